@@ -1,0 +1,75 @@
+import { Badge, type BadgeTone } from '@/components/ui/badge';
+import { Card } from '@/components/ui/card';
+import { Alert } from '@/components/ui/alert';
+import { deviceTypeLabel } from '@/lib/aws/mfa-devices';
+import { mfaStatusLabel, type MfaStatus } from '@/lib/members/status';
+import type { MemberIamUser } from '@/lib/members/overview';
+
+const statusTone: Record<MfaStatus, BadgeTone> = { protected: 'good', missing: 'bad', 'no-console': 'neutral' };
+
+const dateFormat = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
+
+export function IamUserCard({ user }: { user: MemberIamUser }) {
+  const headingId = `iam-${user.accountId}-${user.userName}`.replace(/[^\w-]/g, '-');
+  return (
+    <Card as="article" aria-labelledby={headingId} data-testid="iam-user">
+      <div className="flex flex-wrap items-start justify-between gap-2">
+        <div>
+          <h2 id={headingId} className="text-lg font-semibold break-all">
+            {user.userName}
+          </h2>
+          <p className="text-sm text-slate-600">
+            {user.accountLabel} · <span className="font-mono">{user.accountId}</span>
+            {user.accountAlias ? <> · {user.accountAlias}</> : null}
+          </p>
+        </div>
+        {user.ok && (
+          <span data-testid="mfa-status" data-status={user.status}>
+            <Badge tone={statusTone[user.status]}>{mfaStatusLabel[user.status]}</Badge>
+          </span>
+        )}
+      </div>
+      {user.ok ? (
+        <>
+          <dl className="mt-3 grid grid-cols-1 gap-1 text-sm sm:grid-cols-[max-content_1fr] sm:gap-x-4">
+            <dt className="font-medium text-slate-600">Console access</dt>
+            <dd data-testid="console-access">{user.consoleAccess ? 'Yes (has a console password)' : 'No'}</dd>
+          </dl>
+          {user.devices.length === 0 ? (
+            <p className="mt-3 text-sm text-slate-700">
+              {user.consoleAccess
+                ? 'No MFA device yet. Anyone with this password can sign in to the console.'
+                : 'No MFA device. This user cannot sign in to the console.'}
+            </p>
+          ) : (
+            <table className="mt-3 w-full text-left text-sm">
+              <caption className="sr-only">MFA devices of {user.userName}</caption>
+              <thead className="text-slate-600">
+                <tr>
+                  <th scope="col" className="py-1 pr-3 font-medium">Type</th>
+                  <th scope="col" className="py-1 pr-3 font-medium">Name</th>
+                  <th scope="col" className="py-1 font-medium">Enabled</th>
+                </tr>
+              </thead>
+              <tbody>
+                {user.devices.map((d) => (
+                  <tr key={d.serial} data-testid="mfa-device" data-serial={d.serial} data-type={d.type} className="border-t border-slate-100">
+                    <td className="py-1.5 pr-3">{deviceTypeLabel[d.type]}</td>
+                    <td className="py-1.5 pr-3 break-all font-mono text-xs">{d.name}</td>
+                    <td className="py-1.5">{d.enabledAt ? dateFormat.format(new Date(d.enabledAt)) + ' UTC' : '—'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </>
+      ) : (
+        <div className="mt-3">
+          <Alert tone="warning" title="Could not read this IAM user">
+            {user.problem}
+          </Alert>
+        </div>
+      )}
+    </Card>
+  );
+}

@@ -1,0 +1,11 @@
+import type { Role } from '@/lib/auth/types';
+
+export type NavItem = { href: string; label: string; role: Role };
+
+/** Every area of the portal and the role it needs; the shell shows only what the person may use. */
+export const navItems: NavItem[] = [
+  { href: '/', label: 'My IAM users', role: 'member' },
+  { href: '/admin', label: 'Administration', role: 'admin' },
+];
+
+export const visibleNav = (roles: readonly Role[]) => navItems.filter((i) => roles.includes(i.role));

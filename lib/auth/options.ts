@@ -1,0 +1,164 @@
+import 'server-only';
+import type { AuthOptions, User } from 'next-auth';
+import type { OAuthConfig } from 'next-auth/providers/oauth';
+import CredentialsProvider from 'next-auth/providers/credentials';
+import { z } from 'zod';
+import { getEnv, oidcConfigured } from '@/lib/env';
+import { getDb } from '@/lib/db/client';
+import { recordAudit } from '@/lib/audit/log';
+import { identityForAccessKeys, identityForEmail, SignInError } from './principals';
+import type { PortalIdentity } from './types';
+
+export const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
+
+type OidcProfile = { sub: string; email?: string; email_verified?: boolean; name?: string } & Record<string, unknown>;
+type UserWithIdentity = User & { portal?: PortalIdentity };
+
+const accessKeysInput = z.object({
+  accessKeyId: z.string().trim().regex(/^(AKIA|ASIA)[A-Z2-7]{16}$/),
+  secretAccessKey: z.string().trim().min(16).max(128).regex(/^\S+$/),
+  sessionToken: z
+    .string()
+    .trim()
+    .max(4096)
+    .optional()
+    .transform((v) => v || undefined),
+});
+
+async function audit(actor: string, outcome: 'success' | 'failure', detail: Record<string, unknown>, target?: string) {
+  try {
+    await recordAudit(await getDb(), { actor, action: 'auth.sign-in', target, outcome, detail });
+  } catch (error) {
+    // A sign-in must not succeed silently without its audit entry being attempted; log the failure, not the input.
+    console.error('audit write failed for auth.sign-in', (error as Error).name);
+    if (outcome === 'success') throw error;
+  }
+}
+
+function oidcProvider(): OAuthConfig<OidcProfile>[] {
+  const env = getEnv();
+  if (!oidcConfigured(env)) return [];
+  return [
+    {
+      id: 'oidc',
+      name: env.OIDC_DISPLAY_NAME,
+      type: 'oauth',
+      wellKnown: `${env.OIDC_ISSUER!.replace(/\/$/, '')}/.well-known/openid-configuration`,
+      clientId: env.OIDC_CLIENT_ID,
+      clientSecret: env.OIDC_CLIENT_SECRET,
+      authorization: { params: { scope: 'openid email profile groups' } },
+      idToken: true,
+      checks: ['pkce', 'state'],
+      profile: (profile) => ({ id: profile.sub, email: profile.email ?? null, name: profile.name ?? null }),
+    },
+  ];
+}
+
+function accessKeyProvider() {
+  if (!getEnv().MFA_AWS_KEYS_SIGNIN) return [];
+  return [
+    CredentialsProvider({
+      id: 'aws-keys',
+      name: 'AWS access keys',
+      credentials: {
+        accessKeyId: { label: 'Access key ID', type: 'text' },
+        secretAccessKey: { label: 'Secret access key', type: 'password' },
+        sessionToken: { label: 'Session token (optional)', type: 'password' },
+      },
+      // The secret lives only in this call: it is checked with sts:GetCallerIdentity and dropped.
+      async authorize(credentials) {
+        const parsed = accessKeysInput.safeParse(credentials ?? {});
+        if (!parsed.success) throw new Error('InvalidInput');
+        const keyId = parsed.data.accessKeyId;
+        try {
+          const identity = await identityForAccessKeys(parsed.data);
+          return { id: identity.id, name: identity.name, email: identity.email, portal: identity } as UserWithIdentity;
+        } catch (error) {
+          if (error instanceof SignInError) {
+            await audit(`access-key:${keyId}`, 'failure', { method: 'aws-keys', reason: error.code });
+            throw new Error(error.code);
+          }
+          throw error;
+        }
+      },
+    }),
+  ];
+}
+
+export function getAuthOptions(): AuthOptions {
+  const env = getEnv();
+  return {
+    secret: env.NEXTAUTH_SECRET,
+    session: { strategy: 'jwt', maxAge: SESSION_MAX_AGE_SECONDS },
+    jwt: { maxAge: SESSION_MAX_AGE_SECONDS },
+    pages: { signIn: '/signin', error: '/signin' },
+    providers: [...oidcProvider(), ...accessKeyProvider()],
+    callbacks: {
+      async signIn({ user, account, profile }) {
+        if (account?.provider !== 'oidc') return Boolean((user as UserWithIdentity).portal);
+        const p = profile as OidcProfile | undefined;
+        const email = p?.email;
+        if (!email || p?.email_verified === false) {
+          await audit(`oidc:${p?.sub ?? 'unknown'}`, 'failure', { method: 'oidc', reason: 'EmailNotVerified' });
+          return '/signin?error=EmailNotVerified';
+        }
+        try {
+          (user as UserWithIdentity).portal = await identityForEmail({
+            email,
+            name: p?.name,
+            groupsClaim: p?.[env.OIDC_GROUPS_CLAIM],
+          });
+          return true;
+        } catch (error) {
+          const code = error instanceof SignInError ? error.code : 'Default';
+          await audit(email.toLowerCase(), 'failure', { method: 'oidc', reason: code });
+          return `/signin?error=${code}`;
+        }
+      },
+      async jwt({ token, user }) {
+        const identity = (user as UserWithIdentity | undefined)?.portal;
+        if (identity) {
+          token.portal = identity;
+          token.authTime = Math.floor(Date.now() / 1000);
+        }
+        return token;
+      },
+      async session({ session, token }) {
+        // Only what the browser needs: name, roles and the IAM users shown in navigation.
+        const identity = token.portal as PortalIdentity | undefined;
+        if (identity) {
+          session.user = { name: identity.name, email: identity.email };
+          (session as unknown as { roles: string[] }).roles = identity.roles;
+        }
+        return session;
+      },
+    },
+    events: {
+      async signIn({ user }) {
+        const identity = (user as UserWithIdentity).portal;
+        if (!identity) return;
+        await audit(identity.id, 'success', {
+          method: identity.method,
+          roles: identity.roles,
+          principals: identity.principals.map((p) => p.arn),
+        });
+      },
+      async signOut({ token }) {
+        const identity = token?.portal as PortalIdentity | undefined;
+        if (!identity) return;
+        await recordAudit(await getDb(), { actor: identity.id, action: 'auth.sign-out', outcome: 'success' }).catch(() => undefined);
+      },
+    },
+    logger: {
+      error(code, metadata) {
+        // next-auth's metadata can hold request details; keep the code and error name only.
+        const name = (metadata as { error?: Error } | undefined)?.error?.name ?? (metadata as Error | undefined)?.name;
+        console.error(`[auth] ${code}${name ? ` (${name})` : ''}`);
+      },
+      warn(code) {
+        console.warn(`[auth] ${code}`);
+      },
+      debug() {},
+    },
+  };
+}

@@ -1,0 +1,103 @@
+import 'server-only';
+import { getEnv } from '@/lib/env';
+import { isManagedAccount } from '@/lib/aws/clients';
+import { AwsError, classifyAwsError } from '@/lib/aws/errors';
+import { listAccountUsers, listUserGroups, listUserTags } from '@/lib/aws/iam';
+import { getCallerIdentity, parsePrincipalArn } from '@/lib/aws/sts';
+import { groupsFromClaim, rolesFor } from './roles';
+import type { PortalIdentity, Principal } from './types';
+import type { SignInErrorCode } from './messages';
+
+export class SignInError extends Error {
+  constructor(readonly code: SignInErrorCode, options?: { cause?: unknown }) {
+    super(code, options);
+    this.name = 'SignInError';
+  }
+}
+
+function roleConfig() {
+  const env = getEnv();
+  return {
+    adminIamGroups: env.MFA_ADMIN_GROUPS,
+    securityIamGroups: env.MFA_SECURITY_GROUPS,
+    adminOidcGroups: env.OIDC_ADMIN_GROUPS,
+    securityOidcGroups: env.OIDC_SECURITY_GROUPS,
+  };
+}
+
+function awsFailure(error: unknown): SignInError {
+  return new SignInError('AwsUnavailable', { cause: error });
+}
+
+const byAccountThenName = (a: Principal, b: Principal) =>
+  a.accountId.localeCompare(b.accountId) || a.userName.localeCompare(b.userName);
+
+/**
+ * OIDC: the person's email maps to every IAM user, in every managed account, whose email tag matches
+ * (case-insensitively). A person may own several IAM users, or none.
+ */
+export async function identityForEmail(input: { email: string; name?: string | null; groupsClaim: unknown }): Promise<PortalIdentity> {
+  const env = getEnv();
+  const email = input.email.trim().toLowerCase();
+  const key = env.MFA_EMAIL_TAG_KEY;
+  let users;
+  try {
+    users = (await Promise.all(env.MFA_ACCOUNTS.map((a) => listAccountUsers(a.id)))).flat();
+  } catch (error) {
+    throw awsFailure(error);
+  }
+  const mine = users.filter((u) => u.tags[key]?.trim().toLowerCase() === email);
+  const principals = mine.map((u) => ({ accountId: u.accountId, userName: u.userName, arn: u.arn })).sort(byAccountThenName);
+  return {
+    id: email,
+    email,
+    name: input.name?.trim() || email,
+    method: 'oidc',
+    roles: rolesFor({ iamGroups: mine.flatMap((u) => u.groups), oidcGroups: groupsFromClaim(input.groupsClaim) }, roleConfig()),
+    principals,
+  };
+}
+
+/**
+ * Access keys: exactly the IAM user that owns them. The secret is used for one GetCallerIdentity
+ * call inside this function and is not kept or logged.
+ */
+export async function identityForAccessKeys(keys: {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}): Promise<PortalIdentity> {
+  let caller;
+  try {
+    caller = await getCallerIdentity(keys);
+  } catch (error) {
+    const { code } = classifyAwsError(error);
+    if (code === 'InvalidCredentials' || code === 'AccessDenied') throw new SignInError('InvalidKeys', { cause: error });
+    if (code === 'ExpiredCredentials') throw new SignInError('ExpiredKeys', { cause: error });
+    throw awsFailure(error);
+  }
+  const parsed = parsePrincipalArn(caller.arn);
+  if (parsed.kind === 'root') throw new SignInError('RootKeys');
+  if (parsed.kind !== 'user') throw new SignInError('NotIamUser');
+  if (!isManagedAccount(parsed.accountId)) throw new SignInError('UnmanagedAccount');
+
+  let groups: string[];
+  let tags: Record<string, string>;
+  try {
+    [groups, tags] = await Promise.all([
+      listUserGroups(parsed.accountId, parsed.userName),
+      listUserTags(parsed.accountId, parsed.userName),
+    ]);
+  } catch (error) {
+    throw error instanceof AwsError ? awsFailure(error) : error;
+  }
+  const email = tags[getEnv().MFA_EMAIL_TAG_KEY]?.trim().toLowerCase() || null;
+  return {
+    id: caller.arn,
+    email,
+    name: parsed.userName,
+    method: 'aws-keys',
+    roles: rolesFor({ iamGroups: groups, oidcGroups: [] }, roleConfig()),
+    principals: [{ accountId: parsed.accountId, userName: parsed.userName, arn: caller.arn }],
+  };
+}

@@ -1,0 +1,64 @@
+import 'server-only';
+import { getToken } from 'next-auth/jwt';
+import { forbidden, redirect } from 'next/navigation';
+import { cookies, headers } from 'next/headers';
+import { NextResponse, type NextRequest } from 'next/server';
+import { getEnv } from '@/lib/env';
+import { hasRole } from './roles';
+import type { Actor, PortalIdentity, Principal, Role } from './types';
+
+function tokenOptions() {
+  const env = getEnv();
+  return { secret: env.NEXTAUTH_SECRET, secureCookie: env.NEXTAUTH_URL.startsWith('https://') };
+}
+
+function toActor(portal: unknown, authTime: unknown): Actor | null {
+  const identity = portal as PortalIdentity | undefined;
+  if (!identity?.id || !Array.isArray(identity.roles) || !Array.isArray(identity.principals)) return null;
+  return { ...identity, authTime: typeof authTime === 'number' ? authTime : 0 };
+}
+
+/** The signed-in person from the session cookie, or null. Never from anything the form sends. */
+export async function getActor(): Promise<Actor | null> {
+  // The full identity lives in the encrypted, signed JWT session cookie; next-auth checks its expiry.
+  const token = await getToken({
+    req: { cookies: await cookies(), headers: {} } as unknown as NextRequest,
+    ...tokenOptions(),
+  });
+  return token ? toActor(token.portal, token.authTime) : null;
+}
+
+/** For pages and server actions: the actor, or a redirect to sign-in. */
+export async function requireUser(): Promise<Actor> {
+  const actor = await getActor();
+  if (!actor) {
+    const path = (await headers()).get('x-portal-path') ?? '/';
+    redirect(`/signin?callbackUrl=${encodeURIComponent(path)}`);
+  }
+  return actor;
+}
+
+/** For pages and server actions: the actor if they hold the role; otherwise 403 (forbidden.tsx). */
+export async function requireRole(role: Role): Promise<Actor> {
+  const actor = await requireUser();
+  if (!hasRole(actor.roles, role)) forbidden();
+  return actor;
+}
+
+/** For route handlers: the actor, or the 401/403 response to return. */
+export async function authorizeRequest(
+  request: NextRequest,
+  role: Role = 'member',
+): Promise<{ actor: Actor; response?: undefined } | { actor?: undefined; response: NextResponse }> {
+  const token = await getToken({ req: request, ...tokenOptions() });
+  const actor = token ? toActor(token.portal, token.authTime) : null;
+  if (!actor) return { response: NextResponse.json({ error: 'Sign in required' }, { status: 401 }) };
+  if (!hasRole(actor.roles, role)) return { response: NextResponse.json({ error: 'Forbidden' }, { status: 403 }) };
+  return { actor };
+}
+
+/** Domain functions call this before touching an IAM user: it must be the actor's own, unless they are an admin. */
+export function canActOn(actor: Actor, target: Principal): boolean {
+  if (hasRole(actor.roles, 'admin')) return true;
+  return actor.principals.some((p) => p.accountId === target.accountId && p.userName === target.userName);
+}

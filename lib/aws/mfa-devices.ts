@@ -1,0 +1,44 @@
+/** Pure knowledge of AWS MFA serial formats; safe for server and client code. */
+
+export type MfaDeviceType = 'virtual' | 'hardware' | 'fido';
+
+export type MfaDevice = {
+  serial: string;
+  type: MfaDeviceType;
+  name: string;
+  /** ISO 8601 */
+  enabledAt: string | null;
+};
+
+const virtualArn = /^arn:aws[\w-]*:iam::\d{12}:mfa\/(?:.*\/)?([^/]+)$/;
+const fidoArn = /^arn:aws[\w-]*:iam::\d{12}:u2f\/(?:.*\/)?([^/]+)$/;
+
+/**
+ * Virtual devices are `arn:…:mfa/<path><name>`, FIDO keys `arn:…:u2f/user/<user>/<name>-<id>`;
+ * a hardware TOTP token's serial is the vendor serial printed on it, not an ARN.
+ */
+export function deviceTypeFromSerial(serial: string): MfaDeviceType {
+  if (fidoArn.test(serial)) return 'fido';
+  if (virtualArn.test(serial)) return 'virtual';
+  return 'hardware';
+}
+
+export function deviceNameFromSerial(serial: string): string {
+  return (fidoArn.exec(serial) ?? virtualArn.exec(serial))?.[1] ?? serial;
+}
+
+export function toMfaDevice(serial: string, enabledAt: Date | string | null | undefined): MfaDevice {
+  const date = enabledAt ? new Date(enabledAt) : null;
+  return {
+    serial,
+    type: deviceTypeFromSerial(serial),
+    name: deviceNameFromSerial(serial),
+    enabledAt: date && !Number.isNaN(date.getTime()) ? date.toISOString() : null,
+  };
+}
+
+export const deviceTypeLabel: Record<MfaDeviceType, string> = {
+  virtual: 'Authenticator app',
+  hardware: 'Hardware TOTP token',
+  fido: 'Security key / passkey',
+};

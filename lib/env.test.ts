@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseEnv } from './env';
+
+const valid = {
+  NEXTAUTH_URL: 'http://127.0.0.1:3000',
+  NEXTAUTH_SECRET: 'x'.repeat(32),
+  MFA_ACCOUNTS: '111111111111:Production, 222222222222',
+  MFA_MEMBER_ROLE_EXTERNAL_ID: 'ext-id-1',
+};
+
+function problems(source: Record<string, string | undefined>): string[] {
+  try {
+    parseEnv(source);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('parseEnv', () => {
+  it('parses a minimal configuration with defaults', () => {
+    const env = parseEnv(valid);
+    expect(env.MFA_ACCOUNTS).toEqual([
+      { id: '111111111111', label: 'Production' },
+      { id: '222222222222', label: '222222222222' },
+    ]);
+    expect(env.MFA_MEMBER_ROLE_NAME).toBe('MfaPortalMember');
+    expect(env.MFA_EMAIL_TAG_KEY).toBe('email');
+    expect(env.MFA_ADMIN_GROUPS).toEqual(['mfa-portal-admins']);
+    expect(env.OIDC_ADMIN_GROUPS).toEqual([]);
+    expect(env.DATABASE_URL).toBe('pglite:.data/pglite');
+    expect(env.MFA_AWS_KEYS_SIGNIN).toBe(true);
+  });
+
+  it('names each missing setting and says what is expected', () => {
+    const p = problems({});
+    expect(p.some((m) => m.startsWith('NEXTAUTH_URL is required'))).toBe(true);
+    expect(p.some((m) => m.startsWith('NEXTAUTH_SECRET is required'))).toBe(true);
+    expect(p.some((m) => m.startsWith('MFA_ACCOUNTS is required'))).toBe(true);
+    expect(p.some((m) => m.startsWith('MFA_MEMBER_ROLE_EXTERNAL_ID is required'))).toBe(true);
+  });
+
+  it('rejects malformed values with the setting name', () => {
+    const p = problems({ ...valid, NEXTAUTH_URL: 'not a url', NEXTAUTH_SECRET: 'short', MFA_ACCOUNTS: '12345,111111111111,111111111111', DATABASE_URL: 'mysql://x' });
+    expect(p).toContainEqual(expect.stringMatching(/^NEXTAUTH_URL must be a URL/));
+    expect(p).toContainEqual(expect.stringMatching(/^NEXTAUTH_SECRET must be at least 32/));
+    expect(p).toContainEqual(expect.stringMatching(/^MFA_ACCOUNTS "12345" is not a 12-digit account id/));
+    expect(p).toContainEqual(expect.stringMatching(/^MFA_ACCOUNTS account 111111111111 is listed twice/));
+    expect(p).toContainEqual(expect.stringMatching(/^DATABASE_URL must be postgres/));
+  });
+
+  it('requires the OIDC settings together', () => {
+    const p = problems({ ...valid, OIDC_ISSUER: 'http://127.0.0.1:4000' });
+    expect(p).toEqual(['OIDC_CLIENT_ID is required when any OIDC_* setting is given', 'OIDC_CLIENT_SECRET is required when any OIDC_* setting is given']);
+  });
+
+  it('refuses a configuration with no sign-in method', () => {
+    expect(problems({ ...valid, MFA_AWS_KEYS_SIGNIN: 'false' })).toEqual([expect.stringMatching(/no sign-in method/)]);
+  });
+
+  it('splits group lists and accepts a postgres URL', () => {
+    const env = parseEnv({ ...valid, OIDC_ADMIN_GROUPS: 'a, b,,c', DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/db' });
+    expect(env.OIDC_ADMIN_GROUPS).toEqual(['a', 'b', 'c']);
+    expect(env.DATABASE_URL).toBe('postgres://u:p@127.0.0.1:5432/db');
+  });
+});

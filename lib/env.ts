@@ -1,0 +1,113 @@
+import 'server-only';
+import { z } from 'zod';
+
+/**
+ * The only reader of process.env. Every setting is parsed once; a missing or malformed one
+ * stops start-up (instrumentation.ts calls getEnv()) with a message naming it and what it expects.
+ */
+
+const accountId = /^\d{12}$/;
+
+const csv = (fallback = '') =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v ?? fallback).split(',').map((s) => s.trim()).filter(Boolean));
+
+export type ManagedAccount = { id: string; label: string };
+
+const accounts = z
+  .string({ error: 'is required: a comma-separated list of 12-digit AWS account ids, each optionally followed by :Label' })
+  .min(1, 'is required: a comma-separated list of 12-digit AWS account ids, each optionally followed by :Label')
+  .transform((value, ctx): ManagedAccount[] => {
+    const out: ManagedAccount[] = [];
+    for (const part of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+      const [id = '', ...rest] = part.split(':');
+      if (!accountId.test(id)) {
+        ctx.addIssue({ code: 'custom', message: `"${part}" is not a 12-digit account id (expected e.g. 111111111111:Production)` });
+        continue;
+      }
+      if (out.some((a) => a.id === id)) {
+        ctx.addIssue({ code: 'custom', message: `account ${id} is listed twice` });
+        continue;
+      }
+      out.push({ id, label: rest.join(':').trim() || id });
+    }
+    return out;
+  });
+
+const url = (what: string) =>
+  z.url({ error: (issue) => (issue.input === undefined ? `is required: ${what}` : `must be a URL: ${what}`) });
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    NEXTAUTH_URL: url('the public URL of this portal, e.g. https://mfa.example.com'),
+    NEXTAUTH_SECRET: z
+      .string({ error: 'is required: at least 32 random characters (e.g. `openssl rand -base64 32`)' })
+      .min(32, 'must be at least 32 characters (e.g. `openssl rand -base64 32`)'),
+
+    AWS_REGION: z.string().min(1).default('us-east-1'),
+    AWS_ENDPOINT_URL: url('an alternative IAM/STS endpoint, only for the local stack').optional(),
+    MFA_ACCOUNTS: accounts,
+    MFA_MEMBER_ROLE_NAME: z
+      .string()
+      .regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name')
+      .default('MfaPortalMember'),
+    MFA_MEMBER_ROLE_EXTERNAL_ID: z
+      .string({ error: 'is required: the external id the member-account role trusts' })
+      .regex(/^[\w+=,.@:/-]{2,1224}$/, 'must be 2-1224 characters of letters, digits and +=,.@:/-'),
+    MFA_EMAIL_TAG_KEY: z.string().min(1).max(128).default('email'),
+    MFA_ADMIN_GROUPS: csv('mfa-portal-admins'),
+    MFA_SECURITY_GROUPS: csv('mfa-portal-security'),
+
+    OIDC_ISSUER: url('the issuer of your identity provider').optional(),
+    OIDC_CLIENT_ID: z.string().min(1).optional(),
+    OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+    OIDC_DISPLAY_NAME: z.string().min(1).default('Company sign-in'),
+    OIDC_GROUPS_CLAIM: z.string().min(1).default('groups'),
+    OIDC_ADMIN_GROUPS: csv(),
+    OIDC_SECURITY_GROUPS: csv(),
+
+    MFA_AWS_KEYS_SIGNIN: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+
+    DATABASE_URL: z
+      .string()
+      .regex(/^(postgres(ql)?:\/\/.+|pglite:.+)$/, 'must be postgres://user:pass@host/db or pglite:<directory>')
+      .default('pglite:.data/pglite'),
+  })
+  .superRefine((env, ctx) => {
+    const oidc = [env.OIDC_ISSUER, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET];
+    if (oidc.some(Boolean) && !oidc.every(Boolean)) {
+      for (const key of ['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'] as const) {
+        if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required when any OIDC_* setting is given' });
+      }
+    }
+    if (!oidc.every(Boolean) && !env.MFA_AWS_KEYS_SIGNIN) {
+      ctx.addIssue({ code: 'custom', path: ['OIDC_ISSUER'], message: 'no sign-in method: configure OIDC_* or set MFA_AWS_KEYS_SIGNIN=true' });
+    }
+  });
+
+export type Env = z.output<typeof schema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration (see .env.example):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = schema.safeParse(source);
+  if (result.success) return result.data;
+  throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || 'configuration'} ${i.message}`));
+}
+
+let cached: Env | undefined;
+
+export function getEnv(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}
+
+export const oidcConfigured = (env: Env) => Boolean(env.OIDC_ISSUER && env.OIDC_CLIENT_ID && env.OIDC_CLIENT_SECRET);

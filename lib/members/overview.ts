@@ -1,0 +1,45 @@
+import 'server-only';
+import { getEnv } from '@/lib/env';
+import { classifyAwsError } from '@/lib/aws/errors';
+import { getAccountAlias, hasConsoleAccess, listMfaDevices } from '@/lib/aws/iam';
+import type { MfaDevice } from '@/lib/aws/mfa-devices';
+import type { Actor, Principal } from '@/lib/auth/types';
+import { mfaStatusOf, type MfaStatus } from './status';
+
+export type MemberIamUser = Principal & {
+  accountLabel: string;
+  accountAlias: string | null;
+} & (
+    | { ok: true; consoleAccess: boolean; devices: MfaDevice[]; status: MfaStatus }
+    | { ok: false; problem: string }
+  );
+
+const problemText: Partial<Record<string, string>> = {
+  AccessDenied: 'The portal is not allowed to read this account. Ask an administrator to check its member role.',
+  Throttled: 'AWS is busy (throttling). Reload in a minute.',
+  Unreachable: 'AWS could not be reached. Reload in a minute.',
+  ServiceFailure: 'AWS reported an internal error. Reload in a minute.',
+  NoSuchEntity: 'This IAM user no longer exists.',
+};
+
+/** Each of the actor's own IAM users, read live from IAM. One account failing does not hide the others. */
+export async function getMemberOverview(actor: Actor): Promise<MemberIamUser[]> {
+  const labels = new Map(getEnv().MFA_ACCOUNTS.map((a) => [a.id, a.label]));
+  return Promise.all(
+    actor.principals.map(async (p): Promise<MemberIamUser> => {
+      const base = { ...p, accountLabel: labels.get(p.accountId) ?? p.accountId };
+      try {
+        const [accountAlias, consoleAccess, devices] = await Promise.all([
+          getAccountAlias(p.accountId),
+          hasConsoleAccess(p.accountId, p.userName),
+          listMfaDevices(p.accountId, p.userName),
+        ]);
+        return { ...base, accountAlias, ok: true, consoleAccess, devices, status: mfaStatusOf(consoleAccess, devices) };
+      } catch (error) {
+        const { code } = classifyAwsError(error);
+        if (code === 'Unknown') throw error;
+        return { ...base, accountAlias: null, ok: false, problem: problemText[code] ?? 'AWS returned an error. Reload in a minute.' };
+      }
+    }),
+  );
+}
