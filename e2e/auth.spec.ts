@@ -1,7 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, groundTruth, iamUsersOf, person, SignInPage, test } from './fixtures';
 
-const MEMBERS = ['alice@example.com', 'bob@example.com'];
+const MEMBERS = ['alice@example.com', 'bob@example.com', 'grace@example.com'];
 
 test.describe('signed out', () => {
   for (const path of ['/', '/admin', '/some/deep/page?x=1']) {
