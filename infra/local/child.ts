@@ -1,0 +1,101 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+
+export type ChildExit = { code: number | null; signal: NodeJS.Signals | null };
+
+export type ManagedChild = {
+  readonly name: string;
+  readonly pid: number;
+  /** Settles when the process has exited, whoever caused it. */
+  readonly exited: Promise<ChildExit>;
+  /** True once stop() was called: an exit after that is expected. */
+  readonly stopping: boolean;
+  /** The last few kilobytes the child wrote to stderr (only when stderr is captured). */
+  stderrTail(): string;
+  /** SIGTERM to the whole process group, SIGKILL after the grace period; resolves after exit. */
+  stop(graceMs?: number): Promise<ChildExit>;
+};
+
+export type SpawnManagedOptions = {
+  name: string;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** 'capture' drains output into a tail buffer (a full pipe would stall the child); 'inherit' streams it. */
+  output: 'capture' | 'inherit';
+};
+
+const TAIL_BYTES = 8192;
+const live = new Set<ChildProcess>();
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    try {
+      child.kill(signal);
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+// If this node process exits without stopping its children (a crash, process.exit), they would be
+// orphaned and keep their ports: kill their groups synchronously, the only thing an 'exit' handler can do.
+process.on('exit', () => {
+  for (const child of live) killGroup(child, 'SIGKILL');
+});
+
+/**
+ * Spawns a command in its own process group, so that stop() also ends anything it forks
+ * (next start, for instance, runs worker processes).
+ */
+export function spawnManaged(command: string, args: string[], options: SpawnManagedOptions): ManagedChild {
+  const capture = options.output === 'capture';
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: options.env ?? process.env,
+    detached: true,
+    stdio: capture ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'inherit', 'inherit'],
+  });
+  let tail = '';
+  if (capture) {
+    child.stdout?.resume();
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk: string) => {
+      tail = (tail + chunk).slice(-TAIL_BYTES);
+    });
+  }
+  live.add(child);
+  let stopping = false;
+  const exited = new Promise<ChildExit>((resolve) => {
+    const done = (code: number | null, signal: NodeJS.Signals | null) => {
+      live.delete(child);
+      resolve({ code, signal });
+    };
+    child.once('exit', done);
+    child.once('error', (err) => {
+      tail += `\n${err.message}`;
+      done(null, null);
+    });
+  });
+  return {
+    name: options.name,
+    pid: child.pid ?? -1,
+    exited,
+    get stopping() {
+      return stopping;
+    },
+    stderrTail: () => tail,
+    async stop(graceMs = 5000) {
+      stopping = true;
+      if (child.exitCode !== null || child.signalCode !== null) return exited;
+      killGroup(child, 'SIGTERM');
+      const timer = setTimeout(() => killGroup(child, 'SIGKILL'), graceMs);
+      const result = await exited;
+      clearTimeout(timer);
+      // The leader is gone; make sure nothing else it forked outlives it.
+      killGroup(child, 'SIGKILL');
+      return result;
+    },
+  };
+}

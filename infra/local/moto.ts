@@ -1,0 +1,57 @@
+import { spawnManaged } from './child';
+import { freePort } from './ports';
+import { defaultRepoRoot, venvBin } from './python';
+
+export type Moto = { url: string; stop(): Promise<void> };
+
+export type StartMotoOptions = { port?: number; repoRoot?: string; readyTimeoutMs?: number };
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Starts moto_server on 127.0.0.1. MOTO_ACCOUNT_ID is removed from its environment: with it set, moto
+ * pins every request to one account and AssumeRole can no longer reach the others.
+ */
+export async function startMoto(options: StartMotoOptions = {}): Promise<Moto> {
+  const repoRoot = options.repoRoot ?? defaultRepoRoot;
+  const port = options.port ?? (await freePort());
+  const url = `http://127.0.0.1:${port}`;
+  const env = { ...process.env };
+  delete env.MOTO_ACCOUNT_ID;
+  const child = spawnManaged(venvBin(repoRoot, 'moto_server'), ['-H', '127.0.0.1', '-p', String(port)], {
+    name: 'moto',
+    env,
+    output: 'capture',
+  });
+  const stop = async () => {
+    await child.stop();
+  };
+
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
+  let exited = false;
+  void child.exited.then(() => {
+    exited = true;
+  });
+  while (!exited && Date.now() < deadline) {
+    try {
+      const res = await fetch(`${url}/moto-api/reset-auth`, { method: 'POST', body: 'inf' });
+      if (res.ok) return { url, stop };
+    } catch {
+      // Not listening yet.
+    }
+    await sleep(100);
+  }
+  await stop();
+  const why = exited ? 'moto_server exited during start-up' : `moto_server did not answer on ${url} in time`;
+  throw new Error(`${why}. Its stderr ends with:\n${child.stderrTail() || '(nothing)'}`);
+}
+
+/**
+ * Turns moto's authentication and IAM policy authorization on or off for every later request.
+ * Off while seeding (any key works); on for the portal and tests, so bad keys and missing permissions fail.
+ */
+export async function setMotoAuth(url: string, on: boolean): Promise<void> {
+  // moto counts requests before enforcing: 0 means "from the next request", inf means never.
+  const res = await fetch(`${url}/moto-api/reset-auth`, { method: 'POST', body: on ? '0' : 'inf' });
+  if (!res.ok) throw new Error(`moto refused to turn auth ${on ? 'on' : 'off'}: HTTP ${res.status} ${await res.text()}`);
+}
