@@ -1,0 +1,35 @@
+/** The fixed facts of the demo AWS organisation; the seed generates everything else from them. */
+
+export const PROD_ACCOUNT = '111111111111';
+export const DEV_ACCOUNT = '222222222222';
+export const SECURITY_ACCOUNT = '333333333333';
+
+export type DemoAccount = {
+  id: string;
+  name: string;
+  alias: string;
+  /** Values of the Environment tag on this account's users. */
+  environments: readonly string[];
+};
+
+export const ACCOUNTS: readonly DemoAccount[] = [
+  { id: PROD_ACCOUNT, name: 'Production', alias: 'acme-prod', environments: ['prod'] },
+  { id: DEV_ACCOUNT, name: 'Development', alias: 'acme-dev', environments: ['dev', 'dev', 'staging'] },
+  { id: SECURITY_ACCOUNT, name: 'Security', alias: 'acme-security', environments: ['prod'] },
+];
+
+/** The account the portal runs in; its user assumes the member role in every account. */
+export const HOSTING_ACCOUNT = SECURITY_ACCOUNT;
+
+export const ADMIN_GROUP = 'mfa-portal-admins';
+export const SECURITY_GROUP = 'mfa-portal-security';
+export const ORDINARY_GROUPS = ['developers', 'operators', 'readonly'] as const;
+export const ALL_GROUPS = [ADMIN_GROUP, SECURITY_GROUP, ...ORDINARY_GROUPS] as const;
+
+export const MEMBER_ROLE_NAME = 'MfaPortalMember';
+export const MEMBER_ROLE_EXTERNAL_ID = 'mfa-portal-demo-external-id';
+export const PORTAL_USER_NAME = 'mfa-portal';
+export const EMAIL_TAG_KEY = 'email';
+
+/** `MFA_ACCOUNTS` as the portal reads it. */
+export const mfaAccountsSetting = () => ACCOUNTS.map((a) => `${a.id}:${a.name}`).join(',');
