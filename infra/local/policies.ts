@@ -1,0 +1,80 @@
+/** IAM policy documents of the demo organisation: what the portal's own identities may do. */
+
+/** Every IAM action the portal calls through the member role, and nothing else. */
+export const PORTAL_IAM_ACTIONS = [
+  'iam:GetAccountAuthorizationDetails',
+  'iam:GenerateCredentialReport',
+  'iam:GetCredentialReport',
+  'iam:ListUsers',
+  'iam:GetUser',
+  'iam:ListUserTags',
+  'iam:ListGroupsForUser',
+  'iam:GetGroup',
+  'iam:GetLoginProfile',
+  'iam:ListMFADevices',
+  'iam:ListVirtualMFADevices',
+  'iam:CreateVirtualMFADevice',
+  'iam:EnableMFADevice',
+  'iam:ResyncMFADevice',
+  'iam:DeactivateMFADevice',
+  'iam:DeleteVirtualMFADevice',
+  'iam:TagMFADevice',
+  'iam:ListMFADeviceTags',
+  'iam:ListAccountAliases',
+  'iam:ListAccessKeys',
+  'iam:GetAccessKeyLastUsed',
+  'iam:TagUser',
+  'iam:UntagUser',
+  'iam:GetPolicy',
+  'iam:GetPolicyVersion',
+  'iam:ListPolicyVersions',
+  'iam:CreatePolicy',
+  'iam:CreatePolicyVersion',
+  'iam:DeletePolicyVersion',
+  'iam:SetDefaultPolicyVersion',
+  'iam:AttachGroupPolicy',
+  'iam:ListAttachedGroupPolicies',
+  'iam:ListEntitiesForPolicy',
+  'iam:ListGroups',
+  'iam:ListPolicies',
+] as const;
+
+export type PolicyDocument = {
+  Version: '2012-10-17';
+  Statement: Array<{
+    Sid?: string;
+    Effect: 'Allow' | 'Deny';
+    Principal?: Record<string, string | string[]>;
+    Action: string | readonly string[];
+    Resource?: string | string[];
+    Condition?: Record<string, Record<string, string | string[]>>;
+  }>;
+};
+
+/**
+ * Only the portal's hosting account may assume the member role, and only with the external id.
+ * The portal user is named beside the account root because moto compares trust principals literally:
+ * with the root alone it refuses the portal in its own account, where AWS would allow it.
+ */
+export const memberRoleTrustPolicy = (hostingAccountId: string, externalId: string, portalUserName: string): PolicyDocument => ({
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Effect: 'Allow',
+      Principal: { AWS: [`arn:aws:iam::${hostingAccountId}:root`, `arn:aws:iam::${hostingAccountId}:user/${portalUserName}`] },
+      Action: 'sts:AssumeRole',
+      Condition: { StringEquals: { 'sts:ExternalId': externalId } },
+    },
+  ],
+});
+
+export const memberRolePolicy = (): PolicyDocument => ({
+  Version: '2012-10-17',
+  Statement: [{ Sid: 'MfaPortal', Effect: 'Allow', Action: PORTAL_IAM_ACTIONS, Resource: '*' }],
+});
+
+/** The portal's own user can do nothing but become the member role in each account. */
+export const portalUserPolicy = (memberRoleName: string): PolicyDocument => ({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: `arn:aws:iam::*:role/${memberRoleName}` }],
+});
