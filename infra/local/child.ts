@@ -7,8 +7,8 @@ export type ManagedChild = {
   readonly pid: number;
   /** Settles when the process has exited, whoever caused it. */
   readonly exited: Promise<ChildExit>;
-  /** True once stop() was called: an exit after that is expected. */
-  readonly stopping: boolean;
+  /** Settles with a description (and the stderr tail) only if the process exits before stop() is called. */
+  readonly unexpectedExit: Promise<string>;
   /** The last few kilobytes the child wrote to stderr (only when stderr is captured). */
   stderrTail(): string;
   /** SIGTERM to the whole process group, SIGKILL after the grace period; resolves after exit. */
@@ -39,11 +39,26 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
+const killAll = () => {
+  for (const child of live) killGroup(child, 'SIGKILL');
+};
+
 // If this node process exits without stopping its children (a crash, process.exit), they would be
 // orphaned and keep their ports: kill their groups synchronously, the only thing an 'exit' handler can do.
-process.on('exit', () => {
-  for (const child of live) killGroup(child, 'SIGKILL');
-});
+process.on('exit', killAll);
+
+// Children live in their own process group, so a terminal's Ctrl-C reaches only this process. When nothing
+// else handles the signal, node would die without an 'exit' event: kill the children, then die of the signal
+// as before. A host that handles the signal itself (a CLI, a test runner) stops its children in its own way.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  const onSignal = () => {
+    if (process.listenerCount(signal) > 1) return;
+    killAll();
+    process.removeListener(signal, onSignal);
+    process.kill(process.pid, signal);
+  };
+  process.on(signal, onSignal);
+}
 
 /**
  * Spawns a command in its own process group, so that stop() also ends anything it forks
@@ -78,13 +93,18 @@ export function spawnManaged(command: string, args: string[], options: SpawnMana
       done(null, null);
     });
   });
+  const unexpectedExit = new Promise<string>((resolve) => {
+    void exited.then(({ code, signal }) => {
+      if (stopping) return;
+      const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+      resolve(`${options.name} ${how}${tail ? `; its output ends with:\n${tail}` : ''}`);
+    });
+  });
   return {
     name: options.name,
     pid: child.pid ?? -1,
     exited,
-    get stopping() {
-      return stopping;
-    },
+    unexpectedExit,
     stderrTail: () => tail,
     async stop(graceMs = 5000) {
       stopping = true;

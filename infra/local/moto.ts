@@ -2,7 +2,12 @@ import { spawnManaged } from './child';
 import { freePort } from './ports';
 import { defaultRepoRoot, venvBin } from './python';
 
-export type Moto = { url: string; stop(): Promise<void> };
+export type Moto = {
+  url: string;
+  stop(): Promise<void>;
+  /** Settles only if moto exits without stop(): a description for the user. */
+  unexpectedExit: Promise<string>;
+};
 
 export type StartMotoOptions = { port?: number; repoRoot?: string; readyTimeoutMs?: number };
 
@@ -35,7 +40,7 @@ export async function startMoto(options: StartMotoOptions = {}): Promise<Moto> {
   while (!exited && Date.now() < deadline) {
     try {
       const res = await fetch(`${url}/moto-api/reset-auth`, { method: 'POST', body: 'inf' });
-      if (res.ok) return { url, stop };
+      if (res.ok) return { url, stop, unexpectedExit: child.unexpectedExit };
     } catch {
       // Not listening yet.
     }
