@@ -1,0 +1,121 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { GroundTruth } from './ground-truth';
+import { startIdp, type Idp } from './idp';
+import { setMotoAuth, startMoto, type Moto } from './moto';
+import {
+  ADMIN_GROUP,
+  EMAIL_TAG_KEY,
+  MEMBER_ROLE_EXTERNAL_ID,
+  MEMBER_ROLE_NAME,
+  SECURITY_GROUP,
+  mfaAccountsSetting,
+} from './organisation';
+import { demoPeople } from './people';
+import { defaultRepoRoot, ensureVenv } from './python';
+import { seedOrganisation } from './seed';
+
+export type StartStackOptions = {
+  repoRoot?: string;
+  /** Receives ground-truth.json and hardware-tokens.json. */
+  dataDir: string;
+  /** Where the portal will be served: the IdP's redirect URIs and NEXTAUTH_URL derive from it. */
+  portalUrl: string;
+  usersPerAccount?: number;
+  log?: (line: string) => void;
+};
+
+export type LocalStack = {
+  motoUrl: string;
+  /** What the portal's AWS clients talk to (moto itself for now). */
+  awsEndpoint: string;
+  issuer: string;
+  groundTruth: GroundTruth;
+  groundTruthFile: string;
+  /** Exactly the settings the portal reads, for this stack. */
+  env: Record<string, string>;
+  /** Settles only if a part of the stack dies on its own: a description for the user. */
+  unexpectedExit: Promise<string>;
+  /** Stops the IdP and moto; safe to call more than once. */
+  stop(): Promise<void>;
+};
+
+export const OIDC_CLIENT_ID = 'mfa-portal';
+const REGION = 'us-east-1';
+
+/** Random per start, URL-safe so the value needs no quoting in an env file. */
+const secret = (bytes: number) => randomBytes(bytes).toString('base64url');
+
+/**
+ * Starts moto, seeds the demo organisation into it, turns moto's auth on and starts the demo IdP,
+ * all on free 127.0.0.1 ports. If any step fails, whatever already started is stopped.
+ */
+export async function startStack(options: StartStackOptions): Promise<LocalStack> {
+  const repoRoot = options.repoRoot ?? defaultRepoRoot;
+  const log = options.log ?? (() => {});
+  const portalUrl = options.portalUrl.replace(/\/+$/, '');
+  const groundTruthFile = join(options.dataDir, 'ground-truth.json');
+  let moto: Moto | undefined;
+  let idp: Idp | undefined;
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      await idp?.stop();
+      await moto?.stop();
+    })();
+    return stopping;
+  };
+
+  try {
+    await ensureVenv(repoRoot, log);
+    moto = await startMoto({ repoRoot });
+    log(`moto: ${moto.url}`);
+    const started = performance.now();
+    const groundTruth = await seedOrganisation({ endpoint: moto.url, region: REGION, usersPerAccount: options.usersPerAccount, outFile: groundTruthFile });
+    log(`Seeded ${groundTruth.users.length} IAM users in ${groundTruth.accounts.length} accounts in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    await setMotoAuth(moto.url, true);
+
+    const clientSecret = secret(32);
+    idp = await startIdp({
+      clientId: OIDC_CLIENT_ID,
+      clientSecret,
+      redirectUris: [`${portalUrl}/api/auth/callback/oidc`],
+      postLogoutRedirectUris: [`${portalUrl}/signin`],
+      people: demoPeople,
+    });
+    log(`Demo IdP: ${idp.issuer}`);
+
+    const env: Record<string, string> = {
+      AWS_ENDPOINT_URL: moto.url,
+      AWS_REGION: REGION,
+      AWS_ACCESS_KEY_ID: groundTruth.portal.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: groundTruth.portal.secretAccessKey,
+      MFA_ACCOUNTS: mfaAccountsSetting(),
+      MFA_MEMBER_ROLE_NAME: MEMBER_ROLE_NAME,
+      MFA_MEMBER_ROLE_EXTERNAL_ID: MEMBER_ROLE_EXTERNAL_ID,
+      MFA_EMAIL_TAG_KEY: EMAIL_TAG_KEY,
+      MFA_ADMIN_GROUPS: ADMIN_GROUP,
+      MFA_SECURITY_GROUPS: SECURITY_GROUP,
+      OIDC_ISSUER: idp.issuer,
+      OIDC_CLIENT_ID,
+      OIDC_CLIENT_SECRET: clientSecret,
+      OIDC_ADMIN_GROUPS: ADMIN_GROUP,
+      OIDC_SECURITY_GROUPS: SECURITY_GROUP,
+      NEXTAUTH_URL: portalUrl,
+      NEXTAUTH_SECRET: secret(32),
+    };
+    return {
+      motoUrl: moto.url,
+      awsEndpoint: moto.url,
+      issuer: idp.issuer,
+      groundTruth,
+      groundTruthFile,
+      env,
+      unexpectedExit: moto.unexpectedExit,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw new Error(`The local stack did not start: ${(error as Error).message}`, { cause: error });
+  }
+}
