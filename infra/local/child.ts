@@ -9,8 +9,8 @@ export type ManagedChild = {
   readonly exited: Promise<ChildExit>;
   /** Settles with a description (and the stderr tail) only if the process exits before stop() is called. */
   readonly unexpectedExit: Promise<string>;
-  /** The last few kilobytes the child wrote to stderr (only when stderr is captured). */
-  stderrTail(): string;
+  /** The last lines the child wrote to stderr (only when stderr is captured). */
+  stderrTail(lines?: number): string;
   /** SIGTERM to the whole process group, SIGKILL after the grace period; resolves after exit. */
   stop(graceMs?: number): Promise<ChildExit>;
 };
@@ -93,11 +93,12 @@ export function spawnManaged(command: string, args: string[], options: SpawnMana
       done(null, null);
     });
   });
+  const stderrTail = (lines = 20) => tail.trimEnd().split('\n').slice(-lines).join('\n');
   const unexpectedExit = new Promise<string>((resolve) => {
     void exited.then(({ code, signal }) => {
       if (stopping) return;
       const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-      resolve(`${options.name} ${how}${tail ? `; its output ends with:\n${tail}` : ''}`);
+      resolve(`${options.name} ${how}${tail ? `; its output ends with:\n${stderrTail()}` : ''}`);
     });
   });
   return {
@@ -105,7 +106,7 @@ export function spawnManaged(command: string, args: string[], options: SpawnMana
     pid: child.pid ?? -1,
     exited,
     unexpectedExit,
-    stderrTail: () => tail,
+    stderrTail,
     async stop(graceMs = 5000) {
       stopping = true;
       if (child.exitCode !== null || child.signalCode !== null) return exited;

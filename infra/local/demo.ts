@@ -1,0 +1,90 @@
+import { existsSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { spawnManaged, type ManagedChild } from './child';
+import { formatDemoLogins } from './logins';
+import { freePort } from './ports';
+import { defaultRepoRoot } from './python';
+import { createShutdown } from './shutdown';
+import { startStack } from './stack';
+
+/** `npm run demo`: the local stack, a production build of the portal, and the logins to try it. */
+
+const repoRoot = defaultRepoRoot;
+const next = join(repoRoot, 'node_modules', '.bin', 'next');
+/** The build's inputs: a BUILD_ID newer than all of them is up to date. */
+const SOURCE_DIRS = ['app', 'components', 'lib'];
+const SOURCE_FILES = ['next.config.ts', 'package.json', 'proxy.ts', 'instrumentation.ts', 'postcss.config.mjs'];
+const TEST_FILE = /\.test\.tsx?$/;
+const READY_TIMEOUT_MS = 60_000;
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+async function newestSourceMtime(): Promise<number> {
+  let newest = 0;
+  const consider = async (file: string) => {
+    const s = await stat(file).catch(() => undefined);
+    if (s?.isFile()) newest = Math.max(newest, s.mtimeMs);
+  };
+  for (const dir of SOURCE_DIRS) {
+    const entries = await readdir(join(repoRoot, dir), { recursive: true }).catch(() => [] as string[]);
+    for (const entry of entries) if (!TEST_FILE.test(entry)) await consider(join(repoRoot, dir, entry));
+  }
+  for (const file of SOURCE_FILES) await consider(join(repoRoot, file));
+  return newest;
+}
+
+async function buildIsCurrent(): Promise<boolean> {
+  const buildId = join(repoRoot, '.next', 'BUILD_ID');
+  if (!existsSync(buildId)) return false;
+  return (await stat(buildId)).mtimeMs > (await newestSourceMtime());
+}
+
+async function waitForPortal(url: string, portal: ManagedChild): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  let exited = false;
+  void portal.exited.then(() => {
+    exited = true;
+  });
+  while (!exited && Date.now() < deadline) {
+    try {
+      const res = await fetch(`${url}/signin`, { redirect: 'manual' });
+      if (res.status < 500) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  if (!exited) throw new Error(`The portal did not answer on ${url} within ${READY_TIMEOUT_MS / 1000} s.`);
+}
+
+const shutdown = createShutdown();
+const port = process.env.PORT ? Number(process.env.PORT) : await freePort();
+const url = `http://127.0.0.1:${port}`;
+
+const stack = await startStack({ repoRoot, dataDir: join(repoRoot, '.data'), portalUrl: url, log: console.log }).catch((error: unknown) =>
+  shutdown.exit(1, (error as Error).message),
+);
+shutdown.add(() => stack.stop());
+void stack.unexpectedExit.then((why) => shutdown.exit(1, why));
+
+const env: NodeJS.ProcessEnv = { ...process.env, ...stack.env, NEXT_TELEMETRY_DISABLED: '1' };
+// A session token or profile from the caller's shell would be mixed with the stack's static key.
+delete env.AWS_SESSION_TOKEN;
+delete env.AWS_PROFILE;
+
+if (!(await buildIsCurrent())) {
+  console.log('Building the portal (next build)…');
+  const build = spawnManaged(next, ['build'], { name: 'next build', cwd: repoRoot, env, output: 'inherit' });
+  shutdown.add(() => build.stop());
+  const { code, signal } = await build.exited;
+  if (code !== 0) await shutdown.exit(1, `next build failed (${signal ?? `exit code ${code}`}).`);
+}
+
+const portal = spawnManaged(next, ['start', '-H', '127.0.0.1', '-p', String(port)], { name: 'the portal (next start)', cwd: repoRoot, env, output: 'inherit' });
+shutdown.add(() => portal.stop());
+void portal.unexpectedExit.then((why) => shutdown.exit(1, why));
+await waitForPortal(url, portal).catch((error: unknown) => shutdown.exit(1, (error as Error).message));
+
+console.log(`\nMFA Portal demo: ${url}\n\n${formatDemoLogins(stack.groundTruth)}\n`);
+console.log(`Demo organisation: ${stack.groundTruthFile}\nCtrl-C stops the portal, the IdP and moto.`);
