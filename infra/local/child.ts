@@ -60,10 +60,7 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(signal, onSignal);
 }
 
-/**
- * Spawns a command in its own process group, so that stop() also ends anything it forks
- * (next start, for instance, runs worker processes).
- */
+/** Spawns a command in its own process group, so that stop() also ends anything it forks. */
 export function spawnManaged(command: string, args: string[], options: SpawnManagedOptions): ManagedChild {
   const capture = options.output === 'capture';
   const child = spawn(command, args, {

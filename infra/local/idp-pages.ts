@@ -3,7 +3,7 @@
 export const IDP_TITLE = 'Acme demo identity provider';
 export const WRONG_CREDENTIALS = 'Wrong email or password.';
 
-export function escapeHtml(value: string): string {
+function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 }
 

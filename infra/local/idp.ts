@@ -1,7 +1,7 @@
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
-import { errorPage, loginPage, logoutPage, signedOutPage, escapeHtml } from './idp-pages';
+import { errorPage, loginPage, logoutPage, signedOutPage } from './idp-pages';
 import type { DemoPerson } from './people';
 import { freePort } from './ports';
 
@@ -56,13 +56,14 @@ export async function startIdp(options: StartIdpOptions): Promise<Idp> {
   const port = options.port ?? (await freePort());
   const issuer = `http://127.0.0.1:${port}`;
   const byEmail = new Map(options.people.map((p) => [p.email.toLowerCase(), p]));
+  const clientName = options.clientName ?? 'MFA Portal';
 
   const configuration: Configuration = {
     clients: [
       {
         client_id: options.clientId,
         client_secret: options.clientSecret,
-        client_name: options.clientName ?? 'MFA Portal',
+        client_name: clientName,
         redirect_uris: options.redirectUris,
         post_logout_redirect_uris: options.postLogoutRedirectUris ?? [],
         response_types: ['code'],
@@ -124,7 +125,6 @@ export async function startIdp(options: StartIdpOptions): Promise<Idp> {
     const interaction = await provider.interactionDetails(req, res);
     if (interaction.uid !== uid) throw new Error('interaction mismatch');
     const { prompt, params } = interaction;
-    const clientName = options.clientName ?? 'MFA Portal';
 
     if (prompt.name === 'login') {
       if (req.method === 'POST' && action === 'login') {
@@ -159,7 +159,7 @@ export async function startIdp(options: StartIdpOptions): Promise<Idp> {
       return;
     }
 
-    sendHtml(res, 400, errorPage(`Unsupported prompt ${escapeHtml(prompt.name)}.`));
+    sendHtml(res, 400, errorPage(`Unsupported prompt ${prompt.name}.`));
   }
 
   const server = createServer((req, res) => {

@@ -15,7 +15,7 @@ import {
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { assumeRole, iamClient, roleArn, type AwsTarget } from './aws-clients';
-import type { GroundTruth, GroundTruthAccessKey, GroundTruthUser } from './ground-truth';
+import { groundTruthSchema, type GroundTruth, type GroundTruthAccessKey } from './ground-truth';
 import { planOrganisation, type PlannedUser } from './org-plan';
 import {
   ACCOUNTS,
@@ -86,8 +86,6 @@ async function createUser(iam: IAMClient, user: PlannedUser): Promise<GroundTrut
   return { accountId: user.accountId, userName: UserName, accessKeyId: AccessKey.AccessKeyId, secretAccessKey: AccessKey.SecretAccessKey };
 }
 
-const toGroundTruthUser = ({ accessKey: _, ...user }: PlannedUser): GroundTruthUser => user;
-
 /**
  * Seeds a fresh moto (auth off) with the demo organisation and writes the ground truth. Everything but
  * generated key material is a pure function of the options. Turning moto's auth on is left to the caller.
@@ -131,7 +129,8 @@ export async function seedOrganisation(options: SeedOptions): Promise<GroundTrut
     const { AccessKey: portalKey } = await hosting.send(new CreateAccessKeyCommand({ UserName: PORTAL_USER_NAME }));
     if (!portalKey?.AccessKeyId || !portalKey.SecretAccessKey) throw new Error('CreateAccessKey for the portal user returned no key');
 
-    const truth: GroundTruth = {
+    // Parsing drops the plan's own fields and checks that readers will accept the file.
+    const truth: GroundTruth = groundTruthSchema.parse({
       generatedAt: new Date().toISOString(),
       endpoint: options.endpoint,
       region: target.region,
@@ -140,9 +139,9 @@ export async function seedOrganisation(options: SeedOptions): Promise<GroundTrut
       memberRole: { name: MEMBER_ROLE_NAME, externalId: MEMBER_ROLE_EXTERNAL_ID },
       accounts: ACCOUNTS.map(({ id, name, alias }) => ({ id, name, alias })),
       people: demoPeople,
-      users: plan.users.map(toGroundTruthUser),
+      users: plan.users,
       accessKeys: keys.filter((k): k is GroundTruthAccessKey => k !== undefined),
-    };
+    });
     await mkdir(dirname(options.outFile), { recursive: true });
     await writeFile(options.outFile, `${JSON.stringify(truth, null, 2)}\n`);
     await writeFile(hardwareTokensFile(options.outFile), `${JSON.stringify(plan.hardwareTokens, null, 2)}\n`);
