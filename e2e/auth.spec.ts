@@ -150,9 +150,9 @@ test.describe('access-key sign-in', () => {
     const key = groundTruth().accessKeys[0]!;
     await signIn.goto();
     await signIn.withKeys(key.accessKeyId, 'x'.repeat(40));
-    await expect(page.getByRole('alert')).toHaveText(/AWS did not accept these access keys/);
+    await expect(page.getByRole('main').getByRole('alert')).toHaveText(/AWS did not accept these access keys/);
     await signIn.withKeys('AKIAZZZZZZZZZZZZZZZZ', 'y'.repeat(40));
-    await expect(page.getByRole('alert')).toHaveText(/AWS did not accept these access keys/);
+    await expect(page.getByRole('main').getByRole('alert')).toHaveText(/AWS did not accept these access keys/);
     await signIn.withKeys('not-a-key', 'y'.repeat(40));
     await expect(page.getByText(/An access key ID is 20 characters/)).toBeVisible();
     await expect(page).toHaveURL(/\/signin/);
@@ -162,7 +162,7 @@ test.describe('access-key sign-in', () => {
     const key = groundTruth().accessKeys[0]!;
     await signIn.goto();
     await signIn.withKeys(key.accessKeyId, 'z'.repeat(40));
-    await expect(page.getByRole('alert')).toBeVisible();
+    await expect(page.getByRole('main').getByRole('alert')).toBeVisible();
     const admin = await browser.newContext({ baseURL: process.env.E2E_PORTAL_URL });
     const adminPage = await admin.newPage();
     const adminSignIn = new SignInPage(adminPage);
