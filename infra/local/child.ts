@@ -90,7 +90,7 @@ export function spawnManaged(command: string, args: string[], options: SpawnMana
       done(null, null);
     });
   });
-  const stderrTail = (lines = 20) => tail.trimEnd().split('\n').slice(-lines).join('\n');
+  const stderrTail = (lines = 20) => tail.trim().split('\n').slice(-lines).join('\n');
   const unexpectedExit = new Promise<string>((resolve) => {
     void exited.then(({ code, signal }) => {
       if (stopping) return;
@@ -117,3 +117,23 @@ export function spawnManaged(command: string, args: string[], options: SpawnMana
     },
   };
 }
+
+/**
+ * Polls `probe` until it returns true. Rejects if the child exits first (quoting its stderr) or the time is up.
+ * Errors from the probe count as "not yet": the server is usually still binding its port.
+ */
+export async function waitUntilReady(child: ManagedChild, probe: () => Promise<boolean>, what: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exited = false;
+  void child.exited.then(() => {
+    exited = true;
+  });
+  while (!exited && Date.now() < deadline) {
+    if (await probe().catch(() => false)) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const why = exited ? `${child.name} exited during start-up` : `${what} did not answer within ${timeoutMs / 1000} s`;
+  const tail = child.stderrTail();
+  throw new Error(tail ? `${why}. Its stderr ends with:\n${tail}` : `${why}.`);
+}
+

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { spawnManaged, type ManagedChild } from './child';
+import { spawnManaged, waitUntilReady } from './child';
 import { formatDemoLogins } from './logins';
 import { freePort } from './ports';
 import { defaultRepoRoot } from './python';
@@ -40,24 +40,6 @@ async function buildIsCurrent(): Promise<boolean> {
   return (await stat(buildId)).mtimeMs > (await newestSourceMtime());
 }
 
-async function waitForPortal(url: string, portal: ManagedChild): Promise<void> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  let exited = false;
-  void portal.exited.then(() => {
-    exited = true;
-  });
-  while (!exited && Date.now() < deadline) {
-    try {
-      const res = await fetch(`${url}/signin`, { redirect: 'manual' });
-      if (res.status < 500) return;
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  if (!exited) throw new Error(`The portal did not answer on ${url} within ${READY_TIMEOUT_MS / 1000} s.`);
-}
-
 const shutdown = createShutdown();
 const port = process.env.PORT ? Number(process.env.PORT) : await freePort();
 const url = `http://127.0.0.1:${port}`;
@@ -84,7 +66,9 @@ if (!(await buildIsCurrent())) {
 const portal = spawnManaged(next, ['start', '-H', '127.0.0.1', '-p', String(port)], { name: 'the portal (next start)', cwd: repoRoot, env, output: 'inherit' });
 shutdown.add(() => portal.stop());
 void portal.unexpectedExit.then((why) => shutdown.exit(1, why));
-await waitForPortal(url, portal).catch((error: unknown) => shutdown.exit(1, (error as Error).message));
+await waitUntilReady(portal, async () => (await fetch(`${url}/signin`, { redirect: 'manual' })).status < 500, `the portal on ${url}`, READY_TIMEOUT_MS).catch(
+  (error: unknown) => shutdown.exit(1, (error as Error).message),
+);
 
 console.log(`\nMFA Portal demo: ${url}\n\n${formatDemoLogins(stack.groundTruth)}\n`);
 console.log(`Demo organisation: ${stack.groundTruthFile}\nCtrl-C stops the portal, the IdP and moto.`);

@@ -1,4 +1,4 @@
-import { spawnManaged } from './child';
+import { spawnManaged, waitUntilReady } from './child';
 import { freePort } from './ports';
 import { defaultRepoRoot, venvBin } from './python';
 
@@ -10,8 +10,6 @@ export type Moto = {
 };
 
 export type StartMotoOptions = { port?: number; repoRoot?: string; readyTimeoutMs?: number };
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Starts moto_server on 127.0.0.1. MOTO_ACCOUNT_ID is removed from its environment: with it set, moto
@@ -32,23 +30,13 @@ export async function startMoto(options: StartMotoOptions = {}): Promise<Moto> {
     await child.stop();
   };
 
-  const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
-  let exited = false;
-  void child.exited.then(() => {
-    exited = true;
-  });
-  while (!exited && Date.now() < deadline) {
-    try {
-      const res = await fetch(`${url}/moto-api/reset-auth`, { method: 'POST', body: 'inf' });
-      if (res.ok) return { url, stop, unexpectedExit: child.unexpectedExit };
-    } catch {
-      // Not listening yet.
-    }
-    await sleep(100);
+  try {
+    await waitUntilReady(child, async () => (await fetch(`${url}/moto-api/data.json`)).ok, `moto on ${url}`, options.readyTimeoutMs ?? 30_000);
+  } catch (error) {
+    await stop();
+    throw error;
   }
-  await stop();
-  const why = exited ? 'moto_server exited during start-up' : `moto_server did not answer on ${url} in time`;
-  throw new Error(`${why}. Its stderr ends with:\n${child.stderrTail() || '(nothing)'}`);
+  return { url, stop, unexpectedExit: child.unexpectedExit };
 }
 
 /**

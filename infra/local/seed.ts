@@ -95,12 +95,6 @@ export async function seedOrganisation(options: SeedOptions): Promise<GroundTrut
   const plan = planOrganisation({ usersPerAccount: options.usersPerAccount ?? 50, seed: options.seed });
 
   const clients = new Map<string, IAMClient>();
-  for (const account of ACCOUNTS) {
-    const credentials = await assumeRole(target, BOOTSTRAP_CREDENTIALS, roleArn(account.id, 'OrganizationAccountAccessRole'), {
-      sessionName: 'demo-seed',
-    });
-    clients.set(account.id, iamClient(target, credentials));
-  }
   const clientFor = (accountId: string) => {
     const client = clients.get(accountId);
     if (!client) throw new Error(`no IAM client for account ${accountId}`);
@@ -108,6 +102,12 @@ export async function seedOrganisation(options: SeedOptions): Promise<GroundTrut
   };
 
   try {
+    for (const account of ACCOUNTS) {
+      const credentials = await assumeRole(target, BOOTSTRAP_CREDENTIALS, roleArn(account.id, 'OrganizationAccountAccessRole'), {
+        sessionName: 'demo-seed',
+      });
+      clients.set(account.id, iamClient(target, credentials));
+    }
     await Promise.all(ACCOUNTS.map((account) => setUpAccount(clientFor(account.id), account)));
 
     const keys = new Array<GroundTruthAccessKey | undefined>(plan.users.length);
