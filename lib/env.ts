@@ -64,7 +64,7 @@ const schema = z
     OIDC_ISSUER: url('the issuer of your identity provider').optional(),
     OIDC_CLIENT_ID: z.string().min(1).optional(),
     OIDC_CLIENT_SECRET: z.string().min(1).optional(),
-    OIDC_DISPLAY_NAME: z.string().min(1).default('Company sign-in'),
+    OIDC_DISPLAY_NAME: z.string().min(1).default('company single sign-on'),
     OIDC_GROUPS_CLAIM: z.string().min(1).default('groups'),
     OIDC_ADMIN_GROUPS: csv(),
     OIDC_SECURITY_GROUPS: csv(),
