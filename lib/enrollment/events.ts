@@ -1,0 +1,97 @@
+import 'server-only';
+import { and, count, desc, eq, gte, inArray } from 'drizzle-orm';
+import { getDb } from '@/lib/db/client';
+import { enrollmentEvents, type EnrollmentEvent } from '@/lib/db/schema';
+import type { MfaDeviceType } from '@/lib/aws/mfa-devices';
+import type { Principal } from '@/lib/auth/types';
+
+export type EventKind =
+  | 'virtual.created'
+  | 'virtual.codes'
+  | 'virtual.enabled'
+  | 'virtual.cancelled'
+  | 'hardware.enable'
+  | 'fido.detected'
+  | 'device.resync'
+  | 'device.removed'
+  | 'device.test-cli'
+  | 'device.test-console'
+  | 'leftover.deleted';
+
+export type NewEvent = {
+  actor: string;
+  principal: Pick<Principal, 'accountId' | 'userName'>;
+  kind: EventKind;
+  outcome: 'success' | 'failure';
+  /** A reason code such as `drift` or `InvalidAuthenticationCode`. Never a code, seed or secret. */
+  reason?: string;
+  enrollmentId?: string;
+  deviceType?: MfaDeviceType;
+  serial?: string;
+  detail?: Record<string, unknown>;
+};
+
+export async function recordEvent(e: NewEvent): Promise<void> {
+  const db = await getDb();
+  await db.insert(enrollmentEvents).values({
+    actor: e.actor,
+    accountId: e.principal.accountId,
+    userName: e.principal.userName,
+    kind: e.kind,
+    outcome: e.outcome,
+    reason: e.reason ?? null,
+    enrollmentId: e.enrollmentId ?? null,
+    deviceType: e.deviceType ?? null,
+    serial: e.serial ?? null,
+    detail: e.detail ?? {},
+  });
+}
+
+export async function countUserEvents(principal: Pick<Principal, 'accountId' | 'userName'>, kinds: EventKind[], since: Date, outcome?: 'success' | 'failure'): Promise<number> {
+  const db = await getDb();
+  const [row] = await db
+    .select({ n: count() })
+    .from(enrollmentEvents)
+    .where(
+      and(
+        eq(enrollmentEvents.accountId, principal.accountId),
+        eq(enrollmentEvents.userName, principal.userName),
+        inArray(enrollmentEvents.kind, kinds),
+        gte(enrollmentEvents.at, since),
+        outcome ? eq(enrollmentEvents.outcome, outcome) : undefined,
+      ),
+    );
+  return row?.n ?? 0;
+}
+
+export async function countEnrollmentEvents(enrollmentId: string, kind: EventKind): Promise<number> {
+  const db = await getDb();
+  const [row] = await db
+    .select({ n: count() })
+    .from(enrollmentEvents)
+    .where(and(eq(enrollmentEvents.enrollmentId, enrollmentId), eq(enrollmentEvents.kind, kind)));
+  return row?.n ?? 0;
+}
+
+/** When the portal created each of these virtual devices (from its own events). */
+export async function creationTimes(serials: string[]): Promise<Map<string, Date>> {
+  if (serials.length === 0) return new Map();
+  const db = await getDb();
+  const rows = await db
+    .select({ serial: enrollmentEvents.serial, at: enrollmentEvents.at })
+    .from(enrollmentEvents)
+    .where(and(eq(enrollmentEvents.kind, 'virtual.created'), inArray(enrollmentEvents.serial, serials)));
+  const out = new Map<string, Date>();
+  for (const r of rows) if (r.serial && (!out.has(r.serial) || out.get(r.serial)! < r.at)) out.set(r.serial, r.at);
+  return out;
+}
+
+export async function listUserEvents(principal: Pick<Principal, 'accountId' | 'userName'>, limit = 50): Promise<EnrollmentEvent[]> {
+  const db = await getDb();
+  return db
+    .select()
+    .from(enrollmentEvents)
+    .where(and(eq(enrollmentEvents.accountId, principal.accountId), eq(enrollmentEvents.userName, principal.userName)))
+    .orderBy(desc(enrollmentEvents.at), desc(enrollmentEvents.id))
+    .limit(limit);
+}

@@ -1,0 +1,46 @@
+import 'server-only';
+import { listMfaDevices } from '@/lib/aws/iam';
+import { enableMfaDevice } from '@/lib/aws/mfa';
+import { fail, ok, type ActionResult } from '@/lib/actions/result';
+import type { Actor } from '@/lib/auth/types';
+import { confirmDeviceListed } from './confirm';
+import { countUserEvents, recordEvent, type EventKind } from './events';
+import { awsFailure, MAX_DEVICES_PER_USER, messages } from './messages';
+import { notYourUser, ownPrincipal, type PrincipalRef } from './ownership';
+
+/** Code attempts (hardware enable, resync, CLI test) allowed per IAM user in a quarter of an hour. */
+export const MAX_CODE_ATTEMPTS_PER_WINDOW = 10;
+export const CODE_WINDOW_MS = 15 * 60_000;
+const codeKinds: EventKind[] = ['hardware.enable', 'device.resync', 'device.test-cli'];
+
+export async function tooManyCodeAttempts(principal: { accountId: string; userName: string }): Promise<boolean> {
+  return (await countUserEvents(principal, codeKinds, new Date(Date.now() - CODE_WINDOW_MS), 'failure')) >= MAX_CODE_ATTEMPTS_PER_WINDOW;
+}
+
+export async function enrollHardwareToken(
+  actor: Actor,
+  ref: PrincipalRef,
+  input: { serial: string; code1: string; code2: string },
+): Promise<ActionResult<{ accountId: string; userName: string; serial: string }>> {
+  const principal = await ownPrincipal(actor, ref, 'enrollment.hardware');
+  if (!principal) return notYourUser;
+  if (await tooManyCodeAttempts(principal)) return fail('RateLimited', messages.RateLimited);
+  const event = { actor: actor.id, principal, kind: 'hardware.enable' as const, deviceType: 'hardware' as const, serial: input.serial };
+  try {
+    const devices = await listMfaDevices(principal.accountId, principal.userName);
+    if (devices.some((d) => d.serial === input.serial)) return fail('AlreadyYours', `Token ${input.serial} is already enabled on ${principal.userName}.`);
+    if (devices.length >= MAX_DEVICES_PER_USER) return fail('DeviceLimit', messages.DeviceLimit);
+    await enableMfaDevice(principal.accountId, principal.userName, input.serial, input.code1, input.code2);
+  } catch (error) {
+    const result = awsFailure(error, {
+      NoSuchEntity: `AWS does not know a hardware token with serial ${input.serial}. Check the serial printed on the back of the token (letters and digits, no spaces).`,
+      EntityAlreadyExists: `Token ${input.serial} is already assigned to another IAM user. Each token can protect only one user; ask an administrator for another token.`,
+      InvalidAuthenticationCode: 'AWS did not accept these codes for this token. Press the button, type the code, wait for the next one (about 30 seconds), then type that one.',
+    });
+    await recordEvent({ ...event, outcome: 'failure', reason: result.code });
+    return result;
+  }
+  await confirmDeviceListed(principal, input.serial);
+  await recordEvent({ ...event, outcome: 'success' });
+  return ok({ accountId: principal.accountId, userName: principal.userName, serial: input.serial });
+}

@@ -1,0 +1,184 @@
+import 'server-only';
+import { randomUUID } from 'node:crypto';
+import QRCode from 'qrcode';
+import { Secret, TOTP } from 'otpauth';
+import { getEnv } from '@/lib/env';
+import { isAwsError } from '@/lib/aws/errors';
+import { getAccountAlias, listMfaDevices } from '@/lib/aws/iam';
+import { createVirtualMfaDevice, enableMfaDevice } from '@/lib/aws/mfa';
+import { fail, invalid, ok, type ActionResult } from '@/lib/actions/result';
+import type { Actor, Principal } from '@/lib/auth/types';
+import { diagnoseCodes, diagnosisMessage } from './diagnose';
+import { countEnrollmentEvents, countUserEvents, recordEvent } from './events';
+import { cleanUpForUser, discardEnrollmentDevice, portalPathFor } from './leftovers';
+import { awsFailure, MAX_DEVICES_PER_USER, messages } from './messages';
+import { notYourUser, ownPrincipal, type PrincipalRef } from './ownership';
+import { seal, unseal } from './seal';
+import { confirmDeviceListed } from './confirm';
+
+export const ENROLLMENT_TTL_MS = 10 * 60_000;
+export const MAX_CREATIONS_PER_HOUR = 5;
+export const MAX_CODE_ATTEMPTS = 5;
+
+/** What lives in the sealed, short-lived cookie between the two steps. The only place the seed exists. */
+type PendingEnrollment = {
+  v: 1;
+  id: string;
+  accountId: string;
+  userName: string;
+  serial: string;
+  deviceName: string;
+  seedBase32: string;
+  createdAt: number;
+};
+
+export type StartedEnrollment = {
+  enrollmentId: string;
+  accountId: string;
+  userName: string;
+  deviceName: string;
+  /** The QR code as an SVG data URL, and the same secret as text for manual entry. Shown once, never stored. */
+  qrCode: string;
+  manualKey: string;
+  expiresAt: string;
+};
+
+export const enrollmentCookieName = (enrollmentId: string) => `mfa_enroll_${enrollmentId.replace(/[^\w-]/g, '')}`;
+
+const sealOptions = (actor: Actor, enrollmentId: string) => ({
+  serverSecret: getEnv().NEXTAUTH_SECRET,
+  purpose: 'virtual-enrollment',
+  context: `${enrollmentId}|${actor.id}`,
+});
+
+/** Groups a base32 key in fours so a person can read and type it. */
+export const groupKey = (key: string) => key.replace(/(.{4})/g, '$1 ').trim();
+
+async function qrFor(p: Principal, seedBase32: string): Promise<string> {
+  const where = (await getAccountAlias(p.accountId).catch(() => null)) ?? p.accountId;
+  const uri = new TOTP({
+    issuer: `AWS ${where}`,
+    label: `${p.userName}@${where}`,
+    secret: Secret.fromBase32(seedBase32),
+    algorithm: 'SHA1',
+    digits: 6,
+    period: 30,
+  }).toString();
+  const svg = await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+  return `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`;
+}
+
+/**
+ * Step 1: create the virtual device and hand its secret to the person once. Returns the sealed state
+ * the caller must put in a short-lived httpOnly cookie.
+ */
+export async function startVirtualEnrollment(
+  actor: Actor,
+  ref: PrincipalRef,
+  input: { deviceName: string },
+): Promise<ActionResult<StartedEnrollment & { sealed: string }>> {
+  const principal = await ownPrincipal(actor, ref, 'enrollment.virtual.start');
+  if (!principal) return notYourUser;
+  if ((await countUserEvents(principal, ['virtual.created'], new Date(Date.now() - 3600_000), 'success')) >= MAX_CREATIONS_PER_HOUR)
+    return fail('RateLimited', messages.RateLimited);
+  try {
+    const devices = await listMfaDevices(principal.accountId, principal.userName);
+    if (devices.length >= MAX_DEVICES_PER_USER) return fail('DeviceLimit', messages.DeviceLimit);
+    await cleanUpForUser(actor.id, principal);
+    let created;
+    try {
+      created = await createVirtualMfaDevice(principal.accountId, input.deviceName, portalPathFor(principal.userName));
+    } catch (error) {
+      if (isAwsError(error, 'EntityAlreadyExists'))
+        return invalid({ deviceName: [`You already have a device named ${input.deviceName} on ${principal.userName}. Choose another name.`] });
+      throw error;
+    }
+    const enrollmentId = randomUUID();
+    const createdAt = Date.now();
+    await recordEvent({ actor: actor.id, principal, kind: 'virtual.created', outcome: 'success', enrollmentId, deviceType: 'virtual', serial: created.serial });
+    const state: PendingEnrollment = {
+      v: 1,
+      id: enrollmentId,
+      accountId: principal.accountId,
+      userName: principal.userName,
+      serial: created.serial,
+      deviceName: input.deviceName,
+      seedBase32: created.seedBase32,
+      createdAt,
+    };
+    return ok({
+      enrollmentId,
+      accountId: principal.accountId,
+      userName: principal.userName,
+      deviceName: input.deviceName,
+      qrCode: await qrFor(principal, created.seedBase32),
+      manualKey: groupKey(created.seedBase32),
+      expiresAt: new Date(createdAt + ENROLLMENT_TTL_MS).toISOString(),
+      sealed: seal(state, sealOptions(actor, enrollmentId)),
+    });
+  } catch (error) {
+    return awsFailure(error);
+  }
+}
+
+export type CompletedEnrollment = { accountId: string; userName: string; serial: string; deviceName: string };
+
+/**
+ * Step 2: check the two codes locally (explaining drift and order mistakes), then EnableMFADevice and
+ * confirm with ListMFADevices. `done` tells the caller to destroy the cookie.
+ */
+export async function completeVirtualEnrollment(
+  actor: Actor,
+  input: { enrollmentId: string; sealed: string | undefined; code1: string; code2: string },
+  now = Date.now(),
+): Promise<{ result: ActionResult<CompletedEnrollment>; done: boolean }> {
+  const state = input.sealed ? unseal<PendingEnrollment>(input.sealed, sealOptions(actor, input.enrollmentId)) : null;
+  if (!state || state.id !== input.enrollmentId) return { result: fail('EnrollmentExpired', messages.EnrollmentExpired), done: true };
+  const principal = await ownPrincipal(actor, state, 'enrollment.virtual.complete');
+  if (!principal) return { result: notYourUser, done: true };
+  const event = { actor: actor.id, principal, enrollmentId: state.id, deviceType: 'virtual' as const, serial: state.serial };
+
+  if (now - state.createdAt > ENROLLMENT_TTL_MS) {
+    await discardEnrollmentDevice(actor.id, principal, state.serial, 'expired').catch(() => undefined);
+    await recordEvent({ ...event, kind: 'virtual.cancelled', outcome: 'failure', reason: 'expired' });
+    return { result: fail('EnrollmentExpired', messages.EnrollmentExpired), done: true };
+  }
+  if ((await countEnrollmentEvents(state.id, 'virtual.codes')) >= MAX_CODE_ATTEMPTS) {
+    await discardEnrollmentDevice(actor.id, principal, state.serial, 'too-many-attempts').catch(() => undefined);
+    return { result: fail('TooManyAttempts', messages.TooManyAttempts), done: true };
+  }
+
+  const diagnosis = diagnoseCodes({ secretBase32: state.seedBase32, code1: input.code1, code2: input.code2, now });
+  await recordEvent({ ...event, kind: 'virtual.codes', outcome: diagnosis.kind === 'accepted' ? 'success' : 'failure', reason: diagnosis.kind });
+  if (diagnosis.kind !== 'accepted') return { result: fail(`Codes.${diagnosis.kind}`, diagnosisMessage(diagnosis)), done: false };
+
+  try {
+    await enableMfaDevice(principal.accountId, principal.userName, state.serial, input.code1, input.code2);
+  } catch (error) {
+    // A double submit: the first request already enabled it for this user.
+    const already = isAwsError(error, 'EntityAlreadyExists') &&
+      (await listMfaDevices(principal.accountId, principal.userName)).some((d) => d.serial === state.serial);
+    if (!already) {
+      const result = awsFailure(error);
+      await recordEvent({ ...event, kind: 'virtual.enabled', outcome: 'failure', reason: result.code });
+      return { result, done: false };
+    }
+  }
+  await confirmDeviceListed(principal, state.serial);
+  await recordEvent({ ...event, kind: 'virtual.enabled', outcome: 'success' });
+  return {
+    result: ok({ accountId: principal.accountId, userName: principal.userName, serial: state.serial, deviceName: state.deviceName }),
+    done: true,
+  };
+}
+
+/** Cancel: delete the unassigned device now rather than waiting for the sweep. */
+export async function cancelVirtualEnrollment(actor: Actor, input: { enrollmentId: string; sealed: string | undefined }): Promise<ActionResult> {
+  const state = input.sealed ? unseal<PendingEnrollment>(input.sealed, sealOptions(actor, input.enrollmentId)) : null;
+  if (!state) return ok(undefined);
+  const principal = await ownPrincipal(actor, state, 'enrollment.virtual.cancel');
+  if (!principal) return notYourUser;
+  await discardEnrollmentDevice(actor.id, principal, state.serial, 'cancelled').catch(() => undefined);
+  await recordEvent({ actor: actor.id, principal, kind: 'virtual.cancelled', outcome: 'success', enrollmentId: state.id, deviceType: 'virtual', serial: state.serial });
+  return ok(undefined);
+}
