@@ -10,7 +10,7 @@ async function startPortal(env: Record<string, string>): Promise<{ code: number 
   const base: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NEXT_TELEMETRY_DISABLED: '1' };
   const child = spawn(`${repoRoot}node_modules/.bin/next`, ['start', '-H', '127.0.0.1', '-p', String(port)], {
     cwd: repoRoot,
-    env: { ...base, ...env },
+    env: { ...base, ...env } as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

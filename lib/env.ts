@@ -71,6 +71,8 @@ const schema = z
 
     MFA_AWS_KEYS_SIGNIN: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
 
+    MFA_CRON_SECRET: z.string().min(32, 'must be at least 32 characters (it authorizes scheduled jobs)').optional(),
+
     DATABASE_URL: z
       .string()
       .regex(/^(postgres(ql)?:\/\/.+|pglite:.+)$/, 'must be postgres://user:pass@host/db or pglite:<directory>')

@@ -12,12 +12,13 @@ export const metadata = { title: 'Sign in' };
 export default async function SignInPage({
   searchParams,
 }: {
-  searchParams: Promise<{ callbackUrl?: string; error?: string; signedOut?: string }>;
+  searchParams: Promise<{ callbackUrl?: string; error?: string; signedOut?: string; reauth?: string }>;
 }) {
   const params = await searchParams;
   const env = getEnv();
   const callbackUrl = safeCallbackPath(params.callbackUrl, new URL(env.NEXTAUTH_URL).origin);
-  if (await getActor()) redirect(callbackUrl);
+  const reauth = params.reauth === '1';
+  if (!reauth && (await getActor())) redirect(callbackUrl);
   const error = signInMessage(params.error);
   const oidc = oidcConfigured(env);
 
@@ -27,11 +28,12 @@ export default async function SignInPage({
       <p className="mt-2 text-center text-slate-700">Sign in to see your AWS IAM users and set up multi-factor authentication.</p>
       <div className="mt-6 space-y-4">
         {params.signedOut && !error && <Alert tone="success">You are signed out.</Alert>}
+        {reauth && !error && <Alert tone="info">Sign in again to confirm it is you. Sensitive changes need a sign-in from the last 5 minutes.</Alert>}
         {error && <Alert tone="error">{error}</Alert>}
         {oidc && (
           <Card aria-labelledby="oidc-heading">
             <h2 id="oidc-heading" className="mb-3 text-lg font-semibold">With your company account</h2>
-            <OidcSignIn label={env.OIDC_DISPLAY_NAME} callbackUrl={callbackUrl} />
+            <OidcSignIn label={env.OIDC_DISPLAY_NAME} callbackUrl={callbackUrl} reauth={reauth} />
           </Card>
         )}
         {env.MFA_AWS_KEYS_SIGNIN && (

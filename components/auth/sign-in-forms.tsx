@@ -6,7 +6,7 @@ import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { signInMessage } from '@/lib/auth/messages';
 
-export function OidcSignIn({ label, callbackUrl }: { label: string; callbackUrl: string }) {
+export function OidcSignIn({ label, callbackUrl, reauth = false }: { label: string; callbackUrl: string; reauth?: boolean }) {
   const [pending, setPending] = useState(false);
   return (
     <Button
@@ -15,7 +15,8 @@ export function OidcSignIn({ label, callbackUrl }: { label: string; callbackUrl:
       aria-busy={pending}
       onClick={() => {
         setPending(true);
-        void signIn('oidc', { callbackUrl });
+        // prompt=login makes the IdP ask for the password again instead of reusing its session.
+        void signIn('oidc', { callbackUrl }, reauth ? { prompt: 'login' } : undefined);
       }}
     >
       {pending ? 'Redirecting…' : `Sign in with ${label}`}

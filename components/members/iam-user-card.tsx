@@ -1,4 +1,6 @@
+import Link from 'next/link';
 import { Badge, type BadgeTone } from '@/components/ui/badge';
+import { buttonClass } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { Alert } from '@/components/ui/alert';
 import { deviceTypeLabel } from '@/lib/aws/mfa-devices';
@@ -62,6 +64,17 @@ export function IamUserCard({ user }: { user: MemberIamUser }) {
               </tbody>
             </table>
           )}
+          <div className="mt-4 flex flex-wrap gap-2">
+            <Link href={`/enroll?user=${encodeURIComponent(`${user.accountId}/${user.userName}`)}`} className={buttonClass(user.devices.length ? 'secondary' : 'primary')}>
+              {user.devices.length ? 'Add a backup device' : 'Set up MFA'}
+              <span className="sr-only"> for {user.userName} in {user.accountId}</span>
+            </Link>
+            {user.devices.length > 0 && (
+              <Link href="/devices" className={buttonClass('secondary')}>
+                Manage devices<span className="sr-only"> of {user.userName}</span>
+              </Link>
+            )}
+          </div>
         </>
       ) : (
         <div className="mt-3">

@@ -5,6 +5,7 @@ export type NavItem = { href: string; label: string; role: Role };
 /** Every area of the portal and the role it needs; the shell shows only what the person may use. */
 export const navItems: NavItem[] = [
   { href: '/', label: 'My IAM users', role: 'member' },
+  { href: '/devices', label: 'My devices', role: 'member' },
   { href: '/admin', label: 'Administration', role: 'admin' },
 ];
 

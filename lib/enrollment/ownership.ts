@@ -40,3 +40,11 @@ export const notYourUser = {
   code: 'NotYourIamUser',
   message: 'That IAM user is not one of yours. You can only manage MFA for your own IAM users.',
 } as const;
+
+/** For pages: the IAM user named by `?user=accountId/userName`, or the only one the person has. */
+export function pickOwnPrincipal(actor: Actor, user: string | undefined): Principal | null {
+  if (!user) return actor.principals.length === 1 ? actor.principals[0]! : null;
+  const ref = principalRefSchema.safeParse(user);
+  if (!ref.success) return null;
+  return actor.principals.find((p) => p.accountId === ref.data.accountId && p.userName === ref.data.userName) ?? null;
+}

@@ -6,6 +6,7 @@ import { getDb } from '@/lib/db/client';
 import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
 import { Skeleton } from '@/components/ui/skeleton';
+import { SweepButton } from '@/components/enrollment/sweep-button';
 import type { Actor } from '@/lib/auth/types';
 
 export const metadata = { title: 'Administration' };
@@ -96,6 +97,10 @@ export default async function AdminPage() {
         <Suspense fallback={fallback('Checking accounts…')}>
           <Accounts actor={actor} />
         </Suspense>
+      </Card>
+      <Card aria-labelledby="sweep-heading">
+        <h2 id="sweep-heading" className="mb-3 text-lg font-semibold">Abandoned setups</h2>
+        <SweepButton />
       </Card>
       <Card aria-labelledby="signins-heading">
         <h2 id="signins-heading" className="mb-3 text-lg font-semibold">Recent sign-ins</h2>

@@ -1,0 +1,55 @@
+'use server';
+
+import { revalidatePath } from 'next/cache';
+import { z } from 'zod';
+import { defineAction } from '@/lib/actions/define-action';
+import { principalRefSchema } from '@/lib/enrollment/ownership';
+import { codePairSchema, otpCodeSchema } from '@/lib/enrollment/validation';
+import { recordConsoleTest, removeDevice, resyncDevice, testDeviceWithKeys } from '@/lib/enrollment/devices';
+
+const target = z.object({ principal: principalRefSchema, serial: z.string().trim().min(9).max(512) });
+
+export const resyncAction = defineAction(
+  { name: 'device.resync', role: 'member', schema: target.and(codePairSchema) },
+  async (actor, input) => resyncDevice(actor, input.principal, input),
+);
+
+export const removeAction = defineAction({ name: 'device.remove', role: 'member', schema: target }, async (actor, input) => {
+  const result = await removeDevice(actor, input.principal, input);
+  if (result.status === 'success') {
+    revalidatePath('/devices');
+    revalidatePath('/');
+  }
+  return result;
+});
+
+export const testCliAction = defineAction(
+  {
+    name: 'device.test-cli',
+    role: 'member',
+    schema: target.extend({
+      accessKeyId: z.string().trim().regex(/^(AKIA|ASIA)[A-Z2-7]{16}$/, 'An access key ID is 20 characters, starting AKIA.'),
+      secretAccessKey: z.string().trim().min(16, 'Enter the secret access key of this key ID.').max(128),
+      code: otpCodeSchema,
+    }),
+  },
+  async (actor, input) => testDeviceWithKeys(actor, input.principal, input),
+);
+
+export const recordConsoleTestAction = defineAction(
+  {
+    name: 'device.test-console',
+    role: 'member',
+    schema: target.extend({
+      outcome: z.enum(['passed', 'failed'], { error: 'Choose whether the sign-in worked.' }),
+      // Free text about the error seen; six-digit runs are dropped in case someone pastes a code.
+      errorSeen: z
+        .string()
+        .trim()
+        .max(300, 'Keep it under 300 characters.')
+        .optional()
+        .transform((v) => v?.replace(/\d{6}/g, '[digits]') || undefined),
+    }),
+  },
+  async (actor, input) => recordConsoleTest(actor, input.principal, input),
+);

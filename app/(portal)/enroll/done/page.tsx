@@ -1,0 +1,51 @@
+import Link from 'next/link';
+import { requireUser } from '@/lib/auth/session';
+import { listMfaDevices } from '@/lib/aws/iam';
+import { pickOwnPrincipal, principalKey } from '@/lib/enrollment/ownership';
+import { Alert } from '@/components/ui/alert';
+import { Card } from '@/components/ui/card';
+import { buttonClass } from '@/components/ui/button';
+import { accountLabel } from '@/components/enrollment/principal-picker';
+
+export const metadata = { title: 'MFA is on' };
+
+export default async function DonePage({ searchParams }: { searchParams: Promise<{ user?: string; type?: string }> }) {
+  const actor = await requireUser();
+  const params = await searchParams;
+  const principal = pickOwnPrincipal(actor, params.user);
+  if (!principal) return <Alert tone="info">Nothing to show. <Link href="/devices" className="underline">See your devices</Link>.</Alert>;
+  const devices = await listMfaDevices(principal.accountId, principal.userName);
+  const user = encodeURIComponent(principalKey(principal));
+  return (
+    <div className="space-y-6">
+      <h1 className="text-2xl font-bold sm:text-3xl">MFA is on for {principal.userName}</h1>
+      <Alert tone="success" title="AWS confirmed the new device.">
+        {principal.userName} in {accountLabel(principal.accountId)} now has {devices.length} MFA device{devices.length === 1 ? '' : 's'}.
+      </Alert>
+      <Card aria-labelledby="next-heading">
+        <h2 id="next-heading" className="text-lg font-semibold">Next steps</h2>
+        <ol className="mt-3 list-decimal space-y-3 pl-6">
+          <li>
+            <strong>Test it:</strong> sign out of the AWS console and sign in again as {principal.userName}; AWS will ask for a code. Then{' '}
+            <Link className="underline" href={`/devices?user=${user}`}>record the result</Link> on My devices.
+          </li>
+          {devices.length < 2 && (
+            <li>
+              <strong>Add a backup device.</strong> If you lose this one, you cannot sign in until an administrator helps you. A second
+              device (another app, a hardware token or a security key) avoids that.
+            </li>
+          )}
+          <li>Keep your authenticator app&apos;s own backup or sync turned on, if it has one.</li>
+        </ol>
+        <div className="mt-4 flex flex-wrap gap-3">
+          <Link href={`/enroll?user=${user}`} className={buttonClass('primary')}>
+            Add a backup device
+          </Link>
+          <Link href="/" className={buttonClass('secondary')}>
+            Back to my IAM users
+          </Link>
+        </div>
+      </Card>
+    </div>
+  );
+}

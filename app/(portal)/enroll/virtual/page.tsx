@@ -1,0 +1,38 @@
+import { requireUser } from '@/lib/auth/session';
+import { listMfaDevices } from '@/lib/aws/iam';
+import { pickOwnPrincipal, principalKey } from '@/lib/enrollment/ownership';
+import { defaultDeviceName } from '@/lib/enrollment/validation';
+import { VirtualEnrollment } from '@/components/enrollment/virtual-enrollment';
+import { accountLabel, PrincipalPicker } from '@/components/enrollment/principal-picker';
+
+export const metadata = { title: 'Set up an authenticator app' };
+
+export default async function VirtualEnrollPage({ searchParams }: { searchParams: Promise<{ user?: string }> }) {
+  const actor = await requireUser();
+  const principal = pickOwnPrincipal(actor, (await searchParams).user);
+  if (!principal) {
+    return (
+      <div className="space-y-6">
+        <h1 className="text-2xl font-bold sm:text-3xl">Set up an authenticator app</h1>
+        <PrincipalPicker principals={actor.principals} href="/enroll/virtual" />
+      </div>
+    );
+  }
+  const taken = (await listMfaDevices(principal.accountId, principal.userName).catch(() => [])).map((d) => d.name);
+  return (
+    <div className="space-y-6">
+      <div>
+        <h1 className="text-2xl font-bold sm:text-3xl">Set up an authenticator app</h1>
+        <p className="mt-1 text-slate-700">
+          For IAM user <strong className="font-mono">{principal.userName}</strong> in {accountLabel(principal.accountId)} ({principal.accountId}).
+        </p>
+      </div>
+      <VirtualEnrollment
+        principal={principalKey(principal)}
+        userName={principal.userName}
+        accountLabel={accountLabel(principal.accountId)}
+        defaultName={defaultDeviceName(principal.userName, taken)}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,32 @@
+import 'server-only';
+import { z } from 'zod';
+import { getActor } from '@/lib/auth/session';
+import { hasRole } from '@/lib/auth/roles';
+import { recordAudit } from '@/lib/audit/log';
+import { getDb } from '@/lib/db/client';
+import type { Actor, Role } from '@/lib/auth/types';
+import { fail, invalid, type ActionResult } from './result';
+
+/**
+ * Every server action is a public POST endpoint. This wrapper authenticates from the session cookie,
+ * checks the role, validates the form with a zod schema (all field errors, human messages), and only
+ * then calls the handler with the actor and typed input.
+ */
+export function defineAction<S extends z.ZodType, T>(
+  opts: { name: string; role: Role; schema: S },
+  handler: (actor: Actor, input: z.output<S>) => Promise<ActionResult<T>>,
+) {
+  return async function action(_prev: ActionResult<T>, formData: FormData): Promise<ActionResult<T>> {
+    const actor = await getActor();
+    if (!actor) return fail('Unauthenticated', 'Your session has ended. Sign in again, then retry.');
+    if (!hasRole(actor.roles, opts.role)) {
+      await recordAudit(await getDb(), { actor: actor.id, action: opts.name, outcome: 'denied', detail: { reason: 'Forbidden', needs: opts.role } });
+      return fail('Forbidden', 'You are not allowed to do this.');
+    }
+    const raw: Record<string, string> = {};
+    for (const [key, value] of formData.entries()) if (typeof value === 'string' && !key.startsWith('$')) raw[key] = value;
+    const parsed = opts.schema.safeParse(raw);
+    if (!parsed.success) return invalid(z.flattenError(parsed.error).fieldErrors as Partial<Record<string, string[]>>, 'Check the highlighted fields.');
+    return handler(actor, parsed.data);
+  };
+}
