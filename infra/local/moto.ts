@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { spawnManaged, waitUntilReady } from './child';
 import { freePort } from './ports';
 import { defaultRepoRoot, venvBin } from './python';
@@ -9,11 +10,25 @@ export type Moto = {
   unexpectedExit: Promise<string>;
 };
 
-export type StartMotoOptions = { port?: number; repoRoot?: string; readyTimeoutMs?: number };
+export type StartMotoOptions = {
+  port?: number;
+  repoRoot?: string;
+  readyTimeoutMs?: number;
+  /**
+   * The hardware token inventory (hardware-tokens.json) whose secrets EnableMFADevice checks hardware codes
+   * against. It may be written later: moto re-reads it whenever it changes. Without it no hardware serial exists.
+   */
+  hardwareTokensFile?: string;
+};
+
+/** The environment variable that tells moto_fidelity.py where the hardware token inventory is. */
+export const HARDWARE_TOKENS_ENV = 'MFA_LOCAL_HARDWARE_TOKENS';
 
 /**
- * Starts moto_server on 127.0.0.1. MOTO_ACCOUNT_ID is removed from its environment: with it set, moto
- * pins every request to one account and AssumeRole can no longer reach the others.
+ * Starts moto on 127.0.0.1 through infra/local/moto_fidelity.py, which patches in the IAM/STS behaviours of AWS
+ * that moto lacks (code checks, ResyncMFADevice, device limits, paging; see infra/local/README.md).
+ * MOTO_ACCOUNT_ID is removed from its environment: with it set, moto pins every request to one account and
+ * AssumeRole can no longer reach the others.
  */
 export async function startMoto(options: StartMotoOptions = {}): Promise<Moto> {
   const repoRoot = options.repoRoot ?? defaultRepoRoot;
@@ -21,7 +36,10 @@ export async function startMoto(options: StartMotoOptions = {}): Promise<Moto> {
   const url = `http://127.0.0.1:${port}`;
   const env = { ...process.env };
   delete env.MOTO_ACCOUNT_ID;
-  const child = spawnManaged(venvBin(repoRoot, 'moto_server'), ['-H', '127.0.0.1', '-p', String(port)], {
+  if (options.hardwareTokensFile) env[HARDWARE_TOKENS_ENV] = options.hardwareTokensFile;
+  else delete env[HARDWARE_TOKENS_ENV];
+  const launcher = join(repoRoot, 'infra', 'local', 'moto_fidelity.py');
+  const child = spawnManaged(venvBin(repoRoot, 'python'), [launcher, '-H', '127.0.0.1', '-p', String(port)], {
     name: 'moto',
     env,
     output: 'capture',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { planOrganisation, SPARE_HARDWARE_TOKENS, toBase32, type PlannedUser } from './org-plan';
-import { ACCOUNTS, ADMIN_GROUP, ALL_GROUPS, EMAIL_TAG_KEY, HOSTING_ACCOUNT, PORTAL_USER_NAME, SECURITY_GROUP } from './organisation';
+import { ACCOUNTS, ADMIN_GROUP, ALL_GROUPS, EMAIL_TAG_KEY, HOSTING_ACCOUNT, LOCAL_CONSOLE_USER_NAME, PORTAL_USER_NAME, SECURITY_GROUP } from './organisation';
 import { demoIamUsers, demoPeople } from './people';
 
 const small = planOrganisation({ usersPerAccount: 50 });
@@ -53,6 +53,12 @@ describe('planOrganisation', () => {
     const breakGlass = small.users.filter((u) => u.kind === 'break-glass');
     expect(breakGlass.map((u) => u.accountId).sort()).toEqual(['111111111111', '333333333333']);
     for (const u of breakGlass) expect(u).toMatchObject({ consoleAccess: true, devices: [], mfaState: 'none' });
+  });
+
+  it('has the local console user in the hosting account only: a service user with a key and no password', () => {
+    const consoles = small.users.filter((u) => u.userName === LOCAL_CONSOLE_USER_NAME);
+    expect(consoles).toHaveLength(1);
+    expect(consoles[0]).toMatchObject({ accountId: HOSTING_ACCOUNT, kind: 'service', consoleAccess: false, accessKey: true, devices: [], groups: [] });
   });
 
   it('mixes MFA states in about the intended proportions', () => {

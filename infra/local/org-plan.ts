@@ -4,6 +4,7 @@ import {
   ACCOUNTS,
   EMAIL_TAG_KEY,
   HOSTING_ACCOUNT,
+  LOCAL_CONSOLE_USER_NAME,
   PORTAL_USER_NAME,
   type DemoAccount,
 } from './organisation';
@@ -246,6 +247,8 @@ function fixedUsers(rng: Rng, account: DemoAccount, serials: SerialStock): Plann
   const users: PlannedUser[] = [];
   // The portal's key is created separately: it goes into groundTruth.portal, not into accessKeys.
   if (account.id === HOSTING_ACCOUNT) users.push(base(PORTAL_USER_NAME, 'service', 'mfa-portal'));
+  // The local stack's stand-in for the AWS console (see organisation.ts); its key is an ordinary access key.
+  if (account.id === HOSTING_ACCOUNT) users.push({ ...base(LOCAL_CONSOLE_USER_NAME, 'service', 'local-console'), accessKey: true });
   if (account.environments.includes('prod')) {
     // Sealed-envelope emergency access: a console password nobody has used, no MFA (an approved exception).
     users.push({ ...base('break-glass', 'break-glass', 'break-glass'), consoleAccess: true, passwordNeverUsed: true });

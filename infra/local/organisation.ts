@@ -29,6 +29,12 @@ export const ALL_GROUPS = [ADMIN_GROUP, SECURITY_GROUP, ...ORDINARY_GROUPS] as c
 export const MEMBER_ROLE_NAME = 'MfaPortalMember';
 export const MEMBER_ROLE_EXTERNAL_ID = 'mfa-portal-demo-external-id';
 export const PORTAL_USER_NAME = 'mfa-portal';
+/**
+ * Plays the AWS console for tests and the seed (registering FIDO keys, creating test users): its key, in the
+ * ground truth's accessKeys, may assume LOCAL_CONSOLE_ROLE_NAME (all of IAM) in every account. Local stack only.
+ */
+export const LOCAL_CONSOLE_USER_NAME = 'local-console';
+export const LOCAL_CONSOLE_ROLE_NAME = 'LocalConsole';
 export const EMAIL_TAG_KEY = 'email';
 
 /** `MFA_ACCOUNTS` as the portal reads it. */

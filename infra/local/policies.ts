@@ -78,3 +78,21 @@ export const portalUserPolicy = (memberRoleName: string): PolicyDocument => ({
   Version: '2012-10-17',
   Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: `arn:aws:iam::*:role/${memberRoleName}` }],
 });
+
+/** The local console role: everything in IAM, as an administrator at the console would have. Local stack only. */
+export const localConsoleRolePolicy = (): PolicyDocument => ({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Action: 'iam:*', Resource: '*' }],
+});
+
+/** Only the local console user may assume the local console role. */
+export const localConsoleTrustPolicy = (hostingAccountId: string, consoleUserName: string): PolicyDocument => ({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${hostingAccountId}:user/${consoleUserName}` }, Action: 'sts:AssumeRole' }],
+});
+
+/** The local console user can do nothing but become the local console role in each account. */
+export const localConsoleUserPolicy = (consoleRoleName: string): PolicyDocument => ({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: `arn:aws:iam::*:role/${consoleRoleName}` }],
+});

@@ -8,7 +8,8 @@ const usage = `Seeds the demo organisation into a fresh moto server (auth off) a
 
   npm run seed -- [--endpoint http://127.0.0.1:PORT] [--users-per-account 50] [--out .data/ground-truth.json]
 
-Without --endpoint it starts a throwaway moto, seeds it and stops it (a benchmark).`;
+Without --endpoint it starts a throwaway moto, seeds it and stops it (a benchmark). With --endpoint, that moto
+must read its hardware token inventory from hardware-tokens.json beside --out (MFA_LOCAL_HARDWARE_TOKENS).`;
 
 const { values } = parseArgs({
   options: {
@@ -34,7 +35,7 @@ const outFile = resolve(values.out);
 let moto: Moto | undefined;
 if (!values.endpoint) {
   await ensureVenv();
-  moto = await startMoto();
+  moto = await startMoto({ hardwareTokensFile: hardwareTokensFile(outFile) });
 }
 try {
   const started = performance.now();

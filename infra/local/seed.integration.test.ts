@@ -146,7 +146,7 @@ describe('seeding', () => {
     const dir = await mkdtemp(join(tmpdir(), 'mfa-portal-seed-determinism-'));
     try {
       const seedOnce = async (name: string) => {
-        const moto = await startMoto();
+        const moto = await startMoto({ hardwareTokensFile: join(dir, name, 'hardware-tokens.json') });
         try {
           const groundTruth = await seedOrganisation({ endpoint: moto.url, usersPerAccount: 12, outFile: join(dir, name, 'ground-truth.json') });
           const bootstrap = { accessKeyId: 'AKIABOOTSTRAP0000000', secretAccessKey: 'x' };

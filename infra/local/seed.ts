@@ -12,30 +12,47 @@ import {
   PutUserPolicyCommand,
   type IAMClient,
 } from '@aws-sdk/client-iam';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { assumeRole, iamClient, roleArn, type AwsTarget } from './aws-clients';
-import { groundTruthSchema, type GroundTruth, type GroundTruthAccessKey } from './ground-truth';
+import { withConsoleHeader } from './console';
+import { groundTruthSchema, type GroundTruth, type GroundTruthAccessKey, type HardwareToken } from './ground-truth';
 import { planOrganisation, type PlannedUser } from './org-plan';
 import {
   ACCOUNTS,
   ALL_GROUPS,
   HOSTING_ACCOUNT,
+  LOCAL_CONSOLE_ROLE_NAME,
+  LOCAL_CONSOLE_USER_NAME,
   MEMBER_ROLE_EXTERNAL_ID,
   MEMBER_ROLE_NAME,
   PORTAL_USER_NAME,
 } from './organisation';
 import { demoPeople } from './people';
-import { memberRolePolicy, memberRoleTrustPolicy, portalUserPolicy } from './policies';
+import {
+  localConsoleRolePolicy,
+  localConsoleTrustPolicy,
+  localConsoleUserPolicy,
+  memberRolePolicy,
+  memberRoleTrustPolicy,
+  portalUserPolicy,
+} from './policies';
 import { runPool } from './pool';
+import { consecutiveCodes, secretFromSeed } from './totp';
 
 export type SeedProgress = { done: number; total: number };
 
 export type SeedOptions = {
+  /** moto itself (not the proxy): the seed registers FIDO keys with the console header, which the proxy refuses. */
   endpoint: string;
+  /** What the ground truth records as the AWS endpoint (default: endpoint), e.g. the proxy in front of moto. */
+  publishedEndpoint?: string;
   region?: string;
   usersPerAccount?: number;
-  /** Where to write the ground truth; hardware-tokens.json goes beside it. */
+  /**
+   * Where to write the ground truth; hardware-tokens.json goes beside it, written before any device is enabled:
+   * moto must have been started with that file as its inventory (startMoto's hardwareTokensFile).
+   */
   outFile: string;
   concurrency?: number;
   seed?: string;
@@ -46,10 +63,15 @@ export type SeedOptions = {
 const BOOTSTRAP_CREDENTIALS = { accessKeyId: 'AKIABOOTSTRAP0000000', secretAccessKey: 'bootstrap' };
 /** Console passwords are never used for sign-in in the local stack; one value keeps them out of the ground truth. */
 const CONSOLE_PASSWORD = 'Demo-console-password-1!';
-/** moto does not check codes at enable time (the fidelity proxy does, later, for the portal's calls). */
-const SEED_CODES = { AuthenticationCode1: '123456', AuthenticationCode2: '654321' };
 
 export const hardwareTokensFile = (groundTruthFile: string) => join(dirname(groundTruthFile), 'hardware-tokens.json');
+
+/** Replaces the file in one step (write, then rename), so moto never reads half an inventory. */
+async function writeHardwareTokens(file: string, tokens: readonly HardwareToken[]): Promise<void> {
+  const temporary = `${file}.${process.pid}.tmp`;
+  await writeFile(temporary, `${JSON.stringify(tokens, null, 2)}\n`);
+  await rename(temporary, file);
+}
 
 async function setUpAccount(iam: IAMClient, account: (typeof ACCOUNTS)[number]): Promise<void> {
   await iam.send(new CreateAccountAliasCommand({ AccountAlias: account.alias }));
@@ -64,19 +86,41 @@ async function setUpAccount(iam: IAMClient, account: (typeof ACCOUNTS)[number]):
   await iam.send(
     new PutRolePolicyCommand({ RoleName: MEMBER_ROLE_NAME, PolicyName: 'MfaPortal', PolicyDocument: JSON.stringify(memberRolePolicy()) }),
   );
+  await iam.send(
+    new CreateRoleCommand({
+      RoleName: LOCAL_CONSOLE_ROLE_NAME,
+      AssumeRolePolicyDocument: JSON.stringify(localConsoleTrustPolicy(HOSTING_ACCOUNT, LOCAL_CONSOLE_USER_NAME)),
+      Description: 'Local stack only: what the AWS console can do (register FIDO keys, set up test users)',
+    }),
+  );
+  await iam.send(
+    new PutRolePolicyCommand({ RoleName: LOCAL_CONSOLE_ROLE_NAME, PolicyName: 'LocalConsole', PolicyDocument: JSON.stringify(localConsoleRolePolicy()) }),
+  );
 }
 
-async function createUser(iam: IAMClient, user: PlannedUser): Promise<GroundTruthAccessKey | undefined> {
+/** Enables a planned device with valid codes, as a user holding it would (FIDO: as the console does). */
+async function enableDevice(iam: IAMClient, UserName: string, device: PlannedUser['devices'][number], tokens: ReadonlyMap<string, string>): Promise<void> {
+  let codes = { AuthenticationCode1: '000000', AuthenticationCode2: '000000' };
+  if (device.type === 'virtual') {
+    const { VirtualMFADevice } = await iam.send(new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: device.name }));
+    if (!VirtualMFADevice?.Base32StringSeed) throw new Error(`CreateVirtualMFADevice ${device.name} returned no seed`);
+    codes = consecutiveCodes(secretFromSeed(VirtualMFADevice.Base32StringSeed));
+  } else if (device.type === 'hardware') {
+    const secret = tokens.get(device.serial);
+    if (!secret) throw new Error(`hardware token ${device.serial} is not in the inventory`);
+    codes = consecutiveCodes(secret);
+  }
+  await iam.send(new EnableMFADeviceCommand({ UserName, SerialNumber: device.serial, ...codes }));
+}
+
+async function createUser(iam: IAMClient, user: PlannedUser, tokens: ReadonlyMap<string, string>): Promise<GroundTruthAccessKey | undefined> {
   const { userName: UserName } = user;
   await iam.send(
     new CreateUserCommand({ UserName, Path: user.path, Tags: Object.entries(user.tags).map(([Key, Value]) => ({ Key, Value })) }),
   );
   if (user.consoleAccess) await iam.send(new CreateLoginProfileCommand({ UserName, Password: CONSOLE_PASSWORD }));
   for (const GroupName of user.groups) await iam.send(new AddUserToGroupCommand({ UserName, GroupName }));
-  for (const device of user.devices) {
-    if (device.type === 'virtual') await iam.send(new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: device.name }));
-    await iam.send(new EnableMFADeviceCommand({ UserName, SerialNumber: device.serial, ...SEED_CODES }));
-  }
+  for (const device of user.devices) await enableDevice(iam, UserName, device, tokens);
   for (const serial of user.leftoverVirtualDevices) {
     await iam.send(new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: serial.slice(serial.lastIndexOf('/') + 1) }));
   }
@@ -106,15 +150,20 @@ export async function seedOrganisation(options: SeedOptions): Promise<GroundTrut
       const credentials = await assumeRole(target, BOOTSTRAP_CREDENTIALS, roleArn(account.id, 'OrganizationAccountAccessRole'), {
         sessionName: 'demo-seed',
       });
-      clients.set(account.id, iamClient(target, credentials));
+      // moto directly, so the console header (for FIDO keys) is allowed.
+      clients.set(account.id, withConsoleHeader(iamClient(target, credentials)));
     }
+    // moto re-reads the inventory when it changes: it must list the hardware tokens before they are enabled.
+    await mkdir(dirname(options.outFile), { recursive: true });
+    await writeHardwareTokens(hardwareTokensFile(options.outFile), plan.hardwareTokens);
+    const tokens = new Map(plan.hardwareTokens.map((t) => [t.serial, t.secretBase32]));
     await Promise.all(ACCOUNTS.map((account) => setUpAccount(clientFor(account.id), account)));
 
     const keys = new Array<GroundTruthAccessKey | undefined>(plan.users.length);
     let done = 0;
     await runPool(plan.users, options.concurrency ?? 16, async (user, index) => {
       try {
-        keys[index] = await createUser(clientFor(user.accountId), user);
+        keys[index] = await createUser(clientFor(user.accountId), user, tokens);
       } catch (error) {
         throw new Error(`seeding ${user.accountId}/${user.userName} failed: ${(error as Error).message}`, { cause: error });
       }
@@ -126,13 +175,20 @@ export async function seedOrganisation(options: SeedOptions): Promise<GroundTrut
     await hosting.send(
       new PutUserPolicyCommand({ UserName: PORTAL_USER_NAME, PolicyName: 'AssumeMemberRole', PolicyDocument: JSON.stringify(portalUserPolicy(MEMBER_ROLE_NAME)) }),
     );
+    await hosting.send(
+      new PutUserPolicyCommand({
+        UserName: LOCAL_CONSOLE_USER_NAME,
+        PolicyName: 'AssumeLocalConsoleRole',
+        PolicyDocument: JSON.stringify(localConsoleUserPolicy(LOCAL_CONSOLE_ROLE_NAME)),
+      }),
+    );
     const { AccessKey: portalKey } = await hosting.send(new CreateAccessKeyCommand({ UserName: PORTAL_USER_NAME }));
     if (!portalKey?.AccessKeyId || !portalKey.SecretAccessKey) throw new Error('CreateAccessKey for the portal user returned no key');
 
     // Parsing drops the plan's own fields and checks that readers will accept the file.
     const truth: GroundTruth = groundTruthSchema.parse({
       generatedAt: new Date().toISOString(),
-      endpoint: options.endpoint,
+      endpoint: options.publishedEndpoint ?? options.endpoint,
       region: target.region,
       hostingAccountId: HOSTING_ACCOUNT,
       portal: { userName: PORTAL_USER_NAME, accessKeyId: portalKey.AccessKeyId, secretAccessKey: portalKey.SecretAccessKey },
@@ -142,9 +198,7 @@ export async function seedOrganisation(options: SeedOptions): Promise<GroundTrut
       users: plan.users,
       accessKeys: keys.filter((k): k is GroundTruthAccessKey => k !== undefined),
     });
-    await mkdir(dirname(options.outFile), { recursive: true });
     await writeFile(options.outFile, `${JSON.stringify(truth, null, 2)}\n`);
-    await writeFile(hardwareTokensFile(options.outFile), `${JSON.stringify(plan.hardwareTokens, null, 2)}\n`);
     return truth;
   } finally {
     for (const client of clients.values()) client.destroy();

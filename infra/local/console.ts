@@ -1,0 +1,79 @@
+import { EnableMFADeviceCommand, type IAMClient } from '@aws-sdk/client-iam';
+import { randomBytes } from 'node:crypto';
+import { assumeRole, iamClient, roleArn, type AwsCredentials } from './aws-clients';
+import { readGroundTruth, type GroundTruth } from './ground-truth';
+import { fidoSerial, toBase32 } from './org-plan';
+import { LOCAL_CONSOLE_ROLE_NAME, LOCAL_CONSOLE_USER_NAME } from './organisation';
+
+/**
+ * The local stand-in for what only the AWS console can do. It talks to moto directly (motoUrl, never the AWS
+ * endpoint: the proxy refuses the console header) as the LocalConsole role, which may do everything in IAM.
+ */
+
+export const CONSOLE_HEADER = 'X-Local-Console';
+export const CONSOLE_REGISTER = 'register';
+
+type HeaderBag = { headers?: Record<string, string> };
+
+/** Marks every request of this client as coming from the console; moto_fidelity.py then accepts FIDO keys. */
+export function withConsoleHeader<C extends IAMClient>(client: C): C {
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const request = args.request as HeaderBag;
+      if (request.headers) request.headers[CONSOLE_HEADER.toLowerCase()] = CONSOLE_REGISTER;
+      return next(args);
+    },
+    { step: 'build', name: 'localConsoleHeader', override: true },
+  );
+  return client;
+}
+
+const loadTruth = async (truth: GroundTruth | string) => (typeof truth === 'string' ? readGroundTruth(truth) : truth);
+
+/** The local console user's key (in the hosting account), from the ground truth. */
+export function consoleCredentials(truth: GroundTruth): AwsCredentials {
+  const key = truth.accessKeys.find((k) => k.accountId === truth.hostingAccountId && k.userName === LOCAL_CONSOLE_USER_NAME);
+  if (!key) throw new Error(`the ground truth has no access key for ${LOCAL_CONSOLE_USER_NAME}: was it seeded by this version?`);
+  return { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey };
+}
+
+export type ConsoleTarget = {
+  motoUrl: string;
+  region?: string;
+  accountId: string;
+  /** The seed's ground truth, or its file: it holds the local console user's key. */
+  groundTruth: GroundTruth | string;
+};
+
+/**
+ * An IAM client for the LocalConsole role in `accountId`, talking to moto directly with the console header.
+ * For tests that must create or clean up IAM state (their own users, keys, devices). destroy() it when done.
+ */
+export async function consoleIam(target: ConsoleTarget): Promise<IAMClient> {
+  const truth = await loadTruth(target.groundTruth);
+  const aws = { endpoint: target.motoUrl, region: target.region ?? truth.region };
+  const credentials = await assumeRole(aws, consoleCredentials(truth), roleArn(target.accountId, LOCAL_CONSOLE_ROLE_NAME), {
+    sessionName: 'local-console',
+  });
+  return withConsoleHeader(iamClient(aws, credentials));
+}
+
+/** A FIDO serial as IAM forms it: arn:aws:iam::ACCOUNT:u2f/user/USER/NAME-ID. */
+export const newFidoSerial = (accountId: string, userName: string, name: string) =>
+  fidoSerial(accountId, userName, name, toBase32(randomBytes(16)).slice(0, 26));
+
+/**
+ * Registers a FIDO security key for a user the way the AWS console does (the API refuses FIDO keys).
+ * Returns the new device's serial.
+ */
+export async function registerFidoKey(options: ConsoleTarget & { userName: string; name: string }): Promise<string> {
+  const iam = await consoleIam(options);
+  try {
+    const serial = newFidoSerial(options.accountId, options.userName, options.name);
+    // The console proves possession with WebAuthn, not codes; the API shape still wants two.
+    await iam.send(new EnableMFADeviceCommand({ UserName: options.userName, SerialNumber: serial, AuthenticationCode1: '000000', AuthenticationCode2: '000000' }));
+    return serial;
+  } finally {
+    iam.destroy();
+  }
+}

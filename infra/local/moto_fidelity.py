@@ -1,0 +1,478 @@
+"""moto's server with the IAM/STS behaviours of AWS that moto 5.2 lacks (see AWS-FACTS.md, "What moto does not do").
+
+Run exactly like moto_server (same flags):  .venv/bin/python infra/local/moto_fidelity.py -H 127.0.0.1 -p 5000
+
+Patched, at the depth where moto keeps the state:
+- EnableMFADevice checks two consecutive TOTP codes (virtual: the seed moto holds; hardware: the local token inventory
+  named by MFA_LOCAL_HARDWARE_TOKENS), refuses FIDO keys unless the request carries `X-Local-Console: register`,
+  at most 8 devices per user, a device in use elsewhere, and unknown devices.
+- ResyncMFADevice is implemented.
+- GetSessionToken checks SerialNumber/TokenCode (with replay protection) and needs no IAM permission.
+- DeleteVirtualMFADevice of an assigned device and DeleteUser of a user with devices are DeleteConflict.
+- MaxItems/Marker paging for ListUsers, GetAccountAuthorizationDetails and ListMFADevices.
+- ListMFADevices/DeactivateMFADevice fall back to the calling user; ListVirtualMFADevices returns no seeds.
+Errors are raised as moto's service exceptions, so the XML is AWS's and SDKs raise their modeled exception classes.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import re
+import struct
+import sys
+import threading
+import time
+import warnings
+from typing import Any
+
+STEP_SECONDS = 30
+DIGITS = 6
+MAX_DEVICES_PER_USER = 8
+# EnableMFADevice: code 1 at step k and code 2 at k+1, for k in [now - ENABLE_PAST_STEPS, now].
+ENABLE_PAST_STEPS = 3
+# ResyncMFADevice: both codes within this many steps of now (20 steps = 10 minutes).
+RESYNC_WINDOW_STEPS = 20
+# GetSessionToken: the code may be this many steps off the device's expected step.
+SESSION_WINDOW_STEPS = 1
+HARDWARE_TOKENS_ENV = "MFA_LOCAL_HARDWARE_TOKENS"
+CONSOLE_HEADER = "X-Local-Console"
+CONSOLE_REGISTER = "register"
+
+MSG_INVALID_CODE = "Authentication code for device is not valid."
+MSG_STS_SERIAL = (
+    "MultiFactorAuthentication failed, unable to validate MFA code. "
+    "Please verify your MFA serial number is valid and associated with this user."
+)
+MSG_STS_CODE = "MultiFactorAuthentication failed with invalid MFA one time pass code."
+MSG_STS_SESSION = "Cannot call GetSessionToken with session credentials"
+MSG_FIDO_CONSOLE = "FIDO security keys can only be registered in the AWS console"
+
+
+# --- TOTP (RFC 6238: HMAC-SHA1, 6 digits, 30 s steps) ------------------------------------------------------------
+
+
+def decode_base32(secret: str) -> bytes:
+    clean = re.sub(r"[\s=-]", "", secret).upper()
+    return base64.b32decode(clean + "=" * (-len(clean) % 8))
+
+
+def totp(secret_base32: str, step: int) -> str:
+    mac = hmac.new(decode_base32(secret_base32), struct.pack(">Q", step), hashlib.sha1).digest()
+    offset = mac[-1] & 0x0F
+    value = (struct.unpack(">I", mac[offset : offset + 4])[0] & 0x7FFFFFFF) % (10**DIGITS)
+    return str(value).zfill(DIGITS)
+
+
+def current_step() -> int:
+    return int(time.time() // STEP_SECONDS)
+
+
+def _same(a: str, b: str) -> bool:
+    return hmac.compare_digest(a.encode(), b.encode())
+
+
+def find_consecutive(secret: str, code1: str, code2: str, first: int, last: int) -> int | None:
+    """The step k in [first, last] at which code1 is valid and code2 is valid at k+1."""
+    for k in range(first, last + 1):
+        if _same(totp(secret, k), code1) and _same(totp(secret, k + 1), code2):
+            return k
+    return None
+
+
+# --- Patches -----------------------------------------------------------------------------------------------------
+
+
+def install() -> None:
+    """Monkeypatches moto's IAM and STS. Idempotent."""
+    from moto.core.responses import ActionResult, EmptyResult
+    from moto.iam import models as iam_models
+    from moto.iam.access_control import IAMRequestBase
+    from moto.iam.exceptions import (
+        DeleteConflictException,
+        EntityAlreadyExists,
+        IAMException,
+        InvalidInput,
+        LimitExceededException,
+        NoSuchEntity,
+        ValidationError,
+    )
+    from moto.iam.responses import IamResponse
+    from moto.sts.exceptions import STSClientError
+    from moto.sts.responses import TokenResponse
+
+    if getattr(IamResponse, "_mfa_portal_fidelity", False):
+        return
+    IamResponse._mfa_portal_fidelity = True  # type: ignore[attr-defined]
+
+    # Unmodeled codes (STS AccessDenied) are fine: they are serialized in AWS's format with the status we set.
+    warnings.filterwarnings("ignore", message=r"Exception\(.*\) with code .* does not match an error shape")
+
+    class InvalidAuthenticationCode(IAMException):
+        code = "InvalidAuthenticationCode"
+
+    lock = threading.RLock()
+    iam_backends = iam_models.iam_backends
+
+    # Per enabled device (moto's MFADevice objects; they vanish on deactivation and on /moto-api/reset):
+    OFFSET = "_fidelity_step_offset"  # the device's clock, in steps, relative to ours
+    LAST_USED = "_fidelity_last_used_step"  # the newest step accepted by GetSessionToken (replay protection)
+
+    class Inventory:
+        """The local hardware token stock: [{serial, secretBase32, ...}], re-read whenever the file changes."""
+
+        def __init__(self) -> None:
+            self.signature: tuple[str, int, int] | None = None
+            self.secrets: dict[str, str] = {}
+            # serial -> (account id, user object) of its last enablement, checked lazily (see in_use_elsewhere).
+            self.assigned: dict[str, tuple[str, Any]] = {}
+
+        def secret(self, serial: str) -> str | None:
+            path = os.environ.get(HARDWARE_TOKENS_ENV, "")
+            try:
+                st = os.stat(path) if path else None
+            except OSError:
+                st = None
+            signature = (path, st.st_mtime_ns, st.st_size) if st else None
+            if signature != self.signature:
+                secrets: dict[str, str] = {}
+                if st is not None:
+                    try:
+                        with open(path, encoding="utf-8") as f:
+                            for token in json.load(f):
+                                secrets[str(token["serial"])] = str(token["secretBase32"])
+                    except (OSError, ValueError, KeyError, TypeError) as error:
+                        print(f"moto_fidelity: cannot read {path}: {error}", file=sys.stderr)
+                        return self.secrets.get(serial)
+                self.secrets, self.signature = secrets, signature
+            return self.secrets.get(serial)
+
+    inventory = Inventory()
+
+    def device_kind(serial: str) -> str:
+        if re.match(r"^arn:aws[\w-]*:iam::\d{12}:mfa/", serial):
+            return "virtual"
+        if re.match(r"^arn:aws[\w-]*:iam::\d{12}:u2f/", serial):
+            return "fido"
+        if serial.startswith("arn:"):
+            return "other"
+        return "hardware"
+
+    def check_code_format(value: Any, field: str) -> str:
+        if not isinstance(value, str) or not re.fullmatch(r"\d{6}", value):
+            shown = "null" if value is None else str(value)
+            raise ValidationError(
+                f"1 validation error detected: Value '{shown}' at '{field}' failed to satisfy constraint: "
+                "Member must have length less than or equal to 6, greater than or equal to 6 "
+                "and satisfy regular expression pattern: [\\d]+"
+            )
+        return value
+
+    def no_such_device(serial: str) -> NoSuchEntity:
+        return NoSuchEntity(f"MFA Device with serial number {serial} does not exist.")
+
+    def secret_of(backend: Any, serial: str) -> str:
+        kind = device_kind(serial)
+        if kind == "virtual":
+            device = backend.virtual_mfa_devices.get(serial)
+            if device is None:
+                raise no_such_device(serial)
+            return str(device.base32_string_seed)
+        if kind == "hardware":
+            secret = inventory.secret(serial)
+            if secret is None:
+                raise no_such_device(serial)
+            return secret
+        raise no_such_device(serial)
+
+    def hardware_in_use_elsewhere(serial: str, user: Any) -> bool:
+        """A hardware token serves one user in all of AWS. The last enablement is remembered and re-checked."""
+        seen = inventory.assigned.get(serial)
+        if seen is None:
+            return False
+        account_id, holder = seen
+        if holder is user:
+            return False
+        current = iam_backends[account_id]["aws"].users.get(holder.name)
+        return current is holder and serial in holder.mfa_devices
+
+    def caller_user_name(response: Any) -> str:
+        """AWS falls back to the user who signs the request; role sessions must name the user."""
+        key = response.backend.access_keys.get(response.get_access_key())
+        if key is None or not key.user_name:
+            raise ValidationError("Must specify userName when calling with non-User credentials")
+        return str(key.user_name)
+
+    def in_console(response: Any) -> bool:
+        return str(response.headers.get(CONSOLE_HEADER, "")).strip().lower() == CONSOLE_REGISTER
+
+    # EnableMFADevice ------------------------------------------------------------------------------------------
+
+    def enable_mfa_device(self: Any) -> Any:
+        user_name = self._get_param("UserName")
+        serial = self._get_param("SerialNumber") or ""
+        code1 = check_code_format(self._get_param("AuthenticationCode1"), "authenticationCode1")
+        code2 = check_code_format(self._get_param("AuthenticationCode2"), "authenticationCode2")
+        backend = self.backend
+        with lock:
+            user = backend.get_user(user_name)
+            kind = device_kind(serial)
+            if kind == "fido":
+                if not in_console(self):
+                    raise InvalidInput(MSG_FIDO_CONSOLE)
+                prefix = f":iam::{backend.account_id}:u2f/user/{user.name}/"
+                if prefix not in serial:
+                    raise InvalidInput(f"FIDO serial number {serial} does not belong to user {user.name}.")
+                secret = None
+            else:
+                secret = secret_of(backend, serial)
+            if serial in user.mfa_devices:
+                raise EntityAlreadyExists("MFA Device is already in use.")
+            if kind == "virtual" and backend.virtual_mfa_devices[serial].user is not None:
+                raise EntityAlreadyExists("MFA Device is already in use.")
+            if kind == "hardware" and hardware_in_use_elsewhere(serial, user):
+                raise EntityAlreadyExists("MFA Device is already in use.")
+            if len(user.mfa_devices) >= MAX_DEVICES_PER_USER:
+                raise LimitExceededException(f"Cannot exceed quota for MfaDevicesPerUser: {MAX_DEVICES_PER_USER}")
+            offset = 0
+            if secret is not None:
+                now = current_step()
+                k = find_consecutive(secret, code1, code2, now - ENABLE_PAST_STEPS, now)
+                if k is None:
+                    raise InvalidAuthenticationCode(MSG_INVALID_CODE)
+                # Late codes attach the device but leave it out of sync, as in AWS.
+                offset = k + 1 - now
+            backend.enable_mfa_device(user.name, serial, code1, code2)
+            device = user.mfa_devices[serial]
+            setattr(device, OFFSET, offset)
+            setattr(device, LAST_USED, None)
+            if kind == "hardware":
+                inventory.assigned[serial] = (backend.account_id, user)
+        return EmptyResult()
+
+    # ResyncMFADevice (moto: not implemented) ------------------------------------------------------------------
+
+    def resync_mfa_device(self: Any) -> Any:
+        user_name = self._get_param("UserName")
+        serial = self._get_param("SerialNumber") or ""
+        code1 = check_code_format(self._get_param("AuthenticationCode1"), "authenticationCode1")
+        code2 = check_code_format(self._get_param("AuthenticationCode2"), "authenticationCode2")
+        backend = self.backend
+        with lock:
+            user = backend.get_user(user_name)
+            device = user.mfa_devices.get(serial)
+            if device is None:
+                raise no_such_device(serial)
+            if device_kind(serial) == "fido":
+                raise InvalidInput("FIDO security keys do not need to be resynchronized.")
+            secret = secret_of(backend, serial)
+            now = current_step()
+            k = find_consecutive(secret, code1, code2, now - RESYNC_WINDOW_STEPS, now + RESYNC_WINDOW_STEPS - 1)
+            if k is None:
+                raise InvalidAuthenticationCode(MSG_INVALID_CODE)
+            setattr(device, OFFSET, k + 1 - now)
+        return EmptyResult()
+
+    # DeactivateMFADevice / DeleteVirtualMFADevice / DeleteUser -----------------------------------------------
+
+    original_deactivate = IamResponse.deactivate_mfa_device
+
+    def deactivate_mfa_device(self: Any) -> Any:
+        if not self._get_param("UserName"):
+            self.params["UserName"] = caller_user_name(self)
+        with lock:
+            return original_deactivate(self)
+
+    original_delete_virtual = iam_models.IAMBackend.delete_virtual_mfa_device
+
+    def delete_virtual_mfa_device(self: Any, serial_number: str) -> None:
+        with lock:
+            device = self.virtual_mfa_devices.get(serial_number)
+            if device is not None and device.user is not None:
+                raise DeleteConflictException("MFA Device is still in use.")
+            original_delete_virtual(self, serial_number)
+
+    original_delete_user = iam_models.IAMBackend.delete_user
+
+    def delete_user(self: Any, user_name: str) -> None:
+        with lock:
+            user = self.get_user(user_name)
+            if user.mfa_devices:
+                raise DeleteConflictException("Cannot delete entity, must remove MFA device first.")
+            original_delete_user(self, user_name)
+
+    # Paging ---------------------------------------------------------------------------------------------------
+
+    def page_size(self: Any) -> int:
+        max_items = self._get_param("MaxItems")
+        if max_items is None:
+            return 100
+        n = int(max_items)
+        if n < 1 or n > 1000:
+            bound = "greater than or equal to 1" if n < 1 else "less than or equal to 1000"
+            raise ValidationError(
+                f"1 validation error detected: Value '{n}' at 'maxItems' failed to satisfy constraint: Member must have value {bound}"
+            )
+        return n
+
+    def encode_marker(index: int) -> str:
+        return base64.b64encode(f"mfa-portal-local:{index}".encode()).decode()
+
+    def decode_marker(marker: str | None) -> int:
+        if not marker:
+            return 0
+        try:
+            prefix, _, index = base64.b64decode(marker, validate=True).decode().partition(":")
+            if prefix == "mfa-portal-local" and index.isdigit():
+                return int(index)
+        except (ValueError, UnicodeDecodeError):
+            pass
+        raise ValidationError("Invalid Marker.")
+
+    def paged(self: Any, items: list[Any]) -> tuple[list[Any], dict[str, Any]]:
+        size = page_size(self)
+        start = decode_marker(self._get_param("Marker"))
+        if start > len(items):
+            raise ValidationError("Invalid Marker.")
+        end = start + size
+        if end < len(items):
+            return items[start:end], {"IsTruncated": True, "Marker": encode_marker(end)}
+        return items[start:end], {"IsTruncated": False}
+
+    def list_users(self: Any) -> Any:
+        users = list(self.backend.list_users(self._get_param("PathPrefix"), None, None))
+        page, more = paged(self, users)
+        return ActionResult({"Users": page, **more})
+
+    def list_mfa_devices(self: Any) -> Any:
+        user_name = self._get_param("UserName") or caller_user_name(self)
+        devices = list(self.backend.list_mfa_devices(user_name))
+        page, more = paged(self, devices)
+        return ActionResult(
+            {
+                "MFADevices": [
+                    {"UserName": user_name, "SerialNumber": d.serial_number, "EnableDate": d.enable_date}
+                    for d in page
+                ],
+                **more,
+            }
+        )
+
+    def get_account_authorization_details(self: Any) -> Any:
+        details = self.backend.get_account_authorization_details(self._get_param("Filter", []))
+        lists = [
+            ("UserDetailList", list(details["users"])),
+            ("GroupDetailList", list(details["groups"])),
+            ("RoleDetailList", list(details["roles"])),
+            ("Policies", list(details["managed_policies"])),
+        ]
+        everything = [(name, item) for name, items in lists for item in items]
+        page, more = paged(self, everything)
+        result: dict[str, Any] = {name: [item for n, item in page if n == name] for name, _ in lists}
+        return ActionResult({**result, **more})
+
+    original_list_virtual = IamResponse.list_virtual_mfa_devices
+
+    def list_virtual_mfa_devices(self: Any) -> Any:
+        """As moto, but without Base32StringSeed and QRCodePNG: AWS returns a seed only once, at creation."""
+        result = original_list_virtual(self)
+        devices = result.result.get("VirtualMFADevices", [])
+        result.result["VirtualMFADevices"] = [
+            {
+                "SerialNumber": d.serial_number,
+                **({"User": d.user, "EnableDate": d.enable_date} if d.user is not None else {}),
+            }
+            for d in devices
+        ]
+        return result
+
+    # GetSessionToken --------------------------------------------------------------------------------------------
+
+    def sts_access_denied(response: Any, message: str) -> Any:
+        """AWS's STS error XML for an error STS does not model, with AWS's status 403."""
+        _, headers, body = response.serialized(ActionResult(STSClientError("AccessDenied", message)))
+        headers = dict(headers)
+        headers["status"] = 403
+        return body, headers
+
+    original_get_session_token = TokenResponse.get_session_token
+
+    def get_session_token(self: Any) -> Any:
+        serial = self._get_param("SerialNumber")
+        code = self._get_param("TokenCode")
+        iam = iam_backends[self.current_account][self.partition]
+        key = iam.access_keys.get(self.get_access_key())
+        if key is not None and not key.user_name:
+            return sts_access_denied(self, MSG_STS_SESSION)
+        if serial is None and code is None:
+            return original_get_session_token(self)
+        if serial is None:
+            return sts_access_denied(self, MSG_STS_SERIAL)
+        if code is None:
+            return sts_access_denied(self, MSG_STS_CODE)
+        if not re.fullmatch(r"\d{6}", str(code)):
+            raise STSClientError(
+                "ValidationError",
+                f"1 validation error detected: Value '{code}' at 'tokenCode' failed to satisfy constraint: "
+                "Member must have length less than or equal to 6, greater than or equal to 6 "
+                "and satisfy regular expression pattern: [\\d]*",
+            )
+        with lock:
+            user = iam.users.get(key.user_name) if key is not None else None
+            device = user.mfa_devices.get(serial) if user is not None else None
+            if device is None or device_kind(serial) not in ("virtual", "hardware"):
+                return sts_access_denied(self, MSG_STS_SERIAL)
+            try:
+                secret = secret_of(iam, serial)
+            except NoSuchEntity:
+                return sts_access_denied(self, MSG_STS_SERIAL)
+            expected = current_step() + getattr(device, OFFSET, 0)
+            last_used = getattr(device, LAST_USED, None)
+            accepted = None
+            for step in range(expected - SESSION_WINDOW_STEPS, expected + SESSION_WINDOW_STEPS + 1):
+                if (last_used is None or step > last_used) and _same(totp(secret, step), str(code)):
+                    accepted = step
+                    break
+            if accepted is None:
+                return sts_access_denied(self, MSG_STS_CODE)
+            setattr(device, LAST_USED, accepted)
+        return original_get_session_token(self)
+
+    # AWS needs no permission for GetSessionToken (moto already exempts GetCallerIdentity).
+    original_check_action_permitted = IAMRequestBase.check_action_permitted
+
+    def check_action_permitted(self: Any, resource: str) -> None:
+        if self._action == "sts:GetSessionToken":
+            return
+        original_check_action_permitted(self, resource)
+
+    IamResponse.enable_mfa_device = enable_mfa_device  # type: ignore[method-assign]
+    IamResponse.resync_mfa_device = resync_mfa_device  # type: ignore[attr-defined]
+    IamResponse.deactivate_mfa_device = deactivate_mfa_device  # type: ignore[method-assign]
+    IamResponse.list_users = list_users  # type: ignore[method-assign]
+    IamResponse.list_mfa_devices = list_mfa_devices  # type: ignore[method-assign]
+    IamResponse.get_account_authorization_details = get_account_authorization_details  # type: ignore[method-assign]
+    IamResponse.list_virtual_mfa_devices = list_virtual_mfa_devices  # type: ignore[method-assign]
+    iam_models.IAMBackend.delete_virtual_mfa_device = delete_virtual_mfa_device  # type: ignore[method-assign]
+    iam_models.IAMBackend.delete_user = delete_user  # type: ignore[method-assign]
+    TokenResponse.get_session_token = get_session_token  # type: ignore[method-assign]
+    IAMRequestBase.check_action_permitted = check_action_permitted  # type: ignore[method-assign]
+
+
+def main() -> None:
+    if sys.argv[1:2] == ["--totp"]:
+        # For cross-checking the TypeScript implementation: --totp SECRET STEP [STEP...]
+        secret = sys.argv[2]
+        print(json.dumps([totp(secret, int(step)) for step in sys.argv[3:]]))
+        return
+    install()
+    from moto.server import main as moto_main
+
+    moto_main(sys.argv[1:])
+
+
+if __name__ == "__main__":
+    main()
