@@ -6,7 +6,8 @@ import { defaultRepoRoot } from './python';
 import { createShutdown } from './shutdown';
 import { startStack } from './stack';
 
-const usage = `Starts the local stack (moto with the demo organisation, the demo IdP) for a portal you run yourself.
+const usage = `Starts the local stack (moto with the demo organisation behind the AWS-fidelity proxy, the demo IdP)
+for a portal you run yourself.
 
   npm run stack -- [--portal-url http://127.0.0.1:3000] [--users-per-account 50] [--data-dir .data]
 
@@ -51,4 +52,5 @@ await writeFile(envFile, `${toEnvFile(stack.env)}\n`, { mode: 0o600 });
 console.log(`\nLocal stack ready in ${((performance.now() - started) / 1000).toFixed(1)} s. Settings for the portal (also in ${envFile}):\n`);
 console.log(toEnvFile(stack.env));
 console.log(`\n${formatDemoLogins(stack.groundTruth)}\n`);
-console.log(`Ground truth: ${stack.groundTruthFile}\nCtrl-C stops the stack.`);
+console.log(`Ground truth: ${stack.groundTruthFile}\nHardware tokens (secrets of the demo's tokens): ${stack.hardwareTokensFile}`);
+console.log(`Fault injection: POST ${stack.awsEndpoint}/_local/faults (see infra/local/README.md)\nCtrl-C stops the stack.`);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { GroundTruth } from './ground-truth';
 import { startIdp, type Idp } from './idp';
 import { setMotoAuth, startMoto, type Moto } from './moto';
+import { startProxy, type LocalProxy } from './proxy';
 import {
   ADMIN_GROUP,
   EMAIL_TAG_KEY,
@@ -13,7 +14,7 @@ import {
 } from './organisation';
 import { demoPeople } from './people';
 import { defaultRepoRoot, ensureVenv } from './python';
-import { seedOrganisation } from './seed';
+import { hardwareTokensFile as hardwareTokensFileFor, seedOrganisation } from './seed';
 
 export type StartStackOptions = {
   repoRoot?: string;
@@ -26,17 +27,22 @@ export type StartStackOptions = {
 };
 
 export type LocalStack = {
+  /** moto itself (with the fidelity patches): for the console helper and /moto-api, not for the portal. */
   motoUrl: string;
-  /** What the portal's AWS clients talk to (moto itself for now). */
+  /** What the portal's AWS clients talk to: the proxy in front of moto (env.AWS_ENDPOINT_URL). */
   awsEndpoint: string;
+  /** The proxy's fault injection (also over HTTP at {awsEndpoint}/_local/faults). */
+  proxy: Pick<LocalProxy, 'setFaults' | 'clearFaults' | 'faults'>;
   issuer: string;
   groundTruth: GroundTruth;
   groundTruthFile: string;
+  /** The hardware token inventory: the secrets of the demo's tokens (assigned and spare), which moto checks codes against. */
+  hardwareTokensFile: string;
   /** Exactly the settings the portal reads, for this stack. */
   env: Record<string, string>;
   /** Settles only if a part of the stack dies on its own: a description for the user. */
   unexpectedExit: Promise<string>;
-  /** Stops the IdP and moto; safe to call more than once. */
+  /** Stops the IdP, the proxy and moto; safe to call more than once. */
   stop(): Promise<void>;
 };
 
@@ -47,20 +53,24 @@ const REGION = 'us-east-1';
 const secret = (bytes: number) => randomBytes(bytes).toString('base64url');
 
 /**
- * Starts moto, seeds the demo organisation into it, turns moto's auth on and starts the demo IdP,
- * all on free 127.0.0.1 ports. If any step fails, whatever already started is stopped.
+ * Starts moto (with the fidelity patches) and the proxy in front of it, seeds the demo organisation into moto,
+ * turns moto's auth on and starts the demo IdP, all on free 127.0.0.1 ports. If any step fails, whatever already
+ * started is stopped.
  */
 export async function startStack(options: StartStackOptions): Promise<LocalStack> {
   const repoRoot = options.repoRoot ?? defaultRepoRoot;
   const log = options.log ?? (() => {});
   const portalUrl = options.portalUrl.replace(/\/+$/, '');
   const groundTruthFile = join(options.dataDir, 'ground-truth.json');
+  const hardwareTokensFile = hardwareTokensFileFor(groundTruthFile);
   let moto: Moto | undefined;
+  let proxy: LocalProxy | undefined;
   let idp: Idp | undefined;
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
       await idp?.stop();
+      await proxy?.stop();
       await moto?.stop();
     })();
     return stopping;
@@ -68,10 +78,17 @@ export async function startStack(options: StartStackOptions): Promise<LocalStack
 
   try {
     await ensureVenv(repoRoot, log);
-    moto = await startMoto({ repoRoot });
-    log(`moto: ${moto.url}`);
+    moto = await startMoto({ repoRoot, hardwareTokensFile });
+    proxy = await startProxy({ upstream: moto.url });
+    log(`moto: ${moto.url}; the AWS endpoint (proxy): ${proxy.url}`);
     const started = performance.now();
-    const groundTruth = await seedOrganisation({ endpoint: moto.url, region: REGION, usersPerAccount: options.usersPerAccount, outFile: groundTruthFile });
+    const groundTruth = await seedOrganisation({
+      endpoint: moto.url,
+      publishedEndpoint: proxy.url,
+      region: REGION,
+      usersPerAccount: options.usersPerAccount,
+      outFile: groundTruthFile,
+    });
     log(`Seeded ${groundTruth.users.length} IAM users in ${groundTruth.accounts.length} accounts in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     await setMotoAuth(moto.url, true);
 
@@ -86,7 +103,7 @@ export async function startStack(options: StartStackOptions): Promise<LocalStack
     log(`Demo IdP: ${idp.issuer}`);
 
     const env: Record<string, string> = {
-      AWS_ENDPOINT_URL: moto.url,
+      AWS_ENDPOINT_URL: proxy.url,
       AWS_REGION: REGION,
       AWS_ACCESS_KEY_ID: groundTruth.portal.accessKeyId,
       AWS_SECRET_ACCESS_KEY: groundTruth.portal.secretAccessKey,
@@ -104,12 +121,15 @@ export async function startStack(options: StartStackOptions): Promise<LocalStack
       NEXTAUTH_URL: portalUrl,
       NEXTAUTH_SECRET: secret(32),
     };
+    const faults = proxy;
     return {
       motoUrl: moto.url,
-      awsEndpoint: moto.url,
+      awsEndpoint: proxy.url,
+      proxy: { setFaults: (rules) => faults.setFaults(rules), clearFaults: () => faults.clearFaults(), faults: () => faults.faults() },
       issuer: idp.issuer,
       groundTruth,
       groundTruthFile,
+      hardwareTokensFile,
       env,
       unexpectedExit: moto.unexpectedExit,
       stop,

@@ -9,7 +9,11 @@ export type ProvidedStack = {
   /** The portal's settings for this stack (see stack.ts). */
   env: Record<string, string>;
   groundTruthFile: string;
+  /** moto itself: for the console helper (console.ts) and /moto-api only. */
   motoUrl: string;
+  /** The proxy in front of moto, as env.AWS_ENDPOINT_URL; fault injection at {awsEndpoint}/_local/faults. */
+  awsEndpoint: string;
+  hardwareTokensFile: string;
   issuer: string;
 };
 
@@ -26,7 +30,14 @@ export default async function setup(project: TestProject) {
     await rm(dataDir, { recursive: true, force: true });
     throw error;
   });
-  project.provide('stack', { env: stack.env, groundTruthFile: stack.groundTruthFile, motoUrl: stack.motoUrl, issuer: stack.issuer });
+  project.provide('stack', {
+    env: stack.env,
+    groundTruthFile: stack.groundTruthFile,
+    motoUrl: stack.motoUrl,
+    awsEndpoint: stack.awsEndpoint,
+    hardwareTokensFile: stack.hardwareTokensFile,
+    issuer: stack.issuer,
+  });
   return async () => {
     await stack.stop();
     await rm(dataDir, { recursive: true, force: true });
