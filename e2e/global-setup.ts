@@ -1,15 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { freePort } from '../infra/local/ports';
 import { startStack } from '../infra/local/stack';
+import { startTestPostgres } from '../scripts/test-postgres';
 
 /**
- * Starts the whole local stack (moto with the seeded organisation, the demo IdP) and the built
- * portal on free ports, for every spec. Requires `next build` to have run (npm test does it).
+ * Starts the whole local stack (moto with the seeded organisation behind the fidelity proxy, the demo
+ * IdP), a PostgreSQL server and the built portal on free ports, for every spec. The portal's output goes
+ * to .test-output/portal.log, which the security specs read. Requires `next build` (npm test does it).
  */
 export default async function globalSetup() {
   const repoRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -17,44 +18,57 @@ export default async function globalSetup() {
   const port = await freePort();
   const portalUrl = `http://127.0.0.1:${port}`;
   const stack = await startStack({ repoRoot, dataDir, portalUrl });
+  const pg = await startTestPostgres().catch(async (error: unknown) => {
+    await stack.stop();
+    throw error;
+  });
 
+  mkdirSync(path.join(repoRoot, '.test-output'), { recursive: true });
+  const logFile = path.join(repoRoot, '.test-output', 'portal.log');
+  const log = createWriteStream(logFile, { flags: 'w' });
+  const tail: string[] = [];
   let portal: ChildProcess | undefined;
-  const logs: string[] = [];
   try {
     portal = spawn(path.join(repoRoot, 'node_modules/.bin/next'), ['start', '-H', '127.0.0.1', '-p', String(port)], {
       cwd: repoRoot,
-      env: { ...process.env, ...stack.env, DATABASE_URL: `pglite:${path.join(dataDir, 'pglite')}`, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' },
+      env: { ...process.env, ...stack.env, DATABASE_URL: pg.url, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const keep = (chunk: Buffer) => {
-      logs.push(chunk.toString());
+      log.write(chunk);
+      tail.push(chunk.toString());
+      if (tail.length > 200) tail.shift();
       if (process.env.E2E_PORTAL_LOGS) process.stderr.write(chunk);
     };
     portal.stdout?.on('data', keep);
     portal.stderr?.on('data', keep);
-    await waitForPortal(portalUrl, portal, logs);
+    await waitForPortal(portalUrl, portal, tail);
   } catch (error) {
     portal?.kill('SIGKILL');
-    await stack.stop();
+    await Promise.all([stack.stop(), pg.stop()]);
     throw error;
   }
 
-  process.env.E2E_PORTAL_URL = portalUrl;
-  process.env.E2E_GROUND_TRUTH = stack.groundTruthFile;
-  process.env.E2E_DATA_DIR = dataDir;
-  process.env.E2E_AWS_ENDPOINT = stack.awsEndpoint;
-  process.env.E2E_PORTAL_LOG_FILE = path.join(dataDir, 'portal.log');
+  Object.assign(process.env, {
+    E2E_PORTAL_URL: portalUrl,
+    E2E_GROUND_TRUTH: stack.groundTruthFile,
+    E2E_HARDWARE_TOKENS: stack.hardwareTokensFile,
+    E2E_MOTO_URL: stack.motoUrl,
+    E2E_AWS_ENDPOINT: stack.awsEndpoint,
+    E2E_DATABASE_URL: pg.url,
+    E2E_NEXTAUTH_SECRET: stack.env.NEXTAUTH_SECRET,
+    E2E_PORTAL_LOG_FILE: logFile,
+  });
 
   return async () => {
-    mkdirSync(path.join(repoRoot, '.test-output'), { recursive: true });
-    writeFileSync(path.join(repoRoot, '.test-output', 'portal.log'), logs.join(''), { flag: 'w' });
     if (portal && portal.exitCode === null) {
       const exited = new Promise((r) => portal!.once('exit', r));
       portal.kill('SIGTERM');
       await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
       if (portal.exitCode === null) portal.kill('SIGKILL');
     }
-    await stack.stop();
+    log.end();
+    await Promise.all([stack.stop(), pg.stop()]);
     rmSync(dataDir, { recursive: true, force: true });
   };
 }

@@ -1,5 +1,6 @@
 'use client';
 
+import { ActionForm } from '@/components/ui/action-form';
 import { useActionState, useState } from 'react';
 import { signIn } from 'next-auth/react';
 import { useRouter } from 'next/navigation';
@@ -51,7 +52,7 @@ function Hidden({ principal, serial }: { principal: string; serial: string }) {
 function ResyncForm({ principal, device }: Props) {
   const [result, action, pending] = useActionState<ActionResult<{ serial: string }>, FormData>(resyncAction, idle);
   return (
-    <form action={action} className="space-y-3 rounded-lg bg-slate-50 p-3" aria-label={`Resync ${device.name}`}>
+    <ActionForm action={action} className="space-y-3 rounded-lg bg-slate-50 p-3" aria-label={`Resync ${device.name}`}>
       <p className="text-sm">If AWS stopped accepting this device&apos;s codes (its clock drifted), enter two codes in a row to resynchronise it.</p>
       <Hidden principal={principal} serial={device.serial} />
       <CodePairFields errors={fieldErrors(result)} disabled={pending} />
@@ -59,7 +60,7 @@ function ResyncForm({ principal, device }: Props) {
       <Button type="submit" disabled={pending} aria-busy={pending}>
         {pending ? 'Resyncing…' : 'Resync device'}
       </Button>
-    </form>
+    </ActionForm>
   );
 }
 
@@ -68,7 +69,7 @@ function RemoveForm({ principal, userName, device, signInMethod }: Props) {
   const [result, action, pending] = useActionState<ActionResult<{ serial: string }>, FormData>(removeAction, idle);
   const reauth = result.status === 'error' && result.code === 'ReauthRequired';
   return (
-    <form action={action} className="space-y-3 rounded-lg bg-red-50 p-3" aria-label={`Remove ${device.name}`}>
+    <ActionForm action={action} className="space-y-3 rounded-lg bg-red-50 p-3" aria-label={`Remove ${device.name}`}>
       <p className="text-sm">
         Remove <strong className="font-mono">{device.name}</strong> from {userName}? It will no longer be accepted at sign-in
         {device.type === 'virtual' ? ' and its AWS record is deleted' : ''}.
@@ -90,7 +91,7 @@ function RemoveForm({ principal, userName, device, signInMethod }: Props) {
           {pending ? 'Removing…' : 'Remove device'}
         </Button>
       )}
-    </form>
+    </ActionForm>
   );
 }
 
@@ -99,7 +100,7 @@ function TestForms({ principal, device }: Props) {
   const [con, conAction, conPending] = useActionState<ActionResult<{ serial: string }>, FormData>(recordConsoleTestAction, idle);
   return (
     <div className="grid gap-3 lg:grid-cols-2">
-      <form action={conAction} className="space-y-3 rounded-lg bg-slate-50 p-3" aria-label={`Record a console sign-in test of ${device.name}`}>
+      <ActionForm action={conAction} className="space-y-3 rounded-lg bg-slate-50 p-3" aria-label={`Record a console sign-in test of ${device.name}`}>
         <p className="text-sm font-semibold">Console sign-in</p>
         <p className="text-sm">Sign out of the AWS console, sign in again with this device, then record what happened.</p>
         <Hidden principal={principal} serial={device.serial} />
@@ -117,9 +118,9 @@ function TestForms({ principal, device }: Props) {
         <Button type="submit" disabled={conPending}>
           {conPending ? 'Saving…' : 'Record result'}
         </Button>
-      </form>
+      </ActionForm>
       {device.type !== 'fido' && (
-        <form action={cliAction} className="space-y-3 rounded-lg bg-slate-50 p-3" aria-label={`Test ${device.name} for the CLI`}>
+        <ActionForm action={cliAction} className="space-y-3 rounded-lg bg-slate-50 p-3" aria-label={`Test ${device.name} for the CLI`}>
           <p className="text-sm font-semibold">AWS CLI (access keys)</p>
           <p className="text-sm">Proves the device works for the CLI: the portal asks STS for a session token with your keys and a current code. Nothing is stored.</p>
           <Hidden principal={principal} serial={device.serial} />
@@ -130,7 +131,7 @@ function TestForms({ principal, device }: Props) {
           <Button type="submit" disabled={cliPending} aria-busy={cliPending}>
             {cliPending ? 'Asking STS…' : 'Test with the CLI path'}
           </Button>
-        </form>
+        </ActionForm>
       )}
     </div>
   );

@@ -1,5 +1,6 @@
 'use client';
 
+import { ActionForm } from '@/components/ui/action-form';
 import { useActionState } from 'react';
 import { enrollHardwareAction } from '@/app/(portal)/enroll/actions';
 import { idle, type ActionResult } from '@/lib/actions/result';
@@ -10,7 +11,7 @@ import { fieldErrors, ResultAlert } from '@/components/ui/result-alert';
 export function HardwareEnrollment({ principal, defaultSerial }: { principal: string; defaultSerial?: string }) {
   const [result, enroll, pending] = useActionState<ActionResult, FormData>(enrollHardwareAction, idle);
   return (
-    <form action={enroll} className="space-y-4">
+    <ActionForm action={enroll} className="space-y-4">
       <input type="hidden" name="principal" value={principal} />
       <Field
         label="Serial number"
@@ -30,6 +31,6 @@ export function HardwareEnrollment({ principal, defaultSerial }: { principal: st
       <Button type="submit" disabled={pending} aria-busy={pending}>
         {pending ? 'Checking with AWS…' : 'Turn on MFA with this token'}
       </Button>
-    </form>
+    </ActionForm>
   );
 }

@@ -1,5 +1,6 @@
 'use client';
 
+import { ActionForm } from '@/components/ui/action-form';
 import { useActionState } from 'react';
 import { sweepLeftoversAction } from '@/app/(portal)/admin/actions';
 import { idle, type ActionResult } from '@/lib/actions/result';
@@ -10,7 +11,7 @@ import { ResultAlert } from '@/components/ui/result-alert';
 export function SweepButton() {
   const [result, sweep, pending] = useActionState<ActionResult<SweepResult>, FormData>(sweepLeftoversAction, idle);
   return (
-    <form action={sweep} className="space-y-3">
+    <ActionForm action={sweep} className="space-y-3">
       <p className="text-sm text-slate-700">
         Deletes virtual devices the portal created for setups that were never finished, once they are an hour old. It also runs on a
         schedule (POST /api/cron/sweep-leftovers).
@@ -19,6 +20,6 @@ export function SweepButton() {
       <Button type="submit" variant="secondary" disabled={pending} aria-busy={pending}>
         {pending ? 'Cleaning up…' : 'Clean up abandoned setups'}
       </Button>
-    </form>
+    </ActionForm>
   );
 }

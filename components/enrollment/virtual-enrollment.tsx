@@ -1,5 +1,6 @@
 'use client';
 
+import { ActionForm } from '@/components/ui/action-form';
 import { useActionState, useEffect, useState } from 'react';
 import { cancelVirtualAction, completeVirtualAction, startVirtualAction } from '@/app/(portal)/enroll/actions';
 import { idle, type ActionResult } from '@/lib/actions/result';
@@ -23,7 +24,7 @@ export function VirtualEnrollment(props: Props) {
         <p className="mt-1 text-sm text-slate-700">
           The name helps you tell your devices apart later (for example, the phone it is on). It is shown in the AWS console.
         </p>
-        <form
+        <ActionForm
           action={(fd) => {
             setCancelled(false);
             startAction(fd);
@@ -46,7 +47,7 @@ export function VirtualEnrollment(props: Props) {
           <Button type="submit" disabled={starting} aria-busy={starting}>
             {starting ? 'Creating the device in AWS…' : 'Create and show the QR code'}
           </Button>
-        </form>
+        </ActionForm>
       </Card>
     );
   }
@@ -126,7 +127,7 @@ function ScanAndConfirm({ enrollment, onCancelled }: { enrollment: StartedEnroll
       </Card>
       <Card aria-labelledby="codes-heading">
         <h2 id="codes-heading" className="text-lg font-semibold">3. Enter two codes in a row</h2>
-        <form action={confirm} className="mt-4 space-y-4">
+        <ActionForm action={confirm} className="mt-4 space-y-4">
           <input type="hidden" name="enrollmentId" value={enrollment.enrollmentId} />
           <CodePairFields errors={fieldErrors(result)} disabled={confirming} />
           <ResultAlert result={result} />
@@ -135,14 +136,14 @@ function ScanAndConfirm({ enrollment, onCancelled }: { enrollment: StartedEnroll
               {confirming ? 'Checking with AWS…' : 'Turn on MFA'}
             </Button>
           </div>
-        </form>
-        <form action={cancel} className="mt-3">
+        </ActionForm>
+        <ActionForm action={cancel} className="mt-3">
           <input type="hidden" name="enrollmentId" value={enrollment.enrollmentId} />
           <ResultAlert result={cancelResult} />
           <Button type="submit" variant="secondary" disabled={cancelling || confirming}>
             {cancelling ? 'Cancelling…' : 'Cancel this setup'}
           </Button>
-        </form>
+        </ActionForm>
       </Card>
     </div>
   );
