@@ -24,7 +24,9 @@ export function proxy(request: NextRequest) {
   const isPublic = PUBLIC_PATHS.some((p) => pathname === p || pathname.startsWith(`${p}/`));
   const hasSession = request.cookies.getAll().some((c) => SESSION_COOKIES.some((name) => c.name.startsWith(name)));
   let response: NextResponse;
-  if (!isPublic && !hasSession && !pathname.startsWith('/api/')) {
+  // Only page loads are redirected; server actions (POST) answer for themselves with a clear result.
+  const isNavigation = request.method === 'GET' || request.method === 'HEAD';
+  if (!isPublic && !hasSession && isNavigation && !pathname.startsWith('/api/')) {
     const url = new URL('/signin', env.NEXTAUTH_URL);
     url.searchParams.set('callbackUrl', `${pathname}${search}`);
     response = NextResponse.redirect(url);

@@ -256,3 +256,32 @@ test.describe('security', () => {
     for (const n of needles) expect(logs).not.toContain(n);
   });
 });
+
+test.describe('authorization of actions and routes', () => {
+  test('an action sent after the session ended is refused with a clear message', async ({ page, context }) => {
+    const user = await createTestUser('expired');
+    await signInWithKeys(page, user);
+    await page.goto(`/enroll/virtual?user=${encodeURIComponent(`${user.accountId}/${user.userName}`)}`);
+    await context.clearCookies();
+    await page.getByRole('button', { name: 'Create and show the QR code' }).click();
+    await expect(page.getByRole('main').getByRole('alert')).toHaveText(/Your session has ended/);
+    expect(await unassignedDevicesOf(user)).toEqual([]);
+  });
+
+  test('the leftover sweep route refuses strangers and members, and runs for admins', async ({ playwright, baseURL, signInAs, page }) => {
+    const anonymous = await playwright.request.newContext({ baseURL });
+    expect((await anonymous.post('/api/cron/sweep-leftovers')).status()).toBe(401);
+    expect((await anonymous.post('/api/cron/sweep-leftovers', { headers: { Authorization: `Bearer ${'x'.repeat(40)}` } })).status()).toBe(401);
+    await anonymous.dispose();
+
+    await signInAs('bob@example.com');
+    expect((await page.request.post('/api/cron/sweep-leftovers')).status()).toBe(403);
+    await page.context().clearCookies();
+
+    await signInAs('carol@example.com');
+    const res = await page.request.post('/api/cron/sweep-leftovers');
+    expect(res.status()).toBe(200);
+    const body = (await res.json()) as { results: { accountId: string; deleted: number }[] };
+    expect(body.results.map((r) => r.accountId).sort()).toEqual(groundTruth().accounts.map((a) => a.id).sort());
+  });
+});

@@ -1,0 +1,53 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
+import type { Actor } from '@/lib/auth/types';
+
+const session = vi.hoisted(() => ({ actor: null as Actor | null }));
+const audits = vi.hoisted(() => [] as unknown[]);
+vi.mock('@/lib/auth/session', () => ({ getActor: async () => session.actor }));
+vi.mock('@/lib/db/client', () => ({ getDb: async () => ({}) }));
+vi.mock('@/lib/audit/log', () => ({ recordAudit: async (_db: unknown, entry: unknown) => void audits.push(entry) }));
+
+const { defineAction } = await import('./define-action');
+const { idle, ok } = await import('./result');
+
+const member: Actor = { id: 'alice@example.com', email: 'alice@example.com', name: 'Alice', method: 'oidc', roles: ['member'], principals: [], authTime: 0 };
+const handler = vi.fn(async (actor: Actor, input: { name: string }) => ok(`${actor.id}:${input.name}`));
+const action = defineAction({ name: 'test.action', role: 'admin', schema: z.object({ name: z.string().min(2, 'Too short.') }) }, handler);
+const form = (fields: Record<string, string>) => {
+  const fd = new FormData();
+  for (const [k, v] of Object.entries(fields)) fd.set(k, v);
+  return fd;
+};
+
+beforeEach(() => {
+  session.actor = null;
+  audits.length = 0;
+  handler.mockClear();
+});
+
+describe('defineAction', () => {
+  it('refuses an unauthenticated request without calling the handler', async () => {
+    expect(await action(idle, form({ name: 'ok' }))).toMatchObject({ status: 'error', code: 'Unauthenticated' });
+    expect(handler).not.toHaveBeenCalled();
+  });
+
+  it('refuses the wrong role, audits it, and does not call the handler', async () => {
+    session.actor = member;
+    expect(await action(idle, form({ name: 'ok' }))).toMatchObject({ status: 'error', code: 'Forbidden' });
+    expect(handler).not.toHaveBeenCalled();
+    expect(audits).toEqual([expect.objectContaining({ actor: 'alice@example.com', action: 'test.action', outcome: 'denied' })]);
+  });
+
+  it('returns every field error for invalid input', async () => {
+    session.actor = { ...member, roles: ['member', 'admin'] };
+    expect(await action(idle, form({ name: 'x' }))).toEqual({ status: 'invalid', fieldErrors: { name: ['Too short.'] }, message: 'Check the highlighted fields.' });
+    expect(handler).not.toHaveBeenCalled();
+  });
+
+  it('calls the handler with the session actor and parsed input, ignoring Next\'s own fields', async () => {
+    session.actor = { ...member, roles: ['member', 'admin'] };
+    expect(await action(idle, form({ name: 'bob', $ACTION_ID_abc: '' }))).toEqual({ status: 'success', data: 'alice@example.com:bob', message: undefined });
+    expect(handler).toHaveBeenCalledWith(session.actor, { name: 'bob' });
+  });
+});
