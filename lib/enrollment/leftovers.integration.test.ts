@@ -1,8 +1,9 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { CreateUserCommand, CreateVirtualMFADeviceCommand, ListVirtualMFADevicesCommand, type IAMClient } from '@aws-sdk/client-iam';
 import { and, eq } from 'drizzle-orm';
 import { useLocalStack } from '@/test-support/stack';
+import { deleteVirtualDevices, removeTestUser } from '@/test-support/iam-cleanup';
 import { consoleIam } from '@/infra/local/console';
 import { resetAwsClients } from '@/lib/aws/clients';
 import { getDb } from '@/lib/db/client';
@@ -18,12 +19,23 @@ beforeAll(async () => {
   const { stack, groundTruth } = await useLocalStack();
   resetAwsClients();
   iam = await consoleIam({ motoUrl: stack.motoUrl, accountId: ACCOUNT, groundTruth });
-  return () => iam.destroy();
+});
+
+const created: string[] = [];
+const strayDevices: string[] = [];
+
+afterAll(async () => {
+  // Leave the shared stack as seeded: other files assert the organisation exactly.
+  const leftovers = (await unassigned()).filter((s) => created.some((u) => s.includes(`/${u}/`) || s.endsWith(`/${u}`)));
+  for (const userName of created) await removeTestUser(iam, userName);
+  await deleteVirtualDevices(iam, [...strayDevices, ...leftovers]);
+  iam.destroy();
 });
 
 async function newUser(prefix: string): Promise<Actor> {
   const userName = `${prefix}-${randomBytes(3).toString('hex')}`;
   await iam.send(new CreateUserCommand({ UserName: userName }));
+  created.push(userName);
   const principal = { accountId: ACCOUNT, userName, arn: `arn:aws:iam::${ACCOUNT}:user/${userName}` };
   return { id: principal.arn, email: null, name: userName, method: 'aws-keys', roles: ['member'], principals: [principal], authTime: 0 };
 }
@@ -71,6 +83,7 @@ describe('leftover virtual devices', () => {
     const started = await startVirtualEnrollment(fresh, fresh.principals[0]!, { deviceName: 'phone' });
     expect(started.status).toBe('success');
     const foreign = (await iam.send(new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: `${other.name}-kept` }))).VirtualMFADevice!.SerialNumber!;
+    strayDevices.push(foreign);
 
     const results = await sweepLeftovers('test');
     const remaining = await unassigned();

@@ -1,0 +1,35 @@
+import {
+  DeactivateMFADeviceCommand,
+  DeleteAccessKeyCommand,
+  DeleteLoginProfileCommand,
+  DeleteUserCommand,
+  DeleteVirtualMFADeviceCommand,
+  ListAccessKeysCommand,
+  ListMFADevicesCommand,
+  type IAMClient,
+} from '@aws-sdk/client-iam';
+
+const ignoreMissing = (error: unknown) => {
+  if ((error as Error).name !== 'NoSuchEntityException' && (error as Error).name !== 'NoSuchEntity') throw error;
+};
+
+/** Deletes unassigned virtual devices a test made (already-deleted ones are fine). */
+export async function deleteVirtualDevices(iam: IAMClient, serials: string[]): Promise<void> {
+  for (const serial of serials) await iam.send(new DeleteVirtualMFADeviceCommand({ SerialNumber: serial })).catch(ignoreMissing);
+}
+
+/**
+ * Removes an IAM user a test created, with everything attached, so that tests asserting the seeded
+ * organisation exactly still see only the seed.
+ */
+export async function removeTestUser(iam: IAMClient, userName: string): Promise<void> {
+  const devices = (await iam.send(new ListMFADevicesCommand({ UserName: userName }))).MFADevices ?? [];
+  for (const d of devices) {
+    await iam.send(new DeactivateMFADeviceCommand({ UserName: userName, SerialNumber: d.SerialNumber! }));
+    if (d.SerialNumber!.includes(':mfa/')) await iam.send(new DeleteVirtualMFADeviceCommand({ SerialNumber: d.SerialNumber! })).catch(ignoreMissing);
+  }
+  for (const k of (await iam.send(new ListAccessKeysCommand({ UserName: userName }))).AccessKeyMetadata ?? [])
+    await iam.send(new DeleteAccessKeyCommand({ UserName: userName, AccessKeyId: k.AccessKeyId! }));
+  await iam.send(new DeleteLoginProfileCommand({ UserName: userName })).catch(ignoreMissing);
+  await iam.send(new DeleteUserCommand({ UserName: userName }));
+}
