@@ -482,11 +482,19 @@ describe('paging', () => {
     expect(await failure(portal.send(new ListUsersCommand({ MaxItems: 1001 })))).toMatchObject({ name: 'ValidationError' });
   });
 
-  it('keeps ListVirtualMFADevices paging', async () => {
-    const pages = await collect(paginateListVirtualMFADevices({ client: portal, pageSize: 3 }, { AssignmentStatus: 'Any' }));
-    const serials = pages.flatMap((p) => p.VirtualMFADevices ?? []).map((d) => d.SerialNumber);
-    expect(serials.length).toBeGreaterThan(3);
-    expect(new Set(serials).size).toBe(serials.length);
+  it('keeps ListVirtualMFADevices paging, by assignment status, with no empty last page', async () => {
+    const list = async (AssignmentStatus: 'Any' | 'Assigned' | 'Unassigned', pageSize: number) =>
+      await collect(paginateListVirtualMFADevices({ client: portal, pageSize }, { AssignmentStatus }));
+    const all = (await list('Any', 1000)).flatMap((p) => p.VirtualMFADevices ?? []).map((d) => d.SerialNumber);
+    const pages = await list('Any', 3);
+    expect(pages.flatMap((p) => p.VirtualMFADevices ?? []).map((d) => d.SerialNumber)).toEqual(all);
+    expect(pages.every((p) => (p.VirtualMFADevices ?? []).length > 0)).toBe(true);
+    expect(new Set(all).size).toBe(all.length);
+    const assigned = (await list('Assigned', 4)).flatMap((p) => p.VirtualMFADevices ?? []);
+    const unassigned = (await list('Unassigned', 4)).flatMap((p) => p.VirtualMFADevices ?? []);
+    expect(assigned.every((d) => d.User?.UserName && d.EnableDate)).toBe(true);
+    expect(unassigned.every((d) => d.User === undefined && d.EnableDate === undefined)).toBe(true);
+    expect([...assigned, ...unassigned].map((d) => d.SerialNumber).sort()).toEqual([...all].sort());
   });
 });
 

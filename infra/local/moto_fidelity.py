@@ -374,20 +374,24 @@ def install() -> None:
         result: dict[str, Any] = {name: [item for n, item in page if n == name] for name, _ in lists}
         return ActionResult({**result, **more})
 
-    original_list_virtual = IamResponse.list_virtual_mfa_devices
-
     def list_virtual_mfa_devices(self: Any) -> Any:
-        """As moto, but without Base32StringSeed and QRCodePNG: AWS returns a seed only once, at creation."""
-        result = original_list_virtual(self)
-        devices = result.result.get("VirtualMFADevices", [])
-        result.result["VirtualMFADevices"] = [
+        """Without Base32StringSeed and QRCodePNG (AWS returns a seed only once, at creation), and without the
+        empty last page moto returns when the devices fill the previous page exactly."""
+        status = self._get_param("AssignmentStatus") or "Any"
+        devices = list(self.backend.virtual_mfa_devices.values())
+        if status == "Assigned":
+            devices = [d for d in devices if d.user is not None]
+        elif status == "Unassigned":
+            devices = [d for d in devices if d.user is None]
+        page, more = paged(self, devices)
+        listed = [
             {
                 "SerialNumber": d.serial_number,
                 **({"User": d.user, "EnableDate": d.enable_date} if d.user is not None else {}),
             }
-            for d in devices
+            for d in page
         ]
-        return result
+        return ActionResult({"VirtualMFADevices": listed, **more})
 
     # GetSessionToken --------------------------------------------------------------------------------------------
 
