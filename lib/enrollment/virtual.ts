@@ -79,18 +79,24 @@ export async function startVirtualEnrollment(
 ): Promise<ActionResult<StartedEnrollment & { sealed: string }>> {
   const principal = await ownPrincipal(actor, ref, 'enrollment.virtual.start');
   if (!principal) return notYourUser;
+  const refused = async (code: string, message: string) => {
+    await recordEvent({ actor: actor.id, principal, kind: 'virtual.created', outcome: 'failure', reason: code, deviceType: 'virtual' });
+    return fail(code, message);
+  };
   if ((await countUserEvents(principal, ['virtual.created'], new Date(Date.now() - 3600_000), 'success')) >= MAX_CREATIONS_PER_HOUR)
-    return fail('RateLimited', messages.RateLimited);
+    return refused('RateLimited', messages.RateLimited);
   try {
     const devices = await listMfaDevices(principal.accountId, principal.userName);
-    if (devices.length >= MAX_DEVICES_PER_USER) return fail('DeviceLimit', messages.DeviceLimit);
+    if (devices.length >= MAX_DEVICES_PER_USER) return refused('DeviceLimit', messages.DeviceLimit);
     await cleanUpForUser(actor.id, principal);
     let created;
     try {
       created = await createVirtualMfaDevice(principal.accountId, input.deviceName, portalPathFor(principal.userName));
     } catch (error) {
-      if (isAwsError(error, 'EntityAlreadyExists'))
+      if (isAwsError(error, 'EntityAlreadyExists')) {
+        await recordEvent({ actor: actor.id, principal, kind: 'virtual.created', outcome: 'failure', reason: 'NameTaken', deviceType: 'virtual' });
         return invalid({ deviceName: [`You already have a device named ${input.deviceName} on ${principal.userName}. Choose another name.`] });
+      }
       throw error;
     }
     const enrollmentId = randomUUID();
@@ -117,7 +123,9 @@ export async function startVirtualEnrollment(
       sealed: seal(state, sealOptions(actor, enrollmentId)),
     });
   } catch (error) {
-    return awsFailure(error);
+    const result = awsFailure(error);
+    await recordEvent({ actor: actor.id, principal, kind: 'virtual.created', outcome: 'failure', reason: result.code, deviceType: 'virtual' });
+    return result;
   }
 }
 

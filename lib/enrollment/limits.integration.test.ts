@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { CreateUserCommand, ListVirtualMFADevicesCommand, type IAMClient } from '@aws-sdk/client-iam';
+import { useLocalStack } from '@/test-support/stack';
+import { deleteVirtualDevices, removeTestUser } from '@/test-support/iam-cleanup';
+import { consoleIam } from '@/infra/local/console';
+import { resetAwsClients } from '@/lib/aws/clients';
+import type { Actor } from '@/lib/auth/types';
+import { completeVirtualEnrollment, MAX_CODE_ATTEMPTS, MAX_CREATIONS_PER_HOUR, startVirtualEnrollment } from './virtual';
+
+const ACCOUNT = '222222222222';
+let iam: IAMClient;
+const created: string[] = [];
+
+beforeAll(async () => {
+  const { stack, groundTruth } = await useLocalStack();
+  resetAwsClients();
+  iam = await consoleIam({ motoUrl: stack.motoUrl, accountId: ACCOUNT, groundTruth });
+});
+
+afterAll(async () => {
+  const unassigned = ((await iam.send(new ListVirtualMFADevicesCommand({ AssignmentStatus: 'Unassigned', MaxItems: 1000 }))).VirtualMFADevices ?? [])
+    .map((d) => d.SerialNumber!)
+    .filter((s) => created.some((u) => s.includes(`/${u}/`)));
+  await deleteVirtualDevices(iam, unassigned);
+  for (const u of created) await removeTestUser(iam, u);
+  iam.destroy();
+});
+
+async function newActor(prefix: string): Promise<Actor> {
+  const userName = `${prefix}-${randomBytes(3).toString('hex')}`;
+  await iam.send(new CreateUserCommand({ UserName: userName }));
+  created.push(userName);
+  const principal = { accountId: ACCOUNT, userName, arn: `arn:aws:iam::${ACCOUNT}:user/${userName}` };
+  return { id: principal.arn, email: null, name: userName, method: 'aws-keys', roles: ['member'], principals: [principal], authTime: 0 };
+}
+
+describe('enrollment rate limits', () => {
+  it(`allows ${MAX_CREATIONS_PER_HOUR} device creations per IAM user per hour, then says why it refuses`, async () => {
+    const actor = await newActor('creations');
+    for (let i = 0; i < MAX_CREATIONS_PER_HOUR; i++) expect((await startVirtualEnrollment(actor, actor.principals[0]!, { deviceName: 'phone' })).status).toBe('success');
+    expect(await startVirtualEnrollment(actor, actor.principals[0]!, { deviceName: 'phone' })).toMatchObject({ status: 'error', code: 'RateLimited', message: expect.stringMatching(/Too many attempts/) });
+  });
+
+  it(`allows ${MAX_CODE_ATTEMPTS} code attempts per setup, then cancels it`, async () => {
+    const actor = await newActor('codes');
+    const started = await startVirtualEnrollment(actor, actor.principals[0]!, { deviceName: 'phone' });
+    if (started.status !== 'success') throw new Error('start failed');
+    const attempt = () => completeVirtualEnrollment(actor, { enrollmentId: started.data.enrollmentId, sealed: started.data.sealed, code1: '000000', code2: '111111' });
+    for (let i = 0; i < MAX_CODE_ATTEMPTS; i++) expect((await attempt()).result).toMatchObject({ status: 'error', code: expect.stringMatching(/^Codes\./) });
+    const last = await attempt();
+    expect(last.result).toMatchObject({ status: 'error', code: 'TooManyAttempts' });
+    expect(last.done).toBe(true);
+  });
+
+  it('refuses a sealed state from another person, or tampered', async () => {
+    const actor = await newActor('seal');
+    const started = await startVirtualEnrollment(actor, actor.principals[0]!, { deviceName: 'phone' });
+    if (started.status !== 'success') throw new Error('start failed');
+    const other: Actor = { ...actor, id: 'mallory@example.com' };
+    const input = { enrollmentId: started.data.enrollmentId, sealed: started.data.sealed, code1: '000000', code2: '111111' };
+    expect((await completeVirtualEnrollment(other, input)).result).toMatchObject({ code: 'EnrollmentExpired' });
+    expect((await completeVirtualEnrollment(actor, { ...input, sealed: `${input.sealed}x` })).result).toMatchObject({ code: 'EnrollmentExpired' });
+    expect((await completeVirtualEnrollment(actor, input, Date.now() + 11 * 60_000)).result).toMatchObject({ code: 'EnrollmentExpired' });
+  });
+});
