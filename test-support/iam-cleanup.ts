@@ -1,4 +1,7 @@
+import { randomBytes } from 'node:crypto';
+import type { Actor } from '@/lib/auth/types';
 import {
+  CreateUserCommand,
   DeactivateMFADeviceCommand,
   DeleteAccessKeyCommand,
   DeleteLoginProfileCommand,
@@ -32,4 +35,16 @@ export async function removeTestUser(iam: IAMClient, userName: string): Promise<
     await iam.send(new DeleteAccessKeyCommand({ UserName: userName, AccessKeyId: k.AccessKeyId! }));
   await iam.send(new DeleteLoginProfileCommand({ UserName: userName })).catch(ignoreMissing);
   await iam.send(new DeleteUserCommand({ UserName: userName }));
+}
+
+/**
+ * A fresh IAM user (no password, no devices) and a member actor who owns it, for domain tests.
+ * The name is pushed to `created` so the file's afterAll can remove it.
+ */
+export async function createTestActor(iam: IAMClient, accountId: string, prefix: string, created: string[]): Promise<Actor> {
+  const userName = `${prefix}-${randomBytes(3).toString('hex')}`;
+  await iam.send(new CreateUserCommand({ UserName: userName }));
+  created.push(userName);
+  const principal = { accountId, userName, arn: `arn:aws:iam::${accountId}:user/${userName}` };
+  return { id: principal.arn, email: null, name: userName, method: 'aws-keys', roles: ['member'], principals: [principal], authTime: 0 };
 }

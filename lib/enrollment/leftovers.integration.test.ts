@@ -1,14 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomBytes } from 'node:crypto';
-import { CreateUserCommand, CreateVirtualMFADeviceCommand, ListVirtualMFADevicesCommand, type IAMClient } from '@aws-sdk/client-iam';
+import { CreateVirtualMFADeviceCommand, ListVirtualMFADevicesCommand, type IAMClient } from '@aws-sdk/client-iam';
 import { and, eq } from 'drizzle-orm';
 import { useLocalStack } from '@/test-support/stack';
-import { deleteVirtualDevices, removeTestUser } from '@/test-support/iam-cleanup';
+import { createTestActor, deleteVirtualDevices, removeTestUser } from '@/test-support/iam-cleanup';
 import { consoleIam } from '@/infra/local/console';
 import { resetAwsClients } from '@/lib/aws/clients';
 import { getDb } from '@/lib/db/client';
 import { enrollmentEvents } from '@/lib/db/schema';
-import type { Actor } from '@/lib/auth/types';
 import { startVirtualEnrollment } from './virtual';
 import { sweepLeftovers } from './leftovers';
 
@@ -32,13 +30,7 @@ afterAll(async () => {
   iam.destroy();
 });
 
-async function newUser(prefix: string): Promise<Actor> {
-  const userName = `${prefix}-${randomBytes(3).toString('hex')}`;
-  await iam.send(new CreateUserCommand({ UserName: userName }));
-  created.push(userName);
-  const principal = { accountId: ACCOUNT, userName, arn: `arn:aws:iam::${ACCOUNT}:user/${userName}` };
-  return { id: principal.arn, email: null, name: userName, method: 'aws-keys', roles: ['member'], principals: [principal], authTime: 0 };
-}
+const newUser = (prefix: string) => createTestActor(iam, ACCOUNT, prefix, created);
 
 async function unassigned(): Promise<string[]> {
   const out: string[] = [];

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomBytes } from 'node:crypto';
-import { CreateUserCommand, ListVirtualMFADevicesCommand, type IAMClient } from '@aws-sdk/client-iam';
+import { ListVirtualMFADevicesCommand, type IAMClient } from '@aws-sdk/client-iam';
 import { useLocalStack } from '@/test-support/stack';
-import { deleteVirtualDevices, removeTestUser } from '@/test-support/iam-cleanup';
+import { createTestActor, deleteVirtualDevices, removeTestUser } from '@/test-support/iam-cleanup';
 import { consoleIam } from '@/infra/local/console';
 import { resetAwsClients } from '@/lib/aws/clients';
 import type { Actor } from '@/lib/auth/types';
@@ -27,13 +26,7 @@ afterAll(async () => {
   iam.destroy();
 });
 
-async function newActor(prefix: string): Promise<Actor> {
-  const userName = `${prefix}-${randomBytes(3).toString('hex')}`;
-  await iam.send(new CreateUserCommand({ UserName: userName }));
-  created.push(userName);
-  const principal = { accountId: ACCOUNT, userName, arn: `arn:aws:iam::${ACCOUNT}:user/${userName}` };
-  return { id: principal.arn, email: null, name: userName, method: 'aws-keys', roles: ['member'], principals: [principal], authTime: 0 };
-}
+const newActor = (prefix: string) => createTestActor(iam, ACCOUNT, prefix, created);
 
 describe('enrollment rate limits', () => {
   it(`allows ${MAX_CREATIONS_PER_HOUR} device creations per IAM user per hour, then says why it refuses`, async () => {
