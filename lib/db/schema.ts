@@ -1,4 +1,4 @@
-import { bigserial, index, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 
 /**
  * Append-only: a trigger (migration 0001) rejects UPDATE and DELETE, so history cannot be rewritten
@@ -53,3 +53,85 @@ export const enrollmentEvents = pgTable(
 );
 
 export type EnrollmentEvent = typeof enrollmentEvents.$inferSelect;
+
+/** One inventory collection (all managed accounts), its progress and the API calls it made. */
+export const inventoryRuns = pgTable(
+  'inventory_runs',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    startedAt: timestamp('started_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    finishedAt: timestamp('finished_at', { withTimezone: true, mode: 'date' }),
+    /** running -> succeeded | partial (some accounts failed) | failed */
+    status: text('status', { enum: ['running', 'succeeded', 'partial', 'failed'] }).notNull(),
+    trigger: text('trigger', { enum: ['manual', 'schedule'] }).notNull(),
+    actor: text('actor').notNull(),
+    /** { accountsTotal, accountsDone, usersSeen, phase } */
+    progress: jsonb('progress').$type<Record<string, unknown>>().notNull().default({}),
+    /** IAM/STS calls by operation, e.g. { GetAccountAuthorizationDetails: 3, ListMFADevices: 120 } */
+    calls: jsonb('calls').$type<Record<string, number>>().notNull().default({}),
+    error: text('error'),
+  },
+  (t) => [index('inventory_runs_started_idx').on(t.startedAt)],
+);
+
+/** Per account and run: when each source was read (the credential report carries its own generation time). */
+export const inventoryAccounts = pgTable(
+  'inventory_accounts',
+  {
+    runId: bigint('run_id', { mode: 'number' }).notNull().references(() => inventoryRuns.id),
+    accountId: text('account_id').notNull(),
+    alias: text('alias'),
+    collectedAt: timestamp('collected_at', { withTimezone: true, mode: 'date' }),
+    credentialReportAt: timestamp('credential_report_at', { withTimezone: true, mode: 'date' }),
+    /** Root user MFA from the credential report's <root_account> row; null when the report has none. */
+    rootMfaActive: boolean('root_mfa_active'),
+    users: integer('users').notNull().default(0),
+    error: text('error'),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.accountId] })],
+);
+
+/**
+ * The current state of every IAM user in every managed account: replaced by each inventory run, and
+ * updated at once by the portal's own enrollments and by "verify now".
+ */
+export const inventoryUsers = pgTable(
+  'inventory_users',
+  {
+    accountId: text('account_id').notNull(),
+    userName: text('user_name').notNull(),
+    arn: text('arn').notNull(),
+    path: text('path').notNull().default('/'),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }),
+    consoleAccess: boolean('console_access').notNull(),
+    passwordLastUsed: timestamp('password_last_used', { withTimezone: true, mode: 'date' }),
+    accessKeyLastUsed: timestamp('access_key_last_used', { withTimezone: true, mode: 'date' }),
+    tags: jsonb('tags').$type<Record<string, string>>().notNull().default({}),
+    groups: jsonb('groups').$type<string[]>().notNull().default([]),
+    /** [{ serial, type, name, enabledAt }] */
+    devices: jsonb('devices').$type<{ serial: string; type: 'virtual' | 'hardware' | 'fido'; name: string; enabledAt: string | null }[]>().notNull().default([]),
+    leftoverDevices: jsonb('leftover_devices').$type<string[]>().notNull().default([]),
+    mfaState: text('mfa_state', { enum: ['enabled', 'none', 'leftover-only'] }).notNull(),
+    /** several-devices, service-with-console, stale-console, never-signed-in */
+    flags: jsonb('flags').$type<string[]>().notNull().default([]),
+    /** inventory | portal (an enrollment through the portal) | verify (a live re-check) */
+    source: text('source', { enum: ['inventory', 'portal', 'verify'] }).notNull(),
+    runId: bigint('run_id', { mode: 'number' }),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.accountId, t.userName] }),
+    index('inventory_users_state_idx').on(t.mfaState, t.consoleAccess),
+    index('inventory_users_name_idx').on(t.userName),
+  ],
+);
+
+/** Coverage figures at the end of each run, for the chart over time. */
+export const inventorySnapshots = pgTable('inventory_snapshots', {
+  runId: bigint('run_id', { mode: 'number' })
+    .primaryKey()
+    .references(() => inventoryRuns.id),
+  takenAt: timestamp('taken_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  /** { consoleUsers, withMfa, withoutMfa, exceptions, outOfScope, inScope, coveragePct, byAccount: {...} } */
+  totals: jsonb('totals').$type<Record<string, unknown>>().notNull(),
+});
