@@ -75,18 +75,21 @@ test.describe('company sign-in through the IdP', () => {
     await signInAs('alice@example.com');
     const nav = page.getByRole('navigation', { name: 'Main' });
     await expect(nav.getByRole('link', { name: 'My IAM users' })).toBeVisible();
-    await expect(nav.getByRole('link', { name: 'Administration' })).toHaveCount(0);
-    const response = await page.goto('/admin');
-    expect(response!.status()).toBe(403);
-    await expect(page.getByRole('heading', { name: /don.t have access/ })).toBeVisible();
+    for (const name of ['Coverage', 'IAM users', 'Accounts and audit']) await expect(nav.getByRole('link', { name })).toHaveCount(0);
+    for (const path of ['/admin', '/admin/users', '/admin/system', '/admin/users/111111111111/alice']) {
+      const response = await page.goto(path);
+      expect(response!.status(), path).toBe(403);
+      await expect(page.getByRole('heading', { name: /don.t have access/ })).toBeVisible();
+    }
     await expect(page.getByText('Managed accounts')).toHaveCount(0);
+    expect((await page.request.get('/api/admin/inventory/export?format=csv')).status()).toBe(403);
   });
 
   for (const email of ['carol@example.com', 'frank@example.com']) {
     test(`${email} (admin by ${email.startsWith('carol') ? 'IAM group' : 'IdP groups claim'}) reaches the admin area`, async ({ page, signInAs }) => {
       await signInAs(email);
-      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Administration' }).click();
-      await expect(page.getByRole('heading', { name: 'Administration', level: 1 })).toBeVisible();
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Accounts and audit' }).click();
+      await expect(page.getByRole('heading', { name: 'Accounts and audit', level: 1 })).toBeVisible();
       const rows = page.getByTestId('account-row');
       await expect(rows).toHaveCount(groundTruth().accounts.length);
       for (const a of groundTruth().accounts) {
@@ -126,11 +129,11 @@ test.describe('company sign-in through the IdP', () => {
     let reached = false;
     for (let i = 0; i < 10 && !reached; i++) {
       await page.keyboard.press('Tab');
-      reached = await page.getByRole('link', { name: 'Administration' }).evaluate((el) => el === document.activeElement);
+      reached = await page.getByRole('link', { name: 'Accounts and audit' }).evaluate((el) => el === document.activeElement);
     }
     expect(reached).toBe(true);
     await page.keyboard.press('Enter');
-    await expect(page.getByRole('heading', { name: 'Administration', level: 1 })).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Accounts and audit', level: 1 })).toBeVisible();
   });
 });
 
@@ -168,7 +171,7 @@ test.describe('access-key sign-in', () => {
     const adminSignIn = new SignInPage(adminPage);
     await adminSignIn.goto();
     await adminSignIn.withIdp('carol@example.com', person('carol@example.com').password);
-    await adminPage.goto('/admin');
+    await adminPage.goto('/admin/system');
     await expect(adminPage.getByRole('row').filter({ hasText: `access-key:${key.accessKeyId}` }).first()).toContainText('Failed: InvalidKeys');
     await expect(adminPage.getByRole('row').filter({ hasText: 'carol@example.com' }).first()).toContainText('Signed in');
     await admin.close();

@@ -9,7 +9,9 @@ export function NavLinks({ items }: { items: Pick<NavItem, 'href' | 'label'>[] }
   return (
     <ul className="flex flex-wrap gap-1">
       {items.map((item) => {
-        const current = item.href === '/' ? pathname === '/' : pathname === item.href || pathname.startsWith(`${item.href}/`);
+        // The most specific item that matches is current (so /admin/users is not also Coverage).
+        const matches = (href: string) => (href === '/' ? pathname === '/' : pathname === href || pathname.startsWith(`${href}/`));
+        const current = matches(item.href) && !items.some((o) => o.href.length > item.href.length && o.href.startsWith(item.href) && matches(o.href));
         return (
           <li key={item.href}>
             <Link

@@ -6,7 +6,9 @@ export type NavItem = { href: string; label: string; role: Role };
 export const navItems: NavItem[] = [
   { href: '/', label: 'My IAM users', role: 'member' },
   { href: '/devices', label: 'My devices', role: 'member' },
-  { href: '/admin', label: 'Administration', role: 'admin' },
+  { href: '/admin', label: 'Coverage', role: 'admin' },
+  { href: '/admin/users', label: 'IAM users', role: 'admin' },
+  { href: '/admin/system', label: 'Accounts and audit', role: 'admin' },
 ];
 
 export const visibleNav = (roles: readonly Role[]) => navItems.filter((i) => roles.includes(i.role));

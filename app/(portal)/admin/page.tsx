@@ -1,113 +1,157 @@
+import Link from 'next/link';
 import { Suspense } from 'react';
 import { requireRole } from '@/lib/auth/session';
-import { getAccountHealth } from '@/lib/admin/accounts';
-import { listAudit } from '@/lib/audit/log';
-import { getDb } from '@/lib/db/client';
-import { Badge } from '@/components/ui/badge';
+import { getEnv } from '@/lib/env';
+import { getDashboard } from '@/lib/inventory/queries';
+import { coveragePct, remediationFor, remediationText } from '@/lib/inventory/coverage-view';
+import { listInventoryUsers } from '@/lib/inventory/queries';
+import { TAG_KEYS, filtersToSearch, userFiltersSchema } from '@/lib/inventory/user-filters';
+import { deviceTypeLabel, type MfaDeviceType } from '@/lib/aws/mfa-devices';
+import type { Actor } from '@/lib/auth/types';
 import { Card } from '@/components/ui/card';
 import { Skeleton } from '@/components/ui/skeleton';
-import { SweepButton } from '@/components/enrollment/sweep-button';
-import type { Actor } from '@/lib/auth/types';
+import { Alert } from '@/components/ui/alert';
+import { CoverageBars } from '@/components/coverage/bars';
+import { HistoryChart } from '@/components/coverage/history-chart';
 
-export const metadata = { title: 'Administration' };
+export const metadata = { title: 'MFA coverage' };
 
-const when = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'UTC' });
+const when = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
+const usersLink = (f: Record<string, string>) => `/admin/users?${filtersToSearch(f)}`;
 
-async function Accounts({ actor }: { actor: Actor }) {
-  const accounts = await getAccountHealth(actor);
+function Figure({ label, value, href, testId }: { label: string; value: string | number; href?: string; testId: string }) {
+  const body = (
+    <>
+      <dt className="text-sm text-slate-600">{label}</dt>
+      <dd className="text-2xl font-bold tabular-nums" data-testid={testId}>
+        {value}
+      </dd>
+    </>
+  );
+  return <div className="rounded-lg border border-slate-200 bg-white p-3">{href ? <Link href={href} className="block">{body}</Link> : body}</div>;
+}
+
+function age(date: Date | null): string {
+  if (!date) return 'unknown';
+  const minutes = Math.round((Date.now() - date.getTime()) / 60_000);
+  if (minutes < 1) return 'just now';
+  if (minutes < 120) return `${minutes} min ago`;
+  return `${Math.round(minutes / 60)} h ago`;
+}
+
+async function DashboardBody({ actor }: { actor: Actor }) {
+  const labels = new Map(getEnv().MFA_ACCOUNTS.map((a) => [a.id, a.label]));
+  const d = await getDashboard(actor, TAG_KEYS);
+  if (d.headline.users === 0) {
+    return (
+      <Alert tone="info" title="No inventory yet">
+        The portal has not collected the IAM users of the managed accounts yet. Run a refresh (it also runs on a schedule when configured).
+      </Alert>
+    );
+  }
+  const gaps = await listInventoryUsers(actor, userFiltersSchema.parse({ mfa: 'gap', pageSize: 20 }));
+  const h = d.headline;
   return (
-    <div className="overflow-x-auto">
-      <table className="w-full text-left text-sm">
-        <caption className="sr-only">Managed AWS accounts</caption>
-        <thead className="text-slate-600">
-          <tr>
-            <th scope="col" className="py-2 pr-4 font-medium">Account</th>
-            <th scope="col" className="py-2 pr-4 font-medium">Alias</th>
-            <th scope="col" className="py-2 font-medium">Member role</th>
-          </tr>
-        </thead>
-        <tbody>
-          {accounts.map((a) => (
-            <tr key={a.id} className="border-t border-slate-100" data-testid="account-row">
-              <td className="py-2 pr-4">
-                {a.label} <span className="font-mono text-slate-600">{a.id}</span>
-              </td>
-              <td className="py-2 pr-4">{a.alias ?? '—'}</td>
-              <td className="py-2">
-                {a.reachable ? <Badge tone="good">Reachable</Badge> : <Badge tone="bad">Not reachable ({a.problem})</Badge>}
-              </td>
-            </tr>
+    <div className="space-y-6">
+      <dl className="grid grid-cols-2 gap-3 md:grid-cols-4 lg:grid-cols-7">
+        <Figure label="Console users" value={h.consoleUsers} testId="fig-console" href={usersLink({ console: 'yes' })} />
+        <Figure label="With MFA" value={h.withMfa} testId="fig-with" href={usersLink({ console: 'yes', mfa: 'enabled' })} />
+        <Figure label="Without MFA" value={h.withoutMfa} testId="fig-without" href={usersLink({ mfa: 'gap' })} />
+        <Figure label="Exceptions" value={h.exceptions} testId="fig-exceptions" />
+        <Figure label="Out of scope" value={h.outOfScope} testId="fig-out" />
+        <Figure label="In scope" value={h.inScope} testId="fig-in-scope" />
+        <Figure label="Coverage (in scope)" value={`${coveragePct(h.withMfa, h.inScope)}%`} testId="fig-coverage" />
+      </dl>
+      <Card aria-labelledby="sources-heading">
+        <h2 id="sources-heading" className="text-lg font-semibold">Freshness</h2>
+        <ul className="mt-2 space-y-1 text-sm">
+          {d.sources.map((s) => (
+            <li key={s.accountId}>
+              <strong>{labels.get(s.accountId) ?? s.accountId}</strong> ({s.accountId}): collected {age(s.collectedAt)}; credential report generated{' '}
+              {age(s.credentialReportAt)}
+              {s.credentialReportAt && Date.now() - s.credentialReportAt.getTime() > 4 * 3600_000 ? ' (older than 4 h: AWS regenerates it at most every 4 hours)' : ''}
+              ; root user MFA: {s.rootMfaActive === null ? 'not reported' : s.rootMfaActive ? 'on' : <strong className="text-red-700">off</strong>}
+              {s.error ? <span className="text-red-700"> — last collection failed: {s.error}</span> : null}
+            </li>
           ))}
-        </tbody>
-      </table>
+        </ul>
+        <p className="mt-2 text-xs text-slate-600">Enrollments through the portal update these figures at once; other changes show after the next refresh.</p>
+      </Card>
+      <div className="grid gap-6 lg:grid-cols-2">
+        <Card aria-labelledby="history-heading">
+          <h2 id="history-heading" className="mb-3 text-lg font-semibold">Coverage over time</h2>
+          <HistoryChart points={d.history} />
+        </Card>
+        <Card aria-labelledby="account-heading">
+          <h2 id="account-heading" className="mb-3 text-lg font-semibold">By account</h2>
+          <CoverageBars rows={d.byAccount} caption="Account" label={(k) => `${labels.get(k) ?? k} (${k})`} href={(k) => usersLink({ account: k, console: 'yes' })} />
+        </Card>
+        {TAG_KEYS.map((k) => (
+          <Card key={k} aria-labelledby={`tag-${k}`}>
+            <h2 id={`tag-${k}`} className="mb-3 text-lg font-semibold">By {k}</h2>
+            <CoverageBars rows={d.byTag[k] ?? []} caption={k} />
+          </Card>
+        ))}
+        <Card aria-labelledby="types-heading">
+          <h2 id="types-heading" className="mb-3 text-lg font-semibold">By device type</h2>
+          <ul className="space-y-1 text-sm">
+            {d.byDeviceType.map((t) => (
+              <li key={t.type}>
+                {deviceTypeLabel[t.type as MfaDeviceType] ?? t.type}: {t.devices} device{t.devices === 1 ? '' : 's'} on {t.users} user{t.users === 1 ? '' : 's'}
+              </li>
+            ))}
+          </ul>
+        </Card>
+      </div>
+      <Card aria-labelledby="gaps-heading">
+        <h2 id="gaps-heading" className="text-lg font-semibold">Gaps</h2>
+        <p className="text-sm text-slate-600">
+          {gaps.total} console user{gaps.total === 1 ? '' : 's'} without MFA. <Link className="underline" href={usersLink({ mfa: 'gap' })}>See all</Link>
+        </p>
+        <ul className="mt-3 divide-y divide-slate-100" data-testid="gap-list">
+          {gaps.rows.map((r) => {
+            const fix = remediationFor(r);
+            return (
+              <li key={`${r.accountId}/${r.userName}`} className="py-2 text-sm">
+                <Link className="font-mono underline" href={`/admin/users/${r.accountId}/${encodeURIComponent(r.userName)}`}>
+                  {r.userName}
+                </Link>{' '}
+                <span className="text-slate-600">({labels.get(r.accountId) ?? r.accountId})</span> — {fix ? remediationText[fix] : ''}
+              </li>
+            );
+          })}
+        </ul>
+      </Card>
+      {d.lastRun && (
+        <p className="text-xs text-slate-600">
+          Last inventory run #{d.lastRun.id}: {d.lastRun.status}, started {when.format(d.lastRun.startedAt)} UTC.
+        </p>
+      )}
     </div>
   );
 }
 
-async function RecentSignIns() {
-  const entries = await listAudit(await getDb(), { action: 'auth.sign-in', limit: 25 });
-  if (entries.length === 0) return <p className="text-sm text-slate-700">No sign-ins recorded yet.</p>;
-  return (
-    <div className="overflow-x-auto">
-      <table className="w-full text-left text-sm">
-        <caption className="sr-only">Recent sign-ins</caption>
-        <thead className="text-slate-600">
-          <tr>
-            <th scope="col" className="py-2 pr-4 font-medium">When (UTC)</th>
-            <th scope="col" className="py-2 pr-4 font-medium">Who</th>
-            <th scope="col" className="py-2 pr-4 font-medium">Method</th>
-            <th scope="col" className="py-2 font-medium">Outcome</th>
-          </tr>
-        </thead>
-        <tbody>
-          {entries.map((e) => (
-            <tr key={e.id} className="border-t border-slate-100">
-              <td className="py-2 pr-4 whitespace-nowrap">{when.format(e.at)}</td>
-              <td className="py-2 pr-4 break-all">{e.actor}</td>
-              <td className="py-2 pr-4">{String(e.detail.method ?? '—')}</td>
-              <td className="py-2">
-                {e.outcome === 'success' ? (
-                  <Badge tone="good">Signed in</Badge>
-                ) : (
-                  <Badge tone="bad">Failed: {String(e.detail.reason ?? 'unknown')}</Badge>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
-}
-
-const fallback = (label: string) => (
-  <div role="status" aria-live="polite">
-    <span className="sr-only">{label}</span>
-    <Skeleton className="h-24 w-full" />
-  </div>
-);
-
-export default async function AdminPage() {
+export default async function CoveragePage() {
   const actor = await requireRole('admin');
   return (
     <div className="space-y-6">
-      <h1 className="text-2xl font-bold sm:text-3xl">Administration</h1>
-      <Card aria-labelledby="accounts-heading">
-        <h2 id="accounts-heading" className="mb-3 text-lg font-semibold">Managed accounts</h2>
-        <Suspense fallback={fallback('Checking accounts…')}>
-          <Accounts actor={actor} />
-        </Suspense>
-      </Card>
-      <Card aria-labelledby="sweep-heading">
-        <h2 id="sweep-heading" className="mb-3 text-lg font-semibold">Abandoned setups</h2>
-        <SweepButton />
-      </Card>
-      <Card aria-labelledby="signins-heading">
-        <h2 id="signins-heading" className="mb-3 text-lg font-semibold">Recent sign-ins</h2>
-        <Suspense fallback={fallback('Loading sign-ins…')}>
-          <RecentSignIns />
-        </Suspense>
-      </Card>
+      <div className="flex flex-wrap items-end justify-between gap-3">
+        <div>
+          <h1 className="text-2xl font-bold sm:text-3xl">MFA coverage</h1>
+          <p className="mt-1 text-slate-700">Every IAM user with console access in every managed account, and who still lacks MFA.</p>
+        </div>
+      </div>
+      <Suspense
+        fallback={
+          <div role="status" className="space-y-3">
+            <span className="sr-only">Loading coverage…</span>
+            <Skeleton className="h-24" />
+            <Skeleton className="h-64" />
+          </div>
+        }
+      >
+        <DashboardBody actor={actor} />
+      </Suspense>
     </div>
   );
 }

@@ -1,0 +1,145 @@
+import Link from 'next/link';
+import { requireRole } from '@/lib/auth/session';
+import { getEnv } from '@/lib/env';
+import { listInventoryUsers } from '@/lib/inventory/queries';
+import { remediationFor } from '@/lib/inventory/coverage-view';
+import { FLAGS, TAG_KEYS, filtersToSearch, parseUserFilters, type UserFilters } from '@/lib/inventory/user-filters';
+import { deviceTypeLabel } from '@/lib/aws/mfa-devices';
+import { Badge } from '@/components/ui/badge';
+import { Card } from '@/components/ui/card';
+import { buttonClass } from '@/components/ui/button';
+
+export const metadata = { title: 'IAM users' };
+
+const stateLabel = { enabled: 'MFA enabled', none: 'No MFA', 'leftover-only': 'Unfinished set-up' } as const;
+const dateFmt = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: 'UTC' });
+
+function SortHeader({ f, sort, children }: { f: UserFilters; sort: UserFilters['sort']; children: React.ReactNode }) {
+  const active = f.sort === sort;
+  const dir = active && f.dir === 'asc' ? 'desc' : 'asc';
+  return (
+    <th scope="col" className="py-2 pr-3 font-medium" aria-sort={active ? (f.dir === 'asc' ? 'ascending' : 'descending') : undefined}>
+      <Link className="underline" href={`/admin/users?${filtersToSearch({ ...f, sort, dir, page: 1 })}`}>
+        {children}
+        {active ? (f.dir === 'asc' ? ' ▲' : ' ▼') : ''}
+      </Link>
+    </th>
+  );
+}
+
+function Select({ label, name, value, options }: { label: string; name: string; value?: string; options: [string, string][] }) {
+  return (
+    <label className="block text-sm font-medium">
+      {label}
+      <select name={name} defaultValue={value ?? ''} className="mt-1 block w-full rounded-lg border border-slate-300 bg-white px-2 py-2 text-base">
+        <option value="">Any</option>
+        {options.map(([v, l]) => (
+          <option key={v} value={v}>
+            {l}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+export default async function UsersPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const actor = await requireRole('admin');
+  const f = parseUserFilters(await searchParams);
+  const { rows, total } = await listInventoryUsers(actor, f);
+  const accounts = getEnv().MFA_ACCOUNTS;
+  const labels = new Map(accounts.map((a) => [a.id, a.label]));
+  const pages = Math.max(1, Math.ceil(total / f.pageSize));
+  const exportQuery = filtersToSearch({ ...f, page: undefined, pageSize: undefined, sort: undefined, dir: undefined });
+  return (
+    <div className="space-y-6">
+      <div>
+        <h1 className="text-2xl font-bold sm:text-3xl">IAM users</h1>
+        <p className="mt-1 text-slate-700">Every IAM user in every managed account, from the latest inventory and the portal&apos;s own changes.</p>
+      </div>
+      <Card>
+        <form method="get" action="/admin/users" className="grid gap-3 sm:grid-cols-2 lg:grid-cols-4" aria-label="Filter IAM users">
+          <label className="block text-sm font-medium lg:col-span-2">
+            Search
+            <input name="q" type="search" defaultValue={f.q} placeholder="User name, ARN or tag value" className="mt-1 block w-full rounded-lg border border-slate-300 px-3 py-2 text-base" />
+          </label>
+          <Select label="Account" name="account" value={f.account} options={accounts.map((a) => [a.id, `${a.label} (${a.id})`])} />
+          <Select label="Console access" name="console" value={f.console} options={[['yes', 'Yes'], ['no', 'No']]} />
+          <Select label="MFA" name="mfa" value={f.mfa} options={[['enabled', 'Enabled'], ['none', 'None'], ['leftover-only', 'Unfinished set-up'], ['gap', 'Gap (console, no MFA)']]} />
+          <Select label="Flag" name="flag" value={f.flag} options={FLAGS.map((x) => [x, x])} />
+          <Select label="Tag" name="tagKey" value={f.tagKey} options={TAG_KEYS.map((k) => [k, k])} />
+          <label className="block text-sm font-medium">
+            Tag value
+            <input name="tagValue" defaultValue={f.tagValue} className="mt-1 block w-full rounded-lg border border-slate-300 px-3 py-2 text-base" />
+          </label>
+          <div className="flex flex-wrap items-end gap-2 lg:col-span-4">
+            <button type="submit" className={buttonClass('primary')}>Apply filters</button>
+            <Link href="/admin/users" className={buttonClass('secondary')}>Clear</Link>
+            <a href={`/api/admin/inventory/export?format=csv&${exportQuery}`} className={buttonClass('secondary')} download>
+              Export CSV
+            </a>
+            <a href={`/api/admin/inventory/export?format=json&${exportQuery}`} className={buttonClass('secondary')} download>
+              Export JSON
+            </a>
+          </div>
+        </form>
+      </Card>
+      <p role="status" className="text-sm text-slate-700" data-testid="users-total">
+        {total} user{total === 1 ? '' : 's'} · page {f.page} of {pages}
+      </p>
+      <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white">
+        <table className="w-full min-w-[720px] text-left text-sm">
+          <caption className="sr-only">IAM users matching the filters</caption>
+          <thead className="bg-slate-50 text-slate-600">
+            <tr>
+              <SortHeader f={f} sort="name">User</SortHeader>
+              <SortHeader f={f} sort="account">Account</SortHeader>
+              <th scope="col" className="py-2 pr-3 font-medium">Console</th>
+              <SortHeader f={f} sort="state">MFA</SortHeader>
+              <th scope="col" className="py-2 pr-3 font-medium">Devices</th>
+              <SortHeader f={f} sort="lastUsed">Password last used</SortHeader>
+              <th scope="col" className="py-2 pr-3 font-medium">Flags</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={`${r.accountId}/${r.userName}`} className="border-t border-slate-100" data-testid="user-row" data-user={`${r.accountId}/${r.userName}`}>
+                <td className="py-2 pr-3 pl-2">
+                  <Link className="font-mono underline" href={`/admin/users/${r.accountId}/${encodeURIComponent(r.userName)}`}>
+                    {r.userName}
+                  </Link>
+                </td>
+                <td className="py-2 pr-3">{labels.get(r.accountId) ?? r.accountId}</td>
+                <td className="py-2 pr-3">{r.consoleAccess ? 'Yes' : 'No'}</td>
+                <td className="py-2 pr-3" data-testid="row-state" data-state={r.mfaState}>
+                  <Badge tone={r.mfaState === 'enabled' ? 'good' : r.consoleAccess ? 'bad' : 'neutral'}>{stateLabel[r.mfaState]}</Badge>
+                  {remediationFor(r) === 'remove-console-password' ? <span className="sr-only"> (service user)</span> : null}
+                </td>
+                <td className="py-2 pr-3">{r.devices.map((d) => deviceTypeLabel[d.type]).join(', ') || '—'}</td>
+                <td className="py-2 pr-3">{r.passwordLastUsed ? dateFmt.format(r.passwordLastUsed) : r.consoleAccess ? 'Never / unknown' : '—'}</td>
+                <td className="py-2 pr-3">{r.flags.join(', ') || '—'}</td>
+              </tr>
+            ))}
+            {rows.length === 0 && (
+              <tr>
+                <td colSpan={7} className="p-4 text-slate-700">No IAM users match these filters.</td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      </div>
+      <nav aria-label="Pages" className="flex flex-wrap gap-2">
+        {f.page > 1 && (
+          <Link className={buttonClass('secondary')} href={`/admin/users?${filtersToSearch({ ...f, page: f.page - 1 })}`}>
+            Previous page
+          </Link>
+        )}
+        {f.page < pages && (
+          <Link className={buttonClass('secondary')} href={`/admin/users?${filtersToSearch({ ...f, page: f.page + 1 })}`}>
+            Next page
+          </Link>
+        )}
+      </nav>
+    </div>
+  );
+}

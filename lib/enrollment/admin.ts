@@ -1,0 +1,54 @@
+import 'server-only';
+import { listMfaDevices } from '@/lib/aws/iam';
+import { deactivateMfaDevice, deleteVirtualMfaDevice } from '@/lib/aws/mfa';
+import { isAwsError } from '@/lib/aws/errors';
+import { isManagedAccount } from '@/lib/aws/clients';
+import { hasRole } from '@/lib/auth/roles';
+import { recordAudit } from '@/lib/audit/log';
+import { getDb } from '@/lib/db/client';
+import { fail, ok, type ActionResult } from '@/lib/actions/result';
+import type { Actor } from '@/lib/auth/types';
+import { recordEvent } from './events';
+import { awsFailure } from './messages';
+
+/**
+ * An admin deactivates a device a person has lost, with a recorded reason, so they can enroll a new one.
+ * Audited with the device list before and after.
+ */
+export async function deactivateLostDevice(
+  actor: Actor,
+  target: { accountId: string; userName: string },
+  input: { serial: string; reason: string },
+): Promise<ActionResult<{ serial: string }>> {
+  const db = await getDb();
+  const targetArn = `arn:aws:iam::${target.accountId}:user/${target.userName}`;
+  if (!hasRole(actor.roles, 'admin') || !isManagedAccount(target.accountId)) {
+    await recordAudit(db, { actor: actor.id, action: 'device.deactivate-lost', target: targetArn, outcome: 'denied', detail: { serial: input.serial } });
+    return fail('Forbidden', 'Only portal administrators can deactivate another person\'s device.');
+  }
+  try {
+    const before = await listMfaDevices(target.accountId, target.userName);
+    const device = before.find((d) => d.serial === input.serial);
+    if (!device) return fail('NotThisUsersDevice', 'That device is not on this IAM user (any more). Reload the page.');
+    await deactivateMfaDevice(target.accountId, target.userName, input.serial);
+    if (device.type === 'virtual') {
+      await deleteVirtualMfaDevice(target.accountId, input.serial).catch((error: unknown) => {
+        if (!isAwsError(error, 'NoSuchEntity')) throw error;
+      });
+    }
+    const after = before.filter((d) => d.serial !== input.serial);
+    await recordAudit(db, {
+      actor: actor.id,
+      action: 'device.deactivate-lost',
+      target: targetArn,
+      outcome: 'success',
+      detail: { reason: input.reason, serial: input.serial, before: before.map((d) => d.serial), after: after.map((d) => d.serial) },
+    });
+    await recordEvent({ actor: actor.id, principal: target, kind: 'device.removed', outcome: 'success', reason: 'lost-device', deviceType: device.type, serial: input.serial, detail: { byAdmin: true } });
+    return ok({ serial: input.serial }, `Deactivated ${device.name}. ${target.userName} can now enroll a new device.`);
+  } catch (error) {
+    const result = awsFailure(error);
+    await recordAudit(db, { actor: actor.id, action: 'device.deactivate-lost', target: targetArn, outcome: 'failure', detail: { serial: input.serial, reason: result.code } });
+    return result;
+  }
+}

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+
+/** The users table's search, filters, sort and page, as URL search params: parsed the same way by the page and the exports. */
+export const TAG_KEYS = ['Environment', 'Application', 'Owner', 'CostCenter'] as const;
+export const FLAGS = ['several-devices', 'service-with-console', 'stale-console', 'never-signed-in'] as const;
+export const SORTS = ['name', 'account', 'state', 'created', 'lastUsed'] as const;
+
+const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+export const userFiltersSchema = z.object({
+  q: z.preprocess(blankToUndefined, z.string().trim().max(100).optional()),
+  account: z.preprocess(blankToUndefined, z.string().regex(/^\d{12}$/).optional()),
+  console: z.preprocess(blankToUndefined, z.enum(['yes', 'no']).optional()),
+  mfa: z.preprocess(blankToUndefined, z.enum(['enabled', 'none', 'leftover-only', 'gap']).optional()),
+  flag: z.preprocess(blankToUndefined, z.enum(FLAGS).optional()),
+  tagKey: z.preprocess(blankToUndefined, z.enum(TAG_KEYS).optional()),
+  tagValue: z.preprocess(blankToUndefined, z.string().trim().max(256).optional()),
+  sort: z.preprocess(blankToUndefined, z.enum(SORTS).default('name')),
+  dir: z.preprocess(blankToUndefined, z.enum(['asc', 'desc']).default('asc')),
+  page: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(100_000).default(1)),
+  pageSize: z.preprocess(blankToUndefined, z.coerce.number().int().min(10).max(200).default(50)),
+});
+
+export type UserFilters = z.output<typeof userFiltersSchema>;
+
+/** Unknown or malformed params fall back to defaults instead of failing the page. */
+export function parseUserFilters(params: Record<string, string | string[] | undefined>): UserFilters {
+  const flat: Record<string, string> = {};
+  for (const [k, v] of Object.entries(params)) if (typeof v === 'string') flat[k] = v;
+  const parsed = userFiltersSchema.safeParse(flat);
+  if (parsed.success) return parsed.data;
+  const bad = new Set(parsed.error.issues.map((i) => String(i.path[0])));
+  return userFiltersSchema.parse(Object.fromEntries(Object.entries(flat).filter(([k]) => !bad.has(k))));
+}
+
+export function filtersToSearch(f: Partial<UserFilters>): string {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(f)) if (v !== undefined && v !== '') p.set(k, String(v));
+  return p.toString();
+}
