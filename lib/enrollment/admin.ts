@@ -8,6 +8,7 @@ import { recordAudit } from '@/lib/audit/log';
 import { getDb } from '@/lib/db/client';
 import { fail, ok, type ActionResult } from '@/lib/actions/result';
 import type { Actor } from '@/lib/auth/types';
+import { refreshStoredUser } from './freshness';
 import { recordEvent } from './events';
 import { awsFailure } from './messages';
 
@@ -45,6 +46,7 @@ export async function deactivateLostDevice(
       detail: { reason: input.reason, serial: input.serial, before: before.map((d) => d.serial), after: after.map((d) => d.serial) },
     });
     await recordEvent({ actor: actor.id, principal: target, kind: 'device.removed', outcome: 'success', reason: 'lost-device', deviceType: device.type, serial: input.serial, detail: { byAdmin: true } });
+    await refreshStoredUser({ ...target, arn: targetArn });
     return ok({ serial: input.serial }, `Deactivated ${device.name}. ${target.userName} can now enroll a new device.`);
   } catch (error) {
     const result = awsFailure(error);

@@ -5,6 +5,7 @@ import { isAwsError } from '@/lib/aws/errors';
 import { getCallerIdentity } from '@/lib/aws/sts';
 import { fail, ok, type ActionResult } from '@/lib/actions/result';
 import type { Actor } from '@/lib/auth/types';
+import { refreshStoredUser } from './freshness';
 import { recordEvent } from './events';
 import { tooManyCodeAttempts } from './hardware';
 import { awsFailure, messages } from './messages';
@@ -62,6 +63,7 @@ export async function removeDevice(actor: Actor, ref: PrincipalRef, input: { ser
       });
     }
     await recordEvent({ ...event, deviceType: device.type, outcome: 'success' });
+    await refreshStoredUser(principal);
     return ok({ serial: input.serial }, `Removed ${device.name} from ${principal.userName}.`);
   } catch (error) {
     const result = awsFailure(error);

@@ -6,6 +6,7 @@ import { getAccountAlias, listMfaDevices } from '@/lib/aws/iam';
 import type { MfaDevice } from '@/lib/aws/mfa-devices';
 import { ok, type ActionResult } from '@/lib/actions/result';
 import type { Actor, Principal } from '@/lib/auth/types';
+import { refreshStoredUser } from './freshness';
 import { recordEvent } from './events';
 import { awsFailure } from './messages';
 import { notYourUser, ownPrincipal, type PrincipalRef } from './ownership';
@@ -44,6 +45,7 @@ export async function checkForNewFidoKey(actor: Actor, ref: PrincipalRef, baseli
   const found = fido.find((d) => !known.has(d.serial)) ?? null;
   if (found && !(await alreadyRecorded(principal, found.serial))) {
     await recordEvent({ actor: actor.id, principal, kind: 'fido.detected', outcome: 'success', deviceType: 'fido', serial: found.serial });
+    await refreshStoredUser(principal);
   }
   return ok({ found, fidoSerials: fido.map((d) => d.serial) });
 }

@@ -6,6 +6,7 @@ import type { Actor } from '@/lib/auth/types';
 import { confirmDeviceListed } from './confirm';
 import { countUserEvents, recordEvent, type EventKind } from './events';
 import { awsFailure, MAX_DEVICES_PER_USER, messages } from './messages';
+import { refreshStoredUser } from './freshness';
 import { notYourUser, ownPrincipal, type PrincipalRef } from './ownership';
 
 /** Code attempts (hardware enable, resync, CLI test) allowed per IAM user in a quarter of an hour. */
@@ -42,5 +43,6 @@ export async function enrollHardwareToken(
   }
   await confirmDeviceListed(principal, input.serial);
   await recordEvent({ ...event, outcome: 'success' });
+  await refreshStoredUser(principal);
   return ok({ accountId: principal.accountId, userName: principal.userName, serial: input.serial });
 }

@@ -9,6 +9,7 @@ import { createVirtualMfaDevice, enableMfaDevice } from '@/lib/aws/mfa';
 import { fail, invalid, ok, type ActionResult } from '@/lib/actions/result';
 import type { Actor, Principal } from '@/lib/auth/types';
 import { diagnoseCodes, diagnosisMessage } from './diagnose';
+import { refreshStoredUser } from './freshness';
 import { countEnrollmentEvents, countUserEvents, recordEvent } from './events';
 import { cleanUpForUser, discardEnrollmentDevice, portalPathFor } from './leftovers';
 import { awsFailure, MAX_DEVICES_PER_USER, messages } from './messages';
@@ -174,6 +175,7 @@ export async function completeVirtualEnrollment(
   }
   await confirmDeviceListed(principal, state.serial);
   await recordEvent({ ...event, kind: 'virtual.enabled', outcome: 'success' });
+  await refreshStoredUser(principal);
   return {
     result: ok({ accountId: principal.accountId, userName: principal.userName, serial: state.serial, deviceName: state.deviceName }),
     done: true,

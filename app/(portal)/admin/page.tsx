@@ -13,6 +13,7 @@ import { Skeleton } from '@/components/ui/skeleton';
 import { Alert } from '@/components/ui/alert';
 import { CoverageBars } from '@/components/coverage/bars';
 import { HistoryChart } from '@/components/coverage/history-chart';
+import { RefreshButton } from '@/components/coverage/refresh-button';
 
 export const metadata = { title: 'MFA coverage' };
 
@@ -30,6 +31,8 @@ function Figure({ label, value, href, testId }: { label: string; value: string |
   );
   return <div className="rounded-lg border border-slate-200 bg-white p-3">{href ? <Link href={href} className="block">{body}</Link> : body}</div>;
 }
+
+const olderThan = (date: Date | null, ms: number) => Boolean(date && Date.now() - date.getTime() > ms);
 
 function age(date: Date | null): string {
   if (!date) return 'unknown';
@@ -69,7 +72,7 @@ async function DashboardBody({ actor }: { actor: Actor }) {
             <li key={s.accountId}>
               <strong>{labels.get(s.accountId) ?? s.accountId}</strong> ({s.accountId}): collected {age(s.collectedAt)}; credential report generated{' '}
               {age(s.credentialReportAt)}
-              {s.credentialReportAt && Date.now() - s.credentialReportAt.getTime() > 4 * 3600_000 ? ' (older than 4 h: AWS regenerates it at most every 4 hours)' : ''}
+              {olderThan(s.credentialReportAt, 4 * 3600_000) ? ' (older than 4 h: AWS regenerates it at most every 4 hours)' : ''}
               ; root user MFA: {s.rootMfaActive === null ? 'not reported' : s.rootMfaActive ? 'on' : <strong className="text-red-700">off</strong>}
               {s.error ? <span className="text-red-700"> — last collection failed: {s.error}</span> : null}
             </li>
@@ -140,6 +143,7 @@ export default async function CoveragePage() {
           <h1 className="text-2xl font-bold sm:text-3xl">MFA coverage</h1>
           <p className="mt-1 text-slate-700">Every IAM user with console access in every managed account, and who still lacks MFA.</p>
         </div>
+        <RefreshButton />
       </div>
       <Suspense
         fallback={

@@ -1,0 +1,18 @@
+import 'server-only';
+import { verifyUser } from '@/lib/inventory/verify';
+import { latestRuns } from '@/lib/inventory/refresh';
+import type { Principal } from '@/lib/auth/types';
+
+/**
+ * After the portal changes a user's devices, the stored inventory row is re-read at once so the dashboard
+ * is right without waiting for the next run. A failure here must not undo a successful enrollment.
+ */
+export async function refreshStoredUser(principal: Pick<Principal, 'accountId' | 'userName' | 'arn'>): Promise<void> {
+  try {
+    // Before the first inventory there is nothing to keep fresh, and one lone row would look like a whole inventory.
+    if ((await latestRuns(1)).length === 0) return;
+    await verifyUser(principal, 'portal');
+  } catch (error) {
+    console.error(`[inventory] could not refresh ${principal.accountId}/${principal.userName} after a change: ${(error as Error).name}`);
+  }
+}
