@@ -71,6 +71,17 @@ const schema = z
 
     MFA_AWS_KEYS_SIGNIN: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
 
+    MFA_INVENTORY_LIST_ALL_DEVICES: z
+      .enum(['true', 'false'], { error: 'must be true or false' })
+      .default('false')
+      .transform((v) => v === 'true'),
+    MFA_INVENTORY_REFRESH_MINUTES: z.coerce
+      .number({ error: 'must be a whole number of minutes (0 turns the scheduled refresh off)' })
+      .int('must be a whole number of minutes (0 turns the scheduled refresh off)')
+      .min(0, 'must be 0 (off) or more minutes')
+      .max(10_080, 'must be at most 10080 minutes (one week)')
+      .default(0),
+
     MFA_CRON_SECRET: z.string().min(32, 'must be at least 32 characters (it authorizes scheduled jobs)').optional(),
 
     DATABASE_URL: z

@@ -29,7 +29,7 @@ function toTags(tags: { Key?: string; Value?: string }[] | undefined): Record<st
   return out;
 }
 
-function toIamUser(accountId: string, u: UserDetail): IamUser {
+export function toIamUser(accountId: string, u: UserDetail): IamUser {
   return {
     accountId,
     userName: u.UserName ?? '',

@@ -1,4 +1,5 @@
-import { bigint, bigserial, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { bigint, bigserial, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 /**
  * Append-only: a trigger (migration 0001) rejects UPDATE and DELETE, so history cannot be rewritten
@@ -70,8 +71,14 @@ export const inventoryRuns = pgTable(
     /** IAM/STS calls by operation, e.g. { GetAccountAuthorizationDetails: 3, ListMFADevices: 120 } */
     calls: jsonb('calls').$type<Record<string, number>>().notNull().default({}),
     error: text('error'),
+    /** The running run's lease: refreshed while it works; a running row whose heartbeat is old is taken over. */
+    heartbeatAt: timestamp('heartbeat_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
-  (t) => [index('inventory_runs_started_idx').on(t.startedAt)],
+  (t) => [
+    index('inventory_runs_started_idx').on(t.startedAt),
+    // At most one running collection across every app instance sharing the database.
+    uniqueIndex('inventory_runs_one_running_idx').on(t.status).where(sql`${t.status} = 'running'`),
+  ],
 );
 
 /** Per account and run: when each source was read (the credential report carries its own generation time). */

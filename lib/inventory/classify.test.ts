@@ -100,8 +100,15 @@ describe('leftoverOwner', () => {
     expect(leftoverOwner('arn:aws:iam::111111111111:mfa/alice', users)).toBe('alice');
     expect(leftoverOwner('arn:aws:iam::111111111111:mfa/mfa-portal/bob/phone-1', users)).toBe('bob');
   });
+  it('attributes a suffixed console name to the longest user name it starts with', () => {
+    expect(leftoverOwner('arn:aws:iam::111111111111:mfa/alice-backup', users)).toBe('alice');
+    const more = new Set(['bob', 'bob-smith']);
+    expect(leftoverOwner('arn:aws:iam::111111111111:mfa/bob-smith-phone', more)).toBe('bob-smith');
+    expect(leftoverOwner('arn:aws:iam::111111111111:mfa/bob-phone', more)).toBe('bob');
+  });
   it('attributes nothing else', () => {
     expect(leftoverOwner('arn:aws:iam::111111111111:mfa/carol', users)).toBeNull();
+    expect(leftoverOwner('arn:aws:iam::111111111111:mfa/alicex', users)).toBeNull();
     expect(leftoverOwner('arn:aws:iam::111111111111:mfa/team/alice', users)).toBeNull();
     expect(leftoverOwner('arn:aws:iam::111111111111:mfa/mfa-portal/alice', users)).toBeNull();
     expect(leftoverOwner('GAHT1', users)).toBeNull();

@@ -1,0 +1,139 @@
+import 'server-only';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import {
+  GenerateCredentialReportCommand,
+  GetCredentialReportCommand,
+  paginateGetAccountAuthorizationDetails,
+  paginateListUsers,
+  paginateListVirtualMFADevices,
+  type IAMClient,
+} from '@aws-sdk/client-iam';
+import { iamForAccount } from './clients';
+import { AwsError, awsCall } from './errors';
+import { toIamUser, type IamUser } from './iam';
+
+/**
+ * The bulk sources of the inventory. Callers get our types; the SDK's stay here.
+ * Paging always goes through the SDK's paginate* helpers so that later pages keep every parameter.
+ */
+
+export type CallCounts = Record<string, number>;
+
+// One counter per inventory run: the account clients are shared with the rest of the portal, so the
+// middleware counts only calls made inside `countCalls()` and attributes them to that run.
+const counter = new AsyncLocalStorage<CallCounts>();
+const instrumented = new WeakSet<IAMClient>();
+
+function instrument(client: IAMClient): IAMClient {
+  if (instrumented.has(client)) return client;
+  instrumented.add(client);
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const counts = counter.getStore();
+      if (counts) {
+        // One count per API call made (each page is one), not per retry attempt.
+        const op = String(context.commandName ?? 'Unknown').replace(/Command$/, '');
+        counts[op] = (counts[op] ?? 0) + 1;
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'inventoryCallCounter' },
+  );
+  return client;
+}
+
+/** The IAM client for an account, with the call counter attached (idempotent). */
+export function countedIam(accountId: string): IAMClient {
+  return instrument(iamForAccount(accountId));
+}
+
+/** Runs `fn`, adding every IAM call it makes through account clients to `counts`. */
+export function countCalls<T>(counts: CallCounts, fn: () => Promise<T>): Promise<T> {
+  return counter.run(counts, fn);
+}
+
+export type PageOptions = {
+  /** MaxItems per page; the service's default when absent. For tests of paging. */
+  pageSize?: number;
+};
+
+/** Users with path, create date, tags and groups: one call per page (Filter User). */
+export async function readAccountUsers(accountId: string, { pageSize }: PageOptions = {}): Promise<IamUser[]> {
+  return awsCall('iam:GetAccountAuthorizationDetails', async () => {
+    const users: IamUser[] = [];
+    const pages = paginateGetAccountAuthorizationDetails(
+      { client: countedIam(accountId), ...(pageSize ? { pageSize } : {}) },
+      { Filter: ['User'] },
+    );
+    for await (const page of pages) for (const u of page.UserDetailList ?? []) users.push(toIamUser(accountId, u));
+    return users;
+  });
+}
+
+/** User names only (ListUsers): the starting point of a per-user scan, kept for comparison in the benchmark. */
+export async function listUserNames(accountId: string, { pageSize }: PageOptions = {}): Promise<string[]> {
+  return awsCall('iam:ListUsers', async () => {
+    const names: string[] = [];
+    const pages = paginateListUsers({ client: countedIam(accountId), ...(pageSize ? { pageSize } : {}) }, {});
+    for await (const page of pages) for (const u of page.Users ?? []) if (u.UserName) names.push(u.UserName);
+    return names;
+  });
+}
+
+export type VirtualDeviceEntry = {
+  serial: string;
+  /** The user it is enabled for; null when unassigned. */
+  userName: string | null;
+  enabledAt: Date | null;
+};
+
+/** Every virtual device of the account, assigned and unassigned. Seeds are never read from a list call. */
+export async function listVirtualDevices(accountId: string, { pageSize }: PageOptions = {}): Promise<VirtualDeviceEntry[]> {
+  return awsCall('iam:ListVirtualMFADevices', async () => {
+    const out: VirtualDeviceEntry[] = [];
+    const pages = paginateListVirtualMFADevices(
+      { client: countedIam(accountId), ...(pageSize ? { pageSize } : {}) },
+      { AssignmentStatus: 'Any' },
+    );
+    for await (const page of pages)
+      for (const d of page.VirtualMFADevices ?? [])
+        if (d.SerialNumber)
+          out.push({ serial: d.SerialNumber, userName: d.User?.UserName ?? null, enabledAt: d.EnableDate ? new Date(d.EnableDate) : null });
+    return out;
+  });
+}
+
+export type RawCredentialReport = { csv: string; generatedAt: Date | null };
+
+export type ReportPolling = {
+  /** First wait between GenerateCredentialReport calls; doubled each time up to maxDelayMs. */
+  initialDelayMs?: number;
+  maxDelayMs?: number;
+  /** Give up after this long: the account is then reported as failed, not waited on forever. */
+  timeoutMs?: number;
+};
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * GenerateCredentialReport until it is COMPLETE (AWS regenerates at most every 4 hours and otherwise
+ * answers COMPLETE at once), then GetCredentialReport. The report's own generation time is returned
+ * because it may be hours old and the UI must show that age.
+ */
+export async function readCredentialReport(accountId: string, polling: ReportPolling = {}): Promise<RawCredentialReport> {
+  const { initialDelayMs = 500, maxDelayMs = 8_000, timeoutMs = 120_000 } = polling;
+  const client = countedIam(accountId);
+  const deadline = Date.now() + timeoutMs;
+  let delay = initialDelayMs;
+  for (;;) {
+    const out = await awsCall('iam:GenerateCredentialReport', () => client.send(new GenerateCredentialReportCommand({})));
+    if (out.State === 'COMPLETE') break;
+    if (Date.now() + delay > deadline) throw new AwsError('ServiceFailure', 'iam:GenerateCredentialReport', 'ReportNotReady');
+    await sleep(delay);
+    delay = Math.min(delay * 2, maxDelayMs);
+  }
+  const report = await awsCall('iam:GetCredentialReport', () => client.send(new GetCredentialReportCommand({})));
+  const csv = report.Content ? Buffer.from(report.Content).toString('utf8') : '';
+  if (!csv) throw new AwsError('ServiceFailure', 'iam:GetCredentialReport', 'EmptyReport');
+  return { csv, generatedAt: report.GeneratedTime ? new Date(report.GeneratedTime) : null };
+}

@@ -1,0 +1,2 @@
+ALTER TABLE "inventory_runs" ADD COLUMN "heartbeat_at" timestamp with time zone DEFAULT now() NOT NULL;--> statement-breakpoint
+CREATE UNIQUE INDEX "inventory_runs_one_running_idx" ON "inventory_runs" USING btree ("status") WHERE "inventory_runs"."status" = 'running';

@@ -1,0 +1,155 @@
+import 'server-only';
+import { getAccountAlias, hasConsoleAccess, listMfaDevices } from '@/lib/aws/iam';
+import { listVirtualDevices, readAccountUsers, readCredentialReport, type ReportPolling } from '@/lib/aws/inventory-sources';
+import { toMfaDevice, type MfaDevice } from '@/lib/aws/mfa-devices';
+import { classify, type ClassifiedUser } from './classify';
+import { parseCredentialReport, type CredentialReportUser } from './credential-report';
+
+export type CollectOptions = {
+  /**
+   * ListMFADevices for every user the credential report shows with MFA, instead of only those without an
+   * assigned virtual device: exact (sees a hardware or FIDO device next to a virtual one), more calls.
+   */
+  listAllDevices?: boolean;
+  /** MaxItems for the paged bulk calls; the service default when absent. */
+  pageSize?: number;
+  /** How many per-user calls of one account may be in flight at once. */
+  userConcurrency?: number;
+  reportPolling?: ReportPolling;
+  now?: Date;
+  onPhase?: (phase: CollectPhase) => void;
+};
+
+export type CollectPhase = 'users' | 'credential-report' | 'virtual-devices' | 'devices';
+
+export type AccountInventory = {
+  accountId: string;
+  alias: string | null;
+  credentialReportAt: Date | null;
+  rootMfaActive: boolean | null;
+  users: ClassifiedUser[];
+  /** Unassigned virtual devices that no user can be attributed to (neither `mfa/<user>` nor the portal's path). */
+  unattributedLeftovers: string[];
+};
+
+const PORTAL_PATH = 'mfa-portal/';
+
+/**
+ * The user an unassigned virtual device was meant for: the console names a user's first device `mfa/<userName>`
+ * (people add a suffix for a second one, `mfa/<userName>-backup`), and the portal creates its devices under
+ * `mfa/mfa-portal/<userName>/`. When several user names fit a suffixed name, the longest wins
+ * (`mfa/bob-smith-phone` is bob-smith's, not bob's). Anything else is not attributed.
+ */
+export function leftoverOwner(serial: string, userNames: ReadonlySet<string>): string | null {
+  const m = /^arn:aws[\w-]*:iam::\d{12}:mfa\/(.+)$/.exec(serial);
+  if (!m) return null;
+  const rest = m[1]!;
+  if (rest.startsWith(PORTAL_PATH)) {
+    const [owner = '', ...device] = rest.slice(PORTAL_PATH.length).split('/');
+    return device.length > 0 && userNames.has(owner) ? owner : null;
+  }
+  if (rest.includes('/')) return null;
+  if (userNames.has(rest)) return rest;
+  for (let i = rest.lastIndexOf('-'); i > 0; i = rest.lastIndexOf('-', i - 1)) {
+    const candidate = rest.slice(0, i);
+    if (userNames.has(candidate)) return candidate;
+  }
+  return null;
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return out;
+}
+
+/**
+ * One account's inventory in bulk: GetAccountAuthorizationDetails (users, tags, groups), the credential
+ * report (console access, password and key use, whether any MFA is active), ListVirtualMFADevices (live:
+ * assigned devices with user and enable date, unassigned ones as leftovers), then ListMFADevices only for
+ * users whose active MFA is not explained by an assigned virtual device (hardware / FIDO).
+ *
+ * Blind spot of the default mode: a hardware or FIDO device held by a user who also has a virtual device is
+ * not seen (the report's mfa_active is already explained). Set MFA_INVENTORY_LIST_ALL_DEVICES for exact devices.
+ *
+ * The credential report can be up to four hours old: users created since are missing from it and get a live
+ * GetLoginProfile + ListMFADevices instead; `recheck` names users whose stored row is newer than the report
+ * (the portal's own enrollments), so a stale mfa_active does not hide their new device.
+ */
+export async function collectAccount(
+  accountId: string,
+  options: CollectOptions & { recheck?: (reportAt: Date | null) => Promise<ReadonlySet<string>> } = {},
+): Promise<AccountInventory> {
+  const { listAllDevices = false, pageSize, userConcurrency = 8, now = new Date(), onPhase } = options;
+
+  onPhase?.('users');
+  const [iamUsers, alias] = await Promise.all([readAccountUsers(accountId, { pageSize }), getAccountAlias(accountId)]);
+  onPhase?.('credential-report');
+  const raw = await readCredentialReport(accountId, options.reportPolling);
+  const report = parseCredentialReport(raw.csv);
+  onPhase?.('virtual-devices');
+  const virtual = await listVirtualDevices(accountId, { pageSize });
+
+  const names = new Set(iamUsers.map((u) => u.userName));
+  const devices = new Map<string, MfaDevice[]>();
+  const leftovers = new Map<string, string[]>();
+  const unattributed: string[] = [];
+  for (const d of virtual) {
+    if (d.userName) {
+      const list = devices.get(d.userName) ?? [];
+      list.push(toMfaDevice(d.serial, d.enabledAt));
+      devices.set(d.userName, list);
+      continue;
+    }
+    const owner = leftoverOwner(d.serial, names);
+    if (owner) leftovers.set(owner, [...(leftovers.get(owner) ?? []), d.serial]);
+    else unattributed.push(d.serial);
+  }
+
+  const recheck = (await options.recheck?.(raw.generatedAt)) ?? new Set<string>();
+  const live = new Map<string, { consoleAccess?: boolean; devices: MfaDevice[] }>();
+  const toCheck = iamUsers.filter((u) => {
+    const row = report.users.get(u.userName);
+    if (!row || recheck.has(u.userName)) return true;
+    return row.mfaActive && (listAllDevices || !devices.has(u.userName));
+  });
+  onPhase?.('devices');
+  await mapLimit(toCheck, userConcurrency, async (u) => {
+    const inReport = report.users.has(u.userName);
+    const [consoleAccess, listed] = await Promise.all([
+      inReport ? Promise.resolve(undefined) : hasConsoleAccess(accountId, u.userName),
+      listMfaDevices(accountId, u.userName),
+    ]);
+    live.set(u.userName, { consoleAccess, devices: listed });
+  });
+
+  const users = iamUsers.map((u) => {
+    const r: CredentialReportUser | undefined = report.users.get(u.userName);
+    const checked = live.get(u.userName);
+    const userDevices = checked ? checked.devices : (devices.get(u.userName) ?? []);
+    return classify(
+      {
+        ...u,
+        createdAt: u.createdAt ? new Date(u.createdAt) : (r?.createdAt ?? null),
+        consoleAccess: checked?.consoleAccess ?? r?.passwordEnabled ?? false,
+        // Absent from the report: usage unknown, so no usage-based flag.
+        passwordLastUsed: r ? r.passwordLastUsed : undefined,
+        accessKeyLastUsed: r?.accessKeyLastUsed ?? null,
+        devices: userDevices,
+        // A device that is now enabled is not a leftover, whatever the listing order was.
+        leftoverDevices: (leftovers.get(u.userName) ?? []).filter((s) => !userDevices.some((d) => d.serial === s)),
+      },
+      now,
+    );
+  });
+
+  return { accountId, alias, credentialReportAt: raw.generatedAt, rootMfaActive: report.rootMfaActive, users, unattributedLeftovers: unattributed };
+}

@@ -1,0 +1,258 @@
+import 'server-only';
+import { and, desc, eq, gt, lt, ne, sql } from 'drizzle-orm';
+import type { Db } from '@/lib/db/client';
+import { inventoryAccounts, inventoryRuns, inventorySnapshots, inventoryUsers } from '@/lib/db/schema';
+import type { ClassifiedUser } from './classify';
+import type { AccountInventory } from './collect';
+
+export type RunStatus = 'running' | 'succeeded' | 'partial' | 'failed';
+export type RunTrigger = 'manual' | 'schedule';
+export type RunProgress = { accountsTotal: number; accountsDone: number; usersSeen: number; phase: string };
+export type InventoryRun = typeof inventoryRuns.$inferSelect & { progress: Partial<RunProgress> };
+export type InventoryUserRow = typeof inventoryUsers.$inferSelect;
+
+/** A running row whose heartbeat is older than this is considered abandoned (its process died) and is taken over. */
+export const LEASE_STALE_MS = 3 * 60_000;
+/** Rows per INSERT: well under PostgreSQL's 65,535 parameters at 17 columns, and few round trips. */
+export const INSERT_BATCH = 500;
+
+export type Totals = {
+  consoleUsers: number;
+  withMfa: number;
+  withoutMfa: number;
+  leftoverOnly: number;
+  exceptions: number;
+  outOfScope: number;
+  inScope: number;
+  coveragePct: number;
+  byAccount: Record<string, { consoleUsers: number; withMfa: number }>;
+};
+
+/**
+ * Takes the lease: fails a running run whose heartbeat is stale, then inserts a new running row. The partial
+ * unique index allows one running row, so of two instances racing here exactly one insert succeeds.
+ */
+export async function acquireRun(
+  db: Db,
+  input: { actor: string; trigger: RunTrigger; accountsTotal: number },
+  staleMs = LEASE_STALE_MS,
+): Promise<{ started: true; runId: number } | { started: false; runningRunId: number }> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await db
+      .update(inventoryRuns)
+      .set({ status: 'failed', finishedAt: new Date(), error: 'abandoned: no heartbeat (the process running it stopped); taken over' })
+      .where(and(eq(inventoryRuns.status, 'running'), lt(inventoryRuns.heartbeatAt, new Date(Date.now() - staleMs))));
+    const inserted = await db
+      .insert(inventoryRuns)
+      .values({
+        status: 'running',
+        trigger: input.trigger,
+        actor: input.actor,
+        progress: { accountsTotal: input.accountsTotal, accountsDone: 0, usersSeen: 0, phase: 'starting' } satisfies RunProgress,
+      })
+      .onConflictDoNothing()
+      .returning({ id: inventoryRuns.id });
+    if (inserted[0]) return { started: true, runId: inserted[0].id };
+    const [running] = await db.select({ id: inventoryRuns.id }).from(inventoryRuns).where(eq(inventoryRuns.status, 'running'));
+    if (running) return { started: false, runningRunId: running.id };
+    // The running run finished between our insert and select: try again.
+  }
+  throw new Error('could not acquire the inventory lease');
+}
+
+/** Refreshes the lease and the progress. False when the run is no longer ours (it was taken over). */
+export async function heartbeat(db: Db, runId: number, progress?: RunProgress, calls?: Record<string, number>): Promise<boolean> {
+  const rows = await db
+    .update(inventoryRuns)
+    .set({ heartbeatAt: new Date(), ...(progress ? { progress } : {}), ...(calls ? { calls: { ...calls } } : {}) })
+    .where(and(eq(inventoryRuns.id, runId), eq(inventoryRuns.status, 'running')))
+    .returning({ id: inventoryRuns.id });
+  return rows.length > 0;
+}
+
+export async function finishRun(
+  db: Db,
+  runId: number,
+  outcome: { status: Exclude<RunStatus, 'running'>; progress: RunProgress; calls: Record<string, number>; error?: string | null },
+): Promise<void> {
+  await db
+    .update(inventoryRuns)
+    .set({ status: outcome.status, finishedAt: new Date(), progress: outcome.progress, calls: { ...outcome.calls }, error: outcome.error ?? null })
+    .where(and(eq(inventoryRuns.id, runId), eq(inventoryRuns.status, 'running')));
+}
+
+export async function recordAccountFailure(db: Db, runId: number, accountId: string, error: string): Promise<void> {
+  await db.insert(inventoryAccounts).values({ runId, accountId, error }).onConflictDoUpdate({
+    target: [inventoryAccounts.runId, inventoryAccounts.accountId],
+    set: { error },
+  });
+}
+
+export function toRow(u: ClassifiedUser, source: InventoryUserRow['source'], runId: number | null, at: Date): typeof inventoryUsers.$inferInsert {
+  return {
+    accountId: u.accountId,
+    userName: u.userName,
+    arn: u.arn,
+    path: u.path,
+    createdAt: u.createdAt,
+    consoleAccess: u.consoleAccess,
+    passwordLastUsed: u.passwordLastUsed,
+    accessKeyLastUsed: u.accessKeyLastUsed,
+    tags: u.tags,
+    groups: u.groups,
+    devices: u.devices,
+    leftoverDevices: u.leftoverDevices,
+    mfaState: u.mfaState,
+    flags: u.flags,
+    source,
+    runId,
+    updatedAt: at,
+  };
+}
+
+const excluded = (column: string) => sql.raw(`excluded."${column}"`);
+
+/**
+ * Replaces one account's users in one transaction: upserts what was seen, deletes what was not. Rows the
+ * portal wrote (an enrollment, "verify now") after this account's collection began are newer than what was
+ * collected and are left alone, by both the upsert and the delete.
+ */
+export async function storeAccount(db: Db, runId: number, inv: AccountInventory, collectionStartedAt: Date): Promise<void> {
+  const at = new Date();
+  await db.transaction(async (tx) => {
+    for (let i = 0; i < inv.users.length; i += INSERT_BATCH) {
+      const batch = inv.users.slice(i, i + INSERT_BATCH).map((u) => toRow(u, 'inventory', runId, at));
+      await tx
+        .insert(inventoryUsers)
+        .values(batch)
+        .onConflictDoUpdate({
+          target: [inventoryUsers.accountId, inventoryUsers.userName],
+          set: Object.fromEntries(
+            (
+              [
+                ['arn', 'arn'], ['path', 'path'], ['createdAt', 'created_at'], ['consoleAccess', 'console_access'],
+                ['passwordLastUsed', 'password_last_used'], ['accessKeyLastUsed', 'access_key_last_used'], ['tags', 'tags'],
+                ['groups', 'groups'], ['devices', 'devices'], ['leftoverDevices', 'leftover_devices'], ['mfaState', 'mfa_state'],
+                ['flags', 'flags'], ['source', 'source'], ['runId', 'run_id'], ['updatedAt', 'updated_at'],
+              ] as const
+            ).map(([key, column]) => [key, excluded(column)]),
+          ),
+          setWhere: sql`${inventoryUsers.source} = 'inventory' or ${inventoryUsers.updatedAt} < ${collectionStartedAt}`,
+        });
+    }
+    await tx
+      .delete(inventoryUsers)
+      .where(
+        and(
+          eq(inventoryUsers.accountId, inv.accountId),
+          sql`${inventoryUsers.runId} is distinct from ${runId}`,
+          lt(inventoryUsers.updatedAt, collectionStartedAt),
+        ),
+      );
+    await tx
+      .insert(inventoryAccounts)
+      .values({
+        runId,
+        accountId: inv.accountId,
+        alias: inv.alias,
+        collectedAt: at,
+        credentialReportAt: inv.credentialReportAt,
+        rootMfaActive: inv.rootMfaActive,
+        users: inv.users.length,
+        error: null,
+      })
+      .onConflictDoUpdate({
+        target: [inventoryAccounts.runId, inventoryAccounts.accountId],
+        set: { alias: inv.alias, collectedAt: at, credentialReportAt: inv.credentialReportAt, rootMfaActive: inv.rootMfaActive, users: inv.users.length, error: null },
+      });
+  });
+}
+
+/** Users whose stored row the portal wrote after `since` (its own enrollments and live checks). */
+export async function recentlyVerifiedUsers(db: Db, accountId: string, since: Date | null): Promise<Set<string>> {
+  const rows = await db
+    .select({ userName: inventoryUsers.userName })
+    .from(inventoryUsers)
+    .where(
+      and(
+        eq(inventoryUsers.accountId, accountId),
+        ne(inventoryUsers.source, 'inventory'),
+        ...(since ? [gt(inventoryUsers.updatedAt, since)] : []),
+      ),
+    );
+  return new Set(rows.map((r) => r.userName));
+}
+
+/** Coverage over the stored rows of the given accounts (a failed account counts with its previous rows). */
+export async function computeTotals(db: Db, accountIds: string[]): Promise<Totals> {
+  const rows = await db
+    .select({
+      accountId: inventoryUsers.accountId,
+      consoleUsers: sql<number>`count(*) filter (where ${inventoryUsers.consoleAccess})`.mapWith(Number),
+      withMfa: sql<number>`count(*) filter (where ${inventoryUsers.consoleAccess} and ${inventoryUsers.mfaState} = 'enabled')`.mapWith(Number),
+      leftoverOnly: sql<number>`count(*) filter (where ${inventoryUsers.consoleAccess} and ${inventoryUsers.mfaState} = 'leftover-only')`.mapWith(Number),
+    })
+    .from(inventoryUsers)
+    .groupBy(inventoryUsers.accountId);
+  const byAccount: Totals['byAccount'] = {};
+  let consoleUsers = 0;
+  let withMfa = 0;
+  let leftoverOnly = 0;
+  for (const r of rows) {
+    if (!accountIds.includes(r.accountId)) continue;
+    byAccount[r.accountId] = { consoleUsers: r.consoleUsers, withMfa: r.withMfa };
+    consoleUsers += r.consoleUsers;
+    withMfa += r.withMfa;
+    leftoverOnly += r.leftoverOnly;
+  }
+  // Scope decisions come with the enrollment program; until then every console user is in scope.
+  const inScope = consoleUsers;
+  return {
+    consoleUsers,
+    withMfa,
+    withoutMfa: consoleUsers - withMfa,
+    leftoverOnly,
+    exceptions: 0,
+    outOfScope: 0,
+    inScope,
+    coveragePct: inScope === 0 ? 100 : Math.round((withMfa / inScope) * 1000) / 10,
+    byAccount,
+  };
+}
+
+export async function writeSnapshot(db: Db, runId: number, totals: Totals): Promise<void> {
+  await db.insert(inventorySnapshots).values({ runId, totals });
+}
+
+export async function readRun(db: Db, runId: number): Promise<InventoryRun | null> {
+  const [row] = await db.select().from(inventoryRuns).where(eq(inventoryRuns.id, runId));
+  return (row as InventoryRun | undefined) ?? null;
+}
+
+export async function readLatestRuns(db: Db, limit: number): Promise<InventoryRun[]> {
+  return (await db.select().from(inventoryRuns).orderBy(desc(inventoryRuns.id)).limit(limit)) as InventoryRun[];
+}
+
+export async function readRunAccounts(db: Db, runId: number) {
+  return db.select().from(inventoryAccounts).where(eq(inventoryAccounts.runId, runId));
+}
+
+export async function readUserRow(db: Db, accountId: string, userName: string): Promise<InventoryUserRow | null> {
+  const [row] = await db
+    .select()
+    .from(inventoryUsers)
+    .where(and(eq(inventoryUsers.accountId, accountId), eq(inventoryUsers.userName, userName)));
+  return row ?? null;
+}
+
+export async function upsertUserRow(db: Db, row: typeof inventoryUsers.$inferInsert): Promise<InventoryUserRow> {
+  const set: Partial<typeof row> = { ...row };
+  delete set.accountId;
+  delete set.userName;
+  const [out] = await db
+    .insert(inventoryUsers)
+    .values(row)
+    .onConflictDoUpdate({ target: [inventoryUsers.accountId, inventoryUsers.userName], set })
+    .returning();
+  return out!;
+}

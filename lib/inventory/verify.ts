@@ -1,0 +1,47 @@
+import 'server-only';
+import { getDb } from '@/lib/db/client';
+import { countedIam } from '@/lib/aws/inventory-sources';
+import { hasConsoleAccess, listMfaDevices } from '@/lib/aws/iam';
+import type { Principal } from '@/lib/auth/types';
+import { classify } from './classify';
+import { readUserRow, toRow, upsertUserRow, type InventoryUserRow } from './store';
+
+/**
+ * A live re-check of one user (GetLoginProfile + ListMFADevices), stored at once: after the portal's own
+ * enrollments (source 'portal') and for "verify now" (source 'verify'), so nobody waits for the next run
+ * or a credential report that may be hours old. Tags, groups and dates come from the stored row when
+ * there is one; leftovers are kept unless the device is now enabled.
+ */
+export async function verifyUser(
+  principal: Pick<Principal, 'accountId' | 'userName' | 'arn'>,
+  source: 'portal' | 'verify',
+  now: Date = new Date(),
+): Promise<InventoryUserRow> {
+  const { accountId, userName } = principal;
+  countedIam(accountId);
+  const db = await getDb();
+  const [consoleAccess, devices, stored] = await Promise.all([
+    hasConsoleAccess(accountId, userName),
+    listMfaDevices(accountId, userName),
+    readUserRow(db, accountId, userName),
+  ]);
+  const classified = classify(
+    {
+      accountId,
+      userName,
+      arn: stored?.arn ?? principal.arn,
+      path: stored?.path ?? '/',
+      createdAt: stored?.createdAt ?? null,
+      tags: stored?.tags ?? {},
+      groups: stored?.groups ?? [],
+      consoleAccess,
+      // Without a stored row there is no usage on record: unknown, so no usage-based flag.
+      passwordLastUsed: stored ? stored.passwordLastUsed : undefined,
+      accessKeyLastUsed: stored?.accessKeyLastUsed ?? null,
+      devices,
+      leftoverDevices: (stored?.leftoverDevices ?? []).filter((s) => !devices.some((d) => d.serial === s)),
+    },
+    now,
+  );
+  return upsertUserRow(db, toRow(classified, source, stored?.runId ?? null, now));
+}
