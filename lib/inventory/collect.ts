@@ -11,7 +11,7 @@ export type CollectOptions = {
    * assigned virtual device: exact (sees a hardware or FIDO device next to a virtual one), more calls.
    */
   listAllDevices?: boolean;
-  /** MaxItems for the paged bulk calls; the service default when absent. */
+  /** MaxItems for the paged bulk calls (default BULK_PAGE_SIZE). */
   pageSize?: number;
   /** How many per-user calls of one account may be in flight at once. */
   userConcurrency?: number;
@@ -33,6 +33,8 @@ export type AccountInventory = {
 };
 
 const PORTAL_PATH = 'mfa-portal/';
+/** IAM's largest MaxItems: the service default (100) would make the bulk calls ten times as many. */
+export const BULK_PAGE_SIZE = 1000;
 
 /**
  * The user an unassigned virtual device was meant for: the console names a user's first device `mfa/<userName>`
@@ -88,7 +90,7 @@ export async function collectAccount(
   accountId: string,
   options: CollectOptions & { recheck?: (reportAt: Date | null) => Promise<ReadonlySet<string>> } = {},
 ): Promise<AccountInventory> {
-  const { listAllDevices = false, pageSize, userConcurrency = 8, now = new Date(), onPhase } = options;
+  const { listAllDevices = false, pageSize = BULK_PAGE_SIZE, userConcurrency = 8, now = new Date(), onPhase } = options;
 
   onPhase?.('users');
   const [iamUsers, alias] = await Promise.all([readAccountUsers(accountId, { pageSize }), getAccountAlias(accountId)]);
