@@ -1,0 +1,103 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { IamUser } from '@/lib/aws/iam';
+import { toMfaDevice, type MfaDevice } from '@/lib/aws/mfa-devices';
+import type { VirtualDeviceEntry } from '@/lib/aws/inventory-sources';
+
+// The AWS adapters are replaced by an in-memory account, so the collection's own decisions can be checked:
+// which users get a per-user call, and what each row says.
+const A = '111111111111';
+const state = {
+  users: [] as IamUser[],
+  csv: '',
+  virtual: [] as VirtualDeviceEntry[],
+  devices: new Map<string, MfaDevice[]>(),
+  passwords: new Set<string>(),
+};
+const calls = { listMfaDevices: [] as string[], hasConsoleAccess: [] as string[] };
+
+vi.mock('@/lib/aws/inventory-sources', () => ({
+  readAccountUsers: async () => state.users,
+  readCredentialReport: async () => ({ csv: state.csv, generatedAt: new Date('2026-01-01T00:00:00Z') }),
+  listVirtualDevices: async () => state.virtual,
+}));
+vi.mock('@/lib/aws/iam', () => ({
+  getAccountAlias: async () => 'acme-prod',
+  listMfaDevices: async (_a: string, userName: string) => {
+    calls.listMfaDevices.push(userName);
+    return state.devices.get(userName) ?? [];
+  },
+  hasConsoleAccess: async (_a: string, userName: string) => {
+    calls.hasConsoleAccess.push(userName);
+    return state.passwords.has(userName);
+  },
+}));
+
+const { collectAccount } = await import('./collect');
+
+const user = (userName: string, tags: Record<string, string> = {}): IamUser => ({
+  accountId: A, userName, arn: `arn:aws:iam::${A}:user/${userName}`, path: '/', createdAt: '2024-01-01T00:00:00.000Z', tags, groups: [],
+});
+const header = 'user,arn,user_creation_time,password_enabled,password_last_used,mfa_active,access_key_1_last_used_date,access_key_2_last_used_date';
+const line = (u: string, pw: boolean, mfa: boolean, used = 'no_information') => `${u},arn:aws:iam::${A}:user/${u},2024-01-01T00:00:00+00:00,${pw},${pw ? used : 'not_supported'},${mfa},N/A,N/A`;
+const v = (name: string) => `arn:aws:iam::${A}:mfa/${name}`;
+const fido = (u: string) => `arn:aws:iam::${A}:u2f/user/${u}/key-ABCDEF`;
+
+beforeEach(() => {
+  calls.listMfaDevices = [];
+  calls.hasConsoleAccess = [];
+  // virt: a virtual device; both: virtual + FIDO; hw: FIDO only; left: a console leftover; late: created after the report.
+  state.users = ['virt', 'both', 'hw', 'left', 'none', 'late'].map((n) => user(n));
+  state.csv = [header, '<root_account>,arn:aws:iam::111111111111:root,N/A,not_supported,N/A,false,N/A,N/A', line('virt', true, true, '2025-12-30T00:00:00+00:00'), line('both', true, true), line('hw', true, true), line('left', true, false), line('none', false, false)].join('\n');
+  state.virtual = [
+    { serial: v('virt-phone'), userName: 'virt', enabledAt: new Date('2025-01-01T00:00:00Z') },
+    { serial: v('both-phone'), userName: 'both', enabledAt: new Date('2025-01-01T00:00:00Z') },
+    { serial: v('left'), userName: null, enabledAt: null },
+    { serial: v('someone-else'), userName: null, enabledAt: null },
+  ];
+  state.devices = new Map([
+    ['virt', [toMfaDevice(v('virt-phone'), '2025-01-01T00:00:00Z')]],
+    ['both', [toMfaDevice(v('both-phone'), '2025-01-01T00:00:00Z'), toMfaDevice(fido('both'), '2025-02-01T00:00:00Z')]],
+    ['hw', [toMfaDevice(fido('hw'), '2025-02-01T00:00:00Z')]],
+    ['late', [toMfaDevice('GAHT0001', '2026-01-02T00:00:00Z')]],
+  ]);
+  state.passwords = new Set(['late']);
+});
+
+const byName = (inv: Awaited<ReturnType<typeof collectAccount>>) => new Map(inv.users.map((u) => [u.userName, u]));
+const now = new Date('2026-01-05T00:00:00Z');
+
+describe('collectAccount', () => {
+  it('calls ListMFADevices only where MFA is not explained by a virtual device, and for users missing from the report', async () => {
+    const inv = await collectAccount(A, { now });
+    expect(calls.listMfaDevices.sort()).toEqual(['hw', 'late']);
+    expect(calls.hasConsoleAccess).toEqual(['late']);
+    const u = byName(inv);
+    expect(u.get('virt')).toMatchObject({ mfaState: 'enabled', consoleAccess: true, flags: [] });
+    expect(u.get('hw')!.devices.map((d) => d.type)).toEqual(['fido']);
+    // The documented blind spot: the FIDO key next to a virtual device is not seen.
+    expect(u.get('both')!.devices.map((d) => d.type)).toEqual(['virtual']);
+    expect(u.get('left')).toMatchObject({ mfaState: 'leftover-only', leftoverDevices: [v('left')] });
+    expect(u.get('none')).toMatchObject({ mfaState: 'none', consoleAccess: false, flags: [] });
+    // Not in the report: live console check, usage unknown so no usage flags.
+    expect(u.get('late')).toMatchObject({ consoleAccess: true, mfaState: 'enabled', passwordLastUsed: null, flags: [] });
+    expect(inv).toMatchObject({ alias: 'acme-prod', rootMfaActive: false, unattributedLeftovers: [v('someone-else')] });
+    expect(inv.credentialReportAt?.toISOString()).toBe('2026-01-01T00:00:00.000Z');
+  });
+
+  it('listAllDevices: exact devices for every user with MFA', async () => {
+    const inv = await collectAccount(A, { now, listAllDevices: true });
+    expect(calls.listMfaDevices.sort()).toEqual(['both', 'hw', 'late', 'virt']);
+    const both = byName(inv).get('both')!;
+    expect(both.devices.map((d) => d.type).sort()).toEqual(['fido', 'virtual']);
+    expect(both.flags).toContain('several-devices');
+  });
+
+  it('re-checks users the portal updated after the report was generated', async () => {
+    const recheck = vi.fn(async () => new Set(['none']));
+    state.devices.set('none', [toMfaDevice('GAHT0002', '2026-01-03T00:00:00Z')]);
+    const inv = await collectAccount(A, { now, recheck });
+    expect(recheck).toHaveBeenCalledWith(new Date('2026-01-01T00:00:00Z'));
+    expect(calls.listMfaDevices).toContain('none');
+    expect(byName(inv).get('none')).toMatchObject({ mfaState: 'enabled' });
+  });
+});
