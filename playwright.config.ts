@@ -27,5 +27,9 @@ export default defineConfig({
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     },
   },
-  projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'], channel: undefined } }],
+  projects: [
+    { name: 'chromium', testIgnore: '**/coverage.spec.ts', use: { ...devices['Desktop Chrome'], channel: undefined } },
+    // Coverage figures are compared exactly, so these run after every other spec has stopped changing IAM.
+    { name: 'coverage', testMatch: '**/coverage.spec.ts', dependencies: ['chromium'], use: { ...devices['Desktop Chrome'], channel: undefined } },
+  ],
 });

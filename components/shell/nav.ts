@@ -8,6 +8,7 @@ export const navItems: NavItem[] = [
   { href: '/devices', label: 'My devices', role: 'member' },
   { href: '/admin', label: 'Coverage', role: 'admin' },
   { href: '/admin/users', label: 'IAM users', role: 'admin' },
+  { href: '/admin/report', label: 'Validation report', role: 'admin' },
   { href: '/admin/system', label: 'Accounts and audit', role: 'admin' },
 ];
 

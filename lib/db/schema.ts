@@ -142,3 +142,15 @@ export const inventorySnapshots = pgTable('inventory_snapshots', {
   /** { consoleUsers, withMfa, withoutMfa, exceptions, outOfScope, inScope, coveragePct, byAccount: {...} } */
   totals: jsonb('totals').$type<Record<string, unknown>>().notNull(),
 });
+
+/** Each generated validation report, kept as it was produced (auditors ask "what did you know, when"). */
+export const validationReports = pgTable(
+  'validation_reports',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    generatedAt: timestamp('generated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    actor: text('actor').notNull(),
+    content: jsonb('content').$type<Record<string, unknown>>().notNull(),
+  },
+  (t) => [index('validation_reports_generated_idx').on(t.generatedAt)],
+);

@@ -3,7 +3,9 @@
 import { z } from 'zod';
 import { defineAction } from '@/lib/actions/define-action';
 import { revalidatePath } from 'next/cache';
-import { fail, ok } from '@/lib/actions/result';
+import { redirect } from 'next/navigation';
+import { generateValidationReport } from '@/lib/inventory/report';
+import { fail, ok, type ActionResult } from '@/lib/actions/result';
 import { startRefresh, getRun } from '@/lib/inventory/refresh';
 import { verifyUser } from '@/lib/inventory/verify';
 import { deactivateLostDevice } from '@/lib/enrollment/admin';
@@ -79,9 +81,16 @@ export const deactivateLostDeviceAction = defineAction(
       reason: z.string().trim().min(5, 'Say why (e.g. "phone lost, confirmed by a call to the owner").').max(300),
     }),
   },
-  async (actor, input) => {
+  async (actor, input): Promise<ActionResult<{ serial: string }>> => {
     const result = await deactivateLostDevice(actor, input, input);
-    if (result.status === 'success') revalidatePath(`/admin/users/${input.accountId}/${encodeURIComponent(input.userName)}`);
-    return result;
+    if (result.status !== 'success') return result;
+    // The device leaves the page, and its form with it: say what happened at page level.
+    redirect(`/admin/users/${input.accountId}/${encodeURIComponent(input.userName)}?deactivated=${encodeURIComponent(input.serial)}`);
   },
 );
+
+export const generateReportAction = defineAction({ name: 'report.generate', role: 'admin', schema: z.object({}) }, async (actor): Promise<ActionResult> => {
+  const { id } = await generateValidationReport(actor);
+  await recordAudit(await getDb(), { actor: actor.id, action: 'report.generate', outcome: 'success', detail: { reportId: id } });
+  redirect(`/admin/report?id=${id}`);
+});

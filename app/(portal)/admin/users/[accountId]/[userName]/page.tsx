@@ -16,7 +16,13 @@ export const metadata = { title: 'IAM user' };
 const when = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
 const fmt = (d: Date | string | null) => (d ? `${when.format(new Date(d))} UTC` : '—');
 
-export default async function UserDetailPage({ params }: { params: Promise<{ accountId: string; userName: string }> }) {
+export default async function UserDetailPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ accountId: string; userName: string }>;
+  searchParams: Promise<{ deactivated?: string }>;
+}) {
   const actor = await requireRole('admin');
   const { accountId, userName: rawName } = await params;
   const userName = decodeURIComponent(rawName);
@@ -25,6 +31,7 @@ export default async function UserDetailPage({ params }: { params: Promise<{ acc
   if (!row) notFound();
   const label = getEnv().MFA_ACCOUNTS.find((a) => a.id === accountId)?.label ?? accountId;
   const fix = remediationFor(row);
+  const { deactivated } = await searchParams;
   return (
     <div className="space-y-6">
       <div className="flex flex-wrap items-start justify-between gap-3">
@@ -37,6 +44,11 @@ export default async function UserDetailPage({ params }: { params: Promise<{ acc
         </div>
         <VerifyNow accountId={accountId} userName={userName} />
       </div>
+      {deactivated && (
+        <Alert tone="success">
+          Deactivated <span className="font-mono break-all">{deactivated}</span> (recorded in the audit log). {row.userName} can now enroll a new device.
+        </Alert>
+      )}
       {fix && (
         <Alert tone="warning" title="Gap">
           {remediationText[fix]}

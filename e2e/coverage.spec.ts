@@ -1,0 +1,155 @@
+import { expect, groundTruth, SignInPage, test } from './fixtures';
+import { createTestUser } from './support/iam';
+import { enrollVirtual, signInWithKeys } from './support/enroll';
+
+test.describe.configure({ mode: 'serial' });
+
+type ExportRecord = { accountId: string; userName: string; passwordEnabled: boolean; mfaState: string; devices: { serial: string; type: string }[]; flags: string[] };
+
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cur = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted && c === '"' && text[i + 1] === '"') {
+      cur += '"';
+      i++;
+    } else if (c === '"') quoted = !quoted;
+    else if (c === ',' && !quoted) {
+      row.push(cur);
+      cur = '';
+    } else if ((c === '\n' || c === '\r') && !quoted) {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      row.push(cur);
+      rows.push(row);
+      row = [];
+      cur = '';
+    } else cur += c;
+  }
+  return rows;
+}
+
+test('an admin refreshes the inventory and sees every seeded user as the ground truth says', async ({ page, signInAs }) => {
+  test.setTimeout(180_000);
+  await signInAs('carol@example.com');
+  await page.goto('/admin');
+  await page.getByRole('button', { name: 'Refresh inventory now' }).click();
+  await expect(page.getByRole('main').getByRole('status').filter({ hasText: /Inventory refreshed/ })).toBeVisible({ timeout: 120_000 });
+  await expect(page.getByTestId('fig-console')).toBeVisible();
+
+  const json = (await (await page.request.get('/api/admin/inventory/export?format=json')).json()) as ExportRecord[];
+  const byKey = new Map(json.map((r) => [`${r.accountId}/${r.userName}`, r]));
+  for (const u of groundTruth().users) {
+    const r = byKey.get(`${u.accountId}/${u.userName}`);
+    expect(r, u.userName).toBeDefined();
+    expect(r!.passwordEnabled, u.userName).toBe(u.consoleAccess);
+    expect(r!.mfaState, u.userName).toBe(u.mfaState);
+    const truthSerials = u.devices.map((d) => d.serial).sort();
+    const seen = r!.devices.map((d) => d.serial).sort();
+    // Default mode lists non-virtual devices only for users without a virtual one (see lib/inventory notes).
+    if (u.devices.some((d) => d.type === 'virtual')) {
+      expect(seen.every((s) => truthSerials.includes(s)), u.userName).toBe(true);
+      expect(u.devices.filter((d) => d.type === 'virtual').every((d) => seen.includes(d.serial)), u.userName).toBe(true);
+    } else expect(seen, u.userName).toEqual(truthSerials);
+  }
+
+  const consoleUsers = json.filter((r) => r.passwordEnabled);
+  const withMfa = consoleUsers.filter((r) => r.mfaState === 'enabled');
+  await expect(page.getByTestId('fig-console')).toHaveText(String(consoleUsers.length));
+  await expect(page.getByTestId('fig-with')).toHaveText(String(withMfa.length));
+  await expect(page.getByTestId('fig-without')).toHaveText(String(consoleUsers.length - withMfa.length));
+});
+
+test('exports parse and match the table, with and without filters', async ({ page, signInAs }) => {
+  await signInAs('carol@example.com');
+  for (const query of ['', 'mfa=gap', `account=${groundTruth().accounts[0]!.id}&console=yes`]) {
+    await page.goto(`/admin/users?${query}`);
+    const total = Number((await page.getByTestId('users-total').innerText()).match(/^(\d+) user/)![1]);
+    const csv = parseCsv(await (await page.request.get(`/api/admin/inventory/export?format=csv&${query}`)).text());
+    const json = (await (await page.request.get(`/api/admin/inventory/export?format=json&${query}`)).json()) as ExportRecord[];
+    expect(csv[0]).toContain('user_name');
+    expect(csv.length - 1, query).toBe(total);
+    expect(json.length, query).toBe(total);
+    const userCol = csv[0]!.indexOf('user_name');
+    const accountCol = csv[0]!.indexOf('account_id');
+    expect(csv.slice(1).map((r) => `${r[accountCol]}/${r[userCol]}`).sort()).toEqual(json.map((r) => `${r.accountId}/${r.userName}`).sort());
+    const firstRows = await page.getByTestId('user-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-user')));
+    expect(firstRows.every((k) => json.some((r) => `${r.accountId}/${r.userName}` === k))).toBe(true);
+  }
+  await page.goto('/admin/users?mfa=gap');
+  const states = await page.getByTestId('row-state').evaluateAll((cells) => cells.map((c) => c.getAttribute('data-state')));
+  expect(states.length).toBeGreaterThan(0);
+  expect(states.every((s) => s !== 'enabled')).toBe(true);
+});
+
+test('an enrollment through the portal shows on the dashboard without a refresh, and an admin can deactivate a lost device', async ({ page, browser, baseURL }) => {
+  const user = await createTestUser('fresh');
+  await signInWithKeys(page, user);
+  await enrollVirtual(page, user);
+
+  const admin = await browser.newContext({ baseURL });
+  const adminPage = await admin.newPage();
+  const signIn = new SignInPage(adminPage);
+  await signIn.goto();
+  await signIn.withIdp('carol@example.com', groundTruth().people.find((p) => p.email === 'carol@example.com')!.password);
+  await adminPage.goto(`/admin/users?q=${user.userName}`);
+  await expect(adminPage.getByTestId('row-state')).toHaveAttribute('data-state', 'enabled');
+
+  await adminPage.getByRole('link', { name: user.userName }).click();
+  await expect(adminPage.getByTestId('detail-state')).toHaveAttribute('data-state', 'enabled');
+  await adminPage.getByText('Deactivate as lost').click();
+  const form = adminPage.getByRole('form', { name: /as lost/ });
+  await form.getByLabel(/Reason/).fill('phone lost, confirmed by phone call');
+  await form.getByRole('button', { name: 'Deactivate device' }).click();
+  await expect(adminPage.getByRole('main').getByRole('status').filter({ hasText: /can now enroll a new device/ })).toBeVisible();
+  await expect(adminPage.getByTestId('detail-state')).toHaveAttribute('data-state', 'none');
+  await expect(adminPage.getByText('device.removed')).toBeVisible();
+  await admin.close();
+});
+
+test('the validation report matches the dashboard, lists sign-in tests, and exports', async ({ page, browser, baseURL }) => {
+  const user = await createTestUser('tested');
+  await signInWithKeys(page, user);
+  await enrollVirtual(page, user);
+  await page.goto('/devices');
+  await page.getByRole('button', { name: /^Test / }).click();
+  const consoleForm = page.getByRole('form', { name: /console sign-in test/ });
+  await consoleForm.getByLabel('Yes, I signed in').check();
+  await consoleForm.getByRole('button', { name: 'Record result' }).click();
+  await expect(consoleForm.getByRole('status')).toHaveText(/works/);
+
+  const admin = await browser.newContext({ baseURL });
+  const adminPage = await admin.newPage();
+  const signIn = new SignInPage(adminPage);
+  await signIn.goto();
+  await signIn.withIdp('carol@example.com', groundTruth().people.find((p) => p.email === 'carol@example.com')!.password);
+  await adminPage.goto('/admin');
+  const consoleUsers = await adminPage.getByTestId('fig-console').innerText();
+  const withMfa = await adminPage.getByTestId('fig-with').innerText();
+  await adminPage.goto('/admin/report');
+  await adminPage.getByRole('button', { name: 'Generate report now' }).click();
+  await expect(adminPage).toHaveURL(/\/admin\/report\?id=\d+/);
+  const totals = adminPage.getByTestId('report-totals');
+  await expect(totals).toContainText(`In scope (console users)${consoleUsers}`);
+  await expect(totals).toContainText(`MFA enabled${withMfa}`);
+  const gaps = await adminPage.getByTestId('report-gaps').getByRole('row').count();
+  expect(gaps).toBe(Number(consoleUsers) - Number(withMfa));
+  await expect(adminPage.getByTestId('report-tests').getByRole('row').filter({ hasText: user.userName })).toContainText('Console: passed');
+
+  const id = new URL(adminPage.url()).searchParams.get('id');
+  const json = await (await adminPage.request.get(`/api/admin/report/${id}?format=json`)).json();
+  expect(json.totals.inScope).toBe(Number(consoleUsers));
+  expect(json.signInTests).toContainEqual(expect.objectContaining({ userName: user.userName, deviceType: 'virtual', test: expect.objectContaining({ kind: 'console', passed: true }) }));
+  const csv = await (await adminPage.request.get(`/api/admin/report/${id}?format=csv`)).text();
+  expect(csv.split('\r\n').filter((l) => l.startsWith('gap,')).length).toBe(gaps);
+  await admin.close();
+});
+
+test('members are refused the report and its exports', async ({ page, signInAs }) => {
+  await signInAs('alice@example.com');
+  expect((await page.goto('/admin/report'))!.status()).toBe(403);
+  expect((await page.request.get('/api/admin/report/1?format=json')).status()).toBe(403);
+  expect((await page.request.post('/api/cron/inventory')).status()).toBe(403);
+});

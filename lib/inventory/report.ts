@@ -1,0 +1,85 @@
+import 'server-only';
+import { desc, eq, inArray } from 'drizzle-orm';
+import { getDb } from '@/lib/db/client';
+import { enrollmentEvents, inventoryRuns, inventoryUsers, validationReports } from '@/lib/db/schema';
+import { hasRole } from '@/lib/auth/roles';
+import type { Actor } from '@/lib/auth/types';
+import { buildValidationReport, type ReportEvent, type ValidationReport } from './report-model';
+import { NotAdminError } from './queries';
+
+const REPORT_EVENT_KINDS = ['virtual.enabled', 'hardware.enable', 'fido.detected', 'device.test-console', 'device.test-cli'];
+
+function assertAdmin(actor: Actor) {
+  if (!hasRole(actor.roles, 'admin')) throw new NotAdminError();
+}
+
+/** Builds the report now from the stored inventory and the enrollment events, and keeps a copy with its time. */
+export async function generateValidationReport(actor: Actor): Promise<{ id: number; report: ValidationReport }> {
+  assertAdmin(actor);
+  const db = await getDb();
+  const [users, events, [lastRun]] = await Promise.all([
+    db
+      .select({
+        accountId: inventoryUsers.accountId,
+        userName: inventoryUsers.userName,
+        consoleAccess: inventoryUsers.consoleAccess,
+        mfaState: inventoryUsers.mfaState,
+        flags: inventoryUsers.flags,
+        devices: inventoryUsers.devices,
+      })
+      .from(inventoryUsers),
+    db
+      .select({
+        at: enrollmentEvents.at,
+        accountId: enrollmentEvents.accountId,
+        userName: enrollmentEvents.userName,
+        kind: enrollmentEvents.kind,
+        outcome: enrollmentEvents.outcome,
+        serial: enrollmentEvents.serial,
+        deviceType: enrollmentEvents.deviceType,
+        reason: enrollmentEvents.reason,
+      })
+      .from(enrollmentEvents)
+      .where(inArray(enrollmentEvents.kind, REPORT_EVENT_KINDS)),
+    db.select().from(inventoryRuns).where(inArray(inventoryRuns.status, ['succeeded', 'partial'])).orderBy(desc(inventoryRuns.startedAt)).limit(1),
+  ]);
+  const report = buildValidationReport(users, events as ReportEvent[], new Date(), lastRun?.finishedAt ?? null);
+  const [row] = await db.insert(validationReports).values({ actor: actor.id, content: report as unknown as Record<string, unknown> }).returning({ id: validationReports.id });
+  return { id: row!.id, report };
+}
+
+export async function listValidationReports(actor: Actor, limit = 20): Promise<{ id: number; generatedAt: Date; actor: string }[]> {
+  assertAdmin(actor);
+  const db = await getDb();
+  return db.select({ id: validationReports.id, generatedAt: validationReports.generatedAt, actor: validationReports.actor }).from(validationReports).orderBy(desc(validationReports.generatedAt)).limit(limit);
+}
+
+export async function getValidationReport(actor: Actor, id: number): Promise<ValidationReport | null> {
+  assertAdmin(actor);
+  const db = await getDb();
+  const [row] = await db.select().from(validationReports).where(eq(validationReports.id, id));
+  return row ? (row.content as unknown as ValidationReport) : null;
+}
+
+/** The report as CSV: one section per part, so a spreadsheet shows totals, gaps and tests. */
+export function reportToCsv(r: ValidationReport, field: (v: string) => string): string {
+  const line = (cells: (string | number)[]) => cells.map((c) => field(String(c))).join(',');
+  const out = [
+    line(['section', 'key', 'value']),
+    line(['meta', 'generated_at', r.generatedAt]),
+    line(['meta', 'inventory_as_of', r.inventoryAsOf ?? '']),
+    ...Object.entries(r.totals).map(([k, v]) => line(['totals', k, v])),
+    '',
+    line(['section', 'account_id', 'user_name', 'mfa_state', 'flags', 'remediation']),
+    ...r.gaps.map((g) => line(['gap', g.accountId, g.userName, g.mfaState, g.flags.join(' '), g.remediation])),
+    '',
+    line(['section', 'account_id', 'user_name', 'device_type', 'serial', 'enrolled_at', 'test', 'passed', 'tested_at']),
+    ...r.signInTests.map((t) =>
+      line(['sign-in-test', t.accountId, t.userName, t.deviceType, t.serial, new Date(t.enrolledAt).toISOString(), t.test?.kind ?? 'not tested', t.test ? String(t.test.passed) : '', t.test ? new Date(t.test.at).toISOString() : '']),
+    ),
+    '',
+    line(['section', 'device_type']),
+    ...r.untestedDeviceTypes.map((t) => line(['untested-device-type', t])),
+  ];
+  return `${out.join('\r\n')}\r\n`;
+}
