@@ -39,7 +39,7 @@ async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => 
  * key only (what our collection must ListMFADevices for), 1% with an unassigned console leftover; every tenth a
  * service name. Deterministic, so the sizes build on each other.
  */
-async function seedUser(iam: IAMClient, i: number): Promise<{ nonVirtualMfa: boolean }> {
+export async function seedUser(iam: IAMClient, i: number): Promise<{ nonVirtualMfa: boolean }> {
   const userName = i % 10 === 0 ? `svc-bench-${i}` : `bench.user-${i}`;
   await iam.send(new CreateUserCommand({ UserName: userName, Tags: [{ Key: 'email', Value: `${userName}@example.com` }, { Key: 'Team', Value: `team-${i % 7}` }] }));
   if (i % 7 !== 0) await iam.send(new CreateLoginProfileCommand({ UserName: userName, Password: `Bench-${i}-Passw0rd!` }));
