@@ -41,7 +41,8 @@ export async function acquireRun(
     await db
       .update(inventoryRuns)
       .set({ status: 'failed', finishedAt: new Date(), error: 'abandoned: no heartbeat (the process running it stopped); taken over' })
-      .where(and(eq(inventoryRuns.status, 'running'), lt(inventoryRuns.heartbeatAt, new Date(Date.now() - staleMs))));
+      // The database's clock on both sides: instances' clocks may disagree.
+      .where(and(eq(inventoryRuns.status, 'running'), lt(inventoryRuns.heartbeatAt, sql`now() - make_interval(secs => ${staleMs / 1000})`)));
     const inserted = await db
       .insert(inventoryRuns)
       .values({
@@ -64,7 +65,7 @@ export async function acquireRun(
 export async function heartbeat(db: Db, runId: number, progress?: RunProgress, calls?: Record<string, number>): Promise<boolean> {
   const rows = await db
     .update(inventoryRuns)
-    .set({ heartbeatAt: new Date(), ...(progress ? { progress } : {}), ...(calls ? { calls: { ...calls } } : {}) })
+    .set({ heartbeatAt: sql`now()`, ...(progress ? { progress } : {}), ...(calls ? { calls: { ...calls } } : {}) })
     .where(and(eq(inventoryRuns.id, runId), eq(inventoryRuns.status, 'running')))
     .returning({ id: inventoryRuns.id });
   return rows.length > 0;
