@@ -94,6 +94,8 @@ export const inventoryAccounts = pgTable(
     rootMfaActive: boolean('root_mfa_active'),
     users: integer('users').notNull().default(0),
     error: text('error'),
+    /** Unassigned virtual devices that name no user of the account (neither mfa/<user>… nor the portal's path). */
+    unattributedLeftovers: jsonb('unattributed_leftovers').$type<string[]>().notNull().default([]),
   },
   (t) => [primaryKey({ columns: [t.runId, t.accountId] })],
 );

@@ -161,10 +161,19 @@ export async function storeAccount(db: Db, runId: number, inv: AccountInventory,
         rootMfaActive: inv.rootMfaActive,
         users: inv.users.length,
         error: null,
+        unattributedLeftovers: inv.unattributedLeftovers,
       })
       .onConflictDoUpdate({
         target: [inventoryAccounts.runId, inventoryAccounts.accountId],
-        set: { alias: inv.alias, collectedAt: at, credentialReportAt: inv.credentialReportAt, rootMfaActive: inv.rootMfaActive, users: inv.users.length, error: null },
+        set: {
+          alias: inv.alias,
+          collectedAt: at,
+          credentialReportAt: inv.credentialReportAt,
+          rootMfaActive: inv.rootMfaActive,
+          users: inv.users.length,
+          error: null,
+          unattributedLeftovers: inv.unattributedLeftovers,
+        },
       });
   });
 }

@@ -1,0 +1,1 @@
+ALTER TABLE "inventory_accounts" ADD COLUMN "unattributed_leftovers" jsonb DEFAULT '[]'::jsonb NOT NULL;
