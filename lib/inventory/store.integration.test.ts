@@ -1,0 +1,71 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { and, eq } from 'drizzle-orm';
+import { useLocalStack } from '@/test-support/stack';
+import { getDb, type Db } from '@/lib/db/client';
+import { inventoryUsers } from '@/lib/db/schema';
+import { classify, type UserFacts } from './classify';
+import { acquireRun, finishRun, storeAccount, toRow, INSERT_BATCH } from './store';
+
+// Storage rules on their own (no AWS): replacement per account, and rows the portal wrote meanwhile.
+const A = '111111111111';
+let db: Db;
+
+beforeAll(async () => {
+  await useLocalStack();
+  db = await getDb();
+});
+
+const facts = (userName: string, devices = 0): UserFacts => ({
+  accountId: A, userName, arn: `arn:aws:iam::${A}:user/${userName}`, path: '/', createdAt: null, tags: { Team: 't' }, groups: [],
+  consoleAccess: true, passwordLastUsed: null, accessKeyLastUsed: null,
+  devices: Array.from({ length: devices }, (_, i) => ({ serial: `GAHT${i}`, type: 'hardware' as const, name: `GAHT${i}`, enabledAt: null })),
+  leftoverDevices: [],
+});
+const inventory = (users: UserFacts[]) => ({ accountId: A, alias: null, credentialReportAt: null, rootMfaActive: null, users: users.map((u) => classify(u)), unattributedLeftovers: [] });
+
+async function newRun(): Promise<number> {
+  const lease = await acquireRun(db, { actor: 'test', trigger: 'manual', accountsTotal: 1 });
+  if (!lease.started) throw new Error('lease busy');
+  return lease.runId;
+}
+const done = (runId: number) => finishRun(db, runId, { status: 'succeeded', progress: { accountsTotal: 1, accountsDone: 1, usersSeen: 0, phase: 'done' }, calls: {} });
+const row = async (userName: string) => (await db.select().from(inventoryUsers).where(and(eq(inventoryUsers.accountId, A), eq(inventoryUsers.userName, userName))))[0];
+
+describe('storeAccount', () => {
+  it('stores more users than one batch, then replaces them: unseen rows go, the rest are updated', async () => {
+    const many = Array.from({ length: INSERT_BATCH * 2 + 7 }, (_, i) => facts(`u${i}`));
+    const first = await newRun();
+    await storeAccount(db, first, inventory(many), new Date());
+    await done(first);
+    expect((await db.select().from(inventoryUsers).where(eq(inventoryUsers.accountId, A))).length).toBe(many.length);
+
+    const second = await newRun();
+    await storeAccount(db, second, inventory([facts('u0', 1), facts('new-user')]), new Date());
+    await done(second);
+    const rows = await db.select().from(inventoryUsers).where(eq(inventoryUsers.accountId, A));
+    expect(rows.map((r) => r.userName).sort()).toEqual(['new-user', 'u0']);
+    expect(rows.every((r) => r.runId === second && r.source === 'inventory')).toBe(true);
+    expect((await row('u0'))?.mfaState).toBe('enabled');
+  });
+
+  it('leaves alone rows the portal wrote after the collection began, and still replaces older ones', async () => {
+    const startedAt = new Date(Date.now() - 60_000);
+    // u0: verified live just now (a new device); new-user: verified before this collection began.
+    await db.insert(inventoryUsers).values(toRow(classify(facts('u0', 2)), 'verify', null, new Date())).onConflictDoUpdate({
+      target: [inventoryUsers.accountId, inventoryUsers.userName],
+      set: { devices: classify(facts('u0', 2)).devices, mfaState: 'enabled', source: 'verify', updatedAt: new Date() },
+    });
+    await db.update(inventoryUsers).set({ source: 'portal', updatedAt: new Date(startedAt.getTime() - 60_000) }).where(eq(inventoryUsers.userName, 'new-user'));
+    // A user the portal enrolled during the run but the collection did not list yet.
+    await db.insert(inventoryUsers).values(toRow(classify(facts('created-meanwhile', 1)), 'portal', null, new Date()));
+
+    const run = await newRun();
+    await storeAccount(db, run, inventory([facts('u0', 0), facts('new-user', 0)]), startedAt);
+    await done(run);
+    const u0 = await row('u0');
+    expect(u0).toMatchObject({ source: 'verify', mfaState: 'enabled' });
+    expect(u0?.devices).toHaveLength(2);
+    expect(await row('new-user')).toMatchObject({ source: 'inventory', runId: run, mfaState: 'none' });
+    expect(await row('created-meanwhile')).toMatchObject({ source: 'portal' });
+  });
+});
