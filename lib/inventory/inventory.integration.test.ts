@@ -182,6 +182,16 @@ describe('inventory collection over the seeded organisation', () => {
     await db.update(inventoryRuns).set({ status: 'failed', finishedAt: new Date() }).where(eq(inventoryRuns.id, alive!.id));
   });
 
+  it('polling shows a run whose process died as failed, not running forever', async () => {
+    const db = await getDb();
+    const [dead] = await db
+      .insert(inventoryRuns)
+      .values({ status: 'running', trigger: 'schedule', actor: 'dead-instance', heartbeatAt: new Date(Date.now() - 10 * 60_000) })
+      .returning();
+    expect((await latestRuns(1))[0]).toMatchObject({ id: dead!.id, status: 'failed' });
+    expect((await getRun(dead!.id))?.error).toMatch(/abandoned/);
+  });
+
   it('a failing account gives a partial run and keeps its previous rows', async () => {
     const [failing, ...others] = accountIds;
     const before = await rowsOf();

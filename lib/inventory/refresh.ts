@@ -7,6 +7,7 @@ import { collectAccount, mapLimit, type CollectOptions } from './collect';
 import {
   acquireRun,
   computeTotals,
+  expireAbandonedRuns,
   finishRun,
   heartbeat,
   readLatestRuns,
@@ -68,15 +69,19 @@ export async function waitForRun(runId: number): Promise<RunDetail | null> {
 /** A run with its progress, call counts and per-account outcome, for progress polling. */
 export async function getRun(runId: number): Promise<RunDetail | null> {
   const db = await getDb();
+  // A run whose process died would otherwise show "running" to anyone polling it, forever.
+  await expireAbandonedRuns(db);
   const run = await readRun(db, runId);
   return run ? { ...run, accounts: await readRunAccounts(db, runId) } : null;
 }
 
 export async function latestRuns(limit = 10): Promise<InventoryRun[]> {
-  return readLatestRuns(await getDb(), Math.max(1, Math.min(limit, 100)));
+  const db = await getDb();
+  await expireAbandonedRuns(db);
+  return readLatestRuns(db, Math.max(1, Math.min(limit, 100)));
 }
 
-const describe = (error: unknown) => {
+const describeError = (error: unknown) => {
   const { code, name } = classifyAwsError(error);
   return code === 'Unknown' ? `${name}: ${(error as Error)?.message ?? String(error)}` : `${code} (${name})`;
 };
@@ -113,7 +118,7 @@ async function executeRun(db: Db, runId: number, accountIds: string[], concurren
           progress.usersSeen += inv.users.length;
         } catch (error) {
           failures.push(accountId);
-          await recordAccountFailure(db, runId, accountId, describe(error));
+          await recordAccountFailure(db, runId, accountId, describeError(error));
         } finally {
           progress.accountsDone++;
           void beat();
@@ -128,7 +133,7 @@ async function executeRun(db: Db, runId: number, accountIds: string[], concurren
     await finishRun(db, runId, { status, progress, calls, error: failures.length ? `accounts failed: ${failures.join(', ')}` : null });
   } catch (error) {
     progress.phase = 'failed';
-    await finishRun(db, runId, { status: 'failed', progress, calls, error: describe(error) }).catch(() => undefined);
+    await finishRun(db, runId, { status: 'failed', progress, calls, error: describeError(error) }).catch(() => undefined);
   } finally {
     clearInterval(timer);
   }

@@ -28,6 +28,15 @@ export type Totals = {
   byAccount: Record<string, { consoleUsers: number; withMfa: number }>;
 };
 
+/** Marks running runs whose heartbeat is older than `staleMs` as failed: their process stopped. */
+export async function expireAbandonedRuns(db: Db, staleMs = LEASE_STALE_MS): Promise<void> {
+  await db
+    .update(inventoryRuns)
+    .set({ status: 'failed', finishedAt: new Date(), error: 'abandoned: no heartbeat (the process running it stopped)' })
+    // The database's clock on both sides: instances' clocks may disagree.
+    .where(and(eq(inventoryRuns.status, 'running'), lt(inventoryRuns.heartbeatAt, sql`now() - make_interval(secs => ${staleMs / 1000})`)));
+}
+
 /**
  * Takes the lease: fails a running run whose heartbeat is stale, then inserts a new running row. The partial
  * unique index allows one running row, so of two instances racing here exactly one insert succeeds.
@@ -38,11 +47,7 @@ export async function acquireRun(
   staleMs = LEASE_STALE_MS,
 ): Promise<{ started: true; runId: number } | { started: false; runningRunId: number }> {
   for (let attempt = 0; attempt < 3; attempt++) {
-    await db
-      .update(inventoryRuns)
-      .set({ status: 'failed', finishedAt: new Date(), error: 'abandoned: no heartbeat (the process running it stopped); taken over' })
-      // The database's clock on both sides: instances' clocks may disagree.
-      .where(and(eq(inventoryRuns.status, 'running'), lt(inventoryRuns.heartbeatAt, sql`now() - make_interval(secs => ${staleMs / 1000})`)));
+    await expireAbandonedRuns(db, staleMs);
     const inserted = await db
       .insert(inventoryRuns)
       .values({
