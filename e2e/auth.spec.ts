@@ -75,7 +75,7 @@ test.describe('company sign-in through the IdP', () => {
     await signInAs('alice@example.com');
     const nav = page.getByRole('navigation', { name: 'Main' });
     await expect(nav.getByRole('link', { name: 'My IAM users' })).toBeVisible();
-    for (const name of ['Coverage', 'IAM users', 'Accounts and audit']) await expect(nav.getByRole('link', { name })).toHaveCount(0);
+    for (const name of ['Coverage', 'IAM users', 'Validation report', 'Accounts and audit']) await expect(nav.getByRole('link', { name, exact: true })).toHaveCount(0);
     for (const path of ['/admin', '/admin/users', '/admin/system', '/admin/users/111111111111/alice']) {
       const response = await page.goto(path);
       expect(response!.status(), path).toBe(403);
