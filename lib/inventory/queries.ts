@@ -94,7 +94,15 @@ export type Dashboard = {
   byTag: Record<string, Breakdown[]>;
   byDeviceType: { type: string; devices: number; users: number }[];
   history: { takenAt: Date; coveragePct: number; consoleUsers: number; withMfa: number }[];
-  sources: { accountId: string; alias: string | null; collectedAt: Date | null; credentialReportAt: Date | null; rootMfaActive: boolean | null; error: string | null }[];
+  sources: {
+    accountId: string;
+    alias: string | null;
+    collectedAt: Date | null;
+    credentialReportAt: Date | null;
+    rootMfaActive: boolean | null;
+    unattributedLeftovers: string[];
+    error: string | null;
+  }[];
   lastRun: typeof inventoryRuns.$inferSelect | null;
 };
 
@@ -137,6 +145,7 @@ export async function getDashboard(actor: Actor, tagKeys: readonly string[]): Pr
           collectedAt: inventoryAccounts.collectedAt,
           credentialReportAt: inventoryAccounts.credentialReportAt,
           rootMfaActive: inventoryAccounts.rootMfaActive,
+          unattributedLeftovers: inventoryAccounts.unattributedLeftovers,
           error: inventoryAccounts.error,
         })
         .from(inventoryAccounts)

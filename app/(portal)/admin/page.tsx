@@ -74,6 +74,7 @@ async function DashboardBody({ actor }: { actor: Actor }) {
               {age(s.credentialReportAt)}
               {olderThan(s.credentialReportAt, 4 * 3600_000) ? ' (older than 4 h: AWS regenerates it at most every 4 hours)' : ''}
               ; root user MFA: {s.rootMfaActive === null ? 'not reported' : s.rootMfaActive ? 'on' : <strong className="text-red-700">off</strong>}
+              {s.unattributedLeftovers.length > 0 ? `; ${s.unattributedLeftovers.length} unassigned virtual device${s.unattributedLeftovers.length === 1 ? '' : 's'} not attributable to a user` : ''}
               {s.error ? <span className="text-red-700"> — last collection failed: {s.error}</span> : null}
             </li>
           ))}
@@ -95,6 +96,11 @@ async function DashboardBody({ actor }: { actor: Actor }) {
             <CoverageBars rows={d.byTag[k] ?? []} caption={k} />
           </Card>
         ))}
+        <Card aria-labelledby="category-heading">
+          <h2 id="category-heading" className="mb-3 text-lg font-semibold">By category</h2>
+          <CoverageBars rows={[{ key: 'Uncategorised: every console user is in scope', consoleUsers: h.consoleUsers, withMfa: h.withMfa }]} caption="Category" />
+          <p className="mt-2 text-xs text-slate-600">Categories, exceptions and out-of-scope decisions come from the enrollment program once the security team defines it.</p>
+        </Card>
         <Card aria-labelledby="types-heading">
           <h2 id="types-heading" className="mb-3 text-lg font-semibold">By device type</h2>
           <ul className="space-y-1 text-sm">
