@@ -1,5 +1,6 @@
 import type { Breakdown } from '@/lib/inventory/queries';
 import { coveragePct } from '@/lib/inventory/coverage-view';
+import { TableHead } from '@/components/ui/table-head';
 
 /** Coverage per group as bars, with the numbers as text: readable without colour or a mouse. */
 export function CoverageBars({ rows, caption, label = (k: string) => k, href }: { rows: Breakdown[]; caption: string; label?: (key: string) => string; href?: (key: string) => string }) {
@@ -7,13 +8,7 @@ export function CoverageBars({ rows, caption, label = (k: string) => k, href }: 
   return (
     <table className="w-full text-left text-sm">
       <caption className="sr-only">{caption}</caption>
-      <thead className="text-slate-600">
-        <tr>
-          <th scope="col" className="py-1 pr-3 font-medium">{caption}</th>
-          <th scope="col" className="py-1 pr-3 font-medium">With MFA</th>
-          <th scope="col" className="w-1/2 py-1 font-medium">Coverage</th>
-        </tr>
-      </thead>
+      <TableHead columns={[caption, 'With MFA', 'Coverage']} />
       <tbody>
         {rows.map((r) => {
           const pct = coveragePct(r.withMfa, r.consoleUsers);

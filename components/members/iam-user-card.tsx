@@ -6,6 +6,7 @@ import { Alert } from '@/components/ui/alert';
 import { deviceTypeLabel } from '@/lib/aws/mfa-devices';
 import { mfaStatusLabel, type MfaStatus } from '@/lib/members/status';
 import type { MemberIamUser } from '@/lib/members/overview';
+import { TableHead } from '@/components/ui/table-head';
 
 const statusTone: Record<MfaStatus, BadgeTone> = { protected: 'good', missing: 'bad', 'no-console': 'neutral' };
 
@@ -46,13 +47,7 @@ export function IamUserCard({ user }: { user: MemberIamUser }) {
           ) : (
             <table className="mt-3 w-full text-left text-sm">
               <caption className="sr-only">MFA devices of {user.userName}</caption>
-              <thead className="text-slate-600">
-                <tr>
-                  <th scope="col" className="py-1 pr-3 font-medium">Type</th>
-                  <th scope="col" className="py-1 pr-3 font-medium">Name</th>
-                  <th scope="col" className="py-1 font-medium">Enabled</th>
-                </tr>
-              </thead>
+              <TableHead columns={['Type', 'Name', 'Enabled']} />
               <tbody>
                 {user.devices.map((d) => (
                   <tr key={d.serial} data-testid="mfa-device" data-serial={d.serial} data-type={d.type} className="border-t border-slate-100">

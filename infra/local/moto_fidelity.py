@@ -211,11 +211,17 @@ def install() -> None:
 
     # EnableMFADevice ------------------------------------------------------------------------------------------
 
+    def code_pair_params(response: Any) -> tuple[str, str, str, str]:
+        """UserName, SerialNumber and the two checked codes of EnableMFADevice / ResyncMFADevice."""
+        return (
+            response._get_param("UserName"),
+            response._get_param("SerialNumber") or "",
+            check_code_format(response._get_param("AuthenticationCode1"), "authenticationCode1"),
+            check_code_format(response._get_param("AuthenticationCode2"), "authenticationCode2"),
+        )
+
     def enable_mfa_device(self: Any) -> Any:
-        user_name = self._get_param("UserName")
-        serial = self._get_param("SerialNumber") or ""
-        code1 = check_code_format(self._get_param("AuthenticationCode1"), "authenticationCode1")
-        code2 = check_code_format(self._get_param("AuthenticationCode2"), "authenticationCode2")
+        user_name, serial, code1, code2 = code_pair_params(self)
         backend = self.backend
         with lock:
             user = backend.get_user(user_name)
@@ -256,10 +262,7 @@ def install() -> None:
     # ResyncMFADevice (moto: not implemented) ------------------------------------------------------------------
 
     def resync_mfa_device(self: Any) -> Any:
-        user_name = self._get_param("UserName")
-        serial = self._get_param("SerialNumber") or ""
-        code1 = check_code_format(self._get_param("AuthenticationCode1"), "authenticationCode1")
-        code2 = check_code_format(self._get_param("AuthenticationCode2"), "authenticationCode2")
+        user_name, serial, code1, code2 = code_pair_params(self)
         backend = self.backend
         with lock:
             user = backend.get_user(user_name)

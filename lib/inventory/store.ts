@@ -155,31 +155,19 @@ export async function storeAccount(db: Db, runId: number, inv: AccountInventory,
           lt(inventoryUsers.updatedAt, collectionStartedAt),
         ),
       );
+    const accountRow = {
+      alias: inv.alias,
+      collectedAt: at,
+      credentialReportAt: inv.credentialReportAt,
+      rootMfaActive: inv.rootMfaActive,
+      users: inv.users.length,
+      error: null,
+      unattributedLeftovers: inv.unattributedLeftovers,
+    };
     await tx
       .insert(inventoryAccounts)
-      .values({
-        runId,
-        accountId: inv.accountId,
-        alias: inv.alias,
-        collectedAt: at,
-        credentialReportAt: inv.credentialReportAt,
-        rootMfaActive: inv.rootMfaActive,
-        users: inv.users.length,
-        error: null,
-        unattributedLeftovers: inv.unattributedLeftovers,
-      })
-      .onConflictDoUpdate({
-        target: [inventoryAccounts.runId, inventoryAccounts.accountId],
-        set: {
-          alias: inv.alias,
-          collectedAt: at,
-          credentialReportAt: inv.credentialReportAt,
-          rootMfaActive: inv.rootMfaActive,
-          users: inv.users.length,
-          error: null,
-          unattributedLeftovers: inv.unattributedLeftovers,
-        },
-      });
+      .values({ runId, accountId: inv.accountId, ...accountRow })
+      .onConflictDoUpdate({ target: [inventoryAccounts.runId, inventoryAccounts.accountId], set: accountRow });
   });
 }
 

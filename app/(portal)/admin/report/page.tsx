@@ -8,6 +8,7 @@ import { Card } from '@/components/ui/card';
 import { Alert } from '@/components/ui/alert';
 import { buttonClass } from '@/components/ui/button';
 import { GenerateReport, PrintButton } from '@/components/coverage/report-controls';
+import { TableHead } from '@/components/ui/table-head';
 
 export const metadata = { title: 'Validation report' };
 
@@ -78,13 +79,7 @@ export default async function ReportPage({ searchParams }: { searchParams: Promi
             <h3 id="gaps-heading" className="font-semibold">Remaining gaps ({report.gaps.length})</h3>
             <div className="overflow-x-auto">
               <table className="mt-2 w-full text-left text-sm">
-                <thead className="text-slate-600">
-                  <tr>
-                    <th scope="col" className="py-1 pr-3 font-medium">IAM user</th>
-                    <th scope="col" className="py-1 pr-3 font-medium">Account</th>
-                    <th scope="col" className="py-1 font-medium">Suggested remediation</th>
-                  </tr>
-                </thead>
+                <TableHead columns={['IAM user', 'Account', 'Suggested remediation']} />
                 <tbody data-testid="report-gaps">
                   {report.gaps.map((g) => (
                     <tr key={`${g.accountId}/${g.userName}`} className="border-t border-slate-100">
@@ -110,14 +105,7 @@ export default async function ReportPage({ searchParams }: { searchParams: Promi
             )}
             <div className="overflow-x-auto">
               <table className="mt-2 w-full text-left text-sm">
-                <thead className="text-slate-600">
-                  <tr>
-                    <th scope="col" className="py-1 pr-3 font-medium">IAM user</th>
-                    <th scope="col" className="py-1 pr-3 font-medium">Device</th>
-                    <th scope="col" className="py-1 pr-3 font-medium">Enrolled</th>
-                    <th scope="col" className="py-1 font-medium">Test</th>
-                  </tr>
-                </thead>
+                <TableHead columns={['IAM user', 'Device', 'Enrolled', 'Test']} />
                 <tbody data-testid="report-tests">
                   {report.signInTests.map((t) => (
                     <tr key={`${t.accountId}/${t.userName}/${t.serial}`} className="border-t border-slate-100">

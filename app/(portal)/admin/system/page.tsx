@@ -8,6 +8,7 @@ import { Card } from '@/components/ui/card';
 import { Skeleton } from '@/components/ui/skeleton';
 import { SweepButton } from '@/components/enrollment/sweep-button';
 import type { Actor } from '@/lib/auth/types';
+import { TableHead } from '@/components/ui/table-head';
 
 export const metadata = { title: 'Accounts and audit' };
 
@@ -19,13 +20,7 @@ async function Accounts({ actor }: { actor: Actor }) {
     <div className="overflow-x-auto">
       <table className="w-full text-left text-sm">
         <caption className="sr-only">Managed AWS accounts</caption>
-        <thead className="text-slate-600">
-          <tr>
-            <th scope="col" className="py-2 pr-4 font-medium">Account</th>
-            <th scope="col" className="py-2 pr-4 font-medium">Alias</th>
-            <th scope="col" className="py-2 font-medium">Member role</th>
-          </tr>
-        </thead>
+        <TableHead columns={['Account', 'Alias', 'Member role']} />
         <tbody>
           {accounts.map((a) => (
             <tr key={a.id} className="border-t border-slate-100" data-testid="account-row">
@@ -51,14 +46,7 @@ async function RecentSignIns() {
     <div className="overflow-x-auto">
       <table className="w-full text-left text-sm">
         <caption className="sr-only">Recent sign-ins</caption>
-        <thead className="text-slate-600">
-          <tr>
-            <th scope="col" className="py-2 pr-4 font-medium">When (UTC)</th>
-            <th scope="col" className="py-2 pr-4 font-medium">Who</th>
-            <th scope="col" className="py-2 pr-4 font-medium">Method</th>
-            <th scope="col" className="py-2 font-medium">Outcome</th>
-          </tr>
-        </thead>
+        <TableHead columns={['When (UTC)', 'Who', 'Method', 'Outcome']} />
         <tbody>
           {entries.map((e) => (
             <tr key={e.id} className="border-t border-slate-100">

@@ -10,6 +10,7 @@ import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
 import { Alert } from '@/components/ui/alert';
 import { DeactivateLostDevice, VerifyNow } from '@/components/coverage/user-admin-actions';
+import { TableHead } from '@/components/ui/table-head';
 
 export const metadata = { title: 'IAM user' };
 
@@ -108,14 +109,7 @@ export default async function UserDetailPage({
           <div className="overflow-x-auto">
             <table className="mt-3 w-full text-left text-sm">
               <caption className="sr-only">Enrollment events of {row.userName}</caption>
-              <thead className="text-slate-600">
-                <tr>
-                  <th scope="col" className="py-1 pr-3 font-medium">When</th>
-                  <th scope="col" className="py-1 pr-3 font-medium">What</th>
-                  <th scope="col" className="py-1 pr-3 font-medium">Outcome</th>
-                  <th scope="col" className="py-1 font-medium">By</th>
-                </tr>
-              </thead>
+              <TableHead columns={['When', 'What', 'Outcome', 'By']} />
               <tbody>
                 {events.map((e) => (
                   <tr key={e.id} className="border-t border-slate-100">
