@@ -39,7 +39,10 @@ function age(date: Date | null): string {
   const minutes = Math.round((Date.now() - date.getTime()) / 60_000);
   if (minutes < 1) return 'just now';
   if (minutes < 120) return `${minutes} min ago`;
-  return `${Math.round(minutes / 60)} h ago`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 48) return `${hours} h ago`;
+  const days = Math.round(hours / 24);
+  return days < 730 ? `${days} days ago` : `${Math.round(days / 365)} years ago (${when.format(date)} UTC)`;
 }
 
 async function DashboardBody({ actor }: { actor: Actor }) {
