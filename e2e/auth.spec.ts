@@ -4,7 +4,7 @@ import { expect, groundTruth, iamUsersOf, person, SignInPage, test } from './fix
 const MEMBERS = ['alice@example.com', 'bob@example.com', 'grace@example.com'];
 
 test.describe('signed out', () => {
-  for (const path of ['/', '/admin', '/some/deep/page?x=1']) {
+  for (const path of ['/', '/admin', '/admin/users', '/admin/report', '/admin/system', '/devices', '/enroll/virtual', '/some/deep/page?x=1']) {
     test(`a request for ${path} goes to sign-in and comes back after`, async ({ page, signIn }) => {
       await page.goto(path);
       await expect(page).toHaveURL(/\/signin\?callbackUrl=/);
