@@ -1,35 +1,12 @@
 import { expect, groundTruth, SignInPage, test } from './fixtures';
 import { createTestUser } from './support/iam';
 import { enrollVirtual, signInWithKeys } from './support/enroll';
+import { parseCsv } from '../test-support/csv';
 
 test.describe.configure({ mode: 'serial' });
 
 type ExportRecord = { accountId: string; userName: string; passwordEnabled: boolean; mfaState: string; devices: { serial: string; type: string }[]; flags: string[] };
 
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted && c === '"' && text[i + 1] === '"') {
-      cur += '"';
-      i++;
-    } else if (c === '"') quoted = !quoted;
-    else if (c === ',' && !quoted) {
-      row.push(cur);
-      cur = '';
-    } else if ((c === '\n' || c === '\r') && !quoted) {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(cur);
-      rows.push(row);
-      row = [];
-      cur = '';
-    } else cur += c;
-  }
-  return rows;
-}
 
 test('an admin refreshes the inventory and sees every seeded user as the ground truth says', async ({ page, signInAs }) => {
   test.setTimeout(180_000);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { parseCsv } from '@/test-support/csv';
 import { csvField, csvHeader, toCsvLine, toJsonRecord, type ExportRow } from './export';
 
 const row: ExportRow = {
@@ -16,28 +17,7 @@ const row: ExportRow = {
   flags: ['stale-console'],
 };
 
-/** A small RFC 4180 parser, to check that what we write reads back. */
-function parseCsvLine(line: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i]!;
-    if (quoted && c === '"' && line[i + 1] === '"') {
-      cur += '"';
-      i++;
-    } else if (c === '"') {
-      quoted = !quoted;
-    } else if (c === ',' && !quoted) {
-      out.push(cur);
-      cur = '';
-    } else {
-      cur += c;
-    }
-  }
-  out.push(cur);
-  return out;
-}
+const parseCsvLine = (line: string) => parseCsv(line)[0] ?? [''];
 
 describe('inventory export', () => {
   it('writes one CSV line per user with every column, quoting where needed', () => {
