@@ -2,7 +2,7 @@ import 'server-only';
 import { getEnv } from '@/lib/env';
 import { classifyAwsError, type AwsErrorCode } from '@/lib/aws/errors';
 import { getAccountAlias } from '@/lib/aws/iam';
-import { hasRole } from '@/lib/auth/roles';
+import { assertRole } from '@/lib/auth/roles';
 import type { Actor } from '@/lib/auth/types';
 
 export type AccountHealth = {
@@ -13,16 +13,9 @@ export type AccountHealth = {
   problem?: AwsErrorCode;
 };
 
-export class NotAllowedError extends Error {
-  constructor(what: string) {
-    super(`not allowed: ${what}`);
-    this.name = 'NotAllowedError';
-  }
-}
-
 /** Whether the portal can assume its member role in each managed account (admin only). */
 export async function getAccountHealth(actor: Actor): Promise<AccountHealth[]> {
-  if (!hasRole(actor.roles, 'admin')) throw new NotAllowedError('account health');
+  assertRole(actor.roles, 'admin', 'account health');
   return Promise.all(
     getEnv().MFA_ACCOUNTS.map(async (a): Promise<AccountHealth> => {
       try {

@@ -32,3 +32,15 @@ export function groupsFromClaim(value: unknown): string[] {
   if (typeof value === 'string') return value.split(/[\s,]+/).filter(Boolean);
   return [];
 }
+
+export class ForbiddenError extends Error {
+  constructor(readonly role: Role, what: string) {
+    super(`${what} needs the ${role} role`);
+    this.name = 'ForbiddenError';
+  }
+}
+
+/** For domain functions, which check the actor themselves and do not trust that a page did. */
+export function assertRole(roles: readonly Role[], role: Role, what: string): void {
+  if (!hasRole(roles, role)) throw new ForbiddenError(role, what);
+}

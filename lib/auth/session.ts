@@ -1,4 +1,5 @@
 import 'server-only';
+import { cache } from 'react';
 import { getToken } from 'next-auth/jwt';
 import { forbidden, redirect } from 'next/navigation';
 import { cookies, headers } from 'next/headers';
@@ -18,15 +19,18 @@ function toActor(portal: unknown, authTime: unknown): Actor | null {
   return { ...identity, authTime: typeof authTime === 'number' ? authTime : 0 };
 }
 
-/** The signed-in person from the session cookie, or null. Never from anything the form sends. */
-export async function getActor(): Promise<Actor | null> {
+/**
+ * The signed-in person from the session cookie, or null. Never from anything the form sends.
+ * Memoised per request: the layout and the page both ask, the cookie is decrypted once.
+ */
+export const getActor = cache(async function getActor(): Promise<Actor | null> {
   // The full identity lives in the encrypted, signed JWT session cookie; next-auth checks its expiry.
   const token = await getToken({
     req: { cookies: await cookies(), headers: {} } as unknown as NextRequest,
     ...tokenOptions(),
   });
   return token ? toActor(token.portal, token.authTime) : null;
-}
+});
 
 /** For pages and server actions: the actor, or a redirect to sign-in. */
 export async function requireUser(): Promise<Actor> {

@@ -3,6 +3,8 @@ import { getEnv } from '@/lib/env';
 import { isAwsError } from '@/lib/aws/errors';
 import { deleteVirtualMfaDevice, listUnassignedVirtualDevices } from '@/lib/aws/mfa';
 import type { Principal } from '@/lib/auth/types';
+import { recordAudit } from '@/lib/audit/log';
+import { getDb } from '@/lib/db/client';
 import { creationTimes, recordEvent } from './events';
 
 /** The portal creates its virtual devices under this path, one folder per IAM user, so it can recognise its own. */
@@ -49,7 +51,7 @@ export type SweepResult = { accountId: string; deleted: number; kept: number; er
 
 /**
  * Deletes the portal's own unassigned virtual devices older than an hour, in every managed account.
- * Devices outside the portal's path are never touched.
+ * Devices outside the portal's path are never touched. Each sweep is audited with its results.
  */
 export async function sweepLeftovers(actor: string, now = Date.now()): Promise<SweepResult> {
   const results: SweepResult = [];
@@ -71,5 +73,6 @@ export async function sweepLeftovers(actor: string, now = Date.now()): Promise<S
       results.push({ accountId: account.id, deleted: 0, kept: 0, error: (error as Error).name });
     }
   }
+  await recordAudit(await getDb(), { actor, action: 'enrollment.sweep', outcome: 'success', detail: { results } });
   return results;
 }

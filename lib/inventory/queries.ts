@@ -2,23 +2,14 @@ import 'server-only';
 import { and, asc, desc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
 import { getDb } from '@/lib/db/client';
 import { inventoryAccounts, inventoryRuns, inventorySnapshots, inventoryUsers } from '@/lib/db/schema';
-import { hasRole } from '@/lib/auth/roles';
+import { assertRole } from '@/lib/auth/roles';
 import type { Actor } from '@/lib/auth/types';
 import type { UserFilters } from './user-filters';
 
 export type InventoryRow = typeof inventoryUsers.$inferSelect;
 
-export class NotAdminError extends Error {
-  constructor() {
-    super('inventory data is for admins');
-    this.name = 'NotAdminError';
-  }
-}
-
 /** Every read of the inventory is an admin's: the domain checks it, not only the page. */
-function assertAdmin(actor: Actor) {
-  if (!hasRole(actor.roles, 'admin')) throw new NotAdminError();
-}
+const assertAdmin = (actor: Actor) => assertRole(actor.roles, 'admin', 'the inventory');
 
 function where(f: Partial<UserFilters>): SQL | undefined {
   const u = inventoryUsers;

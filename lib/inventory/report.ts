@@ -2,16 +2,13 @@ import 'server-only';
 import { desc, eq, inArray } from 'drizzle-orm';
 import { getDb } from '@/lib/db/client';
 import { enrollmentEvents, inventoryRuns, inventoryUsers, validationReports } from '@/lib/db/schema';
-import { hasRole } from '@/lib/auth/roles';
+import { assertRole } from '@/lib/auth/roles';
 import type { Actor } from '@/lib/auth/types';
 import { buildValidationReport, type ReportEvent, type ValidationReport } from './report-model';
-import { NotAdminError } from './queries';
 
 const REPORT_EVENT_KINDS = ['virtual.enabled', 'hardware.enable', 'fido.detected', 'device.test-console', 'device.test-cli'];
 
-function assertAdmin(actor: Actor) {
-  if (!hasRole(actor.roles, 'admin')) throw new NotAdminError();
-}
+const assertAdmin = (actor: Actor) => assertRole(actor.roles, 'admin', 'validation reports');
 
 /** Builds the report now from the stored inventory and the enrollment events, and keeps a copy with its time. */
 export async function generateValidationReport(actor: Actor): Promise<{ id: number; report: ValidationReport }> {

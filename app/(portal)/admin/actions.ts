@@ -19,7 +19,6 @@ export const sweepLeftoversAction = defineAction(
   { name: 'enrollment.sweep', role: 'admin', schema: z.object({}) },
   async (actor) => {
     const results = await sweepLeftovers(actor.id);
-    await recordAudit(await getDb(), { actor: actor.id, action: 'enrollment.sweep', outcome: 'success', detail: { results } });
     const deleted = results.reduce((n, r) => n + r.deleted, 0);
     const failed = results.filter((r) => r.error).map((r) => r.accountId);
     return ok<SweepResult>(results, `Deleted ${deleted} abandoned device${deleted === 1 ? '' : 's'}.${failed.length ? ` Could not check ${failed.join(', ')}.` : ''}`);

@@ -1,8 +1,6 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { authorizeScheduledJob } from '@/lib/auth/scheduler';
 import { sweepLeftovers } from '@/lib/enrollment/leftovers';
-import { recordAudit } from '@/lib/audit/log';
-import { getDb } from '@/lib/db/client';
 
 export const dynamic = 'force-dynamic';
 
@@ -10,8 +8,6 @@ export const dynamic = 'force-dynamic';
 export async function POST(request: NextRequest) {
   const auth = await authorizeScheduledJob(request);
   if (auth.response) return auth.response;
-  const { actor } = auth;
-  const results = await sweepLeftovers(actor);
-  await recordAudit(await getDb(), { actor, action: 'enrollment.sweep', outcome: 'success', detail: { results } });
+  const results = await sweepLeftovers(auth.actor);
   return NextResponse.json({ results }, { headers: { 'Cache-Control': 'no-store' } });
 }
