@@ -1,22 +1,35 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Actor } from '@/lib/auth/types';
+import type { Actor, Role } from '@/lib/auth/types';
 
-// Every exported server action, called as a public endpoint would be: without a session, and with the
-// wrong role. None may reach its domain code (which would need AWS and a database, both absent here).
+// Every exported server action, called as a public endpoint would be: without a session, and with each role
+// below the one it needs. None may reach its domain code (which would need AWS and a database, both absent here).
 const session = vi.hoisted(() => ({ actor: null as Actor | null }));
 vi.mock('@/lib/auth/session', () => ({ getActor: async () => session.actor }));
 vi.mock('@/lib/db/client', () => ({ getDb: async () => ({}) }));
 vi.mock('@/lib/audit/log', () => ({ recordAudit: async () => undefined }));
 
-const member: Actor = { id: 'alice@example.com', email: 'alice@example.com', name: 'Alice', method: 'oidc', roles: ['member'], principals: [], authTime: 0 };
-
-const modules = {
-  admin: () => import('./admin/actions'),
-  enroll: () => import('./enroll/actions'),
-  devices: () => import('./devices/actions'),
-};
+const actorWith = (roles: Role[]): Actor => ({ id: 'someone@example.com', email: 'someone@example.com', name: 'Someone', method: 'oidc', roles, principals: [], authTime: 0 });
+const member = actorWith(['member']);
+const admin = actorWith(['member', 'admin']);
 
 type AnyAction = (prev: unknown, fd: FormData) => Promise<{ status: string; code?: string }>;
+
+/** Each actions module, the role every one of its actions needs, and the exact list of its actions. */
+const modules: Record<string, { load: () => Promise<Record<string, unknown>>; role: Role; actions: string[] }> = {
+  enroll: { load: () => import('./enroll/actions'), role: 'member', actions: [] },
+  devices: { load: () => import('./devices/actions'), role: 'member', actions: [] },
+  admin: {
+    load: () => import('./admin/actions'),
+    role: 'admin',
+    actions: ['deactivateLostDeviceAction', 'generateReportAction', 'refreshInventoryAction', 'runProgressAction', 'sweepLeftoversAction', 'verifyUserAction'],
+  },
+  decisions: { load: () => import('./admin/decisions/actions'), role: 'admin', actions: ['bulkDecideAction', 'setDecisionAction'] },
+  program: {
+    load: () => import('./admin/program/actions'),
+    role: 'security',
+    actions: ['deleteCategoryAction', 'moveCategoryAction', 'previewCategoryAction', 'saveCategoryAction', 'setReminderDaysAction'],
+  },
+};
 
 async function actionsOf(load: () => Promise<Record<string, unknown>>): Promise<[string, AnyAction][]> {
   const mod = await load();
@@ -28,7 +41,7 @@ beforeEach(() => {
 });
 
 describe('server action authorization', () => {
-  for (const [area, load] of Object.entries(modules)) {
+  for (const [area, { load, role, actions: expected }] of Object.entries(modules)) {
     it(`${area}: every action refuses a request without a session`, async () => {
       const actions = await actionsOf(load);
       expect(actions.length).toBeGreaterThan(0);
@@ -36,16 +49,18 @@ describe('server action authorization', () => {
         expect(await action({ status: 'idle' }, new FormData()), name).toMatchObject({ status: 'error', code: 'Unauthenticated' });
       }
     });
-  }
 
-  it('admin: every action refuses a member', async () => {
-    session.actor = member;
-    const actions = await actionsOf(modules.admin);
-    expect(actions.map(([n]) => n).sort()).toEqual(
-      ['deactivateLostDeviceAction', 'generateReportAction', 'refreshInventoryAction', 'runProgressAction', 'sweepLeftoversAction', 'verifyUserAction'].sort(),
-    );
-    for (const [name, action] of actions) {
-      expect(await action({ status: 'idle' }, new FormData()), name).toMatchObject({ status: 'error', code: 'Forbidden' });
-    }
-  });
+    if (role === 'member') continue;
+    const below = role === 'security' ? [member, admin] : [member];
+    it(`${area}: exactly the expected actions, each refusing ${below.map((a) => a.roles.at(-1)).join(' and ')}`, async () => {
+      const actions = await actionsOf(load);
+      expect(actions.map(([n]) => n).sort()).toEqual([...expected].sort());
+      for (const actor of below) {
+        session.actor = actor;
+        for (const [name, action] of actions) {
+          expect(await action({ status: 'idle' }, new FormData()), `${name} as ${actor.roles.join('+')}`).toMatchObject({ status: 'error', code: 'Forbidden' });
+        }
+      }
+    });
+  }
 });

@@ -8,7 +8,12 @@ export const navItems: NavItem[] = [
   { href: '/devices', label: 'My devices', role: 'member' },
   { href: '/admin', label: 'Coverage', role: 'admin' },
   { href: '/admin/users', label: 'IAM users', role: 'admin' },
+  { href: '/admin/program', label: 'Program', role: 'admin' },
+  { href: '/admin/exceptions', label: 'Exceptions', role: 'admin' },
+  { href: '/admin/tokens', label: 'Hardware tokens', role: 'admin' },
+  { href: '/admin/reminders', label: 'Reminders', role: 'admin' },
   { href: '/admin/report', label: 'Validation report', role: 'admin' },
+  { href: '/admin/audit', label: 'Audit log', role: 'admin' },
   { href: '/admin/system', label: 'Accounts and audit', role: 'admin' },
 ];
 

@@ -1,6 +1,7 @@
 import 'server-only';
 import {
   GetLoginProfileCommand,
+  GetUserCommand,
   ListAccountAliasesCommand,
   paginateGetAccountAuthorizationDetails,
   paginateListGroupsForUser,
@@ -49,6 +50,24 @@ export async function listAccountUsers(accountId: string): Promise<IamUser[]> {
     for await (const page of pages) for (const u of page.UserDetailList ?? []) users.push(toIamUser(accountId, u));
     return users;
   });
+}
+
+/** One user's path, tags and groups, live (for a user the stored inventory has not seen yet). */
+export async function getIamUser(accountId: string, userName: string): Promise<IamUser> {
+  const [out, groups] = await Promise.all([
+    awsCall('iam:GetUser', () => iamForAccount(accountId).send(new GetUserCommand({ UserName: userName }))),
+    listUserGroups(accountId, userName),
+  ]);
+  const u = out.User;
+  return {
+    accountId,
+    userName,
+    arn: u?.Arn ?? '',
+    path: u?.Path ?? '/',
+    createdAt: u?.CreateDate ? new Date(u.CreateDate).toISOString() : null,
+    tags: toTags(u?.Tags),
+    groups,
+  };
 }
 
 export async function listUserGroups(accountId: string, userName: string): Promise<string[]> {

@@ -145,3 +145,7 @@ export function allowedTypesText(types: readonly DeviceType[]): string {
   if (labels.length <= 1) return labels[0] ?? 'none';
   return `${labels.slice(0, -1).join(', ')} or ${labels.at(-1)}`;
 }
+
+/** "tag Environment = prod", "path /admins/*", "group Admins", "account 111111111111" */
+export const selectorText = (c: Pick<ProgramCategory, 'selectorKind' | 'selectorKey' | 'selectorValue'>) =>
+  c.selectorKind === 'tag' ? `tag ${c.selectorKey} = ${c.selectorValue}` : c.selectorKind === 'path' ? `path ${c.selectorValue}*` : `${c.selectorKind} ${c.selectorValue}`;

@@ -11,6 +11,10 @@ import { Card } from '@/components/ui/card';
 import { Alert } from '@/components/ui/alert';
 import { DeactivateLostDevice, VerifyNow } from '@/components/coverage/user-admin-actions';
 import { TableHead } from '@/components/ui/table-head';
+import { getDecision, getProgramUser } from '@/lib/program/decisions';
+import { listCategories } from '@/lib/program/categories';
+import { allowedTypesText, decisionLabel, programGapText } from '@/lib/program/resolve';
+import { DecisionForm } from '@/components/program/decision-form';
 
 export const metadata = { title: 'IAM user' };
 
@@ -28,10 +32,16 @@ export default async function UserDetailPage({
   const { accountId, userName: rawName } = await params;
   const userName = decodeURIComponent(rawName);
   if (!/^\d{12}$/.test(accountId) || !/^[\w+=,.@-]{1,64}$/.test(userName)) notFound();
-  const [row, events] = await Promise.all([getInventoryUser(actor, accountId, userName), listUserEvents({ accountId, userName }, 100)]);
-  if (!row) notFound();
+  const [row, events, program, decision, categories] = await Promise.all([
+    getInventoryUser(actor, accountId, userName),
+    listUserEvents({ accountId, userName }, 100),
+    getProgramUser(actor, { accountId, userName }),
+    getDecision(actor, { accountId, userName }),
+    listCategories(actor),
+  ]);
+  if (!row || !program) notFound();
   const label = getEnv().MFA_ACCOUNTS.find((a) => a.id === accountId)?.label ?? accountId;
-  const fix = remediationFor(row);
+  const fix = remediationFor(program);
   const { deactivated } = await searchParams;
   return (
     <div className="space-y-6">
@@ -55,6 +65,51 @@ export default async function UserDetailPage({
           {remediationText[fix]}
         </Alert>
       )}
+      <Card aria-labelledby="program-heading">
+        <h2 id="program-heading" className="text-lg font-semibold">Program</h2>
+        <dl className="mt-3 grid grid-cols-1 gap-x-6 gap-y-1 text-sm sm:grid-cols-[max-content_1fr]" data-testid="program-facts">
+          <dt className="text-slate-600">Category</dt>
+          <dd data-testid="program-category">
+            {program.categoryName ?? 'None'}
+            {program.categorySource === 'override' ? ' (assigned by an admin)' : program.categorySource === 'selector' ? ' (by its selector)' : ''}
+          </dd>
+          <dt className="text-slate-600">Decision</dt>
+          <dd data-testid="program-decision" data-decision={program.decision} data-expired={program.exceptionExpired || undefined}>
+            <Badge tone={program.exceptionExpired ? 'bad' : program.decision === 'required' ? 'info' : 'neutral'}>{decisionLabel[program.decision]}</Badge>
+            {program.exceptionExpired && <strong className="ml-2 text-red-800">expired: MFA is required again</strong>}
+            {program.decisionSource === 'category' && program.decision !== 'required' ? ' (the category’s default)' : ''}
+            {program.decisionReason ? <span className="block text-slate-700">“{program.decisionReason}”</span> : null}
+            {program.approver ? <span className="block text-slate-700">Approved by {program.approver}{program.expiresAt ? `, until ${fmt(program.expiresAt)}` : ''}</span> : null}
+            {program.decidedBy ? <span className="block text-xs text-slate-600">Decided by {program.decidedBy} on {fmt(program.decidedAt)}</span> : null}
+          </dd>
+          <dt className="text-slate-600">Deadline</dt>
+          <dd>{program.deadline ? fmt(program.deadline) : 'None'}{program.cohort ? ` · cohort ${program.cohort}` : ''}</dd>
+          <dt className="text-slate-600">Devices allowed</dt>
+          <dd>{allowedTypesText(program.allowedDeviceTypes)}{program.minDevices > 1 ? `; a backup is required (${program.minDevices} devices)` : ''}</dd>
+          <dt className="text-slate-600">Status</dt>
+          <dd data-testid="program-status">
+            {!program.inScope ? 'Not in scope' : program.compliant ? 'Compliant' : `Gap: ${programGapText[program.programGap ?? 'no-mfa']}`}
+          </dd>
+        </dl>
+        <details className="mt-4 rounded-lg border border-slate-200 p-3" open={Boolean(decision)}>
+          <summary className="cursor-pointer font-medium">Change the decision</summary>
+          <div className="mt-3">
+            <DecisionForm
+              mode="single"
+              accountId={accountId}
+              userName={userName}
+              categories={categories.map((c) => ({ id: c.id, name: c.name }))}
+              initial={{
+                categoryId: decision?.categoryId ?? null,
+                decision: decision?.decision ?? null,
+                reason: decision?.reason ?? '',
+                approver: decision?.approver ?? actor.name,
+                expiresAt: decision?.expiresAt ? decision.expiresAt.toISOString().slice(0, 10) : '',
+              }}
+            />
+          </div>
+        </details>
+      </Card>
       <Card aria-labelledby="facts-heading">
         <h2 id="facts-heading" className="text-lg font-semibold">Facts</h2>
         <dl className="mt-3 grid grid-cols-1 gap-x-6 gap-y-1 text-sm sm:grid-cols-[max-content_1fr]">

@@ -1,0 +1,92 @@
+import Link from 'next/link';
+import { requireRole } from '@/lib/auth/session';
+import { getEnv } from '@/lib/env';
+import { EXPIRING_DAYS, listExceptions, type ExceptionStatus } from '@/lib/program/decisions';
+import { Badge } from '@/components/ui/badge';
+import { Card } from '@/components/ui/card';
+import { TableHead } from '@/components/ui/table-head';
+
+export const metadata = { title: 'Exception register' };
+export const dynamic = 'force-dynamic';
+
+const when = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: 'UTC' });
+const DAY_MS = 86_400_000;
+const STATUSES: [ExceptionStatus, string][] = [
+  ['all', 'All'],
+  ['active', 'Active'],
+  ['expiring', `Ending within ${EXPIRING_DAYS} days`],
+  ['expired', 'Expired'],
+];
+
+export default async function ExceptionsPage({ searchParams }: { searchParams: Promise<{ status?: string }> }) {
+  const actor = await requireRole('admin');
+  const { status: raw } = await searchParams;
+  const status = STATUSES.find(([s]) => s === raw)?.[0] ?? 'all';
+  const rows = await listExceptions(actor, status);
+  const labels = new Map(getEnv().MFA_ACCOUNTS.map((a) => [a.id, a.label]));
+  const now = Date.now();
+  return (
+    <div className="space-y-6">
+      <div>
+        <h1 className="text-2xl font-bold sm:text-3xl">Exception register</h1>
+        <p className="text-slate-700">
+          Every IAM user excepted from MFA, by their own decision or their category’s, with who approved it and until when. An expired exception is a gap
+          again without anyone touching it.
+        </p>
+      </div>
+      <nav aria-label="Exception status" className="flex flex-wrap gap-2">
+        {STATUSES.map(([s, label]) => (
+          <Link
+            key={s}
+            href={s === 'all' ? '/admin/exceptions' : `/admin/exceptions?status=${s}`}
+            aria-current={s === status ? 'page' : undefined}
+            className={`inline-flex min-h-11 items-center rounded-full px-4 text-sm font-medium ring-1 ring-inset ${s === status ? 'bg-brand-600 text-white ring-brand-600' : 'bg-white ring-slate-300 hover:bg-slate-50'}`}
+          >
+            {label}
+          </Link>
+        ))}
+      </nav>
+      <Card aria-labelledby="register-heading">
+        <h2 id="register-heading" className="text-lg font-semibold">{rows.length} exception{rows.length === 1 ? '' : 's'}</h2>
+        {rows.length === 0 ? (
+          <p className="mt-2 text-sm" data-testid="no-exceptions">No exceptions{status === 'all' ? '' : ' with this status'}.</p>
+        ) : (
+          <div className="mt-3 overflow-x-auto">
+            <table className="w-full text-left text-sm" data-testid="exceptions">
+              <caption className="sr-only">Exceptions, soonest ending first</caption>
+              <TableHead columns={['IAM user', 'Account', 'Category', 'Justification', 'Approved by', 'Ends (UTC)', 'Status', 'Source']} />
+              <tbody>
+                {rows.map((r) => {
+                  const days = r.expiresAt ? Math.ceil((r.expiresAt.getTime() - now) / DAY_MS) : null;
+                  return (
+                    <tr key={`${r.accountId}/${r.userName}`} className="border-t border-slate-100 align-top" data-testid="exception-row" data-user={r.userName}>
+                      <td className="py-2 pr-3">
+                        <Link className="font-mono underline" href={`/admin/users/${r.accountId}/${encodeURIComponent(r.userName)}`}>{r.userName}</Link>
+                        {!r.consoleAccess && <div className="text-xs text-slate-600">no console access</div>}
+                      </td>
+                      <td className="py-2 pr-3">{labels.get(r.accountId) ?? r.accountId}</td>
+                      <td className="py-2 pr-3">{r.categoryName ?? '—'}</td>
+                      <td className="max-w-xs py-2 pr-3">{r.decisionReason}</td>
+                      <td className="py-2 pr-3">{r.approver}</td>
+                      <td className="py-2 pr-3 whitespace-nowrap">{r.expiresAt ? when.format(r.expiresAt) : '—'}</td>
+                      <td className="py-2 pr-3" data-testid="exception-status">
+                        {r.exceptionExpired ? (
+                          <Badge tone="bad">Expired{r.programGap ? ': gap' : ''}</Badge>
+                        ) : days !== null && days <= EXPIRING_DAYS ? (
+                          <Badge tone="neutral">Ends in {days} day{days === 1 ? '' : 's'}</Badge>
+                        ) : (
+                          <Badge tone="good">Active</Badge>
+                        )}
+                      </td>
+                      <td className="py-2">{r.decisionSource === 'user' ? `Decision by ${r.decidedBy}` : 'Category default'}</td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Card>
+    </div>
+  );
+}

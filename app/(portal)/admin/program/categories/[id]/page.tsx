@@ -1,0 +1,31 @@
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { requireRole } from '@/lib/auth/session';
+import { getEnv } from '@/lib/env';
+import { listCategories } from '@/lib/program/categories';
+import { categoryFormValues } from '@/lib/program/category-form-values';
+import { Card } from '@/components/ui/card';
+import { CategoryForm } from '@/components/program/category-form';
+
+export const metadata = { title: 'Edit category' };
+
+export default async function EditCategoryPage({ params }: { params: Promise<{ id: string }> }) {
+  const actor = await requireRole('security');
+  const { id } = await params;
+  if (!/^\d{1,9}$/.test(id)) notFound();
+  const category = (await listCategories(actor)).find((c) => c.id === Number(id));
+  if (!category) notFound();
+  const values = categoryFormValues(category);
+  return (
+    <div className="space-y-6">
+      <div>
+        <p className="text-sm"><Link className="underline" href="/admin/program">Enrollment program</Link> /</p>
+        <h1 className="text-2xl font-bold sm:text-3xl">Edit {category.name}</h1>
+        <p className="text-slate-700">Changes apply at once to coverage, members’ deadlines and reminders, and are recorded in the audit log.</p>
+      </div>
+      <Card>
+        <CategoryForm initial={{ ...values, allowedDeviceTypes: [...values.allowedDeviceTypes] }} accounts={getEnv().MFA_ACCOUNTS} />
+      </Card>
+    </div>
+  );
+}

@@ -1,0 +1,82 @@
+'use client';
+
+import { useActionState, useState } from 'react';
+import { bulkDecideAction, setDecisionAction } from '@/app/(portal)/admin/decisions/actions';
+import { idle, type ActionResult } from '@/lib/actions/result';
+import type { Decision } from '@/lib/db/schema';
+import { ActionForm } from '@/components/ui/action-form';
+import { Button } from '@/components/ui/button';
+import { Field } from '@/components/ui/field';
+import { Select } from '@/components/ui/select';
+import { fieldErrors, ResultAlert } from '@/components/ui/result-alert';
+
+export type DecisionFormValues = {
+  categoryId: number | null;
+  decision: Decision | null;
+  reason: string;
+  approver: string;
+  /** yyyy-mm-dd */
+  expiresAt: string;
+};
+
+type Props = {
+  categories: { id: number; name: string }[];
+  initial: DecisionFormValues;
+  /** What the selector would choose, for the "by selector" option's label. */
+  selectorCategory?: string | null;
+} & ({ mode: 'single'; accountId: string; userName: string } | { mode: 'bulk'; filters: string; expected: number });
+
+export function DecisionForm(props: Props) {
+  const action = props.mode === 'single' ? setDecisionAction : bulkDecideAction;
+  const [result, decide, pending] = useActionState<ActionResult<unknown>, FormData>(action as (s: ActionResult<unknown>, f: FormData) => Promise<ActionResult<unknown>>, idle);
+  const [decision, setDecision] = useState<string>(props.initial.decision ?? '');
+  const errors = fieldErrors(result);
+  const { initial } = props;
+  return (
+    <ActionForm action={decide} className="space-y-4" aria-label={props.mode === 'single' ? 'Decision' : 'Bulk decision'}>
+      {props.mode === 'single' ? (
+        <>
+          <input type="hidden" name="accountId" value={props.accountId} />
+          <input type="hidden" name="userName" value={props.userName} />
+        </>
+      ) : (
+        <>
+          <input type="hidden" name="filters" value={props.filters} />
+          <input type="hidden" name="expected" value={props.expected} />
+        </>
+      )}
+      <div className="grid gap-3 sm:grid-cols-2">
+        <Select
+          label="Category"
+          name="categoryId"
+          defaultValue={initial.categoryId === null ? '' : String(initial.categoryId)}
+          options={[['', props.selectorCategory !== undefined ? `By selector (${props.selectorCategory ?? 'no category'})` : 'By selector'], ...props.categories.map((c): [string, string] => [String(c.id), c.name])]}
+          hint="Override the category its selector gives."
+          errors={errors?.categoryId}
+        />
+        <Select
+          label="Decision"
+          name="decision"
+          value={decision}
+          onChange={setDecision}
+          options={[['', 'The category’s default'], ['required', 'MFA required'], ['exception', 'Approved exception'], ['out-of-scope', 'Out of scope']]}
+          errors={errors?.decision}
+        />
+      </div>
+      {decision === 'exception' && (
+        <div className="grid gap-3 sm:grid-cols-2">
+          <Field className="sm:col-span-2" label="Justification" name="reason" defaultValue={initial.reason} required minLength={10} maxLength={1000} errors={errors?.reason} />
+          <Field label="Approved by" name="approver" defaultValue={initial.approver} required maxLength={120} errors={errors?.approver} />
+          <Field label="Exception ends (UTC date)" name="expiresAt" type="date" defaultValue={initial.expiresAt} required hint="At most a year from today. After it, the user is a gap again by themselves." errors={errors?.expiresAt} />
+        </div>
+      )}
+      {decision === 'out-of-scope' && (
+        <Field label="Reason" name="reason" defaultValue={initial.reason} required minLength={5} maxLength={1000} hint='e.g. "To be removed: left the company."' errors={errors?.reason} />
+      )}
+      <ResultAlert result={result} />
+      <Button type="submit" disabled={pending} aria-busy={pending}>
+        {pending ? 'Saving…' : props.mode === 'single' ? 'Save decision' : `Apply to ${props.expected} user${props.expected === 1 ? '' : 's'}`}
+      </Button>
+    </ActionForm>
+  );
+}

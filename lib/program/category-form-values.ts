@@ -1,0 +1,23 @@
+import type { CategoryRow } from '@/lib/db/schema';
+
+/** What the category form shows: a stored category, or defaults for a new one (deadline 30 days out, at 17:00 UTC). */
+export function categoryFormValues(c: CategoryRow | null, now = new Date()) {
+  const d = new Date(now.getTime() + 30 * 86_400_000);
+  d.setUTCHours(17, 0, 0, 0);
+  const local = (x: Date) => x.toISOString().slice(0, 16);
+  return {
+    id: c?.id ?? null,
+    name: c?.name ?? '',
+    selectorKind: c?.selectorKind ?? 'group',
+    selectorKey: c?.selectorKey ?? '',
+    selectorValue: c?.selectorValue ?? '',
+    defaultDecision: c?.defaultDecision ?? 'required',
+    allowedDeviceTypes: c?.allowedDeviceTypes ?? ['virtual', 'hardware', 'fido'],
+    backupRequired: (c?.minDevices ?? 1) > 1,
+    deadline: local(c?.deadline ?? d),
+    cohort: c?.cohort ?? '',
+    reason: c?.reason ?? '',
+    approver: c?.approver ?? '',
+    expiresAt: c?.expiresAt ? c.expiresAt.toISOString().slice(0, 10) : '',
+  } as const;
+}

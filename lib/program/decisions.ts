@@ -1,0 +1,163 @@
+import 'server-only';
+import { and, asc, eq, gt, lte, sql, type SQL } from 'drizzle-orm';
+import { getDb, type Db } from '@/lib/db/client';
+import { auditLog, inventoryUsers, programCategories, programDecisions, programUsers, type DecisionRow, type ProgramUserRow } from '@/lib/db/schema';
+import { recordAudit } from '@/lib/audit/log';
+import { assertRole } from '@/lib/auth/roles';
+import type { Actor } from '@/lib/auth/types';
+import { fail, ok, type ActionResult } from '@/lib/actions/result';
+import { allInventoryUsers } from '@/lib/inventory/queries';
+import type { UserFilters } from '@/lib/inventory/user-filters';
+import type { DecisionInput } from './program-input';
+
+export type UserKey = { accountId: string; userName: string };
+
+/** The most users one bulk decision may change: larger sets are narrowed with filters first. */
+export const BULK_LIMIT = 5000;
+/** Exceptions ending within this many days are "expiring" on the register. */
+export const EXPIRING_DAYS = 30;
+
+function auditView(d: Pick<DecisionRow, 'categoryId' | 'decision' | 'reason' | 'approver' | 'expiresAt'> | null, categoryName?: string | null) {
+  if (!d) return null;
+  return {
+    category: d.categoryId === null ? '(by selector)' : (categoryName ?? `category:${d.categoryId}`),
+    decision: d.decision ?? '(category default)',
+    reason: d.reason,
+    approver: d.approver,
+    expiresAt: d.expiresAt?.toISOString() ?? null,
+  };
+}
+
+const isClear = (input: DecisionInput) => input.categoryId === null && input.decision === null;
+
+const actionFor = (input: DecisionInput) => (isClear(input) ? 'program.decision.clear' : input.decision === 'exception' ? 'program.exception.set' : 'program.decision.set');
+
+async function categoryName(db: Db, id: number | null): Promise<string | null | undefined> {
+  if (id === null) return null;
+  const [row] = await db.select({ name: programCategories.name }).from(programCategories).where(eq(programCategories.id, id));
+  return row?.name;
+}
+
+export async function getDecision(actor: Actor, key: UserKey): Promise<DecisionRow | null> {
+  assertRole(actor.roles, 'admin', 'decisions');
+  const db = await getDb();
+  const [row] = await db.select().from(programDecisions).where(and(eq(programDecisions.accountId, key.accountId), eq(programDecisions.userName, key.userName)));
+  return row ?? null;
+}
+
+/** The user's program row (the view), for the detail page. */
+export async function getProgramUser(actor: Actor, key: UserKey): Promise<ProgramUserRow | null> {
+  assertRole(actor.roles, 'admin', 'decisions');
+  const db = await getDb();
+  const [row] = await db.select().from(programUsers).where(and(eq(programUsers.accountId, key.accountId), eq(programUsers.userName, key.userName)));
+  return row ?? null;
+}
+
+/**
+ * Writes (or, when both the category and the decision are left to the program, removes) one user's decision,
+ * inside `db` (a transaction for bulk), and audits it with before and after. Null when nothing changed.
+ */
+async function writeDecision(db: Db, actor: Actor, key: UserKey, input: DecisionInput, names: Map<number, string>, extra: Record<string, unknown> = {}) {
+  const [before] = await db
+    .select()
+    .from(programDecisions)
+    .where(and(eq(programDecisions.accountId, key.accountId), eq(programDecisions.userName, key.userName)))
+    .for('update');
+  const beforeView = auditView(before ?? null, before?.categoryId != null ? names.get(before.categoryId) : null);
+  const afterView = isClear(input) ? null : auditView(input, input.categoryId != null ? names.get(input.categoryId) : null);
+  if (JSON.stringify(beforeView) === JSON.stringify(afterView)) return null;
+  if (isClear(input)) {
+    await db.delete(programDecisions).where(and(eq(programDecisions.accountId, key.accountId), eq(programDecisions.userName, key.userName)));
+  } else {
+    const values = { ...input, decidedBy: actor.id, decidedAt: new Date() };
+    await db
+      .insert(programDecisions)
+      .values({ ...key, ...values })
+      .onConflictDoUpdate({ target: [programDecisions.accountId, programDecisions.userName], set: values });
+  }
+  return {
+    actor: actor.id,
+    action: actionFor(input),
+    target: `${key.accountId}/${key.userName}`,
+    outcome: 'success' as const,
+    detail: { before: beforeView, after: afterView, ...extra },
+  };
+}
+
+async function categoryNames(db: Db): Promise<Map<number, string>> {
+  return new Map((await db.select({ id: programCategories.id, name: programCategories.name }).from(programCategories)).map((c) => [c.id, c.name]));
+}
+
+/** An admin's decision about one inventoried IAM user; audited with before and after. */
+export async function setDecision(actor: Actor, key: UserKey, input: DecisionInput): Promise<ActionResult<{ changed: boolean }>> {
+  assertRole(actor.roles, 'admin', 'decisions');
+  const db = await getDb();
+  const [user] = await db.select({ n: inventoryUsers.userName }).from(inventoryUsers).where(and(eq(inventoryUsers.accountId, key.accountId), eq(inventoryUsers.userName, key.userName)));
+  if (!user) return fail('NotFound', `${key.userName} is not in the inventory of account ${key.accountId}. Refresh the inventory, then try again.`);
+  if (input.categoryId !== null && (await categoryName(db, input.categoryId)) === undefined) {
+    return fail('NotFound', 'That category no longer exists. Reload the page and choose again.');
+  }
+  return db.transaction(async (tx) => {
+    const entry = await writeDecision(tx as unknown as Db, actor, key, input, await categoryNames(tx as unknown as Db));
+    if (!entry) return ok({ changed: false }, 'Nothing changed.');
+    await recordAudit(tx as unknown as Db, entry);
+    return ok({ changed: true }, isClear(input) ? `${key.userName} now follows the program (no override).` : `Decision for ${key.userName} saved.`);
+  });
+}
+
+/** Every user the filters select (the users table's filters), for a bulk decision's confirmation. */
+export async function selectUsers(actor: Actor, filters: Partial<UserFilters>): Promise<UserKey[]> {
+  assertRole(actor.roles, 'admin', 'decisions');
+  const keys: UserKey[] = [];
+  for await (const rows of allInventoryUsers(actor, filters)) {
+    for (const r of rows) keys.push({ accountId: r.accountId, userName: r.userName });
+    if (keys.length > BULK_LIMIT) break;
+  }
+  return keys;
+}
+
+/**
+ * One decision for every user the filters select. `expected` is the count the admin confirmed: if the set changed
+ * since (an inventory run, someone else's decision), nothing is written and the admin looks again.
+ */
+export async function bulkDecide(actor: Actor, filters: Partial<UserFilters>, input: DecisionInput, expected: number): Promise<ActionResult<{ changed: number; unchanged: number }>> {
+  assertRole(actor.roles, 'admin', 'decisions');
+  const keys = await selectUsers(actor, filters);
+  if (keys.length > BULK_LIMIT) return fail('TooMany', `These filters select more than ${BULK_LIMIT.toLocaleString('en')} users. Narrow them (e.g. by account or tag) and decide in parts.`);
+  if (keys.length === 0) return fail('Empty', 'These filters select no users.');
+  if (keys.length !== expected) return fail('Changed', `The filters now select ${keys.length} users, not the ${expected} you confirmed (the inventory or other decisions changed). Review the list again.`);
+  const db = await getDb();
+  if (input.categoryId !== null && (await categoryName(db, input.categoryId)) === undefined) return fail('NotFound', 'That category no longer exists. Reload the page and choose again.');
+  const bulkId = `bulk-${Date.now().toString(36)}`;
+  const changed = await db.transaction(async (tx) => {
+    const t = tx as unknown as Db;
+    const names = await categoryNames(t);
+    const entries = [];
+    for (const key of keys) {
+      const entry = await writeDecision(t, actor, key, input, names, { bulkId });
+      if (entry) entries.push(entry);
+    }
+    for (let i = 0; i < entries.length; i += 500) {
+      await t.insert(auditLog).values(entries.slice(i, i + 500).map((e) => ({ ...e, target: e.target })));
+    }
+    await recordAudit(t, { actor: actor.id, action: 'program.decision.bulk', outcome: 'success', detail: { bulkId, filters, users: keys.length, changed: entries.length, after: auditView(isClear(input) ? null : input) } });
+    return entries.length;
+  });
+  return ok({ changed, unchanged: keys.length - changed }, `Decision applied: ${changed} user${changed === 1 ? '' : 's'} changed${keys.length - changed ? `, ${keys.length - changed} already had it` : ''}.`);
+}
+
+export type ExceptionStatus = 'active' | 'expiring' | 'expired' | 'all';
+
+/** The exception register: every user whose decision is an exception (their own or their category's). */
+export async function listExceptions(actor: Actor, status: ExceptionStatus = 'all'): Promise<ProgramUserRow[]> {
+  assertRole(actor.roles, 'admin', 'the exception register');
+  const db = await getDb();
+  const v = programUsers;
+  const soon = sql`now() + make_interval(days => ${EXPIRING_DAYS})`;
+  const where: SQL[] = [eq(v.decision, 'exception')];
+  if (status === 'active') where.push(eq(v.exceptionExpired, false));
+  if (status === 'expiring') where.push(eq(v.exceptionExpired, false), lte(v.expiresAt, soon));
+  if (status === 'expired') where.push(eq(v.exceptionExpired, true));
+  if (status === 'active') where.push(gt(v.expiresAt, sql`now()`));
+  return db.select().from(v).where(and(...where)).orderBy(asc(v.expiresAt), asc(v.accountId), asc(v.userName)).limit(5000);
+}

@@ -1,0 +1,66 @@
+import 'server-only';
+import { and, eq, or } from 'drizzle-orm';
+import { getDb, type Db } from '@/lib/db/client';
+import { inventoryUsers, programCategories, programDecisions, type CategoryRow, type DeviceType } from '@/lib/db/schema';
+import { getIamUser } from '@/lib/aws/iam';
+import type { MfaDevice } from '@/lib/aws/mfa-devices';
+import type { Principal } from '@/lib/auth/types';
+import { allowedTypesText, deviceTypeLabel, resolveProgram, type ProgramStatus, type UserDecision } from './resolve';
+
+type Key = Pick<Principal, 'accountId' | 'userName'>;
+
+export async function loadCategories(db: Db): Promise<CategoryRow[]> {
+  return db.select().from(programCategories).orderBy(programCategories.position, programCategories.id);
+}
+
+async function loadDecisions(db: Db, keys: readonly Key[]): Promise<Map<string, UserDecision>> {
+  if (keys.length === 0) return new Map();
+  const rows = await db
+    .select()
+    .from(programDecisions)
+    .where(or(...keys.map((k) => and(eq(programDecisions.accountId, k.accountId), eq(programDecisions.userName, k.userName)))));
+  return new Map(rows.map((r) => [`${r.accountId}/${r.userName}`, r]));
+}
+
+/**
+ * The program for each of these IAM users, with their live devices. Path, tags and groups come from the stored
+ * inventory; a user it has not seen yet (created since the last run) is read live from IAM.
+ */
+export async function getProgramFor(
+  items: readonly { principal: Key; consoleAccess: boolean; devices: readonly Pick<MfaDevice, 'type'>[] }[],
+  now = new Date(),
+): Promise<ProgramStatus[]> {
+  const db = await getDb();
+  const keys = items.map((i) => i.principal);
+  const [categories, decisions, stored] = await Promise.all([
+    loadCategories(db),
+    loadDecisions(db, keys),
+    keys.length
+      ? db
+          .select({ accountId: inventoryUsers.accountId, userName: inventoryUsers.userName, path: inventoryUsers.path, tags: inventoryUsers.tags, groups: inventoryUsers.groups })
+          .from(inventoryUsers)
+          .where(or(...keys.map((k) => and(eq(inventoryUsers.accountId, k.accountId), eq(inventoryUsers.userName, k.userName)))))
+      : Promise.resolve([]),
+  ]);
+  const facts = new Map(stored.map((r) => [`${r.accountId}/${r.userName}`, r]));
+  return Promise.all(
+    items.map(async ({ principal, consoleAccess, devices }) => {
+      const key = `${principal.accountId}/${principal.userName}`;
+      // Without categories nothing depends on path, tags or groups: skip the live read.
+      const f = facts.get(key) ?? (categories.length ? await getIamUser(principal.accountId, principal.userName) : { path: '/', tags: {}, groups: [] });
+      return resolveProgram(
+        { accountId: principal.accountId, path: f.path, tags: f.tags, groups: f.groups, consoleAccess, devices },
+        categories,
+        decisions.get(key) ?? null,
+        now,
+      );
+    }),
+  );
+}
+
+/** Null when the type is allowed; otherwise the message the member sees. */
+export function deviceTypeRefusal(status: Pick<ProgramStatus, 'allowedDeviceTypes' | 'category'>, type: DeviceType): string | null {
+  if (status.allowedDeviceTypes.includes(type)) return null;
+  const where = status.category ? `The category “${status.category.name}”` : 'Your organisation’s MFA program';
+  return `${where} does not allow a ${deviceTypeLabel[type].toLowerCase()}. Allowed: ${allowedTypesText(status.allowedDeviceTypes)}.`;
+}

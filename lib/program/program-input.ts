@@ -1,0 +1,202 @@
+/**
+ * Form input for categories and decisions: parsed, never trusted. Pure (the clock is passed in), so every rule
+ * has a unit test; the domain adds what needs the database (unique names, managed accounts, existing users).
+ */
+import { z } from 'zod';
+import { DECISIONS, DEVICE_TYPES, SELECTOR_KINDS, type Decision, type DeviceType, type SelectorKind } from '@/lib/db/schema';
+
+const DAY_MS = 86_400_000;
+const blank = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const checked = (v: unknown) => v === 'on' || v === 'true' || v === '1';
+
+export const IAM_GROUP_NAME = /^[\w+=,.@-]{1,128}$/;
+export const IAM_PATH_PREFIX = /^\/([\x21-\x2e\x30-\x7e]+\/)*$/;
+/** IAM tag keys: letters, digits, spaces and _.:/=+-@ (1-128); values the same (0-256). */
+export const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
+export const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
+export const COHORT = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
+
+/** "2026-12-31" (a date) -> that day's start in UTC; "2026-12-31T18:00" (datetime-local, read as UTC) -> that minute. */
+export function parseUtc(value: string): Date | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2}))?$/.exec(value.trim());
+  if (!m) return null;
+  const [, y, mo, d, h = '00', mi = '00'] = m;
+  const date = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi)));
+  // Rejects 2026-02-30 and 25:00, which Date.UTC would roll over.
+  if (date.getUTCFullYear() !== Number(y) || date.getUTCMonth() !== Number(mo) - 1 || date.getUTCDate() !== Number(d) || date.getUTCHours() !== Number(h) || date.getUTCMinutes() !== Number(mi)) return null;
+  return date;
+}
+
+/** One year from `now` on the calendar (the longest an exception may run). */
+export function oneYearFrom(now: Date): Date {
+  const d = new Date(now);
+  d.setUTCFullYear(d.getUTCFullYear() + 1);
+  return d;
+}
+
+/** An exception's expiry: a date, after today, at most a year away; it ends at the start of that day (UTC). */
+function expirySchema(now: Date) {
+  return z
+    .string({ error: 'Give the date the exception ends (at most a year from today).' })
+    .trim()
+    .min(1, 'Give the date the exception ends (at most a year from today).')
+    .transform((v, ctx) => {
+      const d = parseUtc(v);
+      if (!d) {
+        ctx.addIssue({ code: 'custom', message: 'Enter the date as YYYY-MM-DD.' });
+        return z.NEVER;
+      }
+      if (d.getTime() <= now.getTime()) {
+        ctx.addIssue({ code: 'custom', message: 'The end date must be after today.' });
+        return z.NEVER;
+      }
+      if (d.getTime() > oneYearFrom(now).getTime()) {
+        ctx.addIssue({ code: 'custom', message: 'An exception may last at most a year: choose an earlier end date and review it then.' });
+        return z.NEVER;
+      }
+      return d;
+    });
+}
+
+const justification = z.string().trim().min(10, 'Say why, in at least 10 characters (auditors read this).').max(1000, 'Keep it to 1,000 characters.');
+const approver = z.string().trim().min(2, 'Name who approved it.').max(120, 'Keep it to 120 characters.');
+const outOfScopeReason = z.string().trim().min(5, 'Give the reason, e.g. "to be removed on 31 Jan".').max(1000, 'Keep it to 1,000 characters.');
+
+export type CategoryInput = {
+  name: string;
+  selectorKind: SelectorKind;
+  selectorKey: string | null;
+  selectorValue: string;
+  defaultDecision: Decision;
+  allowedDeviceTypes: DeviceType[];
+  minDevices: number;
+  deadline: Date;
+  cohort: string;
+  reason: string | null;
+  approver: string | null;
+  expiresAt: Date | null;
+};
+
+export function categoryInputSchema(now: Date) {
+  return z
+    .object({
+      name: z.string().trim().min(1, 'Name the category, e.g. Production administrators.').max(80, 'Keep the name to 80 characters.'),
+      selectorKind: z.enum(SELECTOR_KINDS, { error: 'Choose what selects the users: IAM group, tag, path prefix or account.' }),
+      selectorKey: z.preprocess(blank, z.string().trim().optional()),
+      selectorValue: z.preprocess(blank, z.string({ error: 'Give the value to match.' }).trim()),
+      defaultDecision: z.enum(DECISIONS, { error: 'Choose the default decision.' }),
+      allow_virtual: z.preprocess(checked, z.boolean()),
+      allow_hardware: z.preprocess(checked, z.boolean()),
+      allow_fido: z.preprocess(checked, z.boolean()),
+      backupRequired: z.preprocess(checked, z.boolean()),
+      deadline: z.string({ error: 'Give the deadline (UTC).' }).trim().min(1, 'Give the deadline (UTC).'),
+      cohort: z
+        .string({ error: 'Give the cohort name enforcement will use, e.g. prod-admins.' })
+        .trim()
+        .toLowerCase()
+        .regex(COHORT, 'Use 1-64 lowercase letters, digits and hyphens, starting and ending with a letter or digit (e.g. prod-admins).'),
+      reason: z.preprocess(blank, z.string().trim().optional()),
+      approver: z.preprocess(blank, z.string().trim().optional()),
+      expiresAt: z.preprocess(blank, z.string().trim().optional()),
+    })
+    .transform((v, ctx): CategoryInput => {
+      const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+      let selectorKey: string | null = null;
+      switch (v.selectorKind) {
+        case 'group':
+          if (!IAM_GROUP_NAME.test(v.selectorValue)) issue('selectorValue', 'Enter an IAM group name (letters, digits and _+=,.@-, up to 128).');
+          break;
+        case 'tag':
+          if (!v.selectorKey || !TAG_KEY.test(v.selectorKey)) issue('selectorKey', 'Enter the tag key, e.g. Environment.');
+          else selectorKey = v.selectorKey;
+          if (!TAG_VALUE.test(v.selectorValue)) issue('selectorValue', 'Enter the tag value (up to 256 letters, digits, spaces and _.:/=+-@).');
+          break;
+        case 'path':
+          if (!IAM_PATH_PREFIX.test(v.selectorValue)) issue('selectorValue', 'Enter an IAM path prefix that starts and ends with /, e.g. /admins/.');
+          break;
+        case 'account':
+          if (!/^\d{12}$/.test(v.selectorValue)) issue('selectorValue', 'Enter a 12-digit account id.');
+          break;
+      }
+      const allowedDeviceTypes = DEVICE_TYPES.filter((t) => v[`allow_${t}`]);
+      if (allowedDeviceTypes.length === 0) issue('allowedDeviceTypes', 'Allow at least one device type.');
+      const deadline = parseUtc(v.deadline);
+      if (!deadline) issue('deadline', 'Enter the deadline as a date and time (UTC).');
+      else if (deadline.getTime() > now.getTime() + 5 * 366 * DAY_MS) issue('deadline', 'That deadline is more than five years away: check the year.');
+      let reason: string | null = null;
+      let approverName: string | null = null;
+      let expiresAt: Date | null = null;
+      if (v.defaultDecision === 'exception') {
+        const j = justification.safeParse(v.reason ?? '');
+        if (j.success) reason = j.data;
+        else issue('reason', j.error.issues[0]!.message);
+        const a = approver.safeParse(v.approver ?? '');
+        if (a.success) approverName = a.data;
+        else issue('approver', a.error.issues[0]!.message);
+        const e = expirySchema(now).safeParse(v.expiresAt ?? '');
+        if (e.success) expiresAt = e.data;
+        else issue('expiresAt', e.error.issues[0]!.message);
+      } else if (v.defaultDecision === 'out-of-scope') {
+        const r = outOfScopeReason.safeParse(v.reason ?? '');
+        if (r.success) reason = r.data;
+        else issue('reason', r.error.issues[0]!.message);
+      }
+      return {
+        name: v.name,
+        selectorKind: v.selectorKind,
+        selectorKey,
+        selectorValue: v.selectorValue,
+        defaultDecision: v.defaultDecision,
+        allowedDeviceTypes,
+        minDevices: v.backupRequired ? 2 : 1,
+        deadline: deadline ?? new Date(0),
+        cohort: v.cohort,
+        reason,
+        approver: approverName,
+        expiresAt,
+      };
+    });
+}
+
+export type DecisionInput = {
+  /** null: the category its selector matches. */
+  categoryId: number | null;
+  /** null: the category's default decision. */
+  decision: Decision | null;
+  reason: string | null;
+  approver: string | null;
+  expiresAt: Date | null;
+};
+
+export function decisionInputSchema(now: Date) {
+  return z
+    .object({
+      categoryId: z.preprocess(blank, z.coerce.number({ error: 'Choose a category.' }).int().positive().optional()),
+      decision: z.preprocess(blank, z.enum(DECISIONS, { error: 'Choose a decision.' }).optional()),
+      reason: z.preprocess(blank, z.string().trim().optional()),
+      approver: z.preprocess(blank, z.string().trim().optional()),
+      expiresAt: z.preprocess(blank, z.string().trim().optional()),
+    })
+    .transform((v, ctx): DecisionInput => {
+      const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+      const out: DecisionInput = { categoryId: v.categoryId ?? null, decision: v.decision ?? null, reason: null, approver: null, expiresAt: null };
+      if (v.decision === 'exception') {
+        const j = justification.safeParse(v.reason ?? '');
+        if (j.success) out.reason = j.data;
+        else issue('reason', j.error.issues[0]!.message);
+        const a = approver.safeParse(v.approver ?? '');
+        if (a.success) out.approver = a.data;
+        else issue('approver', a.error.issues[0]!.message);
+        const e = expirySchema(now).safeParse(v.expiresAt ?? '');
+        if (e.success) out.expiresAt = e.data;
+        else issue('expiresAt', e.error.issues[0]!.message);
+      } else if (v.decision === 'out-of-scope') {
+        const r = outOfScopeReason.safeParse(v.reason ?? '');
+        if (r.success) out.reason = r.data;
+        else issue('reason', r.error.issues[0]!.message);
+      } else if (v.decision === 'required' && v.reason) {
+        out.reason = v.reason.slice(0, 1000);
+      }
+      return out;
+    });
+}
