@@ -1,8 +1,10 @@
 import { Suspense } from 'react';
+import Link from 'next/link';
 import { requireRole } from '@/lib/auth/session';
 import { getAccountHealth } from '@/lib/admin/accounts';
-import { listAudit } from '@/lib/audit/log';
-import { getDb } from '@/lib/db/client';
+import { listAuditPage } from '@/lib/audit/query';
+import { parseAuditFilters } from '@/lib/audit/filters';
+import type { AuditEntry } from '@/lib/db/schema';
 import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
 import { Skeleton } from '@/components/ui/skeleton';
@@ -11,6 +13,13 @@ import type { Actor } from '@/lib/auth/types';
 import { TableHead } from '@/components/ui/table-head';
 
 export const metadata = { title: 'Accounts and audit' };
+
+/** Plain words for the glance list; a refusal carries its reason code. */
+function outcomeLabel(e: AuditEntry): string {
+  if (e.outcome === 'success') return e.action === 'auth.sign-in' ? 'Signed in' : 'Done';
+  const reason = typeof e.detail.reason === 'string' ? `: ${e.detail.reason}` : '';
+  return `${e.outcome === 'denied' ? 'Denied' : 'Failed'}${reason}`;
+}
 
 const when = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'UTC' });
 
@@ -39,26 +48,23 @@ async function Accounts({ actor }: { actor: Actor }) {
   );
 }
 
-async function RecentSignIns() {
-  const entries = await listAudit(await getDb(), { action: 'auth.sign-in', limit: 25 });
-  if (entries.length === 0) return <p className="text-sm text-slate-700">No sign-ins recorded yet.</p>;
+/** A glance at what happened last; the audit log page has the filters, the paging and the export. */
+async function LatestEntries({ actor }: { actor: Actor }) {
+  const { rows } = await listAuditPage(actor, parseAuditFilters({ pageSize: '10' }));
+  if (rows.length === 0) return <p className="text-sm text-slate-700">Nothing recorded yet.</p>;
   return (
     <div className="overflow-x-auto">
       <table className="w-full text-left text-sm">
-        <caption className="sr-only">Recent sign-ins</caption>
-        <TableHead columns={['When (UTC)', 'Who', 'Method', 'Outcome']} />
+        <caption className="sr-only">The latest audit entries</caption>
+        <TableHead columns={['When (UTC)', 'Who', 'Action', 'Outcome']} />
         <tbody>
-          {entries.map((e) => (
+          {rows.map((e) => (
             <tr key={e.id} className="border-t border-slate-100">
               <td className="py-2 pr-4 whitespace-nowrap">{when.format(e.at)}</td>
               <td className="py-2 pr-4 break-all">{e.actor}</td>
-              <td className="py-2 pr-4">{String(e.detail.method ?? '—')}</td>
+              <td className="py-2 pr-4 font-mono">{e.action}</td>
               <td className="py-2">
-                {e.outcome === 'success' ? (
-                  <Badge tone="good">Signed in</Badge>
-                ) : (
-                  <Badge tone="bad">Failed: {String(e.detail.reason ?? 'unknown')}</Badge>
-                )}
+                <Badge tone={e.outcome === 'success' ? 'good' : 'bad'}>{outcomeLabel(e)}</Badge>
               </td>
             </tr>
           ))}
@@ -90,10 +96,15 @@ export default async function AdminPage() {
         <h2 id="sweep-heading" className="mb-3 text-lg font-semibold">Abandoned setups</h2>
         <SweepButton />
       </Card>
-      <Card aria-labelledby="signins-heading">
-        <h2 id="signins-heading" className="mb-3 text-lg font-semibold">Recent sign-ins</h2>
-        <Suspense fallback={fallback('Loading sign-ins…')}>
-          <RecentSignIns />
+      <Card aria-labelledby="audit-heading">
+        <div className="mb-3 flex flex-wrap items-baseline justify-between gap-2">
+          <h2 id="audit-heading" className="text-lg font-semibold">Latest audit entries</h2>
+          <Link href="/admin/audit" className="font-medium text-brand-700 underline">
+            Open the audit log
+          </Link>
+        </div>
+        <Suspense fallback={fallback('Loading the latest audit entries…')}>
+          <LatestEntries actor={actor} />
         </Suspense>
       </Card>
     </div>
