@@ -5,7 +5,7 @@ import { inventoryUsers, programCategories, programDecisions, type CategoryRow, 
 import { getIamUser } from '@/lib/aws/iam';
 import type { MfaDevice } from '@/lib/aws/mfa-devices';
 import type { Principal } from '@/lib/auth/types';
-import { allowedTypesText, deviceTypeLabel, resolveProgram, type ProgramStatus, type UserDecision } from './resolve';
+import { allowedTypesText, deviceTypeNoun, resolveProgram, type ProgramStatus, type UserDecision } from './resolve';
 
 type Key = Pick<Principal, 'accountId' | 'userName'>;
 
@@ -62,5 +62,5 @@ export async function getProgramFor(
 export function deviceTypeRefusal(status: Pick<ProgramStatus, 'allowedDeviceTypes' | 'category'>, type: DeviceType): string | null {
   if (status.allowedDeviceTypes.includes(type)) return null;
   const where = status.category ? `The category “${status.category.name}”` : 'Your organisation’s MFA program';
-  return `${where} does not allow a ${deviceTypeLabel[type].toLowerCase()}. Allowed: ${allowedTypesText(status.allowedDeviceTypes)}.`;
+  return `${where} does not allow ${/^[aeiou]/.test(deviceTypeNoun[type]) ? 'an' : 'a'} ${deviceTypeNoun[type]}. Allowed: ${allowedTypesText(status.allowedDeviceTypes)}.`;
 }

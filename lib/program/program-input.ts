@@ -90,11 +90,7 @@ export function categoryInputSchema(now: Date) {
       allow_fido: z.preprocess(checked, z.boolean()),
       backupRequired: z.preprocess(checked, z.boolean()),
       deadline: z.string({ error: 'Give the deadline (UTC).' }).trim().min(1, 'Give the deadline (UTC).'),
-      cohort: z
-        .string({ error: 'Give the cohort name enforcement will use, e.g. prod-admins.' })
-        .trim()
-        .toLowerCase()
-        .regex(COHORT, 'Use 1-64 lowercase letters, digits and hyphens, starting and ending with a letter or digit (e.g. prod-admins).'),
+      cohort: z.string({ error: 'Give the cohort name enforcement will use, e.g. prod-admins.' }).trim().toLowerCase(),
       reason: z.preprocess(blank, z.string().trim().optional()),
       approver: z.preprocess(blank, z.string().trim().optional()),
       expiresAt: z.preprocess(blank, z.string().trim().optional()),
@@ -118,6 +114,7 @@ export function categoryInputSchema(now: Date) {
           if (!/^\d{12}$/.test(v.selectorValue)) issue('selectorValue', 'Enter a 12-digit account id.');
           break;
       }
+      if (!COHORT.test(v.cohort)) issue('cohort', 'Use 1-64 lowercase letters, digits and hyphens, starting and ending with a letter or digit (e.g. prod-admins).');
       const allowedDeviceTypes = DEVICE_TYPES.filter((t) => v[`allow_${t}`]);
       if (allowedDeviceTypes.length === 0) issue('allowedDeviceTypes', 'Allow at least one device type.');
       const deadline = parseUtc(v.deadline);

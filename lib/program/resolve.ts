@@ -139,9 +139,16 @@ export const programGapText: Record<ProgramGap, string> = {
   'needs-backup': 'A backup device is required',
 };
 
-/** "Authenticator app or security key (FIDO)" */
+/** The type inside a sentence. */
+export const deviceTypeNoun: Record<DeviceType, string> = {
+  virtual: 'authenticator app',
+  hardware: 'hardware TOTP token',
+  fido: 'security key (FIDO)',
+};
+
+/** "authenticator app or security key (FIDO)" */
 export function allowedTypesText(types: readonly DeviceType[]): string {
-  const labels = ALL_DEVICE_TYPES.filter((t) => types.includes(t)).map((t) => deviceTypeLabel[t].toLowerCase());
+  const labels = ALL_DEVICE_TYPES.filter((t) => types.includes(t)).map((t) => deviceTypeNoun[t]);
   if (labels.length <= 1) return labels[0] ?? 'none';
   return `${labels.slice(0, -1).join(', ')} or ${labels.at(-1)}`;
 }

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { categoryInputSchema, decisionInputSchema, oneYearFrom, parseUtc } from './program-input';
+
+const NOW = new Date('2026-11-26T12:00:00Z');
+const base = {
+  name: 'Production administrators',
+  selectorKind: 'group',
+  selectorValue: 'prod-admins',
+  defaultDecision: 'required',
+  allow_hardware: 'on',
+  allow_fido: 'on',
+  deadline: '2027-01-31T17:00',
+  cohort: 'prod-admins',
+};
+const errorsOf = (r: { success: boolean; error?: z.ZodError }) => (r.success ? {} : z.flattenError(r.error!).fieldErrors);
+
+describe('parseUtc', () => {
+  it('reads a date or a datetime-local value as UTC and rejects impossible dates', () => {
+    expect(parseUtc('2027-01-31')?.toISOString()).toBe('2027-01-31T00:00:00.000Z');
+    expect(parseUtc('2027-01-31T17:30')?.toISOString()).toBe('2027-01-31T17:30:00.000Z');
+    expect(parseUtc('2027-02-30')).toBeNull();
+    expect(parseUtc('2027-01-31T25:00')).toBeNull();
+    expect(parseUtc('31/01/2027')).toBeNull();
+  });
+});
+
+describe('category input', () => {
+  it('parses a complete category: checkboxes to types, the backup box to two devices', () => {
+    const r = categoryInputSchema(NOW).parse({ ...base, backupRequired: 'on' });
+    expect(r).toMatchObject({ allowedDeviceTypes: ['hardware', 'fido'], minDevices: 2, selectorKey: null, reason: null, expiresAt: null });
+    expect(r.deadline.toISOString()).toBe('2027-01-31T17:00:00.000Z');
+  });
+  it('reports every problem at once, each on its field', () => {
+    const r = categoryInputSchema(NOW).safeParse({ ...base, allow_hardware: undefined, allow_fido: undefined, deadline: 'soon', cohort: 'Prod Admins!', selectorValue: 'bad group' });
+    expect(Object.keys(errorsOf(r)).sort()).toEqual(['allowedDeviceTypes', 'cohort', 'deadline', 'selectorValue']);
+  });
+  it('checks each selector kind', () => {
+    const bad = (p: Record<string, string>) => errorsOf(categoryInputSchema(NOW).safeParse({ ...base, ...p }));
+    expect(bad({ selectorKind: 'tag', selectorValue: 'prod' })).toHaveProperty('selectorKey');
+    expect(bad({ selectorKind: 'tag', selectorKey: 'Environment', selectorValue: 'prod' })).toEqual({});
+    expect(bad({ selectorKind: 'path', selectorValue: 'admins' })).toHaveProperty('selectorValue');
+    expect(bad({ selectorKind: 'path', selectorValue: '/admins/' })).toEqual({});
+    expect(bad({ selectorKind: 'account', selectorValue: '1234' })).toHaveProperty('selectorValue');
+    expect(bad({ selectorKind: 'nope' })).toHaveProperty('selectorKind');
+  });
+  it('an exception category needs a justification, an approver and an expiry within a year', () => {
+    const e = (p: Record<string, string>) => errorsOf(categoryInputSchema(NOW).safeParse({ ...base, defaultDecision: 'exception', ...p }));
+    expect(Object.keys(e({})).sort()).toEqual(['approver', 'expiresAt', 'reason']);
+    expect(e({ reason: 'Break-glass accounts kept in a safe', approver: 'CISO', expiresAt: '2027-11-26' })).toEqual({});
+    expect(e({ reason: 'Break-glass accounts kept in a safe', approver: 'CISO', expiresAt: '2027-11-27' }).expiresAt?.[0]).toMatch(/at most a year/);
+    expect(e({ reason: 'Break-glass accounts kept in a safe', approver: 'CISO', expiresAt: '2026-11-26' }).expiresAt?.[0]).toMatch(/after today/);
+  });
+  it('an out-of-scope category needs a reason', () => {
+    expect(errorsOf(categoryInputSchema(NOW).safeParse({ ...base, defaultDecision: 'out-of-scope' }))).toHaveProperty('reason');
+  });
+});
+
+describe('decision input', () => {
+  it('empty means: follow the program', () => {
+    expect(decisionInputSchema(NOW).parse({ categoryId: '', decision: '' })).toEqual({ categoryId: null, decision: null, reason: null, approver: null, expiresAt: null });
+  });
+  it('an exception requires justification, approver and an expiry of at most a year', () => {
+    const r = decisionInputSchema(NOW).safeParse({ decision: 'exception' });
+    expect(Object.keys(errorsOf(r)).sort()).toEqual(['approver', 'expiresAt', 'reason']);
+    const ok = decisionInputSchema(NOW).parse({ decision: 'exception', reason: 'Break-glass account in the safe', approver: 'Dave (CISO)', expiresAt: '2027-06-30' });
+    expect(ok.expiresAt?.toISOString()).toBe('2027-06-30T00:00:00.000Z');
+    expect(oneYearFrom(NOW).toISOString()).toBe('2027-11-26T12:00:00.000Z');
+  });
+  it('out of scope requires a reason; an override needs a positive category id', () => {
+    expect(errorsOf(decisionInputSchema(NOW).safeParse({ decision: 'out-of-scope' }))).toHaveProperty('reason');
+    expect(errorsOf(decisionInputSchema(NOW).safeParse({ categoryId: '-3' }))).toHaveProperty('categoryId');
+    expect(decisionInputSchema(NOW).parse({ categoryId: '7' }).categoryId).toBe(7);
+  });
+});

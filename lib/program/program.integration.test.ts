@@ -1,0 +1,319 @@
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { and, desc, eq, like, sql } from 'drizzle-orm';
+import { useLocalStack } from '@/test-support/stack';
+import { getDb, type Db } from '@/lib/db/client';
+import { auditLog, inventoryUsers, programCategories, programDecisions, programUsers } from '@/lib/db/schema';
+import { ForbiddenError } from '@/lib/auth/roles';
+import type { Actor, Role } from '@/lib/auth/types';
+import { classify } from '@/lib/inventory/classify';
+import { toRow } from '@/lib/inventory/store';
+import { deleteCategory, moveCategory, previewDraft, previewProgram, saveCategory } from './categories';
+import { bulkDecide, listExceptions, setDecision } from './decisions';
+import { setReminderDays } from './settings';
+import { resolveProgram, type ProgramCategory } from './resolve';
+import { categoryInputSchema, decisionInputSchema, type CategoryInput } from './program-input';
+
+// The program against a real database: the SQL view agrees with the TypeScript rule on random organisations,
+// and every change the security team or an admin makes is validated, applied and audited with before and after.
+let db: Db;
+const A = '111111111111';
+const B = '222222222222';
+const actor = (roles: Role[], id = 'dave@example.com'): Actor => ({ id, email: id, name: 'Dave', method: 'oidc', roles, principals: [], authTime: 0 });
+const security = actor(['member', 'admin', 'security']);
+const admin = actor(['member', 'admin'], 'carol@example.com');
+const member = actor(['member'], 'alice@example.com');
+
+beforeAll(async () => {
+  await useLocalStack();
+  db = await getDb();
+});
+
+async function reset() {
+  await db.delete(programDecisions);
+  await db.delete(programCategories);
+  await db.delete(inventoryUsers);
+}
+
+type UserSpec = { accountId: string; userName: string; path: string; tags: Record<string, string>; groups: string[]; consoleAccess: boolean; types: ('virtual' | 'hardware' | 'fido')[] };
+
+async function insertUsers(users: UserSpec[]) {
+  if (users.length === 0) return;
+  const rows = users.map((u) =>
+    toRow(
+      classify({
+        accountId: u.accountId,
+        userName: u.userName,
+        arn: `arn:aws:iam::${u.accountId}:user${u.path}${u.userName}`,
+        path: u.path,
+        createdAt: null,
+        tags: { ...u.tags },
+        groups: u.groups,
+        consoleAccess: u.consoleAccess,
+        passwordLastUsed: undefined,
+        accessKeyLastUsed: null,
+        devices: u.types.map((type, i) => ({ serial: `${u.userName}-${type}-${i}`, type, name: `${u.userName}-${i}`, enabledAt: null })),
+        leftoverDevices: [],
+      }),
+      'inventory',
+      null,
+      new Date(),
+    ),
+  );
+  await db.insert(inventoryUsers).values(rows);
+}
+
+const input = (p: Partial<Record<string, string>>): CategoryInput =>
+  categoryInputSchema(new Date()).parse({ selectorKind: 'account', selectorValue: A, defaultDecision: 'required', allow_virtual: 'on', allow_hardware: 'on', allow_fido: 'on', deadline: '2027-03-01T17:00', ...p });
+
+const lastAudit = async (action: string) => (await db.select().from(auditLog).where(eq(auditLog.action, action)).orderBy(desc(auditLog.id)).limit(1))[0];
+
+describe('the program_users view equals resolveProgram', () => {
+  const arbUser = fc.record({
+    accountId: fc.constantFrom(A, B),
+    path: fc.constantFrom('/', '/admins/', '/admins/eu/', '/svc/'),
+    tags: fc.dictionary(fc.constantFrom('Environment', 'Team'), fc.constantFrom('prod', 'dev', '')),
+    groups: fc.subarray(['Admins', 'Dev', 'Ops']),
+    consoleAccess: fc.boolean(),
+    types: fc.array(fc.constantFrom('virtual' as const, 'hardware' as const, 'fido' as const), { maxLength: 3 }),
+  });
+  const arbCategory = fc.record({
+    selector: fc.oneof(
+      fc.record({ selectorKind: fc.constant('group' as const), selectorKey: fc.constant(null), selectorValue: fc.constantFrom('Admins', 'Dev', 'Ops') }),
+      fc.record({ selectorKind: fc.constant('tag' as const), selectorKey: fc.constantFrom('Environment', 'Team'), selectorValue: fc.constantFrom('prod', 'dev', '') }),
+      fc.record({ selectorKind: fc.constant('path' as const), selectorKey: fc.constant(null), selectorValue: fc.constantFrom('/', '/admins/', '/svc/') }),
+      fc.record({ selectorKind: fc.constant('account' as const), selectorKey: fc.constant(null), selectorValue: fc.constantFrom(A, B) }),
+    ),
+    position: fc.integer({ min: 0, max: 4 }),
+    defaultDecision: fc.constantFrom('required' as const, 'exception' as const, 'out-of-scope' as const),
+    allowed: fc.subarray(['virtual', 'hardware', 'fido'] as const, { minLength: 1 }),
+    minDevices: fc.constantFrom(1, 2),
+    expiredException: fc.boolean(),
+  });
+  const arbDecision = fc.option(
+    fc.record({
+      override: fc.option(fc.nat(5)),
+      decision: fc.option(fc.constantFrom('required' as const, 'exception' as const, 'out-of-scope' as const)),
+      expired: fc.boolean(),
+    }),
+  );
+
+  it('on random organisations, programs and decisions (property)', async () => {
+    const now = Date.now();
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(arbUser, arbDecision), { minLength: 1, maxLength: 25 }), fc.array(arbCategory, { maxLength: 5 }), async (users, cats) => {
+        await reset();
+        const specs = users.map(([u], i) => ({ ...u, userName: `u${i}` }));
+        await insertUsers(specs);
+        const inserted: ProgramCategory[] = [];
+        for (const [i, c] of cats.entries()) {
+          const [row] = await db
+            .insert(programCategories)
+            .values({
+              name: `c${i}`,
+              position: c.position,
+              ...c.selector,
+              defaultDecision: c.defaultDecision,
+              allowedDeviceTypes: [...c.allowed],
+              minDevices: c.minDevices,
+              deadline: new Date(now + 30 * 86_400_000),
+              cohort: `cohort-${i}`,
+              reason: c.defaultDecision === 'required' ? null : 'a reason long enough',
+              approver: c.defaultDecision === 'exception' ? 'CISO' : null,
+              expiresAt: c.defaultDecision === 'exception' ? new Date(now + (c.expiredException ? -1 : 1) * 86_400_000) : null,
+              updatedBy: 'test',
+            })
+            .returning();
+          inserted.push(row!);
+        }
+        const decisions = new Map<string, typeof programDecisions.$inferSelect>();
+        for (const [i, [, d]] of users.entries()) {
+          if (!d) continue;
+          const categoryId = d.override !== null && inserted.length ? inserted[d.override % inserted.length]!.id : null;
+          const [row] = await db
+            .insert(programDecisions)
+            .values({
+              accountId: specs[i]!.accountId,
+              userName: specs[i]!.userName,
+              categoryId,
+              decision: d.decision,
+              reason: d.decision ? 'a reason long enough' : null,
+              approver: d.decision === 'exception' ? 'CISO' : null,
+              expiresAt: d.decision === 'exception' ? new Date(now + (d.expired ? -1 : 1) * 86_400_000) : null,
+              decidedBy: 'test',
+            })
+            .returning();
+          decisions.set(`${row!.accountId}/${row!.userName}`, row!);
+        }
+        const view = await db.select().from(programUsers);
+        expect(view).toHaveLength(specs.length);
+        for (const v of view) {
+          const spec = specs.find((s) => s.accountId === v.accountId && s.userName === v.userName)!;
+          const expected = resolveProgram({ ...spec, devices: spec.types.map((type) => ({ type })) }, inserted, decisions.get(`${v.accountId}/${v.userName}`) ?? null, new Date());
+          expect({
+            categoryId: v.categoryId,
+            categorySource: v.categorySource,
+            decision: v.decision,
+            decisionSource: v.decisionSource,
+            exceptionExpired: v.exceptionExpired,
+            allowedDevices: v.allowedDevices,
+            minDevices: v.minDevices,
+            compliant: v.compliant,
+            inScope: v.inScope,
+            programGap: v.programGap,
+            cohort: v.cohort,
+            allowed: [...v.allowedDeviceTypes].sort(),
+          }).toEqual({
+            categoryId: expected.category?.id ?? null,
+            categorySource: expected.categorySource,
+            decision: expected.decision,
+            decisionSource: expected.decisionSource,
+            exceptionExpired: expected.exceptionExpired,
+            allowedDevices: expected.allowedDevices,
+            minDevices: expected.minDevices,
+            compliant: expected.compliant,
+            inScope: expected.inScope,
+            programGap: expected.programGap,
+            cohort: expected.cohort,
+            allowed: [...expected.allowedDeviceTypes].sort(),
+          });
+        }
+      }),
+      { numRuns: 25 },
+    );
+  }, 120_000);
+});
+
+describe('categories', () => {
+  beforeEach(reset);
+
+  it('create, update and delete are audited with before and after; a deadline change is marked', async () => {
+    const created = await saveCategory(security, null, input({ name: 'Prod admins', cohort: 'prod-admins' }));
+    expect(created.status).toBe('success');
+    const id = created.status === 'success' ? created.data.id : 0;
+    const c = await lastAudit('program.category.create');
+    expect(c).toMatchObject({ actor: security.id, target: `category:${id}`, outcome: 'success' });
+    expect(c!.detail).toMatchObject({ before: null, after: { name: 'Prod admins', cohort: 'prod-admins', deadline: '2027-03-01T17:00:00.000Z' } });
+
+    expect((await saveCategory(security, id, input({ name: 'Prod admins', cohort: 'prod-admins', deadline: '2027-04-01T17:00' }))).status).toBe('success');
+    const u = await lastAudit('program.category.update');
+    expect(u!.detail).toMatchObject({ before: { deadline: '2027-03-01T17:00:00.000Z' }, after: { deadline: '2027-04-01T17:00:00.000Z' }, deadlineChanged: true });
+
+    expect((await deleteCategory(security, id)).status).toBe('success');
+    expect((await lastAudit('program.category.delete'))!.detail).toMatchObject({ before: { name: 'Prod admins' }, after: null });
+  });
+
+  it('refuses a duplicate name, an unmanaged account, and a second deadline for one cohort, each on its field', async () => {
+    await saveCategory(security, null, input({ name: 'Prod admins', cohort: 'wave-1' }));
+    const dup = await saveCategory(security, null, input({ name: 'PROD ADMINS', cohort: 'wave-2' }));
+    expect(dup).toMatchObject({ status: 'invalid', fieldErrors: { name: [expect.stringMatching(/already exists/)] } });
+    const acct = await saveCategory(security, null, input({ name: 'Other', selectorValue: '999999999999', cohort: 'wave-3' }));
+    expect(acct).toMatchObject({ status: 'invalid', fieldErrors: { selectorValue: [expect.stringMatching(/not one of the accounts/)] } });
+    const cohort = await saveCategory(security, null, input({ name: 'Dev admins', cohort: 'wave-1', deadline: '2027-05-01T17:00' }));
+    expect(cohort).toMatchObject({ status: 'invalid', fieldErrors: { cohort: [expect.stringMatching(/share its deadline/)] } });
+    expect(await db.select().from(programCategories)).toHaveLength(1);
+  });
+
+  it('only the security team changes categories; admins and members are refused', async () => {
+    await expect(saveCategory(admin, null, input({ name: 'X', cohort: 'x' }))).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(saveCategory(member, null, input({ name: 'X', cohort: 'x' }))).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(previewProgram(member)).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(setReminderDays(db, admin, '3')).rejects.toBeInstanceOf(ForbiddenError);
+  });
+
+  it('reordering changes who a category captures, and is audited', async () => {
+    await insertUsers([{ accountId: A, userName: 'ann', path: '/', tags: {}, groups: ['Admins'], consoleAccess: true, types: [] }]);
+    const all = await saveCategory(security, null, input({ name: 'Account A', cohort: 'acct-a' }));
+    const adm = await saveCategory(security, null, input({ name: 'Admins', selectorKind: 'group', selectorValue: 'Admins', cohort: 'admins' }));
+    const idOf = (r: typeof all) => (r.status === 'success' ? r.data.id : 0);
+    const who = async () => (await db.select({ c: programUsers.categoryName }).from(programUsers).where(eq(programUsers.userName, 'ann')))[0]!.c;
+    expect(await who()).toBe('Account A');
+    expect(await moveCategory(security, idOf(adm), 'up')).toMatchObject({ status: 'success', data: { order: ['Admins', 'Account A'] } });
+    expect(await who()).toBe('Admins');
+    expect((await lastAudit('program.category.reorder'))!.detail).toEqual({ before: { order: ['Account A', 'Admins'] }, after: { order: ['Admins', 'Account A'] } });
+    expect(await moveCategory(security, idOf(adm), 'up')).toMatchObject({ status: 'success', message: expect.stringMatching(/already first/) });
+  });
+
+  it('previews: counts per category, users in none, and a draft before it is saved', async () => {
+    await insertUsers([
+      { accountId: A, userName: 'ann', path: '/', tags: {}, groups: ['Admins'], consoleAccess: true, types: ['hardware'] },
+      { accountId: A, userName: 'bo', path: '/', tags: {}, groups: [], consoleAccess: true, types: [] },
+      { accountId: B, userName: 'cy', path: '/', tags: {}, groups: ['Admins'], consoleAccess: false, types: [] },
+    ]);
+    await saveCategory(security, null, input({ name: 'Account A', cohort: 'acct-a' }));
+    const p = await previewProgram(admin);
+    expect(p.categories).toEqual([expect.objectContaining({ name: 'Account A', users: 2, consoleUsers: 2, inScope: 2, compliant: 1 })]);
+    expect(p.unmatched).toMatchObject({ users: 1, consoleUsers: 0, sample: [expect.objectContaining({ userName: 'cy' })] });
+    const draft = await previewDraft(security, input({ name: 'Admins', selectorKind: 'group', selectorValue: 'Admins', cohort: 'admins' }), null);
+    expect(draft).toEqual({ matches: 2, consoleMatches: 1, captured: 1, takenByEarlier: [{ name: 'Account A', users: 1 }] });
+  });
+
+  it('a category an override points at cannot be deleted', async () => {
+    await insertUsers([{ accountId: B, userName: 'bo', path: '/', tags: {}, groups: [], consoleAccess: true, types: [] }]);
+    const r = await saveCategory(security, null, input({ name: 'Account A', cohort: 'acct-a' }));
+    const id = r.status === 'success' ? r.data.id : 0;
+    expect((await setDecision(admin, { accountId: B, userName: 'bo' }, { categoryId: id, decision: null, reason: null, approver: null, expiresAt: null })).status).toBe('success');
+    expect(await deleteCategory(security, id)).toMatchObject({ status: 'error', code: 'InUse' });
+  });
+});
+
+describe('decisions and exceptions', () => {
+  beforeEach(reset);
+  const parse = (p: Record<string, string>) => decisionInputSchema(new Date()).parse(p);
+  const inAYear = () => new Date(Date.now() + 200 * 86_400_000).toISOString().slice(0, 10);
+
+  it('an exception leaves scope, is in the register, and is audited as an exception with before and after', async () => {
+    await insertUsers([{ accountId: A, userName: 'ann', path: '/', tags: {}, groups: [], consoleAccess: true, types: [] }]);
+    const r = await setDecision(admin, { accountId: A, userName: 'ann' }, parse({ decision: 'exception', reason: 'Break-glass account in the safe', approver: 'Dave', expiresAt: inAYear() }));
+    expect(r.status).toBe('success');
+    const [row] = await db.select().from(programUsers).where(eq(programUsers.userName, 'ann'));
+    expect(row).toMatchObject({ decision: 'exception', inScope: false, programGap: null, approver: 'Dave' });
+    expect((await listExceptions(admin, 'active')).map((e) => e.userName)).toEqual(['ann']);
+    const a = await lastAudit('program.exception.set');
+    expect(a).toMatchObject({ actor: admin.id, target: `${A}/ann` });
+    expect(a!.detail).toMatchObject({ before: null, after: { decision: 'exception', approver: 'Dave', reason: 'Break-glass account in the safe' } });
+
+    expect((await setDecision(admin, { accountId: A, userName: 'ann' }, parse({}))).status).toBe('success');
+    expect((await lastAudit('program.decision.clear'))!.detail).toMatchObject({ before: { decision: 'exception' }, after: null });
+    expect(await db.select().from(programDecisions)).toHaveLength(0);
+  });
+
+  it('an expired exception becomes a gap by itself and is flagged on the register', async () => {
+    await insertUsers([{ accountId: A, userName: 'old', path: '/', tags: {}, groups: [], consoleAccess: true, types: [] }]);
+    await db.insert(programDecisions).values({ accountId: A, userName: 'old', decision: 'exception', reason: 'temporary', approver: 'Dave', expiresAt: new Date(Date.now() - 60_000), decidedBy: 'test' });
+    const [row] = await db.select().from(programUsers).where(eq(programUsers.userName, 'old'));
+    expect(row).toMatchObject({ exceptionExpired: true, inScope: true, programGap: 'no-mfa' });
+    expect((await listExceptions(admin, 'expired')).map((e) => e.userName)).toEqual(['old']);
+    expect(await listExceptions(admin, 'active')).toEqual([]);
+  });
+
+  it('refuses a user the inventory does not know, and a member', async () => {
+    expect(await setDecision(admin, { accountId: A, userName: 'ghost' }, parse({ decision: 'required' }))).toMatchObject({ status: 'error', code: 'NotFound' });
+    await expect(setDecision(member, { accountId: A, userName: 'ghost' }, parse({ decision: 'required' }))).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(listExceptions(member)).rejects.toBeInstanceOf(ForbiddenError);
+  });
+
+  it('bulk: applies to the filtered set only when its size is what the admin confirmed; one audit entry per user changed', async () => {
+    await insertUsers([
+      { accountId: A, userName: 'svc-a', path: '/', tags: { Team: 'ops' }, groups: [], consoleAccess: true, types: [] },
+      { accountId: A, userName: 'svc-b', path: '/', tags: { Team: 'ops' }, groups: [], consoleAccess: true, types: [] },
+      { accountId: B, userName: 'dev', path: '/', tags: { Team: 'dev' }, groups: [], consoleAccess: true, types: [] },
+    ]);
+    const out = parse({ decision: 'out-of-scope', reason: 'Console passwords are being removed' });
+    expect(await bulkDecide(admin, { account: A }, out, 3)).toMatchObject({ status: 'error', code: 'Changed' });
+    expect(await db.select().from(programDecisions)).toHaveLength(0);
+    expect(await bulkDecide(admin, { account: A }, out, 2)).toMatchObject({ status: 'success', data: { changed: 2, unchanged: 0 } });
+    expect((await db.select().from(programUsers).where(eq(programUsers.decision, 'out-of-scope'))).map((r) => r.userName).sort()).toEqual(['svc-a', 'svc-b']);
+    const perUser = await db.select().from(auditLog).where(and(eq(auditLog.action, 'program.decision.set'), like(auditLog.target, `${A}/%`)));
+    expect(perUser.map((e) => e.target).sort()).toEqual([`${A}/svc-a`, `${A}/svc-b`]);
+    expect((await lastAudit('program.decision.bulk'))!.detail).toMatchObject({ users: 2, changed: 2 });
+    expect(await bulkDecide(admin, { account: A }, out, 2)).toMatchObject({ status: 'success', data: { changed: 0, unchanged: 2 } });
+  });
+
+  it('reminder days are audited with before and after', async () => {
+    expect(await setReminderDays(db, security, '7, 30, 1')).toMatchObject({ status: 'success', data: { days: [30, 7, 1] } });
+    expect((await lastAudit('program.settings.update'))!.detail).toMatchObject({ after: { reminderDays: [30, 7, 1] } });
+    expect(await setReminderDays(db, security, '0, 400')).toMatchObject({ status: 'invalid' });
+    await db.execute(sql`UPDATE program_settings SET reminder_days = '[14,7,1]'::jsonb`);
+  });
+});
