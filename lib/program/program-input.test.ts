@@ -13,7 +13,7 @@ const base = {
   deadline: '2027-01-31T17:00',
   cohort: 'prod-admins',
 };
-const errorsOf = (r: { success: boolean; error?: z.ZodError }) => (r.success ? {} : z.flattenError(r.error!).fieldErrors);
+const errorsOf = (r: { success: boolean; error?: z.ZodError }): Partial<Record<string, string[]>> => (r.success ? {} : z.flattenError(r.error!).fieldErrors);
 
 describe('parseUtc', () => {
   it('reads a date or a datetime-local value as UTC and rejects impossible dates', () => {

@@ -1,0 +1,110 @@
+import { randomBytes } from 'node:crypto';
+import { test, expect } from './fixtures';
+import { deleteInventoryUsers, insertInventoryUsers, sql } from './support/db';
+
+// The program end to end: the security team defines a category and previews it; an admin sees its rule applied
+// to a user, records an exception (then finds it in the register), and decides for a filtered set in bulk.
+// Its users exist only in the stored inventory and carry a group of their own, so no other spec sees the category.
+test.describe.configure({ mode: 'serial' });
+
+const tag = randomBytes(3).toString('hex');
+const A = '111111111111';
+const group = `e2e-prog-${tag}`;
+const withVirtual = `e2e-prog-${tag}-v`;
+const withNothing = `e2e-prog-${tag}-n`;
+const name = `E2E hardware ${tag}`;
+
+test.beforeAll(async () => {
+  await insertInventoryUsers([
+    { accountId: A, userName: withVirtual, groups: [group], devices: ['virtual'] },
+    { accountId: A, userName: withNothing, groups: [group] },
+  ]);
+});
+
+test.afterAll(async () => {
+  await deleteInventoryUsers(A, [withVirtual, withNothing]);
+  await sql('DELETE FROM program_categories WHERE name = $1', [name]);
+});
+
+test('the security team creates a category, previews who it captures, and sees it applied', async ({ page, signInAs }) => {
+  await signInAs('dave@example.com');
+  await page.goto('/admin/program');
+  await page.getByRole('link', { name: 'New category' }).click();
+  const form = page.getByRole('form', { name: 'New category' });
+  await form.getByLabel('Name').fill(name);
+  await form.getByLabel('Selector').selectOption('group');
+  await form.getByLabel('IAM group name').fill(group);
+  await form.getByLabel('Authenticator app').uncheck();
+  await form.getByLabel('Deadline (UTC)').fill('2027-01-31T17:00');
+  await form.getByLabel('Cohort').fill(`e2e-${tag}`);
+  await form.getByRole('button', { name: 'Preview who it captures' }).click();
+  await expect(page.getByTestId('draft-preview')).toContainText('matches 2 users (2 with console access)');
+  await form.getByRole('button', { name: 'Save category' }).click();
+  await expect(page.getByRole('status').filter({ hasText: `Category “${name}” created.` })).toBeVisible();
+  await page.getByRole('link', { name: 'Back to the program' }).click();
+  const row = page.getByTestId('category-row').filter({ hasText: name });
+  await expect(row).toContainText('hardware TOTP token or security key (FIDO)');
+  await expect(row.getByTestId('category-users')).toContainText('2 in scope, 0 compliant');
+});
+
+test('a bad category keeps what was typed and says what is wrong on each field', async ({ page, signInAs }) => {
+  await signInAs('dave@example.com');
+  await page.goto('/admin/program/categories/new');
+  const form = page.getByRole('form', { name: 'New category' });
+  await form.getByLabel('Name').fill(name);
+  await form.getByLabel('IAM group name').fill('not a group!');
+  await form.getByLabel('Cohort').fill(`e2e-${tag}`);
+  await form.getByLabel('Deadline (UTC)').fill('2027-06-30T17:00');
+  for (const t of ['Authenticator app', 'Hardware TOTP token', 'Security key (FIDO)']) await form.getByLabel(t).uncheck();
+  await form.getByRole('button', { name: 'Save category' }).click();
+  await expect(form.getByText('Enter an IAM group name')).toBeVisible();
+  await expect(form.getByText('Allow at least one device type.')).toBeVisible();
+  await expect(form.getByLabel('Name')).toHaveValue(name);
+});
+
+test('an admin sees the rule on a user, records an exception, and finds it in the register', async ({ page, signInAs }) => {
+  await signInAs('carol@example.com');
+  await page.goto('/admin/program');
+  await expect(page.getByRole('link', { name: 'New category' })).toHaveCount(0);
+  await page.goto(`/admin/users/${A}/${withVirtual}`);
+  await expect(page.getByTestId('program-category')).toContainText(name);
+  await expect(page.getByTestId('program-status')).toContainText('Gap: Only device types this category does not allow');
+  await page.getByText('Change the decision').click();
+  const form = page.getByRole('form', { name: 'Decision' });
+  await form.getByLabel('Decision').selectOption('exception');
+  await form.getByRole('button', { name: 'Save decision' }).click();
+  await expect(form.getByText('Say why, in at least 10 characters')).toBeVisible();
+  await form.getByLabel('Justification').fill('Break-glass account kept in the safe');
+  await form.getByLabel('Approved by').fill('Dave Kowalski (CISO)');
+  const ends = new Date(Date.now() + 20 * 86_400_000).toISOString().slice(0, 10);
+  await form.getByLabel('Exception ends (UTC date)').fill(ends);
+  await form.getByRole('button', { name: 'Save decision' }).click();
+  await expect(form.getByRole('status').filter({ hasText: `Decision for ${withVirtual} saved.` })).toBeVisible();
+  await page.reload();
+  await expect(page.getByTestId('program-decision')).toHaveAttribute('data-decision', 'exception');
+  await expect(page.getByTestId('program-status')).toHaveText('Not in scope');
+
+  await page.goto('/admin/exceptions?status=expiring');
+  const entry = page.getByTestId('exception-row').filter({ hasText: withVirtual });
+  await expect(entry).toContainText('Dave Kowalski (CISO)');
+  await expect(entry.getByTestId('exception-status')).toContainText(/Ends in (19|20) days/);
+
+  await page.goto(`/admin/audit?action=program.*&target=${withVirtual}`);
+  await expect(page.getByRole('row').filter({ hasText: 'program.exception.set' })).toContainText('carol@example.com');
+});
+
+test('an admin decides for a filtered set of users at once', async ({ page, signInAs }) => {
+  await signInAs('carol@example.com');
+  await page.goto(`/admin/decisions/bulk?q=e2e-prog-${tag}`);
+  await expect(page.getByTestId('bulk-count')).toHaveText('2 users selected');
+  const form = page.getByRole('form', { name: 'Bulk decision' });
+  await form.getByLabel('Decision').selectOption('out-of-scope');
+  await form.getByLabel('Reason').fill('Console passwords are being removed');
+  await form.getByRole('button', { name: 'Apply to 2 users' }).click();
+  await expect(form.getByRole('status')).toContainText('2 users changed');
+  const rows = await sql<{ user_name: string; decision: string }>('SELECT user_name, decision FROM program_decisions WHERE user_name = ANY($1) ORDER BY user_name', [[withNothing, withVirtual]]);
+  expect(rows).toEqual([
+    { user_name: withNothing, decision: 'out-of-scope' },
+    { user_name: withVirtual, decision: 'out-of-scope' },
+  ]);
+});
