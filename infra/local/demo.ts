@@ -63,6 +63,17 @@ if (!(await buildIsCurrent())) {
   if (code !== 0) await shutdown.exit(1, `next build failed (${signal ?? `exit code ${code}`}).`);
 }
 
+// The demo program goes in before the portal opens the database (PGlite: one process per directory).
+const databaseUrl = env.DATABASE_URL ?? 'pglite:.data/pglite';
+const program = spawnManaged(join(repoRoot, 'node_modules', '.bin', 'tsx'), ['--conditions=react-server', 'infra/local/demo-program.ts', databaseUrl, stack.hardwareTokensFile], {
+  name: 'the demo program',
+  cwd: repoRoot,
+  env,
+  output: 'inherit',
+});
+shutdown.add(() => program.stop());
+if ((await program.exited).code !== 0) await shutdown.exit(1, 'could not write the demo program into the database.');
+
 const portal = spawnManaged(next, ['start', '-H', '127.0.0.1', '-p', String(port)], { name: 'the portal (next start)', cwd: repoRoot, env, output: 'inherit' });
 shutdown.add(() => portal.stop());
 void portal.unexpectedExit.then((why) => shutdown.exit(1, why));
