@@ -5,7 +5,16 @@ import { parseCsv } from '../test-support/csv';
 
 test.describe.configure({ mode: 'serial' });
 
-type ExportRecord = { accountId: string; userName: string; passwordEnabled: boolean; mfaState: string; devices: { serial: string; type: string }[]; flags: string[] };
+type ExportRecord = {
+  accountId: string;
+  userName: string;
+  passwordEnabled: boolean;
+  mfaState: string;
+  devices: { serial: string; type: string }[];
+  flags: string[];
+  inScope: boolean;
+  programGap: string | null;
+};
 
 
 test('an admin refreshes the inventory and sees every seeded user as the ground truth says', async ({ page, signInAs }) => {
@@ -32,11 +41,17 @@ test('an admin refreshes the inventory and sees every seeded user as the ground 
     } else expect(seen, u.userName).toEqual(truthSerials);
   }
 
+  // Other specs may have defined an enrollment program: scope and compliance come from it (the export carries both).
   const consoleUsers = json.filter((r) => r.passwordEnabled);
-  const withMfa = consoleUsers.filter((r) => r.mfaState === 'enabled');
+  const inScope = json.filter((r) => r.inScope);
+  const gaps = inScope.filter((r) => r.programGap !== null);
+  expect(inScope.every((r) => r.passwordEnabled)).toBe(true);
   await expect(page.getByTestId('fig-console')).toHaveText(String(consoleUsers.length));
-  await expect(page.getByTestId('fig-with')).toHaveText(String(withMfa.length));
-  await expect(page.getByTestId('fig-without')).toHaveText(String(consoleUsers.length - withMfa.length));
+  await expect(page.getByTestId('fig-in-scope')).toHaveText(String(inScope.length));
+  await expect(page.getByTestId('fig-with')).toHaveText(String(inScope.length - gaps.length));
+  await expect(page.getByTestId('fig-without')).toHaveText(String(gaps.length));
+  // The no-mfa gap is a user without any device.
+  expect(gaps.filter((r) => r.programGap === 'no-mfa').every((r) => r.mfaState !== 'enabled')).toBe(true);
 });
 
 test('exports parse and match the table, with and without filters', async ({ page, signInAs }) => {
@@ -56,9 +71,9 @@ test('exports parse and match the table, with and without filters', async ({ pag
     expect(firstRows.every((k) => json.some((r) => `${r.accountId}/${r.userName}` === k))).toBe(true);
   }
   await page.goto('/admin/users?mfa=gap');
-  const states = await page.getByTestId('row-state').evaluateAll((cells) => cells.map((c) => c.getAttribute('data-state')));
-  expect(states.length).toBeGreaterThan(0);
-  expect(states.every((s) => s !== 'enabled')).toBe(true);
+  const gaps = await page.getByTestId('row-state').evaluateAll((cells) => cells.map((c) => c.getAttribute('data-gap')));
+  expect(gaps.length).toBeGreaterThan(0);
+  expect(gaps.every((g) => ['no-mfa', 'disallowed-type', 'needs-backup'].includes(g ?? ''))).toBe(true);
 });
 
 test('an enrollment through the portal shows on the dashboard without a refresh, and an admin can deactivate a lost device', async ({ page, browser, baseURL }) => {
@@ -103,21 +118,21 @@ test('the validation report matches the dashboard, lists sign-in tests, and expo
   await signIn.goto();
   await signIn.withIdp('carol@example.com', groundTruth().people.find((p) => p.email === 'carol@example.com')!.password);
   await adminPage.goto('/admin');
-  const consoleUsers = await adminPage.getByTestId('fig-console').innerText();
+  const inScope = await adminPage.getByTestId('fig-in-scope').innerText();
   const withMfa = await adminPage.getByTestId('fig-with').innerText();
   await adminPage.goto('/admin/report');
   await adminPage.getByRole('button', { name: 'Generate report now' }).click();
   await expect(adminPage).toHaveURL(/\/admin\/report\?id=\d+/);
   const totals = adminPage.getByTestId('report-totals');
-  await expect(totals).toContainText(`In scope (console users)${consoleUsers}`);
-  await expect(totals).toContainText(`MFA enabled${withMfa}`);
+  await expect(totals).toContainText(`In scope${inScope}`);
+  await expect(totals).toContainText(`Compliant${withMfa}`);
   const gaps = await adminPage.getByTestId('report-gaps').getByRole('row').count();
-  expect(gaps).toBe(Number(consoleUsers) - Number(withMfa));
+  expect(gaps).toBe(Number(inScope) - Number(withMfa));
   await expect(adminPage.getByTestId('report-tests').getByRole('row').filter({ hasText: user.userName })).toContainText('Console: passed');
 
   const id = new URL(adminPage.url()).searchParams.get('id');
   const json = await (await adminPage.request.get(`/api/admin/report/${id}?format=json`)).json();
-  expect(json.totals.inScope).toBe(Number(consoleUsers));
+  expect(json.totals.inScope).toBe(Number(inScope));
   expect(json.signInTests).toContainEqual(expect.objectContaining({ userName: user.userName, deviceType: 'virtual', test: expect.objectContaining({ kind: 'console', passed: true }) }));
   const csv = await (await adminPage.request.get(`/api/admin/report/${id}?format=csv`)).text();
   expect(csv.split('\r\n').filter((l) => l.startsWith('gap,')).length).toBe(gaps);

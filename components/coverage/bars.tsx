@@ -2,33 +2,38 @@ import type { Breakdown } from '@/lib/inventory/queries';
 import { coveragePct } from '@/lib/inventory/coverage-view';
 import { TableHead } from '@/components/ui/table-head';
 
-/** Coverage per group as bars, with the numbers as text: readable without colour or a mouse. */
+/** Coverage bar with the percentage as text: readable without colour or a mouse. */
+export function CoverageBar({ compliant, inScope }: { compliant: number; inScope: number }) {
+  const pct = coveragePct(compliant, inScope);
+  return (
+    <div className="flex items-center gap-2">
+      <div className="h-3 flex-1 rounded bg-red-100" aria-hidden="true">
+        <div className="h-3 rounded bg-emerald-600" style={{ width: `${pct}%` }} />
+      </div>
+      <span className="w-14 text-right tabular-nums">{pct}%</span>
+    </div>
+  );
+}
+
+/** In-scope coverage per group: compliant users out of those in scope. */
 export function CoverageBars({ rows, caption, label = (k: string) => k, href }: { rows: Breakdown[]; caption: string; label?: (key: string) => string; href?: (key: string) => string }) {
   if (rows.length === 0) return <p className="text-sm text-slate-600">No data yet.</p>;
   return (
     <table className="w-full text-left text-sm">
-      <caption className="sr-only">{caption}</caption>
-      <TableHead columns={[caption, 'With MFA', 'Coverage']} />
+      <caption className="sr-only">{caption}: compliant users out of those in scope</caption>
+      <TableHead columns={[caption, 'Compliant / in scope', 'Coverage']} />
       <tbody>
-        {rows.map((r) => {
-          const pct = coveragePct(r.withMfa, r.consoleUsers);
-          return (
-            <tr key={r.key} className="border-t border-slate-100">
-              <td className="py-1.5 pr-3 break-all">{href ? <a className="underline" href={href(r.key)}>{label(r.key)}</a> : label(r.key)}</td>
-              <td className="py-1.5 pr-3 whitespace-nowrap">
-                {r.withMfa} / {r.consoleUsers}
-              </td>
-              <td className="py-1.5">
-                <div className="flex items-center gap-2">
-                  <div className="h-3 flex-1 rounded bg-red-100" aria-hidden="true">
-                    <div className="h-3 rounded bg-emerald-600" style={{ width: `${pct}%` }} />
-                  </div>
-                  <span className="w-14 text-right tabular-nums">{pct}%</span>
-                </div>
-              </td>
-            </tr>
-          );
-        })}
+        {rows.map((r) => (
+          <tr key={r.key} className="border-t border-slate-100">
+            <td className="py-1.5 pr-3 break-all">{href ? <a className="underline" href={href(r.key)}>{label(r.key)}</a> : label(r.key)}</td>
+            <td className="py-1.5 pr-3 whitespace-nowrap tabular-nums">
+              {r.compliant} / {r.inScope}
+            </td>
+            <td className="py-1.5">
+              <CoverageBar compliant={r.compliant} inScope={r.inScope} />
+            </td>
+          </tr>
+        ))}
       </tbody>
     </table>
   );

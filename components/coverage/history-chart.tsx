@@ -1,7 +1,7 @@
 const fmt = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
 
 /** Coverage over time from stored snapshots: an SVG line with the same figures in a table for assistive tech. */
-export function HistoryChart({ points }: { points: { takenAt: Date; coveragePct: number; consoleUsers: number; withMfa: number }[] }) {
+export function HistoryChart({ points }: { points: { takenAt: Date; coveragePct: number; inScope: number; withMfa: number }[] }) {
   if (points.length === 0) return <p className="text-sm text-slate-600">No inventory has run yet.</p>;
   const w = 600;
   const h = 160;
@@ -35,8 +35,8 @@ export function HistoryChart({ points }: { points: { takenAt: Date; coveragePct:
           <thead>
             <tr>
               <th scope="col">When (UTC)</th>
-              <th scope="col">Console users</th>
-              <th scope="col">With MFA</th>
+              <th scope="col">In scope</th>
+              <th scope="col">Compliant</th>
               <th scope="col">Coverage</th>
             </tr>
           </thead>
@@ -44,7 +44,7 @@ export function HistoryChart({ points }: { points: { takenAt: Date; coveragePct:
             {points.map((p, i) => (
               <tr key={i}>
                 <td>{fmt.format(p.takenAt)}</td>
-                <td>{p.consoleUsers}</td>
+                <td>{p.inScope}</td>
                 <td>{p.withMfa}</td>
                 <td>{p.coveragePct}%</td>
               </tr>

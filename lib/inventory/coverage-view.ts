@@ -1,29 +1,90 @@
-/** Pure rules for what a gap is and what to do about it; shared by the dashboard, the users table and the report. */
+/**
+ * Pure rules for what a gap is and what to do about it; shared by the dashboard, the users table, the user detail
+ * page and the report. Scope and compliance come from the enrollment program (the `program_users` view, or
+ * lib/program/resolve.ts): a gap is an in-scope user who does not meet their category's device rules.
+ */
+import type { Decision, DeviceType } from '@/lib/db/schema';
+import { allowedTypesText, type ProgramGap } from '@/lib/program/resolve';
 
 export type InventoryRowLike = {
   consoleAccess: boolean;
   mfaState: 'enabled' | 'none' | 'leftover-only';
   flags: string[];
+  /** null when the user is out of scope or compliant. */
+  programGap: ProgramGap | null;
+  allowedDeviceTypes: DeviceType[];
+  minDevices: number;
+  decision: Decision;
+  exceptionExpired: boolean;
+  expiresAt: Date | string | null;
 };
 
-export type Remediation = 'enroll' | 're-enroll' | 'remove-console-password' | 'remove-stale-user';
+export type Remediation = 'enroll' | 're-enroll' | 'remove-console-password' | 'remove-stale-user' | 'enroll-allowed-type' | 'add-backup';
 
+/** One sentence per remediation; `remediationSentence` adds what depends on the user's category. */
 export const remediationText: Record<Remediation, string> = {
   enroll: 'Enroll an MFA device (the owner signs in to the portal).',
   're-enroll': 'Finish enrollment: a set-up was started but never completed. The owner enrolls again; the leftover is cleaned up.',
   'remove-console-password': 'Service or automation user with a console password: remove the password (login profile) instead of adding MFA.',
   'remove-stale-user': 'Console access unused for 90 days or never: remove the console password, or the user.',
+  'enroll-allowed-type': 'Enroll a device of an allowed type; the current device type is not allowed in this category.',
+  'add-backup': 'Add a backup device: this category requires two.',
 };
 
-/** A console user without MFA is a gap (until the program adds exceptions and scope). */
-export const isGap = (row: InventoryRowLike) => row.consoleAccess && row.mfaState !== 'enabled';
+export const isGap = (row: Pick<InventoryRowLike, 'programGap'>) => row.programGap !== null;
 
 export function remediationFor(row: InventoryRowLike): Remediation | null {
   if (!isGap(row)) return null;
+  // A password nobody should have is removed rather than protected, whatever the device rules say.
   if (row.flags.includes('service-with-console')) return 'remove-console-password';
-  if (row.mfaState === 'leftover-only') return 're-enroll';
-  if (row.flags.includes('stale-console')) return 'remove-stale-user';
-  return 'enroll';
+  switch (row.programGap) {
+    case 'disallowed-type':
+      return 'enroll-allowed-type';
+    case 'needs-backup':
+      return 'add-backup';
+    default:
+      if (row.mfaState === 'leftover-only') return 're-enroll';
+      if (row.flags.includes('stale-console')) return 'remove-stale-user';
+      return 'enroll';
+  }
 }
 
-export const coveragePct = (withMfa: number, inScope: number) => (inScope === 0 ? 100 : Math.round((withMfa / inScope) * 1000) / 10);
+const day = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: 'UTC' });
+
+/** "The approved exception expired on 1 Mar 2026: MFA is required again." — null unless it expired. */
+export function expiredExceptionNote(row: Pick<InventoryRowLike, 'exceptionExpired' | 'expiresAt'>): string | null {
+  if (!row.exceptionExpired) return null;
+  return row.expiresAt ? `The approved exception expired on ${day.format(new Date(row.expiresAt))}: MFA is required again.` : 'The approved exception expired: MFA is required again.';
+}
+
+/** The remediation as a sentence for this user: the allowed types, the backup count, an expired exception. */
+export function remediationSentence(fix: Remediation, row: Pick<InventoryRowLike, 'allowedDeviceTypes' | 'minDevices' | 'exceptionExpired' | 'expiresAt'>): string {
+  const text =
+    fix === 'enroll-allowed-type'
+      ? `Enroll a device of an allowed type: ${allowedTypesText(row.allowedDeviceTypes)}; the current device type is not allowed in this category.`
+      : fix === 'add-backup'
+        ? row.minDevices === 2
+          ? remediationText['add-backup']
+          : `Add a backup device: this category requires ${row.minDevices} devices of an allowed type.`
+        : remediationText[fix];
+  const note = expiredExceptionNote(row);
+  return note ? `${text} ${note}` : text;
+}
+
+const DAY_MS = 24 * 3600_000;
+const days = (n: number) => `${n} day${n === 1 ? '' : 's'}`;
+
+/** A cohort's burndown in words: "12 remaining, 30 days left", "3 remaining, overdue by 2 days". */
+export function burndownSummary(remaining: number, deadline: Date, now: Date): string {
+  const ms = deadline.getTime() - now.getTime();
+  const left = remaining === 0 ? 'none remaining' : `${remaining} remaining`;
+  if (ms >= 0) return `${left}, ${ms < DAY_MS ? 'less than a day' : days(Math.ceil(ms / DAY_MS))} left`;
+  const overdue = Math.floor(-ms / DAY_MS);
+  if (remaining === 0) return `${left}; the deadline passed ${overdue === 0 ? 'today' : `${days(overdue)} ago`}`;
+  return `${left}, ${overdue === 0 ? 'deadline passed today' : `overdue by ${days(overdue)}`}`;
+}
+
+/** Where users no category selects are counted per cohort and category (snapshots, dashboard, report). */
+export const NO_CATEGORY = '(no category)';
+
+export const coveragePct = (compliant: number, inScope: number) => (inScope === 0 ? 100 : Math.round((compliant / inScope) * 1000) / 10);

@@ -12,6 +12,19 @@ export type ExportRow = {
   devices: { serial: string; type: string; name: string; enabledAt: string | null }[];
   mfaState: string;
   flags: string[];
+  categoryId: number | null;
+  categoryName: string | null;
+  categorySource: string;
+  cohort: string | null;
+  deadline: Date | null;
+  decision: string;
+  decisionSource: string;
+  decisionReason: string | null;
+  approver: string | null;
+  expiresAt: Date | null;
+  exceptionExpired: boolean;
+  inScope: boolean;
+  programGap: string | null;
 };
 
 export const CSV_COLUMNS = [
@@ -27,6 +40,14 @@ export const CSV_COLUMNS = [
   'groups',
   'tags',
   'flags',
+  'category',
+  'cohort',
+  'deadline',
+  'decision',
+  'exception_expires_at',
+  'exception_expired',
+  'in_scope',
+  'program_gap',
 ] as const;
 
 /** RFC 4180 quoting, and a leading apostrophe for values a spreadsheet would run as a formula. */
@@ -53,6 +74,14 @@ export function toCsvLine(r: ExportRow): string {
       .map(([k, v]) => `${k}=${v}`)
       .join('; '),
     r.flags.join(' '),
+    r.categoryName ?? '',
+    r.cohort ?? '',
+    iso(r.deadline),
+    r.decision,
+    r.decision === 'exception' ? iso(r.expiresAt) : '',
+    r.exceptionExpired ? 'true' : 'false',
+    r.inScope ? 'true' : 'false',
+    r.programGap ?? '',
   ]
     .map(csvField)
     .join(',');
@@ -73,5 +102,16 @@ export function toJsonRecord(r: ExportRow) {
     groups: r.groups,
     tags: r.tags,
     flags: r.flags,
+    category: r.categoryId === null ? null : { id: r.categoryId, name: r.categoryName, source: r.categorySource },
+    cohort: r.cohort,
+    deadline: iso(r.deadline) || null,
+    decision: r.decision,
+    decisionSource: r.decisionSource,
+    decisionReason: r.decisionReason,
+    approver: r.approver,
+    exceptionExpiresAt: r.decision === 'exception' ? iso(r.expiresAt) || null : null,
+    exceptionExpired: r.exceptionExpired,
+    inScope: r.inScope,
+    programGap: r.programGap,
   };
 }

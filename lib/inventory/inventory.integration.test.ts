@@ -127,8 +127,11 @@ describe('inventory collection over the seeded organisation', () => {
     for (const id of accountIds)
       expect(totals.byAccount[id]).toEqual({
         consoleUsers: consoleUsers.filter((u) => u.accountId === id).length,
+        // No program yet: every console user is in scope.
+        inScope: consoleUsers.filter((u) => u.accountId === id).length,
         withMfa: consoleUsers.filter((u) => u.accountId === id && u.mfaState === 'enabled').length,
       });
+    expect(totals.byCohort).toEqual({ '(no category)': { inScope: consoleUsers.length, compliant: withMfa, deadline: null } });
     console.log(`[inventory] ${gt.users.length} users, ${ms.toFixed(0)} ms, calls ${JSON.stringify(calls)}`);
   });
 

@@ -1,18 +1,20 @@
 import 'server-only';
-import { and, asc, desc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, ilike, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
 import { getDb } from '@/lib/db/client';
-import { inventoryAccounts, inventoryRuns, inventorySnapshots, inventoryUsers } from '@/lib/db/schema';
+import { inventoryAccounts, inventoryRuns, inventorySnapshots, inventoryUsers, programCategories, programUsers, type ProgramUserRow } from '@/lib/db/schema';
 import { assertRole } from '@/lib/auth/roles';
 import type { Actor } from '@/lib/auth/types';
 import type { UserFilters } from './user-filters';
+import { NO_CATEGORY } from './coverage-view';
 
-export type InventoryRow = typeof inventoryUsers.$inferSelect;
+/** An inventoried IAM user with the program applied (the `program_users` view). */
+export type InventoryRow = ProgramUserRow;
 
 /** Every read of the inventory is an admin's: the domain checks it, not only the page. */
 const assertAdmin = (actor: Actor) => assertRole(actor.roles, 'admin', 'the inventory');
 
 function where(f: Partial<UserFilters>): SQL | undefined {
-  const u = inventoryUsers;
+  const u = programUsers;
   const parts: (SQL | undefined)[] = [];
   if (f.q) {
     const like = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -20,8 +22,15 @@ function where(f: Partial<UserFilters>): SQL | undefined {
   }
   if (f.account) parts.push(eq(u.accountId, f.account));
   if (f.console) parts.push(eq(u.consoleAccess, f.console === 'yes'));
-  if (f.mfa === 'gap') parts.push(and(eq(u.consoleAccess, true), sql`${u.mfaState} <> 'enabled'`));
+  if (f.mfa === 'gap') parts.push(isNotNull(u.programGap));
+  else if (f.mfa === 'compliant') parts.push(eq(u.compliant, true));
   else if (f.mfa) parts.push(eq(u.mfaState, f.mfa));
+  if (f.scope) parts.push(eq(u.inScope, f.scope === 'in'));
+  if (f.category === 'none') parts.push(isNull(u.categoryId));
+  else if (f.category) parts.push(eq(u.categoryId, Number(f.category)));
+  if (f.decision === 'expired-exception') parts.push(eq(u.exceptionExpired, true));
+  else if (f.decision === 'exception') parts.push(and(eq(u.decision, 'exception'), eq(u.exceptionExpired, false)));
+  else if (f.decision) parts.push(eq(u.decision, f.decision));
   if (f.flag) parts.push(sql`${u.flags} @> ${JSON.stringify([f.flag])}::jsonb`);
   if (f.tagKey && f.tagValue) parts.push(sql`${u.tags} ->> ${f.tagKey} = ${f.tagValue}`);
   else if (f.tagKey) parts.push(sql`${u.tags} ? ${f.tagKey}`);
@@ -29,18 +38,21 @@ function where(f: Partial<UserFilters>): SQL | undefined {
 }
 
 function orderBy(f: UserFilters): SQL[] {
-  const u = inventoryUsers;
+  const u = programUsers;
   const d = f.dir === 'desc' ? desc : asc;
+  const dir = sql.raw(f.dir === 'desc' ? 'DESC' : 'ASC');
   const byName = [d(u.userName), asc(u.accountId)];
   switch (f.sort) {
     case 'account':
       return [d(u.accountId), asc(u.userName)];
     case 'state':
       return [d(u.mfaState), ...byName];
+    case 'category':
+      return [sql`${u.categoryName} ${dir} NULLS LAST`, ...byName];
     case 'created':
-      return [sql`${u.createdAt} ${sql.raw(f.dir === 'desc' ? 'DESC' : 'ASC')} NULLS LAST`, ...byName];
+      return [sql`${u.createdAt} ${dir} NULLS LAST`, ...byName];
     case 'lastUsed':
-      return [sql`${u.passwordLastUsed} ${sql.raw(f.dir === 'desc' ? 'DESC' : 'ASC')} NULLS FIRST`, ...byName];
+      return [sql`${u.passwordLastUsed} ${dir} NULLS FIRST`, ...byName];
     default:
       return byName;
   }
@@ -51,10 +63,17 @@ export async function listInventoryUsers(actor: Actor, f: UserFilters): Promise<
   const db = await getDb();
   const w = where(f);
   const [rows, [count]] = await Promise.all([
-    db.select().from(inventoryUsers).where(w).orderBy(...orderBy(f)).limit(f.pageSize).offset((f.page - 1) * f.pageSize),
-    db.select({ n: sql<number>`count(*)::int` }).from(inventoryUsers).where(w),
+    db.select().from(programUsers).where(w).orderBy(...orderBy(f)).limit(f.pageSize).offset((f.page - 1) * f.pageSize),
+    db.select({ n: sql<number>`count(*)::int` }).from(programUsers).where(w),
   ]);
   return { rows, total: count?.n ?? 0 };
+}
+
+/** The first gaps by user name, for the dashboard (whose headline already has their count). */
+export async function listGaps(actor: Actor, limit: number): Promise<InventoryRow[]> {
+  assertAdmin(actor);
+  const db = await getDb();
+  return db.select().from(programUsers).where(isNotNull(programUsers.programGap)).orderBy(asc(programUsers.userName), asc(programUsers.accountId)).limit(limit);
 }
 
 /** Every row matching the filters, in batches, for exports (no page limit, bounded memory per batch). */
@@ -63,7 +82,7 @@ export async function* allInventoryUsers(actor: Actor, f: Partial<UserFilters>, 
   const db = await getDb();
   const w = where(f);
   for (let offset = 0; ; offset += batch) {
-    const rows = await db.select().from(inventoryUsers).where(w).orderBy(asc(inventoryUsers.accountId), asc(inventoryUsers.userName)).limit(batch).offset(offset);
+    const rows = await db.select().from(programUsers).where(w).orderBy(asc(programUsers.accountId), asc(programUsers.userName)).limit(batch).offset(offset);
     if (rows.length === 0) return;
     yield rows;
     if (rows.length < batch) return;
@@ -73,18 +92,52 @@ export async function* allInventoryUsers(actor: Actor, f: Partial<UserFilters>, 
 export async function getInventoryUser(actor: Actor, accountId: string, userName: string): Promise<InventoryRow | null> {
   assertAdmin(actor);
   const db = await getDb();
-  const [row] = await db.select().from(inventoryUsers).where(and(eq(inventoryUsers.accountId, accountId), eq(inventoryUsers.userName, userName)));
+  const [row] = await db.select().from(programUsers).where(and(eq(programUsers.accountId, accountId), eq(programUsers.userName, userName)));
   return row ?? null;
 }
 
-export type Breakdown = { key: string; consoleUsers: number; withMfa: number };
+/** The categories, in the security team's order, for the users table's filter. */
+export async function listCategoryOptions(actor: Actor): Promise<{ id: number; name: string }[]> {
+  assertAdmin(actor);
+  const db = await getDb();
+  return db.select({ id: programCategories.id, name: programCategories.name }).from(programCategories).orderBy(asc(programCategories.position), asc(programCategories.id));
+}
+
+/** In-scope users of a group and how many of them meet their category's rules. */
+export type Breakdown = { key: string; inScope: number; compliant: number };
+
+export type CategoryBreakdown = Breakdown & { categoryId: number | null; name: string; cohort: string | null; deadline: Date | null };
+
+export type CohortPoint = { takenAt: Date; inScope: number; compliant: number; remaining: number };
+/** One cohort's gaps over time: each snapshot, then the current figures. */
+export type CohortBurndown = { cohort: string; deadline: Date | null; points: CohortPoint[] };
+
+export type Headline = {
+  users: number;
+  consoleUsers: number;
+  /** Console access, and MFA required now (decision required, or an exception that expired). */
+  inScope: number;
+  /** In scope and meeting the category's device types and count. */
+  withMfa: number;
+  /** In scope and not compliant: the program's gaps. */
+  withoutMfa: number;
+  leftoverOnly: number;
+  /** Console users with an exception still in force. */
+  exceptions: number;
+  /** Console users whose exception expired (they are in scope, and counted there). */
+  expiredExceptions: number;
+  /** Console users decided out of scope. */
+  outOfScope: number;
+};
 
 export type Dashboard = {
-  headline: { users: number; consoleUsers: number; withMfa: number; withoutMfa: number; leftoverOnly: number; exceptions: number; outOfScope: number; inScope: number };
+  headline: Headline;
   byAccount: Breakdown[];
   byTag: Record<string, Breakdown[]>;
+  byCategory: CategoryBreakdown[];
   byDeviceType: { type: string; devices: number; users: number }[];
-  history: { takenAt: Date; coveragePct: number; consoleUsers: number; withMfa: number }[];
+  history: { takenAt: Date; coveragePct: number; inScope: number; withMfa: number }[];
+  burndown: CohortBurndown[];
   sources: {
     accountId: string;
     alias: string | null;
@@ -97,36 +150,78 @@ export type Dashboard = {
   lastRun: typeof inventoryRuns.$inferSelect | null;
 };
 
-const consoleAndMfa = {
-  consoleUsers: sql<number>`count(*) FILTER (WHERE ${inventoryUsers.consoleAccess})::int`,
-  withMfa: sql<number>`count(*) FILTER (WHERE ${inventoryUsers.consoleAccess} AND ${inventoryUsers.mfaState} = 'enabled')::int`,
+/** Breakdowns shown per tag value: the largest groups. */
+const TAG_VALUES_SHOWN = 25;
+
+type DimRow = {
+  dim: string;
+  key: string;
+  users: number;
+  console_users: number;
+  in_scope: number;
+  compliant: number;
+  leftover_only: number;
+  exceptions: number;
+  expired_exceptions: number;
+  out_of_scope: number;
+  deadline: Date | string | null;
 };
+
+/**
+ * Every figure of the dashboard in one pass over the view: each user row is counted once per dimension (all,
+ * account, each tag key, category, cohort). The view resolves the program per row, so one pass instead of one
+ * per breakdown is what keeps the page fast at 10,000+ users.
+ */
+function dimensionsQuery(tagKeys: readonly string[]) {
+  const p = programUsers;
+  const dims = [
+    sql`('all', '')`,
+    sql`('account', ${p.accountId})`,
+    ...tagKeys.map((k) => sql`(${`tag:${k}`}, coalesce(${p.tags} ->> ${k}, '(none)'))`),
+    sql`('category', coalesce(${p.categoryId}::text, 'none'))`,
+    sql`('cohort', coalesce(${p.cohort}, ${NO_CATEGORY}))`,
+  ];
+  return sql`
+    WITH counted AS (
+      SELECT d.dim, d.key,
+        count(*)::int AS users,
+        count(*) FILTER (WHERE ${p.consoleAccess})::int AS console_users,
+        count(*) FILTER (WHERE ${p.inScope})::int AS in_scope,
+        count(*) FILTER (WHERE ${p.inScope} AND ${p.compliant})::int AS compliant,
+        count(*) FILTER (WHERE ${p.inScope} AND NOT ${p.compliant} AND ${p.mfaState} = 'leftover-only')::int AS leftover_only,
+        count(*) FILTER (WHERE ${p.consoleAccess} AND ${p.decision} = 'exception' AND NOT ${p.exceptionExpired})::int AS exceptions,
+        count(*) FILTER (WHERE ${p.consoleAccess} AND ${p.exceptionExpired})::int AS expired_exceptions,
+        count(*) FILTER (WHERE ${p.consoleAccess} AND ${p.decision} = 'out-of-scope')::int AS out_of_scope,
+        min(${p.deadline}) AS deadline
+      FROM ${p} CROSS JOIN LATERAL (VALUES ${sql.join(dims, sql`, `)}) AS d(dim, key)
+      GROUP BY d.dim, d.key
+    )
+    SELECT * FROM (
+      SELECT c.*, row_number() OVER (PARTITION BY c.dim ORDER BY c.in_scope DESC, c.users DESC, c.key) AS rank FROM counted c
+    ) ranked
+    WHERE dim NOT LIKE 'tag:%' OR rank <= ${TAG_VALUES_SHOWN}
+    ORDER BY dim, rank`;
+}
+
+const rowsOf = <T>(result: unknown): T[] => (result as { rows?: T[] }).rows ?? (result as T[]);
+const toDate = (d: Date | string | null | undefined) => (d == null ? null : new Date(d));
+
+type SnapshotCohorts = Record<string, { inScope?: number; compliant?: number; deadline?: string | null }>;
 
 export async function getDashboard(actor: Actor, tagKeys: readonly string[]): Promise<Dashboard> {
   assertAdmin(actor);
   const db = await getDb();
   const u = inventoryUsers;
-  const [[head], byAccount, byDeviceType, history, [lastRun], ...tagRows] = await Promise.all([
+  const [dimResult, categories, byDeviceType, history, [lastRun]] = await Promise.all([
+    db.execute(dimensionsQuery(tagKeys)),
     db
-      .select({
-        users: sql<number>`count(*)::int`,
-        ...consoleAndMfa,
-        leftoverOnly: sql<number>`count(*) FILTER (WHERE ${u.consoleAccess} AND ${u.mfaState} = 'leftover-only')::int`,
-      })
-      .from(u),
-    db.select({ key: u.accountId, ...consoleAndMfa }).from(u).groupBy(u.accountId).orderBy(u.accountId),
+      .select({ id: programCategories.id, name: programCategories.name, cohort: programCategories.cohort, deadline: programCategories.deadline })
+      .from(programCategories)
+      .orderBy(asc(programCategories.position), asc(programCategories.id)),
     db.execute(sql`SELECT d->>'type' AS type, count(*)::int AS devices, count(DISTINCT (${u.accountId}, ${u.userName}))::int AS users
                    FROM ${u}, jsonb_array_elements(${u.devices}) d GROUP BY 1 ORDER BY 1`),
     db.select().from(inventorySnapshots).orderBy(desc(inventorySnapshots.takenAt)).limit(60),
     db.select().from(inventoryRuns).orderBy(desc(inventoryRuns.startedAt)).limit(1),
-    ...tagKeys.map((k) =>
-      db
-        .select({ key: sql<string>`coalesce(${u.tags} ->> ${k}, '(none)')`, ...consoleAndMfa })
-        .from(u)
-        .groupBy(sql`1`)
-        .orderBy(sql`2 DESC`)
-        .limit(25),
-    ),
   ]);
   const sources = lastRun
     ? await db
@@ -143,15 +238,62 @@ export async function getDashboard(actor: Actor, tagKeys: readonly string[]): Pr
         .where(eq(inventoryAccounts.runId, lastRun.id))
         .orderBy(inventoryAccounts.accountId)
     : [];
-  const h = head ?? { users: 0, consoleUsers: 0, withMfa: 0, leftoverOnly: 0 };
+
+  const dims = rowsOf<DimRow>(dimResult);
+  const of = (dim: string) => dims.filter((r) => r.dim === dim);
+  const breakdown = (r: DimRow): Breakdown => ({ key: r.key, inScope: r.in_scope, compliant: r.compliant });
+  const all = of('all')[0];
+  const headline: Headline = {
+    users: all?.users ?? 0,
+    consoleUsers: all?.console_users ?? 0,
+    inScope: all?.in_scope ?? 0,
+    withMfa: all?.compliant ?? 0,
+    withoutMfa: (all?.in_scope ?? 0) - (all?.compliant ?? 0),
+    leftoverOnly: all?.leftover_only ?? 0,
+    exceptions: all?.exceptions ?? 0,
+    expiredExceptions: all?.expired_exceptions ?? 0,
+    outOfScope: all?.out_of_scope ?? 0,
+  };
+
+  // Every category, in the security team's order, also those that select nobody (a selector worth checking).
+  const byCategoryKey = new Map(of('category').map((r) => [r.key, r]));
+  const byCategory: CategoryBreakdown[] = categories.map((c) => {
+    const r = byCategoryKey.get(String(c.id));
+    return { key: String(c.id), categoryId: c.id, name: c.name, cohort: c.cohort, deadline: c.deadline, inScope: r?.in_scope ?? 0, compliant: r?.compliant ?? 0 };
+  });
+  const none = byCategoryKey.get('none');
+  if (none) byCategory.push({ key: 'none', categoryId: null, name: NO_CATEGORY, cohort: null, deadline: null, inScope: none.in_scope, compliant: none.compliant });
+
+  const snapshots = history.reverse();
+  const now = new Date();
+  const burndown: CohortBurndown[] = of('cohort')
+    .filter((r) => r.key !== NO_CATEGORY && r.deadline !== null)
+    .map((r) => {
+      const points: CohortPoint[] = [];
+      for (const s of snapshots) {
+        const c = (s.totals.byCohort as SnapshotCohorts | undefined)?.[r.key];
+        if (!c) continue;
+        const inScope = Number(c.inScope ?? 0);
+        const compliant = Number(c.compliant ?? 0);
+        points.push({ takenAt: s.takenAt, inScope, compliant, remaining: inScope - compliant });
+      }
+      points.push({ takenAt: now, inScope: r.in_scope, compliant: r.compliant, remaining: r.in_scope - r.compliant });
+      return { cohort: r.key, deadline: toDate(r.deadline), points };
+    })
+    .sort((a, b) => (a.deadline?.getTime() ?? 0) - (b.deadline?.getTime() ?? 0) || a.cohort.localeCompare(b.cohort));
+
   return {
-    headline: { ...h, withoutMfa: h.consoleUsers - h.withMfa, exceptions: 0, outOfScope: 0, inScope: h.consoleUsers },
-    byAccount,
-    byTag: Object.fromEntries(tagKeys.map((k, i) => [k, tagRows[i] as Breakdown[]])),
-    byDeviceType: (byDeviceType as unknown as { rows?: { type: string; devices: number; users: number }[] }).rows ?? (byDeviceType as unknown as { type: string; devices: number; users: number }[]),
-    history: history
-      .reverse()
-      .map((s) => ({ takenAt: s.takenAt, coveragePct: Number(s.totals.coveragePct ?? 0), consoleUsers: Number(s.totals.consoleUsers ?? 0), withMfa: Number(s.totals.withMfa ?? 0) })),
+    headline,
+    byAccount: of('account').map(breakdown).sort((a, b) => a.key.localeCompare(b.key)),
+    byTag: Object.fromEntries(tagKeys.map((k) => [k, of(`tag:${k}`).map(breakdown)])),
+    byCategory,
+    byDeviceType: rowsOf<{ type: string; devices: number; users: number }>(byDeviceType),
+    history: snapshots.map((s) => {
+      // Snapshots before the program counted every console user in scope.
+      const inScope = Number(s.totals.inScope ?? s.totals.consoleUsers ?? 0);
+      return { takenAt: s.takenAt, coveragePct: Number(s.totals.coveragePct ?? 0), inScope, withMfa: Number(s.totals.withMfa ?? 0) };
+    }),
+    burndown,
     sources,
     lastRun: lastRun ?? null,
   };

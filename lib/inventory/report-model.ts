@@ -1,13 +1,22 @@
-/** The validation report, computed from inventory rows and enrollment events. Pure, so it is unit-tested. */
-import { coveragePct, isGap, remediationFor, type Remediation } from './coverage-view';
+/** The validation report, computed from the program's view of the inventory and enrollment events. Pure, so it is unit-tested. */
+import type { ProgramGap } from '@/lib/program/resolve';
+import { coveragePct, isGap, remediationFor, remediationSentence, remediationText, type InventoryRowLike, type Remediation } from './coverage-view';
 
-export type ReportUser = {
+/** A user as the report needs it: inventory facts and the program applied (a `program_users` row fits). */
+export type ReportUser = InventoryRowLike & {
   accountId: string;
   userName: string;
-  consoleAccess: boolean;
-  mfaState: 'enabled' | 'none' | 'leftover-only';
-  flags: string[];
   devices: { serial: string; type: 'virtual' | 'hardware' | 'fido' }[];
+  categoryId: number | null;
+  categoryName: string | null;
+  cohort: string | null;
+  deadline: Date | null;
+  decisionSource: 'user' | 'category' | 'default';
+  decisionReason: string | null;
+  approver: string | null;
+  decidedBy: string | null;
+  inScope: boolean;
+  compliant: boolean;
 };
 
 export type ReportEvent = {
@@ -31,12 +40,44 @@ export type SignInTest = {
   test: { kind: 'console' | 'cli'; passed: boolean; at: Date; reason: string | null } | null;
 };
 
+/** An exception (the user's own or their category's default) of a console user, as the register holds it. */
+export type ReportException = {
+  accountId: string;
+  userName: string;
+  /** user: an admin's decision about this user; category: the category's default decision. */
+  level: 'user' | 'category';
+  category: string | null;
+  justification: string | null;
+  approver: string | null;
+  expiresAt: string | null;
+  /** Past its expiry: the user is in scope again (and a gap unless compliant). */
+  expired: boolean;
+};
+
+export type ReportOutOfScope = { accountId: string; userName: string; level: 'user' | 'category'; category: string | null; reason: string | null; decidedBy: string | null };
+
+export type ReportGap = {
+  accountId: string;
+  userName: string;
+  mfaState: string;
+  flags: string[];
+  category: string | null;
+  cohort: string | null;
+  deadline: string | null;
+  programGap: ProgramGap;
+  remediation: Remediation;
+  /** The remediation as a sentence for this user, as it read when the report was generated. */
+  remediationText: string;
+};
+
 export type ValidationReport = {
   generatedAt: string;
   inventoryAsOf: string | null;
-  totals: { inScope: number; enabled: number; exceptions: number; outOfScope: number; gaps: number; coveragePct: number };
-  exceptions: { accountId: string; userName: string; status: string }[];
-  gaps: { accountId: string; userName: string; mfaState: string; flags: string[]; remediation: Remediation }[];
+  /** enabled: in scope and compliant with the category's device rules. exceptions: in force; expired ones are in scope. */
+  totals: { inScope: number; enabled: number; exceptions: number; expiredExceptions: number; outOfScope: number; gaps: number; coveragePct: number };
+  exceptions: ReportException[];
+  outOfScope: ReportOutOfScope[];
+  gaps: ReportGap[];
   signInTests: SignInTest[];
   untestedDeviceTypes: ('virtual' | 'hardware' | 'fido')[];
 };
@@ -44,13 +85,50 @@ export type ValidationReport = {
 const ENROLLED = new Set(['virtual.enabled', 'hardware.enable', 'fido.detected']);
 const TESTS: Record<string, 'console' | 'cli'> = { 'device.test-console': 'console', 'device.test-cli': 'cli' };
 
+const byUser = (a: { accountId: string; userName: string }, b: { accountId: string; userName: string }) => a.accountId.localeCompare(b.accountId) || a.userName.localeCompare(b.userName);
+const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
+const level = (u: ReportUser): 'user' | 'category' => (u.decisionSource === 'user' ? 'user' : 'category');
+
 export function buildValidationReport(users: ReportUser[], events: ReportEvent[], now: Date, inventoryAsOf: Date | null): ValidationReport {
-  const inScope = users.filter((u) => u.consoleAccess);
-  const enabled = inScope.filter((u) => u.mfaState === 'enabled');
-  const gaps = inScope
+  const inScope = users.filter((u) => u.inScope);
+  const enabled = inScope.filter((u) => u.compliant);
+  const gaps: ReportGap[] = inScope
     .filter(isGap)
-    .map((u) => ({ accountId: u.accountId, userName: u.userName, mfaState: u.mfaState, flags: u.flags, remediation: remediationFor(u)! }))
-    .sort((a, b) => a.accountId.localeCompare(b.accountId) || a.userName.localeCompare(b.userName));
+    .map((u) => {
+      const remediation = remediationFor(u)!;
+      return {
+        accountId: u.accountId,
+        userName: u.userName,
+        mfaState: u.mfaState,
+        flags: u.flags,
+        category: u.categoryName,
+        cohort: u.cohort,
+        deadline: iso(u.deadline),
+        programGap: u.programGap!,
+        remediation,
+        remediationText: remediationSentence(remediation, u),
+      };
+    })
+    .sort(byUser);
+  // Only console users: without a password there is no console sign-in for MFA to protect.
+  const consoleUsers = users.filter((u) => u.consoleAccess);
+  const exceptions: ReportException[] = consoleUsers
+    .filter((u) => u.decision === 'exception')
+    .map((u) => ({
+      accountId: u.accountId,
+      userName: u.userName,
+      level: level(u),
+      category: u.categoryName,
+      justification: u.decisionReason,
+      approver: u.approver,
+      expiresAt: iso(u.expiresAt),
+      expired: u.exceptionExpired,
+    }))
+    .sort(byUser);
+  const outOfScope: ReportOutOfScope[] = consoleUsers
+    .filter((u) => u.decision === 'out-of-scope')
+    .map((u) => ({ accountId: u.accountId, userName: u.userName, level: level(u), category: u.categoryName, reason: u.decisionReason, decidedBy: u.decisionSource === 'user' ? u.decidedBy : null }))
+    .sort(byUser);
 
   const current = new Set(users.flatMap((u) => u.devices.map((d) => `${u.accountId}|${u.userName}|${d.serial}`)));
   const enrolled = new Map<string, SignInTest>();
@@ -70,10 +148,50 @@ export function buildValidationReport(users: ReportUser[], events: ReportEvent[]
   return {
     generatedAt: now.toISOString(),
     inventoryAsOf: inventoryAsOf?.toISOString() ?? null,
-    totals: { inScope: inScope.length, enabled: enabled.length, exceptions: 0, outOfScope: 0, gaps: gaps.length, coveragePct: coveragePct(enabled.length, inScope.length) },
-    exceptions: [],
+    totals: {
+      inScope: inScope.length,
+      enabled: enabled.length,
+      exceptions: exceptions.filter((e) => !e.expired).length,
+      expiredExceptions: exceptions.filter((e) => e.expired).length,
+      outOfScope: outOfScope.length,
+      gaps: gaps.length,
+      coveragePct: coveragePct(enabled.length, inScope.length),
+    },
+    exceptions,
+    outOfScope,
     gaps,
     signInTests,
     untestedDeviceTypes: (['virtual', 'hardware'] as const).filter((t) => !testedTypes.has(t)),
+  };
+}
+
+/**
+ * A stored report as this version reads it: reports generated before the program lack the register, the
+ * out-of-scope list and the program's gap fields; they were all zero or empty then.
+ */
+export function toValidationReport(content: Record<string, unknown>): ValidationReport {
+  const r = content as Partial<ValidationReport> & Pick<ValidationReport, 'generatedAt' | 'inventoryAsOf' | 'signInTests' | 'untestedDeviceTypes'>;
+  const totals = (r.totals ?? {}) as Partial<ValidationReport['totals']>;
+  return {
+    ...r,
+    totals: {
+      inScope: totals.inScope ?? 0,
+      enabled: totals.enabled ?? 0,
+      exceptions: totals.exceptions ?? 0,
+      expiredExceptions: totals.expiredExceptions ?? 0,
+      outOfScope: totals.outOfScope ?? 0,
+      gaps: totals.gaps ?? 0,
+      coveragePct: totals.coveragePct ?? 100,
+    },
+    exceptions: r.exceptions ?? [],
+    outOfScope: r.outOfScope ?? [],
+    gaps: (r.gaps ?? []).map((g) => ({
+      ...g,
+      category: g.category ?? null,
+      cohort: g.cohort ?? null,
+      deadline: g.deadline ?? null,
+      programGap: g.programGap ?? 'no-mfa',
+      remediationText: g.remediationText ?? remediationText[g.remediation],
+    })),
   };
 }

@@ -1,30 +1,47 @@
 import 'server-only';
 import { desc, eq, inArray } from 'drizzle-orm';
 import { getDb } from '@/lib/db/client';
-import { enrollmentEvents, inventoryRuns, inventoryUsers, validationReports } from '@/lib/db/schema';
+import { enrollmentEvents, inventoryRuns, programUsers, validationReports } from '@/lib/db/schema';
 import { assertRole } from '@/lib/auth/roles';
 import type { Actor } from '@/lib/auth/types';
-import { buildValidationReport, type ReportEvent, type ValidationReport } from './report-model';
+import { buildValidationReport, toValidationReport, type ReportEvent, type ValidationReport } from './report-model';
 
 const REPORT_EVENT_KINDS = ['virtual.enabled', 'hardware.enable', 'fido.detected', 'device.test-console', 'device.test-cli'];
 
 const assertAdmin = (actor: Actor) => assertRole(actor.roles, 'admin', 'validation reports');
 
-/** Builds the report now from the stored inventory and the enrollment events, and keeps a copy with its time. */
+/** Builds the report now from the stored inventory with the program applied and the enrollment events, and keeps a copy with its time. */
 export async function generateValidationReport(actor: Actor): Promise<{ id: number; report: ValidationReport }> {
   assertAdmin(actor);
   const db = await getDb();
+  const p = programUsers;
   const [users, events, [lastRun]] = await Promise.all([
     db
       .select({
-        accountId: inventoryUsers.accountId,
-        userName: inventoryUsers.userName,
-        consoleAccess: inventoryUsers.consoleAccess,
-        mfaState: inventoryUsers.mfaState,
-        flags: inventoryUsers.flags,
-        devices: inventoryUsers.devices,
+        accountId: p.accountId,
+        userName: p.userName,
+        consoleAccess: p.consoleAccess,
+        mfaState: p.mfaState,
+        flags: p.flags,
+        devices: p.devices,
+        categoryId: p.categoryId,
+        categoryName: p.categoryName,
+        cohort: p.cohort,
+        deadline: p.deadline,
+        allowedDeviceTypes: p.allowedDeviceTypes,
+        minDevices: p.minDevices,
+        decision: p.decision,
+        decisionSource: p.decisionSource,
+        decisionReason: p.decisionReason,
+        approver: p.approver,
+        expiresAt: p.expiresAt,
+        decidedBy: p.decidedBy,
+        exceptionExpired: p.exceptionExpired,
+        inScope: p.inScope,
+        compliant: p.compliant,
+        programGap: p.programGap,
       })
-      .from(inventoryUsers),
+      .from(p),
     db
       .select({
         at: enrollmentEvents.at,
@@ -55,10 +72,10 @@ export async function getValidationReport(actor: Actor, id: number): Promise<Val
   assertAdmin(actor);
   const db = await getDb();
   const [row] = await db.select().from(validationReports).where(eq(validationReports.id, id));
-  return row ? (row.content as unknown as ValidationReport) : null;
+  return row ? toValidationReport(row.content) : null;
 }
 
-/** The report as CSV: one section per part, so a spreadsheet shows totals, gaps and tests. */
+/** The report as CSV: one section per part, so a spreadsheet shows totals, the register, gaps and tests. */
 export function reportToCsv(r: ValidationReport, field: (v: string) => string): string {
   const line = (cells: (string | number)[]) => cells.map((c) => field(String(c))).join(',');
   const out = [
@@ -67,8 +84,14 @@ export function reportToCsv(r: ValidationReport, field: (v: string) => string): 
     line(['meta', 'inventory_as_of', r.inventoryAsOf ?? '']),
     ...Object.entries(r.totals).map(([k, v]) => line(['totals', k, v])),
     '',
-    line(['section', 'account_id', 'user_name', 'mfa_state', 'flags', 'remediation']),
-    ...r.gaps.map((g) => line(['gap', g.accountId, g.userName, g.mfaState, g.flags.join(' '), g.remediation])),
+    line(['section', 'account_id', 'user_name', 'level', 'category', 'justification', 'approver', 'expires_at', 'expired']),
+    ...r.exceptions.map((e) => line(['exception', e.accountId, e.userName, e.level, e.category ?? '', e.justification ?? '', e.approver ?? '', e.expiresAt ?? '', String(e.expired)])),
+    '',
+    line(['section', 'account_id', 'user_name', 'level', 'category', 'reason', 'decided_by']),
+    ...r.outOfScope.map((o) => line(['out-of-scope', o.accountId, o.userName, o.level, o.category ?? '', o.reason ?? '', o.decidedBy ?? ''])),
+    '',
+    line(['section', 'account_id', 'user_name', 'mfa_state', 'flags', 'category', 'cohort', 'deadline', 'program_gap', 'remediation', 'remediation_text']),
+    ...r.gaps.map((g) => line(['gap', g.accountId, g.userName, g.mfaState, g.flags.join(' '), g.category ?? '', g.cohort ?? '', g.deadline ?? '', g.programGap, g.remediation, g.remediationText])),
     '',
     line(['section', 'account_id', 'user_name', 'device_type', 'serial', 'enrolled_at', 'test', 'passed', 'tested_at']),
     ...r.signInTests.map((t) =>

@@ -3,7 +3,9 @@ import { z } from 'zod';
 /** The users table's search, filters, sort and page, as URL search params: parsed the same way by the page and the exports. */
 export const TAG_KEYS = ['Environment', 'Application', 'Owner', 'CostCenter'] as const;
 export const FLAGS = ['several-devices', 'service-with-console', 'stale-console', 'never-signed-in'] as const;
-export const SORTS = ['name', 'account', 'state', 'created', 'lastUsed'] as const;
+export const SORTS = ['name', 'account', 'state', 'category', 'created', 'lastUsed'] as const;
+/** `expired-exception`: an exception past its expiry (in scope again); `exception`: one still in force. */
+export const DECISION_FILTERS = ['required', 'exception', 'expired-exception', 'out-of-scope'] as const;
 
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
@@ -11,7 +13,13 @@ export const userFiltersSchema = z.object({
   q: z.preprocess(blankToUndefined, z.string().trim().max(100).optional()),
   account: z.preprocess(blankToUndefined, z.string().regex(/^\d{12}$/).optional()),
   console: z.preprocess(blankToUndefined, z.enum(['yes', 'no']).optional()),
-  mfa: z.preprocess(blankToUndefined, z.enum(['enabled', 'none', 'leftover-only', 'gap']).optional()),
+  /** `gap`: in scope and not compliant with the category's rules; `compliant`: meets them (in scope or not). */
+  mfa: z.preprocess(blankToUndefined, z.enum(['enabled', 'none', 'leftover-only', 'gap', 'compliant']).optional()),
+  /** in: MFA is required of the user now (console access, and required or an expired exception). */
+  scope: z.preprocess(blankToUndefined, z.enum(['in', 'out']).optional()),
+  /** A category id, or `none` for users no category selects. */
+  category: z.preprocess(blankToUndefined, z.string().regex(/^(none|[1-9]\d{0,8})$/).optional()),
+  decision: z.preprocess(blankToUndefined, z.enum(DECISION_FILTERS).optional()),
   flag: z.preprocess(blankToUndefined, z.enum(FLAGS).optional()),
   tagKey: z.preprocess(blankToUndefined, z.enum(TAG_KEYS).optional()),
   tagValue: z.preprocess(blankToUndefined, z.string().trim().max(256).optional()),

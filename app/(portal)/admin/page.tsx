@@ -2,25 +2,28 @@ import Link from 'next/link';
 import { Suspense } from 'react';
 import { requireRole } from '@/lib/auth/session';
 import { getEnv } from '@/lib/env';
-import { getDashboard } from '@/lib/inventory/queries';
-import { coveragePct, remediationFor, remediationText } from '@/lib/inventory/coverage-view';
-import { listInventoryUsers } from '@/lib/inventory/queries';
-import { TAG_KEYS, filtersToSearch, userFiltersSchema } from '@/lib/inventory/user-filters';
+import { getDashboard, listGaps, type CategoryBreakdown } from '@/lib/inventory/queries';
+import { coveragePct, expiredExceptionNote, remediationFor, remediationSentence } from '@/lib/inventory/coverage-view';
+import { TAG_KEYS, filtersToSearch } from '@/lib/inventory/user-filters';
 import { deviceTypeLabel, type MfaDeviceType } from '@/lib/aws/mfa-devices';
 import type { Actor } from '@/lib/auth/types';
 import { Card } from '@/components/ui/card';
 import { Skeleton } from '@/components/ui/skeleton';
 import { Alert } from '@/components/ui/alert';
-import { CoverageBars } from '@/components/coverage/bars';
+import { CoverageBar, CoverageBars } from '@/components/coverage/bars';
+import { BurndownChart } from '@/components/coverage/burndown-chart';
+import { TableHead } from '@/components/ui/table-head';
 import { HistoryChart } from '@/components/coverage/history-chart';
 import { RefreshButton } from '@/components/coverage/refresh-button';
 
 export const metadata = { title: 'MFA coverage' };
 
 const when = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
+const dateOnly = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: 'UTC' });
+const GAPS_SHOWN = 20;
 const usersLink = (f: Record<string, string>) => `/admin/users?${filtersToSearch(f)}`;
 
-function Figure({ label, value, href, testId }: { label: string; value: string | number; href?: string; testId: string }) {
+function Figure({ label, value, href, testId, note }: { label: string; value: string | number; href?: string; testId: string; note?: React.ReactNode }) {
   const body = (
     <>
       <dt className="text-sm text-slate-600">{label}</dt>
@@ -29,7 +32,45 @@ function Figure({ label, value, href, testId }: { label: string; value: string |
       </dd>
     </>
   );
-  return <div className="rounded-lg border border-slate-200 bg-white p-3">{href ? <Link href={href} className="block">{body}</Link> : body}</div>;
+  return (
+    <div className="rounded-lg border border-slate-200 bg-white p-3">
+      {href ? <Link href={href} className="block">{body}</Link> : body}
+      {note}
+    </div>
+  );
+}
+
+/** Category, cohort and deadline in one cell, so the table fits a phone. */
+function CategoryTable({ rows }: { rows: CategoryBreakdown[] }) {
+  return (
+    <table className="w-full text-left text-sm" data-testid="by-category">
+      <caption className="sr-only">Compliant users out of those in scope, per category</caption>
+      <TableHead columns={['Category', 'Compliant / in scope', 'Coverage']} />
+      <tbody>
+        {rows.map((c) => (
+          <tr key={c.key} className="border-t border-slate-100 align-top">
+            <td className="py-1.5 pr-3">
+              <Link className="underline" href={usersLink({ category: c.categoryId === null ? 'none' : String(c.categoryId) })}>
+                {c.name}
+              </Link>
+              {c.cohort && (
+                <span className="block text-xs text-slate-600">
+                  cohort <span className="font-mono">{c.cohort}</span>
+                  {c.deadline ? `, deadline ${dateOnly.format(c.deadline)}` : ''}
+                </span>
+              )}
+            </td>
+            <td className="py-1.5 pr-3 whitespace-nowrap tabular-nums">
+              {c.compliant} / {c.inScope}
+            </td>
+            <td className="py-1.5">
+              <CoverageBar compliant={c.compliant} inScope={c.inScope} />
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
 }
 
 const olderThan = (date: Date | null, ms: number) => Boolean(date && Date.now() - date.getTime() > ms);
@@ -55,19 +96,36 @@ async function DashboardBody({ actor }: { actor: Actor }) {
       </Alert>
     );
   }
-  const gaps = await listInventoryUsers(actor, userFiltersSchema.parse({ mfa: 'gap', pageSize: 20 }));
+  const gaps = await listGaps(actor, GAPS_SHOWN);
   const h = d.headline;
+  const burndowns = d.burndown.filter((b): b is typeof b & { deadline: Date } => b.deadline !== null);
   return (
     <div className="space-y-6">
       <dl className="grid grid-cols-2 gap-3 md:grid-cols-4 lg:grid-cols-7">
         <Figure label="Console users" value={h.consoleUsers} testId="fig-console" href={usersLink({ console: 'yes' })} />
-        <Figure label="With MFA" value={h.withMfa} testId="fig-with" href={usersLink({ console: 'yes', mfa: 'enabled' })} />
-        <Figure label="Without MFA" value={h.withoutMfa} testId="fig-without" href={usersLink({ mfa: 'gap' })} />
-        <Figure label="Exceptions" value={h.exceptions} testId="fig-exceptions" />
-        <Figure label="Out of scope" value={h.outOfScope} testId="fig-out" />
-        <Figure label="In scope" value={h.inScope} testId="fig-in-scope" />
+        <Figure label="In scope" value={h.inScope} testId="fig-in-scope" href={usersLink({ scope: 'in' })} />
+        <Figure label="Compliant" value={h.withMfa} testId="fig-with" href={usersLink({ scope: 'in', mfa: 'compliant' })} />
+        <Figure label="Gaps" value={h.withoutMfa} testId="fig-without" href={usersLink({ mfa: 'gap' })} />
+        <Figure
+          label="Exceptions"
+          value={h.exceptions}
+          testId="fig-exceptions"
+          href={usersLink({ console: 'yes', decision: 'exception' })}
+          note={
+            h.expiredExceptions > 0 ? (
+              <Link className="mt-1 block text-xs text-red-700 underline" href={usersLink({ console: 'yes', decision: 'expired-exception' })} data-testid="fig-expired">
+                {h.expiredExceptions} expired (back in scope)
+              </Link>
+            ) : undefined
+          }
+        />
+        <Figure label="Out of scope" value={h.outOfScope} testId="fig-out" href={usersLink({ console: 'yes', decision: 'out-of-scope' })} />
         <Figure label="Coverage (in scope)" value={`${coveragePct(h.withMfa, h.inScope)}%`} testId="fig-coverage" />
       </dl>
+      <p className="text-xs text-slate-600">
+        In scope: console users whose MFA is required (exceptions and out-of-scope users are not, until an exception expires). Compliant: MFA as their
+        category requires (allowed device types, and a backup where required).
+      </p>
       <Card aria-labelledby="sources-heading">
         <h2 id="sources-heading" className="text-lg font-semibold">Freshness</h2>
         <ul className="mt-2 space-y-1 text-sm">
@@ -84,6 +142,17 @@ async function DashboardBody({ actor }: { actor: Actor }) {
         </ul>
         <p className="mt-2 text-xs text-slate-600">Enrollments through the portal update these figures at once; other changes show after the next refresh.</p>
       </Card>
+      {burndowns.length > 0 && (
+        <Card aria-labelledby="burndown-heading">
+          <h2 id="burndown-heading" className="text-lg font-semibold">Burndown per cohort</h2>
+          <p className="text-sm text-slate-600">Remaining gaps of each enforcement cohort after every inventory run, and now, toward its deadline.</p>
+          <div className="mt-3 grid gap-6 sm:grid-cols-2 xl:grid-cols-3">
+            {burndowns.map((b) => (
+              <BurndownChart key={b.cohort} burndown={b} deadline={b.deadline} />
+            ))}
+          </div>
+        </Card>
+      )}
       <div className="grid gap-6 lg:grid-cols-2">
         <Card aria-labelledby="history-heading">
           <h2 id="history-heading" className="mb-3 text-lg font-semibold">Coverage over time</h2>
@@ -101,8 +170,10 @@ async function DashboardBody({ actor }: { actor: Actor }) {
         ))}
         <Card aria-labelledby="category-heading">
           <h2 id="category-heading" className="mb-3 text-lg font-semibold">By category</h2>
-          <CoverageBars rows={[{ key: 'Uncategorised: every console user is in scope', consoleUsers: h.consoleUsers, withMfa: h.withMfa }]} caption="Category" />
-          <p className="mt-2 text-xs text-slate-600">Categories, exceptions and out-of-scope decisions come from the enrollment program once the security team defines it.</p>
+          <CategoryTable rows={d.byCategory} />
+          {d.byCategory.every((c) => c.categoryId === null) && (
+            <p className="mt-2 text-xs text-slate-600">No categories yet: every console user is in scope, and any MFA device counts. The security team defines categories in the program.</p>
+          )}
         </Card>
         <Card aria-labelledby="types-heading">
           <h2 id="types-heading" className="mb-3 text-lg font-semibold">By device type</h2>
@@ -118,17 +189,22 @@ async function DashboardBody({ actor }: { actor: Actor }) {
       <Card aria-labelledby="gaps-heading">
         <h2 id="gaps-heading" className="text-lg font-semibold">Gaps</h2>
         <p className="text-sm text-slate-600">
-          {gaps.total} console user{gaps.total === 1 ? '' : 's'} without MFA. <Link className="underline" href={usersLink({ mfa: 'gap' })}>See all</Link>
+          {h.withoutMfa} in-scope user{h.withoutMfa === 1 ? '' : 's'} without MFA as their category requires
+          {h.withoutMfa > GAPS_SHOWN ? ` (the first ${GAPS_SHOWN} by name)` : ''}. <Link className="underline" href={usersLink({ mfa: 'gap' })}>See all</Link>
         </p>
         <ul className="mt-3 divide-y divide-slate-100" data-testid="gap-list">
-          {gaps.rows.map((r) => {
+          {gaps.map((r) => {
             const fix = remediationFor(r);
             return (
               <li key={`${r.accountId}/${r.userName}`} className="py-2 text-sm">
                 <Link className="font-mono underline" href={`/admin/users/${r.accountId}/${encodeURIComponent(r.userName)}`}>
                   {r.userName}
                 </Link>{' '}
-                <span className="text-slate-600">({labels.get(r.accountId) ?? r.accountId})</span> — {fix ? remediationText[fix] : ''}
+                <span className="text-slate-600">
+                  ({labels.get(r.accountId) ?? r.accountId}
+                  {r.categoryName ? `, ${r.categoryName}` : ''})
+                </span>{' '}
+                — {fix ? remediationSentence(fix, r) : expiredExceptionNote(r)}
               </li>
             );
           })}
@@ -150,7 +226,7 @@ export default async function CoveragePage() {
       <div className="flex flex-wrap items-end justify-between gap-3">
         <div>
           <h1 className="text-2xl font-bold sm:text-3xl">MFA coverage</h1>
-          <p className="mt-1 text-slate-700">Every IAM user with console access in every managed account, and who still lacks MFA.</p>
+          <p className="mt-1 text-slate-700">Every IAM user with console access in every managed account, and who still lacks MFA as the enrollment program requires.</p>
         </div>
         <RefreshButton />
       </div>

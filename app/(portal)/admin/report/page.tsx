@@ -2,18 +2,32 @@ import Link from 'next/link';
 import { requireRole } from '@/lib/auth/session';
 import { getEnv } from '@/lib/env';
 import { getValidationReport, listValidationReports } from '@/lib/inventory/report';
-import { remediationText } from '@/lib/inventory/coverage-view';
+import { programGapText } from '@/lib/program/resolve';
 import { deviceTypeLabel } from '@/lib/aws/mfa-devices';
 import { Card } from '@/components/ui/card';
 import { Alert } from '@/components/ui/alert';
 import { buttonClass } from '@/components/ui/button';
 import { GenerateReport, PrintButton } from '@/components/coverage/report-controls';
 import { TableHead } from '@/components/ui/table-head';
+import { Badge } from '@/components/ui/badge';
 
 export const metadata = { title: 'Validation report' };
 
 const when = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
 const fmt = (d: string | Date | null) => (d ? `${when.format(new Date(d))} UTC` : '—');
+const day = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: 'UTC' });
+const fmtDay = (d: string | null) => (d ? day.format(new Date(d)) : '—');
+const userLink = (accountId: string, userName: string) => `/admin/users/${accountId}/${encodeURIComponent(userName)}`;
+
+function UserCell({ accountId, userName }: { accountId: string; userName: string }) {
+  return (
+    <td className="py-1.5 pr-3 font-mono">
+      <Link className="underline print:no-underline" href={userLink(accountId, userName)}>
+        {userName}
+      </Link>
+    </td>
+  );
+}
 
 export default async function ReportPage({ searchParams }: { searchParams: Promise<{ id?: string }> }) {
   const actor = await requireRole('admin');
@@ -27,7 +41,7 @@ export default async function ReportPage({ searchParams }: { searchParams: Promi
       <div className="flex flex-wrap items-end justify-between gap-3">
         <div>
           <h1 className="text-2xl font-bold sm:text-3xl">Validation report</h1>
-          <p className="mt-1 text-slate-700">In-scope console users, MFA, exceptions, remaining gaps and sign-in tests — for auditors.</p>
+          <p className="mt-1 text-slate-700">In-scope users, compliance with the enrollment program, the exception register, out-of-scope decisions, remaining gaps and sign-in tests — for auditors.</p>
         </div>
         <GenerateReport />
       </div>
@@ -51,12 +65,13 @@ export default async function ReportPage({ searchParams }: { searchParams: Promi
           </div>
           <Card aria-labelledby="totals-heading">
             <h3 id="totals-heading" className="font-semibold">Totals</h3>
-            <dl className="mt-2 grid grid-cols-2 gap-2 text-sm sm:grid-cols-3 lg:grid-cols-6" data-testid="report-totals">
+            <dl className="mt-2 grid grid-cols-2 gap-2 text-sm sm:grid-cols-4 lg:grid-cols-7" data-testid="report-totals">
               {(
                 [
-                  ['In scope (console users)', report.totals.inScope],
-                  ['MFA enabled', report.totals.enabled],
-                  ['Exceptions', report.totals.exceptions],
+                  ['In scope', report.totals.inScope],
+                  ['Compliant', report.totals.enabled],
+                  ['Exceptions in force', report.totals.exceptions],
+                  ['Expired exceptions', report.totals.expiredExceptions],
                   ['Out of scope', report.totals.outOfScope],
                   ['Remaining gaps', report.totals.gaps],
                   ['Coverage', `${report.totals.coveragePct}%`],
@@ -68,28 +83,75 @@ export default async function ReportPage({ searchParams }: { searchParams: Promi
                 </div>
               ))}
             </dl>
+            <p className="mt-2 text-xs text-slate-600">
+              In scope: console users whose MFA is required (expired exceptions included). Compliant: MFA as their category requires (allowed device types, and a
+              backup where required).
+            </p>
           </Card>
           <Card aria-labelledby="exceptions-heading">
-            <h3 id="exceptions-heading" className="font-semibold">Exceptions checked against the register</h3>
-            <p className="mt-1 text-sm">
-              {report.exceptions.length === 0 ? 'No approved exceptions are registered yet: every console user is in scope.' : `${report.exceptions.length} exceptions.`}
-            </p>
+            <h3 id="exceptions-heading" className="font-semibold">Exception register ({report.exceptions.length})</h3>
+            {report.exceptions.length === 0 ? (
+              <p className="mt-1 text-sm">No console user has an approved exception.</p>
+            ) : (
+              <div className="overflow-x-auto">
+                <table className="mt-2 w-full text-left text-sm">
+                  <TableHead columns={['IAM user', 'Account', 'Granted', 'Justification', 'Approver', 'Expires']} />
+                  <tbody data-testid="report-exceptions">
+                    {report.exceptions.map((e) => (
+                      <tr key={`${e.accountId}/${e.userName}`} className="border-t border-slate-100 align-top">
+                        <UserCell accountId={e.accountId} userName={e.userName} />
+                        <td className="py-1.5 pr-3">{labels.get(e.accountId) ?? e.accountId}</td>
+                        <td className="py-1.5 pr-3">{e.level === 'user' ? 'For this user' : `Category ${e.category ?? ''}`}</td>
+                        <td className="py-1.5 pr-3">{e.justification ?? '—'}</td>
+                        <td className="py-1.5 pr-3">{e.approver ?? '—'}</td>
+                        <td className="py-1.5 whitespace-nowrap">
+                          {fmtDay(e.expiresAt)} {e.expired && <Badge tone="bad">Expired: in scope</Badge>}
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+          </Card>
+          <Card aria-labelledby="out-heading">
+            <h3 id="out-heading" className="font-semibold">Out of scope ({report.outOfScope.length})</h3>
+            {report.outOfScope.length === 0 ? (
+              <p className="mt-1 text-sm">No console user is out of scope.</p>
+            ) : (
+              <div className="overflow-x-auto">
+                <table className="mt-2 w-full text-left text-sm">
+                  <TableHead columns={['IAM user', 'Account', 'Decided', 'Reason']} />
+                  <tbody data-testid="report-out-of-scope">
+                    {report.outOfScope.map((o) => (
+                      <tr key={`${o.accountId}/${o.userName}`} className="border-t border-slate-100 align-top">
+                        <UserCell accountId={o.accountId} userName={o.userName} />
+                        <td className="py-1.5 pr-3">{labels.get(o.accountId) ?? o.accountId}</td>
+                        <td className="py-1.5 pr-3">{o.level === 'user' ? `For this user${o.decidedBy ? ` by ${o.decidedBy}` : ''}` : `Category ${o.category ?? ''}`}</td>
+                        <td className="py-1.5">{o.reason ?? '—'}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
           </Card>
           <Card aria-labelledby="gaps-heading">
             <h3 id="gaps-heading" className="font-semibold">Remaining gaps ({report.gaps.length})</h3>
             <div className="overflow-x-auto">
               <table className="mt-2 w-full text-left text-sm">
-                <TableHead columns={['IAM user', 'Account', 'Suggested remediation']} />
+                <TableHead columns={['IAM user', 'Account', 'Category', 'Gap', 'Suggested remediation']} />
                 <tbody data-testid="report-gaps">
                   {report.gaps.map((g) => (
-                    <tr key={`${g.accountId}/${g.userName}`} className="border-t border-slate-100">
-                      <td className="py-1.5 pr-3 font-mono">
-                        <Link className="underline print:no-underline" href={`/admin/users/${g.accountId}/${encodeURIComponent(g.userName)}`}>
-                          {g.userName}
-                        </Link>
-                      </td>
+                    <tr key={`${g.accountId}/${g.userName}`} className="border-t border-slate-100 align-top">
+                      <UserCell accountId={g.accountId} userName={g.userName} />
                       <td className="py-1.5 pr-3">{labels.get(g.accountId) ?? g.accountId}</td>
-                      <td className="py-1.5">{remediationText[g.remediation]}</td>
+                      <td className="py-1.5 pr-3">
+                        {g.category ?? '—'}
+                        {g.deadline && <span className="block text-xs text-slate-600">deadline {fmtDay(g.deadline)}</span>}
+                      </td>
+                      <td className="py-1.5 pr-3">{programGapText[g.programGap]}</td>
+                      <td className="py-1.5">{g.remediationText}</td>
                     </tr>
                   ))}
                 </tbody>

@@ -1,10 +1,11 @@
 import Link from 'next/link';
 import { requireRole } from '@/lib/auth/session';
 import { getEnv } from '@/lib/env';
-import { listInventoryUsers } from '@/lib/inventory/queries';
+import { listCategoryOptions, listInventoryUsers, type InventoryRow } from '@/lib/inventory/queries';
 import { remediationFor } from '@/lib/inventory/coverage-view';
 import { FLAGS, TAG_KEYS, filtersToSearch, parseUserFilters, type UserFilters } from '@/lib/inventory/user-filters';
 import { deviceTypeLabel } from '@/lib/aws/mfa-devices';
+import { decisionLabel, programGapText } from '@/lib/program/resolve';
 import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
 import { buttonClass } from '@/components/ui/button';
@@ -13,6 +14,26 @@ export const metadata = { title: 'IAM users' };
 
 const stateLabel = { enabled: 'MFA enabled', none: 'No MFA', 'leftover-only': 'Unfinished set-up' } as const;
 const dateFmt = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: 'UTC' });
+
+function DecisionBadge({ row }: { row: InventoryRow }) {
+  if (row.exceptionExpired) {
+    return (
+      <>
+        <Badge tone="bad">Exception expired</Badge>
+        {row.expiresAt && <span className="block text-xs text-slate-600">on {dateFmt.format(row.expiresAt)}</span>}
+      </>
+    );
+  }
+  const tone = row.decision === 'required' ? 'neutral' : 'info';
+  return (
+    <>
+      <Badge tone={tone}>{decisionLabel[row.decision]}</Badge>
+      {row.decision === 'exception' && row.expiresAt && <span className="block text-xs text-slate-600">until {dateFmt.format(row.expiresAt)}</span>}
+      {row.decisionSource === 'user' && <span className="sr-only"> (decided for this user)</span>}
+      {!row.consoleAccess && row.decision === 'required' && <span className="block text-xs text-slate-600">no console password: not in scope</span>}
+    </>
+  );
+}
 
 function SortHeader({ f, sort, children }: { f: UserFilters; sort: UserFilters['sort']; children: React.ReactNode }) {
   const active = f.sort === sort;
@@ -46,11 +67,12 @@ function Select({ label, name, value, options }: { label: string; name: string; 
 export default async function UsersPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const actor = await requireRole('admin');
   const f = parseUserFilters(await searchParams);
-  const { rows, total } = await listInventoryUsers(actor, f);
+  const [{ rows, total }, categories] = await Promise.all([listInventoryUsers(actor, f), listCategoryOptions(actor)]);
   const accounts = getEnv().MFA_ACCOUNTS;
   const labels = new Map(accounts.map((a) => [a.id, a.label]));
   const pages = Math.max(1, Math.ceil(total / f.pageSize));
   const exportQuery = filtersToSearch({ ...f, page: undefined, pageSize: undefined, sort: undefined, dir: undefined });
+  const categoryNames = new Map(categories.map((c) => [String(c.id), c.name]));
   return (
     <div className="space-y-6">
       <div>
@@ -65,7 +87,20 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
           </label>
           <Select label="Account" name="account" value={f.account} options={accounts.map((a) => [a.id, `${a.label} (${a.id})`])} />
           <Select label="Console access" name="console" value={f.console} options={[['yes', 'Yes'], ['no', 'No']]} />
-          <Select label="MFA" name="mfa" value={f.mfa} options={[['enabled', 'Enabled'], ['none', 'None'], ['leftover-only', 'Unfinished set-up'], ['gap', 'Gap (console, no MFA)']]} />
+          <Select
+            label="MFA"
+            name="mfa"
+            value={f.mfa}
+            options={[['enabled', 'Enabled'], ['none', 'None'], ['leftover-only', 'Unfinished set-up'], ['gap', 'Gap (in scope, not as the category requires)'], ['compliant', 'As the category requires']]}
+          />
+          <Select label="Scope" name="scope" value={f.scope} options={[['in', 'In scope (MFA required)'], ['out', 'Not in scope']]} />
+          <Select label="Category" name="category" value={f.category} options={[...categories.map((c): [string, string] => [String(c.id), c.name]), ['none', 'No category']]} />
+          <Select
+            label="Decision"
+            name="decision"
+            value={f.decision}
+            options={[['required', decisionLabel.required], ['exception', `${decisionLabel.exception} (in force)`], ['expired-exception', 'Expired exception'], ['out-of-scope', decisionLabel['out-of-scope']]]}
+          />
           <Select label="Flag" name="flag" value={f.flag} options={FLAGS.map((x) => [x, x])} />
           <Select label="Tag" name="tagKey" value={f.tagKey} options={TAG_KEYS.map((k) => [k, k])} />
           <label className="block text-sm font-medium">
@@ -84,11 +119,19 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
           </div>
         </form>
       </Card>
-      <p role="status" className="text-sm text-slate-700" data-testid="users-total">
-        {total} user{total === 1 ? '' : 's'} · page {f.page} of {pages}
-      </p>
+      <div className="flex flex-wrap items-center justify-between gap-3">
+        <p role="status" className="text-sm text-slate-700" data-testid="users-total">
+          {total} user{total === 1 ? '' : 's'} · page {f.page} of {pages}
+          {f.category ? ` · category: ${f.category === 'none' ? 'none' : (categoryNames.get(f.category) ?? 'deleted')}` : ''}
+        </p>
+        {total > 0 && (
+          <Link className={buttonClass('secondary')} href={`/admin/decisions/bulk?${exportQuery}`} data-testid="bulk-decide">
+            Decide for these {total} user{total === 1 ? '' : 's'}
+          </Link>
+        )}
+      </div>
       <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white">
-        <table className="w-full min-w-[720px] text-left text-sm">
+        <table className="w-full min-w-[960px] text-left text-sm">
           <caption className="sr-only">IAM users matching the filters</caption>
           <thead className="bg-slate-50 text-slate-600">
             <tr>
@@ -97,6 +140,8 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
               <th scope="col" className="py-2 pr-3 font-medium">Console</th>
               <SortHeader f={f} sort="state">MFA</SortHeader>
               <th scope="col" className="py-2 pr-3 font-medium">Devices</th>
+              <SortHeader f={f} sort="category">Category</SortHeader>
+              <th scope="col" className="py-2 pr-3 font-medium">Decision</th>
               <SortHeader f={f} sort="lastUsed">Password last used</SortHeader>
               <th scope="col" className="py-2 pr-3 font-medium">Flags</th>
             </tr>
@@ -111,18 +156,26 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
                 </td>
                 <td className="py-2 pr-3">{labels.get(r.accountId) ?? r.accountId}</td>
                 <td className="py-2 pr-3">{r.consoleAccess ? 'Yes' : 'No'}</td>
-                <td className="py-2 pr-3" data-testid="row-state" data-state={r.mfaState}>
-                  <Badge tone={r.mfaState === 'enabled' ? 'good' : r.consoleAccess ? 'bad' : 'neutral'}>{stateLabel[r.mfaState]}</Badge>
+                <td className="py-2 pr-3" data-testid="row-state" data-state={r.mfaState} data-gap={r.programGap ?? ''}>
+                  <Badge tone={r.programGap ? 'bad' : r.mfaState === 'enabled' ? 'good' : 'neutral'}>{stateLabel[r.mfaState]}</Badge>
+                  {r.programGap && r.programGap !== 'no-mfa' && <span className="block text-xs text-red-800">{programGapText[r.programGap]}</span>}
                   {remediationFor(r) === 'remove-console-password' ? <span className="sr-only"> (service user)</span> : null}
                 </td>
                 <td className="py-2 pr-3">{r.devices.map((d) => deviceTypeLabel[d.type]).join(', ') || '—'}</td>
+                <td className="py-2 pr-3" data-testid="row-category">
+                  {r.categoryName ?? <span className="text-slate-600">—</span>}
+                  {r.categorySource === 'override' && <span className="block text-xs text-slate-600">set by an admin</span>}
+                </td>
+                <td className="py-2 pr-3" data-testid="row-decision" data-decision={r.exceptionExpired ? 'expired-exception' : r.decision}>
+                  <DecisionBadge row={r} />
+                </td>
                 <td className="py-2 pr-3">{r.passwordLastUsed ? dateFmt.format(r.passwordLastUsed) : r.consoleAccess ? 'Never / unknown' : '—'}</td>
                 <td className="py-2 pr-3">{r.flags.join(', ') || '—'}</td>
               </tr>
             ))}
             {rows.length === 0 && (
               <tr>
-                <td colSpan={7} className="p-4 text-slate-700">No IAM users match these filters.</td>
+                <td colSpan={9} className="p-4 text-slate-700">No IAM users match these filters.</td>
               </tr>
             )}
           </tbody>
