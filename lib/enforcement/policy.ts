@@ -1,0 +1,122 @@
+/**
+ * The deny-unless-MFA policy, generated from the program. Pure and deterministic: the same program gives
+ * byte-identical JSON (cohorts sorted, keys in a fixed order), so a deploy can tell "no change" from a change
+ * and the diff is meaningful. Why each piece is there: ../../../shared/AWS-FACTS.md (pain points 2 and 8).
+ */
+
+/** Managed policy documents may hold 6,144 characters, whitespace not counted. */
+export const POLICY_MAX_CHARS = 6144;
+export const COHORT_TAG = 'mfa-cohort';
+export const EXEMPT_TAG = 'mfa-exempt';
+
+/**
+ * What a user without MFA may still do: sign in, change a password that must be changed (the first-sign-in
+ * deadlock), read the password policy that page needs, see themselves, enroll, resync and clean up a failed
+ * set-up, and get a session token with MFA (or CLI users are locked out: BoolIfExists counts long-term keys).
+ */
+export const SELF_SERVICE_ACTIONS = [
+  'iam:ChangePassword',
+  'iam:CreateVirtualMFADevice',
+  'iam:DeleteVirtualMFADevice',
+  'iam:EnableMFADevice',
+  'iam:GetAccountPasswordPolicy',
+  'iam:GetMFADevice',
+  'iam:GetUser',
+  'iam:ListMFADevices',
+  'iam:ListVirtualMFADevices',
+  'iam:ResyncMFADevice',
+  'sts:GetSessionToken',
+] as const;
+
+export type Cohort = { cohort: string; deadline: Date };
+
+export type EnforcementInput = {
+  /** One entry per cohort; a cohort's categories share its deadline. */
+  cohorts: readonly Cohort[];
+  /** Users without an mfa-cohort tag belong to this cohort; null: untagged users are not enforced. */
+  defaultCohort: string | null;
+  /** The role the portal acts through in each account (the only principal that may change mfa-* tags). */
+  portalRoleName: string;
+};
+
+type Statement = {
+  Sid: string;
+  Effect: 'Deny';
+  NotAction?: string[];
+  Action?: string[];
+  Resource: '*';
+  Condition: Record<string, Record<string, string | string[]>>;
+};
+
+export type PolicyDocument = { Version: '2012-10-17'; Statement: Statement[] };
+
+/** "prod-admins" -> "ProdAdmins": Sids allow only [A-Za-z0-9]. */
+export function sidPart(cohort: string): string {
+  return cohort
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((p) => p[0]!.toUpperCase() + p.slice(1))
+    .join('');
+}
+
+/** ISO 8601 without milliseconds, as IAM examples write dates. */
+export const policyDate = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+export function buildPolicy(input: EnforcementInput): PolicyDocument {
+  const cohorts = [...input.cohorts].sort((a, b) => (a.cohort < b.cohort ? -1 : a.cohort > b.cohort ? 1 : 0));
+  const seen = new Set<string>();
+  for (const c of cohorts) {
+    if (seen.has(c.cohort)) throw new Error(`cohort ${c.cohort} is listed twice`);
+    seen.add(c.cohort);
+  }
+  if (input.defaultCohort !== null && !seen.has(input.defaultCohort)) throw new Error(`the default cohort ${input.defaultCohort} has no deadline`);
+  const statements: Statement[] = cohorts.map((c): Statement => {
+    const condition: Statement['Condition'] = {
+      BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' },
+      DateGreaterThan: { 'aws:CurrentTime': policyDate(c.deadline) },
+    };
+    // The default cohort also takes users whose tag is absent (IfExists); others need the exact tag.
+    condition[c.cohort === input.defaultCohort ? 'StringEqualsIfExists' : 'StringEquals'] = { [`aws:PrincipalTag/${COHORT_TAG}`]: c.cohort };
+    condition.StringNotEqualsIfExists = { [`aws:PrincipalTag/${EXEMPT_TAG}`]: 'true' };
+    return { Sid: `DenyWithoutMfa${sidPart(c.cohort)}`, Effect: 'Deny', NotAction: [...SELF_SERVICE_ACTIONS], Resource: '*', Condition: condition };
+  });
+  statements.push({
+    Sid: 'OnlyThePortalChangesMfaTags',
+    Effect: 'Deny',
+    Action: ['iam:TagUser', 'iam:UntagUser'],
+    Resource: '*',
+    Condition: {
+      'ForAnyValue:StringLike': { 'aws:TagKeys': ['mfa-*', 'MFA-*', 'Mfa-*'] },
+      ArnNotLike: { 'aws:PrincipalArn': `arn:aws:iam::*:role/${input.portalRoleName}` },
+    },
+  });
+  return { Version: '2012-10-17', Statement: statements };
+}
+
+/** The document as deployed: compact JSON (whitespace does not count towards the limit, but we send none). */
+export const policyJson = (doc: PolicyDocument) => JSON.stringify(doc);
+
+export type SizeCheck = { ok: true; chars: number } | { ok: false; chars: number; message: string };
+
+export function checkSize(doc: PolicyDocument): SizeCheck {
+  const chars = policyJson(doc).replace(/\s/g, '').length;
+  if (chars <= POLICY_MAX_CHARS) return { ok: true, chars };
+  const cohortStatements = doc.Statement.filter((s) => s.NotAction);
+  const perCohort = Math.ceil(policyJson({ Version: '2012-10-17', Statement: cohortStatements }).length / Math.max(1, cohortStatements.length));
+  const over = chars - POLICY_MAX_CHARS;
+  const merge = Math.ceil(over / perCohort);
+  const byDeadline = new Map<string, string[]>();
+  for (const s of cohortStatements) {
+    const d = String(s.Condition.DateGreaterThan?.['aws:CurrentTime']);
+    const cohort = String(Object.values(s.Condition.StringEquals ?? s.Condition.StringEqualsIfExists ?? {})[0]);
+    byDeadline.set(d, [...(byDeadline.get(d) ?? []), cohort]);
+  }
+  const shared = [...byDeadline.entries()].filter(([, c]) => c.length > 1).map(([d, c]) => `${c.join(' + ')} (all due ${d})`);
+  return {
+    ok: false,
+    chars,
+    message:
+      `The policy needs ${chars} characters; IAM allows ${POLICY_MAX_CHARS}. Each cohort costs about ${perCohort}, so merge at least ${merge} cohort${merge === 1 ? '' : 's'} into others` +
+      (shared.length ? `; these already share a deadline and can become one cohort each: ${shared.join('; ')}.` : ' (give categories with similar deadlines one cohort and one deadline).'),
+  };
+}
