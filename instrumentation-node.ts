@@ -5,12 +5,14 @@
 import { ConfigError, getEnv } from './lib/env';
 import { getDatabase } from './lib/db/client';
 import { startInventorySchedule } from './lib/inventory/refresh';
+import { startReminderSchedule } from './lib/program/reminders';
 
 try {
   getEnv();
   const db = await getDatabase();
   console.log(`[mfa-portal] storage ready (${db.kind}), migrations applied`);
   startInventorySchedule();
+  startReminderSchedule();
 } catch (error) {
   console.error(error instanceof ConfigError ? error.message : `[mfa-portal] start-up failed: ${(error as Error).message}`);
   process.exit(1);

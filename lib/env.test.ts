@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseEnv } from './env';
+import { ConfigError, isAllowedWebhookUrl, parseEnv } from './env';
 
 const valid = {
   NEXTAUTH_URL: 'http://127.0.0.1:3000',
@@ -57,6 +57,35 @@ describe('parseEnv', () => {
 
   it('refuses a configuration with no sign-in method', () => {
     expect(problems({ ...valid, MFA_AWS_KEYS_SIGNIN: 'false' })).toEqual([expect.stringMatching(/no sign-in method/)]);
+  });
+
+  it('leaves reminders off unless a sender or a webhook is configured', () => {
+    const env = parseEnv(valid);
+    expect(env.MFA_REMINDER_EMAIL_FROM).toBeUndefined();
+    expect(env.MFA_REMINDER_WEBHOOK_URL).toBeUndefined();
+    expect(env.MFA_REMINDER_INTERVAL_MINUTES).toBe(0);
+    const on = parseEnv({ ...valid, MFA_REMINDER_EMAIL_FROM: 'mfa-portal@example.com', MFA_REMINDER_WEBHOOK_URL: 'https://hooks.example.com/T1/B2', MFA_REMINDER_INTERVAL_MINUTES: '60' });
+    expect([on.MFA_REMINDER_EMAIL_FROM, on.MFA_REMINDER_WEBHOOK_URL, on.MFA_REMINDER_INTERVAL_MINUTES]).toEqual(['mfa-portal@example.com', 'https://hooks.example.com/T1/B2', 60]);
+    const blank = parseEnv({ ...valid, MFA_REMINDER_EMAIL_FROM: '', MFA_REMINDER_WEBHOOK_URL: ' ' });
+    expect([blank.MFA_REMINDER_EMAIL_FROM, blank.MFA_REMINDER_WEBHOOK_URL]).toEqual([undefined, undefined]);
+  });
+
+  it('rejects a malformed sender, a plain-http webhook off this machine and a bad interval', () => {
+    const p = problems({ ...valid, MFA_REMINDER_EMAIL_FROM: 'not-an-address', MFA_REMINDER_WEBHOOK_URL: 'http://hooks.example.com/x', MFA_REMINDER_INTERVAL_MINUTES: '-5' });
+    expect(p).toContainEqual(expect.stringMatching(/^MFA_REMINDER_EMAIL_FROM must be an email address/));
+    expect(p).toContainEqual(expect.stringMatching(/^MFA_REMINDER_WEBHOOK_URL must be https:\/\//));
+    expect(p).toContainEqual(expect.stringMatching(/^MFA_REMINDER_INTERVAL_MINUTES must be 0 \(off\) or more/));
+  });
+
+  it('allows webhooks over https anywhere and over http only on loopback', () => {
+    expect(isAllowedWebhookUrl('https://hooks.slack.com/services/T/B/x')).toBe(true);
+    expect(isAllowedWebhookUrl('http://127.0.0.1:8080/hook')).toBe(true);
+    expect(isAllowedWebhookUrl('http://[::1]:8080/hook')).toBe(true);
+    expect(isAllowedWebhookUrl('http://localhost/hook')).toBe(true);
+    expect(isAllowedWebhookUrl('http://10.0.0.5/hook')).toBe(false);
+    expect(isAllowedWebhookUrl('http://127.0.0.1.example.com/hook')).toBe(false);
+    expect(isAllowedWebhookUrl('ftp://127.0.0.1/hook')).toBe(false);
+    expect(isAllowedWebhookUrl('not a url')).toBe(false);
   });
 
   it('splits group lists and accepts a postgres URL', () => {

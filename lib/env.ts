@@ -36,6 +36,20 @@ const accounts = z
     return out;
   });
 
+const emptyIsUnset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
+
+/** Reminder webhooks carry people's names and emails: TLS, except to a receiver on this machine. */
+export function isAllowedWebhookUrl(value: string): boolean {
+  try {
+    const u = new URL(value);
+    return u.protocol === 'https:' || (u.protocol === 'http:' && LOOPBACK_HOSTS.has(u.hostname));
+  } catch {
+    return false;
+  }
+}
+
 const url = (what: string) =>
   z.url({ error: (issue) => (issue.input === undefined ? `is required: ${what}` : `must be a URL: ${what}`) });
 
@@ -83,6 +97,25 @@ const schema = z
       .default(0),
 
     MFA_CRON_SECRET: z.string().min(32, 'must be at least 32 characters (it authorizes scheduled jobs)').optional(),
+
+    // An empty value (`KEY=` in an env file) means the channel is off.
+    MFA_REMINDER_EMAIL_FROM: z.preprocess(
+      emptyIsUnset,
+      z.email({ error: 'must be an email address that Amazon SES may send from (a verified identity), e.g. mfa-portal@example.com' }).optional(),
+    ),
+    MFA_REMINDER_WEBHOOK_URL: z.preprocess(
+      emptyIsUnset,
+      z
+        .url({ error: 'must be a URL: where Slack-compatible reminder messages are POSTed' })
+        .refine(isAllowedWebhookUrl, 'must be https:// (http:// only on 127.0.0.1, ::1 or localhost)')
+        .optional(),
+    ),
+    MFA_REMINDER_INTERVAL_MINUTES: z.coerce
+      .number({ error: 'must be a whole number of minutes (0 turns the scheduled reminders off)' })
+      .int('must be a whole number of minutes (0 turns the scheduled reminders off)')
+      .min(0, 'must be 0 (off) or more minutes')
+      .max(1440, 'must be at most 1440 minutes (one day): reminders are due on a given day')
+      .default(0),
 
     DATABASE_URL: z
       .string()

@@ -79,6 +79,15 @@ export const portalUserPolicy = (memberRoleName: string): PolicyDocument => ({
   Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: `arn:aws:iam::*:role/${memberRoleName}` }],
 });
 
+/**
+ * The portal's own user also sends reminder emails (SES v2 SendEmail from the verified sender). moto authorizes
+ * SES calls against Resource "*" only; in AWS, scope this to the sender identity's ARN.
+ */
+export const portalSesPolicy = (): PolicyDocument => ({
+  Version: '2012-10-17',
+  Statement: [{ Sid: 'SendReminders', Effect: 'Allow', Action: 'ses:SendEmail', Resource: '*' }],
+});
+
 /** The local console role: everything in IAM, as an administrator at the console would have. Local stack only. */
 export const localConsoleRolePolicy = (): PolicyDocument => ({
   Version: '2012-10-17',

@@ -12,6 +12,7 @@ import {
   PutUserPolicyCommand,
   type IAMClient,
 } from '@aws-sdk/client-iam';
+import { CreateEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { assumeRole, iamClient, roleArn, type AwsTarget } from './aws-clients';
@@ -35,6 +36,7 @@ import {
   localConsoleUserPolicy,
   memberRolePolicy,
   memberRoleTrustPolicy,
+  portalSesPolicy,
   portalUserPolicy,
 } from './policies';
 import { runPool } from './pool';
@@ -63,6 +65,9 @@ export type SeedOptions = {
 const BOOTSTRAP_CREDENTIALS = { accessKeyId: 'AKIABOOTSTRAP0000000', secretAccessKey: 'bootstrap' };
 /** Console passwords are never used for sign-in in the local stack; one value keeps them out of the ground truth. */
 const CONSOLE_PASSWORD = 'Demo-console-password-1!';
+
+/** The address the portal sends reminders from: a verified SES identity in the hosting account. */
+export const DEMO_REMINDER_SENDER = 'mfa-portal@example.com';
 
 export const hardwareTokensFile = (groundTruthFile: string) => join(dirname(groundTruthFile), 'hardware-tokens.json');
 
@@ -145,6 +150,8 @@ export async function seedOrganisation(options: SeedOptions): Promise<GroundTrut
     return client;
   };
 
+  let ses: SESv2Client | undefined;
+
   try {
     for (const account of ACCOUNTS) {
       const credentials = await assumeRole(target, BOOTSTRAP_CREDENTIALS, roleArn(account.id, 'OrganizationAccountAccessRole'), {
@@ -152,6 +159,8 @@ export async function seedOrganisation(options: SeedOptions): Promise<GroundTrut
       });
       // moto directly, so the console header (for FIDO keys) is allowed.
       clients.set(account.id, withConsoleHeader(iamClient(target, credentials)));
+      // SES identities belong to an account and region: the portal sends from the hosting account.
+      if (account.id === HOSTING_ACCOUNT) ses = new SESv2Client({ endpoint: target.endpoint, region: target.region, credentials });
     }
     // moto re-reads the inventory when it changes: it must list the hardware tokens before they are enabled.
     await mkdir(dirname(options.outFile), { recursive: true });
@@ -182,6 +191,10 @@ export async function seedOrganisation(options: SeedOptions): Promise<GroundTrut
         PolicyDocument: JSON.stringify(localConsoleUserPolicy(LOCAL_CONSOLE_ROLE_NAME)),
       }),
     );
+    await hosting.send(
+      new PutUserPolicyCommand({ UserName: PORTAL_USER_NAME, PolicyName: 'SendReminders', PolicyDocument: JSON.stringify(portalSesPolicy()) }),
+    );
+    await ses?.send(new CreateEmailIdentityCommand({ EmailIdentity: DEMO_REMINDER_SENDER }));
     const { AccessKey: portalKey } = await hosting.send(new CreateAccessKeyCommand({ UserName: PORTAL_USER_NAME }));
     if (!portalKey?.AccessKeyId || !portalKey.SecretAccessKey) throw new Error('CreateAccessKey for the portal user returned no key');
 
@@ -202,5 +215,6 @@ export async function seedOrganisation(options: SeedOptions): Promise<GroundTrut
     return truth;
   } finally {
     for (const client of clients.values()) client.destroy();
+    ses?.destroy();
   }
 }

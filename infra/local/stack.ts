@@ -14,7 +14,7 @@ import {
 } from './organisation';
 import { demoPeople } from './people';
 import { defaultRepoRoot, ensureVenv } from './python';
-import { hardwareTokensFile as hardwareTokensFileFor, seedOrganisation } from './seed';
+import { DEMO_REMINDER_SENDER, hardwareTokensFile as hardwareTokensFileFor, seedOrganisation } from './seed';
 
 export type StartStackOptions = {
   repoRoot?: string;
@@ -120,6 +120,8 @@ export async function startStack(options: StartStackOptions): Promise<LocalStack
       OIDC_SECURITY_GROUPS: SECURITY_GROUP,
       NEXTAUTH_URL: portalUrl,
       NEXTAUTH_SECRET: secret(32),
+      // Reminder emails go to moto's SES, which keeps them (test-support/ses.ts reads them back).
+      MFA_REMINDER_EMAIL_FROM: DEMO_REMINDER_SENDER,
     };
     const faults = proxy;
     return {

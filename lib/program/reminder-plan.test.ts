@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { allowedTypesText } from './resolve';
 import {
   DAY_MS,
   buildReminderMessage,
   dueStep,
   enrollLink,
   parseReminderFilters,
+  parseUserParam,
   relativeDeadline,
   reminderFiltersToSearch,
+  runSummaryText,
   stepLabel,
   webhookPayload,
   type ReminderFacts,
@@ -102,7 +105,7 @@ describe('buildReminderMessage', () => {
       'Category: Developers <dev>',
       'Deadline: Friday 20 March 2026 at 12:00 UTC (in 5 days)',
       'Missing: No MFA device',
-      'Allowed devices: authenticator app or security key (FIDO)',
+      `Allowed devices: ${allowedTypesText(['virtual', 'fido'])}`,
       'https://mfa.example.com/enroll?user=222222222222/bob',
     ]) {
       expect(m.text).toContain(part);
@@ -159,5 +162,24 @@ describe('record filters', () => {
   it('writes them back to a query string', () => {
     expect(reminderFiltersToSearch({ status: 'sent', q: 'bob', page: 3 })).toBe('status=sent&q=bob&page=3');
     expect(reminderFiltersToSearch({ page: 1 })).toBe('');
+  });
+});
+
+describe('page helpers', () => {
+  it('reads the ?user= prefill', () => {
+    expect(parseUserParam('222222222222/bob')).toEqual({ accountId: '222222222222', userName: 'bob' });
+    expect(parseUserParam(['111111111111/a+b@c', 'x'])).toEqual({ accountId: '111111111111', userName: 'a+b@c' });
+    expect(parseUserParam('12345/bob')).toBeNull();
+    expect(parseUserParam('222222222222/bad name')).toBeNull();
+    expect(parseUserParam(undefined)).toBeNull();
+  });
+
+  it('summarises a run in one sentence', () => {
+    const base = { off: false, due: 0, sent: 0, failed: 0, skipped: 0, alreadySent: 0, markedUnknown: 0 };
+    expect(runSummaryText({ ...base, off: true })).toMatch(/^Reminders are off/);
+    expect(runSummaryText(base)).toBe('Nothing is due right now.');
+    expect(runSummaryText({ ...base, due: 4, sent: 2, failed: 1, alreadySent: 1, markedUnknown: 1 })).toBe(
+      '4 reminders due: 2 sent, 1 failed, 0 skipped (no email tag), 1 already sent. 1 earlier send that never finished marked unknown.',
+    );
   });
 });

@@ -1,0 +1,17 @@
+import { NextResponse, type NextRequest } from 'next/server';
+import { authorizeScheduledJob } from '@/lib/auth/scheduler';
+import { runReminders } from '@/lib/program/reminders';
+
+export const dynamic = 'force-dynamic';
+
+/**
+ * Scheduled reminders: the scheduler's bearer token (MFA_CRON_SECRET), or an admin's session. Sends whatever is
+ * due now and answers with the summary; safe to call from several schedulers or instances at once (each reminder
+ * is claimed once, see lib/program/reminders.ts). The run is audited as `reminders.run`.
+ */
+export async function POST(request: NextRequest) {
+  const auth = await authorizeScheduledJob(request);
+  if (auth.response) return auth.response;
+  const summary = await runReminders({ actor: auth.actor, trigger: auth.actor === 'scheduler' ? 'schedule' : 'manual' });
+  return NextResponse.json(summary, { headers: { 'Cache-Control': 'no-store' } });
+}
