@@ -1,0 +1,103 @@
+import 'server-only';
+import {
+  AttachGroupPolicyCommand,
+  CreatePolicyCommand,
+  CreatePolicyVersionCommand,
+  DeletePolicyVersionCommand,
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
+  ListPolicyVersionsCommand,
+  SetDefaultPolicyVersionCommand,
+  TagUserCommand,
+  UntagUserCommand,
+  paginateGetGroup,
+  paginateListAttachedGroupPolicies,
+} from '@aws-sdk/client-iam';
+import { iamForAccount } from './clients';
+import { awsCall, isAwsError } from './errors';
+
+/** A customer-managed policy as the portal sees it. */
+export type ManagedPolicy = { arn: string; defaultVersionId: string; attachmentCount: number };
+export type PolicyVersion = { versionId: string; isDefault: boolean; createdAt: string | null };
+
+export const policyArn = (accountId: string, path: string, name: string) => `arn:aws:iam::${accountId}:policy${path}${name}`;
+
+export async function getManagedPolicy(accountId: string, arn: string): Promise<ManagedPolicy | null> {
+  try {
+    const out = await awsCall('iam:GetPolicy', () => iamForAccount(accountId).send(new GetPolicyCommand({ PolicyArn: arn })));
+    return { arn, defaultVersionId: out.Policy?.DefaultVersionId ?? 'v1', attachmentCount: out.Policy?.AttachmentCount ?? 0 };
+  } catch (error) {
+    if (isAwsError(error, 'NoSuchEntity')) return null;
+    throw error;
+  }
+}
+
+/** IAM returns at most five versions, so one page holds them all. */
+export async function listPolicyVersions(accountId: string, arn: string): Promise<PolicyVersion[]> {
+  const out = await awsCall('iam:ListPolicyVersions', () => iamForAccount(accountId).send(new ListPolicyVersionsCommand({ PolicyArn: arn })));
+  return (out.Versions ?? []).map((v) => ({ versionId: v.VersionId ?? '', isDefault: Boolean(v.IsDefaultVersion), createdAt: v.CreateDate ? new Date(v.CreateDate).toISOString() : null }));
+}
+
+/** The version's document as JSON text (IAM returns it URL-encoded). */
+export async function getPolicyDocument(accountId: string, arn: string, versionId: string): Promise<string> {
+  const out = await awsCall('iam:GetPolicyVersion', () => iamForAccount(accountId).send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: versionId })));
+  const raw = out.PolicyVersion?.Document ?? '{}';
+  return raw.trimStart().startsWith('{') ? raw : decodeURIComponent(raw);
+}
+
+export async function createManagedPolicy(accountId: string, input: { name: string; path: string; document: string; description: string }): Promise<ManagedPolicy> {
+  const out = await awsCall('iam:CreatePolicy', () =>
+    iamForAccount(accountId).send(new CreatePolicyCommand({ PolicyName: input.name, Path: input.path, PolicyDocument: input.document, Description: input.description })),
+  );
+  return { arn: out.Policy?.Arn ?? policyArn(accountId, input.path, input.name), defaultVersionId: out.Policy?.DefaultVersionId ?? 'v1', attachmentCount: 0 };
+}
+
+export async function createPolicyVersion(accountId: string, arn: string, document: string): Promise<string> {
+  const out = await awsCall('iam:CreatePolicyVersion', () =>
+    iamForAccount(accountId).send(new CreatePolicyVersionCommand({ PolicyArn: arn, PolicyDocument: document, SetAsDefault: true })),
+  );
+  return out.PolicyVersion?.VersionId ?? '';
+}
+
+export async function deletePolicyVersion(accountId: string, arn: string, versionId: string): Promise<void> {
+  await awsCall('iam:DeletePolicyVersion', () => iamForAccount(accountId).send(new DeletePolicyVersionCommand({ PolicyArn: arn, VersionId: versionId })));
+}
+
+export async function setDefaultPolicyVersion(accountId: string, arn: string, versionId: string): Promise<void> {
+  await awsCall('iam:SetDefaultPolicyVersion', () => iamForAccount(accountId).send(new SetDefaultPolicyVersionCommand({ PolicyArn: arn, VersionId: versionId })));
+}
+
+export async function listAttachedGroupPolicyArns(accountId: string, group: string): Promise<string[]> {
+  return awsCall('iam:ListAttachedGroupPolicies', async () => {
+    const arns: string[] = [];
+    for await (const page of paginateListAttachedGroupPolicies({ client: iamForAccount(accountId) }, { GroupName: group }))
+      for (const p of page.AttachedPolicies ?? []) if (p.PolicyArn) arns.push(p.PolicyArn);
+    return arns;
+  });
+}
+
+export async function attachGroupPolicy(accountId: string, group: string, arn: string): Promise<void> {
+  await awsCall('iam:AttachGroupPolicy', () => iamForAccount(accountId).send(new AttachGroupPolicyCommand({ GroupName: group, PolicyArn: arn })));
+}
+
+/** The user names in a group; null when the group does not exist in that account. */
+export async function listGroupUserNames(accountId: string, group: string): Promise<string[] | null> {
+  try {
+    return await awsCall('iam:GetGroup', async () => {
+      const names: string[] = [];
+      for await (const page of paginateGetGroup({ client: iamForAccount(accountId) }, { GroupName: group })) for (const u of page.Users ?? []) if (u.UserName) names.push(u.UserName);
+      return names;
+    });
+  } catch (error) {
+    if (isAwsError(error, 'NoSuchEntity')) return null;
+    throw error;
+  }
+}
+
+export async function tagUser(accountId: string, userName: string, tags: Record<string, string>): Promise<void> {
+  await awsCall('iam:TagUser', () => iamForAccount(accountId).send(new TagUserCommand({ UserName: userName, Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) })));
+}
+
+export async function untagUser(accountId: string, userName: string, keys: string[]): Promise<void> {
+  await awsCall('iam:UntagUser', () => iamForAccount(accountId).send(new UntagUserCommand({ UserName: userName, TagKeys: keys })));
+}
