@@ -10,12 +10,13 @@ import type { Actor } from '@/lib/auth/types';
 export const metadata = { title: 'My IAM users' };
 
 async function IamUsers({ actor }: { actor: Actor }) {
-  const users = await getMemberOverview(actor);
+  const now = new Date();
+  const users = await getMemberOverview(actor, now);
   return (
     <ul className="grid gap-4 lg:grid-cols-2" aria-label="Your IAM users">
       {users.map((u) => (
         <li key={`${u.accountId}/${u.userName}`}>
-          <IamUserCard user={u} />
+          <IamUserCard user={u} now={now} />
         </li>
       ))}
     </ul>
@@ -50,7 +51,7 @@ export default async function HomePage() {
     <div className="space-y-6">
       <div>
         <h1 className="text-2xl font-bold sm:text-3xl">My IAM users</h1>
-        <p className="mt-1 text-slate-700">Each AWS IAM user you own, whether it can sign in to the console, and its MFA devices, read live from AWS.</p>
+        <p className="mt-1 text-slate-700">Each AWS IAM user you own, whether it can sign in to the console, its MFA devices (read live from AWS), and what the MFA program asks of it by when. Deadlines are in UTC.</p>
       </div>
       {actor.principals.length === 0 ? (
         <NoIamUsers actor={actor} />

@@ -6,14 +6,25 @@ import { Alert } from '@/components/ui/alert';
 import { deviceTypeLabel } from '@/lib/aws/mfa-devices';
 import { mfaStatusLabel, type MfaStatus } from '@/lib/members/status';
 import type { MemberIamUser } from '@/lib/members/overview';
+import type { ProgramGap } from '@/lib/program/resolve';
 import { TableHead } from '@/components/ui/table-head';
+import { ProgramPanel } from './program-panel';
 
 const statusTone: Record<MfaStatus, BadgeTone> = { protected: 'good', missing: 'bad', 'no-console': 'neutral' };
 
+const nextStep: Record<ProgramGap, string> = {
+  'no-mfa': 'Set up MFA',
+  'disallowed-type': 'Enroll an allowed device',
+  'needs-backup': 'Add a backup device',
+};
+
 const dateFormat = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
 
-export function IamUserCard({ user }: { user: MemberIamUser }) {
+export function IamUserCard({ user, now }: { user: MemberIamUser; now: Date }) {
   const headingId = `iam-${user.accountId}-${user.userName}`.replace(/[^\w-]/g, '-');
+  const program = user.ok ? user.program : null;
+  // Without the program (it could not be read) fall back to the plain rule: console users need a device.
+  const gap: ProgramGap | null = program ? program.programGap : user.ok && user.status === 'missing' ? 'no-mfa' : null;
   return (
     <Card as="article" aria-labelledby={headingId} data-testid="iam-user">
       <div className="flex flex-wrap items-start justify-between gap-2">
@@ -38,6 +49,13 @@ export function IamUserCard({ user }: { user: MemberIamUser }) {
             <dt className="font-medium text-slate-600">Console access</dt>
             <dd data-testid="console-access">{user.consoleAccess ? 'Yes (has a console password)' : 'No'}</dd>
           </dl>
+          {program ? (
+            <ProgramPanel id={headingId} program={program} devices={user.devices} now={now} />
+          ) : (
+            <p className="mt-3 text-sm text-slate-700" data-testid="program-unavailable">
+              Your MFA program (category, deadline, allowed devices) could not be read just now. Reload in a minute.
+            </p>
+          )}
           {user.devices.length === 0 ? (
             <p className="mt-3 text-sm text-slate-700">
               {user.consoleAccess
@@ -49,21 +67,29 @@ export function IamUserCard({ user }: { user: MemberIamUser }) {
               <caption className="sr-only">MFA devices of {user.userName}</caption>
               <TableHead columns={['Type', 'Name', 'Enabled']} />
               <tbody>
-                {user.devices.map((d) => (
-                  <tr key={d.serial} data-testid="mfa-device" data-serial={d.serial} data-type={d.type} className="border-t border-slate-100">
-                    <td className="py-1.5 pr-3">{deviceTypeLabel[d.type]}</td>
-                    <td className="py-1.5 pr-3 break-all font-mono text-xs">{d.name}</td>
-                    <td className="py-1.5">{d.enabledAt ? dateFormat.format(new Date(d.enabledAt)) + ' UTC' : '—'}</td>
-                  </tr>
-                ))}
+                {user.devices.map((d) => {
+                  const notAccepted = program !== null && !program.allowedDeviceTypes.includes(d.type);
+                  return (
+                    <tr key={d.serial} data-testid="mfa-device" data-serial={d.serial} data-type={d.type} className="border-t border-slate-100">
+                      <td className="py-1.5 pr-3">
+                        {deviceTypeLabel[d.type]}
+                        {notAccepted && <span className="block text-xs font-medium text-amber-800">Not accepted in this category</span>}
+                      </td>
+                      <td className="py-1.5 pr-3 break-all font-mono text-xs">{d.name}</td>
+                      <td className="py-1.5">{d.enabledAt ? dateFormat.format(new Date(d.enabledAt)) + ' UTC' : '—'}</td>
+                    </tr>
+                  );
+                })}
               </tbody>
             </table>
           )}
           <div className="mt-4 flex flex-wrap gap-2">
-            <Link href={`/enroll?user=${encodeURIComponent(`${user.accountId}/${user.userName}`)}`} className={buttonClass(user.devices.length ? 'secondary' : 'primary')}>
-              {user.devices.length ? 'Add a backup device' : 'Set up MFA'}
-              <span className="sr-only"> for {user.userName} in {user.accountId}</span>
-            </Link>
+            {gap && (
+              <Link href={`/enroll?user=${encodeURIComponent(`${user.accountId}/${user.userName}`)}`} className={buttonClass('primary')} data-testid="next-step">
+                {nextStep[gap]}
+                <span className="sr-only"> for {user.userName} in {user.accountId}</span>
+              </Link>
+            )}
             {user.devices.length > 0 && (
               <Link href="/devices" className={buttonClass('secondary')}>
                 Manage devices<span className="sr-only"> of {user.userName}</span>

@@ -6,6 +6,7 @@ import { getAccountAlias, listMfaDevices } from '@/lib/aws/iam';
 import type { MfaDevice } from '@/lib/aws/mfa-devices';
 import { ok, type ActionResult } from '@/lib/actions/result';
 import type { Actor, Principal } from '@/lib/auth/types';
+import { refuseDisallowedType } from '@/lib/program/device-type-guard';
 import { refreshStoredUser } from './freshness';
 import { recordEvent } from './events';
 import { awsFailure } from './messages';
@@ -25,6 +26,25 @@ export async function consoleSecurityCredentialsUrl(principal: Principal): Promi
   return url.toString();
 }
 
+export type FidoStart = { consoleUrl: string; baseline: string[] };
+
+/**
+ * The start of a FIDO enrollment: the console deep link and the keys already there (the baseline detection
+ * compares against). Refused before any AWS call when the IAM user's category does not allow security keys.
+ */
+export async function startFidoEnrollment(actor: Actor, ref: PrincipalRef): Promise<ActionResult<FidoStart>> {
+  const principal = await ownPrincipal(actor, ref, 'enrollment.fido.start');
+  if (!principal) return notYourUser;
+  try {
+    const disallowed = await refuseDisallowedType(actor, principal, 'fido', 'enrollment.fido.start');
+    if (disallowed) return disallowed;
+    const [devices, consoleUrl] = await Promise.all([listMfaDevices(principal.accountId, principal.userName), consoleSecurityCredentialsUrl(principal)]);
+    return ok({ consoleUrl, baseline: devices.filter((d) => d.type === 'fido').map((d) => d.serial) });
+  } catch (error) {
+    return awsFailure(error);
+  }
+}
+
 export type FidoCheck = { found: MfaDevice | null; fidoSerials: string[] };
 
 /**
@@ -36,6 +56,8 @@ export async function checkForNewFidoKey(actor: Actor, ref: PrincipalRef, baseli
   if (!principal) return notYourUser;
   let devices;
   try {
+    const disallowed = await refuseDisallowedType(actor, principal, 'fido', 'enrollment.fido.check');
+    if (disallowed) return disallowed;
     devices = await listMfaDevices(principal.accountId, principal.userName);
   } catch (error) {
     return awsFailure(error);

@@ -3,6 +3,7 @@ import { listMfaDevices } from '@/lib/aws/iam';
 import { enableMfaDevice } from '@/lib/aws/mfa';
 import { fail, ok, type ActionResult } from '@/lib/actions/result';
 import type { Actor } from '@/lib/auth/types';
+import { refuseDisallowedType } from '@/lib/program/device-type-guard';
 import { confirmDeviceListed } from './confirm';
 import { countUserEvents, recordEvent, type EventKind } from './events';
 import { awsFailure, MAX_DEVICES_PER_USER, messages } from './messages';
@@ -25,6 +26,9 @@ export async function enrollHardwareToken(
 ): Promise<ActionResult<{ accountId: string; userName: string; serial: string }>> {
   const principal = await ownPrincipal(actor, ref, 'enrollment.hardware');
   if (!principal) return notYourUser;
+  // No enrollment event: failed hardware.enable events count towards the code-attempt limit.
+  const disallowed = await refuseDisallowedType(actor, principal, 'hardware', 'enrollment.hardware').catch((error: unknown) => awsFailure(error));
+  if (disallowed) return disallowed;
   if (await tooManyCodeAttempts(principal)) return fail('RateLimited', messages.RateLimited);
   const event = { actor: actor.id, principal, kind: 'hardware.enable' as const, deviceType: 'hardware' as const, serial: input.serial };
   try {

@@ -7,6 +7,7 @@ import { isAwsError } from '@/lib/aws/errors';
 import { getAccountAlias, listMfaDevices } from '@/lib/aws/iam';
 import { createVirtualMfaDevice, enableMfaDevice } from '@/lib/aws/mfa';
 import { fail, invalid, ok, type ActionResult } from '@/lib/actions/result';
+import { refuseDisallowedType } from '@/lib/program/device-type-guard';
 import type { Actor, Principal } from '@/lib/auth/types';
 import { diagnoseCodes, diagnosisMessage } from './diagnose';
 import { refreshStoredUser } from './freshness';
@@ -84,6 +85,8 @@ export async function startVirtualEnrollment(
     await recordEvent({ actor: actor.id, principal, kind: 'virtual.created', outcome: 'failure', reason: code, deviceType: 'virtual' });
     return fail(code, message);
   };
+  const disallowed = await refuseDisallowedType(actor, principal, 'virtual', 'enrollment.virtual.start').catch((error: unknown) => awsFailure(error));
+  if (disallowed) return refused(disallowed.code, disallowed.message);
   if ((await countUserEvents(principal, ['virtual.created'], new Date(Date.now() - 3600_000), 'success')) >= MAX_CREATIONS_PER_HOUR)
     return refused('RateLimited', messages.RateLimited);
   try {
@@ -146,6 +149,15 @@ export async function completeVirtualEnrollment(
   const principal = await ownPrincipal(actor, state, 'enrollment.virtual.complete');
   if (!principal) return { result: notYourUser, done: true };
   const event = { actor: actor.id, principal, enrollmentId: state.id, deviceType: 'virtual' as const, serial: state.serial };
+
+  // The category may have changed since step 1: check again before enabling, and drop the unassigned device.
+  const disallowed = await refuseDisallowedType(actor, principal, 'virtual', 'enrollment.virtual.complete').catch((error: unknown) => awsFailure(error));
+  if (disallowed?.code === 'DeviceTypeNotAllowed') {
+    await discardEnrollmentDevice(actor.id, principal, state.serial, 'not-allowed').catch(() => undefined);
+    await recordEvent({ ...event, kind: 'virtual.cancelled', outcome: 'failure', reason: disallowed.code });
+    return { result: disallowed, done: true };
+  }
+  if (disallowed) return { result: disallowed, done: false };
 
   if (now - state.createdAt > ENROLLMENT_TTL_MS) {
     await discardEnrollmentDevice(actor.id, principal, state.serial, 'expired').catch(() => undefined);

@@ -3,6 +3,8 @@ import { useLocalStack } from '@/test-support/stack';
 import type { GroundTruth } from '@/infra/local/ground-truth';
 import { resetAwsClients } from '@/lib/aws/clients';
 import type { Actor } from '@/lib/auth/types';
+import { getDb } from '@/lib/db/client';
+import { programCategories } from '@/lib/db/schema';
 import { getMemberOverview } from './overview';
 
 let truth: GroundTruth;
@@ -44,5 +46,33 @@ describe('member overview against a misbehaving AWS', () => {
       expect(u.ok).toBe(false);
       if (!u.ok) expect(u.problem).toMatch(/AWS reported an internal error/);
     }
+  });
+});
+
+describe('member overview with the program', () => {
+  it('gives each IAM user its category, and counts only devices of allowed types', async () => {
+    const before = await getMemberOverview(actorFor('grace@example.com'));
+    expect(before[0]).toMatchObject({ ok: true, program: { category: null, allowedDeviceTypes: ['virtual', 'hardware', 'fido'], minDevices: 1 } });
+
+    const grace = truth.users.find((u) => u.userName === 'grace')!;
+    const deadline = new Date('2030-01-01T00:00:00Z');
+    await (await getDb()).insert(programCategories).values({
+      name: 'Hardware and a backup',
+      position: 0,
+      selectorKind: 'account',
+      selectorValue: grace.accountId,
+      defaultDecision: 'required',
+      allowedDeviceTypes: ['hardware'],
+      minDevices: 2,
+      deadline,
+      cohort: 'overview-test',
+      updatedBy: 'overview.integration.test',
+    });
+    const [after] = await getMemberOverview(actorFor('grace@example.com'));
+    if (!after?.ok || !after.program) throw new Error('expected the program');
+    expect(after.program.category?.name).toBe('Hardware and a backup');
+    expect(after.program.deadline).toEqual(deadline);
+    expect(after.program.allowedDevices).toBe(grace.devices.filter((d) => d.type === 'hardware').length);
+    expect(after.program.compliant).toBe(false);
   });
 });

@@ -4,13 +4,22 @@ import { classifyAwsError } from '@/lib/aws/errors';
 import { getAccountAlias, hasConsoleAccess, listMfaDevices } from '@/lib/aws/iam';
 import type { MfaDevice } from '@/lib/aws/mfa-devices';
 import type { Actor, Principal } from '@/lib/auth/types';
+import { getProgramFor } from '@/lib/program/member';
+import type { ProgramStatus } from '@/lib/program/resolve';
 import { mfaStatusOf, type MfaStatus } from './status';
 
 export type MemberIamUser = Principal & {
   accountLabel: string;
   accountAlias: string | null;
 } & (
-    | { ok: true; consoleAccess: boolean; devices: MfaDevice[]; status: MfaStatus }
+    | {
+        ok: true;
+        consoleAccess: boolean;
+        devices: MfaDevice[];
+        status: MfaStatus;
+        /** Null when the program could not be read (AWS failed while reading a user the inventory has not seen). */
+        program: ProgramStatus | null;
+      }
     | { ok: false; problem: string }
   );
 
@@ -22,8 +31,11 @@ const problemText: Partial<Record<string, string>> = {
   NoSuchEntity: 'This IAM user no longer exists.',
 };
 
-/** Each of the actor's own IAM users, read live from IAM. One account failing does not hide the others. */
-export async function getMemberOverview(actor: Actor): Promise<MemberIamUser[]> {
+/**
+ * Each of the actor's own IAM users, read live from IAM, with the enrollment program that applies to it.
+ * One account failing does not hide the others.
+ */
+export async function getMemberOverview(actor: Actor, now = new Date()): Promise<MemberIamUser[]> {
   const labels = new Map(getEnv().MFA_ACCOUNTS.map((a) => [a.id, a.label]));
   return Promise.all(
     actor.principals.map(async (p): Promise<MemberIamUser> => {
@@ -34,7 +46,14 @@ export async function getMemberOverview(actor: Actor): Promise<MemberIamUser[]> 
           hasConsoleAccess(p.accountId, p.userName),
           listMfaDevices(p.accountId, p.userName),
         ]);
-        return { ...base, accountAlias, ok: true, consoleAccess, devices, status: mfaStatusOf(consoleAccess, devices) };
+        const program = await getProgramFor([{ principal: p, consoleAccess, devices }], now).then(
+          ([status]) => status ?? null,
+          (error: unknown) => {
+            if (classifyAwsError(error).code === 'Unknown') throw error;
+            return null;
+          },
+        );
+        return { ...base, accountAlias, ok: true, consoleAccess, devices, status: mfaStatusOf(consoleAccess, devices), program };
       } catch (error) {
         const { code } = classifyAwsError(error);
         if (code === 'Unknown') throw error;

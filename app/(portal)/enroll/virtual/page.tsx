@@ -4,6 +4,8 @@ import { pickOwnPrincipal, principalKey } from '@/lib/enrollment/ownership';
 import { defaultDeviceName } from '@/lib/enrollment/validation';
 import { VirtualEnrollment } from '@/components/enrollment/virtual-enrollment';
 import { accountLabel, PrincipalPicker } from '@/components/enrollment/principal-picker';
+import { TypeRefused } from '@/components/enrollment/type-refused';
+import { deviceTypeRefusalFor } from '@/lib/program/device-type-guard';
 
 export const metadata = { title: 'Set up an authenticator app' };
 
@@ -18,6 +20,9 @@ export default async function VirtualEnrollPage({ searchParams }: { searchParams
       </div>
     );
   }
+  // The form's action checks again (and audits); this only spares the member a form that would be refused.
+  const refusal = await deviceTypeRefusalFor(principal, 'virtual').catch(() => null);
+  if (refusal) return <TypeRefused title="Set up an authenticator app" message={refusal} principal={principal} />;
   const taken = (await listMfaDevices(principal.accountId, principal.userName).catch(() => [])).map((d) => d.name);
   return (
     <div className="space-y-6">
