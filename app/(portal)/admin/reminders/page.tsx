@@ -1,0 +1,233 @@
+import { Suspense } from 'react';
+import Link from 'next/link';
+import { requireRole } from '@/lib/auth/session';
+import type { Actor } from '@/lib/auth/types';
+import { getReminderSetup, listReminderSends, type ReminderRecord } from '@/lib/program/reminders';
+import { SEND_STATUSES, parseReminderFilters, parseUserParam, reminderFiltersToSearch, type ReminderFilters, type SendStatus } from '@/lib/program/reminder-plan';
+import { Alert } from '@/components/ui/alert';
+import { Badge, type BadgeTone } from '@/components/ui/badge';
+import { buttonClass } from '@/components/ui/button';
+import { Card } from '@/components/ui/card';
+import { Field } from '@/components/ui/field';
+import { Skeleton } from '@/components/ui/skeleton';
+import { TableHead } from '@/components/ui/table-head';
+import { RunRemindersForm, SendNowForm } from './reminder-forms';
+
+export const metadata = { title: 'Reminders' };
+
+const when = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
+const statusTone: Record<SendStatus, BadgeTone> = { sent: 'good', failed: 'bad', unknown: 'bad', sending: 'neutral' };
+const statusLabel: Record<SendStatus, string> = { sent: 'Sent', failed: 'Failed', unknown: 'Unknown', sending: 'Sending' };
+const channelLabel: Record<ReminderRecord['channel'], string> = { email: 'Email', webhook: 'Webhook' };
+
+const daysText = (days: number[]) =>
+  days.length <= 1 ? `${days[0] ?? 0}` : `${days.slice(0, -1).join(', ')} and ${days.at(-1)}`;
+
+type Params = Record<string, string | string[] | undefined>;
+
+async function SetupAndActions({ actor, params }: { actor: Actor; params: Params }) {
+  const setup = await getReminderSetup(actor);
+  const prefill = parseUserParam(params.user);
+  return (
+    <>
+      <Card aria-labelledby="setup-heading">
+        <h2 id="setup-heading" className="text-lg font-semibold">
+          Set-up
+        </h2>
+        {setup.off && (
+          <div className="mt-3">
+            <Alert tone="warning" title="Reminders are off">
+              No channel is configured. Set <code>MFA_REMINDER_EMAIL_FROM</code> (an address Amazon SES may send from) and/or{' '}
+              <code>MFA_REMINDER_WEBHOOK_URL</code> (Slack-compatible), then restart the portal.
+            </Alert>
+          </div>
+        )}
+        <dl className="mt-3 grid gap-3 text-sm sm:grid-cols-2">
+          <div>
+            <dt className="font-medium">Email (Amazon SES)</dt>
+            <dd data-testid="channel-email">{setup.emailFrom ? `From ${setup.emailFrom}` : 'Not configured'}</dd>
+          </div>
+          <div>
+            <dt className="font-medium">Webhook</dt>
+            <dd data-testid="channel-webhook">{setup.webhookHost ? `To ${setup.webhookHost} (the rest of the URL is a secret and not shown)` : 'Not configured'}</dd>
+          </div>
+          <div>
+            <dt className="font-medium">When</dt>
+            <dd>
+              {daysText(setup.days)} day{setup.days.length === 1 && setup.days[0] === 1 ? '' : 's'} before each deadline.{' '}
+              <Link href="/admin/program" className="underline">
+                The security team sets these days
+              </Link>
+              .
+            </dd>
+          </div>
+          <div>
+            <dt className="font-medium">Schedule</dt>
+            <dd>
+              {setup.intervalMinutes > 0
+                ? `Checked every ${setup.intervalMinutes} minutes by the portal itself.`
+                : 'Not scheduled in the portal: a scheduler calls POST /api/cron/reminders, or run them here.'}
+            </dd>
+          </div>
+        </dl>
+      </Card>
+
+      <div className="grid gap-6 lg:grid-cols-2">
+        <Card aria-labelledby="run-heading">
+          <h2 id="run-heading" className="text-lg font-semibold">
+            Run reminders now
+          </h2>
+          <p className="mt-1 mb-3 text-sm text-slate-700">Sends whatever is due at this moment; a reminder already sent is never sent again.</p>
+          <RunRemindersForm />
+        </Card>
+        <Card aria-labelledby="send-heading">
+          <h2 id="send-heading" className="text-lg font-semibold">
+            Send a reminder now
+          </h2>
+          <p className="mt-1 mb-3 text-sm text-slate-700">To one IAM user, outside the schedule, on every configured channel.</p>
+          <SendNowForm accounts={setup.accounts} accountId={prefill?.accountId} userName={prefill?.userName} />
+        </Card>
+      </div>
+
+    </>
+  );
+}
+
+async function Record({ actor, f }: { actor: Actor; f: ReminderFilters }) {
+  const { rows, total } = await listReminderSends(actor, f);
+  const pages = Math.max(1, Math.ceil(total / f.pageSize));
+  const href = (page: number) => {
+    const q = reminderFiltersToSearch({ ...f, page });
+    return `/admin/reminders${q ? `?${q}` : ''}`;
+  };
+  const filtered = Boolean(f.status || f.q);
+  return (
+    <section aria-labelledby="record-heading" className="space-y-3">
+      <h2 id="record-heading" className="text-xl font-semibold">
+        Record
+      </h2>
+      <Card>
+        <form method="get" action="/admin/reminders" className="grid gap-3 sm:grid-cols-3" aria-label="Filter the record">
+          <label className="block text-sm font-medium">
+            Status
+            <select name="status" defaultValue={f.status ?? ''} className="mt-1 block w-full rounded-lg border border-slate-300 bg-white px-2 py-2 text-base">
+              <option value="">Any</option>
+              {SEND_STATUSES.map((s) => (
+                <option key={s} value={s}>
+                  {statusLabel[s]}
+                </option>
+              ))}
+            </select>
+          </label>
+          <Field label="IAM user" name="q" type="search" defaultValue={f.q} maxLength={64} hint="Part of the name is enough." />
+          <div className="flex flex-wrap items-end gap-2 sm:pb-6">
+            <button type="submit" className={buttonClass('primary')}>
+              Apply filters
+            </button>
+            <Link href="/admin/reminders" className={buttonClass('secondary')}>
+              Clear
+            </Link>
+          </div>
+        </form>
+      </Card>
+      <p role="status" className="text-sm text-slate-700" data-testid="reminders-total">
+        {total} send{total === 1 ? '' : 's'} · page {f.page} of {pages}
+      </p>
+      {rows.length === 0 ? (
+        <Card>
+          <p className="text-slate-700">{filtered ? 'No reminders match these filters.' : 'No reminder has been sent yet.'}</p>
+          {f.page > 1 && total > 0 && (
+            <Link href={href(1)} className="mt-2 inline-block underline">
+              Go to the first page
+            </Link>
+          )}
+        </Card>
+      ) : (
+        <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white" tabIndex={0} role="region" aria-label="Reminders sent (scrolls sideways)">
+          <table className="w-full min-w-[960px] text-left text-sm">
+            <caption className="sr-only">Reminders, newest first</caption>
+            <TableHead
+              className="bg-slate-50 text-slate-600 [&_th:first-child]:pl-3"
+              columns={['When (UTC)', 'IAM user', 'Step', 'Channel', 'Recipient', 'Status', 'Attempts', 'Error']}
+            />
+            <tbody>
+              {rows.map((r) => (
+                <tr key={r.id} className="border-t border-slate-100 align-top" data-testid="reminder-row" data-status={r.status} data-user={`${r.accountId}/${r.userName}`}>
+                  <td className="py-2 pr-3 pl-3 whitespace-nowrap">
+                    <time dateTime={(r.sentAt ?? r.claimedAt).toISOString()}>{when.format(r.sentAt ?? r.claimedAt)}</time>
+                  </td>
+                  <td className="py-2 pr-3">
+                    <Link href={`/admin/users/${r.accountId}/${encodeURIComponent(r.userName)}`} className="font-medium underline break-all">
+                      {r.userName}
+                    </Link>
+                    <span className="block text-xs text-slate-600">{r.accountLabel}</span>
+                  </td>
+                  <td className="py-2 pr-3">
+                    {r.stepLabel}
+                    {r.trigger === 'manual' && r.step.startsWith('manual-') && <span className="block text-xs text-slate-600 break-all">by {r.actor}</span>}
+                    <span className="block text-xs text-slate-600">deadline {when.format(r.deadline)}</span>
+                  </td>
+                  <td className="py-2 pr-3">{channelLabel[r.channel]}</td>
+                  <td className="max-w-56 py-2 pr-3 break-all">{r.recipient ?? '—'}</td>
+                  <td className="py-2 pr-3">
+                    <Badge tone={statusTone[r.status]}>{statusLabel[r.status]}</Badge>
+                  </td>
+                  <td className="py-2 pr-3 tabular-nums">{r.attempts}</td>
+                  <td className="min-w-56 py-2 pr-3 break-words">{r.error ?? '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <nav aria-label="Pages" className="flex flex-wrap gap-2">
+        {f.page > 1 && (
+          <Link className={buttonClass('secondary')} href={href(Math.min(f.page - 1, pages))}>
+            Previous page
+          </Link>
+        )}
+        {f.page < pages && (
+          <Link className={buttonClass('secondary')} href={href(f.page + 1)}>
+            Next page
+          </Link>
+        )}
+      </nav>
+    </section>
+  );
+}
+
+const skeleton = (what: string, tall = 'h-40') => (
+  <div className="space-y-3">
+    <p role="status" aria-live="polite" className="sr-only">
+      Loading {what}…
+    </p>
+    <Skeleton className={`${tall} w-full`} />
+  </div>
+);
+
+/**
+ * The role check comes before any streaming (no loading.tsx for this segment): once a Suspense fallback has
+ * been sent the status is 200, and a member must get a real 403.
+ */
+export default async function RemindersPage({ searchParams }: { searchParams: Promise<Params> }) {
+  const actor = await requireRole('admin');
+  const params = await searchParams;
+  const f = parseReminderFilters(params);
+  return (
+    <div className="space-y-6">
+      <div>
+        <h1 className="text-2xl font-bold sm:text-3xl">Reminders</h1>
+        <p className="mt-1 text-slate-700">
+          Before each deadline, every in-scope IAM user without compliant MFA is reminded once per step, by email to its email tag and/or to a
+          webhook. Times are UTC.
+        </p>
+      </div>
+      <Suspense fallback={skeleton('the reminder settings')}>
+        <SetupAndActions actor={actor} params={params} />
+      </Suspense>
+      <Suspense key={reminderFiltersToSearch(f)} fallback={skeleton('the record', 'h-96')}>
+        <Record actor={actor} f={f} />
+      </Suspense>
+    </div>
+  );
+}
