@@ -340,6 +340,27 @@ describe('send a reminder now', () => {
     expect(audit).toMatchObject({ actor: admin.id, target: `arn:aws:iam::${ACCOUNT}:user/${u.userName}`, outcome: 'success' });
   });
 
+  it('sends to the webhook alone for a user without an email tag, and says why there was no email', async () => {
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(204).end());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const p = await program(db, { deadlineInDays: 20, users: [{ name: 'notag', email: null }] });
+      const u = p.users.notag!;
+      const result = await sendReminderNow(admin, { accountId: ACCOUNT, userName: u.userName }, { config: { webhookUrl: `http://${host}/hook` } });
+      expect(result).toMatchObject({
+        status: 'success',
+        message: `Reminder sent to ${u.userName} to the webhook (${host}). Not sent by email: No email tag (email) on the IAM user: not emailed.`,
+      });
+      expect(await sendReminderNow(admin, { accountId: ACCOUNT, userName: u.userName }, { config: emailOnly })).toMatchObject({ status: 'error', code: 'NoRecipient' });
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
   it('refuses a member, an out-of-scope user, a compliant user and a user the inventory does not have, with a reason', async () => {
     const p = await program(db, { deadlineInDays: 20, users: [{ name: 'fine', devices: ['virtual'] }, { name: 'noconsole', consoleAccess: false }, { name: 'target' }] });
     await expect(sendReminderNow(member, { accountId: ACCOUNT, userName: p.users.target!.userName })).rejects.toBeInstanceOf(ForbiddenError);

@@ -380,7 +380,8 @@ export async function sendReminderNow(actor: Actor, input: { accountId: string; 
     outcome: sent.length > 0 ? 'success' : 'failure',
     detail: { step, results: results.map(({ channel, status, error }) => ({ channel, status, error })) },
   });
-  const where = (r: SendNowResult['channels'][number]) => (r.channel === 'email' ? `by email to ${r.recipient}` : `to the webhook (${r.recipient})`);
+  const where = (r: SendNowResult['channels'][number]) =>
+    r.channel === 'webhook' ? `to the webhook (${r.recipient})` : r.recipient ? `by email to ${r.recipient}` : 'by email';
   const problems = results.filter((r) => r.status !== 'sent').map((r) => `Not sent ${where(r)}: ${r.error ?? 'unknown error'}`);
   if (sent.length === 0) return fail('SendFailed', `No reminder went out to ${userName}. ${problems.join(' ')}`);
   return ok({ step, channels: results }, `Reminder sent to ${userName} ${sent.map(where).join(' and ')}.${problems.length ? ` ${problems.join(' ')}` : ''}`);
