@@ -28,6 +28,13 @@ export const SELF_SERVICE_ACTIONS = [
   'sts:GetSessionToken',
 ] as const;
 
+/**
+ * "mfa-*" in every letter case. IAM matches a user's tag keys case-insensitively (a user tagged mFa-Exempt=true has
+ * aws:PrincipalTag/mfa-exempt = true), but StringLike on aws:TagKeys is case-sensitive: a casing left out here is a
+ * way for users to exempt themselves.
+ */
+const MFA_TAG_KEY_PATTERNS = ['mfa-*', 'mfA-*', 'mFa-*', 'mFA-*', 'Mfa-*', 'MfA-*', 'MFa-*', 'MFA-*'];
+
 export type Cohort = { cohort: string; deadline: Date };
 
 export type EnforcementInput = {
@@ -86,7 +93,7 @@ export function buildPolicy(input: EnforcementInput): PolicyDocument {
     Action: ['iam:TagUser', 'iam:UntagUser'],
     Resource: '*',
     Condition: {
-      'ForAnyValue:StringLike': { 'aws:TagKeys': ['mfa-*', 'MFA-*', 'Mfa-*'] },
+      'ForAnyValue:StringLike': { 'aws:TagKeys': [...MFA_TAG_KEY_PATTERNS] },
       ArnNotLike: { 'aws:PrincipalArn': `arn:aws:iam::*:role/${input.portalRoleName}` },
     },
   });
