@@ -1,0 +1,189 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Aws, CfnCondition, DefaultStackSynthesizer, Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { NagSuppressions } from 'cdk-nag';
+import type { Construct } from 'constructs';
+import { buildPolicy, checkSize, type PolicyDocument } from '../../../lib/enforcement/policy';
+import { enforcementInput, type InfraConfig } from './config';
+
+export type MemberAccountStackProps = Omit<StackProps, 'env' | 'synthesizer'> & { config: InfraConfig };
+
+/**
+ * Every IAM action the portal calls through the member role. Each one is called from lib/aws or is part of
+ * enforcement (issue 6); test/member-account-stack.test.ts checks both directions against lib/aws.
+ */
+export const MEMBER_ACTIONS = {
+  /** Account-wide reads: IAM has no resource-level permissions for these, so they need Resource "*". */
+  accountWide: [
+    'iam:GenerateCredentialReport',
+    'iam:GetAccountAuthorizationDetails',
+    'iam:GetCredentialReport',
+    'iam:ListAccountAliases',
+    'iam:ListUsers',
+    'iam:ListVirtualMFADevices',
+  ],
+  /** Reads of one named user. */
+  userReads: ['iam:GetLoginProfile', 'iam:GetUser', 'iam:ListGroupsForUser', 'iam:ListMFADevices', 'iam:ListUserTags'],
+  /** Enrollment, resync and removal: authorized on the user and on the device (mfa/ for virtual, u2f/ for FIDO). */
+  mfaDevices: ['iam:CreateVirtualMFADevice', 'iam:DeactivateMFADevice', 'iam:DeleteVirtualMFADevice', 'iam:EnableMFADevice', 'iam:ResyncMFADevice'],
+  /** Cohort and exemption tags: mfa-* keys only. */
+  userTags: ['iam:TagUser', 'iam:UntagUser'],
+  /** Deploying, previewing and rolling back the enforcement policy: on that one policy only. */
+  enforcementPolicy: [
+    'iam:CreatePolicy',
+    'iam:CreatePolicyVersion',
+    'iam:DeletePolicyVersion',
+    'iam:GetPolicy',
+    'iam:GetPolicyVersion',
+    'iam:ListEntitiesForPolicy',
+    'iam:ListPolicyVersions',
+    'iam:SetDefaultPolicyVersion',
+  ],
+  /** Who the enforced groups hold and whether the policy is attached to them (impact preview, deploy). */
+  enforcedGroupReads: ['iam:GetGroup', 'iam:ListAttachedGroupPolicies'],
+  /** Attaching the enforcement policy, and only it, to the enforced groups. */
+  attach: ['iam:AttachGroupPolicy'],
+} as const;
+
+/** The tag keys the portal may set or remove on users (cohort, exemption): lib/enforcement/policy.ts's mfa-* keys. */
+export const PORTAL_TAG_KEYS = 'mfa-*';
+
+const groupId = (kind: string, name: string) => `${kind}Group-${name}`;
+
+/**
+ * What the portal needs in every managed account: the member role it assumes, the enforcement policy's first
+ * version, and the groups. Environment-agnostic (account and partition are CloudFormation pseudo parameters)
+ * so that one template serves every account, deployed directly or through the StackSet.
+ */
+export class MemberAccountStack extends Stack {
+  readonly role: iam.Role;
+  readonly enforcementPolicy: iam.CfnManagedPolicy;
+  readonly enforcementDocument: PolicyDocument;
+  readonly groups: { admin: iam.Group[]; security: iam.Group[]; enforced: iam.Group[] };
+
+  constructor(scope: Construct, id: string, props: MemberAccountStackProps) {
+    const { config, ...stackProps } = props;
+    super(scope, id, {
+      description: 'MFA Portal: the member role the portal assumes, the enforcement policy and the portal groups (one per managed account)',
+      ...stackProps,
+      // Deployable without bootstrapping the account (aws cloudformation deploy, or StackSets): no version rule.
+      synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
+    });
+
+    const iamArn = (resource: string) => `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:${resource}`;
+    const enforcementPolicyArn = iamArn(`policy${config.enforcementPolicyPath}${config.enforcementPolicyName}`);
+    const enforcedGroupArns = config.enforcedGroups.map((n) => iamArn(`group/${n}`));
+
+    // The admin and security groups grant no AWS permissions: the portal reads their membership to give people
+    // its admin and security roles (MFA_ADMIN_GROUPS, MFA_SECURITY_GROUPS). Anyone who can add users to them in
+    // an account the portal reads can make themselves a portal admin, hence portalGroupsAccountId.
+    const onlyInGroupsAccount = config.portalGroupsAccountId
+      ? new CfnCondition(this, 'IsPortalGroupsAccount', { expression: Fn.conditionEquals(Aws.ACCOUNT_ID, config.portalGroupsAccountId) })
+      : undefined;
+    const portalGroup = (kind: string, name: string) => {
+      const g = new iam.Group(this, groupId(kind, name), { groupName: name });
+      if (onlyInGroupsAccount) (g.node.defaultChild as iam.CfnGroup).cfnOptions.condition = onlyInGroupsAccount;
+      return g;
+    };
+    this.groups = {
+      admin: config.adminGroups.map((n) => portalGroup('Admin', n)),
+      security: config.securityGroups.map((n) => portalGroup('Security', n)),
+      enforced: config.enforcedGroups.map((n) => new iam.Group(this, groupId('Enforced', n), { groupName: n })),
+    };
+
+    const portalRoleArn = `arn:${Aws.PARTITION}:iam::${config.hostingAccountId}:role/${config.portalRoleName}`;
+    this.role = new iam.Role(this, 'MemberRole', {
+      roleName: config.memberRoleName,
+      description: 'Assumed by the MFA Portal (hosting account role, with the external id) to read IAM users and manage their MFA',
+      assumedBy: new iam.ArnPrincipal(portalRoleArn),
+      externalIds: [config.memberRoleExternalId],
+      inlinePolicies: {
+        MfaPortal: new iam.PolicyDocument({
+          statements: [
+            new iam.PolicyStatement({ sid: 'ReadAccountWide', actions: [...MEMBER_ACTIONS.accountWide], resources: ['*'] }),
+            new iam.PolicyStatement({ sid: 'ReadUsers', actions: [...MEMBER_ACTIONS.userReads], resources: [iamArn('user/*')] }),
+            new iam.PolicyStatement({
+              sid: 'ManageMfaDevices',
+              actions: [...MEMBER_ACTIONS.mfaDevices],
+              resources: [iamArn('user/*'), iamArn('mfa/*'), iamArn('u2f/*')],
+            }),
+            new iam.PolicyStatement({
+              sid: 'TagUsersMfaKeysOnly',
+              actions: [...MEMBER_ACTIONS.userTags],
+              resources: [iamArn('user/*')],
+              conditions: {
+                // ForAllValues is true when the key is absent: require it, so a request must name its keys.
+                Null: { 'aws:TagKeys': 'false' },
+                'ForAllValues:StringLike': { 'aws:TagKeys': PORTAL_TAG_KEYS },
+              },
+            }),
+            new iam.PolicyStatement({ sid: 'ManageEnforcementPolicy', actions: [...MEMBER_ACTIONS.enforcementPolicy], resources: [enforcementPolicyArn] }),
+            new iam.PolicyStatement({ sid: 'ReadEnforcedGroups', actions: [...MEMBER_ACTIONS.enforcedGroupReads], resources: enforcedGroupArns }),
+            new iam.PolicyStatement({
+              sid: 'AttachEnforcementPolicyToEnforcedGroups',
+              actions: [...MEMBER_ACTIONS.attach],
+              resources: enforcedGroupArns,
+              conditions: { ArnEquals: { 'iam:PolicyARN': enforcementPolicyArn } },
+            }),
+          ],
+        }),
+      },
+    });
+
+    NagSuppressions.addResourceSuppressions(this.role, [
+      {
+        id: 'AwsSolutions-IAM5',
+        reason:
+          'GetAccountAuthorizationDetails, the credential report actions, ListUsers, ListVirtualMFADevices and ListAccountAliases support no resource-level permissions: IAM requires Resource "*" for them. They are reads.',
+        appliesTo: ['Resource::*'],
+      },
+      {
+        id: 'AwsSolutions-IAM5',
+        reason:
+          'The portal manages MFA for every IAM user of the account, whichever user signs in: user reads, device enrollment and the mfa-* tags are scoped to the user resource type; tagging is further limited to mfa-* keys by condition.',
+        appliesTo: ['Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:user/*'],
+      },
+      {
+        id: 'AwsSolutions-IAM5',
+        reason:
+          'Virtual MFA devices are created and deleted by name for any user of the account (names chosen by the portal); only the MFA device actions apply to the mfa resource type.',
+        appliesTo: ['Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:mfa/*'],
+      },
+      {
+        id: 'AwsSolutions-IAM5',
+        reason: 'A lost FIDO security key of any user is removed with DeactivateMFADevice, which IAM may authorize against the u2f resource type.',
+        appliesTo: ['Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:u2f/*'],
+      },
+    ]);
+
+    this.enforcementDocument = buildPolicy(enforcementInput(config));
+    const size = checkSize(this.enforcementDocument);
+    if (!size.ok) throw new Error(`the enforcement policy is too large: ${size.message}`);
+    // The first version only: later versions are deployed by the portal (CreatePolicyVersion) and CloudFormation
+    // does not look at them until this resource's properties change.
+    this.enforcementPolicy = new iam.CfnManagedPolicy(this, 'EnforcementPolicy', {
+      managedPolicyName: config.enforcementPolicyName,
+      path: config.enforcementPolicyPath,
+      description: 'MFA Portal: denies everything but MFA self-service to users without MFA after their cohort deadline',
+      policyDocument: this.enforcementDocument,
+      groups: this.groups.enforced.map((g) => g.groupName),
+    });
+  }
+}
+
+/**
+ * The member stack's template as plain CloudFormation, for the StackSet's TemplateBody: synthesized in an app of
+ * its own (a StackSet cannot reference the assembly of the app that defines it).
+ */
+export function memberTemplate(config: InfraConfig): Record<string, unknown> {
+  const outdir = mkdtempSync(join(tmpdir(), 'mfa-portal-member-'));
+  try {
+    const app = new App({ outdir, analyticsReporting: false });
+    const stack = new MemberAccountStack(app, 'MfaPortalMember', { config });
+    return app.synth().getStackArtifact(stack.artifactId).template as Record<string, unknown>;
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}

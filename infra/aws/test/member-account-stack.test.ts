@@ -1,0 +1,257 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { buildPolicy } from '../../../lib/enforcement/policy';
+import { PORTAL_IAM_ACTIONS } from '../../local/policies';
+import { MEMBER_ACTIONS } from '../lib/member-account-stack';
+import { actionsOf, buildApp, exampleConfig, minimalConfig, readable, type Statement } from './support';
+
+const { member } = buildApp(exampleConfig());
+const template = Template.fromStack(member);
+
+function only<T = Record<string, unknown>>(type: string): { id: string; resource: T } {
+  const found = Object.entries(template.findResources(type));
+  if (found.length !== 1) throw new Error(`${found.length} ${type} resources`);
+  return { id: found[0]![0], resource: found[0]![1] as T };
+}
+
+type RoleResource = {
+  Properties: {
+    RoleName: string;
+    AssumeRolePolicyDocument: { Statement: Statement[] };
+    Policies: { PolicyName: string; PolicyDocument: { Statement: Statement[] } }[];
+    ManagedPolicyArns?: unknown;
+  };
+};
+
+const role = only<RoleResource>('AWS::IAM::Role').resource.Properties;
+const statements = readable(role.Policies.flatMap((p) => p.PolicyDocument.Statement)) as Statement[];
+const bySid = (sid: string) => statements.find((s) => s.Sid === sid)!;
+const user = 'arn:${Partition}:iam::${AccountId}:user/*';
+const enforcementArn = 'arn:${Partition}:iam::${AccountId}:policy/MfaPortalEnforcement';
+
+describe('member role', () => {
+  it('is named for MFA_MEMBER_ROLE_NAME and trusts only the portal role, with the external id', () => {
+    expect(role.RoleName).toBe('MfaPortalMember');
+    expect(readable(role.AssumeRolePolicyDocument.Statement)).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'sts:AssumeRole',
+        Principal: { AWS: 'arn:${Partition}:iam::111111111111:role/MfaPortal' },
+        Condition: { StringEquals: { 'sts:ExternalId': 'replace-with-a-random-external-id' } },
+      },
+    ]);
+  });
+
+  it('has exactly these statements, and no managed policies', () => {
+    expect(role.ManagedPolicyArns).toBeUndefined();
+    expect(template.findResources('AWS::IAM::Policy')).toEqual({});
+    expect(statements).toEqual([
+      {
+        Sid: 'ReadAccountWide',
+        Effect: 'Allow',
+        Action: [
+          'iam:GenerateCredentialReport',
+          'iam:GetAccountAuthorizationDetails',
+          'iam:GetCredentialReport',
+          'iam:ListAccountAliases',
+          'iam:ListUsers',
+          'iam:ListVirtualMFADevices',
+        ],
+        Resource: '*',
+      },
+      {
+        Sid: 'ReadUsers',
+        Effect: 'Allow',
+        Action: ['iam:GetLoginProfile', 'iam:GetUser', 'iam:ListGroupsForUser', 'iam:ListMFADevices', 'iam:ListUserTags'],
+        Resource: user,
+      },
+      {
+        Sid: 'ManageMfaDevices',
+        Effect: 'Allow',
+        Action: ['iam:CreateVirtualMFADevice', 'iam:DeactivateMFADevice', 'iam:DeleteVirtualMFADevice', 'iam:EnableMFADevice', 'iam:ResyncMFADevice'],
+        Resource: [user, 'arn:${Partition}:iam::${AccountId}:mfa/*', 'arn:${Partition}:iam::${AccountId}:u2f/*'],
+      },
+      {
+        Sid: 'TagUsersMfaKeysOnly',
+        Effect: 'Allow',
+        Action: ['iam:TagUser', 'iam:UntagUser'],
+        Resource: user,
+        Condition: { Null: { 'aws:TagKeys': 'false' }, 'ForAllValues:StringLike': { 'aws:TagKeys': 'mfa-*' } },
+      },
+      {
+        Sid: 'ManageEnforcementPolicy',
+        Effect: 'Allow',
+        Action: [
+          'iam:CreatePolicy',
+          'iam:CreatePolicyVersion',
+          'iam:DeletePolicyVersion',
+          'iam:GetPolicy',
+          'iam:GetPolicyVersion',
+          'iam:ListEntitiesForPolicy',
+          'iam:ListPolicyVersions',
+          'iam:SetDefaultPolicyVersion',
+        ],
+        Resource: enforcementArn,
+      },
+      {
+        Sid: 'ReadEnforcedGroups',
+        Effect: 'Allow',
+        Action: ['iam:GetGroup', 'iam:ListAttachedGroupPolicies'],
+        Resource: 'arn:${Partition}:iam::${AccountId}:group/mfa-enforced',
+      },
+      {
+        Sid: 'AttachEnforcementPolicyToEnforcedGroups',
+        Effect: 'Allow',
+        Action: 'iam:AttachGroupPolicy',
+        Resource: 'arn:${Partition}:iam::${AccountId}:group/mfa-enforced',
+        Condition: { ArnEquals: { 'iam:PolicyARN': enforcementArn } },
+      },
+    ]);
+  });
+
+  it('tags users only with mfa-* keys, and only when the request names its keys', () => {
+    const tagging = statements.filter((s) => actionsOf(s).some((a) => a === 'iam:TagUser' || a === 'iam:UntagUser'));
+    expect(tagging).toHaveLength(1);
+    expect(tagging[0]!.Condition).toEqual({ Null: { 'aws:TagKeys': 'false' }, 'ForAllValues:StringLike': { 'aws:TagKeys': 'mfa-*' } });
+  });
+
+  it('scopes every policy-version action to the enforcement policy, and attaches only it', () => {
+    const policyActions = statements.flatMap((s) => actionsOf(s).filter((a) => /Polic(y|ies)/.test(a)).map((a) => ({ a, s })));
+    for (const { a, s } of policyActions) {
+      if (a === 'iam:ListAttachedGroupPolicies') expect(s.Resource).toBe('arn:${Partition}:iam::${AccountId}:group/mfa-enforced');
+      else if (a === 'iam:AttachGroupPolicy') expect((s.Condition as { ArnEquals: Record<string, string> }).ArnEquals['iam:PolicyARN']).toBe(enforcementArn);
+      else expect(s.Resource).toBe(enforcementArn);
+    }
+    expect(policyActions.map((x) => x.a)).toContain('iam:SetDefaultPolicyVersion');
+  });
+
+  it('scopes the enforcement policy ARN to the configured path and name', () => {
+    const { member: m } = buildApp(minimalConfig({ enforcementPolicyName: 'DenyWithoutMfa', enforcementPolicyPath: '/security/mfa/', enforcedGroups: ['a', 'b'] }));
+    const s = readable(Template.fromStack(m).toJSON()) as { Resources: Record<string, { Type: string; Properties: RoleResource['Properties'] }> };
+    const r = Object.values(s.Resources).find((x) => x.Type === 'AWS::IAM::Role')!.Properties;
+    const st = r.Policies[0]!.PolicyDocument.Statement;
+    const arn = 'arn:${Partition}:iam::${AccountId}:policy/security/mfa/DenyWithoutMfa';
+    expect(st.find((x) => x.Sid === 'ManageEnforcementPolicy')!.Resource).toBe(arn);
+    expect(st.find((x) => x.Sid === 'AttachEnforcementPolicyToEnforcedGroups')).toMatchObject({
+      Resource: ['arn:${Partition}:iam::${AccountId}:group/a', 'arn:${Partition}:iam::${AccountId}:group/b'],
+      Condition: { ArnEquals: { 'iam:PolicyARN': arn } },
+    });
+  });
+
+  it('grants only account-wide reads on Resource "*"', () => {
+    expect(statements.filter((s) => s.Resource === '*' || (Array.isArray(s.Resource) && s.Resource.includes('*'))).map((s) => s.Sid)).toEqual(['ReadAccountWide']);
+    expect(bySid('ReadAccountWide').Action).toEqual([...MEMBER_ACTIONS.accountWide]);
+  });
+});
+
+/** The IAM, STS and SES commands lib/aws sends, from its imports (paginateX sends X). */
+function commandsCalledByLibAws(): Record<'iam' | 'sts' | 'sesv2', Set<string>> {
+  const dir = fileURLToPath(new URL('../../../lib/aws/', import.meta.url));
+  const out = { iam: new Set<string>(), sts: new Set<string>(), sesv2: new Set<string>() };
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.includes('.test.'))) {
+    const source = readFileSync(dir + file, 'utf8');
+    for (const m of source.matchAll(/import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/client-(iam|sts|sesv2)'/g)) {
+      for (const name of m[1]!.split(',').map((n) => n.trim().replace(/^type\s+/, ''))) {
+        const command = /^(\w+)Command$/.exec(name)?.[1] ?? /^paginate(\w+)$/.exec(name)?.[1];
+        if (command) out[m[2] as 'iam' | 'sts' | 'sesv2'].add(command);
+      }
+    }
+  }
+  return out;
+}
+
+describe('least privilege against the code', () => {
+  const called = commandsCalledByLibAws();
+  const granted = new Set(statements.flatMap(actionsOf));
+  const enforcement = new Set<string>([...MEMBER_ACTIONS.userTags, ...MEMBER_ACTIONS.enforcementPolicy, ...MEMBER_ACTIONS.enforcedGroupReads, ...MEMBER_ACTIONS.attach]);
+
+  it('grants every IAM action lib/aws calls', () => {
+    expect(called.iam.size).toBeGreaterThan(10);
+    for (const c of called.iam) expect(granted, `iam:${c} is called but not granted`).toContain(`iam:${c}`);
+  });
+
+  it('grants nothing lib/aws does not call, except the enforcement actions (tags, the policy and its attachment)', () => {
+    const uncalled = [...granted].filter((a) => !called.iam.has(a.replace(/^iam:/, '')));
+    for (const a of uncalled) expect(enforcement, `${a} is granted but nothing calls it`).toContain(a);
+  });
+
+  it('stays within what the local stack grants the member role', () => {
+    for (const a of granted) expect(PORTAL_IAM_ACTIONS as readonly string[]).toContain(a);
+  });
+
+  it('needs nothing else from STS or SES through the member role (GetSessionToken and GetCallerIdentity use the person’s own keys)', () => {
+    expect([...called.sts].sort()).toEqual(['AssumeRole', 'GetCallerIdentity', 'GetSessionToken']);
+    expect([...called.sesv2]).toEqual(['SendEmail']);
+  });
+});
+
+describe('groups', () => {
+  type Group = { Properties: { GroupName: string; Policies?: unknown; ManagedPolicyArns?: unknown }; Condition?: string };
+  const groups = Object.values(template.findResources('AWS::IAM::Group')) as Group[];
+
+  it('creates the admin, security and enforced groups, none with permissions of their own', () => {
+    expect(groups.map((g) => g.Properties.GroupName).sort()).toEqual(['mfa-enforced', 'mfa-portal-admins', 'mfa-portal-security']);
+    for (const g of groups) expect(g.Properties).toEqual({ GroupName: g.Properties.GroupName });
+  });
+
+  it('creates the admin and security groups only in portalGroupsAccountId, the enforced group everywhere', () => {
+    const conditional = groups.filter((g) => g.Condition).map((g) => g.Properties.GroupName);
+    expect(conditional.sort()).toEqual(['mfa-portal-admins', 'mfa-portal-security']);
+    expect(template.toJSON().Conditions).toEqual({ IsPortalGroupsAccount: { 'Fn::Equals': [{ Ref: 'AWS::AccountId' }, '111111111111'] } });
+  });
+
+  it('without portalGroupsAccountId creates every group in every account; names are configurable', () => {
+    const { member: m } = buildApp(minimalConfig({ adminGroups: ['it-admins', 'cloud-admins'], securityGroups: ['secops'], enforcedGroups: ['all-humans'] }));
+    const t = Template.fromStack(m);
+    const gs = Object.values(t.findResources('AWS::IAM::Group')) as Group[];
+    expect(gs.map((g) => g.Properties.GroupName).sort()).toEqual(['all-humans', 'cloud-admins', 'it-admins', 'secops']);
+    expect(gs.every((g) => !g.Condition)).toBe(true);
+    expect(t.toJSON().Conditions).toBeUndefined();
+  });
+});
+
+describe('template', () => {
+  it('deploys without CDK bootstrapping: no parameters, rules or assets', () => {
+    const json = template.toJSON();
+    expect(json.Parameters).toBeUndefined();
+    expect(json.Rules).toBeUndefined();
+    expect(Object.keys(template.findResources('AWS::CDK::Metadata'))).toEqual([]);
+  });
+});
+
+describe('enforcement policy', () => {
+  const program = JSON.parse(readFileSync(new URL('../program.example.json', import.meta.url), 'utf8')) as {
+    defaultCohort: string | null;
+    cohorts: { cohort: string; deadline: string }[];
+  };
+
+  it('is the generator’s document for the example program (first version), attached to the enforced group', () => {
+    const { id, resource } = only<{ Properties: Record<string, unknown> }>('AWS::IAM::ManagedPolicy');
+    const expected = buildPolicy({
+      cohorts: program.cohorts.map((c) => ({ cohort: c.cohort, deadline: new Date(c.deadline) })),
+      defaultCohort: program.defaultCohort,
+      portalRoleName: 'MfaPortalMember',
+    });
+    expect(expected.Statement.length).toBe(program.cohorts.length + 1);
+    expect(resource.Properties.PolicyDocument).toEqual(expected);
+    expect(resource.Properties.ManagedPolicyName).toBe('MfaPortalEnforcement');
+    expect(resource.Properties.Path).toBe('/');
+    expect(id).toBe('EnforcementPolicy');
+    const groups = template.findResources('AWS::IAM::Group', { Properties: { GroupName: 'mfa-enforced' } });
+    expect(resource.Properties.Groups).toEqual(Object.keys(groups).map((g) => ({ Ref: g })));
+  });
+
+  it('with no cohorts holds only the tag guard', () => {
+    const { member: m } = buildApp(minimalConfig());
+    const policy = Object.values(Template.fromStack(m).findResources('AWS::IAM::ManagedPolicy'))[0] as { Properties: { PolicyDocument: unknown } };
+    expect(policy.Properties.PolicyDocument).toEqual(buildPolicy({ cohorts: [], defaultCohort: null, portalRoleName: 'MfaPortalMember' }));
+    expect((policy.Properties.PolicyDocument as { Statement: { Sid: string }[] }).Statement.map((s) => s.Sid)).toEqual(['OnlyThePortalChangesMfaTags']);
+  });
+
+  it('refuses a program whose policy is too large for IAM', () => {
+    const cohorts = Array.from({ length: 20 }, (_, i) => ({ cohort: `cohort-${i}`, deadline: '2026-10-01T00:00:00Z' }));
+    expect(() => buildApp(minimalConfig({}, { defaultCohort: null, cohorts }))).toThrow(/too large.*characters/s);
+  });
+});
