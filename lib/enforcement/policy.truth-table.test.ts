@@ -112,7 +112,7 @@ const REQUESTS: Request[] = [
   ...['s3:ListAllMyBuckets', 'ec2:DescribeInstances', 'iam:CreateUser'].map((a) => request(a)),
   // Both lists: an action the generator drops, or adds without the rules saying so, shows up as a difference.
   ...[...new Set<string>([...SELF_SERVICE_ACTIONS, ...WITHOUT_MFA_STILL_ALLOWED])].sort().map((a) => request(a)),
-  ...['iam:TagUser', 'iam:UntagUser'].flatMap((a) => TAG_KEY_SETS.map((keys) => request(a, keys))),
+  ...['iam:CreateUser', 'iam:TagUser', 'iam:UntagUser'].flatMap((a) => TAG_KEY_SETS.map((keys) => request(a, keys))),
 ];
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -174,7 +174,7 @@ describe('the enforcement policy under an IAM simulator: exhaustive truth table'
   it('has the dimensions it claims', () => {
     expect(TIMES).toHaveLength(6);
     expect(PRINCIPALS).toHaveLength(13);
-    expect(REQUESTS).toHaveLength(3 + 11 + 10);
+    expect(REQUESTS).toHaveLength(3 + 11 + 15);
   });
 
   it.each(PROGRAMS.map((p) => [p.defaultCohort ?? 'none', p] as const))('every case matches the oracle (default cohort %s)', async (_label, program) => {
@@ -190,8 +190,8 @@ describe('the enforcement policy under an IAM simulator: exhaustive truth table'
             checked++;
           }
     expect(mismatches.slice(0, 25), `${mismatches.length} of ${checked} cases differ from the oracle`).toEqual([]);
-    // 6 times × 3 MFA states × 13 principals × 24 requests
-    expect(checked).toBe(5616);
+    // 6 times × 3 MFA states × 13 principals × 29 requests
+    expect(checked).toBe(6786);
   }, 180_000);
 });
 

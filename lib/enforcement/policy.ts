@@ -90,7 +90,8 @@ export function buildPolicy(input: EnforcementInput): PolicyDocument {
   statements.push({
     Sid: 'OnlyThePortalChangesMfaTags',
     Effect: 'Deny',
-    Action: ['iam:TagUser', 'iam:UntagUser'],
+    // CreateUser too: a new user created with mfa-exempt=true would otherwise skip the guard.
+    Action: ['iam:CreateUser', 'iam:TagUser', 'iam:UntagUser'],
     Resource: '*',
     Condition: {
       'ForAnyValue:StringLike': { 'aws:TagKeys': [...MFA_TAG_KEY_PATTERNS] },
