@@ -96,3 +96,13 @@ test('a member gets 403 from the register', async ({ page, signInAs }) => {
   await signInAs('alice@example.com');
   expect((await page.goto('/admin/tokens'))!.status()).toBe(403);
 });
+
+test('on a phone the register and the report scroll inside their own boxes, not the page', async ({ page, signInAs }) => {
+  await page.setViewportSize({ width: 375, height: 740 });
+  await signInAs('carol@example.com');
+  await page.goto('/admin/tokens');
+  await expect(page.getByRole('heading', { name: 'Register', exact: true, level: 2 })).toBeVisible();
+  await expect(page.getByTestId('tokens-total')).toBeVisible();
+  const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, viewport: window.innerWidth }));
+  expect(widths.page).toBeLessThanOrEqual(widths.viewport);
+});
