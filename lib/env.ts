@@ -117,6 +117,18 @@ const schema = z
       .max(1440, 'must be at most 1440 minutes (one day): reminders are due on a given day')
       .default(0),
 
+    MFA_ENFORCEMENT_POLICY_NAME: z
+      .string()
+      .regex(/^[\w+=,.@-]{1,128}$/, 'must be an IAM policy name (letters, digits and +=,.@-_)')
+      .default('MfaPortalEnforcement'),
+    MFA_ENFORCEMENT_POLICY_PATH: z
+      .string()
+      .regex(/^\/([\x21-\x2e\x30-\x7e]+\/)*$/, 'must be an IAM path that starts and ends with /, e.g. / or /mfa-portal/')
+      .default('/'),
+    MFA_ENFORCEMENT_GROUPS: csv('mfa-enforced').pipe(
+      z.array(z.string().regex(/^[\w+=,.@-]{1,128}$/, 'must be IAM group names separated by commas')).min(1, 'must name at least one IAM group'),
+    ),
+
     DATABASE_URL: z
       .string()
       .regex(/^(postgres(ql)?:\/\/.+|pglite:.+)$/, 'must be postgres://user:pass@host/db or pglite:<directory>')

@@ -24,6 +24,11 @@ const modules: Record<string, { load: () => Promise<Record<string, unknown>>; ro
     actions: ['deactivateLostDeviceAction', 'generateReportAction', 'refreshInventoryAction', 'runProgressAction', 'sweepLeftoversAction', 'verifyUserAction'],
   },
   decisions: { load: () => import('./admin/decisions/actions'), role: 'admin', actions: ['bulkDecideAction', 'setDecisionAction'] },
+  tokens: {
+    load: () => import('./admin/tokens/actions'),
+    role: 'admin',
+    actions: ['addTokenAction', 'importTokensAction', 'removeTokenAction', 'returnTokenAction', 'updateTokenAction'],
+  },
   reminders: { load: () => import('./admin/reminders/actions'), role: 'admin', actions: ['runRemindersAction', 'sendReminderNowAction'] },
   program: {
     load: () => import('./admin/program/actions'),

@@ -1,6 +1,6 @@
 import 'server-only';
 import { IAMClient } from '@aws-sdk/client-iam';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { getEnv } from '@/lib/env';
 import { AwsError, awsCall } from './errors';
 
@@ -33,6 +33,12 @@ let portalSts: STSClient | undefined;
 function portalStsClient(): STSClient {
   portalSts ??= new STSClient(baseClientConfig());
   return portalSts;
+}
+
+/** Who the portal itself is (its own credentials, before any AssumeRole). */
+export async function portalCallerIdentity(): Promise<{ accountId: string; arn: string }> {
+  const out = await awsCall('sts:GetCallerIdentity', () => portalStsClient().send(new GetCallerIdentityCommand({})));
+  return { accountId: out.Account ?? '', arn: out.Arn ?? '' };
 }
 
 /** STS for exactly the given credentials: used to check keys at sign-in, never cached. */

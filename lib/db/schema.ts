@@ -224,6 +224,8 @@ export const programSettings = pgTable('program_settings', {
   id: integer('id').primaryKey().default(1),
   /** Days before a deadline on which reminders go out, e.g. [14, 7, 1]. */
   reminderDays: jsonb('reminder_days').$type<number[]>().notNull().default([14, 7, 1]),
+  /** Users without an mfa-cohort tag (e.g. created since the last tag reconciliation) are enforced with this cohort. */
+  defaultCohort: text('default_cohort'),
   updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   updatedBy: text('updated_by').notNull().default('system'),
 });

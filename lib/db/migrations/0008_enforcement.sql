@@ -1,0 +1,1 @@
+ALTER TABLE "program_settings" ADD COLUMN "default_cohort" text;

@@ -1,0 +1,61 @@
+import 'server-only';
+import { eq } from 'drizzle-orm';
+import type { Db } from '@/lib/db/client';
+import { programSettings } from '@/lib/db/schema';
+import { recordAudit } from '@/lib/audit/log';
+import { assertRole } from '@/lib/auth/roles';
+import type { Actor } from '@/lib/auth/types';
+import { getEnv } from '@/lib/env';
+import { fail, ok, type ActionResult } from '@/lib/actions/result';
+import { loadCategories } from '@/lib/program/member';
+import { buildPolicy, checkSize, policyJson, type Cohort, type EnforcementInput, type PolicyDocument, type SizeCheck } from './policy';
+import { createHash } from 'node:crypto';
+
+export type EnforcementProgram = EnforcementInput & { groups: string[]; policyName: string; policyPath: string };
+
+export type GeneratedPolicy = { program: EnforcementProgram; document: PolicyDocument; json: string; hash: string; size: SizeCheck };
+
+export async function loadEnforcementProgram(db: Db): Promise<EnforcementProgram> {
+  const env = getEnv();
+  const [categories, [settings]] = await Promise.all([loadCategories(db), db.select({ defaultCohort: programSettings.defaultCohort }).from(programSettings).where(eq(programSettings.id, 1))]);
+  const cohorts = new Map<string, Cohort>();
+  // Categories sharing a cohort share its deadline (checked when they are saved); the first one speaks for it.
+  for (const c of categories) if (!cohorts.has(c.cohort)) cohorts.set(c.cohort, { cohort: c.cohort, deadline: c.deadline });
+  const defaultCohort = settings?.defaultCohort && cohorts.has(settings.defaultCohort) ? settings.defaultCohort : null;
+  return {
+    cohorts: [...cohorts.values()],
+    defaultCohort,
+    portalRoleName: env.MFA_MEMBER_ROLE_NAME,
+    groups: env.MFA_ENFORCEMENT_GROUPS,
+    policyName: env.MFA_ENFORCEMENT_POLICY_NAME,
+    policyPath: env.MFA_ENFORCEMENT_POLICY_PATH,
+  };
+}
+
+export function generate(program: EnforcementProgram): GeneratedPolicy {
+  const document = buildPolicy(program);
+  const json = policyJson(document);
+  return { program, document, json, hash: createHash('sha256').update(json).digest('hex').slice(0, 16), size: checkSize(document) };
+}
+
+/** Security only: which cohort users without an mfa-cohort tag belong to (null: they are not enforced). */
+export async function setDefaultCohort(db: Db, actor: Actor, cohort: string | null): Promise<ActionResult<{ defaultCohort: string | null }>> {
+  assertRole(actor.roles, 'security', 'enforcement settings');
+  const program = await loadEnforcementProgram(db);
+  if (cohort !== null && !program.cohorts.some((c) => c.cohort === cohort)) return fail('NotFound', `No category uses the cohort “${cohort}”. Choose one of the program’s cohorts.`);
+  const [before] = await db.select({ defaultCohort: programSettings.defaultCohort }).from(programSettings).where(eq(programSettings.id, 1));
+  await db.transaction(async (tx) => {
+    await tx
+      .insert(programSettings)
+      .values({ id: 1, defaultCohort: cohort, updatedAt: new Date(), updatedBy: actor.id })
+      .onConflictDoUpdate({ target: programSettings.id, set: { defaultCohort: cohort, updatedAt: new Date(), updatedBy: actor.id } });
+    await recordAudit(tx as unknown as Db, {
+      actor: actor.id,
+      action: 'program.settings.update',
+      target: 'default-cohort',
+      outcome: 'success',
+      detail: { before: { defaultCohort: before?.defaultCohort ?? null }, after: { defaultCohort: cohort } },
+    });
+  });
+  return ok({ defaultCohort: cohort }, cohort ? `Users without an mfa-cohort tag are enforced with cohort “${cohort}”.` : 'Users without an mfa-cohort tag are not enforced.');
+}
