@@ -12,6 +12,7 @@ export const navItems: NavItem[] = [
   { href: '/admin/exceptions', label: 'Exceptions', role: 'admin' },
   { href: '/admin/tokens', label: 'Hardware tokens', role: 'admin' },
   { href: '/admin/reminders', label: 'Reminders', role: 'admin' },
+  { href: '/admin/enforcement', label: 'Enforcement', role: 'security' },
   { href: '/admin/report', label: 'Validation report', role: 'admin' },
   { href: '/admin/audit', label: 'Audit log', role: 'admin' },
   { href: '/admin/system', label: 'Accounts and audit', role: 'admin' },
