@@ -3,7 +3,8 @@
  * has a unit test; the domain adds what needs the database (unique names, managed accounts, existing users).
  */
 import { z } from 'zod';
-import { DECISIONS, DEVICE_TYPES, SELECTOR_KINDS, type Decision, type DeviceType, type SelectorKind } from '@/lib/db/schema';
+import { DECISIONS, DEVICE_TYPES, SELECTOR_KINDS, type Decision } from '@/lib/db/schema';
+import type { ProgramCategory } from './resolve';
 
 const DAY_MS = 86_400_000;
 const blank = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
@@ -62,20 +63,30 @@ const justification = z.string().trim().min(10, 'Say why, in at least 10 charact
 const approver = z.string().trim().min(2, 'Name who approved it.').max(120, 'Keep it to 120 characters.');
 const outOfScopeReason = z.string().trim().min(5, 'Give the reason, e.g. "to be removed on 31 Jan".').max(1000, 'Keep it to 1,000 characters.');
 
-export type CategoryInput = {
-  name: string;
-  selectorKind: SelectorKind;
-  selectorKey: string | null;
-  selectorValue: string;
-  defaultDecision: Decision;
-  allowedDeviceTypes: DeviceType[];
-  minDevices: number;
-  deadline: Date;
-  cohort: string;
-  reason: string | null;
-  approver: string | null;
-  expiresAt: Date | null;
-};
+export type CategoryInput = Omit<ProgramCategory, 'id' | 'position'>;
+
+type Issue = (path: string, message: string) => void;
+
+/**
+ * What a decision of exception or out of scope must carry: an exception its justification, approver and an end date
+ * within a year; out of scope its reason. The same rules for a category's default and for one user's decision.
+ */
+function decisionDetails(decision: Decision | undefined, v: { reason?: string; approver?: string; expiresAt?: string }, now: Date, issue: Issue) {
+  const out = { reason: null as string | null, approver: null as string | null, expiresAt: null as Date | null };
+  const take = <T>(field: string, r: z.ZodSafeParseResult<T>): T | null => {
+    if (r.success) return r.data;
+    issue(field, r.error.issues[0]!.message);
+    return null;
+  };
+  if (decision === 'exception') {
+    out.reason = take('reason', justification.safeParse(v.reason ?? ''));
+    out.approver = take('approver', approver.safeParse(v.approver ?? ''));
+    out.expiresAt = take('expiresAt', expirySchema(now).safeParse(v.expiresAt ?? ''));
+  } else if (decision === 'out-of-scope') {
+    out.reason = take('reason', outOfScopeReason.safeParse(v.reason ?? ''));
+  }
+  return out;
+}
 
 export function categoryInputSchema(now: Date) {
   return z
@@ -120,24 +131,7 @@ export function categoryInputSchema(now: Date) {
       const deadline = parseUtc(v.deadline);
       if (!deadline) issue('deadline', 'Enter the deadline as a date and time (UTC).');
       else if (deadline.getTime() > now.getTime() + 5 * 366 * DAY_MS) issue('deadline', 'That deadline is more than five years away: check the year.');
-      let reason: string | null = null;
-      let approverName: string | null = null;
-      let expiresAt: Date | null = null;
-      if (v.defaultDecision === 'exception') {
-        const j = justification.safeParse(v.reason ?? '');
-        if (j.success) reason = j.data;
-        else issue('reason', j.error.issues[0]!.message);
-        const a = approver.safeParse(v.approver ?? '');
-        if (a.success) approverName = a.data;
-        else issue('approver', a.error.issues[0]!.message);
-        const e = expirySchema(now).safeParse(v.expiresAt ?? '');
-        if (e.success) expiresAt = e.data;
-        else issue('expiresAt', e.error.issues[0]!.message);
-      } else if (v.defaultDecision === 'out-of-scope') {
-        const r = outOfScopeReason.safeParse(v.reason ?? '');
-        if (r.success) reason = r.data;
-        else issue('reason', r.error.issues[0]!.message);
-      }
+      const details = decisionDetails(v.defaultDecision, v, now, issue);
       return {
         name: v.name,
         selectorKind: v.selectorKind,
@@ -148,9 +142,7 @@ export function categoryInputSchema(now: Date) {
         minDevices: v.backupRequired ? 2 : 1,
         deadline: deadline ?? new Date(0),
         cohort: v.cohort,
-        reason,
-        approver: approverName,
-        expiresAt,
+        ...details,
       };
     });
 }
@@ -176,24 +168,8 @@ export function decisionInputSchema(now: Date) {
     })
     .transform((v, ctx): DecisionInput => {
       const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
-      const out: DecisionInput = { categoryId: v.categoryId ?? null, decision: v.decision ?? null, reason: null, approver: null, expiresAt: null };
-      if (v.decision === 'exception') {
-        const j = justification.safeParse(v.reason ?? '');
-        if (j.success) out.reason = j.data;
-        else issue('reason', j.error.issues[0]!.message);
-        const a = approver.safeParse(v.approver ?? '');
-        if (a.success) out.approver = a.data;
-        else issue('approver', a.error.issues[0]!.message);
-        const e = expirySchema(now).safeParse(v.expiresAt ?? '');
-        if (e.success) out.expiresAt = e.data;
-        else issue('expiresAt', e.error.issues[0]!.message);
-      } else if (v.decision === 'out-of-scope') {
-        const r = outOfScopeReason.safeParse(v.reason ?? '');
-        if (r.success) out.reason = r.data;
-        else issue('reason', r.error.issues[0]!.message);
-      } else if (v.decision === 'required' && v.reason) {
-        out.reason = v.reason.slice(0, 1000);
-      }
+      const out: DecisionInput = { categoryId: v.categoryId ?? null, decision: v.decision ?? null, ...decisionDetails(v.decision, v, now, issue) };
+      if (v.decision === 'required' && v.reason) out.reason = v.reason.slice(0, 1000);
       return out;
     });
 }

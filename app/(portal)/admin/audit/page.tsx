@@ -1,5 +1,6 @@
 import { Suspense } from 'react';
 import Link from 'next/link';
+import { Pager } from '@/components/ui/pager';
 import { requireRole } from '@/lib/auth/session';
 import { listAuditActions, listAuditPage } from '@/lib/audit/query';
 import { OUTCOMES, PAGE_SIZES, actionOptions, auditFiltersToSearch, invalidAuditParams, parseAuditFilters, rangeIsEmpty, withoutPaging, type AuditFilters } from '@/lib/audit/filters';
@@ -145,18 +146,7 @@ async function AuditResults({ actor, params }: { actor: Actor; params: Params })
           </table>
         </div>
       )}
-      <nav aria-label="Pages" className="flex flex-wrap gap-2">
-        {f.page > 1 && (
-          <Link className={buttonClass('secondary')} href={search(Math.min(f.page - 1, pages))}>
-            Previous page
-          </Link>
-        )}
-        {f.page < pages && (
-          <Link className={buttonClass('secondary')} href={search(f.page + 1)}>
-            Next page
-          </Link>
-        )}
-      </nav>
+      <Pager page={f.page} pages={pages} href={search} />
     </>
   );
 }

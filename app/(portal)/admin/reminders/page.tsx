@@ -1,5 +1,6 @@
 import { Suspense } from 'react';
 import Link from 'next/link';
+import { Pager } from '@/components/ui/pager';
 import { requireRole } from '@/lib/auth/session';
 import type { Actor } from '@/lib/auth/types';
 import { getReminderSetup, listReminderSends, type ReminderRecord } from '@/lib/program/reminders';
@@ -180,18 +181,7 @@ async function Record({ actor, f }: { actor: Actor; f: ReminderFilters }) {
           </table>
         </div>
       )}
-      <nav aria-label="Pages" className="flex flex-wrap gap-2">
-        {f.page > 1 && (
-          <Link className={buttonClass('secondary')} href={href(Math.min(f.page - 1, pages))}>
-            Previous page
-          </Link>
-        )}
-        {f.page < pages && (
-          <Link className={buttonClass('secondary')} href={href(f.page + 1)}>
-            Next page
-          </Link>
-        )}
-      </nav>
+      <Pager page={f.page} pages={pages} href={href} />
     </section>
   );
 }

@@ -1,4 +1,5 @@
 import Link from 'next/link';
+import { Pager } from '@/components/ui/pager';
 import { requireRole } from '@/lib/auth/session';
 import { getEnv } from '@/lib/env';
 import { listCategoryOptions, listInventoryUsers, type InventoryRow } from '@/lib/inventory/queries';
@@ -181,18 +182,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
           </tbody>
         </table>
       </div>
-      <nav aria-label="Pages" className="flex flex-wrap gap-2">
-        {f.page > 1 && (
-          <Link className={buttonClass('secondary')} href={`/admin/users?${filtersToSearch({ ...f, page: f.page - 1 })}`}>
-            Previous page
-          </Link>
-        )}
-        {f.page < pages && (
-          <Link className={buttonClass('secondary')} href={`/admin/users?${filtersToSearch({ ...f, page: f.page + 1 })}`}>
-            Next page
-          </Link>
-        )}
-      </nav>
+      <Pager page={f.page} pages={pages} href={(page) => `/admin/users?${filtersToSearch({ ...f, page })}`} />
     </div>
   );
 }
