@@ -12,6 +12,7 @@ import { Alert } from '@/components/ui/alert';
 import { Button, buttonClass } from '@/components/ui/button';
 import { Field } from '@/components/ui/field';
 import { Select } from '@/components/ui/select';
+import { DecisionDetails } from './decision-details';
 import { fieldErrors, ResultAlert } from '@/components/ui/result-alert';
 
 export type CategoryFormValues = {
@@ -95,14 +96,7 @@ export function CategoryForm({ initial, accounts }: { initial: CategoryFormValue
           hint="What applies to users in this category unless an admin decides otherwise for one of them."
           errors={errors?.defaultDecision}
         />
-        {decision === 'exception' && (
-          <div className="grid gap-3 sm:grid-cols-2">
-            <Field className="sm:col-span-2" label="Justification" name="reason" defaultValue={initial.reason} required minLength={10} maxLength={1000} errors={errors?.reason} />
-            <Field label="Approved by" name="approver" defaultValue={initial.approver} required maxLength={120} errors={errors?.approver} />
-            <Field label="Exception ends (UTC date)" name="expiresAt" type="date" defaultValue={initial.expiresAt} required hint="At most a year from today." errors={errors?.expiresAt} />
-          </div>
-        )}
-        {decision === 'out-of-scope' && <Field label="Reason" name="reason" defaultValue={initial.reason} required minLength={5} maxLength={1000} hint='e.g. "Service users: console passwords are being removed."' errors={errors?.reason} />}
+        <DecisionDetails decision={decision} initial={initial} errors={errors} expiryHint="At most a year from today." reasonExample="Service users: console passwords are being removed." />
         <fieldset aria-describedby={`${groupId}-error`}>
           <legend className="text-sm font-medium">Allowed device types</legend>
           <div className="mt-1 flex flex-wrap gap-x-6 gap-y-2">

@@ -6,8 +6,8 @@ import { idle, type ActionResult } from '@/lib/actions/result';
 import type { Decision } from '@/lib/db/schema';
 import { ActionForm } from '@/components/ui/action-form';
 import { Button } from '@/components/ui/button';
-import { Field } from '@/components/ui/field';
 import { Select } from '@/components/ui/select';
+import { DecisionDetails } from './decision-details';
 import { fieldErrors, ResultAlert } from '@/components/ui/result-alert';
 
 export type DecisionFormValues = {
@@ -63,16 +63,13 @@ export function DecisionForm(props: Props) {
           errors={errors?.decision}
         />
       </div>
-      {decision === 'exception' && (
-        <div className="grid gap-3 sm:grid-cols-2">
-          <Field className="sm:col-span-2" label="Justification" name="reason" defaultValue={initial.reason} required minLength={10} maxLength={1000} errors={errors?.reason} />
-          <Field label="Approved by" name="approver" defaultValue={initial.approver} required maxLength={120} errors={errors?.approver} />
-          <Field label="Exception ends (UTC date)" name="expiresAt" type="date" defaultValue={initial.expiresAt} required hint="At most a year from today. After it, the user is a gap again by themselves." errors={errors?.expiresAt} />
-        </div>
-      )}
-      {decision === 'out-of-scope' && (
-        <Field label="Reason" name="reason" defaultValue={initial.reason} required minLength={5} maxLength={1000} hint='e.g. "To be removed: left the company."' errors={errors?.reason} />
-      )}
+      <DecisionDetails
+        decision={decision}
+        initial={initial}
+        errors={errors}
+        expiryHint="At most a year from today. After it, the user is a gap again by themselves."
+        reasonExample="To be removed: left the company."
+      />
       <ResultAlert result={result} />
       <Button type="submit" disabled={pending} aria-busy={pending}>
         {pending ? 'Saving…' : props.mode === 'single' ? 'Save decision' : `Apply to ${props.expected} user${props.expected === 1 ? '' : 's'}`}
