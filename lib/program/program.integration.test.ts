@@ -223,9 +223,9 @@ describe('categories', () => {
 
   it('reordering changes who a category captures, and is audited', async () => {
     await insertUsers([{ accountId: A, userName: 'ann', path: '/', tags: {}, groups: ['Admins'], consoleAccess: true, types: [] }]);
-    const all = await saveCategory(security, null, input({ name: 'Account A', cohort: 'acct-a' }));
+    expect((await saveCategory(security, null, input({ name: 'Account A', cohort: 'acct-a' }))).status).toBe('success');
     const adm = await saveCategory(security, null, input({ name: 'Admins', selectorKind: 'group', selectorValue: 'Admins', cohort: 'admins' }));
-    const idOf = (r: typeof all) => (r.status === 'success' ? r.data.id : 0);
+    const idOf = (r: typeof adm) => (r.status === 'success' ? r.data.id : 0);
     const who = async () => (await db.select({ c: programUsers.categoryName }).from(programUsers).where(eq(programUsers.userName, 'ann')))[0]!.c;
     expect(await who()).toBe('Account A');
     expect(await moveCategory(security, idOf(adm), 'up')).toMatchObject({ status: 'success', data: { order: ['Admins', 'Account A'] } });

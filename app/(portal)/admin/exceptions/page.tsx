@@ -11,6 +11,8 @@ export const dynamic = 'force-dynamic';
 
 const when = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: 'UTC' });
 const DAY_MS = 86_400_000;
+/** Whole days until a date (rounded up), from the request's time: a server component renders once per request. */
+const daysUntil = (d: Date) => Math.ceil((d.getTime() - Date.now()) / DAY_MS);
 const STATUSES: [ExceptionStatus, string][] = [
   ['all', 'All'],
   ['active', 'Active'],
@@ -24,7 +26,6 @@ export default async function ExceptionsPage({ searchParams }: { searchParams: P
   const status = STATUSES.find(([s]) => s === raw)?.[0] ?? 'all';
   const rows = await listExceptions(actor, status);
   const labels = new Map(getEnv().MFA_ACCOUNTS.map((a) => [a.id, a.label]));
-  const now = Date.now();
   return (
     <div className="space-y-6">
       <div>
@@ -57,7 +58,7 @@ export default async function ExceptionsPage({ searchParams }: { searchParams: P
               <TableHead columns={['IAM user', 'Account', 'Category', 'Justification', 'Approved by', 'Ends (UTC)', 'Status', 'Source']} />
               <tbody>
                 {rows.map((r) => {
-                  const days = r.expiresAt ? Math.ceil((r.expiresAt.getTime() - now) / DAY_MS) : null;
+                  const days = r.expiresAt ? daysUntil(r.expiresAt) : null;
                   return (
                     <tr key={`${r.accountId}/${r.userName}`} className="border-t border-slate-100 align-top" data-testid="exception-row" data-user={r.userName}>
                       <td className="py-2 pr-3">
