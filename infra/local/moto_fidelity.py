@@ -467,6 +467,43 @@ def install() -> None:
     iam_models.IAMBackend.delete_user = delete_user  # type: ignore[method-assign]
     TokenResponse.get_session_token = get_session_token  # type: ignore[method-assign]
     IAMRequestBase.check_action_permitted = check_action_permitted  # type: ignore[method-assign]
+    install_model_dump()
+
+
+def install_model_dump() -> None:
+    """
+    /moto-api/data.json dumps every tracked model, and tests read SES's captured messages from it. moto skips an
+    attribute whose value json cannot encode, but a property that raises anything else (IAM policy objects do, once
+    versions were deleted) fails the whole dump with a 500. Skip such attributes too.
+    """
+    from moto.moto_api._internal import urls
+    from moto.moto_api._internal.responses import MotoAPIResponse
+
+    def model_data(self: Any, request: Any, full_url: str, headers: Any) -> Any:
+        from moto.core.model_instances import model_data as tracked
+
+        results: dict[str, dict[str, list[Any]]] = {}
+        for service in sorted(tracked):
+            results[service] = {}
+            for name in sorted(tracked[service]):
+                rows: list[Any] = []
+                for instance in tracked[service][name].instances_tracked:  # type: ignore[attr-defined]
+                    row = {}
+                    for attr in dir(instance):
+                        if attr.startswith("_"):
+                            continue
+                        try:
+                            value = getattr(instance, attr)
+                            json.dumps(value)
+                        except Exception:  # noqa: BLE001 - any failing attribute is left out, as moto does for some
+                            continue
+                        row[attr] = value
+                    rows.append(row)
+                results[service][name] = rows
+        return 200, {"Content-Type": "application/javascript"}, json.dumps(results)
+
+    MotoAPIResponse.model_data = model_data  # type: ignore[method-assign]
+    urls.url_paths["{0}/moto-api/data.json"] = urls.response_instance.model_data
 
 
 def main() -> None:
