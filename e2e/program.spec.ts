@@ -31,7 +31,7 @@ test('the security team creates a category, previews who it captures, and sees i
   await page.goto('/admin/program');
   await page.getByRole('link', { name: 'New category' }).click();
   const form = page.getByRole('form', { name: 'New category' });
-  await form.getByLabel('Name').fill(name);
+  await form.getByLabel('Name', { exact: true }).fill(name);
   await form.getByLabel('Selector').selectOption('group');
   await form.getByLabel('IAM group name').fill(group);
   await form.getByLabel('Authenticator app').uncheck();
@@ -51,7 +51,7 @@ test('a bad category keeps what was typed and says what is wrong on each field',
   await signInAs('dave@example.com');
   await page.goto('/admin/program/categories/new');
   const form = page.getByRole('form', { name: 'New category' });
-  await form.getByLabel('Name').fill(name);
+  await form.getByLabel('Name', { exact: true }).fill(name);
   await form.getByLabel('IAM group name').fill('not a group!');
   await form.getByLabel('Cohort').fill(`e2e-${tag}`);
   await form.getByLabel('Deadline (UTC)').fill('2027-06-30T17:00');
@@ -59,7 +59,7 @@ test('a bad category keeps what was typed and says what is wrong on each field',
   await form.getByRole('button', { name: 'Save category' }).click();
   await expect(form.getByText('Enter an IAM group name')).toBeVisible();
   await expect(form.getByText('Allow at least one device type.')).toBeVisible();
-  await expect(form.getByLabel('Name')).toHaveValue(name);
+  await expect(form.getByLabel('Name', { exact: true })).toHaveValue(name);
 });
 
 test('an admin sees the rule on a user, records an exception, and finds it in the register', async ({ page, signInAs }) => {

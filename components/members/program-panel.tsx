@@ -28,7 +28,8 @@ export function ProgramPanel({ id, program, devices, now }: { id: string; progra
   const notAccepted = disallowedTypesOf(program, devices);
   const progressId = `${id}-progress`;
   return (
-    <section aria-labelledby={`${id}-program`} className="mt-4 rounded-lg border border-slate-200 p-3" data-testid="program">
+    // Not a landmark: each IAM user's card has one, and landmarks must be unique on the page.
+    <div aria-labelledby={`${id}-program`} role="group" className="mt-4 rounded-lg border border-slate-200 p-3" data-testid="program">
       <h3 id={`${id}-program`} className="font-semibold">
         MFA program
       </h3>
@@ -116,6 +117,6 @@ export function ProgramPanel({ id, program, devices, now }: { id: string; progra
             ? 'This IAM user cannot sign in to the console, so the program does not ask anything of it now.'
             : 'Nothing to do for the program.'}
       </p>
-    </section>
+    </div>
   );
 }
