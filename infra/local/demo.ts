@@ -54,6 +54,8 @@ const env: NodeJS.ProcessEnv = { ...process.env, ...stack.env, NEXT_TELEMETRY_DI
 // A session token or profile from the caller's shell would be mixed with the stack's static key.
 delete env.AWS_SESSION_TOKEN;
 delete env.AWS_PROFILE;
+// The demo enforces the seeded operators group (the demo program's Operators category), unless told otherwise.
+env.MFA_ENFORCEMENT_GROUPS ??= 'operators';
 
 if (!(await buildIsCurrent())) {
   console.log('Building the portal (next build)…');
