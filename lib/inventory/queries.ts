@@ -168,33 +168,50 @@ type DimRow = {
 };
 
 /**
- * Every figure of the dashboard in one pass over the view: each user row is counted once per dimension (all,
- * account, each tag key, category, cohort). The view resolves the program per row, so one pass instead of one
- * per breakdown is what keeps the page fast at 10,000+ users.
+ * Every figure of the dashboard in one pass over the view: GROUPING SETS gives the totals and each breakdown
+ * (account, each tag key, category, cohort) from a single evaluation of the view, which resolves the program per row.
  */
 function dimensionsQuery(tagKeys: readonly string[]) {
   const p = programUsers;
-  const dims = [
-    sql`('all', '')`,
-    sql`('account', ${p.accountId})`,
-    ...tagKeys.map((k) => sql`(${`tag:${k}`}, coalesce(${p.tags} ->> ${k}, '(none)'))`),
-    sql`('category', coalesce(${p.categoryId}::text, 'none'))`,
-    sql`('cohort', coalesce(${p.cohort}, ${NO_CATEGORY}))`,
+  const keys: { dim: SQL; column: SQL; expr: SQL }[] = [
+    { dim: sql`'account'`, column: sql.raw('k_account'), expr: sql`${p.accountId}` },
+    ...tagKeys.map((k, i) => ({ dim: sql`${`tag:${k}`}::text`, column: sql.raw(`k_tag${i}`), expr: sql`coalesce(${p.tags} ->> ${k}::text, '(none)')` })),
+    { dim: sql`'category'`, column: sql.raw('k_category'), expr: sql`coalesce(${p.categoryId}::text, 'none')` },
+    { dim: sql`'cohort'`, column: sql.raw('k_cohort'), expr: sql`coalesce(${p.cohort}, ${NO_CATEGORY}::text)` },
   ];
+  const columns = sql.join(
+    keys.map((k) => sql`${k.expr} AS ${k.column}`),
+    sql`, `,
+  );
+  const dim = sql.join(
+    keys.map((k) => sql`WHEN GROUPING(${k.column}) = 0 THEN ${k.dim}`),
+    sql` `,
+  );
   return sql`
-    WITH counted AS (
-      SELECT d.dim, d.key,
+    WITH v AS (
+      SELECT ${p.consoleAccess} AS console_access, ${p.inScope} AS in_scope, ${p.compliant} AS compliant, ${p.mfaState} AS mfa_state,
+        ${p.decision} AS decision, ${p.exceptionExpired} AS exception_expired, ${p.deadline} AS deadline, ${columns}
+      FROM ${p}
+    ), counted AS (
+      SELECT CASE ${dim} ELSE 'all' END AS dim,
+        coalesce(${sql.join(
+          keys.map((k) => k.column),
+          sql`, `,
+        )}, '') AS key,
         count(*)::int AS users,
-        count(*) FILTER (WHERE ${p.consoleAccess})::int AS console_users,
-        count(*) FILTER (WHERE ${p.inScope})::int AS in_scope,
-        count(*) FILTER (WHERE ${p.inScope} AND ${p.compliant})::int AS compliant,
-        count(*) FILTER (WHERE ${p.inScope} AND NOT ${p.compliant} AND ${p.mfaState} = 'leftover-only')::int AS leftover_only,
-        count(*) FILTER (WHERE ${p.consoleAccess} AND ${p.decision} = 'exception' AND NOT ${p.exceptionExpired})::int AS exceptions,
-        count(*) FILTER (WHERE ${p.consoleAccess} AND ${p.exceptionExpired})::int AS expired_exceptions,
-        count(*) FILTER (WHERE ${p.consoleAccess} AND ${p.decision} = 'out-of-scope')::int AS out_of_scope,
-        min(${p.deadline}) AS deadline
-      FROM ${p} CROSS JOIN LATERAL (VALUES ${sql.join(dims, sql`, `)}) AS d(dim, key)
-      GROUP BY d.dim, d.key
+        count(*) FILTER (WHERE console_access)::int AS console_users,
+        count(*) FILTER (WHERE in_scope)::int AS in_scope,
+        count(*) FILTER (WHERE in_scope AND compliant)::int AS compliant,
+        count(*) FILTER (WHERE in_scope AND NOT compliant AND mfa_state = 'leftover-only')::int AS leftover_only,
+        count(*) FILTER (WHERE console_access AND decision = 'exception' AND NOT exception_expired)::int AS exceptions,
+        count(*) FILTER (WHERE console_access AND exception_expired)::int AS expired_exceptions,
+        count(*) FILTER (WHERE console_access AND decision = 'out-of-scope')::int AS out_of_scope,
+        min(deadline) AS deadline
+      FROM v
+      GROUP BY GROUPING SETS ((), ${sql.join(
+        keys.map((k) => sql`(${k.column})`),
+        sql`, `,
+      )})
     )
     SELECT * FROM (
       SELECT c.*, row_number() OVER (PARTITION BY c.dim ORDER BY c.in_scope DESC, c.users DESC, c.key) AS rank FROM counted c

@@ -88,7 +88,8 @@ function age(date: Date | null): string {
 
 async function DashboardBody({ actor }: { actor: Actor }) {
   const labels = new Map(getEnv().MFA_ACCOUNTS.map((a) => [a.id, a.label]));
-  const d = await getDashboard(actor, TAG_KEYS);
+  // In parallel: on PostgreSQL each query has its own connection (PGlite runs them one after the other anyway).
+  const [d, gaps] = await Promise.all([getDashboard(actor, TAG_KEYS), listGaps(actor, GAPS_SHOWN)]);
   if (d.headline.users === 0) {
     return (
       <Alert tone="info" title="No inventory yet">
@@ -96,7 +97,6 @@ async function DashboardBody({ actor }: { actor: Actor }) {
       </Alert>
     );
   }
-  const gaps = await listGaps(actor, GAPS_SHOWN);
   const h = d.headline;
   const burndowns = d.burndown.filter((b): b is typeof b & { deadline: Date } => b.deadline !== null);
   return (
