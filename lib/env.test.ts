@@ -19,6 +19,15 @@ function problems(source: Record<string, string | undefined>): string[] {
 }
 
 describe('parseEnv', () => {
+  it('enforcement and role-group accounts: defaults, and only managed accounts grant roles', () => {
+    const env = parseEnv(valid);
+    expect([env.MFA_ENFORCEMENT_POLICY_NAME, env.MFA_ENFORCEMENT_POLICY_PATH, env.MFA_ENFORCEMENT_GROUPS, env.MFA_ROLE_GROUPS_ACCOUNTS]).toEqual(['MfaPortalEnforcement', '/', ['mfa-enforced'], []]);
+    expect(parseEnv({ ...valid, MFA_ROLE_GROUPS_ACCOUNTS: '111111111111' }).MFA_ROLE_GROUPS_ACCOUNTS).toEqual(['111111111111']);
+    expect(problems({ ...valid, MFA_ROLE_GROUPS_ACCOUNTS: '333333333333' })).toEqual(['MFA_ROLE_GROUPS_ACCOUNTS lists 333333333333, which is not in MFA_ACCOUNTS']);
+    expect(problems({ ...valid, MFA_ENFORCEMENT_POLICY_PATH: 'mfa' })[0]).toMatch(/^MFA_ENFORCEMENT_POLICY_PATH must be an IAM path/);
+    expect(problems({ ...valid, MFA_ENFORCEMENT_GROUPS: 'bad group!' })[0]).toMatch(/^MFA_ENFORCEMENT_GROUPS/);
+  });
+
   it('parses a minimal configuration with defaults', () => {
     const env = parseEnv(valid);
     expect(env.MFA_ACCOUNTS).toEqual([

@@ -74,6 +74,11 @@ const schema = z
     MFA_EMAIL_TAG_KEY: z.string().min(1).max(128).default('email'),
     MFA_ADMIN_GROUPS: csv('mfa-portal-admins'),
     MFA_SECURITY_GROUPS: csv('mfa-portal-security'),
+    /**
+     * The accounts whose IAM groups grant portal roles (empty: every managed account). Whoever can edit groups in a
+     * listed account can make someone a portal admin, so list only the accounts your identity team controls.
+     */
+    MFA_ROLE_GROUPS_ACCOUNTS: csv().pipe(z.array(z.string().regex(accountId, 'must be 12-digit account ids separated by commas'))),
 
     OIDC_ISSUER: url('the issuer of your identity provider').optional(),
     OIDC_CLIENT_ID: z.string().min(1).optional(),
@@ -135,6 +140,9 @@ const schema = z
       .default('pglite:.data/pglite'),
   })
   .superRefine((env, ctx) => {
+    for (const id of env.MFA_ROLE_GROUPS_ACCOUNTS) {
+      if (!env.MFA_ACCOUNTS.some((a) => a.id === id)) ctx.addIssue({ code: 'custom', path: ['MFA_ROLE_GROUPS_ACCOUNTS'], message: `lists ${id}, which is not in MFA_ACCOUNTS` });
+    }
     const oidc = [env.OIDC_ISSUER, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET];
     if (oidc.some(Boolean) && !oidc.every(Boolean)) {
       for (const key of ['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'] as const) {

@@ -29,6 +29,11 @@ function awsFailure(error: unknown): SignInError {
   return new SignInError('AwsUnavailable', { cause: error });
 }
 
+/** IAM groups grant portal roles only in the accounts MFA_ROLE_GROUPS_ACCOUNTS lists (all managed accounts when empty). */
+export function groupsThatGrantRoles(accountId: string, groups: readonly string[], roleAccounts: readonly string[] = getEnv().MFA_ROLE_GROUPS_ACCOUNTS): string[] {
+  return roleAccounts.length === 0 || roleAccounts.includes(accountId) ? [...groups] : [];
+}
+
 const byAccountThenName = (a: Principal, b: Principal) =>
   a.accountId.localeCompare(b.accountId) || a.userName.localeCompare(b.userName);
 
@@ -53,7 +58,7 @@ export async function identityForEmail(input: { email: string; name?: string | n
     email,
     name: input.name?.trim() || email,
     method: 'oidc',
-    roles: rolesFor({ iamGroups: mine.flatMap((u) => u.groups), oidcGroups: groupsFromClaim(input.groupsClaim) }, roleConfig()),
+    roles: rolesFor({ iamGroups: mine.flatMap((u) => groupsThatGrantRoles(u.accountId, u.groups)), oidcGroups: groupsFromClaim(input.groupsClaim) }, roleConfig()),
     principals,
   };
 }
@@ -97,7 +102,7 @@ export async function identityForAccessKeys(keys: {
     email,
     name: parsed.userName,
     method: 'aws-keys',
-    roles: rolesFor({ iamGroups: groups, oidcGroups: [] }, roleConfig()),
+    roles: rolesFor({ iamGroups: groupsThatGrantRoles(parsed.accountId, groups), oidcGroups: [] }, roleConfig()),
     principals: [{ accountId: parsed.accountId, userName: parsed.userName, arn: caller.arn }],
   };
 }

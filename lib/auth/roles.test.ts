@@ -43,3 +43,12 @@ describe('groupsFromClaim', () => {
     expect(groupsFromClaim({ a: 1 })).toEqual([]);
   });
 });
+
+describe('groupsThatGrantRoles', () => {
+  it('keeps groups from the listed accounts only; every account when none is listed', async () => {
+    const { groupsThatGrantRoles } = await import('./principals');
+    expect(groupsThatGrantRoles('222222222222', ['mfa-portal-security'], ['111111111111'])).toEqual([]);
+    expect(groupsThatGrantRoles('111111111111', ['mfa-portal-security'], ['111111111111'])).toEqual(['mfa-portal-security']);
+    expect(groupsThatGrantRoles('222222222222', ['mfa-portal-admins'], [])).toEqual(['mfa-portal-admins']);
+  });
+});
