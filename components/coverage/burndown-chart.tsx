@@ -35,7 +35,7 @@ export function BurndownChart({ burndown, deadline }: { burndown: CohortBurndown
         Cohort <span className="font-mono">{cohort}</span>
       </h3>
       <p className={`text-sm ${overdue && last.remaining > 0 ? 'font-semibold text-red-700' : 'text-slate-700'}`} data-testid="burndown-summary">
-        {summary} <span className="text-slate-600">(deadline {full.format(deadline)} UTC; {last.compliant} of {last.inScope} in scope compliant)</span>
+        {summary} <span className="font-normal text-slate-600">(deadline {full.format(deadline)} UTC; {last.compliant} of {last.inScope} in scope compliant)</span>
       </p>
       <svg viewBox={`0 0 ${w} ${h}`} className="mt-1 h-auto w-full" role="img" aria-label={`Remaining gaps in cohort ${cohort} over time: ${summary}.`}>
         {[0, yMax].map((g) => (

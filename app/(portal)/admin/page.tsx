@@ -24,18 +24,20 @@ const GAPS_SHOWN = 20;
 const usersLink = (f: Record<string, string>) => `/admin/users?${filtersToSearch(f)}`;
 
 function Figure({ label, value, href, testId, note }: { label: string; value: string | number; href?: string; testId: string; note?: React.ReactNode }) {
-  const body = (
-    <>
+  // The link covers the whole tile (after:inset-0) but stays inside the dd, so the list stays a valid dl.
+  return (
+    <div className="relative rounded-lg border border-slate-200 bg-white p-3">
       <dt className="text-sm text-slate-600">{label}</dt>
       <dd className="text-2xl font-bold tabular-nums" data-testid={testId}>
-        {value}
+        {href ? (
+          <Link href={href} className="after:absolute after:inset-0 after:content-['']">
+            {value}
+          </Link>
+        ) : (
+          value
+        )}
       </dd>
-    </>
-  );
-  return (
-    <div className="rounded-lg border border-slate-200 bg-white p-3">
-      {href ? <Link href={href} className="block">{body}</Link> : body}
-      {note}
+      {note && <dd className="relative z-10 mt-1 text-xs">{note}</dd>}
     </div>
   );
 }
@@ -113,7 +115,7 @@ async function DashboardBody({ actor }: { actor: Actor }) {
           href={usersLink({ console: 'yes', decision: 'exception' })}
           note={
             h.expiredExceptions > 0 ? (
-              <Link className="mt-1 block text-xs text-red-700 underline" href={usersLink({ console: 'yes', decision: 'expired-exception' })} data-testid="fig-expired">
+              <Link className="text-red-700 underline" href={usersLink({ console: 'yes', decision: 'expired-exception' })} data-testid="fig-expired">
                 {h.expiredExceptions} expired (back in scope)
               </Link>
             ) : undefined
