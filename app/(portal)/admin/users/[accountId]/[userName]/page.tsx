@@ -3,7 +3,7 @@ import { notFound } from 'next/navigation';
 import { requireRole } from '@/lib/auth/session';
 import { getEnv } from '@/lib/env';
 import { getInventoryUser } from '@/lib/inventory/queries';
-import { remediationFor, remediationText } from '@/lib/inventory/coverage-view';
+import { remediationFor, remediationSentence } from '@/lib/inventory/coverage-view';
 import { listUserEvents } from '@/lib/enrollment/events';
 import { deviceTypeLabel } from '@/lib/aws/mfa-devices';
 import { Badge } from '@/components/ui/badge';
@@ -62,7 +62,7 @@ export default async function UserDetailPage({
       )}
       {fix && (
         <Alert tone="warning" title="Gap">
-          {remediationText[fix]}
+          {remediationSentence(fix, program)}
         </Alert>
       )}
       <Card aria-labelledby="program-heading">
