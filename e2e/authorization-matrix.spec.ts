@@ -28,6 +28,7 @@ function pages(): [string, Need][] {
     ['/admin/audit', 'admin'],
     ['/admin/system', 'admin'],
     ['/admin/program/categories/new', 'security'],
+    ['/admin/enforcement', 'security'],
   ];
 }
 
