@@ -30,6 +30,11 @@ const modules: Record<string, { load: () => Promise<Record<string, unknown>>; ro
     actions: ['addTokenAction', 'importTokensAction', 'removeTokenAction', 'returnTokenAction', 'updateTokenAction'],
   },
   reminders: { load: () => import('./admin/reminders/actions'), role: 'admin', actions: ['runRemindersAction', 'sendReminderNowAction'] },
+  enforcement: {
+    load: () => import('./admin/enforcement/actions'),
+    role: 'security',
+    actions: ['applyTagsAction', 'deployEnforcementAction', 'rollbackEnforcementAction', 'setDefaultCohortAction'],
+  },
   program: {
     load: () => import('./admin/program/actions'),
     role: 'security',

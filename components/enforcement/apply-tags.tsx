@@ -15,7 +15,7 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
  * "Apply N changes" with a confirmation step, then the result and any failures. Rendered also when there is
  * nothing (left) to change, so the result stays on screen after the page refreshes to an empty report.
  */
-export function ApplyTags({ changes, users }: { changes: number; users: number }) {
+export function ApplyTags({ changes, users, hash }: { changes: number; users: number; hash: string }) {
   const { open, setOpen, close, panelId, openerId } = useConfirmStep<'apply'>();
   const [result, apply, busy] = useActionState<ActionResult<ApplyResult>, FormData>(async (prev, formData) => {
     const r = await applyTagsAction(prev, formData);
@@ -32,7 +32,7 @@ export function ApplyTags({ changes, users }: { changes: number; users: number }
       )}
       {changes > 0 && open === 'apply' && (
         <ActionForm id={panelId} action={apply} className="space-y-3 rounded-lg border border-amber-300 bg-amber-50 p-3" aria-label="Confirm the tag changes">
-          <input type="hidden" name="expected" value={changes} />
+          <input type="hidden" name="expected" value={hash} />
           <p className="font-medium text-amber-950">
             Change the tags of {plural(users, 'IAM user')} in IAM, as listed above? Each user’s tags are re-read from IAM first; each change is recorded in the audit log with the
             values before and after. If the report has changed since this page was loaded, nothing is changed.

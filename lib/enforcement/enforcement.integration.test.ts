@@ -106,7 +106,7 @@ describe('deploy, prune and rollback', () => {
     await expect(previewEnforcement(admin)).rejects.toBeInstanceOf(ForbiddenError);
     await expect(deployEnforcement(admin, 'x')).rejects.toBeInstanceOf(ForbiddenError);
     await expect(rollbackEnforcement(admin, A, 'v1')).rejects.toBeInstanceOf(ForbiddenError);
-    await expect(applyTagDrift(admin, 0)).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(applyTagDrift(admin, '0000000000000000')).rejects.toBeInstanceOf(ForbiddenError);
   });
 
   it('creates, attaches, versions, prunes the oldest of five, rolls back, and audits each step with its diff', async () => {
@@ -181,8 +181,8 @@ describe('deploy, prune and rollback', () => {
       [user, 'mfa-cohort', null, 'wave-1'],
       [user, 'mfa-exempt', null, 'true'],
     ]);
-    expect(await applyTagDrift(security, 1)).toMatchObject({ status: 'error', code: 'Changed' });
-    expect(await applyTagDrift(security, 2)).toMatchObject({ status: 'success', data: { usersChanged: 1, failures: [] } });
+    expect(await applyTagDrift(security, '0000000000000000')).toMatchObject({ status: 'error', code: 'Changed' });
+    expect(await applyTagDrift(security, drift.hash)).toMatchObject({ status: 'success', data: { usersChanged: 1, failures: [] } });
     const live = (await iam[A]!.send(new ListUserTagsCommand({ UserName: user! }))).Tags!;
     expect(Object.fromEntries(live.map((t) => [t.Key, t.Value]))).toMatchObject({ 'mfa-cohort': 'wave-1', 'mfa-exempt': 'true' });
     expect((await lastAudit('enforcement.tags.apply'))!.detail).toEqual({ before: { 'mfa-cohort': null, 'mfa-exempt': null }, after: { 'mfa-cohort': 'wave-1', 'mfa-exempt': 'true' } });
@@ -194,8 +194,11 @@ describe('deploy, prune and rollback', () => {
 
     // The exception is withdrawn: the exemption tag goes, and the user is denied from the deadline.
     await db.delete(programDecisions);
-    expect((await getTagDrift(security)).changes.map((c) => [c.key, c.actual, c.desired])).toEqual([['mfa-exempt', 'true', null]]);
-    expect(await applyTagDrift(security, 1)).toMatchObject({ status: 'success', data: { usersChanged: 1 } });
+    const withdrawn = await getTagDrift(security);
+    expect(withdrawn.changes.map((c) => [c.key, c.actual, c.desired])).toEqual([['mfa-exempt', 'true', null]]);
+    // An earlier report's hash is not this one's: refused.
+    expect(await applyTagDrift(security, drift.hash)).toMatchObject({ status: 'error', code: 'Changed' });
+    expect(await applyTagDrift(security, withdrawn.hash)).toMatchObject({ status: 'success', data: { usersChanged: 1 } });
     const after = (await iam[A]!.send(new ListUserTagsCommand({ UserName: user! }))).Tags!;
     expect(after.map((t) => t.Key)).toEqual(['mfa-cohort']);
     expect((await previewEnforcement(security)).denied.map((d) => [d.userName, d.cohort, d.from.toISOString()])).toEqual([[user, 'wave-1', days(0).toISOString()]]);

@@ -1,4 +1,5 @@
 import 'server-only';
+import { createHash } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { getDb, type Db } from '@/lib/db/client';
 import { auditLog, inventoryUsers, programUsers } from '@/lib/db/schema';
@@ -11,7 +12,10 @@ import { fail, ok, type ActionResult } from '@/lib/actions/result';
 import { tagDrift, type TagChange } from './impact';
 import { COHORT_TAG, EXEMPT_TAG } from './policy';
 
-export type DriftReport = { changes: TagChange[]; usersChecked: number };
+export type DriftReport = { changes: TagChange[]; usersChecked: number; hash: string };
+
+/** Identifies the exact set of changes a person reviewed (not just how many). */
+export const driftHash = (changes: readonly TagChange[]) => createHash('sha256').update(JSON.stringify(changes)).digest('hex').slice(0, 16);
 
 type DriftRow = { accountId: string; userName: string; tags: Record<string, string>; cohort: string | null; decision: string; exceptionExpired: boolean };
 
@@ -27,7 +31,8 @@ const desiredOf = (r: DriftRow) => ({ ...r, activeException: r.decision === 'exc
 export async function getTagDrift(actor: Actor): Promise<DriftReport> {
   assertRole(actor.roles, 'admin', 'the tag drift report');
   const rows = await driftRows(await getDb());
-  return { changes: rows.flatMap((r) => tagDrift(desiredOf(r))), usersChecked: rows.length };
+  const changes = rows.flatMap((r) => tagDrift(desiredOf(r)));
+  return { changes, usersChecked: rows.length, hash: driftHash(changes) };
 }
 
 export type ApplyResult = { usersChanged: number; failures: { accountId: string; userName: string; message: string }[] };
@@ -41,15 +46,15 @@ const snapshot = (tags: Record<string, string>) => {
  * Applies the drift report: sets tags the program wants before removing those it does not, so a user is never
  * briefly without an exemption they should have. Each user's live tags are re-read first (the inventory may be
  * hours old). Security only; each user's change is audited with before and after, and each failure too.
- * `expected` is the number of changes the person reviewed: if the report changed since, nothing is applied.
+ * `expected` is the hash of the report the person reviewed: if the report changed since, nothing is applied.
  */
-export async function applyTagDrift(actor: Actor, expected: number): Promise<ActionResult<ApplyResult>> {
+export async function applyTagDrift(actor: Actor, expected: string): Promise<ActionResult<ApplyResult>> {
   assertRole(actor.roles, 'security', 'tag reconciliation');
   const db = await getDb();
   const rows = await driftRows(db);
   const changes = rows.flatMap((r) => tagDrift(desiredOf(r)));
   if (changes.length === 0) return ok({ usersChanged: 0, failures: [] }, 'Nothing to change: every user’s tags match the program.');
-  if (changes.length !== expected) return fail('Changed', `The report now has ${changes.length} changes, not the ${expected} you reviewed. Review it again.`);
+  if (driftHash(changes) !== expected) return fail('Changed', `The report changed since you reviewed it (it now has ${changes.length} changes). Review it again.`);
   const byAccount = new Map<string, DriftRow[]>();
   const drifted = new Set(changes.map((c) => `${c.accountId}/${c.userName}`));
   for (const r of rows) if (drifted.has(`${r.accountId}/${r.userName}`)) byAccount.set(r.accountId, [...(byAccount.get(r.accountId) ?? []), r]);

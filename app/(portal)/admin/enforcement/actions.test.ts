@@ -41,7 +41,7 @@ describe('enforcement actions', () => {
     () => deployEnforcementAction(idle, form({ hash: '0123456789abcdef' })),
     () => rollbackEnforcementAction(idle, form({ accountId: '222222222222', versionId: 'v1' })),
     () => setDefaultCohortAction(idle, form({ cohort: '' })),
-    () => applyTagsAction(idle, form({ expected: '1' })),
+    () => applyTagsAction(idle, form({ expected: 'aaaaaaaaaaaaaaaa' })),
   ];
 
   it('refuse a request without a session, and an admin who is not in the security team, before any domain call', async () => {
@@ -60,7 +60,7 @@ describe('enforcement actions', () => {
       fieldErrors: { accountId: ['An AWS account id has 12 digits.'], versionId: ['A policy version looks like v3.'] },
     });
     expect(await setDefaultCohortAction(idle, form({ cohort: 'Not A Cohort!' }))).toMatchObject({ status: 'invalid', fieldErrors: { cohort: [expect.any(String)] } });
-    expect(await applyTagsAction(idle, form({ expected: '-1' }))).toMatchObject({ status: 'invalid', fieldErrors: { expected: [expect.any(String)] } });
+    expect(await applyTagsAction(idle, form({ expected: 'ABC' }))).toMatchObject({ status: 'invalid', fieldErrors: { expected: [expect.any(String)] } });
     expect(await applyTagsAction(idle, form({ expected: 'two' }))).toMatchObject({ status: 'invalid' });
     for (const fn of Object.values(domain)) expect(fn).not.toHaveBeenCalled();
   });
@@ -80,8 +80,8 @@ describe('enforcement actions', () => {
       [security, null],
       [security, 'prod-admins'],
     ]);
-    await applyTagsAction(idle, form({ expected: '12' }));
-    expect(domain.applyTagDrift).toHaveBeenCalledWith(security, 12);
+    await applyTagsAction(idle, form({ expected: '0123456789abcdef' }));
+    expect(domain.applyTagDrift).toHaveBeenCalledWith(security, '0123456789abcdef');
     expect(domain.revalidatePath).toHaveBeenCalledTimes(5);
     expect(new Set(domain.revalidatePath.mock.calls.map((c) => c[0]))).toEqual(new Set(['/admin/enforcement']));
   });
@@ -90,7 +90,7 @@ describe('enforcement actions', () => {
     domain.deployEnforcement.mockResolvedValue({ status: 'error', code: 'Changed', message: 'changed' });
     domain.applyTagDrift.mockResolvedValue({ status: 'error', code: 'Changed', message: 'changed' });
     expect(await deployEnforcementAction(idle, form({ hash: '0123456789abcdef' }))).toMatchObject({ code: 'Changed' });
-    expect(await applyTagsAction(idle, form({ expected: '3' }))).toMatchObject({ code: 'Changed' });
+    expect(await applyTagsAction(idle, form({ expected: 'bbbbbbbbbbbbbbbb' }))).toMatchObject({ code: 'Changed' });
     expect(domain.revalidatePath).toHaveBeenCalledTimes(2);
 
     domain.revalidatePath.mockReset();

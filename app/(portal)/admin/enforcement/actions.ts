@@ -51,8 +51,8 @@ export const rollbackEnforcementAction = defineAction({ name: 'enforcement.rollb
   return result;
 });
 
-/** `expected` is the number of changes the person reviewed: the domain applies nothing if the report changed. */
-const applyTagsForm = z.object({ expected: z.coerce.number({ error: 'Reload the page and review the changes again.' }).int().min(0).max(1_000_000) });
+/** `expected` is the hash of the report the person reviewed: the domain applies nothing if the report changed. */
+const applyTagsForm = z.object({ expected: z.string({ error: 'Reload the page and review the changes again.' }).regex(/^[0-9a-f]{16}$/, 'Reload the page and review the changes again.') });
 
 export const applyTagsAction = defineAction({ name: 'enforcement.tags.apply', role: 'security', schema: applyTagsForm }, async (actor, { expected }) => {
   const result = await applyTagDrift(actor, expected);

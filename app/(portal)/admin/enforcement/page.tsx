@@ -201,7 +201,7 @@ async function Status({ preview, now }: { preview: Promise<Preview>; now: Date }
 }
 
 async function TagReconciliation({ drift, labels }: { drift: Promise<DriftReport>; labels: Labels }) {
-  const { changes, usersChecked } = await drift;
+  const { changes, usersChecked, hash } = await drift;
   const users = new Set(changes.map((c) => `${c.accountId}/${c.userName}`)).size;
   const shown = changes.slice(0, DRIFT_ROWS);
   return (
@@ -257,7 +257,7 @@ async function TagReconciliation({ drift, labels }: { drift: Promise<DriftReport
           )}
         </>
       )}
-      <ApplyTags changes={changes.length} users={users} />
+      <ApplyTags changes={changes.length} users={users} hash={hash} />
     </Card>
   );
 }
