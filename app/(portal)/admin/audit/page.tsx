@@ -1,5 +1,6 @@
 import { Suspense } from 'react';
 import Link from 'next/link';
+import { FilterSelect } from '@/components/ui/filter-select';
 import { Pager } from '@/components/ui/pager';
 import { requireRole } from '@/lib/auth/session';
 import { listAuditActions, listAuditPage } from '@/lib/audit/query';
@@ -22,23 +23,7 @@ type Params = Record<string, string | string[] | undefined>;
 const when = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'UTC' });
 const outcomeTone: Record<AuditEntry['outcome'], BadgeTone> = { success: 'good', failure: 'bad', denied: 'bad' };
 const paramLabels: Record<keyof AuditFilters, string> = { action: 'action', actor: 'actor', target: 'target', outcome: 'outcome', from: 'from', to: 'to', page: 'page', pageSize: 'page size' };
-const selectClass = 'mt-1 block w-full rounded-lg border border-slate-300 bg-white px-2 py-2 text-base';
 
-function Select({ label, name, value, options, any = 'Any' }: { label: string; name: string; value?: string; options: [string, string][]; any?: string | null }) {
-  return (
-    <label className="block text-sm font-medium">
-      {label}
-      <select name={name} defaultValue={value ?? ''} className={selectClass}>
-        {any !== null && <option value="">{any}</option>}
-        {options.map(([v, l]) => (
-          <option key={v} value={v}>
-            {l}
-          </option>
-        ))}
-      </select>
-    </label>
-  );
-}
 
 /** "field: before → after" for a recorded change, otherwise the detail's keys. */
 function Change({ detail }: { detail: AuditEntry['detail'] }) {
@@ -77,7 +62,7 @@ async function AuditResults({ actor, params }: { actor: Actor; params: Params })
     <>
       <Card>
         <form method="get" action="/admin/audit" className="grid gap-3 sm:grid-cols-2 lg:grid-cols-4" aria-label="Filter the audit log">
-          <Select
+          <FilterSelect
             label="Action"
             name="action"
             value={f.action}
@@ -85,10 +70,10 @@ async function AuditResults({ actor, params }: { actor: Actor; params: Params })
           />
           <Field label="Actor" name="actor" type="search" defaultValue={f.actor} hint="Email or ARN; part of it is enough." />
           <Field label="Target" name="target" type="search" defaultValue={f.target} hint="E.g. an IAM user's name or ARN." />
-          <Select label="Outcome" name="outcome" value={f.outcome} options={OUTCOMES.map((o) => [o, o[0]!.toUpperCase() + o.slice(1)])} />
+          <FilterSelect label="Outcome" name="outcome" value={f.outcome} options={OUTCOMES.map((o) => [o, o[0]!.toUpperCase() + o.slice(1)])} />
           <Field label="From" name="from" type="date" defaultValue={f.from} hint="Inclusive, UTC." />
           <Field label="To" name="to" type="date" defaultValue={f.to} hint="Inclusive, UTC." />
-          <Select label="Per page" name="pageSize" value={String(f.pageSize)} any={null} options={[...new Set([...PAGE_SIZES, f.pageSize])].sort((a, b) => a - b).map((n) => [String(n), String(n)])} />
+          <FilterSelect label="Per page" name="pageSize" value={String(f.pageSize)} any={null} options={[...new Set([...PAGE_SIZES, f.pageSize])].sort((a, b) => a - b).map((n) => [String(n), String(n)])} />
           <div className="flex flex-wrap items-end gap-2 lg:col-span-4">
             <button type="submit" className={buttonClass('primary')}>
               Apply filters

@@ -1,4 +1,5 @@
 import Link from 'next/link';
+import { FilterSelect } from '@/components/ui/filter-select';
 import { Pager } from '@/components/ui/pager';
 import { requireRole } from '@/lib/auth/session';
 import { getEnv } from '@/lib/env';
@@ -49,21 +50,6 @@ function SortHeader({ f, sort, children }: { f: UserFilters; sort: UserFilters['
   );
 }
 
-function Select({ label, name, value, options }: { label: string; name: string; value?: string; options: [string, string][] }) {
-  return (
-    <label className="block text-sm font-medium">
-      {label}
-      <select name={name} defaultValue={value ?? ''} className="mt-1 block w-full rounded-lg border border-slate-300 bg-white px-2 py-2 text-base">
-        <option value="">Any</option>
-        {options.map(([v, l]) => (
-          <option key={v} value={v}>
-            {l}
-          </option>
-        ))}
-      </select>
-    </label>
-  );
-}
 
 export default async function UsersPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const actor = await requireRole('admin');
@@ -86,24 +72,24 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
             Search
             <input name="q" type="search" defaultValue={f.q} placeholder="User name, ARN or tag value" className="mt-1 block w-full rounded-lg border border-slate-300 px-3 py-2 text-base" />
           </label>
-          <Select label="Account" name="account" value={f.account} options={accounts.map((a) => [a.id, `${a.label} (${a.id})`])} />
-          <Select label="Console access" name="console" value={f.console} options={[['yes', 'Yes'], ['no', 'No']]} />
-          <Select
+          <FilterSelect label="Account" name="account" value={f.account} options={accounts.map((a) => [a.id, `${a.label} (${a.id})`])} />
+          <FilterSelect label="Console access" name="console" value={f.console} options={[['yes', 'Yes'], ['no', 'No']]} />
+          <FilterSelect
             label="MFA"
             name="mfa"
             value={f.mfa}
             options={[['enabled', 'Enabled'], ['none', 'None'], ['leftover-only', 'Unfinished set-up'], ['gap', 'Gap (in scope, not as the category requires)'], ['compliant', 'As the category requires']]}
           />
-          <Select label="Scope" name="scope" value={f.scope} options={[['in', 'In scope (MFA required)'], ['out', 'Not in scope']]} />
-          <Select label="Category" name="category" value={f.category} options={[...categories.map((c): [string, string] => [String(c.id), c.name]), ['none', 'No category']]} />
-          <Select
+          <FilterSelect label="Scope" name="scope" value={f.scope} options={[['in', 'In scope (MFA required)'], ['out', 'Not in scope']]} />
+          <FilterSelect label="Category" name="category" value={f.category} options={[...categories.map((c): [string, string] => [String(c.id), c.name]), ['none', 'No category']]} />
+          <FilterSelect
             label="Decision"
             name="decision"
             value={f.decision}
             options={[['required', decisionLabel.required], ['exception', `${decisionLabel.exception} (in force)`], ['expired-exception', 'Expired exception'], ['out-of-scope', decisionLabel['out-of-scope']]]}
           />
-          <Select label="Flag" name="flag" value={f.flag} options={FLAGS.map((x) => [x, x])} />
-          <Select label="Tag" name="tagKey" value={f.tagKey} options={TAG_KEYS.map((k) => [k, k])} />
+          <FilterSelect label="Flag" name="flag" value={f.flag} options={FLAGS.map((x) => [x, x])} />
+          <FilterSelect label="Tag" name="tagKey" value={f.tagKey} options={TAG_KEYS.map((k) => [k, k])} />
           <label className="block text-sm font-medium">
             Tag value
             <input name="tagValue" defaultValue={f.tagValue} className="mt-1 block w-full rounded-lg border border-slate-300 px-3 py-2 text-base" />
