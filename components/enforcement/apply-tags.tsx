@@ -8,6 +8,7 @@ import { ActionForm } from '@/components/ui/action-form';
 import { Button } from '@/components/ui/button';
 import { ResultAlert } from '@/components/ui/result-alert';
 import { useConfirmStep } from './use-confirm-step';
+import { ConfirmActions } from './confirm-actions';
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
@@ -37,17 +38,13 @@ export function ApplyTags({ changes, users, hash }: { changes: number; users: nu
             Change the tags of {plural(users, 'IAM user')} in IAM, as listed above? Each user’s tags are re-read from IAM first; each change is recorded in the audit log with the
             values before and after. If the report has changed since this page was loaded, nothing is changed.
           </p>
-          <div className="flex flex-wrap gap-2">
-            <Button type="submit" disabled={busy} aria-busy={busy}>
-              {busy ? `Applying ${plural(changes, 'change')}…` : `Yes, ${label.toLowerCase()}`}
-            </Button>
-            <Button variant="secondary" onClick={close} disabled={busy}>
-              Cancel
-            </Button>
-          </div>
-          <p role="status" aria-live="polite" className="text-sm text-amber-950">
-            {busy ? 'Tagging one user at a time per account; this can take a while for many users.' : ''}
-          </p>
+          <ConfirmActions
+            busy={busy}
+            confirm={`Yes, ${label.toLowerCase()}`}
+            working={`Applying ${plural(changes, 'change')}…`}
+            progress="Tagging one user at a time per account; this can take a while for many users."
+            onCancel={close}
+          />
         </ActionForm>
       )}
       <ResultAlert result={result} />

@@ -10,6 +10,7 @@ import { Button } from '@/components/ui/button';
 import { ResultAlert } from '@/components/ui/result-alert';
 import { TableHead } from '@/components/ui/table-head';
 import { useConfirmStep } from './use-confirm-step';
+import { ConfirmActions } from './confirm-actions';
 
 export type AccountRef = { accountId: string; label: string };
 /** An account the deploy would change, and how, in words ("create the policy", "new version: +1 -1 lines"). */
@@ -135,17 +136,13 @@ export function DeployPanel({
             Deploy this policy to {plural(n, 'account')}? It becomes the default version at once: from each cohort’s deadline, IAM users in the enforced groups without MFA are denied
             everything but MFA self-service (see Impact). Each account’s change is recorded in the audit log with its diff, and can be rolled back to a retained version.
           </p>
-          <div className="flex flex-wrap gap-2">
-            <Button type="submit" disabled={busy} aria-busy={busy}>
-              {busy ? `Deploying to ${plural(n, 'account')}…` : `Yes, deploy to ${plural(n, 'account')}`}
-            </Button>
-            <Button variant="secondary" onClick={close} disabled={busy}>
-              Cancel
-            </Button>
-          </div>
-          <p role="status" aria-live="polite" className="text-sm text-amber-950">
-            {busy ? 'Creating the policy version and attaching it in each account; this can take a minute. Keep this page open.' : ''}
-          </p>
+          <ConfirmActions
+            busy={busy}
+            confirm={`Yes, deploy to ${plural(n, 'account')}`}
+            working={`Deploying to ${plural(n, 'account')}…`}
+            progress="Creating the policy version and attaching it in each account; this can take a minute. Keep this page open."
+            onCancel={close}
+          />
         </ActionForm>
       )}
       <ResultAlert result={result} />

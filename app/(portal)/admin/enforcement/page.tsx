@@ -9,7 +9,7 @@ import { COHORT_TAG, EXEMPT_TAG, POLICY_MAX_CHARS } from '@/lib/enforcement/poli
 import { Alert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
-import { Skeleton } from '@/components/ui/skeleton';
+import { Loading } from '@/components/ui/skeleton';
 import { TableHead } from '@/components/ui/table-head';
 import { ApplyTags } from '@/components/enforcement/apply-tags';
 import { DefaultCohortForm } from '@/components/enforcement/default-cohort-form';
@@ -74,16 +74,6 @@ export default async function EnforcementPage() {
   );
 }
 
-function Loading({ label, className }: { label: string; className: string }) {
-  return (
-    <div>
-      <p role="status" aria-live="polite" className="sr-only">
-        {label}
-      </p>
-      <Skeleton className={`w-full ${className}`} />
-    </div>
-  );
-}
 
 /** A box that scrolls sideways on a phone instead of widening the page; focusable so keyboards can scroll it. */
 function Scroll({ label, children }: { label: string; children: React.ReactNode }) {

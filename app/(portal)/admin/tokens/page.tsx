@@ -7,7 +7,7 @@ import { getTokenReport, listTokens, type InventoryHardware, type TokenList, typ
 import { isoDay, PAGE_SIZE, parseTokenFilters, tokenFiltersToSearch, tokenSerialSchema, type TokenFilter, type TokenFilters } from '@/lib/program/token-input';
 import { Alert } from '@/components/ui/alert';
 import { Card } from '@/components/ui/card';
-import { Skeleton } from '@/components/ui/skeleton';
+import { Loading } from '@/components/ui/skeleton';
 import { TableHead } from '@/components/ui/table-head';
 import { buttonClass } from '@/components/ui/button';
 import { AddTokenForm, ImportTokensForm, TokenRow, type TokenRowData } from './token-forms';
@@ -116,16 +116,6 @@ async function load(actor: Actor, f: TokenFilters): Data {
   return Promise.all([listTokens(actor, f), getTokenReport(actor)]);
 }
 
-function Loading({ label, className }: { label: string; className: string }) {
-  return (
-    <div>
-      <p role="status" aria-live="polite" className="sr-only">
-        {label}
-      </p>
-      <Skeleton className={`w-full ${className}`} />
-    </div>
-  );
-}
 
 async function Report({ data, accounts }: { data: Data; accounts: Accounts }) {
   const [, report] = await data;
