@@ -106,7 +106,7 @@ async function AuditResults({ actor, params }: { actor: Actor; params: Params })
           )}
         </Card>
       ) : (
-        <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white" tabIndex={0} role="region" aria-label="Audit entries (scrolls sideways)">
+        <div className="relative overflow-x-auto rounded-xl border border-slate-200 bg-white" tabIndex={0} role="region" aria-label="Audit entries (scrolls sideways)">
           <table className="w-full min-w-[880px] text-left text-sm">
             <caption className="sr-only">Audit entries matching the filters, newest first</caption>
             <TableHead className="bg-slate-50 text-slate-600 [&_th:first-child]:pl-3" columns={['When (UTC)', 'Actor', 'Action', 'Target', 'Outcome', 'Change']} />

@@ -52,7 +52,7 @@ export default async function ExceptionsPage({ searchParams }: { searchParams: P
         {rows.length === 0 ? (
           <p className="mt-2 text-sm" data-testid="no-exceptions">No exceptions{status === 'all' ? '' : ' with this status'}.</p>
         ) : (
-          <div className="mt-3 overflow-x-auto">
+          <div className="relative mt-3 overflow-x-auto">
             <table className="w-full text-left text-sm" data-testid="exceptions">
               <caption className="sr-only">Exceptions, soonest ending first</caption>
               <TableHead columns={['IAM user', 'Account', 'Category', 'Justification', 'Approved by', 'Ends (UTC)', 'Status', 'Source']} />

@@ -35,7 +35,7 @@ async function Categories({ actor }: { actor: Actor }) {
         {categories.length === 0 ? (
           <p className="mt-3 text-sm" data-testid="no-categories">No categories yet: every user with console access is in scope, with any device type and no deadline.</p>
         ) : (
-          <div className="mt-3 overflow-x-auto">
+          <div className="relative mt-3 overflow-x-auto">
             <table className="w-full text-left text-sm" data-testid="categories">
               <caption className="sr-only">Categories in first-match order</caption>
               <TableHead columns={['#', 'Category', 'Selects', 'Decision', 'Devices', 'Deadline (UTC)', 'Cohort', 'Users', ...(canEdit ? ['Order', 'Change'] : [])]} />

@@ -144,7 +144,7 @@ async function Record({ actor, f }: { actor: Actor; f: ReminderFilters }) {
           )}
         </Card>
       ) : (
-        <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white" tabIndex={0} role="region" aria-label="Reminders sent (scrolls sideways)">
+        <div className="relative overflow-x-auto rounded-xl border border-slate-200 bg-white" tabIndex={0} role="region" aria-label="Reminders sent (scrolls sideways)">
           <table className="w-full min-w-[960px] text-left text-sm">
             <caption className="sr-only">Reminders, newest first</caption>
             <TableHead

@@ -93,7 +93,7 @@ export default async function ReportPage({ searchParams }: { searchParams: Promi
             {report.exceptions.length === 0 ? (
               <p className="mt-1 text-sm">No console user has an approved exception.</p>
             ) : (
-              <div className="overflow-x-auto">
+              <div className="relative overflow-x-auto">
                 <table className="mt-2 w-full text-left text-sm">
                   <TableHead columns={['IAM user', 'Account', 'Granted', 'Justification', 'Approver', 'Expires']} />
                   <tbody data-testid="report-exceptions">
@@ -119,7 +119,7 @@ export default async function ReportPage({ searchParams }: { searchParams: Promi
             {report.outOfScope.length === 0 ? (
               <p className="mt-1 text-sm">No console user is out of scope.</p>
             ) : (
-              <div className="overflow-x-auto">
+              <div className="relative overflow-x-auto">
                 <table className="mt-2 w-full text-left text-sm">
                   <TableHead columns={['IAM user', 'Account', 'Decided', 'Reason']} />
                   <tbody data-testid="report-out-of-scope">
@@ -138,7 +138,7 @@ export default async function ReportPage({ searchParams }: { searchParams: Promi
           </Card>
           <Card aria-labelledby="gaps-heading">
             <h3 id="gaps-heading" className="font-semibold">Remaining gaps ({report.gaps.length})</h3>
-            <div className="overflow-x-auto">
+            <div className="relative overflow-x-auto">
               <table className="mt-2 w-full text-left text-sm">
                 <TableHead columns={['IAM user', 'Account', 'Category', 'Gap', 'Suggested remediation']} />
                 <tbody data-testid="report-gaps">
@@ -165,7 +165,7 @@ export default async function ReportPage({ searchParams }: { searchParams: Promi
                 No passed sign-in test yet for: {report.untestedDeviceTypes.map((t) => deviceTypeLabel[t]).join(', ')}.
               </p>
             )}
-            <div className="overflow-x-auto">
+            <div className="relative overflow-x-auto">
               <table className="mt-2 w-full text-left text-sm">
                 <TableHead columns={['IAM user', 'Device', 'Enrolled', 'Test']} />
                 <tbody data-testid="report-tests">

@@ -26,7 +26,7 @@ const when = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 
 async function Accounts({ actor }: { actor: Actor }) {
   const accounts = await getAccountHealth(actor);
   return (
-    <div className="overflow-x-auto">
+    <div className="relative overflow-x-auto">
       <table className="w-full text-left text-sm">
         <caption className="sr-only">Managed AWS accounts</caption>
         <TableHead columns={['Account', 'Alias', 'Member role']} />
@@ -53,7 +53,7 @@ async function LatestEntries({ actor }: { actor: Actor }) {
   const { rows } = await listAuditPage(actor, parseAuditFilters({ pageSize: '10' }));
   if (rows.length === 0) return <p className="text-sm text-slate-700">Nothing recorded yet.</p>;
   return (
-    <div className="overflow-x-auto">
+    <div className="relative overflow-x-auto">
       <table className="w-full text-left text-sm">
         <caption className="sr-only">The latest audit entries</caption>
         <TableHead columns={['When (UTC)', 'Who', 'Action', 'Outcome']} />

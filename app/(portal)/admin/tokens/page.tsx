@@ -49,7 +49,7 @@ function Count({ label, value, testId }: { label: string; value: number; testId:
 
 /** A table in a container that scrolls sideways on a phone instead of squeezing the columns. */
 function Scroll({ children }: { children: React.ReactNode }) {
-  return <div className="overflow-x-auto rounded-lg border border-slate-200">{children}</div>;
+  return <div className="relative overflow-x-auto rounded-lg border border-slate-200">{children}</div>;
 }
 
 function ReportList({ title, id, empty, children, count }: { title: string; id: string; empty: string; count: number; children: React.ReactNode }) {
@@ -251,7 +251,7 @@ async function Register({ data, f, accounts, today }: { data: Data; f: TokenFilt
         {list.total} token{list.total === 1 ? '' : 's'} · {filterLabels[f.filter].toLowerCase()}
         {f.q ? ` matching “${f.q}”` : ''} · page {Math.min(f.page, pages)} of {pages}
       </p>
-      <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white">
+      <div className="relative overflow-x-auto rounded-xl border border-slate-200 bg-white">
         <table className="w-full min-w-[880px] text-left text-sm">
           <caption className="sr-only">Hardware tokens in the register</caption>
           <TableHead className="bg-slate-50 text-slate-600 [&_th:first-child]:pl-2" columns={['Serial', 'Model', 'Issued to', 'Issued on', 'In AWS', 'Note', 'Actions']} />

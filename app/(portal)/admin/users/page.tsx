@@ -117,7 +117,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
           </Link>
         )}
       </div>
-      <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white">
+      <div className="relative overflow-x-auto rounded-xl border border-slate-200 bg-white">
         <table className="w-full min-w-[960px] text-left text-sm">
           <caption className="sr-only">IAM users matching the filters</caption>
           <thead className="bg-slate-50 text-slate-600">

@@ -161,7 +161,7 @@ export default async function UserDetailPage({
         {events.length === 0 ? (
           <p className="mt-2 text-sm">No enrollment activity through the portal.</p>
         ) : (
-          <div className="overflow-x-auto">
+          <div className="relative overflow-x-auto">
             <table className="mt-3 w-full text-left text-sm">
               <caption className="sr-only">Enrollment events of {row.userName}</caption>
               <TableHead columns={['When', 'What', 'Outcome', 'By']} />
