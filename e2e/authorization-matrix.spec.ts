@@ -8,7 +8,7 @@ type Need = 'member' | 'admin' | 'security';
 
 // The user detail page needs a stored inventory row; this spec brings its own.
 const someone = { accountId: '111111111111', userName: `e2e-matrix-${randomBytes(3).toString('hex')}` };
-test.beforeAll(() => insertInventoryUsers([someone]));
+test.beforeEach(() => insertInventoryUsers([someone]));
 test.afterAll(() => deleteInventoryUsers(someone.accountId, [someone.userName]));
 
 function pages(): [string, Need][] {

@@ -14,7 +14,7 @@ const withVirtual = `e2e-prog-${tag}-v`;
 const withNothing = `e2e-prog-${tag}-n`;
 const name = `E2E hardware ${tag}`;
 
-test.beforeAll(async () => {
+test.beforeEach(async () => {
   await insertInventoryUsers([
     { accountId: A, userName: withVirtual, groups: [group], devices: ['virtual'] },
     { accountId: A, userName: withNothing, groups: [group] },

@@ -13,8 +13,9 @@ export async function sql<T extends pg.QueryResultRow = pg.QueryResultRow>(text:
 }
 
 /**
- * Puts IAM users straight into the stored inventory (as an inventory run would), for pages that read it.
- * They name no real IAM user, so the coverage spec's own run removes them; tests delete them anyway.
+ * Puts IAM users straight into the stored inventory (as an inventory run would), for pages that read it. They name
+ * no real IAM user, so any inventory run removes them again (tokens.spec runs one, in parallel): call this at the
+ * start of every test that needs them, not once per file. Tests delete them at the end.
  */
 export async function insertInventoryUsers(
   users: { accountId: string; userName: string; groups?: string[]; devices?: ('virtual' | 'hardware' | 'fido')[]; consoleAccess?: boolean }[],
@@ -23,7 +24,9 @@ export async function insertInventoryUsers(
     const devices = (u.devices ?? []).map((type, i) => ({ serial: `arn:aws:iam::${u.accountId}:mfa/${u.userName}-${i}`, type, name: `${u.userName}-${i}`, enabledAt: null }));
     await sql(
       `INSERT INTO inventory_users (account_id, user_name, arn, console_access, groups, devices, mfa_state, source)
-       VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, 'verify')`,
+       VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, 'verify')
+       ON CONFLICT (account_id, user_name) DO UPDATE SET console_access = excluded.console_access, groups = excluded.groups,
+         devices = excluded.devices, mfa_state = excluded.mfa_state, source = 'verify', updated_at = now()`,
       [u.accountId, u.userName, `arn:aws:iam::${u.accountId}:user/${u.userName}`, u.consoleAccess ?? true, JSON.stringify(u.groups ?? []), JSON.stringify(devices), devices.length ? 'enabled' : 'none'],
     );
   }
