@@ -1,5 +1,5 @@
 import 'server-only';
-import { and, asc, eq, gt, lte, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, lte, sql, type SQL } from 'drizzle-orm';
 import { getDb, type Db } from '@/lib/db/client';
 import { auditLog, inventoryUsers, programCategories, programDecisions, programUsers, type DecisionRow, type ProgramUserRow } from '@/lib/db/schema';
 import { recordAudit } from '@/lib/audit/log';
@@ -158,6 +158,5 @@ export async function listExceptions(actor: Actor, status: ExceptionStatus = 'al
   if (status === 'active') where.push(eq(v.exceptionExpired, false));
   if (status === 'expiring') where.push(eq(v.exceptionExpired, false), lte(v.expiresAt, soon));
   if (status === 'expired') where.push(eq(v.exceptionExpired, true));
-  if (status === 'active') where.push(gt(v.expiresAt, sql`now()`));
   return db.select().from(v).where(and(...where)).orderBy(asc(v.expiresAt), asc(v.accountId), asc(v.userName)).limit(5000);
 }
