@@ -32,12 +32,6 @@ const isClear = (input: DecisionInput) => input.categoryId === null && input.dec
 
 const actionFor = (input: DecisionInput) => (isClear(input) ? 'program.decision.clear' : input.decision === 'exception' ? 'program.exception.set' : 'program.decision.set');
 
-async function categoryName(db: Db, id: number | null): Promise<string | null | undefined> {
-  if (id === null) return null;
-  const [row] = await db.select({ name: programCategories.name }).from(programCategories).where(eq(programCategories.id, id));
-  return row?.name;
-}
-
 export async function getDecision(actor: Actor, key: UserKey): Promise<DecisionRow | null> {
   assertRole(actor.roles, 'admin', 'decisions');
   const db = await getDb();
@@ -84,6 +78,8 @@ async function writeDecision(db: Db, actor: Actor, key: UserKey, input: Decision
   };
 }
 
+const categoryGone = fail('NotFound', 'That category no longer exists. Reload the page and choose again.');
+
 async function categoryNames(db: Db): Promise<Map<number, string>> {
   return new Map((await db.select({ id: programCategories.id, name: programCategories.name }).from(programCategories)).map((c) => [c.id, c.name]));
 }
@@ -94,11 +90,10 @@ export async function setDecision(actor: Actor, key: UserKey, input: DecisionInp
   const db = await getDb();
   const [user] = await db.select({ n: inventoryUsers.userName }).from(inventoryUsers).where(and(eq(inventoryUsers.accountId, key.accountId), eq(inventoryUsers.userName, key.userName)));
   if (!user) return fail('NotFound', `${key.userName} is not in the inventory of account ${key.accountId}. Refresh the inventory, then try again.`);
-  if (input.categoryId !== null && (await categoryName(db, input.categoryId)) === undefined) {
-    return fail('NotFound', 'That category no longer exists. Reload the page and choose again.');
-  }
   return db.transaction(async (tx) => {
-    const entry = await writeDecision(tx as unknown as Db, actor, key, input, await categoryNames(tx as unknown as Db));
+    const names = await categoryNames(tx as unknown as Db);
+    if (input.categoryId !== null && !names.has(input.categoryId)) return categoryGone;
+    const entry = await writeDecision(tx as unknown as Db, actor, key, input, names);
     if (!entry) return ok({ changed: false }, 'Nothing changed.');
     await recordAudit(tx as unknown as Db, entry);
     return ok({ changed: true }, isClear(input) ? `${key.userName} now follows the program (no override).` : `Decision for ${key.userName} saved.`);
@@ -127,23 +122,23 @@ export async function bulkDecide(actor: Actor, filters: Partial<UserFilters>, in
   if (keys.length === 0) return fail('Empty', 'These filters select no users.');
   if (keys.length !== expected) return fail('Changed', `The filters now select ${keys.length} users, not the ${expected} you confirmed (the inventory or other decisions changed). Review the list again.`);
   const db = await getDb();
-  if (input.categoryId !== null && (await categoryName(db, input.categoryId)) === undefined) return fail('NotFound', 'That category no longer exists. Reload the page and choose again.');
   const bulkId = `bulk-${Date.now().toString(36)}`;
-  const changed = await db.transaction(async (tx) => {
+  return db.transaction(async (tx): Promise<ActionResult<{ changed: number; unchanged: number }>> => {
     const t = tx as unknown as Db;
     const names = await categoryNames(t);
+    if (input.categoryId !== null && !names.has(input.categoryId)) return categoryGone;
     const entries = [];
     for (const key of keys) {
       const entry = await writeDecision(t, actor, key, input, names, { bulkId });
       if (entry) entries.push(entry);
     }
     for (let i = 0; i < entries.length; i += 500) {
-      await t.insert(auditLog).values(entries.slice(i, i + 500).map((e) => ({ ...e, target: e.target })));
+      await t.insert(auditLog).values(entries.slice(i, i + 500));
     }
     await recordAudit(t, { actor: actor.id, action: 'program.decision.bulk', outcome: 'success', detail: { bulkId, filters, users: keys.length, changed: entries.length, after: auditView(isClear(input) ? null : input) } });
-    return entries.length;
+    const changed = entries.length;
+    return ok({ changed, unchanged: keys.length - changed }, `Decision applied: ${changed} user${changed === 1 ? '' : 's'} changed${keys.length - changed ? `, ${keys.length - changed} already had it` : ''}.`);
   });
-  return ok({ changed, unchanged: keys.length - changed }, `Decision applied: ${changed} user${changed === 1 ? '' : 's'} changed${keys.length - changed ? `, ${keys.length - changed} already had it` : ''}.`);
 }
 
 export type ExceptionStatus = 'active' | 'expiring' | 'expired' | 'all';
