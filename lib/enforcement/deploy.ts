@@ -24,7 +24,7 @@ import {
   type PolicyVersion,
 } from '@/lib/aws/policies';
 import { diffText, lineDiff, prettyPolicy, type DiffLine } from './diff';
-import { deniedUsers, type DeniedUser, type ImpactUser } from './impact';
+import { deniedUsers, isActiveException, type DeniedUser, type ImpactUser } from './impact';
 import { generate, loadEnforcementProgram, type EnforcementProgram, type GeneratedPolicy } from './program';
 
 /** IAM keeps five versions of a managed policy. */
@@ -109,7 +109,7 @@ async function impactRows(): Promise<ImpactUser[]> {
       exceptionExpired: programUsers.exceptionExpired,
     })
     .from(programUsers);
-  return rows.map((r) => ({ ...r, activeException: r.decision === 'exception' && !r.exceptionExpired }));
+  return rows.map((r) => ({ ...r, activeException: isActiveException(r) }));
 }
 
 /** Why a deploy must not happen now; empty when it may. */

@@ -18,6 +18,9 @@ export type ImpactUser = {
   decision: 'required' | 'exception' | 'out-of-scope';
 };
 
+/** An approved exception that has not ended (the user's own or their category's): what mfa-exempt=true stands for. */
+export const isActiveException = (r: { decision: string; exceptionExpired: boolean }) => r.decision === 'exception' && !r.exceptionExpired;
+
 export type DeniedUser = { accountId: string; userName: string; cohort: string; from: Date; consoleAccess: boolean; activeException: boolean; outOfScope: boolean };
 
 /** IAM user tag keys ignore case: mfa-exempt and MFA-Exempt are the same tag. */

@@ -9,7 +9,7 @@ import { listUserTags } from '@/lib/aws/iam';
 import { tagUser, untagUser } from '@/lib/aws/policies';
 import { classifyAwsError } from '@/lib/aws/errors';
 import { fail, ok, type ActionResult } from '@/lib/actions/result';
-import { tagDrift, type TagChange } from './impact';
+import { isActiveException, tagDrift, type TagChange } from './impact';
 import { COHORT_TAG, EXEMPT_TAG } from './policy';
 
 export type DriftReport = { changes: TagChange[]; usersChecked: number; hash: string };
@@ -25,7 +25,7 @@ async function driftRows(db: Db): Promise<DriftRow[]> {
     .from(programUsers);
 }
 
-const desiredOf = (r: DriftRow) => ({ ...r, activeException: r.decision === 'exception' && !r.exceptionExpired });
+const desiredOf = (r: DriftRow) => ({ ...r, activeException: isActiveException(r) });
 
 /** How the users' mfa-cohort and mfa-exempt tags (as the inventory last saw them) differ from the program. */
 export async function getTagDrift(actor: Actor): Promise<DriftReport> {

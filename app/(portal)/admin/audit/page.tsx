@@ -1,7 +1,7 @@
 import { Suspense } from 'react';
 import Link from 'next/link';
 import { FilterSelect } from '@/components/ui/filter-select';
-import { Pager } from '@/components/ui/pager';
+import { NoResults, Pager } from '@/components/ui/pager';
 import { requireRole } from '@/lib/auth/session';
 import { listAuditActions, listAuditPage } from '@/lib/audit/query';
 import { OUTCOMES, PAGE_SIZES, actionOptions, auditFiltersToSearch, invalidAuditParams, parseAuditFilters, rangeIsEmpty, withoutPaging, type AuditFilters } from '@/lib/audit/filters';
@@ -97,14 +97,7 @@ async function AuditResults({ actor, params }: { actor: Actor; params: Params })
         {total} entr{total === 1 ? 'y' : 'ies'} · page {f.page} of {pages}
       </p>
       {rows.length === 0 ? (
-        <Card>
-          <p className="text-slate-700">{filtered ? 'No audit entries match these filters.' : 'Nothing has been recorded yet.'}</p>
-          {f.page > 1 && total > 0 && (
-            <Link href={search(1)} className="mt-2 inline-block underline">
-              Go to the first page
-            </Link>
-          )}
-        </Card>
+        <NoResults message={filtered ? 'No audit entries match these filters.' : 'Nothing has been recorded yet.'} pastTheEnd={f.page > 1 && total > 0} firstPage={search(1)} />
       ) : (
         <div className="relative overflow-x-auto rounded-xl border border-slate-200 bg-white" tabIndex={0} role="region" aria-label="Audit entries (scrolls sideways)">
           <table className="w-full min-w-[880px] text-left text-sm">

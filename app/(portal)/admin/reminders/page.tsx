@@ -1,6 +1,6 @@
 import { Suspense } from 'react';
 import Link from 'next/link';
-import { Pager } from '@/components/ui/pager';
+import { NoResults, Pager } from '@/components/ui/pager';
 import { requireRole } from '@/lib/auth/session';
 import type { Actor } from '@/lib/auth/types';
 import { getReminderSetup, listReminderSends, type ReminderRecord } from '@/lib/program/reminders';
@@ -135,14 +135,7 @@ async function Record({ actor, f }: { actor: Actor; f: ReminderFilters }) {
         {total} send{total === 1 ? '' : 's'} · page {f.page} of {pages}
       </p>
       {rows.length === 0 ? (
-        <Card>
-          <p className="text-slate-700">{filtered ? 'No reminders match these filters.' : 'No reminder has been sent yet.'}</p>
-          {f.page > 1 && total > 0 && (
-            <Link href={href(1)} className="mt-2 inline-block underline">
-              Go to the first page
-            </Link>
-          )}
-        </Card>
+        <NoResults message={filtered ? 'No reminders match these filters.' : 'No reminder has been sent yet.'} pastTheEnd={f.page > 1 && total > 0} firstPage={href(1)} />
       ) : (
         <div className="relative overflow-x-auto rounded-xl border border-slate-200 bg-white" tabIndex={0} role="region" aria-label="Reminders sent (scrolls sideways)">
           <table className="w-full min-w-[960px] text-left text-sm">
