@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
-import type { Page } from '@playwright/test';
 import { hardwareTokenSchema } from '../infra/local/ground-truth';
 import { consoleIam } from '../infra/local/console';
 import { removeTestUser } from '../test-support/iam-cleanup';
 import { expect, test } from './fixtures';
 import { createTestUser, env, listDevices, TEST_ACCOUNT, type TestUser } from './support/iam';
 import { codePair, enterCodes, signInWithKeys } from './support/enroll';
+import { ensureInventory } from './support/inventory';
 
 async function removeIamUser(user: TestUser) {
   const iam = await consoleIam({ motoUrl: env('E2E_MOTO_URL'), accountId: user.accountId, groundTruth: env('E2E_GROUND_TRUTH') });
@@ -14,15 +14,6 @@ async function removeIamUser(user: TestUser) {
   } finally {
     iam.destroy();
   }
-}
-
-/** The enrollment in the portal updates the stored inventory only once there is one (lib/enrollment/freshness). */
-async function ensureInventory(page: Page) {
-  await page.goto('/admin/tokens');
-  if (!(await page.getByText('No inventory yet').isVisible())) return;
-  await page.goto('/admin');
-  await page.getByRole('button', { name: 'Refresh inventory now' }).click();
-  await expect(page.getByRole('main').getByRole('status').filter({ hasText: /Inventory refreshed/ })).toBeVisible({ timeout: 120_000 });
 }
 
 test('an admin issues a token, the member finds its serial filled in and enrolls it, and the register sees it enrolled', async ({ page, signInAs, browser, baseURL }) => {
@@ -38,6 +29,7 @@ test('an admin issues a token, the member finds its serial filled in and enrolls
   const member = await browser.newContext({ baseURL });
   try {
     await signInAs('carol@example.com');
+    // The enrollment in the portal updates the stored inventory only once there is one (lib/enrollment/freshness).
     await ensureInventory(page);
 
     await page.goto('/admin/tokens');
@@ -101,13 +93,8 @@ test('on a phone the register and the report scroll inside their own boxes, not 
   await page.setViewportSize({ width: 375, height: 740 });
   test.setTimeout(150_000);
   await signInAs('carol@example.com');
-  // With an inventory the report lists enrolled tokens too: the widest the page gets. The other test here may be
-  // collecting it at this moment, so start one only when there is none, and wait for it either way.
-  await expect(async () => {
-    await page.goto('/admin/tokens');
-    if (await page.getByText('No inventory yet').isVisible()) expect([202, 409]).toContain((await page.request.post('/api/cron/inventory')).status());
-    await expect(page.getByText(/Compared with the stored inventory \(collected/)).toBeVisible({ timeout: 2_000 });
-  }).toPass({ timeout: 120_000, intervals: [3_000] });
+  // With an inventory the report lists enrolled tokens too: the widest the page gets.
+  await ensureInventory(page);
   await expect(page.getByRole('heading', { name: 'Register', exact: true, level: 2 })).toBeVisible();
   await expect(page.getByTestId('tokens-total')).toBeVisible();
   const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, viewport: window.innerWidth }));

@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { IamUser } from '@/lib/aws/iam';
 import { toMfaDevice, type MfaDevice } from '@/lib/aws/mfa-devices';
 import type { VirtualDeviceEntry } from '@/lib/aws/inventory-sources';
+import { AwsError } from '@/lib/aws/errors';
 
 // The AWS adapters are replaced by an in-memory account, so the collection's own decisions can be checked:
 // which users get a per-user call, and what each row says.
@@ -14,6 +15,8 @@ const state = {
   passwords: new Set<string>(),
 };
 const calls = { listMfaDevices: [] as string[], hasConsoleAccess: [] as string[] };
+/** Users whose ListMFADevices fails with this error: deleted ones (NoSuchEntity) or an outage. */
+const failing = new Map<string, AwsError>();
 
 vi.mock('@/lib/aws/inventory-sources', () => ({
   readAccountUsers: async () => state.users,
@@ -24,6 +27,8 @@ vi.mock('@/lib/aws/iam', () => ({
   getAccountAlias: async () => 'acme-prod',
   listMfaDevices: async (_a: string, userName: string) => {
     calls.listMfaDevices.push(userName);
+    const error = failing.get(userName);
+    if (error) throw error;
     return state.devices.get(userName) ?? [];
   },
   hasConsoleAccess: async (_a: string, userName: string) => {
@@ -45,6 +50,7 @@ const fido = (u: string) => `arn:aws:iam::${A}:u2f/user/${u}/key-ABCDEF`;
 beforeEach(() => {
   calls.listMfaDevices = [];
   calls.hasConsoleAccess = [];
+  failing.clear();
   // virt: a virtual device; both: virtual + FIDO; hw: FIDO only; left: a console leftover; late: created after the report.
   state.users = ['virt', 'both', 'hw', 'left', 'none', 'late'].map((n) => user(n));
   state.csv = [header, '<root_account>,arn:aws:iam::111111111111:root,N/A,not_supported,N/A,false,N/A,N/A', line('virt', true, true, '2025-12-30T00:00:00+00:00'), line('both', true, true), line('hw', true, true), line('left', true, false), line('none', false, false)].join('\n');
@@ -99,5 +105,16 @@ describe('collectAccount', () => {
     expect(recheck).toHaveBeenCalledWith(new Date('2026-01-01T00:00:00Z'));
     expect(calls.listMfaDevices).toContain('none');
     expect(byName(inv).get('none')).toMatchObject({ mfaState: 'enabled' });
+  });
+
+  it('leaves out a user deleted between the bulk read and its own call, and still fails on any other error', async () => {
+    failing.set('late', new AwsError('NoSuchEntity', 'iam:ListMFADevices', 'NoSuchEntityException'));
+    const inv = await collectAccount(A, { now });
+    expect(byName(inv).has('late')).toBe(false);
+    expect(byName(inv).get('hw')!.devices.map((d) => d.type)).toEqual(['fido']);
+    expect(inv.users).toHaveLength(5);
+
+    failing.set('late', new AwsError('ServiceFailure', 'iam:ListMFADevices', 'ServiceUnavailable'));
+    await expect(collectAccount(A, { now })).rejects.toMatchObject({ code: 'ServiceFailure' });
   });
 });

@@ -1,4 +1,5 @@
 import 'server-only';
+import { isAwsError } from '@/lib/aws/errors';
 import { getAccountAlias, hasConsoleAccess, listMfaDevices } from '@/lib/aws/iam';
 import { listVirtualDevices, readAccountUsers, readCredentialReport, type ReportPolling } from '@/lib/aws/inventory-sources';
 import { toMfaDevice, type MfaDevice } from '@/lib/aws/mfa-devices';
@@ -120,6 +121,8 @@ export async function collectAccount(
 
   const recheck = (await options.recheck?.(raw.generatedAt)) ?? new Set<string>();
   const live = new Map<string, { consoleAccess?: boolean; devices: MfaDevice[] }>();
+  // Users deleted between the bulk read and their own call: gone from the account, so gone from the inventory.
+  const deleted = new Set<string>();
   const toCheck = iamUsers.filter((u) => {
     const row = report.users.get(u.userName);
     if (!row || recheck.has(u.userName)) return true;
@@ -128,14 +131,19 @@ export async function collectAccount(
   onPhase?.('devices');
   await mapLimit(toCheck, userConcurrency, async (u) => {
     const inReport = report.users.has(u.userName);
-    const [consoleAccess, listed] = await Promise.all([
-      inReport ? Promise.resolve(undefined) : hasConsoleAccess(accountId, u.userName),
-      listMfaDevices(accountId, u.userName),
-    ]);
-    live.set(u.userName, { consoleAccess, devices: listed });
+    try {
+      const [consoleAccess, listed] = await Promise.all([
+        inReport ? Promise.resolve(undefined) : hasConsoleAccess(accountId, u.userName),
+        listMfaDevices(accountId, u.userName),
+      ]);
+      live.set(u.userName, { consoleAccess, devices: listed });
+    } catch (error) {
+      if (!isAwsError(error, 'NoSuchEntity')) throw error;
+      deleted.add(u.userName);
+    }
   });
 
-  const users = iamUsers.map((u) => {
+  const users = iamUsers.filter((u) => !deleted.has(u.userName)).map((u) => {
     const r: CredentialReportUser | undefined = report.users.get(u.userName);
     const checked = live.get(u.userName);
     const userDevices = checked ? checked.devices : (devices.get(u.userName) ?? []);
