@@ -1,23 +1,55 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Actor, Role } from '@/lib/auth/types';
 
-// Every exported server action, called as a public endpoint would be: without a session, and with each role
-// below the one it needs. None may reach its domain code (which would need AWS and a database, both absent here).
+// Every exported server action, called as a public endpoint would be: without a session, with each role below the
+// one it needs, and with that role and every role above it. The wrapper's authentication, authorization and form
+// validation are the real ones; only the handler behind them is replaced by a probe, so no cell reaches domain code
+// (which would need AWS and a database, both absent here) and a cell that should be refused fails loudly if it is not.
+const probe = vi.hoisted(() => {
+  class ReachedHandler extends Error {
+    constructor(
+      readonly action: string,
+      readonly actor: unknown,
+    ) {
+      super(`${action} reached its handler`);
+      this.name = 'ReachedHandler';
+    }
+  }
+  return { ReachedHandler };
+});
 const session = vi.hoisted(() => ({ actor: null as Actor | null }));
 vi.mock('@/lib/auth/session', () => ({ getActor: async () => session.actor }));
 vi.mock('@/lib/db/client', () => ({ getDb: async () => ({}) }));
 vi.mock('@/lib/audit/log', () => ({ recordAudit: async () => undefined }));
+vi.mock('@/lib/actions/define-action', async (importOriginal) => {
+  const real = await importOriginal<typeof import('@/lib/actions/define-action')>();
+  const defineAction: typeof real.defineAction = (opts) =>
+    real.defineAction(opts, async (actor) => {
+      throw new probe.ReachedHandler(opts.name, actor);
+    });
+  return { defineAction };
+});
 
 const actorWith = (roles: Role[]): Actor => ({ id: 'someone@example.com', email: 'someone@example.com', name: 'Someone', method: 'oidc', roles, principals: [], authTime: 0 });
 const member = actorWith(['member']);
 const admin = actorWith(['member', 'admin']);
+const security = actorWith(['member', 'admin', 'security']);
+const ladder: { role: Role; actor: Actor }[] = [
+  { role: 'member', actor: member },
+  { role: 'admin', actor: admin },
+  { role: 'security', actor: security },
+];
 
 type AnyAction = (prev: unknown, fd: FormData) => Promise<{ status: string; code?: string }>;
 
 /** Each actions module, the role every one of its actions needs, and the exact list of its actions. */
 const modules: Record<string, { load: () => Promise<Record<string, unknown>>; role: Role; actions: string[] }> = {
-  enroll: { load: () => import('./enroll/actions'), role: 'member', actions: [] },
-  devices: { load: () => import('./devices/actions'), role: 'member', actions: [] },
+  enroll: {
+    load: () => import('./enroll/actions'),
+    role: 'member',
+    actions: ['cancelVirtualAction', 'checkFidoAction', 'completeVirtualAction', 'enrollHardwareAction', 'startVirtualAction'],
+  },
+  devices: { load: () => import('./devices/actions'), role: 'member', actions: ['recordConsoleTestAction', 'removeAction', 'resyncAction', 'testCliAction'] },
   admin: {
     load: () => import('./admin/actions'),
     role: 'admin',
@@ -47,12 +79,29 @@ async function actionsOf(load: () => Promise<Record<string, unknown>>): Promise<
   return Object.entries(mod).filter((e): e is [string, AnyAction] => typeof e[1] === 'function');
 }
 
+/** What an empty form gets: the action's result, or `reached` when it passed every check and got to its handler. */
+async function submitEmpty(action: AnyAction, actor: Actor): Promise<{ status: string; code?: string }> {
+  try {
+    return await action({ status: 'idle' }, new FormData());
+  } catch (error) {
+    if (!(error instanceof probe.ReachedHandler)) throw error;
+    // The handler is given the session's actor, never one built from the form.
+    expect(error.actor).toBe(actor);
+    return { status: 'reached' };
+  }
+}
+
 beforeEach(() => {
   session.actor = null;
 });
 
 describe('server action authorization', () => {
   for (const [area, { load, role, actions: expected }] of Object.entries(modules)) {
+    it(`${area}: exports exactly the actions pinned to the ${role} role here`, async () => {
+      const actions = await actionsOf(load);
+      expect(actions.map(([n]) => n).sort()).toEqual([...expected].sort());
+    });
+
     it(`${area}: every action refuses a request without a session`, async () => {
       const actions = await actionsOf(load);
       expect(actions.length).toBeGreaterThan(0);
@@ -61,15 +110,31 @@ describe('server action authorization', () => {
       }
     });
 
-    if (role === 'member') continue;
-    const below = role === 'security' ? [member, admin] : [member];
-    it(`${area}: exactly the expected actions, each refusing ${below.map((a) => a.roles.at(-1)).join(' and ')}`, async () => {
+    const rank = ladder.findIndex((r) => r.role === role);
+    const below = ladder.slice(0, rank);
+    const allowed = ladder.slice(rank);
+
+    if (below.length > 0) {
+      it(`${area}: every action refuses ${below.map((r) => r.role).join(' and ')}`, async () => {
+        const actions = await actionsOf(load);
+        for (const { actor } of below) {
+          session.actor = actor;
+          for (const [name, action] of actions) {
+            expect(await submitEmpty(action, actor), `${name} as ${actor.roles.join('+')}`).toEqual(expect.objectContaining({ status: 'error', code: 'Forbidden' }));
+          }
+        }
+      });
+    }
+
+    it(`${area}: every action lets ${allowed.map((r) => r.role).join(', ')} past authorization`, async () => {
       const actions = await actionsOf(load);
-      expect(actions.map(([n]) => n).sort()).toEqual([...expected].sort());
-      for (const actor of below) {
+      expect(actions.length).toBeGreaterThan(0);
+      for (const { actor } of allowed) {
         session.actor = actor;
         for (const [name, action] of actions) {
-          expect(await action({ status: 'idle' }, new FormData()), `${name} as ${actor.roles.join('+')}`).toMatchObject({ status: 'error', code: 'Forbidden' });
+          // Past authorization an empty form is either refused by validation or reaches the handler.
+          const result = await submitEmpty(action, actor);
+          expect(['invalid', 'reached'], `${name} as ${actor.roles.join('+')}: ${JSON.stringify(result)}`).toContain(result.status);
         }
       }
     });
