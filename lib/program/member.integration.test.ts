@@ -1,13 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CreateUserCommand, ListVirtualMFADevicesCommand, type IAMClient } from '@aws-sdk/client-iam';
+import { CreateUserCommand, ListMFADevicesCommand, ListVirtualMFADevicesCommand, type IAMClient } from '@aws-sdk/client-iam';
 import { and, eq } from 'drizzle-orm';
 import { useLocalStack } from '@/test-support/stack';
 import { deleteVirtualDevices, removeTestUser } from '@/test-support/iam-cleanup';
 import { consoleIam } from '@/infra/local/console';
+import { readGroundTruth, readHardwareTokens, type HardwareToken } from '@/infra/local/ground-truth';
+import { consecutiveCodes } from '@/infra/local/totp';
 import { resetAwsClients } from '@/lib/aws/clients';
 import { getDb } from '@/lib/db/client';
 import { auditLog, programCategories, programDecisions, type DeviceType } from '@/lib/db/schema';
+import { deviceTypeNoun } from './resolve';
 import { listUserEvents } from '@/lib/enrollment/events';
 import { completeVirtualEnrollment, startVirtualEnrollment } from '@/lib/enrollment/virtual';
 import { enrollHardwareToken } from '@/lib/enrollment/hardware';
@@ -19,11 +22,15 @@ const ACCOUNT = '222222222222';
 const MUTATING = ['CreateVirtualMFADevice', 'EnableMFADevice', 'ListMFADevices', 'DeleteVirtualMFADevice'];
 let iam: IAMClient;
 let endpoint: string;
+let hardwareTokensFile: string;
+let groundTruthFile: string;
 const created: string[] = [];
 
 beforeAll(async () => {
   const { stack, groundTruth } = await useLocalStack();
   endpoint = stack.awsEndpoint;
+  hardwareTokensFile = stack.hardwareTokensFile;
+  groundTruthFile = stack.groundTruthFile;
   resetAwsClients();
   iam = await consoleIam({ motoUrl: stack.motoUrl, accountId: ACCOUNT, groundTruth });
 });
@@ -43,6 +50,28 @@ async function virtualDevicesOf(...userNames: string[]): Promise<string[]> {
   const out = await iam.send(new ListVirtualMFADevicesCommand({ AssignmentStatus: 'Any', MaxItems: 1000 }));
   return (out.VirtualMFADevices ?? []).map((d) => d.SerialNumber!).filter((s) => userNames.some((u) => s.includes(`/${u}/`)));
 }
+
+/** The devices IAM has enabled for this user (virtual, hardware and FIDO alike). */
+async function enabledSerials(userName: string): Promise<string[]> {
+  return ((await iam.send(new ListMFADevicesCommand({ UserName: userName }))).MFADevices ?? []).map((d) => d.SerialNumber!);
+}
+
+/**
+ * A token from the local stock that no seeded user holds, taken from the end of the list (other files take the
+ * first). AWS accepts it with its codes, so only the portal's own check can stop an enrollment with it.
+ */
+async function spareHardwareToken(): Promise<HardwareToken> {
+  const truth = await readGroundTruth(groundTruthFile);
+  const held = new Set(truth.users.flatMap((u) => u.devices.map((d) => d.serial)));
+  const token = (await readHardwareTokens(hardwareTokensFile)).filter((t) => !t.userName && !held.has(t.serial)).at(-1);
+  if (!token) throw new Error('the local stock has no spare hardware token');
+  return token;
+}
+
+const codesOf = (token: HardwareToken) => {
+  const { AuthenticationCode1: code1, AuthenticationCode2: code2 } = consecutiveCodes(token.secretBase32);
+  return { serial: token.serial, code1, code2 };
+};
 
 /** A fresh IAM user under its own path, so that a path selector captures it and nobody else. */
 async function newActor(): Promise<{ actor: Actor; path: string }> {
@@ -118,6 +147,49 @@ describe('device types a category does not allow', () => {
     // Hardware passes the program and reaches AWS, which does not know this serial.
     const hardware = await enrollHardwareToken(actor, principal, { serial: 'GAHT99999999998', code1: '123456', code2: '654321' });
     expect(hardware).toMatchObject({ status: 'error', code: 'NoSuchEntity' });
+  });
+
+  it('refuses hardware in a virtual-only or FIDO-only category before any AWS call, with a clear message, and enables nothing', async () => {
+    const token = await spareHardwareToken();
+    const cases: { allowed: DeviceType[]; actor: Actor; path: string; categoryId: number }[] = [];
+    for (const allowed of [['virtual'], ['fido']] as DeviceType[][]) {
+      const { actor, path } = await newActor();
+      const category = await insertCategory(`No tokens ${path}`, { kind: 'path', value: path }, allowed);
+      cases.push({ allowed, actor, path, categoryId: category.id });
+    }
+    await armTripwires();
+
+    for (const { allowed, actor, path } of cases) {
+      // Valid codes of a token AWS knows: without the program's check this would enable it.
+      const refused = await enrollHardwareToken(actor, actor.principals[0]!, codesOf(token));
+      expect(refused, allowed.join()).toEqual({
+        status: 'error',
+        code: 'DeviceTypeNotAllowed',
+        message: `The category “No tokens ${path}” does not allow a hardware TOTP token. Allowed: ${deviceTypeNoun[allowed[0]!]}.`,
+      });
+    }
+    // Not even ListMFADevices, let alone EnableMFADevice, was called.
+    expect((await untouched()).sort()).toEqual([...MUTATING].sort());
+    await fetch(`${endpoint}/_local/faults`, { method: 'DELETE' });
+
+    const db = await getDb();
+    for (const { actor } of cases) {
+      const principal = actor.principals[0]!;
+      expect(await enabledSerials(principal.userName)).toEqual([]);
+      const denied = await db.select({ action: auditLog.action, target: auditLog.target, detail: auditLog.detail }).from(auditLog).where(eq(auditLog.actor, actor.id));
+      expect(denied).toEqual([
+        { action: 'enrollment.hardware', target: `arn:aws:iam::${ACCOUNT}:user/${principal.userName}`, detail: { reason: 'DeviceTypeNotAllowed', deviceType: 'hardware' } },
+      ]);
+      // A refusal is not a failed code attempt: nothing counts towards the code-attempt limit.
+      expect(await listUserEvents(principal)).toEqual([]);
+    }
+
+    // The same token and fresh codes go through once the category is gone: the refusal was the program's alone.
+    const [first] = cases;
+    await db.delete(programCategories).where(eq(programCategories.id, first!.categoryId));
+    const enrolled = await enrollHardwareToken(first!.actor, first!.actor.principals[0]!, codesOf(token));
+    expect(enrolled).toMatchObject({ status: 'success', data: { serial: token.serial } });
+    expect(await enabledSerials(first!.actor.principals[0]!.userName)).toEqual([token.serial]);
   });
 
   it('allows virtual once an override moves the user to a category that allows it, and re-checks before enabling', async () => {
