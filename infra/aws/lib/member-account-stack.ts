@@ -47,8 +47,21 @@ export const MEMBER_ACTIONS = {
   attach: ['iam:AttachGroupPolicy'],
 } as const;
 
-/** The tag keys the portal may set or remove on users (cohort, exemption): lib/enforcement/policy.ts's mfa-* keys. */
-export const PORTAL_TAG_KEYS = 'mfa-*';
+/**
+ * StringLike patterns for a key prefix in every letter casing: "mfa-" gives mfa-*, mfA-*, … MFA-* (8 patterns).
+ * StringLike on aws:TagKeys is case-sensitive, while IAM treats tag keys case-insensitively.
+ */
+export function everyCasing(prefix: string): string[] {
+  const variants = [...prefix].map((ch) => [...new Set([ch.toLowerCase(), ch.toUpperCase()])]);
+  return variants.reduce<string[]>((heads, vs) => heads.flatMap((h) => vs.map((v) => h + v)), ['']).map((p) => `${p}*`);
+}
+
+/**
+ * The tag keys the portal may set or remove on users (cohort, exemption): the mfa-* keys in every casing, as
+ * lib/enforcement/policy.ts's tag guard reserves them. Tag reconciliation keeps a user's key in its existing
+ * casing (it removes MFA-Exempt, not mfa-exempt), so a lowercase-only pattern would deny it.
+ */
+export const PORTAL_TAG_KEY_PATTERNS = everyCasing('mfa-');
 
 const groupId = (kind: string, name: string) => `${kind}Group-${name}`;
 
@@ -113,10 +126,14 @@ export class MemberAccountStack extends Stack {
               sid: 'TagUsersMfaKeysOnly',
               actions: [...MEMBER_ACTIONS.userTags],
               resources: [iamArn('user/*')],
+              // Only the keys are constrained, not the values (aws:RequestTag/…): UntagUser sends no values; the
+              // cohort values are the program's cohort names, which the portal changes at run time without a
+              // redeploy; and the one value that matters, mfa-exempt = true, is one the portal legitimately writes.
+              // A value condition would break reconciliation without limiting what a holder of this role can do.
               conditions: {
                 // ForAllValues is true when the key is absent: require it, so a request must name its keys.
                 Null: { 'aws:TagKeys': 'false' },
-                'ForAllValues:StringLike': { 'aws:TagKeys': PORTAL_TAG_KEYS },
+                'ForAllValues:StringLike': { 'aws:TagKeys': PORTAL_TAG_KEY_PATTERNS },
               },
             }),
             new iam.PolicyStatement({ sid: 'ManageEnforcementPolicy', actions: [...MEMBER_ACTIONS.enforcementPolicy], resources: [enforcementPolicyArn] }),
@@ -142,7 +159,7 @@ export class MemberAccountStack extends Stack {
       {
         id: 'AwsSolutions-IAM5',
         reason:
-          'The portal manages MFA for every IAM user of the account, whichever user signs in: user reads, device enrollment and the mfa-* tags are scoped to the user resource type; tagging is further limited to mfa-* keys by condition.',
+          'The portal manages MFA for every IAM user of the account, whichever user signs in: user reads, device enrollment and the mfa-* tags are scoped to the user resource type; tagging is further limited to mfa-* keys (in any letter casing) by condition.',
         appliesTo: ['Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:user/*'],
       },
       {

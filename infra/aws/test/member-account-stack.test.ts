@@ -2,9 +2,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { buildPolicy } from '../../../lib/enforcement/policy';
 import { PORTAL_IAM_ACTIONS } from '../../local/policies';
-import { MEMBER_ACTIONS } from '../lib/member-account-stack';
+import { everyCasing, MEMBER_ACTIONS, PORTAL_TAG_KEY_PATTERNS } from '../lib/member-account-stack';
 import { actionsOf, buildApp, exampleConfig, minimalConfig, readable, type Statement } from './support';
 
 const { member } = buildApp(exampleConfig());
@@ -29,6 +30,8 @@ const role = only<RoleResource>('AWS::IAM::Role').resource.Properties;
 const statements = readable(role.Policies.flatMap((p) => p.PolicyDocument.Statement)) as Statement[];
 const bySid = (sid: string) => statements.find((s) => s.Sid === sid)!;
 const user = 'arn:${Partition}:iam::${AccountId}:user/*';
+const MFA_PREFIX_CASINGS = ['mfa-*', 'mfA-*', 'mFa-*', 'mFA-*', 'Mfa-*', 'MfA-*', 'MFa-*', 'MFA-*'];
+const tagCondition = { Null: { 'aws:TagKeys': 'false' }, 'ForAllValues:StringLike': { 'aws:TagKeys': MFA_PREFIX_CASINGS } };
 const enforcementArn = 'arn:${Partition}:iam::${AccountId}:policy/MfaPortalEnforcement';
 
 describe('member role', () => {
@@ -78,7 +81,7 @@ describe('member role', () => {
         Effect: 'Allow',
         Action: ['iam:TagUser', 'iam:UntagUser'],
         Resource: user,
-        Condition: { Null: { 'aws:TagKeys': 'false' }, 'ForAllValues:StringLike': { 'aws:TagKeys': 'mfa-*' } },
+        Condition: tagCondition,
       },
       {
         Sid: 'ManageEnforcementPolicy',
@@ -111,10 +114,10 @@ describe('member role', () => {
     ]);
   });
 
-  it('tags users only with mfa-* keys, and only when the request names its keys', () => {
+  it('tags users only with mfa-* keys (in every letter casing), and only when the request names its keys', () => {
     const tagging = statements.filter((s) => actionsOf(s).some((a) => a === 'iam:TagUser' || a === 'iam:UntagUser'));
     expect(tagging).toHaveLength(1);
-    expect(tagging[0]!.Condition).toEqual({ Null: { 'aws:TagKeys': 'false' }, 'ForAllValues:StringLike': { 'aws:TagKeys': 'mfa-*' } });
+    expect(tagging[0]!.Condition).toEqual(tagCondition);
   });
 
   it('scopes every policy-version action to the enforcement policy, and attaches only it', () => {
@@ -143,6 +146,70 @@ describe('member role', () => {
   it('grants only account-wide reads on Resource "*"', () => {
     expect(statements.filter((s) => s.Resource === '*' || (Array.isArray(s.Resource) && s.Resource.includes('*'))).map((s) => s.Sid)).toEqual(['ReadAccountWide']);
     expect(bySid('ReadAccountWide').Action).toEqual([...MEMBER_ACTIONS.accountWide]);
+  });
+});
+
+describe('mfa-* tag keys in every casing', () => {
+  it('everyCasing gives the 8 casings of "mfa-", each once', () => {
+    expect(everyCasing('mfa-')).toEqual(MFA_PREFIX_CASINGS);
+    expect(new Set(PORTAL_TAG_KEY_PATTERNS).size).toBe(8);
+    expect(PORTAL_TAG_KEY_PATTERNS.every((p) => p.toLowerCase() === 'mfa-*')).toBe(true);
+    expect(everyCasing('a1-')).toEqual(['a1-*', 'A1-*']);
+  });
+
+  it('are the casings the enforcement policy’s tag guard reserves: the role may change every key the guard keeps from users', () => {
+    const guard = buildPolicy({ cohorts: [], defaultCohort: null, portalRoleName: 'MfaPortalMember' }).Statement.find((s) => s.Sid === 'OnlyThePortalChangesMfaTags')!;
+    const reserved = guard.Condition['ForAnyValue:StringLike']!['aws:TagKeys'];
+    expect([...PORTAL_TAG_KEY_PATTERNS].sort()).toEqual([...(reserved as string[])].sort());
+  });
+
+  // The member role's own policy under an IAM simulator (StringLike is case-sensitive there, as in IAM).
+  const ACCOUNT = '111111111111';
+  const rolePolicy = (condition: unknown) => ({
+    Version: '2012-10-17',
+    Statement: statements.map((s) =>
+      JSON.parse(JSON.stringify(s.Sid === 'TagUsersMfaKeysOnly' ? { ...s, Condition: condition } : s).replaceAll('${Partition}', 'aws').replaceAll('${AccountId}', ACCOUNT)),
+    ),
+  });
+  async function decide(policy: unknown, action: 'iam:TagUser' | 'iam:UntagUser', tagKeys: string[] | undefined) {
+    const contextVariables: Record<string, string | string[]> = { 'aws:CurrentTime': '2026-06-01T00:00:00Z' };
+    if (tagKeys) contextVariables['aws:TagKeys'] = tagKeys;
+    const result = await runSimulation(
+      {
+        request: {
+          principal: `arn:aws:sts::${ACCOUNT}:assumed-role/MfaPortalMember/mfa-portal`,
+          action,
+          resource: { resource: `arn:aws:iam::${ACCOUNT}:user/alice`, accountId: ACCOUNT },
+          contextVariables,
+        },
+        identityPolicies: [{ name: 'MfaPortal', policy: policy as Record<string, unknown> }],
+        serviceControlPolicies: [],
+        resourceControlPolicies: [],
+      },
+      {},
+    );
+    if (result.resultType !== 'single') throw new Error(`simulator returned ${result.resultType}`);
+    if (result.result.ignoredContextKeys?.length) throw new Error(`simulator ignored ${result.result.ignoredContextKeys.join(', ')}`);
+    return result.overallResult;
+  }
+
+  it.each(['iam:TagUser', 'iam:UntagUser'] as const)('%s: allowed for every casing of mfa-cohort and mfa-exempt, denied for other keys', async (action) => {
+    const policy = rolePolicy(tagCondition);
+    for (const prefix of everyCasing('mfa-').map((p) => p.slice(0, -1))) {
+      expect(await decide(policy, action, [`${prefix}cohort`]), `${prefix}cohort`).toBe('Allowed');
+      expect(await decide(policy, action, [`${prefix}Exempt`, 'mfa-cohort']), `${prefix}Exempt`).toBe('Allowed');
+    }
+    // What applyTagDrift sends for a user tagged MFA-Exempt whose exemption ended.
+    expect(await decide(policy, action, ['MFA-Exempt'])).toBe('Allowed');
+    for (const keys of [['Department'], ['mfa-exempt', 'Department'], ['mfa_exempt'], ['xmfa-exempt']])
+      expect(await decide(policy, action, keys), JSON.stringify(keys)).toBe('ImplicitlyDenied');
+    expect(await decide(policy, action, undefined), 'no tag keys in the request').toBe('ImplicitlyDenied');
+  });
+
+  it('the former lowercase-only condition denied MFA-Exempt under the same simulator (so the case above is not vacuous)', async () => {
+    const lowercaseOnly = { Null: { 'aws:TagKeys': 'false' }, 'ForAllValues:StringLike': { 'aws:TagKeys': 'mfa-*' } };
+    expect(await decide(rolePolicy(lowercaseOnly), 'iam:UntagUser', ['mfa-exempt'])).toBe('Allowed');
+    expect(await decide(rolePolicy(lowercaseOnly), 'iam:UntagUser', ['MFA-Exempt'])).toBe('ImplicitlyDenied');
   });
 });
 
