@@ -1,6 +1,6 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { and, desc, eq, like, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, like, max, sql } from 'drizzle-orm';
 import { useLocalStack } from '@/test-support/stack';
 import { getDb, type Db } from '@/lib/db/client';
 import { auditLog, inventoryUsers, programCategories, programDecisions, programUsers } from '@/lib/db/schema';
@@ -65,6 +65,11 @@ async function insertUsers(users: UserSpec[]) {
 
 const input = (p: Partial<Record<string, string>>): CategoryInput =>
   categoryInputSchema(new Date()).parse({ selectorKind: 'account', selectorValue: A, defaultDecision: 'required', allow_virtual: 'on', allow_hardware: 'on', allow_fido: 'on', deadline: '2027-03-01T17:00', ...p });
+
+/** The newest audit id, to read only the entries a step adds (the log is not reset between tests). */
+const auditMark = async () => (await db.select({ id: max(auditLog.id) }).from(auditLog))[0]?.id ?? 0;
+const auditSince = async (mark: number) =>
+  db.select({ actor: auditLog.actor, action: auditLog.action, target: auditLog.target, outcome: auditLog.outcome, detail: auditLog.detail }).from(auditLog).where(gt(auditLog.id, mark)).orderBy(asc(auditLog.id));
 
 const lastAudit = async (action: string) => (await db.select().from(auditLog).where(eq(auditLog.action, action)).orderBy(desc(auditLog.id)).limit(1))[0];
 
@@ -310,10 +315,83 @@ describe('decisions and exceptions', () => {
     expect(await bulkDecide(admin, { account: A }, out, 2)).toMatchObject({ status: 'success', data: { changed: 0, unchanged: 2 } });
   });
 
+  it('a category override is audited with the category it left and the one it set, by name', async () => {
+    await insertUsers([{ accountId: B, userName: 'bo', path: '/', tags: {}, groups: [], consoleAccess: true, types: [] }]);
+    const idOf = (r: Awaited<ReturnType<typeof saveCategory>>) => (r.status === 'success' ? r.data.id : 0);
+    const a = idOf(await saveCategory(security, null, input({ name: 'Account A', cohort: 'acct-a' })));
+    const b = idOf(await saveCategory(security, null, input({ name: 'Account B', selectorValue: B, cohort: 'acct-b' })));
+    const key = { accountId: B, userName: 'bo' };
+    const followCategory = { decision: '(category default)', reason: null, approver: null, expiresAt: null };
+
+    const mark = await auditMark();
+    expect(await setDecision(admin, key, parse({ categoryId: String(a) }))).toMatchObject({ status: 'success', data: { changed: true } });
+    expect(await setDecision(admin, key, parse({ categoryId: String(b), decision: 'required' }))).toMatchObject({ status: 'success', data: { changed: true } });
+    expect(await setDecision(admin, key, parse({ categoryId: String(b), decision: 'required' }))).toMatchObject({ status: 'success', data: { changed: false } });
+    expect(await auditSince(mark)).toEqual([
+      { actor: admin.id, action: 'program.decision.set', target: `${B}/bo`, outcome: 'success', detail: { before: null, after: { category: 'Account A', ...followCategory } } },
+      {
+        actor: admin.id,
+        action: 'program.decision.set',
+        target: `${B}/bo`,
+        outcome: 'success',
+        detail: { before: { category: 'Account A', ...followCategory }, after: { category: 'Account B', ...followCategory, decision: 'required' } },
+      },
+    ]);
+  });
+
+  it('bulk: every per-user entry carries its own before and after and the run’s id, an exception its justification, approver and end date', async () => {
+    await insertUsers([
+      { accountId: A, userName: 'svc-a', path: '/', tags: {}, groups: [], consoleAccess: true, types: [] },
+      { accountId: A, userName: 'svc-b', path: '/', tags: {}, groups: [], consoleAccess: true, types: [] },
+    ]);
+    await db.insert(programDecisions).values({ accountId: A, userName: 'svc-b', decision: 'required', reason: 'Named by the audit', decidedBy: 'test' });
+    const bySelector = { category: '(by selector)', approver: null, expiresAt: null };
+    const outOfScope = { ...bySelector, decision: 'out-of-scope', reason: 'Console passwords are being removed' };
+
+    let mark = await auditMark();
+    expect(await bulkDecide(admin, { account: A }, parse({ decision: 'out-of-scope', reason: 'Console passwords are being removed' }), 2)).toMatchObject({ status: 'success', data: { changed: 2 } });
+    let entries = await auditSince(mark);
+    const bulkId = (entries.at(-1)!.detail as { bulkId: string }).bulkId;
+    expect(bulkId).toMatch(/^bulk-/);
+    expect(entries).toEqual([
+      { actor: admin.id, action: 'program.decision.set', target: `${A}/svc-a`, outcome: 'success', detail: { before: null, after: outOfScope, bulkId } },
+      {
+        actor: admin.id,
+        action: 'program.decision.set',
+        target: `${A}/svc-b`,
+        outcome: 'success',
+        detail: { before: { ...bySelector, decision: 'required', reason: 'Named by the audit' }, after: outOfScope, bulkId },
+      },
+      { actor: admin.id, action: 'program.decision.bulk', target: null, outcome: 'success', detail: { bulkId, filters: { account: A }, users: 2, changed: 2, after: outOfScope } },
+    ]);
+
+    const ends = new Date(Date.now() + 90 * 86_400_000).toISOString().slice(0, 10);
+    mark = await auditMark();
+    const exception = parse({ decision: 'exception', reason: 'Shared test rig until it is retired', approver: 'Dave (CISO)', expiresAt: ends });
+    expect(await bulkDecide(admin, { account: A }, exception, 2)).toMatchObject({ status: 'success', data: { changed: 2 } });
+    entries = await auditSince(mark);
+    const exceptionId = (entries.at(-1)!.detail as { bulkId: string }).bulkId;
+    const after = { ...bySelector, decision: 'exception', reason: 'Shared test rig until it is retired', approver: 'Dave (CISO)', expiresAt: `${ends}T00:00:00.000Z` };
+    expect(entries).toEqual([
+      { actor: admin.id, action: 'program.exception.set', target: `${A}/svc-a`, outcome: 'success', detail: { before: outOfScope, after, bulkId: exceptionId } },
+      { actor: admin.id, action: 'program.exception.set', target: `${A}/svc-b`, outcome: 'success', detail: { before: outOfScope, after, bulkId: exceptionId } },
+      { actor: admin.id, action: 'program.decision.bulk', target: null, outcome: 'success', detail: { bulkId: exceptionId, filters: { account: A }, users: 2, changed: 2, after } },
+    ]);
+  });
+
   it('reminder days are audited with before and after', async () => {
     expect(await setReminderDays(db, security, '7, 30, 1')).toMatchObject({ status: 'success', data: { days: [30, 7, 1] } });
-    expect((await lastAudit('program.settings.update'))!.detail).toMatchObject({ after: { reminderDays: [30, 7, 1] } });
+    expect(await lastAudit('program.settings.update')).toMatchObject({
+      actor: security.id,
+      target: 'reminder-days',
+      outcome: 'success',
+      detail: { before: { reminderDays: [14, 7, 1] }, after: { reminderDays: [30, 7, 1] } },
+    });
+    expect((await setReminderDays(db, security, '3')).status).toBe('success');
+    expect((await lastAudit('program.settings.update'))!.detail).toEqual({ before: { reminderDays: [30, 7, 1] }, after: { reminderDays: [3] } });
+    const mark = await auditMark();
     expect(await setReminderDays(db, security, '0, 400')).toMatchObject({ status: 'invalid' });
+    expect(await auditSince(mark)).toEqual([]);
     await db.execute(sql`UPDATE program_settings SET reminder_days = '[14,7,1]'::jsonb`);
   });
 });
