@@ -5,10 +5,10 @@ import { auditLog, inventoryUsers, programCategories, programDecisions, programU
 import { recordAudit } from '@/lib/audit/log';
 import { assertRole } from '@/lib/auth/roles';
 import type { Actor } from '@/lib/auth/types';
-import { fail, ok, type ActionResult } from '@/lib/actions/result';
+import { fail, invalid, ok, type ActionResult } from '@/lib/actions/result';
 import { allInventoryUsers } from '@/lib/inventory/queries';
 import type { UserFilters } from '@/lib/inventory/user-filters';
-import type { DecisionInput } from './program-input';
+import { decisionProblems, type DecisionInput } from './program-input';
 
 export type UserKey = { accountId: string; userName: string };
 
@@ -87,6 +87,8 @@ async function categoryNames(db: Db): Promise<Map<number, string>> {
 /** An admin's decision about one inventoried IAM user; audited with before and after. */
 export async function setDecision(actor: Actor, key: UserKey, input: DecisionInput): Promise<ActionResult<{ changed: boolean }>> {
   assertRole(actor.roles, 'admin', 'decisions');
+  const problems = decisionProblems(input, new Date());
+  if (problems) return invalid(problems, 'Check the highlighted fields.');
   const db = await getDb();
   const [user] = await db.select({ n: inventoryUsers.userName }).from(inventoryUsers).where(and(eq(inventoryUsers.accountId, key.accountId), eq(inventoryUsers.userName, key.userName)));
   if (!user) return fail('NotFound', `${key.userName} is not in the inventory of account ${key.accountId}. Refresh the inventory, then try again.`);
@@ -117,6 +119,8 @@ export async function selectUsers(actor: Actor, filters: Partial<UserFilters>): 
  */
 export async function bulkDecide(actor: Actor, filters: Partial<UserFilters>, input: DecisionInput, expected: number): Promise<ActionResult<{ changed: number; unchanged: number }>> {
   assertRole(actor.roles, 'admin', 'decisions');
+  const problems = decisionProblems(input, new Date());
+  if (problems) return invalid(problems, 'Check the highlighted fields.');
   const keys = await selectUsers(actor, filters);
   if (keys.length > BULK_LIMIT) return fail('TooMany', `These filters select more than ${BULK_LIMIT.toLocaleString('en')} users. Narrow them (e.g. by account or tag) and decide in parts.`);
   if (keys.length === 0) return fail('Empty', 'These filters select no users.');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { categoryInputSchema, decisionInputSchema, oneYearFrom, parseUtc } from './program-input';
+import { categoryInputSchema, decisionInputSchema, decisionProblems, oneYearFrom, parseUtc, type DecisionInput } from './program-input';
 
 const NOW = new Date('2026-11-26T12:00:00Z');
 const base = {
@@ -66,6 +66,29 @@ describe('decision input', () => {
     const ok = decisionInputSchema(NOW).parse({ decision: 'exception', reason: 'Break-glass account in the safe', approver: 'Dave (CISO)', expiresAt: '2027-06-30' });
     expect(ok.expiresAt?.toISOString()).toBe('2027-06-30T00:00:00.000Z');
     expect(oneYearFrom(NOW).toISOString()).toBe('2027-11-26T12:00:00.000Z');
+  });
+  it('an exception ending a year and a day away is refused on its field; ending exactly a year away is accepted', () => {
+    const e = (expiresAt: string) => decisionInputSchema(NOW).safeParse({ decision: 'exception', reason: 'Break-glass account in the safe', approver: 'Dave (CISO)', expiresAt });
+    const tooLong = { expiresAt: ['An exception may last at most a year: choose an earlier end date and review it then.'] };
+    expect(errorsOf(e('2027-11-27T12:00'))).toEqual(tooLong);
+    expect(errorsOf(e('2027-11-27'))).toEqual(tooLong);
+    expect(errorsOf(e('2027-11-26T12:01'))).toEqual(tooLong);
+    const atLimit = e('2027-11-26T12:00');
+    expect(errorsOf(atLimit)).toEqual({});
+    expect(atLimit.data?.expiresAt?.getTime()).toBe(oneYearFrom(NOW).getTime());
+    expect(errorsOf(e('2026-11-26T12:00'))).toEqual({ expiresAt: ['The end date must be after today.'] });
+  });
+  it('the domain re-checks a parsed decision: an exception within a year with its justification and approver, out of scope with a reason', () => {
+    const exception = (p: Partial<DecisionInput>): DecisionInput => ({ categoryId: null, decision: 'exception', reason: 'Break-glass account in the safe', approver: 'Dave (CISO)', expiresAt: oneYearFrom(NOW), ...p });
+    expect(decisionProblems(exception({}), NOW)).toBeNull();
+    expect(decisionProblems(exception({ expiresAt: new Date(oneYearFrom(NOW).getTime() + 86_400_000) }), NOW)).toEqual({
+      expiresAt: ['An exception may last at most a year: choose an earlier end date and review it then.'],
+    });
+    expect(decisionProblems(exception({ expiresAt: new Date(oneYearFrom(NOW).getTime() + 1) }), NOW)).toHaveProperty('expiresAt');
+    expect(decisionProblems(exception({ expiresAt: NOW }), NOW)).toEqual({ expiresAt: ['The end date must be after today.'] });
+    expect(Object.keys(decisionProblems(exception({ reason: 'because', approver: null, expiresAt: null }), NOW) ?? {}).sort()).toEqual(['approver', 'expiresAt', 'reason']);
+    expect(decisionProblems({ ...exception({}), decision: 'out-of-scope', reason: null, approver: null, expiresAt: null }, NOW)).toHaveProperty('reason');
+    expect(decisionProblems({ categoryId: 3, decision: null, reason: null, approver: null, expiresAt: null }, NOW)).toBeNull();
   });
   it('out of scope requires a reason; an override needs a positive category id', () => {
     expect(errorsOf(decisionInputSchema(NOW).safeParse({ decision: 'out-of-scope' }))).toHaveProperty('reason');

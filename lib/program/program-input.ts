@@ -35,27 +35,29 @@ export function oneYearFrom(now: Date): Date {
   return d;
 }
 
+const EXPIRY_MISSING = 'Give the date the exception ends (at most a year from today).';
+
+/** Null when an exception may end at `d`: after now and at most a year away. */
+function expiryProblem(d: Date, now: Date): string | null {
+  if (d.getTime() <= now.getTime()) return 'The end date must be after today.';
+  if (d.getTime() > oneYearFrom(now).getTime()) return 'An exception may last at most a year: choose an earlier end date and review it then.';
+  return null;
+}
+
 /** An exception's expiry: a date, after today, at most a year away; it ends at the start of that day (UTC). */
 function expirySchema(now: Date) {
   return z
-    .string({ error: 'Give the date the exception ends (at most a year from today).' })
+    .string({ error: EXPIRY_MISSING })
     .trim()
-    .min(1, 'Give the date the exception ends (at most a year from today).')
+    .min(1, EXPIRY_MISSING)
     .transform((v, ctx) => {
       const d = parseUtc(v);
-      if (!d) {
-        ctx.addIssue({ code: 'custom', message: 'Enter the date as YYYY-MM-DD.' });
+      const problem = d ? expiryProblem(d, now) : 'Enter the date as YYYY-MM-DD.';
+      if (problem) {
+        ctx.addIssue({ code: 'custom', message: problem });
         return z.NEVER;
       }
-      if (d.getTime() <= now.getTime()) {
-        ctx.addIssue({ code: 'custom', message: 'The end date must be after today.' });
-        return z.NEVER;
-      }
-      if (d.getTime() > oneYearFrom(now).getTime()) {
-        ctx.addIssue({ code: 'custom', message: 'An exception may last at most a year: choose an earlier end date and review it then.' });
-        return z.NEVER;
-      }
-      return d;
+      return d!;
     });
 }
 
@@ -172,4 +174,25 @@ export function decisionInputSchema(now: Date) {
       if (v.decision === 'required' && v.reason) out.reason = v.reason.slice(0, 1000);
       return out;
     });
+}
+
+/**
+ * The rules of decisionInputSchema, checked again on an input already parsed: the domain does not trust that its
+ * caller used the form (an exception must not outlive a year whoever writes it). Null when the input keeps them.
+ */
+export function decisionProblems(input: DecisionInput, now: Date): Partial<Record<'reason' | 'approver' | 'expiresAt', string[]>> | null {
+  const errors: Partial<Record<'reason' | 'approver' | 'expiresAt', string[]>> = {};
+  const check = (field: 'reason' | 'approver', schema: z.ZodString, value: string | null) => {
+    const r = schema.safeParse(value ?? '');
+    if (!r.success) errors[field] = [r.error.issues[0]!.message];
+  };
+  if (input.decision === 'exception') {
+    check('reason', justification, input.reason);
+    check('approver', approver, input.approver);
+    const problem = input.expiresAt ? expiryProblem(input.expiresAt, now) : EXPIRY_MISSING;
+    if (problem) errors.expiresAt = [problem];
+  } else if (input.decision === 'out-of-scope') {
+    check('reason', outOfScopeReason, input.reason);
+  }
+  return Object.keys(errors).length ? errors : null;
 }

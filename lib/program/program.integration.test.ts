@@ -1,5 +1,6 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { z } from 'zod';
 import { and, asc, desc, eq, gt, like, max, sql } from 'drizzle-orm';
 import { useLocalStack } from '@/test-support/stack';
 import { getDb, type Db } from '@/lib/db/client';
@@ -12,7 +13,7 @@ import { deleteCategory, moveCategory, previewDraft, previewProgram, saveCategor
 import { bulkDecide, listExceptions, setDecision } from './decisions';
 import { setReminderDays } from './settings';
 import { resolveProgram, type ProgramCategory } from './resolve';
-import { categoryInputSchema, decisionInputSchema, type CategoryInput } from './program-input';
+import { categoryInputSchema, decisionInputSchema, oneYearFrom, type CategoryInput, type DecisionInput } from './program-input';
 
 // The program against a real database: the SQL view agrees with the TypeScript rule on random organisations,
 // and every change the security team or an admin makes is validated, applied and audited with before and after.
@@ -377,6 +378,29 @@ describe('decisions and exceptions', () => {
       { actor: admin.id, action: 'program.exception.set', target: `${A}/svc-b`, outcome: 'success', detail: { before: outOfScope, after, bulkId: exceptionId } },
       { actor: admin.id, action: 'program.decision.bulk', target: null, outcome: 'success', detail: { bulkId: exceptionId, filters: { account: A }, users: 2, changed: 2, after } },
     ]);
+  });
+
+  it('a per-user exception ending more than a year away is refused on its field, by the form and by the domain; at the limit it is accepted', async () => {
+    await insertUsers([{ accountId: A, userName: 'ann', path: '/', tags: {}, groups: [], consoleAccess: true, types: [] }]);
+    const key = { accountId: A, userName: 'ann' };
+    const exception = (expiresAt: Date): DecisionInput => ({ categoryId: null, decision: 'exception', reason: 'Break-glass account in the safe', approver: 'Dave', expiresAt });
+    const tooLong = { status: 'invalid', fieldErrors: { expiresAt: [expect.stringMatching(/at most a year/)] }, message: 'Check the highlighted fields.' };
+
+    const oneYearAndADay = new Date(oneYearFrom(new Date()).getTime() + 86_400_000);
+    const day = oneYearAndADay.toISOString().slice(0, 10);
+    const form = decisionInputSchema(new Date()).safeParse({ decision: 'exception', reason: 'Break-glass account in the safe', approver: 'Dave', expiresAt: day });
+    expect(form.success ? {} : z.flattenError(form.error).fieldErrors).toEqual({ expiresAt: [expect.stringMatching(/at most a year/)] });
+
+    const mark = await auditMark();
+    expect(await setDecision(admin, key, exception(oneYearAndADay))).toEqual(tooLong);
+    expect(await bulkDecide(admin, { account: A }, exception(oneYearAndADay), 1)).toEqual(tooLong);
+    expect(await db.select().from(programDecisions)).toEqual([]);
+    expect(await auditSince(mark)).toEqual([]);
+
+    const limit = oneYearFrom(new Date());
+    expect(await setDecision(admin, key, exception(limit))).toMatchObject({ status: 'success', data: { changed: true } });
+    const [row] = await db.select().from(programDecisions);
+    expect(row!.expiresAt?.toISOString()).toBe(limit.toISOString());
   });
 
   it('reminder days are audited with before and after', async () => {
