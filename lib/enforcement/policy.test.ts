@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { buildPolicy, checkSize, POLICY_MAX_CHARS, policyJson, SELF_SERVICE_ACTIONS, sidPart } from './policy';
+import { buildPolicy, checkSize, cohortSids, POLICY_MAX_CHARS, policyJson, SELF_SERVICE_ACTIONS, sidPart } from './policy';
 
 const d = (s: string) => new Date(s);
 const base = {
@@ -24,7 +24,12 @@ describe('buildPolicy', () => {
       StringEquals: { 'aws:PrincipalTag/mfa-cohort': 'prod-admins' },
       StringNotEqualsIfExists: { 'aws:PrincipalTag/mfa-exempt': 'true' },
     });
-    expect(doc.Statement[0]!.Condition.StringEqualsIfExists).toEqual({ 'aws:PrincipalTag/mfa-cohort': 'dev' });
+    // The default cohort: no tag, its own tag, or a tag naming no other cohort of the program.
+    expect(doc.Statement[0]!.Condition).toEqual({
+      BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' },
+      DateGreaterThan: { 'aws:CurrentTime': '2027-03-01T17:00:00Z' },
+      StringNotEqualsIfExists: { 'aws:PrincipalTag/mfa-cohort': ['prod-admins'], 'aws:PrincipalTag/mfa-exempt': 'true' },
+    });
     expect(doc.Statement[2]!.Condition.ArnNotLike).toEqual({ 'aws:PrincipalArn': 'arn:aws:iam::*:role/MfaPortalMember' });
   });
 
@@ -49,8 +54,67 @@ describe('buildPolicy', () => {
     expect(() => buildPolicy({ ...base, defaultCohort: 'nope' })).toThrow(/no deadline/);
   });
 
+  it('the default cohort alone takes everyone: no cohort condition (IAM refuses an empty list)', () => {
+    const doc = buildPolicy({ cohorts: [base.cohorts[1]!], defaultCohort: 'dev', portalRoleName: 'R' });
+    expect(doc.Statement[0]!.Condition).toEqual({
+      BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' },
+      DateGreaterThan: { 'aws:CurrentTime': '2027-03-01T17:00:00Z' },
+      StringNotEqualsIfExists: { 'aws:PrincipalTag/mfa-exempt': 'true' },
+    });
+  });
+
   it('Sids are letters and digits only', () => {
     expect(sidPart('prod-admins-2')).toBe('ProdAdmins2');
+  });
+
+  it('Sids are unique also when cohorts differ only in punctuation or case, suffixed in sorted order', () => {
+    // '-' sorts before '2' and 'A' before 'a': the first of each clash keeps the plain Sid.
+    expect(cohortSids(['prod-admins-2', 'prod-admins2'])).toEqual(['DenyWithoutMfaProdAdmins2', 'DenyWithoutMfaProdAdmins22']);
+    // A suffix never takes another cohort's own Sid: prod-admins-22 keeps ProdAdmins22, so the clash gets 23.
+    expect(cohortSids(['prod-admins-2', 'prod-admins-22', 'prod-admins2'])).toEqual(['DenyWithoutMfaProdAdmins2', 'DenyWithoutMfaProdAdmins22', 'DenyWithoutMfaProdAdmins23']);
+    expect(cohortSids(['Prod-Admins', 'prod-admins', 'prodAdmins', 'prod_admins'])).toEqual(['DenyWithoutMfaProdAdmins', 'DenyWithoutMfaProdAdmins2', 'DenyWithoutMfaProdAdmins3', 'DenyWithoutMfaProdAdmins4']);
+
+    const doc = buildPolicy({ cohorts: [{ cohort: 'prod-admins2', deadline: d('2027-02-01T00:00:00Z') }, { cohort: 'prod-admins-2', deadline: d('2027-01-01T00:00:00Z') }], defaultCohort: null, portalRoleName: 'R' });
+    expect(doc.Statement.map((s) => [s.Sid, s.Condition.StringEquals?.['aws:PrincipalTag/mfa-cohort'] ?? null])).toEqual([
+      ['DenyWithoutMfaProdAdmins2', 'prod-admins-2'],
+      ['DenyWithoutMfaProdAdmins22', 'prod-admins2'],
+      ['OnlyThePortalChangesMfaTags', null],
+    ]);
+  });
+
+  it('property: every Sid in a policy is unique and letters and digits only', () => {
+    const arb = fc.uniqueArray(fc.stringMatching(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,8}$/), { maxLength: 12 });
+    fc.assert(
+      fc.property(arb, (names) => {
+        const sids = buildPolicy({ cohorts: names.map((cohort) => ({ cohort, deadline: d('2027-01-01T00:00:00Z') })), defaultCohort: null, portalRoleName: 'R' }).Statement.map((s) => s.Sid);
+        return new Set(sids).size === sids.length && sids.every((sid) => /^[A-Za-z0-9]+$/.test(sid));
+      }),
+    );
+  });
+});
+
+describe('golden: the exact document', () => {
+  const staff = { cohort: 'staff', deadline: d('2027-06-30T17:00:00Z') };
+  const prod = { cohort: 'prod-admins', deadline: d('2027-01-31T17:00:00Z') };
+  const dev = { cohort: 'dev', deadline: d('2027-03-01T09:30:00Z') };
+  const program = (cohorts: { cohort: string; deadline: Date }[]) => ({ cohorts, defaultCohort: 'staff', portalRoleName: 'MfaPortalMember' });
+  // Written out by hand, not built from the generator's constants: any change to the document shows here.
+  const selfService =
+    '"NotAction":["iam:ChangePassword","iam:CreateVirtualMFADevice","iam:DeleteVirtualMFADevice","iam:EnableMFADevice","iam:GetAccountPasswordPolicy","iam:GetMFADevice","iam:GetUser","iam:ListMFADevices","iam:ListVirtualMFADevices","iam:ResyncMFADevice","sts:GetSessionToken"]';
+  const EXPECTED =
+    '{"Version":"2012-10-17","Statement":[' +
+    `{"Sid":"DenyWithoutMfaDev","Effect":"Deny",${selfService},"Resource":"*","Condition":{"BoolIfExists":{"aws:MultiFactorAuthPresent":"false"},"DateGreaterThan":{"aws:CurrentTime":"2027-03-01T09:30:00Z"},"StringEquals":{"aws:PrincipalTag/mfa-cohort":"dev"},"StringNotEqualsIfExists":{"aws:PrincipalTag/mfa-exempt":"true"}}},` +
+    `{"Sid":"DenyWithoutMfaProdAdmins","Effect":"Deny",${selfService},"Resource":"*","Condition":{"BoolIfExists":{"aws:MultiFactorAuthPresent":"false"},"DateGreaterThan":{"aws:CurrentTime":"2027-01-31T17:00:00Z"},"StringEquals":{"aws:PrincipalTag/mfa-cohort":"prod-admins"},"StringNotEqualsIfExists":{"aws:PrincipalTag/mfa-exempt":"true"}}},` +
+    `{"Sid":"DenyWithoutMfaStaff","Effect":"Deny",${selfService},"Resource":"*","Condition":{"BoolIfExists":{"aws:MultiFactorAuthPresent":"false"},"DateGreaterThan":{"aws:CurrentTime":"2027-06-30T17:00:00Z"},"StringNotEqualsIfExists":{"aws:PrincipalTag/mfa-cohort":["dev","prod-admins"],"aws:PrincipalTag/mfa-exempt":"true"}}},` +
+    '{"Sid":"OnlyThePortalChangesMfaTags","Effect":"Deny","Action":["iam:CreateUser","iam:TagUser","iam:UntagUser"],"Resource":"*","Condition":{"ForAnyValue:StringLike":{"aws:TagKeys":["mfa-*","mfA-*","mFa-*","mFA-*","Mfa-*","MfA-*","MFa-*","MFA-*"]},"ArnNotLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/MfaPortalMember"}}}' +
+    ']}';
+
+  it('a default cohort and two named cohorts give exactly this JSON', () => {
+    expect(policyJson(buildPolicy(program([staff, prod, dev])))).toBe(EXPECTED);
+  });
+
+  it('the categories in any other order give byte-identical JSON', () => {
+    for (const order of [[dev, prod, staff], [prod, staff, dev], [staff, dev, prod]]) expect(policyJson(buildPolicy(program(order)))).toBe(EXPECTED);
   });
 });
 

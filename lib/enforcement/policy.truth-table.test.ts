@@ -28,6 +28,10 @@ const COHORTS = [
 const PROGRAMS: EnforcementInput[] = [
   { cohorts: COHORTS, defaultCohort: 'dev', portalRoleName: PORTAL_ROLE },
   { cohorts: COHORTS, defaultCohort: null, portalRoleName: PORTAL_ROLE },
+  // The default due before another cohort: that cohort's users must wait for their own deadline.
+  { cohorts: COHORTS, defaultCohort: 'prod-admins', portalRoleName: PORTAL_ROLE },
+  // The default cohort alone: every tag, also prod-admins (not a cohort here), falls to it.
+  { cohorts: COHORTS.filter((c) => c.cohort === 'dev'), defaultCohort: 'dev', portalRoleName: PORTAL_ROLE },
 ];
 
 /** Before, exactly at and after each cohort's deadline (DateGreaterThan is strict: at the deadline nothing is denied yet). */
@@ -122,8 +126,12 @@ function expected(program: EnforcementInput, who: Principal, mfa: Mfa, now: Date
   // Only the portal's role may add or remove an mfa-* tag, whatever the letter case of the key.
   const touchesAnMfaTag = (req.tagKeys ?? []).some((k) => k.toLowerCase().startsWith('mfa-'));
   if (touchesAnMfaTag && !who.isPortalRole) return 'ExplicitlyDenied';
-  // A principal's cohort is its mfa-cohort tag, else the default cohort; a cohort without a deadline enforces nothing.
-  const cohort = who.tags[COHORT_TAG] ?? program.defaultCohort;
+  // A principal's cohort is its mfa-cohort tag when that names one of the program's cohorts; otherwise (no tag, or a
+  // tag naming no cohort, e.g. of a deleted category) it is the default cohort, and with no default it is enforced by
+  // nothing.
+  const tagged = who.tags[COHORT_TAG];
+  const programCohorts = program.cohorts.map((c) => c.cohort);
+  const cohort = tagged !== undefined && programCohorts.includes(tagged) ? tagged : program.defaultCohort;
   const deadline = program.cohorts.find((c) => c.cohort === cohort)?.deadline;
   const exempt = who.tags[EXEMPT_TAG] === 'true';
   const enforced = deadline !== undefined && !exempt && mfa !== 'true' && now.getTime() > deadline.getTime();
@@ -172,12 +180,13 @@ const describeCase = (program: EnforcementInput, who: Principal, mfa: Mfa, time:
 
 describe('the enforcement policy under an IAM simulator: exhaustive truth table', () => {
   it('has the dimensions it claims', () => {
+    expect(PROGRAMS).toHaveLength(4);
     expect(TIMES).toHaveLength(6);
     expect(PRINCIPALS).toHaveLength(13);
     expect(REQUESTS).toHaveLength(3 + 11 + 15);
   });
 
-  it.each(PROGRAMS.map((p) => [p.defaultCohort ?? 'none', p] as const))('every case matches the oracle (default cohort %s)', async (_label, program) => {
+  it.each(PROGRAMS.map((p) => [p.defaultCohort ?? 'none', p.cohorts.map((c) => c.cohort).join(', '), p] as const))('every case matches the oracle (default cohort %s, cohorts %s)', async (_default, _cohorts, program) => {
     const mismatches: string[] = [];
     let checked = 0;
     for (const time of TIMES)
@@ -208,6 +217,16 @@ describe('the known traps', () => {
     expect(await console_('iam:CreateVirtualMFADevice')).toBe('Allowed');
     expect(await console_('iam:EnableMFADevice')).toBe('Allowed');
     expect(await console_('s3:ListAllMyBuckets')).toBe('ExplicitlyDenied');
+  });
+
+  it('a cohort tag that names no cohort of the program (a deleted category) falls to the default cohort', async () => {
+    const contractor = USERS.find((u) => u.tags[COHORT_TAG] === 'contractors' && !(EXEMPT_TAG in u.tags))!;
+    const ordinary = request('s3:ListAllMyBuckets');
+    const devDeadline = COHORTS.find((c) => c.cohort === 'dev')!.deadline.getTime();
+    expect(await simulate(program, contractor, 'false', new Date(devDeadline + 1000), ordinary)).toBe('ExplicitlyDenied');
+    expect(await simulate(program, contractor, 'false', new Date(devDeadline), ordinary)).toBe('Allowed');
+    // Without a default cohort nothing takes it.
+    expect(await simulate(PROGRAMS[1]!, contractor, 'false', afterEveryDeadline, ordinary)).toBe('Allowed');
   });
 
   it('a CLI user getting a session token with MFA', async () => {

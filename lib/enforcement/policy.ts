@@ -40,7 +40,10 @@ export type Cohort = { cohort: string; deadline: Date };
 export type EnforcementInput = {
   /** One entry per cohort; a cohort's categories share its deadline. */
   cohorts: readonly Cohort[];
-  /** Users without an mfa-cohort tag belong to this cohort; null: untagged users are not enforced. */
+  /**
+   * Users without an mfa-cohort tag, or with one that names no cohort here, belong to this cohort; null: they are not
+   * enforced.
+   */
   defaultCohort: string | null;
   /** The role the portal acts through in each account (the only principal that may change mfa-* tags). */
   portalRoleName: string;
@@ -57,13 +60,34 @@ type Statement = {
 
 export type PolicyDocument = { Version: '2012-10-17'; Statement: Statement[] };
 
-/** "prod-admins" -> "ProdAdmins": Sids allow only [A-Za-z0-9]. */
+/** "prod-admins" -> "ProdAdmins": Sids allow only [A-Za-z0-9]. Not unique ("prod-admins2" too): see cohortSids. */
 export function sidPart(cohort: string): string {
   return cohort
     .split(/[^A-Za-z0-9]+/)
     .filter(Boolean)
     .map((p) => p[0]!.toUpperCase() + p.slice(1))
     .join('');
+}
+
+/**
+ * One Sid per cohort, unique as IAM requires, from the cohorts in sorted order: the first cohort with a given
+ * sidPart keeps it, later ones get the smallest numeric suffix from 2 that no cohort's own sidPart and no Sid
+ * already given uses. Depends only on the set of cohorts, so the same program keeps the same Sids.
+ */
+export function cohortSids(sortedCohorts: readonly string[]): string[] {
+  const parts = sortedCohorts.map(sidPart);
+  const reserved = new Set(parts);
+  const used = new Set<string>();
+  return parts.map((part) => {
+    let sid = part;
+    if (used.has(sid)) {
+      let n = 2;
+      while (reserved.has(`${part}${n}`) || used.has(`${part}${n}`)) n++;
+      sid = `${part}${n}`;
+    }
+    used.add(sid);
+    return `DenyWithoutMfa${sid}`;
+  });
 }
 
 /** ISO 8601 without milliseconds, as IAM examples write dates. */
@@ -77,15 +101,24 @@ export function buildPolicy(input: EnforcementInput): PolicyDocument {
     seen.add(c.cohort);
   }
   if (input.defaultCohort !== null && !seen.has(input.defaultCohort)) throw new Error(`the default cohort ${input.defaultCohort} has no deadline`);
-  const statements: Statement[] = cohorts.map((c): Statement => {
+  const sids = cohortSids(cohorts.map((c) => c.cohort));
+  const statements: Statement[] = cohorts.map((c, i): Statement => {
     const condition: Statement['Condition'] = {
       BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' },
       DateGreaterThan: { 'aws:CurrentTime': policyDate(c.deadline) },
     };
-    // The default cohort also takes users whose tag is absent (IfExists); others need the exact tag.
-    condition[c.cohort === input.defaultCohort ? 'StringEqualsIfExists' : 'StringEquals'] = { [`aws:PrincipalTag/${COHORT_TAG}`]: c.cohort };
-    condition.StringNotEqualsIfExists = { [`aws:PrincipalTag/${EXEMPT_TAG}`]: 'true' };
-    return { Sid: `DenyWithoutMfa${sidPart(c.cohort)}`, Effect: 'Deny', NotAction: [...SELF_SERVICE_ACTIONS], Resource: '*', Condition: condition };
+    const exempt = { [`aws:PrincipalTag/${EXEMPT_TAG}`]: 'true' };
+    if (c.cohort !== input.defaultCohort) {
+      condition.StringEquals = { [`aws:PrincipalTag/${COHORT_TAG}`]: c.cohort };
+      condition.StringNotEqualsIfExists = exempt;
+    } else {
+      // The default cohort takes every user that no other statement takes: no tag (IfExists), its own tag, and a tag
+      // naming no cohort of the program (a deleted category, a typo). With no other cohort it takes everyone; IAM
+      // does not accept an empty list of values, so the cohort key is left out then.
+      const others = cohorts.filter((o) => o.cohort !== c.cohort).map((o) => o.cohort);
+      condition.StringNotEqualsIfExists = others.length ? { [`aws:PrincipalTag/${COHORT_TAG}`]: others, ...exempt } : exempt;
+    }
+    return { Sid: sids[i]!, Effect: 'Deny', NotAction: [...SELF_SERVICE_ACTIONS], Resource: '*', Condition: condition };
   });
   statements.push({
     Sid: 'OnlyThePortalChangesMfaTags',
@@ -106,7 +139,8 @@ export const policyJson = (doc: PolicyDocument) => JSON.stringify(doc);
 
 export type SizeCheck = { ok: true; chars: number } | { ok: false; chars: number; message: string };
 
-export function checkSize(doc: PolicyDocument): SizeCheck {
+/** `defaultCohort` names the default cohort's statement in the advice (its condition lists the other cohorts, not it). */
+export function checkSize(doc: PolicyDocument, defaultCohort: string | null = null): SizeCheck {
   const chars = policyJson(doc).replace(/\s/g, '').length;
   if (chars <= POLICY_MAX_CHARS) return { ok: true, chars };
   const cohortStatements = doc.Statement.filter((s) => s.NotAction);
@@ -116,7 +150,8 @@ export function checkSize(doc: PolicyDocument): SizeCheck {
   const byDeadline = new Map<string, string[]>();
   for (const s of cohortStatements) {
     const d = String(s.Condition.DateGreaterThan?.['aws:CurrentTime']);
-    const cohort = String(Object.values(s.Condition.StringEquals ?? s.Condition.StringEqualsIfExists ?? {})[0]);
+    const named = s.Condition.StringEquals?.[`aws:PrincipalTag/${COHORT_TAG}`];
+    const cohort = typeof named === 'string' ? named : (defaultCohort ?? 'the default cohort');
     byDeadline.set(d, [...(byDeadline.get(d) ?? []), cohort]);
   }
   const shared = [...byDeadline.entries()].filter(([, c]) => c.length > 1).map(([d, c]) => `${c.join(' + ')} (all due ${d})`);

@@ -35,7 +35,7 @@ export async function loadEnforcementProgram(db: Db): Promise<EnforcementProgram
 export function generate(program: EnforcementProgram): GeneratedPolicy {
   const document = buildPolicy(program);
   const json = policyJson(document);
-  return { program, document, json, hash: createHash('sha256').update(json).digest('hex').slice(0, 16), size: checkSize(document) };
+  return { program, document, json, hash: createHash('sha256').update(json).digest('hex').slice(0, 16), size: checkSize(document, program.defaultCohort) };
 }
 
 /** Security only: which cohort users without an mfa-cohort tag belong to (null: they are not enforced). */
@@ -57,5 +57,5 @@ export async function setDefaultCohort(db: Db, actor: Actor, cohort: string | nu
       detail: { before: { defaultCohort: before?.defaultCohort ?? null }, after: { defaultCohort: cohort } },
     });
   });
-  return ok({ defaultCohort: cohort }, cohort ? `Users without an mfa-cohort tag are enforced with cohort “${cohort}”.` : 'Users without an mfa-cohort tag are not enforced.');
+  return ok({ defaultCohort: cohort }, cohort ? `Users without an mfa-cohort tag, or with one naming no cohort of the program, are enforced with cohort “${cohort}”.` : 'Users without an mfa-cohort tag are not enforced.');
 }
