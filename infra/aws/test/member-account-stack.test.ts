@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { buildPolicy } from '../../../lib/enforcement/policy';
 import { PORTAL_IAM_ACTIONS } from '../../local/policies';
 import { everyCasing, MEMBER_ACTIONS, PORTAL_TAG_KEY_PATTERNS } from '../lib/member-account-stack';
+import { sdkCallsIn, sdkCallsUnder } from './sdk-calls';
 import { actionsOf, buildApp, exampleConfig, minimalConfig, readable, type Statement } from './support';
 
 const { member } = buildApp(exampleConfig());
@@ -92,7 +93,6 @@ describe('member role', () => {
           'iam:DeletePolicyVersion',
           'iam:GetPolicy',
           'iam:GetPolicyVersion',
-          'iam:ListEntitiesForPolicy',
           'iam:ListPolicyVersions',
           'iam:SetDefaultPolicyVersion',
         ],
@@ -213,44 +213,83 @@ describe('mfa-* tag keys in every casing', () => {
   });
 });
 
-/** The IAM, STS and SES commands lib/aws sends, from its imports (paginateX sends X). */
-function commandsCalledByLibAws(): Record<'iam' | 'sts' | 'sesv2', Set<string>> {
-  const dir = fileURLToPath(new URL('../../../lib/aws/', import.meta.url));
-  const out = { iam: new Set<string>(), sts: new Set<string>(), sesv2: new Set<string>() };
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.includes('.test.'))) {
-    const source = readFileSync(dir + file, 'utf8');
-    for (const m of source.matchAll(/import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/client-(iam|sts|sesv2)'/g)) {
-      for (const name of m[1]!.split(',').map((n) => n.trim().replace(/^type\s+/, ''))) {
-        const command = /^(\w+)Command$/.exec(name)?.[1] ?? /^paginate(\w+)$/.exec(name)?.[1];
-        if (command) out[m[2] as 'iam' | 'sts' | 'sesv2'].add(command);
-      }
-    }
-  }
-  return out;
-}
+/** lib/ holds everything the portal runs (lib/aws wraps the SDK; lib/enforcement and the rest call lib/aws). */
+const LIB = fileURLToPath(new URL('../../../lib/', import.meta.url));
+/** STS calls made with the person's own keys (sign-in with access keys, the MFA test), not the portal's role. */
+const WITH_THE_PERSONS_OWN_KEYS = ['sts:GetCallerIdentity', 'sts:GetSessionToken'];
+
+/** What is called but not granted, and granted but not called; both empty when the two sets are equal. */
+const mismatch = (called: Iterable<string>, granted: Iterable<string>) => {
+  const c = new Set(called);
+  const g = new Set(granted);
+  return { calledButNotGranted: [...c].filter((a) => !g.has(a)).sort(), grantedButNotCalled: [...g].filter((a) => !c.has(a)).sort() };
+};
+const none = { calledButNotGranted: [], grantedButNotCalled: [] };
 
 describe('least privilege against the code', () => {
-  const called = commandsCalledByLibAws();
-  const granted = new Set(statements.flatMap(actionsOf));
-  const enforcement = new Set<string>([...MEMBER_ACTIONS.userTags, ...MEMBER_ACTIONS.enforcementPolicy, ...MEMBER_ACTIONS.enforcedGroupReads, ...MEMBER_ACTIONS.attach]);
+  const called = sdkCallsUnder(LIB);
+  const calledIam = [...called.iam].map((c) => `iam:${c}`);
 
-  it('grants every IAM action lib/aws calls', () => {
-    expect(called.iam.size).toBeGreaterThan(10);
-    for (const c of called.iam) expect(granted, `iam:${c} is called but not granted`).toContain(`iam:${c}`);
+  it('finds the portal’s SDK calls in lib/ (the scan is not blind)', () => {
+    expect(called.files.map((f) => f.slice(LIB.length)).sort()).toEqual(expect.arrayContaining(['aws/iam.ts', 'aws/policies.ts', 'aws/mfa.ts', 'aws/ses.ts']));
+    expect(called.iam.size).toBeGreaterThan(20);
+    expect(called.iam).toContain('GetAccountAuthorizationDetails'); // a paginator
+    expect(called.iam).toContain('UntagUser'); // a command, from enforcement's tag reconciliation
   });
 
-  it('grants nothing lib/aws does not call, except the enforcement actions (tags, the policy and its attachment)', () => {
-    const uncalled = [...granted].filter((a) => !called.iam.has(a.replace(/^iam:/, '')));
-    for (const a of uncalled) expect(enforcement, `${a} is granted but nothing calls it`).toContain(a);
+  it('uses no AWS SDK client but IAM, STS and SES v2', () => {
+    expect([...called.others]).toEqual([]);
   });
 
-  it('stays within what the local stack grants the member role', () => {
-    for (const a of granted) expect(PORTAL_IAM_ACTIONS as readonly string[]).toContain(a);
+  it('the member role grants exactly the IAM actions lib/ calls: nothing missing, nothing unused', () => {
+    expect(mismatch(calledIam, statements.flatMap(actionsOf))).toEqual(none);
   });
 
-  it('needs nothing else from STS or SES through the member role (GetSessionToken and GetCallerIdentity use the person’s own keys)', () => {
-    expect([...called.sts].sort()).toEqual(['AssumeRole', 'GetCallerIdentity', 'GetSessionToken']);
-    expect([...called.sesv2]).toEqual(['SendEmail']);
+  it('the local stack’s member role grants exactly the same actions', () => {
+    expect(mismatch(calledIam, PORTAL_IAM_ACTIONS)).toEqual(none);
+  });
+
+  it('the portal role grants exactly the STS and SES calls not made with the person’s own keys', () => {
+    const portalStatements = Template.fromStack(buildApp(exampleConfig()).portal).findResources('AWS::IAM::Role');
+    const granted = Object.values(portalStatements).flatMap((r) =>
+      (r as { Properties: { Policies: { PolicyDocument: { Statement: Statement[] } }[] } }).Properties.Policies.flatMap((p) => p.PolicyDocument.Statement.flatMap(actionsOf)),
+    );
+    const calledStsSes = [...[...called.sts].map((c) => `sts:${c}`), ...[...called.sesv2].map((c) => `ses:${c}`)];
+    for (const own of WITH_THE_PERSONS_OWN_KEYS) expect(calledStsSes).toContain(own);
+    expect(mismatch(calledStsSes.filter((a) => !WITH_THE_PERSONS_OWN_KEYS.includes(a)), granted)).toEqual(none);
+  });
+});
+
+describe('the SDK call scan', () => {
+  const source = `
+    import { paginateListUsers, ListEntitiesForPolicyCommand, GetUserCommand as Who, ListGroupsCommand, type IAMClient } from '@aws-sdk/client-iam';
+    import type { TagUserCommand } from '@aws-sdk/client-iam';
+    import { AssumeRoleCommand } from "@aws-sdk/client-sts";
+    import { ListAccountsCommand } from '@aws-sdk/client-organizations';
+    const a = paginateListUsers({ client }, {});
+    await client.send(new ListEntitiesForPolicyCommand({ PolicyArn }));
+    await client.send(new Who({}));
+    await sts.send(new AssumeRoleCommand({}));
+    await org.send(new ListAccountsCommand({}));
+    new SomethingElseCommand();
+  `;
+
+  it('finds commands and paginators imported from the IAM, STS and SES clients, following aliases', () => {
+    const calls = sdkCallsIn(source);
+    expect([...calls.iam].sort()).toEqual(['GetUser', 'ListEntitiesForPolicy', 'ListUsers']);
+    expect([...calls.sts]).toEqual(['AssumeRole']);
+    expect([...calls.others]).toEqual(['organizations']);
+  });
+
+  it('so a newly called API without its grant, or a grant nothing calls, fails the comparison', () => {
+    const granted = statements.flatMap(actionsOf);
+    expect(mismatch([...statements.flatMap(actionsOf), 'iam:ListEntitiesForPolicy'], granted).calledButNotGranted).toEqual(['iam:ListEntitiesForPolicy']);
+    expect(mismatch(granted.filter((a) => a !== 'iam:TagUser'), granted).grantedButNotCalled).toEqual(['iam:TagUser']);
+  });
+
+  it('refuses imports it cannot follow', () => {
+    expect(() => sdkCallsIn(`import * as iam from '@aws-sdk/client-iam';`)).toThrow(/only named imports/);
+    expect(() => sdkCallsIn(`const iam = require('@aws-sdk/client-iam');`)).toThrow(/require/);
   });
 });
 
