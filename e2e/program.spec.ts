@@ -13,6 +13,10 @@ const group = `e2e-prog-${tag}`;
 const withVirtual = `e2e-prog-${tag}-v`;
 const withNothing = `e2e-prog-${tag}-n`;
 const name = `E2E hardware ${tag}`;
+// Always two months ahead, so the category's deadline never passes while the spec is in use.
+const deadline = new Date(Date.now() + 60 * 86_400_000);
+const deadlineInput = `${deadline.toISOString().slice(0, 10)}T17:00`;
+const deadlineShown = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(new Date(`${deadlineInput}Z`));
 
 test.beforeEach(async () => {
   await insertInventoryUsers([
@@ -35,7 +39,7 @@ test('the security team creates a category, previews who it captures, and sees i
   await form.getByLabel('Selector').selectOption('group');
   await form.getByLabel('IAM group name').fill(group);
   await form.getByLabel('Authenticator app').uncheck();
-  await form.getByLabel('Deadline (UTC)').fill('2027-01-31T17:00');
+  await form.getByLabel('Deadline (UTC)').fill(deadlineInput);
   await form.getByLabel('Cohort').fill(`e2e-${tag}`);
   await form.getByRole('button', { name: 'Preview who it captures' }).click();
   await expect(page.getByTestId('draft-preview')).toContainText('matches 2 users (2 with console access)');
@@ -45,6 +49,13 @@ test('the security team creates a category, previews who it captures, and sees i
   const row = page.getByTestId('category-row').filter({ hasText: name });
   await expect(row).toContainText('hardware TOTP token or security key (FIDO)');
   await expect(row.getByTestId('category-users')).toContainText('2 in scope, 0 compliant');
+
+  // The dashboard follows at once: a burndown for the new cohort toward its deadline, with both users remaining.
+  await page.goto('/admin');
+  const burndown = page.locator(`[data-testid="burndown"][data-cohort="e2e-${tag}"]`);
+  await expect(burndown.getByTestId('burndown-summary')).toContainText(/^2 remaining, \d+ days left/);
+  await expect(burndown.getByTestId('burndown-summary')).toContainText(`(deadline ${deadlineShown} UTC; 0 of 2 in scope compliant)`);
+  await expect(burndown.getByRole('img', { name: new RegExp(`^Remaining gaps in cohort e2e-${tag} over time: 2 remaining`) })).toBeVisible();
 });
 
 test('a bad category keeps what was typed and says what is wrong on each field', async ({ page, signInAs }) => {

@@ -112,11 +112,3 @@ test('on a phone the record scrolls inside its own box', async ({ page, signInAs
   const region = page.getByRole('region', { name: /Reminders sent/ });
   expect(await region.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
 });
-
-test('a member is refused the page and the cron route', async ({ page, signInAs }) => {
-  await signInAs('alice@example.com');
-  const response = await page.goto('/admin/reminders');
-  expect(response!.status()).toBe(403);
-  await expect(page.getByRole('heading', { name: /don.t have access/ })).toBeVisible();
-  expect((await page.request.post('/api/cron/reminders')).status()).toBe(403);
-});

@@ -14,8 +14,8 @@ export async function sql<T extends pg.QueryResultRow = pg.QueryResultRow>(text:
 
 /**
  * Puts IAM users straight into the stored inventory (as an inventory run would), for pages that read it. They name
- * no real IAM user, so any inventory run removes them again (tokens.spec runs one, in parallel): call this at the
- * start of every test that needs them, not once per file. Tests delete them at the end.
+ * no real IAM user, so any inventory run removes them again: the specs that run one (tokens, coverage) go after all
+ * others (playwright.config.ts projects). Tests delete them at the end.
  */
 export async function insertInventoryUsers(
   users: { accountId: string; userName: string; groups?: string[]; devices?: ('virtual' | 'hardware' | 'fido')[]; consoleAccess?: boolean }[],

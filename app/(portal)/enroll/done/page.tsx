@@ -13,9 +13,11 @@ export default async function DonePage({ searchParams }: { searchParams: Promise
   const actor = await requireUser();
   const params = await searchParams;
   const principal = pickOwnPrincipal(actor, params.user);
-  if (!principal) return <Alert tone="info">Nothing to show. <Link href="/devices" className="underline">See your devices</Link>.</Alert>;
+  if (!principal) return <NothingToShow title="Nothing to show" text="This page follows an enrollment of one of your IAM users." />;
   const devices = await listMfaDevices(principal.accountId, principal.userName);
   const user = encodeURIComponent(principalKey(principal));
+  // Reached by its address rather than after an enrollment: say what AWS says, never a success that did not happen.
+  if (devices.length === 0) return <NothingToShow title={`No MFA device on ${principal.userName}`} text={`AWS lists no MFA device for ${principal.userName} in ${accountLabel(principal.accountId)}.`} setUp={`/enroll?user=${user}`} />;
   return (
     <div className="space-y-6">
       <h1 className="text-2xl font-bold sm:text-3xl">MFA is on for {principal.userName}</h1>
@@ -46,6 +48,27 @@ export default async function DonePage({ searchParams }: { searchParams: Promise
           </Link>
         </div>
       </Card>
+    </div>
+  );
+}
+
+function NothingToShow({ title, text, setUp }: { title: string; text: string; setUp?: string }) {
+  return (
+    <div className="space-y-6">
+      <h1 className="text-2xl font-bold sm:text-3xl">{title}</h1>
+      <Alert tone="info">
+        {text}{' '}
+        {setUp ? (
+          <Link href={setUp} className="underline">
+            Set up MFA
+          </Link>
+        ) : (
+          <Link href="/devices" className="underline">
+            See your devices
+          </Link>
+        )}
+        .
+      </Alert>
     </div>
   );
 }
