@@ -24,7 +24,8 @@ import {
   type PolicyVersion,
 } from '@/lib/aws/policies';
 import { diffText, lineDiff, prettyPolicy, type DiffLine } from './diff';
-import { deniedUsers, isActiveException, type DeniedUser, type ImpactUser } from './impact';
+import { deniedUsers, denialOf, isActiveException, type DeniedUser, type ImpactUser } from './impact';
+import { policyDate } from './policy';
 import { generate, loadEnforcementProgram, type EnforcementProgram, type GeneratedPolicy } from './program';
 
 /** IAM keeps five versions of a managed policy. */
@@ -105,6 +106,7 @@ async function impactRows(): Promise<ImpactUser[]> {
       tags: programUsers.tags,
       devices: programUsers.devices,
       consoleAccess: programUsers.consoleAccess,
+      accessKeyLastUsed: programUsers.accessKeyLastUsed,
       decision: programUsers.decision,
       exceptionExpired: programUsers.exceptionExpired,
     })
@@ -112,25 +114,41 @@ async function impactRows(): Promise<ImpactUser[]> {
   return rows.map((r) => ({ ...r, activeException: isActiveException(r) }));
 }
 
+/** The portal's own identity when it is an IAM user (the only kind the policy, attached to groups, can deny). */
+async function portalUser(): Promise<{ accountId: string; userName: string } | null> {
+  const me = parsePrincipalArn((await portalCallerIdentity()).arn);
+  return me.kind === 'user' ? { accountId: me.accountId, userName: me.userName } : null;
+}
+
+const names = (users: readonly { accountId: string; userName: string }[]) => users.slice(0, 5).map((d) => `${d.accountId}/${d.userName}`).join(', ') + (users.length > 5 ? ', …' : '');
+
 /** Why a deploy must not happen now; empty when it may. */
-async function blockersFor(generated: GeneratedPolicy, denied: DeniedUser[], users: ImpactUser[]): Promise<string[]> {
+async function blockersFor(generated: GeneratedPolicy, users: ImpactUser[]): Promise<string[]> {
+  const { program } = generated;
   const blockers: string[] = [];
   if (!generated.size.ok) blockers.push(generated.size.message);
-  const exceptions = denied.filter((d) => d.activeException);
+  // An exception is what mfa-exempt=true stands for: the tag must be on before a policy can deny them either way. Key
+  // use is counted whatever the inventory says: it records a key's last use, not that none exists, and the fix (apply
+  // the tags) is cheap.
+  const exceptions = users
+    .filter((u) => u.activeException && denialOf(u, program, true))
+    .sort((a, b) => a.accountId.localeCompare(b.accountId) || a.userName.localeCompare(b.userName));
   if (exceptions.length) {
-    const names = exceptions.slice(0, 5).map((d) => `${d.accountId}/${d.userName}`).join(', ');
     blockers.push(
-      `It would deny ${exceptions.length} user${exceptions.length === 1 ? '' : 's'} with an approved exception (${names}${exceptions.length > 5 ? ', …' : ''}): apply the tag reconciliation first so they carry mfa-exempt=true.`,
+      `It would deny ${exceptions.length} user${exceptions.length === 1 ? '' : 's'} with an approved exception (${names(exceptions)}): apply the tag reconciliation first so they carry mfa-exempt=true (those with an MFA device too: their calls with access keys would be denied).`,
     );
   }
-  // The portal's own identity: when it is an IAM user in an enforced group without MFA, the portal would lock itself out.
+  // The portal's own identity, when it is an IAM user in an enforced group: it signs every call with long-term keys and
+  // never with MFA, so an MFA device does not help it; denied, the portal can no longer reach any account, not even to
+  // roll back.
   try {
-    const me = parsePrincipalArn((await portalCallerIdentity()).arn);
-    if (me.kind === 'user') {
-      const self = users.find((u) => u.accountId === me.accountId && u.userName === me.userName);
-      if (self && denied.some((d) => d.accountId === me.accountId && d.userName === me.userName)) {
-        blockers.push(`It would deny the portal’s own identity (${me.accountId}/${me.userName}, in ${self.groups.filter((g) => generated.program.groups.includes(g)).join(', ')}): take it out of the enforced group or exempt it.`);
-      }
+    const me = await portalUser();
+    const self = me && users.find((u) => u.accountId === me.accountId && u.userName === me.userName);
+    const denial = self && denialOf(self, program, true);
+    if (self && denial) {
+      blockers.push(
+        `It would deny the portal’s own identity (${self.accountId}/${self.userName}, in ${self.groups.filter((g) => program.groups.includes(g)).join(', ')}) from ${policyDate(denial.from)}: it calls AWS with access keys and no MFA, so take it out of the enforced group or exempt it.`,
+      );
     }
   } catch (error) {
     blockers.push(`Could not check the portal’s own identity: ${explain(error)}`);
@@ -151,7 +169,7 @@ export async function previewEnforcement(actor: Actor): Promise<Preview> {
     pretty,
     accounts: accounts.map((a) => ({ ...a, diff: lineDiff(prettyPolicy(a.deployedJson), pretty), upToDate: sameDocument(a.deployedJson, generated.json) })),
     denied,
-    blockers: await blockersFor(generated, denied, users),
+    blockers: await blockersFor(generated, users),
   };
 }
 

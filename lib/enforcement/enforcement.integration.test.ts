@@ -74,17 +74,17 @@ afterAll(async () => {
 });
 
 
-async function inventory(account: string, userName: string, p: { groups?: string[]; tags?: Record<string, string>; devices?: number } = {}) {
+async function inventory(account: string, userName: string, p: { groups?: string[]; tags?: Record<string, string>; devices?: number; accessKeyLastUsed?: Date } = {}) {
   const row = toRow(
     classify({
       accountId: account, userName, arn: `arn:aws:iam::${account}:user/${userName}`, path: '/', createdAt: null, tags: p.tags ?? {}, groups: p.groups ?? [GROUP],
-      consoleAccess: true, passwordLastUsed: undefined, accessKeyLastUsed: null,
+      consoleAccess: true, passwordLastUsed: undefined, accessKeyLastUsed: p.accessKeyLastUsed ?? null,
       devices: Array.from({ length: p.devices ?? 0 }, (_, i) => ({ serial: `GAHT0000000${i}`, type: 'hardware' as const, name: `t${i}`, enabledAt: null })),
       leftoverDevices: [],
     }),
     'inventory', null, new Date(),
   );
-  await db.insert(inventoryUsers).values(row).onConflictDoUpdate({ target: [inventoryUsers.accountId, inventoryUsers.userName], set: { groups: row.groups, tags: row.tags, devices: row.devices, mfaState: row.mfaState } });
+  await db.insert(inventoryUsers).values(row).onConflictDoUpdate({ target: [inventoryUsers.accountId, inventoryUsers.userName], set: { groups: row.groups, tags: row.tags, devices: row.devices, mfaState: row.mfaState, accessKeyLastUsed: row.accessKeyLastUsed } });
 }
 
 async function category(cohort: string, deadline: Date, selector: { kind: 'account' | 'group'; value: string } = { kind: 'account', value: A }) {
@@ -92,6 +92,12 @@ async function category(cohort: string, deadline: Date, selector: { kind: 'accou
   await db.insert(programCategories).values({ name: cohort, position: 1, selectorKind: selector.kind, selectorValue: selector.value, defaultDecision: 'required', allowedDeviceTypes: ['virtual', 'hardware', 'fido'], minDevices: 1, deadline, cohort, updatedBy: 'test' });
 }
 
+/** An account's retained versions, oldest first (version ids grow). */
+const versionsOf = async (account: string) =>
+  ((await iam[account]!.send(new ListPolicyVersionsCommand({ PolicyArn: POLICY(account) })).catch(() => null))?.Versions ?? [])
+    .map((v) => ({ versionId: v.VersionId!, isDefault: v.IsDefaultVersion === true }))
+    .sort((a, b) => Number(a.versionId.slice(1)) - Number(b.versionId.slice(1)));
+const defaultVersions = async () => Promise.all([A, B, C].map(async (account) => (await versionsOf(account)).find((v) => v.isDefault)?.versionId ?? null));
 const lastAudit = async (action: string) => (await db.select().from(auditLog).where(eq(auditLog.action, action)).orderBy(desc(auditLog.id)).limit(1))[0];
 const days = (n: number) => new Date(Date.UTC(2027, 0, 1) + n * 86_400_000);
 
@@ -204,6 +210,49 @@ describe('deploy, prune and rollback', () => {
     expect((await previewEnforcement(security)).denied.map((d) => [d.userName, d.cohort, d.from.toISOString()])).toEqual([[user, 'wave-1', days(0).toISOString()]]);
     await setDefaultCohort(db, security, null);
   }, 120_000);
+
+  it('refuses a deploy that would deny an approved exception with an MFA device (their access-key calls)', async () => {
+    // Inventory rows only: the deploy is refused before any IAM user is touched.
+    await inventory(A, 'enf-exc-keys', { devices: 1, accessKeyLastUsed: new Date('2026-05-01T08:00:00Z') });
+    await inventory(A, 'enf-exc-console', { devices: 1 });
+    await category('wave-1', days(0));
+    for (const userName of ['enf-exc-keys', 'enf-exc-console'])
+      await db.insert(programDecisions).values({ accountId: A, userName, decision: 'exception', reason: 'Break-glass account', approver: 'CISO', expiresAt: new Date(Date.now() + 86_400_000 * 90), decidedBy: 'test' });
+    expect((await setDefaultCohort(db, security, 'wave-1')).status).toBe('success');
+    try {
+      const p = await previewEnforcement(security);
+      // The impact lists the one whose keys are in use; the blocker does not rely on that evidence.
+      expect(p.denied.map((d) => [d.userName, d.denied, d.activeException])).toEqual([['enf-exc-keys', 'access-keys', true]]);
+      expect(p.blockers.join(' ')).toContain(`It would deny 2 users with an approved exception (${A}/enf-exc-console, ${A}/enf-exc-keys)`);
+      const before = await defaultVersions();
+      expect(await deployEnforcement(security, p.generated.hash)).toMatchObject({ status: 'error', code: 'Refused' });
+      expect(await lastAudit('enforcement.deploy')).toMatchObject({ outcome: 'denied', detail: { reason: 'Blocked' } });
+      expect(await defaultVersions()).toEqual(before);
+    } finally {
+      await setDefaultCohort(db, security, null);
+    }
+  });
+
+  it('refuses a deploy that would deny the portal’s own identity although it has an MFA device (it calls with access keys)', async () => {
+    await category('wave-1', days(0), { kind: 'account', value: C });
+    await inventory(C, portalUser, { groups: [GROUP], devices: 1 });
+    expect((await setDefaultCohort(db, security, 'wave-1')).status).toBe('success');
+    try {
+      const p = await previewEnforcement(security);
+      // No key use on record: the impact does not list it, but the portal always signs with its keys.
+      expect(p.denied).toEqual([]);
+      expect(p.blockers.join(' ')).toContain(`portal’s own identity (${C}/${portalUser}, in ${GROUP}) from ${days(0).toISOString().replace('.000', '')}`);
+      const before = await defaultVersions();
+      expect(await deployEnforcement(security, p.generated.hash)).toMatchObject({ status: 'error', code: 'Refused', message: expect.stringContaining('portal’s own identity') });
+      expect((await lastAudit('enforcement.deploy'))!.outcome).toBe('denied');
+      expect(await defaultVersions()).toEqual(before);
+      // Exempt by tag, it is not denied and the deploy may go ahead.
+      await inventory(C, portalUser, { groups: [GROUP], devices: 1, tags: { 'mfa-exempt': 'true' } });
+      expect((await previewEnforcement(security)).blockers).toEqual([]);
+    } finally {
+      await setDefaultCohort(db, security, null);
+    }
+  });
 
   it('refuses a deploy that would deny the portal’s own identity', async () => {
     await category('wave-1', days(0), { kind: 'account', value: '333333333333' });

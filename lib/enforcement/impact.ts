@@ -1,8 +1,11 @@
 /**
- * Who the deployed policy would deny, from the stored inventory and the users' current tags. Pure. A user is
- * denied from their cohort's deadline when they are in an enforced group, are not exempt by tag, and have no MFA
- * device (console users cannot present MFA; access-key users can only call the self-service set and
- * GetSessionToken).
+ * Who the deployed policy would deny, from the stored inventory and the users' current tags. Pure. The policy denies
+ * a request without MFA (aws:MultiFactorAuthPresent false or absent) from a user in an enforced group, not exempt by
+ * tag, after their cohort's deadline. Two kinds of user are hit:
+ * - 'everything': no MFA device. Console sign-ins cannot present MFA and access keys cannot get an MFA session:
+ *   everything but the self-service set is denied.
+ * - 'access-keys': an MFA device, but long-term access keys in use. Calls signed with the keys carry no MFA key, so
+ *   they are denied too; the user must call sts:GetSessionToken with the device and use that session.
  */
 import { COHORT_TAG, EXEMPT_TAG, type Cohort } from './policy';
 
@@ -13,6 +16,12 @@ export type ImpactUser = {
   tags: Record<string, string>;
   devices: readonly unknown[];
   consoleAccess: boolean;
+  /**
+   * The later last use of the user's two access keys (credential report); null: neither was ever used. The inventory
+   * keeps no more than that: not whether a key exists or is active. So it is the best evidence of key use we have:
+   * a key used and since deleted still counts, a key never used (or created since the last inventory) does not.
+   */
+  accessKeyLastUsed: Date | null;
   /** From the program: an approved, unexpired exception (their own or their category's). */
   activeException: boolean;
   decision: 'required' | 'exception' | 'out-of-scope';
@@ -21,7 +30,21 @@ export type ImpactUser = {
 /** An approved exception that has not ended (the user's own or their category's): what mfa-exempt=true stands for. */
 export const isActiveException = (r: { decision: string; exceptionExpired: boolean }) => r.decision === 'exception' && !r.exceptionExpired;
 
-export type DeniedUser = { accountId: string; userName: string; cohort: string; from: Date; consoleAccess: boolean; activeException: boolean; outOfScope: boolean };
+export type Denial = 'everything' | 'access-keys';
+
+export type DeniedUser = {
+  accountId: string;
+  userName: string;
+  cohort: string;
+  from: Date;
+  /** 'everything': no MFA device; 'access-keys': has one, but calls with long-term access keys need an MFA session. */
+  denied: Denial;
+  consoleAccess: boolean;
+  activeException: boolean;
+  outOfScope: boolean;
+};
+
+type ImpactProgram = { cohorts: readonly Cohort[]; defaultCohort: string | null; groups: readonly string[] };
 
 /** IAM user tag keys ignore case: mfa-exempt and MFA-Exempt are the same tag. */
 export function tagValue(tags: Record<string, string>, key: string): string | null {
@@ -29,19 +52,35 @@ export function tagValue(tags: Record<string, string>, key: string): string | nu
   return k === undefined ? null : (tags[k] ?? null);
 }
 
-export function deniedUsers(users: readonly ImpactUser[], program: { cohorts: readonly Cohort[]; defaultCohort: string | null; groups: readonly string[] }): DeniedUser[] {
-  const deadlines = new Map(program.cohorts.map((c) => [c.cohort, c.deadline]));
-  const out: DeniedUser[] = [];
-  for (const u of users) {
-    if (!u.groups.some((g) => program.groups.includes(g))) continue;
-    if (u.devices.length > 0) continue;
-    // The policy compares the exemption exactly (StringNotEqualsIfExists "true").
-    if (tagValue(u.tags, EXEMPT_TAG) === 'true') continue;
-    const cohort = tagValue(u.tags, COHORT_TAG) ?? program.defaultCohort;
-    const from = cohort === null ? undefined : deadlines.get(cohort);
-    if (!cohort || !from) continue;
-    out.push({ accountId: u.accountId, userName: u.userName, cohort, from, consoleAccess: u.consoleAccess, activeException: u.activeException, outOfScope: u.decision === 'out-of-scope' });
-  }
+/**
+ * The cohort whose statement takes the user, as the policy decides it: their mfa-cohort tag when it names one of the
+ * program's cohorts (exactly: StringEquals), otherwise the default cohort (no tag, or a tag of a deleted category).
+ */
+export function cohortOf(tags: Record<string, string>, program: Pick<ImpactProgram, 'cohorts' | 'defaultCohort'>): string | null {
+  const tagged = tagValue(tags, COHORT_TAG);
+  return tagged !== null && program.cohorts.some((c) => c.cohort === tagged) ? tagged : program.defaultCohort;
+}
+
+/**
+ * Whether and from when the policy would deny the user. `usesAccessKeys`: whether to count them as calling with
+ * long-term access keys; by default the inventory's evidence (a key was used), but a caller that knows better (the
+ * portal's own IAM user always signs with its keys) or must not guess (an exception) says true.
+ */
+export function denialOf(u: ImpactUser, program: ImpactProgram, usesAccessKeys: boolean = u.accessKeyLastUsed !== null): DeniedUser | null {
+  if (!u.groups.some((g) => program.groups.includes(g))) return null;
+  // The policy compares the exemption exactly (StringNotEqualsIfExists "true").
+  if (tagValue(u.tags, EXEMPT_TAG) === 'true') return null;
+  const cohort = cohortOf(u.tags, program);
+  const from = program.cohorts.find((c) => c.cohort === cohort)?.deadline;
+  if (cohort === null || !from) return null;
+  const denied: Denial | null = u.devices.length === 0 ? 'everything' : usesAccessKeys ? 'access-keys' : null;
+  if (!denied) return null;
+  return { accountId: u.accountId, userName: u.userName, cohort, from, denied, consoleAccess: u.consoleAccess, activeException: u.activeException, outOfScope: u.decision === 'out-of-scope' };
+}
+
+/** Everyone the policy would deny (either kind), by date, account and name. */
+export function deniedUsers(users: readonly ImpactUser[], program: ImpactProgram): DeniedUser[] {
+  const out = users.map((u) => denialOf(u, program)).filter((d): d is DeniedUser => d !== null);
   return out.sort((a, b) => a.from.getTime() - b.from.getTime() || a.accountId.localeCompare(b.accountId) || a.userName.localeCompare(b.userName));
 }
 

@@ -87,8 +87,13 @@ function Scroll({ label, children }: { label: string; children: React.ReactNode 
 async function Status({ preview, now }: { preview: Promise<Preview>; now: Date }) {
   const p = await preview;
   const { program, size } = p.generated;
-  const deniedPerCohort = new Map<string, number>();
-  for (const d of p.denied) deniedPerCohort.set(d.cohort, (deniedPerCohort.get(d.cohort) ?? 0) + 1);
+  const deniedPerCohort = new Map<string, { everything: number; keys: number }>();
+  for (const d of p.denied) {
+    const n = deniedPerCohort.get(d.cohort) ?? { everything: 0, keys: 0 };
+    if (d.denied === 'everything') n.everything++;
+    else n.keys++;
+    deniedPerCohort.set(d.cohort, n);
+  }
   const cohorts = [...program.cohorts].sort((a, b) => a.deadline.getTime() - b.deadline.getTime() || a.cohort.localeCompare(b.cohort));
   return (
     <Card aria-labelledby="status-heading" className="space-y-4">
@@ -151,9 +156,9 @@ async function Status({ preview, now }: { preview: Promise<Preview>; now: Date }
           </p>
         ) : (
           <Scroll label="Cohorts and deadlines">
-            <table className="w-full min-w-[320px] text-left text-sm" data-testid="cohorts">
+            <table className="w-full min-w-[420px] text-left text-sm" data-testid="cohorts">
               <caption className="sr-only">Each cohort of the program and its deadline</caption>
-              <TableHead className="bg-slate-50 text-slate-600 [&_th:first-child]:pl-2" columns={['Cohort', 'Deadline (UTC)', 'Would deny']} />
+              <TableHead className="bg-slate-50 text-slate-600 [&_th:first-child]:pl-2" columns={['Cohort', 'Deadline (UTC)', 'Would deny', 'Access-key calls need an MFA session']} />
               <tbody>
                 {cohorts.map((c) => (
                   <tr key={c.cohort} className="border-t border-slate-100 align-top" data-cohort={c.cohort}>
@@ -164,7 +169,8 @@ async function Status({ preview, now }: { preview: Promise<Preview>; now: Date }
                       {when.format(c.deadline)}
                       {c.deadline <= now && <span className="block text-xs text-red-800">passed: in force once deployed</span>}
                     </td>
-                    <td className="py-2 pr-3">{plural(deniedPerCohort.get(c.cohort) ?? 0, 'user')}</td>
+                    <td className="py-2 pr-3">{plural(deniedPerCohort.get(c.cohort)?.everything ?? 0, 'user')}</td>
+                    <td className="py-2 pr-3">{plural(deniedPerCohort.get(c.cohort)?.keys ?? 0, 'user')}</td>
                   </tr>
                 ))}
               </tbody>
@@ -265,9 +271,51 @@ function groupDenied(denied: readonly DeniedUser[]): ImpactGroup[] {
   return [...groups.values()].sort((a, b) => a.from.getTime() - b.from.getTime() || a.cohort.localeCompare(b.cohort));
 }
 
+/** One date and cohort of the impact: the users, each linked, with what sets them apart. */
+function ImpactGroupList({ g, kind, labels, now }: { g: ImpactGroup; kind: DeniedUser['denied']; labels: Labels; now: Date }) {
+  const id = `impact-${kind}-${g.from.getTime()}-${g.cohort}`;
+  const more = g.users.length - IMPACT_ROWS;
+  const testId = kind === 'everything' ? 'impact' : 'impact-keys';
+  return (
+    <section aria-labelledby={id} className="rounded-lg border border-slate-200 p-3" data-testid={`${testId}-group`} data-cohort={g.cohort}>
+      <h3 id={id} className="font-semibold">
+        {kind === 'everything' ? 'From' : 'Access-key calls need an MFA session from'} {utc(g.from)} · cohort <span className="font-mono">{g.cohort}</span> · {plural(g.users.length, 'user')}
+        {g.from <= now && (
+          <span className="ml-2 align-middle">
+            <Badge tone="bad">deadline passed: denied once deployed</Badge>
+          </span>
+        )}
+      </h3>
+      <ul className="mt-2 grid gap-1 text-sm sm:grid-cols-2">
+        {g.users.slice(0, IMPACT_ROWS).map((u) => (
+          <li key={`${u.accountId}/${u.userName}`} data-testid={`${testId}-user`} data-user={u.userName}>
+            <Link className="font-mono break-all underline" href={userHref(u)}>
+              {u.userName}
+            </Link>
+            <span className="text-slate-600"> · {labels.get(u.accountId) ?? u.accountId}</span>
+            {!u.consoleAccess && <span className="text-slate-600"> · access keys only</span>}
+            {u.activeException && (
+              <span className="ml-1">
+                <Badge tone="bad">approved exception</Badge>
+              </span>
+            )}
+            {u.outOfScope && (
+              <span className="ml-1">
+                <Badge tone="neutral">out of scope</Badge>
+              </span>
+            )}
+          </li>
+        ))}
+      </ul>
+      {more > 0 && <p className="mt-1 text-sm text-slate-700">and {plural(more, 'more user')}</p>}
+    </section>
+  );
+}
+
 async function Impact({ preview, labels, now }: { preview: Promise<Preview>; labels: Labels; now: Date }) {
   const p = await preview;
-  const groups = groupDenied(p.denied);
+  const everything = p.denied.filter((d) => d.denied === 'everything');
+  const keys = p.denied.filter((d) => d.denied === 'access-keys');
   const exceptions = p.denied.filter((d) => d.activeException).length;
   const outOfScope = p.denied.filter((d) => d.outOfScope).length;
   return (
@@ -276,20 +324,23 @@ async function Impact({ preview, labels, now }: { preview: Promise<Preview>; lab
         Impact
       </h2>
       <p className="text-sm text-slate-700">
-        Who this policy would deny, and from when, according to the stored inventory and the users’ current tags. Not affected: users with an MFA device, users tagged{' '}
-        <span className="font-mono">{EXEMPT_TAG}=true</span>, and users outside the enforced groups. Console users are denied everything but signing in, changing their password and
-        setting up MFA. Users with access keys only are denied too, unless they call <span className="font-mono">sts:GetSessionToken</span> with their MFA device and use the session
-        it returns.
+        Who this policy would deny, and from when, according to the stored inventory and the users’ current tags. Not affected: users tagged{' '}
+        <span className="font-mono">{EXEMPT_TAG}=true</span>, users outside the enforced groups, and users with an MFA device who sign in to the console with it. Users without an
+        MFA device are denied everything but signing in, changing their password and setting up MFA.
       </p>
-      {p.denied.length === 0 ? (
+      {everything.length === 0 ? (
         <p className="font-medium text-emerald-800" data-testid="impact-empty">
-          Nobody: every user in the enforced groups has MFA, is exempt, or has no cohort.
+          Nobody is denied everything: every user in the enforced groups has an MFA device, is exempt, or has no cohort.
         </p>
       ) : (
         <p className="font-medium" data-testid="impact-count">
-          {plural(p.denied.length, 'user')} would be denied.
-          {exceptions > 0 && <span className="text-red-800"> {plural(exceptions, 'of them has', 'of them have')} an approved exception.</span>}
-          {outOfScope > 0 && <span> {plural(outOfScope, 'is', 'are')} out of scope of the program.</span>}
+          {plural(everything.length, 'user')} without an MFA device would be denied everything but MFA self-service.
+        </p>
+      )}
+      {(exceptions > 0 || outOfScope > 0) && (
+        <p className="font-medium">
+          {exceptions > 0 && <span className="text-red-800">{plural(exceptions, 'user')} below {exceptions === 1 ? 'has' : 'have'} an approved exception.</span>}
+          {outOfScope > 0 && <span> {plural(outOfScope, 'user')} below {outOfScope === 1 ? 'is' : 'are'} out of scope of the program.</span>}
         </p>
       )}
       {exceptions > 0 && (
@@ -303,40 +354,33 @@ async function Impact({ preview, labels, now }: { preview: Promise<Preview>; lab
           exception so the tags exempt them.
         </Alert>
       )}
-      {groups.map((g) => {
-        const id = `impact-${g.from.getTime()}-${g.cohort}`;
-        const more = g.users.length - IMPACT_ROWS;
-        return (
-          <section key={id} aria-labelledby={id} className="rounded-lg border border-slate-200 p-3" data-testid="impact-group" data-cohort={g.cohort}>
-            <h3 id={id} className="font-semibold">
-              From {utc(g.from)} · cohort <span className="font-mono">{g.cohort}</span> · {plural(g.users.length, 'user')}
-              {g.from <= now && <span className="ml-2 align-middle"><Badge tone="bad">deadline passed: denied once deployed</Badge></span>}
-            </h3>
-            <ul className="mt-2 grid gap-1 text-sm sm:grid-cols-2">
-              {g.users.slice(0, IMPACT_ROWS).map((u) => (
-                <li key={`${u.accountId}/${u.userName}`} data-testid="impact-user" data-user={u.userName}>
-                  <Link className="font-mono break-all underline" href={userHref(u)}>
-                    {u.userName}
-                  </Link>
-                  <span className="text-slate-600"> · {labels.get(u.accountId) ?? u.accountId}</span>
-                  {!u.consoleAccess && <span className="text-slate-600"> · access keys only</span>}
-                  {u.activeException && (
-                    <span className="ml-1">
-                      <Badge tone="bad">approved exception</Badge>
-                    </span>
-                  )}
-                  {u.outOfScope && (
-                    <span className="ml-1">
-                      <Badge tone="neutral">out of scope</Badge>
-                    </span>
-                  )}
-                </li>
-              ))}
-            </ul>
-            {more > 0 && <p className="mt-1 text-sm text-slate-700">and {plural(more, 'more user')}</p>}
-          </section>
-        );
-      })}
+      {groupDenied(everything).map((g) => (
+        <ImpactGroupList key={`${g.from.getTime()}-${g.cohort}`} g={g} kind="everything" labels={labels} now={now} />
+      ))}
+
+      <section aria-labelledby="impact-keys-heading" className="space-y-3 border-t border-slate-200 pt-3">
+        <h3 id="impact-keys-heading" className="text-lg font-semibold">
+          Access-key calls need an MFA session
+        </h3>
+        <p className="text-sm text-slate-700">
+          Users with an MFA device whose access keys are in use. Calls signed with long-term access keys carry no MFA, so from their cohort’s deadline the policy denies them too:
+          each must call <span className="font-mono">sts:GetSessionToken</span> with their MFA device and use the session it returns (scripts and CI jobs that use the keys
+          directly stop working). The inventory records when a key was last used, not whether one is still active, so this lists users whose keys have ever been used; a key
+          never used yet is not listed.
+        </p>
+        {keys.length === 0 ? (
+          <p className="font-medium text-emerald-800" data-testid="impact-keys-empty">
+            Nobody: no user with an MFA device in the enforced groups has used an access key.
+          </p>
+        ) : (
+          <p className="font-medium" data-testid="impact-keys-count">
+            {plural(keys.length, 'user')} with MFA would need an MFA session for access-key calls.
+          </p>
+        )}
+        {groupDenied(keys).map((g) => (
+          <ImpactGroupList key={`${g.from.getTime()}-${g.cohort}`} g={g} kind="access-keys" labels={labels} now={now} />
+        ))}
+      </section>
     </Card>
   );
 }
