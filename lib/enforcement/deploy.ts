@@ -1,4 +1,5 @@
 import 'server-only';
+import { and, eq } from 'drizzle-orm';
 import { getDb } from '@/lib/db/client';
 import { programUsers } from '@/lib/db/schema';
 import { recordAudit } from '@/lib/audit/log';
@@ -25,6 +26,7 @@ import {
 } from '@/lib/aws/policies';
 import { diffText, lineDiff, prettyPolicy, type DiffLine } from './diff';
 import { deniedUsers, denialOf, isActiveException, type DeniedUser, type ImpactUser } from './impact';
+import { denialForKeyUser } from './lockout';
 import { policyDate } from './policy';
 import { generate, loadEnforcementProgram, type EnforcementProgram, type GeneratedPolicy } from './program';
 
@@ -96,7 +98,7 @@ export type Preview = {
   blockers: string[];
 };
 
-async function impactRows(): Promise<ImpactUser[]> {
+async function impactRows(only?: { accountId: string; userName: string }): Promise<ImpactUser[]> {
   const db = await getDb();
   const rows = await db
     .select({
@@ -110,7 +112,8 @@ async function impactRows(): Promise<ImpactUser[]> {
       decision: programUsers.decision,
       exceptionExpired: programUsers.exceptionExpired,
     })
-    .from(programUsers);
+    .from(programUsers)
+    .where(only ? and(eq(programUsers.accountId, only.accountId), eq(programUsers.userName, only.userName)) : undefined);
   return rows.map((r) => ({ ...r, activeException: isActiveException(r) }));
 }
 
@@ -246,12 +249,50 @@ export async function deployEnforcement(actor: Actor, expectedHash: string): Pro
   return ok(outcomes, failed ? `Deployed to ${outcomes.length - failed} of ${outcomes.length} accounts; ${failed} failed (see below).` : changed ? `Deployed to ${changed} account${changed === 1 ? '' : 's'}.` : 'Every account already has this version.');
 }
 
-/** Makes a retained version the default again, in one account. Audited with the diff it causes. */
+/**
+ * Would making `document` the default in this account lock the portal out? Decided from the version's own document
+ * (not the program, which may have changed since) and the portal's IAM user as the inventory has it. `check` says
+ * what was found, for the audit.
+ */
+async function portalLockout(accountId: string, program: EnforcementProgram, document: string): Promise<{ from: Date | null; message: string } | { check: string }> {
+  let me: { accountId: string; userName: string } | null;
+  try {
+    me = await portalUser();
+  } catch (error) {
+    return { check: `unknown: could not tell who the portal is (${explain(error)})` };
+  }
+  if (!me) return { check: 'not an IAM user: the policy, attached to groups, cannot deny it' };
+  if (me.accountId !== accountId) return { check: `its IAM user is in ${me.accountId}, not this account` };
+  const [self] = await impactRows(me);
+  if (!self) return { check: `unknown: ${me.accountId}/${me.userName} is not in the inventory` };
+  const groups = self.groups.filter((g) => program.groups.includes(g));
+  if (!groups.length) return { check: 'not in an enforced group' };
+  const denial = denialForKeyUser(document, self.tags);
+  if (denial.denied === 'unknown') return { check: `unknown: ${denial.reason}` };
+  if (!denial.denied) return { check: 'not denied by this version' };
+  const when = denial.from ? `from ${policyDate(denial.from)}` : 'at once';
+  return {
+    from: denial.from,
+    message: `This version would deny the portal’s own identity (${me.accountId}/${me.userName}, in ${groups.join(', ')}) ${when}: it calls AWS with access keys and no MFA, so nothing could be undone from the portal afterwards. Take it out of the enforced group or exempt it first.`,
+  };
+}
+
+/**
+ * Makes a retained version the default again, in one account. Audited with the diff it causes.
+ *
+ * A rollback is the emergency undo, so a deploy's checks of the program do not hold it up: not the size (the version
+ * fitted when it was deployed), and not approved exceptions without their tag (waiting for a tag run would leave in
+ * force the very version being undone). It must not lock the portal out, though: once the portal's own IAM user is
+ * denied, nothing can be deployed or rolled back from the portal any more. That is checked against the version's own
+ * document; when it cannot be decided (the portal's identity or inventory row unknown, a document the check does not
+ * understand) the rollback goes ahead and the audit records why.
+ */
 export async function rollbackEnforcement(actor: Actor, accountId: string, versionId: string): Promise<ActionResult<{ versionId: string }>> {
   assertRole(actor.roles, 'security', 'enforcement rollbacks');
   const account = getEnv().MFA_ACCOUNTS.find((a) => a.id === accountId);
   if (!account) return fail('NotFound', `Account ${accountId} is not managed by this portal.`);
-  const program = await loadEnforcementProgram(await getDb());
+  const db = await getDb();
+  const program = await loadEnforcementProgram(db);
   const state = await readAccount(account.id, account.label, program);
   if (state.error) return fail('AwsError', state.error);
   if (!state.exists) return fail('NotFound', 'The enforcement policy does not exist in this account yet.');
@@ -259,18 +300,23 @@ export async function rollbackEnforcement(actor: Actor, accountId: string, versi
   if (state.defaultVersionId === versionId) return ok({ versionId }, `${versionId} is already the default.`);
   try {
     const target = await getPolicyDocument(account.id, state.arn, versionId);
+    const lockout = await portalLockout(account.id, program, target);
+    if ('message' in lockout) {
+      await recordAudit(db, { actor: actor.id, action: 'enforcement.rollback', target: state.arn, outcome: 'denied', detail: { versionId, reason: 'Blocked', blockers: [lockout.message] } });
+      return fail('Refused', `Not rolled back. ${lockout.message}`);
+    }
     await setDefaultPolicyVersion(account.id, state.arn, versionId);
-    await recordAudit(await getDb(), {
+    await recordAudit(db, {
       actor: actor.id,
       action: 'enforcement.rollback',
       target: state.arn,
       outcome: 'success',
-      detail: { before: { versionId: state.defaultVersionId }, after: { versionId }, diff: diffText(lineDiff(prettyPolicy(state.deployedJson), prettyPolicy(target))) },
+      detail: { before: { versionId: state.defaultVersionId }, after: { versionId }, diff: diffText(lineDiff(prettyPolicy(state.deployedJson), prettyPolicy(target))), portalCheck: lockout.check },
     });
     return ok({ versionId }, `${account.label}: ${versionId} is the default version again.`);
   } catch (error) {
     const message = explain(error);
-    await recordAudit(await getDb(), { actor: actor.id, action: 'enforcement.rollback', target: state.arn, outcome: 'failure', detail: { versionId, reason: message } });
+    await recordAudit(db, { actor: actor.id, action: 'enforcement.rollback', target: state.arn, outcome: 'failure', detail: { versionId, reason: message } });
     return fail('AwsError', message);
   }
 }
