@@ -25,11 +25,17 @@ const categoryName = `E2E enforcement ${tag}`;
 const firstDeadline = '2031-07-13T05:43:00Z';
 const secondDeadline = '2031-08-21T06:17:00Z';
 let user: TestUser;
+// Only in the stored inventory: a user with an MFA device whose access keys are in use, already tagged with the cohort
+// (so no tag drift). Their key calls will need an MFA session from the deadline.
+const keysUser = `e2e-enf-${tag}-keys`;
 
 test.beforeAll(async () => {
   user = await createTestUser('enf');
   await createEnforcedGroup(B, user.userName);
-  await insertInventoryUsers([{ accountId: B, userName: user.userName, groups: [ENFORCED_GROUP] }]);
+  await insertInventoryUsers([
+    { accountId: B, userName: user.userName, groups: [ENFORCED_GROUP] },
+    { accountId: B, userName: keysUser, groups: [ENFORCED_GROUP], devices: ['virtual'], tags: { 'mfa-cohort': cohort }, accessKeyLastUsed: new Date(Date.now() - 86_400_000) },
+  ]);
   await sql(
     `INSERT INTO program_categories (name, position, selector_kind, selector_value, default_decision, allowed_device_types, min_devices, deadline, cohort, updated_by)
      VALUES ($1, 0, 'group', $2, 'required', '["virtual","hardware","fido"]'::jsonb, 1, $3, $4, 'e2e/enforcement.spec.ts')`,
@@ -42,7 +48,7 @@ test.afterAll(async () => {
   const attempt = async (step: () => Promise<unknown>) => step().catch((e: unknown) => errors.push(e));
   await attempt(() => sql('DELETE FROM program_categories WHERE name = $1', [categoryName]));
   if (user) {
-    await attempt(() => deleteInventoryUsers(B, [user.userName]));
+    await attempt(() => deleteInventoryUsers(B, [user.userName, keysUser]));
     await attempt(() => deleteEnforcedGroup(B, user.userName));
   }
   for (const account of ACCOUNTS) await attempt(() => deleteEnforcementPolicy(account));
@@ -129,6 +135,11 @@ test('the impact lists the test user from the cohort’s deadline', async ({ pag
   const group = section(page, 'Impact').locator(`[data-testid="impact-group"][data-cohort="${cohort}"]`);
   await expect(group.getByRole('heading')).toHaveText(`From 13 Jul 2031, 05:43 UTC · cohort ${cohort} · 1 user`);
   await expect(group.getByTestId('impact-user')).toHaveAttribute('data-user', user.userName);
+  // The user with a device is not denied everything, but their access-key calls are: listed apart.
+  const keys = section(page, 'Impact').locator(`[data-testid="impact-keys-group"][data-cohort="${cohort}"]`);
+  await expect(keys.getByRole('heading')).toHaveText(`Access-key calls need an MFA session from 13 Jul 2031, 05:43 UTC · cohort ${cohort} · 1 user`);
+  await expect(keys.getByTestId('impact-keys-user')).toHaveAttribute('data-user', keysUser);
+  await expect(page.getByTestId('cohorts').locator(`[data-cohort="${cohort}"]`).getByRole('cell').nth(3)).toHaveText('1 user');
   await expect(page.getByTestId('no-blockers')).toBeVisible();
   const axe = await new AxeBuilder({ page }).analyze();
   expect(axe.violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);

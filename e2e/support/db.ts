@@ -18,16 +18,36 @@ export async function sql<T extends pg.QueryResultRow = pg.QueryResultRow>(text:
  * others (playwright.config.ts projects). Tests delete them at the end.
  */
 export async function insertInventoryUsers(
-  users: { accountId: string; userName: string; groups?: string[]; devices?: ('virtual' | 'hardware' | 'fido')[]; consoleAccess?: boolean }[],
+  users: {
+    accountId: string;
+    userName: string;
+    groups?: string[];
+    devices?: ('virtual' | 'hardware' | 'fido')[];
+    consoleAccess?: boolean;
+    tags?: Record<string, string>;
+    /** The credential report's last use of an access key. */
+    accessKeyLastUsed?: Date;
+  }[],
 ): Promise<void> {
   for (const u of users) {
     const devices = (u.devices ?? []).map((type, i) => ({ serial: `arn:aws:iam::${u.accountId}:mfa/${u.userName}-${i}`, type, name: `${u.userName}-${i}`, enabledAt: null }));
     await sql(
-      `INSERT INTO inventory_users (account_id, user_name, arn, console_access, groups, devices, mfa_state, source)
-       VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, 'verify')
+      `INSERT INTO inventory_users (account_id, user_name, arn, console_access, groups, devices, mfa_state, tags, access_key_last_used, source)
+       VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8::jsonb, $9, 'verify')
        ON CONFLICT (account_id, user_name) DO UPDATE SET console_access = excluded.console_access, groups = excluded.groups,
-         devices = excluded.devices, mfa_state = excluded.mfa_state, source = 'verify', updated_at = now()`,
-      [u.accountId, u.userName, `arn:aws:iam::${u.accountId}:user/${u.userName}`, u.consoleAccess ?? true, JSON.stringify(u.groups ?? []), JSON.stringify(devices), devices.length ? 'enabled' : 'none'],
+         devices = excluded.devices, mfa_state = excluded.mfa_state, tags = excluded.tags, access_key_last_used = excluded.access_key_last_used,
+         source = 'verify', updated_at = now()`,
+      [
+        u.accountId,
+        u.userName,
+        `arn:aws:iam::${u.accountId}:user/${u.userName}`,
+        u.consoleAccess ?? true,
+        JSON.stringify(u.groups ?? []),
+        JSON.stringify(devices),
+        devices.length ? 'enabled' : 'none',
+        JSON.stringify(u.tags ?? {}),
+        u.accessKeyLastUsed ?? null,
+      ],
     );
   }
 }
