@@ -31,9 +31,9 @@ export const SELF_SERVICE_ACTIONS = [
 /**
  * "mfa-*" in every letter case. IAM matches a user's tag keys case-insensitively (a user tagged mFa-Exempt=true has
  * aws:PrincipalTag/mfa-exempt = true), but StringLike on aws:TagKeys is case-sensitive: a casing left out here is a
- * way for users to exempt themselves.
+ * way for users to exempt themselves. The member role (infra/aws) may change exactly these keys.
  */
-const MFA_TAG_KEY_PATTERNS = ['mfa-*', 'mfA-*', 'mFa-*', 'mFA-*', 'Mfa-*', 'MfA-*', 'MFa-*', 'MFA-*'];
+export const MFA_TAG_KEY_PATTERNS = ['mfa-*', 'mfA-*', 'mFa-*', 'mFA-*', 'Mfa-*', 'MfA-*', 'MFa-*', 'MFA-*'];
 
 export type Cohort = { cohort: string; deadline: Date };
 

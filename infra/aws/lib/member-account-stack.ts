@@ -5,7 +5,7 @@ import { App, Aws, CfnCondition, DefaultStackSynthesizer, Fn, Stack, type StackP
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
-import { buildPolicy, checkSize, type PolicyDocument } from '../../../lib/enforcement/policy';
+import { buildPolicy, checkSize, MFA_TAG_KEY_PATTERNS, type PolicyDocument } from '../../../lib/enforcement/policy';
 import { enforcementInput, type InfraConfig } from './config';
 
 export type MemberAccountStackProps = Omit<StackProps, 'env' | 'synthesizer'> & { config: InfraConfig };
@@ -47,20 +47,12 @@ export const MEMBER_ACTIONS = {
 } as const;
 
 /**
- * StringLike patterns for a key prefix in every letter casing: "mfa-" gives mfa-*, mfA-*, … MFA-* (8 patterns).
- * StringLike on aws:TagKeys is case-sensitive, while IAM treats tag keys case-insensitively.
+ * The tag keys the portal may set or remove on users (cohort, exemption): the mfa-* keys in every casing, exactly
+ * those lib/enforcement/policy.ts's tag guard reserves. StringLike on aws:TagKeys is case-sensitive, and tag
+ * reconciliation keeps a user's key in its existing casing (it removes MFA-Exempt, not mfa-exempt), so a
+ * lowercase-only pattern would deny it.
  */
-export function everyCasing(prefix: string): string[] {
-  const variants = [...prefix].map((ch) => [...new Set([ch.toLowerCase(), ch.toUpperCase()])]);
-  return variants.reduce<string[]>((heads, vs) => heads.flatMap((h) => vs.map((v) => h + v)), ['']).map((p) => `${p}*`);
-}
-
-/**
- * The tag keys the portal may set or remove on users (cohort, exemption): the mfa-* keys in every casing, as
- * lib/enforcement/policy.ts's tag guard reserves them. Tag reconciliation keeps a user's key in its existing
- * casing (it removes MFA-Exempt, not mfa-exempt), so a lowercase-only pattern would deny it.
- */
-export const PORTAL_TAG_KEY_PATTERNS = everyCasing('mfa-');
+export const PORTAL_TAG_KEY_PATTERNS = MFA_TAG_KEY_PATTERNS;
 
 const groupId = (kind: string, name: string) => `${kind}Group-${name}`;
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { buildPolicy } from '../../../lib/enforcement/policy';
 import { PORTAL_IAM_ACTIONS } from '../../local/policies';
-import { everyCasing, MEMBER_ACTIONS, PORTAL_TAG_KEY_PATTERNS } from '../lib/member-account-stack';
+import { MEMBER_ACTIONS, PORTAL_TAG_KEY_PATTERNS } from '../lib/member-account-stack';
 import { sdkCallsIn, sdkCallsUnder } from './sdk-calls';
 import { actionsOf, buildApp, exampleConfig, minimalConfig, readable, type Statement } from './support';
 
@@ -150,11 +150,10 @@ describe('member role', () => {
 });
 
 describe('mfa-* tag keys in every casing', () => {
-  it('everyCasing gives the 8 casings of "mfa-", each once', () => {
-    expect(everyCasing('mfa-')).toEqual(MFA_PREFIX_CASINGS);
+  it('are the 8 casings of "mfa-", each once', () => {
+    expect([...PORTAL_TAG_KEY_PATTERNS].sort()).toEqual([...MFA_PREFIX_CASINGS].sort());
     expect(new Set(PORTAL_TAG_KEY_PATTERNS).size).toBe(8);
     expect(PORTAL_TAG_KEY_PATTERNS.every((p) => p.toLowerCase() === 'mfa-*')).toBe(true);
-    expect(everyCasing('a1-')).toEqual(['a1-*', 'A1-*']);
   });
 
   it('are the casings the enforcement policy’s tag guard reserves: the role may change every key the guard keeps from users', () => {
@@ -195,7 +194,7 @@ describe('mfa-* tag keys in every casing', () => {
 
   it.each(['iam:TagUser', 'iam:UntagUser'] as const)('%s: allowed for every casing of mfa-cohort and mfa-exempt, denied for other keys', async (action) => {
     const policy = rolePolicy(tagCondition);
-    for (const prefix of everyCasing('mfa-').map((p) => p.slice(0, -1))) {
+    for (const prefix of MFA_PREFIX_CASINGS.map((p) => p.slice(0, -1))) {
       expect(await decide(policy, action, [`${prefix}cohort`]), `${prefix}cohort`).toBe('Allowed');
       expect(await decide(policy, action, [`${prefix}Exempt`, 'mfa-cohort']), `${prefix}Exempt`).toBe('Allowed');
     }
