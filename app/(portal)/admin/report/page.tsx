@@ -55,6 +55,12 @@ export default async function ReportPage({ searchParams }: { searchParams: Promi
             </h2>
             <div className="flex flex-wrap gap-2 print:hidden">
               <PrintButton />
+              <a className={buttonClass('secondary')} href={`/api/admin/report/${selectedId}?format=xlsx`} download>
+                Export workbook (XLSX)
+              </a>
+              <a className={buttonClass('secondary')} href={`/api/admin/report/${selectedId}?format=zip`} download>
+                Export CSV per section (zip)
+              </a>
               <a className={buttonClass('secondary')} href={`/api/admin/report/${selectedId}?format=csv`} download>
                 Export CSV
               </a>
