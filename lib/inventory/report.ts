@@ -4,14 +4,17 @@ import { getDb } from '@/lib/db/client';
 import { enrollmentEvents, inventoryRuns, programUsers, validationReports } from '@/lib/db/schema';
 import { assertRole } from '@/lib/auth/roles';
 import type { Actor } from '@/lib/auth/types';
-import { buildValidationReport, toValidationReport, type ReportEvent, type ValidationReport } from './report-model';
+import { buildValidationReport, toValidationReport, type ReportEvent, type ReportUser, type ValidationReport } from './report-model';
 
 const REPORT_EVENT_KINDS = ['virtual.enabled', 'hardware.enable', 'fido.detected', 'device.test-console', 'device.test-cli'];
 
 const assertAdmin = (actor: Actor) => assertRole(actor.roles, 'admin', 'validation reports');
 
-/** Builds the report now from the stored inventory with the program applied and the enrollment events, and keeps a copy with its time. */
-export async function generateValidationReport(actor: Actor): Promise<{ id: number; report: ValidationReport }> {
+/**
+ * Builds the report now from the stored inventory with the program applied and the enrollment events, and keeps a
+ * copy with its time. `users` are the rows it was computed from (npm run report lists every user's status).
+ */
+export async function generateValidationReport(actor: Actor): Promise<{ id: number; report: ValidationReport; users: ReportUser[] }> {
   assertAdmin(actor);
   const db = await getDb();
   const p = programUsers;
@@ -59,7 +62,7 @@ export async function generateValidationReport(actor: Actor): Promise<{ id: numb
   ]);
   const report = buildValidationReport(users, events as ReportEvent[], new Date(), lastRun?.finishedAt ?? null);
   const [row] = await db.insert(validationReports).values({ actor: actor.id, content: report as unknown as Record<string, unknown> }).returning({ id: validationReports.id });
-  return { id: row!.id, report };
+  return { id: row!.id, report, users };
 }
 
 export async function listValidationReports(actor: Actor, limit = 20): Promise<{ id: number; generatedAt: Date; actor: string }[]> {
