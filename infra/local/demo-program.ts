@@ -1,7 +1,8 @@
 /**
  * Demo data for the enrollment program, written into the portal's database before `npm run demo` starts the
- * portal (PGlite allows one process per directory). Only when the program is empty: a demo restarted after
- * someone changed the program keeps their changes. Run with `--conditions=react-server` (it uses lib/db).
+ * portal (PGlite allows one process per directory). The demo starts every session with a fresh database
+ * (demo-database.ts), so the program is the demo's own each time; an existing program is still left alone, never
+ * doubled. Run with `--conditions=react-server` (it uses lib/db).
  */
 import { readFile } from 'node:fs/promises';
 import { sql } from 'drizzle-orm';

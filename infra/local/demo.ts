@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { spawnManaged, waitUntilReady } from './child';
+import { prepareDemoDatabase } from './demo-database';
 import { formatDemoLogins } from './logins';
 import { freePort } from './ports';
 import { defaultRepoRoot } from './python';
@@ -44,6 +45,10 @@ const shutdown = createShutdown();
 const port = process.env.PORT ? Number(process.env.PORT) : await freePort();
 const url = `http://127.0.0.1:${port}`;
 
+// moto is reseeded below, so the portal's database starts fresh too: nothing from a previous session may carry over.
+const databaseUrl = process.env.DATABASE_URL ?? 'pglite:.data/pglite';
+console.log(await prepareDemoDatabase(databaseUrl, repoRoot).catch((error: unknown) => shutdown.exit(1, (error as Error).message)));
+
 const stack = await startStack({ repoRoot, dataDir: join(repoRoot, '.data'), portalUrl: url, log: console.log }).catch((error: unknown) =>
   shutdown.exit(1, (error as Error).message),
 );
@@ -66,7 +71,6 @@ if (!(await buildIsCurrent())) {
 }
 
 // The demo program goes in before the portal opens the database (PGlite: one process per directory).
-const databaseUrl = env.DATABASE_URL ?? 'pglite:.data/pglite';
 const program = spawnManaged(join(repoRoot, 'node_modules', '.bin', 'tsx'), ['--conditions=react-server', 'infra/local/demo-program.ts', databaseUrl, stack.hardwareTokensFile], {
   name: 'the demo program',
   cwd: repoRoot,
