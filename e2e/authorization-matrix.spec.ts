@@ -66,6 +66,8 @@ const routes: { method: 'GET' | 'POST'; path: string; need: Need; allowed: numbe
   { method: 'GET', path: '/api/admin/audit/export', need: 'admin', allowed: 200 },
   // No such report: the visitor got past authorization to the lookup.
   { method: 'GET', path: '/api/admin/report/999999999?format=json', need: 'admin', allowed: 404 },
+  { method: 'GET', path: '/api/admin/report/999999999?format=xlsx', need: 'admin', allowed: 404 },
+  { method: 'GET', path: '/api/admin/report/999999999?format=zip', need: 'admin', allowed: 404 },
   { method: 'POST', path: '/api/cron/sweep-leftovers', need: 'admin', allowed: 200 },
   { method: 'POST', path: '/api/cron/inventory', need: 'admin', allowed: null },
   { method: 'POST', path: '/api/cron/reminders', need: 'admin', allowed: null },
