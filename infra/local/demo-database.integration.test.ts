@@ -77,7 +77,8 @@ describe('the demo database', () => {
     } finally {
       await d.close();
     }
-  }, 120_000);
+    // Four PGlite opens with every migration: slow on a loaded machine, hence the generous limit.
+  }, 240_000);
 
   it('refuses to wipe a PostgreSQL database, or a directory that is not a database', async () => {
     await expect(prepareDemoDatabase('postgres://u:p@127.0.0.1:5432/portal', repoRoot)).rejects.toThrow(/will not wipe a PostgreSQL database: unset DATABASE_URL/);
