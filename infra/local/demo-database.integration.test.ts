@@ -45,6 +45,7 @@ async function demoStart(session?: (db: Db) => Promise<void>) {
 }
 
 describe('the demo database', () => {
+  // Four PGlite opens with every migration: slow on a loaded machine, hence the generous limit.
   it('starts fresh on every demo start, and says so', async () => {
     const first = await demoStart(async (db) => {
       const [run] = await db.insert(inventoryRuns).values({ status: 'succeeded', trigger: 'manual', actor: 'carol@example.com', finishedAt: new Date() }).returning();
@@ -77,7 +78,6 @@ describe('the demo database', () => {
     } finally {
       await d.close();
     }
-    // Four PGlite opens with every migration: slow on a loaded machine, hence the generous limit.
   }, 240_000);
 
   it('refuses to wipe a PostgreSQL database, or a directory that is not a database', async () => {
