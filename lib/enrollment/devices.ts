@@ -2,6 +2,7 @@ import 'server-only';
 import { hasConsoleAccess, listMfaDevices } from '@/lib/aws/iam';
 import { deactivateMfaDevice, deleteVirtualMfaDevice, getSessionTokenWithMfa, resyncMfaDevice } from '@/lib/aws/mfa';
 import { isAwsError } from '@/lib/aws/errors';
+import { deviceTypeLabel } from '@/lib/aws/mfa-devices';
 import { getCallerIdentity } from '@/lib/aws/sts';
 import { fail, invalid, ok, type ActionResult } from '@/lib/actions/result';
 import { clockDriftMessage, diagnoseDeviceClock } from './diagnose';
@@ -84,7 +85,11 @@ export async function removeDevice(actor: Actor, ref: PrincipalRef, input: { ser
     }
     await recordEvent({ ...event, deviceType: device.type, outcome: 'success' });
     await refreshStoredUser(principal);
-    return ok({ serial: input.serial }, `Removed ${device.name} from ${principal.userName}.`);
+    return ok(
+      { serial: input.serial },
+      `Removed ${deviceTypeLabel[device.type].toLowerCase()} “${device.name}” (serial ${input.serial}) from ${principal.userName}. ` +
+        `It is no longer accepted at sign-in${device.type === 'virtual' ? ', and its AWS record was deleted' : ''}.`,
+    );
   } catch (error) {
     const result = awsFailure(error);
     await recordEvent({ ...event, outcome: 'failure', reason: result.code });
