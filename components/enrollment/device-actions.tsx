@@ -1,7 +1,7 @@
 'use client';
 
 import { ActionForm } from '@/components/ui/action-form';
-import { useActionState, useEffect, useState } from 'react';
+import { useActionState, useState } from 'react';
 import { useAnnounceRemoval } from './removed-notice';
 import { signIn } from 'next-auth/react';
 import { useRouter } from 'next/navigation';
@@ -84,10 +84,12 @@ function ResyncForm({ principal, device }: Props) {
 function RemoveForm({ principal, userName, device, signInMethod }: Props) {
   const router = useRouter();
   const announce = useAnnounceRemoval();
-  const [result, action, pending] = useActionState<ActionResult<{ serial: string }>, FormData>(removeAction, idle);
-  useEffect(() => {
-    if (result.status === 'success' && result.message) announce(result.message);
-  }, [result, announce]);
+  // Announced from the action itself: the re-read list unmounts this form in the same update as the result.
+  const [result, action, pending] = useActionState<ActionResult<{ serial: string }>, FormData>(async (prev, fd) => {
+    const r = await removeAction(prev, fd);
+    if (r.status === 'success' && r.message) announce(r.message);
+    return r;
+  }, idle);
   const reauth = result.status === 'error' && result.code === 'ReauthRequired';
   return (
     <ActionForm action={action} className="space-y-3 rounded-lg bg-red-50 p-3" aria-label={`Remove ${device.name}`}>
