@@ -39,7 +39,11 @@ describe('enrollment rate limits', () => {
   it(`allows ${MAX_CREATIONS_PER_HOUR} device creations per IAM user per hour, then says why it refuses`, async () => {
     const actor = await newActor('creations');
     for (let i = 0; i < MAX_CREATIONS_PER_HOUR; i++) expect((await startVirtualEnrollment(actor, actor.principals[0]!, { deviceName: 'phone' })).status).toBe('success');
-    expect(await startVirtualEnrollment(actor, actor.principals[0]!, { deviceName: 'phone' })).toMatchObject({ status: 'error', code: 'RateLimited', message: expect.stringMatching(/Too many attempts/) });
+    expect(await startVirtualEnrollment(actor, actor.principals[0]!, { deviceName: 'phone' })).toMatchObject({
+      status: 'error',
+      code: 'RateLimited',
+      message: expect.stringMatching(/^Too many attempts: at most 5 authenticator-app setups in an hour\. Try again at \d\d:\d\d UTC \(in (59|60) minutes\)\.$/),
+    });
   });
 
   it(`allows ${MAX_CODE_ATTEMPTS} code attempts per setup, then cancels it`, async () => {
