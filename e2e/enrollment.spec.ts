@@ -1,11 +1,19 @@
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
+import type { Page } from '@playwright/test';
 import { decode, encode } from 'next-auth/jwt';
 import { hardwareTokenSchema } from '../infra/local/ground-truth';
 import { base32Secret } from './support/secrets';
 import { expect, groundTruth, test } from './fixtures';
 import { addFidoKey, createTestUser, env, listDevices, unassignedDevicesOf } from './support/iam';
 import { codePair, enrollVirtual, enterCodes, signInWithKeys, startVirtual } from './support/enroll';
+
+/** The hours:minutes a phone `aheadMs` ahead of the real time shows, in the browser's time zone. */
+const phoneTime = (page: Page, aheadMs: number) =>
+  page.evaluate((ms) => {
+    const d = new Date(ms);
+    return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+  }, Date.now() + aheadMs);
 
 test.describe('virtual authenticator', () => {
   test('a wrong pair, then a drifted pair, get specific messages; then the right pair turns MFA on', async ({ page }) => {
@@ -55,6 +63,39 @@ test.describe('virtual authenticator', () => {
     await page.getByRole('button', { name: 'Cancel this setup' }).click();
     await expect(page.getByRole('button', { name: 'Create and show the QR code' })).toBeVisible();
     expect(await unassignedDevicesOf(user)).toEqual([]);
+  });
+
+  test('too many wrong codes: the dead QR code, key and countdown go, and step 1 returns with the reason', async ({ page }) => {
+    const user = await createTestUser('toomany');
+    await signInWithKeys(page, user);
+    await startVirtual(page, user);
+    const alert = page.getByRole('main').getByRole('alert');
+    // Each attempt waits for its own answer (the alert's text is the same every time).
+    const submit = () =>
+      Promise.all([page.waitForResponse((r) => r.request().method() === 'POST' && r.url().includes('/enroll/virtual')), page.getByRole('button', { name: 'Turn on MFA' }).click()]);
+    for (let i = 1; i < 5; i++) {
+      await enterCodes(page, ['000000', '111111']);
+      await submit();
+      await expect(alert).toHaveText(/do not match this QR code/);
+    }
+    await enterCodes(page, ['000000', '111111']);
+    await page.getByRole('button', { name: 'Turn on MFA' }).click();
+
+    const ended = page.getByTestId('setup-ended');
+    await expect(ended).toContainText('That setup has ended');
+    await expect(ended).toContainText(/Too many wrong codes for this setup, so it was cancelled/);
+    await expect(ended).not.toContainText(/another session/);
+    await expect(ended).toBeFocused();
+    await expect(page.getByRole('img', { name: /QR code to add/ })).toHaveCount(0);
+    await expect(page.getByTestId('manual-key')).toHaveCount(0);
+    await expect(page.getByText(/Finish within/)).toHaveCount(0);
+    await expect(page.getByRole('button', { name: 'Create and show the QR code' })).toBeVisible();
+    expect(await unassignedDevicesOf(user)).toEqual([]);
+
+    // Starting again from step 1 works at once.
+    await page.getByRole('button', { name: 'Create and show the QR code' }).click();
+    await expect(page.getByRole('img', { name: /QR code to add/ })).toBeVisible();
+    await expect(page.getByTestId('setup-ended')).toHaveCount(0);
   });
 
   test('a backup device can be added next to the first', async ({ page }) => {
@@ -146,8 +187,17 @@ test.describe('my devices', () => {
     await page.goto('/devices');
     await page.getByRole('button', { name: /^Resync / }).click();
     const resync = page.getByRole('form', { name: /^Resync / });
+    // The phone is 4 minutes ahead: its codes and the time it shows. The portal refuses to tie AWS to that clock.
+    await resync.getByLabel('Time on your phone now').fill(await phoneTime(page, 4 * 60_000));
     await resync.getByLabel('First code').fill(codePair(key, 8)[0]);
     await resync.getByLabel('Second code').fill(codePair(key, 8)[1]);
+    await resync.getByRole('button', { name: 'Resync device' }).click();
+    await expect(resync.getByRole('alert')).toHaveText(/about 4 minutes ahead.*Fix the phone's time first.*not resynchronised/);
+
+    // A phone within a minute of the real time whose codes are a step or two late is resynced.
+    await resync.getByLabel('Time on your phone now').fill(await phoneTime(page, 0));
+    await resync.getByLabel('First code').fill(codePair(key, 2)[0]);
+    await resync.getByLabel('Second code').fill(codePair(key, 2)[1]);
     await resync.getByRole('button', { name: 'Resync device' }).click();
     await expect(resync.getByRole('status')).toHaveText(/Device resynchronised/);
 
@@ -155,7 +205,7 @@ test.describe('my devices', () => {
     const cli = page.getByRole('form', { name: /for the CLI/ });
     await cli.getByLabel('Access key ID').fill(user.accessKeyId);
     await cli.getByLabel('Secret access key').fill(user.secretAccessKey);
-    await cli.getByLabel('Current code').fill(codePair(key, 8)[1]);
+    await cli.getByLabel('Current code').fill(codePair(key, 2)[1]);
     await cli.getByRole('button', { name: 'Test with the CLI path' }).click();
     await expect(cli.getByRole('status')).toHaveText(/It works/);
 
@@ -163,6 +213,40 @@ test.describe('my devices', () => {
     await consoleForm.getByLabel('Yes, I signed in').check();
     await consoleForm.getByRole('button', { name: 'Record result' }).click();
     await expect(consoleForm.getByRole('status')).toHaveText(/console sign-in with this device works/);
+  });
+
+  test('each device shows its serial with a copyable get-session-token line (keyboard only)', async ({ page, context, baseURL }) => {
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseURL! });
+    const user = await createTestUser('cliline');
+    await signInWithKeys(page, user);
+    await enrollVirtual(page, user, 'cli-phone');
+    const [serial] = await listDevices(user);
+    await page.goto('/devices');
+    const device = page.getByTestId('device');
+    await expect(device.getByTestId('device-serial')).toHaveText(serial!);
+    const summary = device.getByText('Use it with the AWS CLI');
+    await summary.focus();
+    await page.keyboard.press('Enter');
+    const line = device.getByTestId('cli-line');
+    await expect(line.locator('code')).toHaveText(`aws sts get-session-token --serial-number ${serial} --token-code <code>`);
+    await line.getByRole('button', { name: 'Copy the CLI command for cli-phone' }).focus();
+    await page.keyboard.press('Enter');
+    await expect(line).toContainText('Copied to the clipboard.');
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(`aws sts get-session-token --serial-number ${serial} --token-code <code>`);
+    await expect(page.getByTestId('fido-cli-note')).toHaveCount(0);
+  });
+
+  test('a user with only a security key is told about aws login, and what is not known', async ({ page }) => {
+    const user = await createTestUser('fidocli');
+    await signInWithKeys(page, user);
+    await addFidoKey(user, 'only-key');
+    await page.goto('/devices');
+    const note = page.getByTestId('fido-cli-note');
+    await expect(note).toContainText('aws login');
+    await expect(note).toContainText('AWS CLI 2.32 or later');
+    await expect(note).toContainText('SignInLocalDevelopmentAccess');
+    await expect(note).toContainText(/does not document whether sessions from aws login carry aws:MultiFactorAuthPresent/);
+    await expect(page.getByTestId('cli-line')).toHaveCount(0);
   });
 
   test('remove needs a fresh sign-in, and never takes the last device of a console user', async ({ page, context, baseURL }) => {
@@ -190,9 +274,14 @@ test.describe('my devices', () => {
     await page.getByRole('button', { name: 'Sign in with access keys' }).click();
     await expect(page).toHaveURL(/\/devices$/);
 
+    const oldSerial = (await listDevices(user)).find((s) => s.includes('old-phone'))!;
     await page.getByRole('button', { name: 'Remove old-phone' }).click();
     await page.getByRole('form', { name: 'Remove old-phone' }).getByRole('button', { name: 'Remove device' }).click();
     await expect(page.getByTestId('device')).toHaveCount(1);
+    // What was removed is confirmed (type, name, serial) where it stays readable, and focus lands on it.
+    const removed = page.getByTestId('removed-notice');
+    await expect(removed).toContainText(`Removed authenticator app “old-phone” (serial ${oldSerial}) from ${user.userName}.`);
+    await expect(removed).toBeFocused();
     expect(await listDevices(user)).toEqual([expect.stringContaining('new-phone')]);
 
     await page.getByRole('button', { name: 'Remove new-phone' }).click();

@@ -18,6 +18,13 @@ const deadline = new Date(Date.now() + 60 * 86_400_000);
 const deadlineInput = `${deadline.toISOString().slice(0, 10)}T17:00`;
 const deadlineShown = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(new Date(`${deadlineInput}Z`));
 
+// A category of its own for the past-deadline confirmation.
+const pastGroup = `e2e-past-${tag}`;
+const pastVirtual = `e2e-past-${tag}-v`;
+const pastNothing = `e2e-past-${tag}-n`;
+const pastHardware = `e2e-past-${tag}-h`;
+const pastName = `E2E past deadline ${tag}`;
+
 test.beforeEach(async () => {
   await insertInventoryUsers([
     { accountId: A, userName: withVirtual, groups: [group], devices: ['virtual'] },
@@ -26,8 +33,8 @@ test.beforeEach(async () => {
 });
 
 test.afterAll(async () => {
-  await deleteInventoryUsers(A, [withVirtual, withNothing]);
-  await sql('DELETE FROM program_categories WHERE name = $1', [name]);
+  await deleteInventoryUsers(A, [withVirtual, withNothing, pastVirtual, pastNothing, pastHardware]);
+  await sql('DELETE FROM program_categories WHERE name = ANY($1)', [[name, pastName]]);
 });
 
 test('the security team creates a category, previews who it captures, and sees it applied', async ({ page, signInAs }) => {
@@ -118,4 +125,39 @@ test('an admin decides for a filtered set of users at once', async ({ page, sign
     { user_name: withNothing, decision: 'out-of-scope' },
     { user_name: withVirtual, decision: 'out-of-scope' },
   ]);
+});
+
+test('a deadline in the past is saved only after "Enforce from now", which says whom it affects', async ({ page, signInAs }) => {
+  await insertInventoryUsers([
+    { accountId: A, userName: pastVirtual, groups: [pastGroup], devices: ['virtual'] },
+    { accountId: A, userName: pastNothing, groups: [pastGroup] },
+    { accountId: A, userName: pastHardware, groups: [pastGroup], devices: ['hardware'] },
+  ]);
+  await signInAs('dave@example.com');
+  await page.goto('/admin/program/categories/new');
+  const form = page.getByRole('form', { name: 'New category' });
+  await form.getByLabel('Name', { exact: true }).fill(pastName);
+  await form.getByLabel('Selector').selectOption('group');
+  await form.getByLabel('IAM group name').fill(pastGroup);
+  await form.getByLabel('Authenticator app').uncheck();
+  const yesterday = `${new Date(Date.now() - 86_400_000).toISOString().slice(0, 10)}T09:00`;
+  await form.getByLabel('Deadline (UTC)').fill(yesterday);
+  await form.getByLabel('Cohort').fill(`e2e-past-${tag}`);
+  await form.getByRole('button', { name: 'Save category' }).click();
+
+  await expect(form.getByText(/This deadline \(.+ UTC\) is in the past\./)).toBeVisible();
+  const confirm = form.getByTestId('enforce-from-now');
+  await expect(confirm).toContainText('Saving it enforces MFA from now. 2 IAM users in scope without compliant MFA would be refused at once:');
+  await expect(confirm).toContainText(`${A}/${pastNothing} (no MFA)`);
+  await expect(confirm).toContainText(`${A}/${pastVirtual} (no allowed device type)`);
+  await expect(confirm).not.toContainText(pastHardware);
+  expect(await sql('SELECT id FROM program_categories WHERE name = $1', [pastName])).toEqual([]);
+
+  // The confirmation is required by the browser too; checked, the category is saved.
+  const box = confirm.getByRole('checkbox', { name: 'Enforce from now' });
+  await expect(box).toHaveAttribute('required', '');
+  await box.check();
+  await form.getByRole('button', { name: 'Save category' }).click();
+  await expect(page.getByRole('status').filter({ hasText: `Category “${pastName}” created. Its deadline has passed, so the next enforcement deploy applies it from now.` })).toBeVisible();
+  expect(await sql('SELECT name FROM program_categories WHERE name = $1', [pastName])).toEqual([{ name: pastName }]);
 });

@@ -2,6 +2,7 @@
 
 import { ActionForm } from '@/components/ui/action-form';
 import { useActionState, useState } from 'react';
+import { useAnnounceRemoval } from './removed-notice';
 import { signIn } from 'next-auth/react';
 import { useRouter } from 'next/navigation';
 import { recordConsoleTestAction, removeAction, resyncAction, testCliAction } from '@/app/(portal)/devices/actions';
@@ -51,10 +52,26 @@ function Hidden({ principal, serial }: { principal: string; serial: string }) {
 
 function ResyncForm({ principal, device }: Props) {
   const [result, action, pending] = useActionState<ActionResult<{ serial: string }>, FormData>(resyncAction, idle);
+  // This form mounts only after a click, so it always runs in the browser and reads the browser's zone.
+  const utcOffset = String(-new Date().getTimezoneOffset());
   return (
     <ActionForm action={action} className="space-y-3 rounded-lg bg-slate-50 p-3" aria-label={`Resync ${device.name}`}>
       <p className="text-sm">If AWS stopped accepting this device&apos;s codes (its clock drifted), enter two codes in a row to resynchronise it.</p>
       <Hidden principal={principal} serial={device.serial} />
+      {device.type === 'virtual' && (
+        <>
+          <input type="hidden" name="utcOffsetMinutes" value={utcOffset} />
+          <Field
+            label="Time on your phone now"
+            name="deviceTime"
+            type="time"
+            required
+            className="sm:w-48"
+            hint="Hours and minutes, as shown on the phone with the authenticator app. A phone clock that is off must be fixed first."
+            errors={fieldErrors(result)?.deviceTime}
+          />
+        </>
+      )}
       <CodePairFields errors={fieldErrors(result)} disabled={pending} />
       <ResultAlert result={result} />
       <Button type="submit" disabled={pending} aria-busy={pending}>
@@ -66,7 +83,13 @@ function ResyncForm({ principal, device }: Props) {
 
 function RemoveForm({ principal, userName, device, signInMethod }: Props) {
   const router = useRouter();
-  const [result, action, pending] = useActionState<ActionResult<{ serial: string }>, FormData>(removeAction, idle);
+  const announce = useAnnounceRemoval();
+  // Announced from the action itself: the re-read list unmounts this form in the same update as the result.
+  const [result, action, pending] = useActionState<ActionResult<{ serial: string }>, FormData>(async (prev, fd) => {
+    const r = await removeAction(prev, fd);
+    if (r.status === 'success' && r.message) announce(r.message);
+    return r;
+  }, idle);
   const reauth = result.status === 'error' && result.code === 'ReauthRequired';
   return (
     <ActionForm action={action} className="space-y-3 rounded-lg bg-red-50 p-3" aria-label={`Remove ${device.name}`}>

@@ -1,10 +1,12 @@
 'use client';
 
 import { ActionForm } from '@/components/ui/action-form';
-import { useActionState, useEffect, useState } from 'react';
+import { useActionState, useEffect, useRef, useState } from 'react';
 import { cancelVirtualAction, completeVirtualAction, startVirtualAction } from '@/app/(portal)/enroll/actions';
 import { idle, type ActionResult } from '@/lib/actions/result';
 import type { StartedEnrollment } from '@/lib/enrollment/virtual';
+import { endsSetup } from '@/lib/enrollment/setup-ended';
+import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { CodePairFields, Field } from '@/components/ui/field';
@@ -15,11 +17,24 @@ type Props = { principal: string; userName: string; accountLabel: string; defaul
 export function VirtualEnrollment(props: Props) {
   const [started, startAction, starting] = useActionState<ActionResult<StartedEnrollment>, FormData>(startVirtualAction, idle);
   const [cancelled, setCancelled] = useState(false);
-  const active = started.status === 'success' && !cancelled ? started.data : null;
+  // A setup the server ended (too many codes, expired, ...): its QR code and key are dead, so step 1 returns with why.
+  const [ended, setEnded] = useState<{ enrollmentId: string; message: string } | null>(null);
+  const active = started.status === 'success' && !cancelled && ended?.enrollmentId !== started.data.enrollmentId ? started.data : null;
+  const endedRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (ended && !active) endedRef.current?.focus();
+  }, [ended, active]);
 
   if (!active) {
     return (
       <Card aria-labelledby="name-heading">
+        {ended && (
+          <div ref={endedRef} tabIndex={-1} className="mb-4 outline-none" data-testid="setup-ended">
+            <Alert tone="error" title="That setup has ended">
+              {ended.message}
+            </Alert>
+          </div>
+        )}
         <h2 id="name-heading" className="text-lg font-semibold">1. Name the device</h2>
         <p className="mt-1 text-sm text-slate-700">
           The name helps you tell your devices apart later (for example, the phone it is on). It is shown in the AWS console.
@@ -27,6 +42,7 @@ export function VirtualEnrollment(props: Props) {
         <ActionForm
           action={(fd) => {
             setCancelled(false);
+            setEnded(null);
             startAction(fd);
           }}
           className="mt-4 space-y-4"
@@ -51,7 +67,14 @@ export function VirtualEnrollment(props: Props) {
       </Card>
     );
   }
-  return <ScanAndConfirm key={active.enrollmentId} enrollment={active} onCancelled={() => setCancelled(true)} />;
+  return (
+    <ScanAndConfirm
+      key={active.enrollmentId}
+      enrollment={active}
+      onCancelled={() => setCancelled(true)}
+      onEnded={(message) => setEnded({ enrollmentId: active.enrollmentId, message })}
+    />
+  );
 }
 
 function Countdown({ until }: { until: string }) {
@@ -86,8 +109,11 @@ function CopyButton({ text }: { text: string }) {
   );
 }
 
-function ScanAndConfirm({ enrollment, onCancelled }: { enrollment: StartedEnrollment; onCancelled: () => void }) {
+function ScanAndConfirm({ enrollment, onCancelled, onEnded }: { enrollment: StartedEnrollment; onCancelled: () => void; onEnded: (message: string) => void }) {
   const [result, confirm, confirming] = useActionState<ActionResult, FormData>(completeVirtualAction, idle);
+  useEffect(() => {
+    if (result.status === 'error' && endsSetup(result.code)) onEnded(result.message);
+  }, [result, onEnded]);
   const [cancelResult, cancel, cancelling] = useActionState<ActionResult, FormData>(async (prev, fd) => {
     const r = await cancelVirtualAction(prev, fd);
     if (r.status === 'idle') onCancelled();

@@ -119,6 +119,9 @@ export function CategoryForm({ initial, accounts }: { initial: CategoryFormValue
         <Field label="Deadline (UTC)" name="deadline" type="datetime-local" defaultValue={initial.deadline} required hint="Date and time in UTC." errors={errors?.deadline} />
         <Field label="Cohort" name="cohort" defaultValue={initial.cohort} required maxLength={64} pattern="[a-z0-9]([a-z0-9\-]{0,62}[a-z0-9])?" hint="The mfa-cohort tag value enforcement uses, e.g. prod-admins." errors={errors?.cohort} />
       </fieldset>
+      {errors?.enforceFromNow && errors.enforceFromNowFor?.[0] && (
+        <EnforceFromNow key={errors.enforceFromNowFor[0]} deadline={errors.enforceFromNowFor[0]} impact={errors.enforceFromNow.join(' ')} />
+      )}
       <ResultAlert result={result} />
       {preview.status === 'error' && <ResultAlert result={preview} />}
       {preview.status === 'success' && (
@@ -148,5 +151,20 @@ export function CategoryForm({ initial, accounts }: { initial: CategoryFormValue
         <Link href="/admin/program" className={buttonClass('secondary')}>Cancel</Link>
       </div>
     </ActionForm>
+  );
+}
+
+/** A past deadline is saved only with this explicit confirmation, which says whom it affects at once. */
+function EnforceFromNow({ deadline, impact }: { deadline: string; impact: string }) {
+  const id = useId();
+  return (
+    <div className="rounded-lg border border-amber-300 bg-amber-50 p-4 text-amber-900" data-testid="enforce-from-now">
+      <p className="font-semibold" id={`${id}-title`}>The deadline is in the past</p>
+      <p className="mt-1" id={`${id}-impact`}>{impact}</p>
+      <label className="mt-2 inline-flex min-h-11 items-center gap-2 font-medium">
+        <input type="checkbox" name="enforceFromNow" value={deadline} required aria-describedby={`${id}-impact`} className="h-5 w-5" />
+        Enforce from now
+      </label>
+    </div>
   );
 }

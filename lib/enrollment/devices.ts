@@ -2,12 +2,14 @@ import 'server-only';
 import { hasConsoleAccess, listMfaDevices } from '@/lib/aws/iam';
 import { deactivateMfaDevice, deleteVirtualMfaDevice, getSessionTokenWithMfa, resyncMfaDevice } from '@/lib/aws/mfa';
 import { isAwsError } from '@/lib/aws/errors';
+import { deviceTypeLabel } from '@/lib/aws/mfa-devices';
 import { getCallerIdentity } from '@/lib/aws/sts';
-import { fail, ok, type ActionResult } from '@/lib/actions/result';
+import { fail, invalid, ok, type ActionResult } from '@/lib/actions/result';
+import { clockDriftMessage, diagnoseDeviceClock } from './diagnose';
 import type { Actor } from '@/lib/auth/types';
 import { refreshStoredUser } from './freshness';
 import { recordEvent } from './events';
-import { tooManyCodeAttempts } from './hardware';
+import { refuseIfRateLimited } from './limiter';
 import { awsFailure, messages } from './messages';
 import { notYourUser, ownPrincipal, type PrincipalRef } from './ownership';
 
@@ -19,15 +21,34 @@ async function deviceOf(principal: { accountId: string; userName: string }, seri
   return { devices, device: devices.find((d) => d.serial === serial) ?? null };
 }
 
-export async function resyncDevice(actor: Actor, ref: PrincipalRef, input: { serial: string; code1: string; code2: string }): Promise<ActionResult<{ serial: string }>> {
+export type ResyncInput = {
+  serial: string;
+  code1: string;
+  code2: string;
+  /** For an authenticator app: the hours:minutes the phone shows, and the UTC offset (minutes) of the browser's zone. */
+  deviceTime?: string;
+  utcOffsetMinutes?: number;
+};
+
+export async function resyncDevice(actor: Actor, ref: PrincipalRef, input: ResyncInput, now = Date.now()): Promise<ActionResult<{ serial: string }>> {
   const principal = await ownPrincipal(actor, ref, 'device.resync');
   if (!principal) return notYourUser;
-  if (await tooManyCodeAttempts(principal)) return fail('RateLimited', messages.RateLimited);
+  const limited = await refuseIfRateLimited(principal, 'resync');
+  if (limited) return limited;
   const event = { actor: actor.id, principal, kind: 'device.resync' as const, serial: input.serial };
   try {
     const { device } = await deviceOf(principal, input.serial);
     if (!device) return fail('NotThisUsersDevice', messages.NotThisUsersDevice);
     if (device.type === 'fido') return fail('FidoNoSync', messages.FidoNoSync);
+    // A phone's clock can be fixed, so it is checked before AWS is asked to follow it; a token's cannot (resync is for that).
+    if (device.type === 'virtual') {
+      if (!input.deviceTime) return invalid({ deviceTime: ['Enter the time your phone shows now (hours and minutes).'] });
+      const clock = diagnoseDeviceClock({ shown: input.deviceTime, utcOffsetMinutes: input.utcOffsetMinutes ?? 0, now });
+      if (clock.kind === 'drift') {
+        await recordEvent({ ...event, deviceType: device.type, outcome: 'failure', reason: 'drift', detail: { seconds: clock.seconds, direction: clock.direction } });
+        return fail('ClockDrift', clockDriftMessage(clock));
+      }
+    }
     await resyncMfaDevice(principal.accountId, principal.userName, input.serial, input.code1, input.code2);
     await recordEvent({ ...event, deviceType: device.type, outcome: 'success' });
     return ok({ serial: input.serial }, 'Device resynchronised: AWS now expects its codes at its current clock.');
@@ -64,7 +85,11 @@ export async function removeDevice(actor: Actor, ref: PrincipalRef, input: { ser
     }
     await recordEvent({ ...event, deviceType: device.type, outcome: 'success' });
     await refreshStoredUser(principal);
-    return ok({ serial: input.serial }, `Removed ${device.name} from ${principal.userName}.`);
+    return ok(
+      { serial: input.serial },
+      `Removed ${deviceTypeLabel[device.type].toLowerCase()} “${device.name}” (serial ${input.serial}) from ${principal.userName}. ` +
+        `It is no longer accepted at sign-in${device.type === 'virtual' ? ', and its AWS record was deleted' : ''}.`,
+    );
   } catch (error) {
     const result = awsFailure(error);
     await recordEvent({ ...event, outcome: 'failure', reason: result.code });
@@ -80,7 +105,8 @@ export async function testDeviceWithKeys(
 ): Promise<ActionResult<{ serial: string }>> {
   const principal = await ownPrincipal(actor, ref, 'device.test-cli');
   if (!principal) return notYourUser;
-  if (await tooManyCodeAttempts(principal)) return fail('RateLimited', messages.RateLimited);
+  const limited = await refuseIfRateLimited(principal, 'cli-test');
+  if (limited) return limited;
   const event = { actor: actor.id, principal, kind: 'device.test-cli' as const, serial: input.serial };
   const keys = { accessKeyId: input.accessKeyId, secretAccessKey: input.secretAccessKey };
   try {

@@ -72,3 +72,40 @@ export function diagnosisMessage(d: Exclude<CodeDiagnosis, { kind: 'accepted' }>
       return 'These codes do not match this QR code. Scan the QR code again (or type the setup key), then enter two new codes from that entry.';
   }
 }
+
+/**
+ * Resync cannot check the codes itself (the portal never keeps a seed), so the phone's clock is diagnosed from
+ * the time it shows. A phone off by this many whole minutes or more is refused: AWS would re-anchor the device to
+ * the wrong clock, and its codes would fail again as soon as the phone's time is corrected.
+ */
+export const MAX_RESYNC_CLOCK_OFF_MINUTES = 1;
+/** Every time zone is a whole multiple of 15 minutes from UTC, so a remainder off that grid is the clock itself. */
+const ZONE_GRID_MINUTES = 15;
+
+export type ClockDiagnosis = { kind: 'in-time' } | { kind: 'drift'; seconds: number; direction: 'behind' | 'ahead' };
+
+/**
+ * The phone's clock against real time, from the hours:minutes it shows and the UTC offset of the browser's zone.
+ * A phone set to another time zone differs by whole quarter hours, which are not drift; only the remainder is
+ * (so a clock off by a whole quarter hour is not caught here; AWS refuses codes that far off anyway).
+ */
+export function diagnoseDeviceClock(input: { shown: string; utcOffsetMinutes: number; now: number }): ClockDiagnosis {
+  const match = /^(\d{1,2}):(\d{2})$/.exec(input.shown.trim());
+  if (!match) throw new Error('shown time must be HH:MM');
+  const shownMinutes = Number(match[1]) * 60 + Number(match[2]);
+  const localMinutes = Math.floor(input.now / 60_000 + input.utcOffsetMinutes);
+  const dayMinutes = ((localMinutes % 1440) + 1440) % 1440;
+  const raw = ((((shownMinutes - dayMinutes) % 1440) + 1440 + 720) % 1440) - 720;
+  const off = Math.abs(raw) < ZONE_GRID_MINUTES ? raw : ((((raw % ZONE_GRID_MINUTES) + ZONE_GRID_MINUTES + 7) % ZONE_GRID_MINUTES) - 7);
+  if (Math.abs(off) <= MAX_RESYNC_CLOCK_OFF_MINUTES) return { kind: 'in-time' };
+  return { kind: 'drift', seconds: Math.abs(off) * 60, direction: off < 0 ? 'behind' : 'ahead' };
+}
+
+export function clockDriftMessage(d: Extract<ClockDiagnosis, { kind: 'drift' }>): string {
+  const minutes = Math.round(d.seconds / 60);
+  return (
+    `Your phone's clock is about ${minutes} minute${minutes === 1 ? '' : 's'} ${d.direction} the real time. Fix the phone's time first: ` +
+    "set its date and time to automatic (network time), then enter two new codes. The device was not resynchronised: " +
+    'tying it to a wrong clock would break it again as soon as the clock is corrected.'
+  );
+}

@@ -64,6 +64,34 @@ export async function countUserEvents(principal: Pick<Principal, 'accountId' | '
   return row?.n ?? 0;
 }
 
+/** When each matching event happened (for rate limits that state the next allowed time). */
+export async function userEventTimes(principal: Pick<Principal, 'accountId' | 'userName'>, kinds: EventKind[], since: Date, outcome?: 'success' | 'failure'): Promise<Date[]> {
+  const db = await getDb();
+  const rows = await db
+    .select({ at: enrollmentEvents.at })
+    .from(enrollmentEvents)
+    .where(
+      and(
+        eq(enrollmentEvents.accountId, principal.accountId),
+        eq(enrollmentEvents.userName, principal.userName),
+        inArray(enrollmentEvents.kind, kinds),
+        gte(enrollmentEvents.at, since),
+        outcome ? eq(enrollmentEvents.outcome, outcome) : undefined,
+      ),
+    );
+  return rows.map((r) => r.at);
+}
+
+/** Everything recorded about one virtual setup, oldest first: tells apart why a setup can no longer be completed. */
+export async function enrollmentHistory(enrollmentId: string): Promise<Pick<EnrollmentEvent, 'kind' | 'outcome' | 'reason' | 'actor' | 'at'>[]> {
+  const db = await getDb();
+  return db
+    .select({ kind: enrollmentEvents.kind, outcome: enrollmentEvents.outcome, reason: enrollmentEvents.reason, actor: enrollmentEvents.actor, at: enrollmentEvents.at })
+    .from(enrollmentEvents)
+    .where(eq(enrollmentEvents.enrollmentId, enrollmentId))
+    .orderBy(enrollmentEvents.at, enrollmentEvents.id);
+}
+
 export async function countEnrollmentEvents(enrollmentId: string, kind: EventKind): Promise<number> {
   const db = await getDb();
   const [row] = await db

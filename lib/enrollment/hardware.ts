@@ -5,19 +5,11 @@ import { fail, ok, type ActionResult } from '@/lib/actions/result';
 import type { Actor } from '@/lib/auth/types';
 import { refuseDisallowedType } from '@/lib/program/device-type-guard';
 import { confirmDeviceListed } from './confirm';
-import { countUserEvents, recordEvent, type EventKind } from './events';
+import { recordEvent } from './events';
 import { awsFailure, MAX_DEVICES_PER_USER, messages } from './messages';
 import { refreshStoredUser } from './freshness';
+import { refuseIfRateLimited } from './limiter';
 import { notYourUser, ownPrincipal, type PrincipalRef } from './ownership';
-
-/** Code attempts (hardware enable, resync, CLI test) allowed per IAM user in a quarter of an hour. */
-export const MAX_CODE_ATTEMPTS_PER_WINDOW = 10;
-export const CODE_WINDOW_MS = 15 * 60_000;
-const codeKinds: EventKind[] = ['hardware.enable', 'device.resync', 'device.test-cli'];
-
-export async function tooManyCodeAttempts(principal: { accountId: string; userName: string }): Promise<boolean> {
-  return (await countUserEvents(principal, codeKinds, new Date(Date.now() - CODE_WINDOW_MS), 'failure')) >= MAX_CODE_ATTEMPTS_PER_WINDOW;
-}
 
 export async function enrollHardwareToken(
   actor: Actor,
@@ -29,7 +21,8 @@ export async function enrollHardwareToken(
   // No enrollment event: failed hardware.enable events count towards the code-attempt limit.
   const disallowed = await refuseDisallowedType(actor, principal, 'hardware', 'enrollment.hardware').catch((error: unknown) => awsFailure(error));
   if (disallowed) return disallowed;
-  if (await tooManyCodeAttempts(principal)) return fail('RateLimited', messages.RateLimited);
+  const limited = await refuseIfRateLimited(principal, 'hardware');
+  if (limited) return limited;
   const event = { actor: actor.id, principal, kind: 'hardware.enable' as const, deviceType: 'hardware' as const, serial: input.serial };
   try {
     const devices = await listMfaDevices(principal.accountId, principal.userName);

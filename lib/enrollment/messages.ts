@@ -5,9 +5,15 @@ export const MAX_DEVICES_PER_USER = 8;
 
 export const messages = {
   DeviceLimit: `This IAM user already has ${MAX_DEVICES_PER_USER} MFA devices, the most AWS allows. Remove one you no longer use, then add the new one.`,
-  RateLimited: 'Too many attempts in a short time. Wait a few minutes, then try again.',
-  TooManyAttempts: 'Too many wrong codes for this setup. It has been cancelled: start again and scan the new QR code.',
-  EnrollmentExpired: 'This setup expired (it lasts 10 minutes) or was started in another session. Start again to get a new QR code.',
+  TooManyAttempts: 'Too many wrong codes for this setup, so it was cancelled and its QR code no longer works. Start again to get a new QR code.',
+  EnrollmentExpired: 'This setup expired: a QR code is valid for 10 minutes. Start again to get a new QR code.',
+  EnrollmentOtherSession: 'This setup was started in another browser or session, so it can be finished only there. Start again here to get a new QR code.',
+  SetupUnreadable: 'This setup could not be read back (its saved state was changed or damaged). Start again to get a new QR code.',
+  SetupCancelled: 'This setup was cancelled (in this or another tab). Start again to get a new QR code.',
+  SetupAlreadyDone: 'This setup is already finished: the device is on. See My devices.',
+  SetupUnknown: 'The portal has no record of this setup. Start again to get a new QR code.',
+  DeviceGone:
+    'The device of this setup no longer exists in AWS: a newer setup for this IAM user replaced it, or it was cleaned up. Start again to get a new QR code.',
   ReauthRequired: 'For your safety, removing a device needs a fresh sign-in (within the last 5 minutes). Sign in again, then remove it.',
   LastDevice:
     'This is the only MFA device of an IAM user that can sign in to the console, and MFA is required. Add another device first, then remove this one. Lost it? Ask an administrator to deactivate it.',

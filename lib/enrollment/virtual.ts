@@ -11,15 +11,17 @@ import { refuseDisallowedType } from '@/lib/program/device-type-guard';
 import type { Actor, Principal } from '@/lib/auth/types';
 import { diagnoseCodes, diagnosisMessage } from './diagnose';
 import { refreshStoredUser } from './freshness';
-import { countEnrollmentEvents, countUserEvents, recordEvent } from './events';
+import { countEnrollmentEvents, enrollmentHistory, recordEvent } from './events';
 import { cleanUpForUser, discardEnrollmentDevice, portalPathFor } from './leftovers';
 import { awsFailure, MAX_DEVICES_PER_USER, messages } from './messages';
 import { notYourUser, ownPrincipal, type PrincipalRef } from './ownership';
 import { seal, unseal } from './seal';
 import { confirmDeviceListed } from './confirm';
+import { refuseIfRateLimited } from './limiter';
+import { RATE_LIMITS } from './rate-limits';
 
 export const ENROLLMENT_TTL_MS = 10 * 60_000;
-export const MAX_CREATIONS_PER_HOUR = 5;
+export const MAX_CREATIONS_PER_HOUR = RATE_LIMITS.virtual.max;
 export const MAX_CODE_ATTEMPTS = 5;
 
 /** What lives in the sealed, short-lived cookie between the two steps. The only place the seed exists. */
@@ -87,8 +89,8 @@ export async function startVirtualEnrollment(
   };
   const disallowed = await refuseDisallowedType(actor, principal, 'virtual', 'enrollment.virtual.start').catch((error: unknown) => awsFailure(error));
   if (disallowed) return refused(disallowed.code, disallowed.message);
-  if ((await countUserEvents(principal, ['virtual.created'], new Date(Date.now() - 3600_000), 'success')) >= MAX_CREATIONS_PER_HOUR)
-    return refused('RateLimited', messages.RateLimited);
+  const limited = await refuseIfRateLimited(principal, 'virtual');
+  if (limited) return refused(limited.code, limited.message);
   try {
     const devices = await listMfaDevices(principal.accountId, principal.userName);
     if (devices.length >= MAX_DEVICES_PER_USER) return refused('DeviceLimit', messages.DeviceLimit);
@@ -145,7 +147,7 @@ export async function completeVirtualEnrollment(
   now = Date.now(),
 ): Promise<{ result: ActionResult<CompletedEnrollment>; done: boolean }> {
   const state = input.sealed ? unseal<PendingEnrollment>(input.sealed, sealOptions(actor, input.enrollmentId)) : null;
-  if (!state || state.id !== input.enrollmentId) return { result: fail('EnrollmentExpired', messages.EnrollmentExpired), done: true };
+  if (!state || state.id !== input.enrollmentId) return { result: await whyUnavailable(actor, input.enrollmentId, Boolean(input.sealed), now), done: true };
   const principal = await ownPrincipal(actor, state, 'enrollment.virtual.complete');
   if (!principal) return { result: notYourUser, done: true };
   const event = { actor: actor.id, principal, enrollmentId: state.id, deviceType: 'virtual' as const, serial: state.serial };
@@ -164,14 +166,19 @@ export async function completeVirtualEnrollment(
     await recordEvent({ ...event, kind: 'virtual.cancelled', outcome: 'failure', reason: 'expired' });
     return { result: fail('EnrollmentExpired', messages.EnrollmentExpired), done: true };
   }
-  if ((await countEnrollmentEvents(state.id, 'virtual.codes')) >= MAX_CODE_ATTEMPTS) {
+  const tooMany = async (last?: string) => {
     await discardEnrollmentDevice(actor.id, principal, state.serial, 'too-many-attempts').catch(() => undefined);
-    return { result: fail('TooManyAttempts', messages.TooManyAttempts), done: true };
-  }
+    return { result: fail('TooManyAttempts', last ? `${last} ${messages.TooManyAttempts}` : messages.TooManyAttempts), done: true };
+  };
+  if ((await countEnrollmentEvents(state.id, 'virtual.codes')) >= MAX_CODE_ATTEMPTS) return tooMany();
 
   const diagnosis = diagnoseCodes({ secretBase32: state.seedBase32, code1: input.code1, code2: input.code2, now });
   await recordEvent({ ...event, kind: 'virtual.codes', outcome: diagnosis.kind === 'accepted' ? 'success' : 'failure', reason: diagnosis.kind });
-  if (diagnosis.kind !== 'accepted') return { result: fail(`Codes.${diagnosis.kind}`, diagnosisMessage(diagnosis)), done: false };
+  if (diagnosis.kind !== 'accepted') {
+    // The last allowed wrong pair ends the setup at once rather than leaving a QR code that can no longer work.
+    if ((await countEnrollmentEvents(state.id, 'virtual.codes')) >= MAX_CODE_ATTEMPTS) return tooMany(diagnosisMessage(diagnosis));
+    return { result: fail(`Codes.${diagnosis.kind}`, diagnosisMessage(diagnosis)), done: false };
+  }
 
   try {
     await enableMfaDevice(principal.accountId, principal.userName, state.serial, input.code1, input.code2);
@@ -180,6 +187,11 @@ export async function completeVirtualEnrollment(
     const already = isAwsError(error, 'EntityAlreadyExists') &&
       (await listMfaDevices(principal.accountId, principal.userName)).some((d) => d.serial === state.serial);
     if (!already) {
+      // The unassigned device was deleted meanwhile (a newer setup, a cancel in another tab, the sweep).
+      if (isAwsError(error, 'NoSuchEntity')) {
+        await recordEvent({ ...event, kind: 'virtual.enabled', outcome: 'failure', reason: 'DeviceGone' });
+        return { result: fail('DeviceGone', messages.DeviceGone), done: true };
+      }
       const result = awsFailure(error);
       await recordEvent({ ...event, kind: 'virtual.enabled', outcome: 'failure', reason: result.code });
       return { result, done: false };
@@ -192,6 +204,26 @@ export async function completeVirtualEnrollment(
     result: ok({ accountId: principal.accountId, userName: principal.userName, serial: state.serial, deviceName: state.deviceName }),
     done: true,
   };
+}
+
+/**
+ * Why a setup whose sealed state is missing or unreadable cannot be finished, from what was recorded about it:
+ * each cause gets its own message, so "started in another session" is said only when that is what happened.
+ */
+async function whyUnavailable(actor: Actor, enrollmentId: string, sealPresent: boolean, now: number): Promise<ActionResult<never>> {
+  const history = await enrollmentHistory(enrollmentId);
+  const created = history.find((e) => e.kind === 'virtual.created' && e.outcome === 'success');
+  if (!created) return fail('SetupUnknown', messages.SetupUnknown);
+  if (created.actor !== actor.id) return fail('EnrollmentOtherSession', messages.EnrollmentOtherSession);
+  if (history.some((e) => e.kind === 'virtual.enabled' && e.outcome === 'success')) return fail('SetupAlreadyDone', messages.SetupAlreadyDone);
+  if (history.filter((e) => e.kind === 'virtual.codes').length >= MAX_CODE_ATTEMPTS) return fail('TooManyAttempts', messages.TooManyAttempts);
+  const cancelled = history.find((e) => e.kind === 'virtual.cancelled');
+  if (cancelled?.reason === 'DeviceTypeNotAllowed') return fail('DeviceTypeNotAllowed', 'This kind of device is no longer allowed for this IAM user, so the setup was cancelled.');
+  if (cancelled?.reason === 'expired' || now - created.at.getTime() > ENROLLMENT_TTL_MS) return fail('EnrollmentExpired', messages.EnrollmentExpired);
+  if (cancelled) return fail('SetupCancelled', messages.SetupCancelled);
+  if (history.some((e) => e.reason === 'DeviceGone')) return fail('DeviceGone', messages.DeviceGone);
+  // Recent, this person's, still open: the state lives in another browser's cookie, or this one was altered.
+  return sealPresent ? fail('SetupUnreadable', messages.SetupUnreadable) : fail('EnrollmentOtherSession', messages.EnrollmentOtherSession);
 }
 
 /** Cancel: delete the unassigned device now rather than waiting for the sweep. */

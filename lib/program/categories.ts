@@ -10,6 +10,7 @@ import { fail, invalid, ok, type ActionResult } from '@/lib/actions/result';
 import { loadCategories } from './member';
 import { byPosition, matchCategory, selectorMatches, type ProgramCategory } from './resolve';
 import type { CategoryInput } from './program-input';
+import { deadlineImpact, needsEnforceFromNow, pastDeadlineErrors } from './deadline-impact';
 
 const utc = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
 
@@ -53,11 +54,21 @@ async function conflicts(db: Db, input: CategoryInput, id: number | null): Promi
 }
 
 /** Creates (id null) or updates a category. Security only; audited with before and after. */
-export async function saveCategory(actor: Actor, id: number | null, input: CategoryInput): Promise<ActionResult<{ id: number }>> {
+export async function saveCategory(
+  actor: Actor,
+  id: number | null,
+  input: CategoryInput,
+  opts: { enforceFromNow?: string | null; now?: Date } = {},
+): Promise<ActionResult<{ id: number }>> {
   assertRole(actor.roles, 'security', 'categories');
   const db = await getDb();
   const errors = await conflicts(db, input, id);
   if (Object.keys(errors).length) return invalid(errors, 'Check the highlighted fields.');
+  const now = opts.now ?? new Date();
+  const previous = id === null ? null : ((await loadCategories(db)).find((c) => c.id === id)?.deadline ?? null);
+  if (needsEnforceFromNow(input, previous, now) && opts.enforceFromNow !== input.deadline.toISOString()) {
+    return invalid(pastDeadlineErrors(input.deadline, await deadlineImpact(actor, input, id, now)), 'The deadline is in the past: confirm “Enforce from now” to save it.');
+  }
   const values = { ...input, updatedAt: new Date(), updatedBy: actor.id };
   try {
     return await db.transaction(async (tx) => {

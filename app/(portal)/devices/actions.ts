@@ -10,7 +10,21 @@ import { recordConsoleTest, removeDevice, resyncDevice, testDeviceWithKeys } fro
 const target = z.object({ principal: principalRefSchema, serial: z.string().trim().min(9).max(512) });
 
 export const resyncAction = defineAction(
-  { name: 'device.resync', role: 'member', schema: target.and(codePairSchema) },
+  {
+    name: 'device.resync',
+    role: 'member',
+    schema: target
+      .extend({
+        deviceTime: z
+          .string()
+          .trim()
+          .regex(/^([01]?\d|2[0-3]):[0-5]\d$/, 'Enter the time as hours:minutes, e.g. 14:05.')
+          .optional()
+          .or(z.literal('').transform(() => undefined)),
+        utcOffsetMinutes: z.coerce.number().int().min(-840).max(840).optional(),
+      })
+      .and(codePairSchema),
+  },
   async (actor, input) => resyncDevice(actor, input.principal, input),
 );
 

@@ -21,12 +21,14 @@ function parseCategory(raw: Record<string, string>) {
 const categoryForm = z.object({ id: optionalId }).catchall(z.string());
 
 export const saveCategoryAction = defineAction({ name: 'program.category.save', role: 'security', schema: categoryForm }, async (actor, raw) => {
-  const { id, ...fields } = raw;
+  const { id, enforceFromNow, ...fields } = raw;
   const parsed = parseCategory(fields as Record<string, string>);
   if (!parsed.ok) return invalid(parsed.errors, 'Check the highlighted fields.');
-  const result = await saveCategory(actor, id ?? null, parsed.input);
-  if (result.status === 'success') revalidatePath('/admin/program');
-  return result;
+  const result = await saveCategory(actor, id ?? null, parsed.input, { enforceFromNow: enforceFromNow ?? null });
+  if (result.status !== 'success') return result;
+  revalidatePath('/admin/program');
+  const confirmedPast = enforceFromNow === parsed.input.deadline.toISOString() && parsed.input.deadline.getTime() <= Date.now();
+  return confirmedPast ? { ...result, message: `${result.message} Its deadline has passed, so the next enforcement deploy applies it from now.` } : result;
 });
 
 export const previewCategoryAction = defineAction({ name: 'program.category.preview', role: 'security', schema: categoryForm }, async (actor, raw) => {
