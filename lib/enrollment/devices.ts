@@ -2,11 +2,12 @@ import 'server-only';
 import { hasConsoleAccess, listMfaDevices } from '@/lib/aws/iam';
 import { deactivateMfaDevice, deleteVirtualMfaDevice, getSessionTokenWithMfa, resyncMfaDevice } from '@/lib/aws/mfa';
 import { isAwsError } from '@/lib/aws/errors';
+import { auditedMutation } from '@/lib/audit/log';
 import { getCallerIdentity } from '@/lib/aws/sts';
 import { fail, ok, type ActionResult } from '@/lib/actions/result';
 import type { Actor } from '@/lib/auth/types';
 import { refreshStoredUser } from './freshness';
-import { recordEvent } from './events';
+import { recordEvent, stepAudit } from './events';
 import { tooManyCodeAttempts } from './hardware';
 import { awsFailure, messages } from './messages';
 import { notYourUser, ownPrincipal, type PrincipalRef } from './ownership';
@@ -28,7 +29,9 @@ export async function resyncDevice(actor: Actor, ref: PrincipalRef, input: { ser
     const { device } = await deviceOf(principal, input.serial);
     if (!device) return fail('NotThisUsersDevice', messages.NotThisUsersDevice);
     if (device.type === 'fido') return fail('FidoNoSync', messages.FidoNoSync);
-    await resyncMfaDevice(principal.accountId, principal.userName, input.serial, input.code1, input.code2);
+    await auditedMutation(stepAudit(actor.id, principal, 'device.resync', { serial: input.serial }), 'iam:ResyncMFADevice', () =>
+      resyncMfaDevice(principal.accountId, principal.userName, input.serial, input.code1, input.code2),
+    );
     await recordEvent({ ...event, deviceType: device.type, outcome: 'success' });
     return ok({ serial: input.serial }, 'Device resynchronised: AWS now expects its codes at its current clock.');
   } catch (error) {
@@ -56,9 +59,10 @@ export async function removeDevice(actor: Actor, ref: PrincipalRef, input: { ser
       await recordEvent({ ...event, deviceType: device.type, outcome: 'failure', reason: 'LastDevice' });
       return fail('LastDevice', messages.LastDevice);
     }
-    await deactivateMfaDevice(principal.accountId, principal.userName, input.serial);
+    const audit = stepAudit(actor.id, principal, 'device.removed', { serial: input.serial, deviceType: device.type });
+    await auditedMutation(audit, 'iam:DeactivateMFADevice', () => deactivateMfaDevice(principal.accountId, principal.userName, input.serial));
     if (device.type === 'virtual') {
-      await deleteVirtualMfaDevice(principal.accountId, input.serial).catch((error: unknown) => {
+      await auditedMutation(audit, 'iam:DeleteVirtualMFADevice', () => deleteVirtualMfaDevice(principal.accountId, input.serial)).catch((error: unknown) => {
         if (!isAwsError(error, 'NoSuchEntity')) throw error;
       });
     }

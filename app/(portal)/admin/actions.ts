@@ -1,6 +1,7 @@
 'use server';
 
 import { z } from 'zod';
+import { freeText } from '@/lib/actions/free-text';
 import { defineAction } from '@/lib/actions/define-action';
 import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
@@ -32,7 +33,6 @@ const targetSchema = z.object({
 
 export const refreshInventoryAction = defineAction({ name: 'inventory.refresh', role: 'admin', schema: z.object({}) }, async (actor) => {
   const result = await startRefresh({ actor: actor.id, trigger: 'manual' });
-  await recordAudit(await getDb(), { actor: actor.id, action: 'inventory.refresh', outcome: 'success', detail: { ...result } });
   return ok<{ runId: number; alreadyRunning: boolean }>(
     result.started ? { runId: result.runId, alreadyRunning: false } : { runId: result.runningRunId, alreadyRunning: true },
     result.started ? 'Inventory refresh started.' : 'A refresh is already running; showing its progress.',
@@ -77,7 +77,7 @@ export const deactivateLostDeviceAction = defineAction(
     role: 'admin',
     schema: targetSchema.extend({
       serial: z.string().trim().min(9).max(512),
-      reason: z.string().trim().min(5, 'Say why (e.g. "phone lost, confirmed by a call to the owner").').max(300),
+      reason: freeText().trim().min(5, 'Say why (e.g. "phone lost, confirmed by a call to the owner").').max(300),
     }),
   },
   async (actor, input): Promise<ActionResult<{ serial: string }>> => {
