@@ -19,6 +19,12 @@ describe('parseAuditFilters', () => {
     for (const bad of ['*', 'program*', 'program.%', "x'; drop table", 'a..b', '.*']) expect(parseAuditFilters({ action: bad }).action, bad).toBeUndefined();
   });
 
+  it('accepts only actions of the typed list, or a prefix of some of them', () => {
+    expect(parseAuditFilters({ action: 'device.deactivate-lost' }).action).toBe('device.deactivate-lost');
+    expect(parseAuditFilters({ action: 'enrollment.virtual.*' }).action).toBe('enrollment.virtual.*');
+    for (const unknown of ['programme.update', 'nothing.*', 'auth.sign']) expect(parseAuditFilters({ action: unknown }).action, unknown).toBeUndefined();
+  });
+
   it('drops only the malformed params, and names them', () => {
     const params = { outcome: 'maybe', from: '2025-02-30', to: '31/01/2025', actor: 'carol', page: '0', pageSize: '5000' };
     expect(parseAuditFilters(params)).toEqual({ actor: 'carol', page: 1, pageSize: 50 });
