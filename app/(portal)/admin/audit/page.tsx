@@ -106,7 +106,7 @@ async function AuditResults({ actor, params }: { actor: Actor; params: Params })
             <TableHead className="bg-slate-50 text-slate-600 [&_th:first-child]:pl-3" columns={['When (UTC)', 'Actor', 'Action', 'Target', 'Outcome', 'Change']} />
             <tbody>
               {rows.map((e) => (
-                <tr key={e.id} className="border-t border-slate-100 align-top" data-testid="audit-row" data-action={e.action}>
+                <tr key={e.id} className="border-t border-slate-100 align-top" data-testid="audit-row" data-action={e.action} data-outcome={e.outcome}>
                   <td className="py-2 pr-3 pl-3 whitespace-nowrap">
                     <time dateTime={e.at.toISOString()}>{when.format(e.at)}</time>
                   </td>
