@@ -36,6 +36,11 @@ describe('parseAuditFilters', () => {
     expect(parseAuditFilters({ outcome: ['success', 'failure'] })).toEqual({ page: 1, pageSize: 50 });
   });
 
+  it('drops free-text filters with control characters (they could not be matched, nor recorded with the export)', () => {
+    expect(parseAuditFilters({ actor: 'carol\u0000', target: 'alice\t' })).toEqual({ page: 1, pageSize: 50 });
+    expect(invalidAuditParams({ actor: 'carol\u0000' })).toEqual(['actor']);
+  });
+
   it('bounds the free-text filters', () => {
     expect(parseAuditFilters({ actor: 'a'.repeat(201) }).actor).toBeUndefined();
     expect(parseAuditFilters({ target: 'a'.repeat(500) }).target).toHaveLength(500);

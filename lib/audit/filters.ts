@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { freeText } from '@/lib/actions/free-text';
 
 /** The audit log's filters and page, as URL search params: parsed the same way by the page and the export. */
 import { AUDIT_ACTIONS, AUDIT_OUTCOMES } from './actions';
@@ -30,8 +31,8 @@ export const auditFiltersSchema = z.object({
       .refine((a) => (a.endsWith('.*') ? AUDIT_ACTIONS.some((k) => k.startsWith(a.slice(0, -1))) : (AUDIT_ACTIONS as readonly string[]).includes(a)))
       .optional(),
   ),
-  actor: z.preprocess(blankToUndefined, z.string().trim().max(200).optional()),
-  target: z.preprocess(blankToUndefined, z.string().trim().max(500).optional()),
+  actor: z.preprocess(blankToUndefined, freeText().trim().max(200).optional()),
+  target: z.preprocess(blankToUndefined, freeText().trim().max(500).optional()),
   outcome: z.preprocess(blankToUndefined, z.enum(OUTCOMES).optional()),
   from: z.preprocess(blankToUndefined, day.optional()),
   to: z.preprocess(blankToUndefined, day.optional()),

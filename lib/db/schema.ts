@@ -3,7 +3,9 @@ import { bigint, bigserial, boolean, index, integer, jsonb, pgTable, pgView, pri
 
 /**
  * Append-only: a trigger (migration 0001) rejects UPDATE and DELETE, so history cannot be rewritten
- * through the application's connection. Never store MFA seeds, OTP codes or access-key secrets here.
+ * through the application's connection; each row is hash-chained to the one before (seq, prev_hash, hash, set by
+ * the insert trigger of migration 0012, see lib/audit/README.md). Never store MFA seeds, OTP codes or access-key
+ * secrets here.
  */
 export const auditLog = pgTable(
   'audit_log',

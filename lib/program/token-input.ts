@@ -135,7 +135,7 @@ export type TokenFilters = { filter: TokenFilter; q: string | undefined; page: n
 
 const filtersSchema = z.object({
   filter: z.preprocess(blank, z.enum(TOKEN_FILTERS).default('all')),
-  q: z.preprocess(blank, z.string().trim().max(100).optional()),
+  q: z.preprocess(blank, freeText().trim().max(100).optional()),
   page: z.preprocess(blank, z.coerce.number().int().min(1).max(100_000).default(1)),
 });
 

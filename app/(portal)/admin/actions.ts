@@ -8,13 +8,11 @@ import { redirect } from 'next/navigation';
 import { generateValidationReport } from '@/lib/inventory/report';
 import { fail, ok, type ActionResult } from '@/lib/actions/result';
 import { startRefresh, getRun } from '@/lib/inventory/refresh';
-import { verifyUser } from '@/lib/inventory/verify';
+import { verifyUserNow } from '@/lib/inventory/verify';
 import { deactivateLostDevice } from '@/lib/enrollment/admin';
 import { awsFailure } from '@/lib/enrollment/messages';
 import { isManagedAccount } from '@/lib/aws/clients';
 import { sweepLeftovers, type SweepResult } from '@/lib/enrollment/leftovers';
-import { recordAudit } from '@/lib/audit/log';
-import { getDb } from '@/lib/db/client';
 
 export const sweepLeftoversAction = defineAction(
   { name: 'enrollment.sweep', role: 'admin', schema: z.object({}) },
@@ -62,11 +60,10 @@ export const verifyUserAction = defineAction({ name: 'inventory.verify-user', ro
   if (!isManagedAccount(input.accountId)) return fail('UnmanagedAccount', 'The portal does not manage that account.');
   const arn = `arn:aws:iam::${input.accountId}:user/${input.userName}`;
   try {
-    await verifyUser({ ...input, arn }, 'verify');
+    await verifyUserNow(actor, { ...input, arn });
   } catch (error) {
     return awsFailure(error);
   }
-  await recordAudit(await getDb(), { actor: actor.id, action: 'inventory.verify-user', target: arn, outcome: 'success' });
   revalidatePath(`/admin/users/${input.accountId}/${encodeURIComponent(input.userName)}`);
   return ok(undefined, 'Re-checked live with AWS just now.');
 });
@@ -90,6 +87,5 @@ export const deactivateLostDeviceAction = defineAction(
 
 export const generateReportAction = defineAction({ name: 'report.generate', role: 'admin', schema: z.object({}) }, async (actor): Promise<ActionResult> => {
   const { id } = await generateValidationReport(actor);
-  await recordAudit(await getDb(), { actor: actor.id, action: 'report.generate', outcome: 'success', detail: { reportId: id } });
   redirect(`/admin/report?id=${id}`);
 });

@@ -4,10 +4,16 @@ import { useLocalStack } from '@/test-support/stack';
 import { resetAwsClients } from '@/lib/aws/clients';
 import { getDb } from '@/lib/db/client';
 import { auditLog } from '@/lib/db/schema';
+import type { Actor } from '@/lib/auth/types';
 import { startInventorySchedule, waitForRun } from './refresh';
+import { verifyUserNow } from './verify';
+import { generateValidationReport } from './report';
+
+let someUser: { accountId: string; userName: string; arn: string };
 
 beforeAll(async () => {
-  await useLocalStack();
+  const { groundTruth } = await useLocalStack();
+  someUser = groundTruth.users[0]!;
   // Read once by lib/env on first use, which is in this file's own module graph.
   process.env.MFA_INVENTORY_REFRESH_MINUTES = '5';
   resetAwsClients();
@@ -17,6 +23,8 @@ afterAll(() => {
   vi.useRealTimers();
 });
 
+const admin: Actor = { id: 'carol@example.com', email: 'carol@example.com', name: 'Carol', method: 'oidc', roles: ['member', 'admin'], principals: [], authTime: 0 };
+const rowsBy = async (actor: string) => (await getDb()).select().from(auditLog).where(eq(auditLog.actor, actor)).orderBy(asc(auditLog.seq));
 const auditRows = async () => (await getDb()).select().from(auditLog).where(eq(auditLog.actor, 'scheduler')).orderBy(asc(auditLog.seq));
 
 describe('the in-process inventory schedule', () => {
@@ -39,4 +47,15 @@ describe('the in-process inventory schedule', () => {
     ]);
     expect(rows[1]).toMatchObject({ outcome: run!.status === 'succeeded' ? 'success' : 'failure', detail: { trigger: 'schedule', status: run!.status } });
   }, 120_000);
+
+  it('audits an admin\'s verify-now and a generated report in the domain, whoever calls it', async () => {
+    const { arn } = someUser;
+    await verifyUserNow(admin, { accountId: someUser.accountId, userName: someUser.userName, arn });
+    const { id } = await generateValidationReport(admin);
+    expect((await rowsBy(admin.id)).map((r) => [r.action, r.target, r.outcome, r.detail])).toEqual([
+      ['inventory.verify-user', arn, 'success', {}],
+      ['report.generate', null, 'success', { reportId: id }],
+    ]);
+    await expect(verifyUserNow({ ...admin, id: 'alice@example.com', roles: ['member'] }, { accountId: someUser.accountId, userName: someUser.userName, arn })).rejects.toThrow(/admin role/);
+  }, 60_000);
 });
