@@ -1,7 +1,10 @@
 import AxeBuilder from '@axe-core/playwright';
 import { readFile } from 'node:fs/promises';
-import { expect, test } from './fixtures';
+import { expect, groundTruth, SignInPage, test } from './fixtures';
 import { parseCsv } from '../test-support/csv';
+import { createTestUser } from './support/iam';
+import { enrollVirtual, signInWithKeys } from './support/enroll';
+import { ensureInventory } from './support/inventory';
 
 const COLUMNS = ['id', 'at', 'actor', 'action', 'target', 'outcome', 'detail_json'];
 
@@ -78,4 +81,49 @@ test('a stranger gets 401 from the export', async ({ playwright, baseURL }) => {
   const anonymous = await playwright.request.newContext({ baseURL });
   expect((await anonymous.get('/api/admin/audit/export')).status()).toBe(401);
   await anonymous.dispose();
+});
+
+test('a member\'s enrollment is in the audit log with an intent before each AWS call; a lost-device reason with a control character is refused', async ({ page, browser, baseURL }) => {
+  const user = await createTestUser('audited');
+  await signInWithKeys(page, user);
+  await enrollVirtual(page, user);
+
+  const admin = await browser.newContext({ baseURL });
+  const adminPage = await admin.newPage();
+  const signIn = new SignInPage(adminPage);
+  await signIn.goto();
+  await signIn.withIdp('carol@example.com', groundTruth().people.find((p) => p.email === 'carol@example.com')!.password);
+
+  await adminPage.goto('/admin/audit');
+  // The filter offers the typed list, including acts nobody has done yet, and the intent outcome.
+  await expect(adminPage.getByLabel('Action').locator('option[value="device.deactivate-lost"]')).toHaveCount(1);
+  await expect(adminPage.getByLabel('Outcome').locator('option[value="intent"]')).toHaveCount(1);
+
+  await adminPage.goto(`/admin/audit?action=enrollment.*&target=${encodeURIComponent(user.userName)}`);
+  const rows = adminPage.getByTestId('audit-row');
+  await expect(rows.first()).toBeVisible();
+  expect(await rows.evaluateAll((rs) => rs.map((r) => `${r.getAttribute('data-action')} ${r.getAttribute('data-outcome')}`))).toEqual([
+    'enrollment.virtual.complete success',
+    'enrollment.virtual.complete success',
+    'enrollment.virtual.complete intent',
+    'enrollment.virtual.codes success',
+    'enrollment.virtual.start success',
+    'enrollment.virtual.start success',
+    'enrollment.virtual.start intent',
+  ]);
+  await expect(rows.filter({ hasText: 'iam:EnableMFADevice' }).first()).toBeVisible();
+
+  await ensureInventory(adminPage);
+  await adminPage.goto(`/admin/users/${user.accountId}/${encodeURIComponent(user.userName)}`);
+  await expect(adminPage.getByTestId('detail-state')).toHaveAttribute('data-state', 'enabled');
+  await adminPage.getByText('Deactivate as lost').click();
+  const form = adminPage.getByRole('form', { name: /as lost/ });
+  await form.getByLabel(/Reason/).fill('phone lost,\tconfirmed by phone call');
+  await form.getByRole('button', { name: 'Deactivate device' }).click();
+  await expect(form.getByText(/Remove the control character/)).toBeVisible();
+  await adminPage.reload();
+  await expect(adminPage.getByTestId('detail-state')).toHaveAttribute('data-state', 'enabled');
+  await adminPage.goto(`/admin/audit?action=device.deactivate-lost&target=${encodeURIComponent(user.userName)}`);
+  await expect(adminPage.getByText('No audit entries match these filters.')).toBeVisible();
+  await admin.close();
 });

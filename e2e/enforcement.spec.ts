@@ -228,15 +228,27 @@ test('a rollback makes a retained version the default again in one account', asy
   expect(axe.violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
 });
 
-test('the audit log shows the tag change, both deploys and the rollback', async ({ page, signInAs }) => {
+test('the audit log shows the tag change, both deploys and the rollback, each AWS call between an intent and its outcome', async ({ page, signInAs }) => {
   await signInAs('dave@example.com');
-  await page.goto(`/admin/audit?action=enforcement.*&target=${encodeURIComponent(policyArn(B))}`);
   const rows = page.getByTestId('audit-row');
-  await expect(rows.and(page.locator('[data-action="enforcement.deploy"]'))).toHaveCount(2);
-  await expect(rows.and(page.locator('[data-action="enforcement.rollback"]'))).toHaveCount(1);
+  // Per action: the summary rows (the change itself), and the AWS calls (detail `operation: iam:…`) as intent + outcome.
+  const counts = async (action: string) => {
+    const all = await rows.and(page.locator(`[data-action="${action}"]`)).evaluateAll((rs) => rs.map((r) => ({ outcome: r.getAttribute('data-outcome'), call: /operation: iam:/.test(r.textContent ?? '') })));
+    return { summaries: all.filter((r) => !r.call).length, intents: all.filter((r) => r.call && r.outcome === 'intent').length, outcomes: all.filter((r) => r.call && r.outcome !== 'intent').length };
+  };
+  await page.goto(`/admin/audit?action=enforcement.*&target=${encodeURIComponent(policyArn(B))}`);
   await expect(rows.first()).toContainText('dave@example.com');
+  const deploys = await counts('enforcement.deploy');
+  expect(deploys.summaries).toBe(2);
+  expect(deploys.intents).toBeGreaterThanOrEqual(2);
+  expect(deploys.outcomes).toBe(deploys.intents);
+  expect(await counts('enforcement.rollback')).toEqual({ summaries: 1, intents: 1, outcomes: 1 });
   await page.goto(`/admin/audit?action=enforcement.*&target=${encodeURIComponent(`${B}/${user.userName}`)}`);
-  await expect(rows.and(page.locator('[data-action="enforcement.tags.apply"]'))).toHaveCount(1);
+  await expect(rows.first()).toBeVisible();
+  const tags = await counts('enforcement.tags.apply');
+  expect(tags.summaries).toBe(1);
+  expect(tags.intents).toBeGreaterThanOrEqual(1);
+  expect(tags.outcomes).toBe(tags.intents);
 });
 
 test('on a phone the policy, diffs and tables scroll inside their own boxes, not the page', async ({ page, signInAs }) => {

@@ -6,8 +6,7 @@
 import nextEnv from '@next/env';
 import { ConfigError, getEnv } from '@/lib/env';
 import type { Actor } from '@/lib/auth/types';
-import { getDatabase, getDb } from '@/lib/db/client';
-import { recordAudit } from '@/lib/audit/log';
+import { getDatabase } from '@/lib/db/client';
 import { getRun, startRefresh, waitForRun, type RunDetail } from '@/lib/inventory/refresh';
 import { generateValidationReport } from '@/lib/inventory/report';
 import { USAGE, countStatuses, exitCodeFor, formatSummary, parseReportArgs, toPipelineJson, type RunOutcome } from '@/lib/inventory/pipeline';
@@ -83,7 +82,6 @@ if (outcome.status === 'failed') {
 }
 
 const { id, report, users } = await generateValidationReport(actor);
-await recordAudit(await getDb(), { actor: ACTOR_ID, action: 'report.generate', outcome: 'success', detail: { reportId: id, runId: outcome.runId, via: 'npm run report' } });
 
 const json = toPipelineJson(report, users);
 if (args.format === 'json') await write(process.stdout, `${JSON.stringify(json, null, 2)}\n`);

@@ -13,7 +13,7 @@ const { idle, ok } = await import('./result');
 
 const member: Actor = { id: 'alice@example.com', email: 'alice@example.com', name: 'Alice', method: 'oidc', roles: ['member'], principals: [], authTime: 0 };
 const handler = vi.fn(async (actor: Actor, input: { name: string }) => ok(`${actor.id}:${input.name}`));
-const action = defineAction({ name: 'test.action', role: 'admin', schema: z.object({ name: z.string().min(2, 'Too short.') }) }, handler);
+const action = defineAction({ name: 'inventory.refresh', role: 'admin', schema: z.object({ name: z.string().min(2, 'Too short.') }) }, handler);
 const form = (fields: Record<string, string>) => {
   const fd = new FormData();
   for (const [k, v] of Object.entries(fields)) fd.set(k, v);
@@ -36,7 +36,7 @@ describe('defineAction', () => {
     session.actor = member;
     expect(await action(idle, form({ name: 'ok' }))).toMatchObject({ status: 'error', code: 'Forbidden' });
     expect(handler).not.toHaveBeenCalled();
-    expect(audits).toEqual([expect.objectContaining({ actor: 'alice@example.com', action: 'test.action', outcome: 'denied' })]);
+    expect(audits).toEqual([expect.objectContaining({ actor: 'alice@example.com', action: 'inventory.refresh', outcome: 'denied' })]);
   });
 
   it('returns every field error for invalid input', async () => {

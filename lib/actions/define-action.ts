@@ -2,7 +2,7 @@ import 'server-only';
 import { z } from 'zod';
 import { getActor } from '@/lib/auth/session';
 import { hasRole } from '@/lib/auth/roles';
-import { recordAudit } from '@/lib/audit/log';
+import { recordAudit, type AuditAction } from '@/lib/audit/log';
 import { getDb } from '@/lib/db/client';
 import type { Actor, Role } from '@/lib/auth/types';
 import { fail, invalid, type ActionResult } from './result';
@@ -13,7 +13,7 @@ import { fail, invalid, type ActionResult } from './result';
  * then calls the handler with the actor and typed input.
  */
 export function defineAction<S extends z.ZodType, T>(
-  opts: { name: string; role: Role; schema: S },
+  opts: { name: AuditAction; role: Role; schema: S },
   handler: (actor: Actor, input: z.output<S>) => Promise<ActionResult<T>>,
 ) {
   return async function action(_prev: ActionResult<T>, formData: FormData): Promise<ActionResult<T>> {

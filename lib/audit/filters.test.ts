@@ -19,6 +19,12 @@ describe('parseAuditFilters', () => {
     for (const bad of ['*', 'program*', 'program.%', "x'; drop table", 'a..b', '.*']) expect(parseAuditFilters({ action: bad }).action, bad).toBeUndefined();
   });
 
+  it('accepts only actions of the typed list, or a prefix of some of them', () => {
+    expect(parseAuditFilters({ action: 'device.deactivate-lost' }).action).toBe('device.deactivate-lost');
+    expect(parseAuditFilters({ action: 'enrollment.virtual.*' }).action).toBe('enrollment.virtual.*');
+    for (const unknown of ['programme.update', 'nothing.*', 'auth.sign']) expect(parseAuditFilters({ action: unknown }).action, unknown).toBeUndefined();
+  });
+
   it('drops only the malformed params, and names them', () => {
     const params = { outcome: 'maybe', from: '2025-02-30', to: '31/01/2025', actor: 'carol', page: '0', pageSize: '5000' };
     expect(parseAuditFilters(params)).toEqual({ actor: 'carol', page: 1, pageSize: 50 });
@@ -28,6 +34,11 @@ describe('parseAuditFilters', () => {
 
   it('ignores repeated params rather than guessing which one was meant', () => {
     expect(parseAuditFilters({ outcome: ['success', 'failure'] })).toEqual({ page: 1, pageSize: 50 });
+  });
+
+  it('drops free-text filters with control characters (they could not be matched, nor recorded with the export)', () => {
+    expect(parseAuditFilters({ actor: 'carol\u0000', target: 'alice\t' })).toEqual({ page: 1, pageSize: 50 });
+    expect(invalidAuditParams({ actor: 'carol\u0000' })).toEqual(['actor']);
   });
 
   it('bounds the free-text filters', () => {

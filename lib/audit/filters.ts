@@ -1,7 +1,10 @@
 import { z } from 'zod';
+import { freeText } from '@/lib/actions/free-text';
 
 /** The audit log's filters and page, as URL search params: parsed the same way by the page and the export. */
-export const OUTCOMES = ['success', 'failure', 'denied'] as const;
+import { AUDIT_ACTIONS, AUDIT_OUTCOMES } from './actions';
+
+export const OUTCOMES = AUDIT_OUTCOMES;
 export const PAGE_SIZES = [25, 50, 100, 200] as const;
 
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
@@ -17,9 +20,19 @@ const day = z
 
 export const auditFiltersSchema = z.object({
   /** An action name (`auth.sign-in`) or a prefix ending in `.*` (`program.*`). */
-  action: z.preprocess(blankToUndefined, z.string().trim().max(100).regex(/^[a-z0-9][a-z0-9_-]*(\.[a-z0-9_-]+)*(\.\*)?$/i).optional()),
-  actor: z.preprocess(blankToUndefined, z.string().trim().max(200).optional()),
-  target: z.preprocess(blankToUndefined, z.string().trim().max(500).optional()),
+  action: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .trim()
+      .max(100)
+      .regex(/^[a-z0-9][a-z0-9_-]*(\.[a-z0-9_-]+)*(\.\*)?$/i)
+      // Only actions of the typed list, or a prefix that names some of them.
+      .refine((a) => (a.endsWith('.*') ? AUDIT_ACTIONS.some((k) => k.startsWith(a.slice(0, -1))) : (AUDIT_ACTIONS as readonly string[]).includes(a)))
+      .optional(),
+  ),
+  actor: z.preprocess(blankToUndefined, freeText().trim().max(200).optional()),
+  target: z.preprocess(blankToUndefined, freeText().trim().max(500).optional()),
   outcome: z.preprocess(blankToUndefined, z.enum(OUTCOMES).optional()),
   from: z.preprocess(blankToUndefined, day.optional()),
   to: z.preprocess(blankToUndefined, day.optional()),

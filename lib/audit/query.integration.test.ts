@@ -7,7 +7,7 @@ import { getDb, type Database } from '@/lib/db/client';
 import { auditLog, type NewAuditEntry } from '@/lib/db/schema';
 import { ForbiddenError } from '@/lib/auth/roles';
 import type { Actor } from '@/lib/auth/types';
-import { parseAuditFilters } from './filters';
+import { parseAuditFilters, type AuditFilters } from './filters';
 import { allAuditEntries, listAuditActions, listAuditPage } from './query';
 
 // A fresh embedded database of its own (the log is append-only, so no test can clean up after itself);
@@ -55,6 +55,12 @@ const page = async (params: Record<string, string>) => {
   return { keys: keysOf(rows), total };
 };
 
+/** Filters as the query receives them, without the form's parsing (which refuses actions outside AUDIT_ACTIONS). */
+const unparsed = async (f: Partial<AuditFilters>) => {
+  const { rows, total } = await listAuditPage(admin, { ...parseAuditFilters({}), ...f });
+  return { keys: keysOf(rows), total };
+};
+
 describe('listAuditPage', () => {
   it('lists everything newest first', async () => {
     expect(await page({})).toEqual({
@@ -65,13 +71,14 @@ describe('listAuditPage', () => {
 
   it('filters by exact action', async () => {
     expect(await page({ action: 'auth.sign-in' })).toEqual({ keys: ['keys-denied', 'alice-failed', 'carol-in'], total: 3 });
-    expect(await page({ action: 'auth' })).toEqual({ keys: [], total: 0 });
+    // The form offers only the typed actions; the query itself still matches exactly, not by prefix.
+    expect(await unparsed({ action: 'auth' })).toEqual({ keys: [], total: 0 });
   });
 
   it('filters by action prefix, without matching a longer first word', async () => {
     expect(await page({ action: 'program.*' })).toEqual({ keys: ['settings', 'category'], total: 2 });
     expect(await page({ action: 'program.settings.*' })).toEqual({ keys: ['settings'], total: 1 });
-    expect(await page({ action: 'programme.*' })).toEqual({ keys: ['programme'], total: 1 });
+    expect(await unparsed({ action: 'programme.*' })).toEqual({ keys: ['programme'], total: 1 });
   });
 
   it('filters by actor, case-insensitively and by part', async () => {

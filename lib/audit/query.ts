@@ -5,6 +5,7 @@ import { auditLog, type AuditEntry } from '@/lib/db/schema';
 import { assertRole } from '@/lib/auth/roles';
 import type { Actor } from '@/lib/auth/types';
 import { actionMatch, dateRange, type AuditFilters } from './filters';
+import { recordAudit } from './log';
 
 export type { AuditFilters } from './filters';
 
@@ -42,6 +43,13 @@ export async function listAuditPage(actor: Actor, f: AuditFilters): Promise<{ ro
     db.select({ n: sql<number>`count(*)::int` }).from(auditLog).where(w),
   ]);
   return { rows, total: count?.n ?? 0 };
+}
+
+/** An export of the audit log: authorised and itself audited (with its format and filters) before any entry is read. */
+export async function exportAuditEntries(actor: Actor, f: Partial<AuditFilters>, format: string): Promise<AsyncGenerator<AuditEntry[]>> {
+  assertAdmin(actor);
+  await recordAudit(await getDb(), { actor: actor.id, action: 'audit.export', outcome: 'success', detail: { format, filters: f } });
+  return allAuditEntries(actor, f);
 }
 
 /**

@@ -75,8 +75,8 @@ describe('PostgreSQL server with several portal instances', () => {
     try {
       const instances = await Promise.all([openDatabase(server.url), openDatabase(server.url), openDatabase(server.url)]);
       try {
-        await Promise.all(instances.map((d, i) => recordAudit(d.db, { actor: `instance-${i}`, action: 'test', outcome: 'success' })));
-        const all = await listAudit(instances[0]!.db, { action: 'test' });
+        await Promise.all(instances.map((d, i) => recordAudit(d.db, { actor: `instance-${i}`, action: 'inventory.refresh', outcome: 'success' })));
+        const all = await listAudit(instances[0]!.db, { action: 'inventory.refresh' });
         expect(all.map((e) => e.actor).sort()).toEqual(['instance-0', 'instance-1', 'instance-2']);
       } finally {
         await Promise.all(instances.map((d) => d.close()));

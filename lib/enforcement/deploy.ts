@@ -2,7 +2,7 @@ import 'server-only';
 import { and, eq } from 'drizzle-orm';
 import { getDb } from '@/lib/db/client';
 import { programUsers } from '@/lib/db/schema';
-import { recordAudit } from '@/lib/audit/log';
+import { auditedMutation, recordAudit, type MutationContext } from '@/lib/audit/log';
 import { assertRole } from '@/lib/auth/roles';
 import type { Actor } from '@/lib/auth/types';
 import { getEnv } from '@/lib/env';
@@ -197,28 +197,33 @@ export async function deployEnforcement(actor: Actor, expectedHash: string): Pro
     preview.accounts.map(async (a): Promise<DeployOutcome> => {
       const outcome: DeployOutcome = { accountId: a.accountId, status: 'unchanged', versionId: a.defaultVersionId, deletedVersion: null, attached: [], missingGroups: a.groups.filter((g) => !g.exists).map((g) => g.name), error: a.error };
       if (a.error) return { ...outcome, status: 'failed' };
+      // Each AWS call between an intent and an outcome row; the summary row with the diff follows.
+      const aws = <T>(operation: string, detail: Record<string, unknown>, run: () => Promise<T>) =>
+        auditedMutation({ actor: actor.id, action: 'enforcement.deploy', target: a.arn, detail } satisfies MutationContext, operation, run, db);
       try {
         if (!a.exists) {
-          const created = await createManagedPolicy(a.accountId, {
-            name: generated.program.policyName,
-            path: generated.program.policyPath,
-            document: generated.json,
-            description: 'Deny everything but MFA self-service to IAM users without MFA after their cohort deadline (MFA Portal).',
-          });
+          const created = await aws('iam:CreatePolicy', { hash: generated.hash }, () =>
+            createManagedPolicy(a.accountId, {
+              name: generated.program.policyName,
+              path: generated.program.policyPath,
+              document: generated.json,
+              description: 'Deny everything but MFA self-service to IAM users without MFA after their cohort deadline (MFA Portal).',
+            }),
+          );
           Object.assign(outcome, { status: 'created', versionId: created.defaultVersionId });
         } else if (!a.upToDate) {
           if (a.versions.length >= MAX_POLICY_VERSIONS) {
             const oldest = a.versions.find((v) => !v.isDefault);
             if (oldest) {
-              await deletePolicyVersion(a.accountId, a.arn, oldest.versionId);
+              await aws('iam:DeletePolicyVersion', { versionId: oldest.versionId }, () => deletePolicyVersion(a.accountId, a.arn, oldest.versionId));
               outcome.deletedVersion = oldest.versionId;
             }
           }
-          Object.assign(outcome, { status: 'updated', versionId: await createPolicyVersion(a.accountId, a.arn, generated.json) });
+          Object.assign(outcome, { status: 'updated', versionId: await aws('iam:CreatePolicyVersion', { hash: generated.hash }, () => createPolicyVersion(a.accountId, a.arn, generated.json)) });
         }
         for (const g of a.groups) {
           if (g.exists && !g.attached) {
-            await attachGroupPolicy(a.accountId, g.name, a.arn);
+            await aws('iam:AttachGroupPolicy', { group: g.name }, () => attachGroupPolicy(a.accountId, g.name, a.arn));
             outcome.attached.push(g.name);
           }
         }
@@ -305,7 +310,12 @@ export async function rollbackEnforcement(actor: Actor, accountId: string, versi
       await recordAudit(db, { actor: actor.id, action: 'enforcement.rollback', target: state.arn, outcome: 'denied', detail: { versionId, reason: 'Blocked', blockers: [lockout.message] } });
       return fail('Refused', `Not rolled back. ${lockout.message}`);
     }
-    await setDefaultPolicyVersion(account.id, state.arn, versionId);
+    await auditedMutation(
+      { actor: actor.id, action: 'enforcement.rollback', target: state.arn, detail: { versionId, from: state.defaultVersionId } },
+      'iam:SetDefaultPolicyVersion',
+      () => setDefaultPolicyVersion(account.id, state.arn, versionId),
+      db,
+    );
     await recordAudit(db, {
       actor: actor.id,
       action: 'enforcement.rollback',

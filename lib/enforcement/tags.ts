@@ -2,7 +2,8 @@ import 'server-only';
 import { createHash } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { getDb, type Db } from '@/lib/db/client';
-import { auditLog, inventoryUsers, programUsers } from '@/lib/db/schema';
+import { inventoryUsers, programUsers } from '@/lib/db/schema';
+import { auditedMutation, recordAudit } from '@/lib/audit/log';
 import { assertRole } from '@/lib/auth/roles';
 import type { Actor } from '@/lib/auth/types';
 import { listUserTags } from '@/lib/aws/iam';
@@ -71,13 +72,14 @@ export async function applyTagDrift(actor: Actor, expected: string): Promise<Act
           if (todo.length === 0) continue;
           const set = Object.fromEntries(todo.filter((c) => c.desired !== null).map((c) => [c.actualKey ?? c.key, c.desired!]));
           const remove = todo.filter((c) => c.desired === null && c.actualKey !== null).map((c) => c.actualKey!);
-          if (Object.keys(set).length) await tagUser(accountId, row.userName, set);
-          if (remove.length) await untagUser(accountId, row.userName, remove);
+          const audit = { actor: actor.id, action: 'enforcement.tags.apply' as const, target };
+          if (Object.keys(set).length) await auditedMutation({ ...audit, detail: { set } }, 'iam:TagUser', () => tagUser(accountId, row.userName, set), db);
+          if (remove.length) await auditedMutation({ ...audit, detail: { remove } }, 'iam:UntagUser', () => untagUser(accountId, row.userName, remove), db);
           const after = { ...live, ...set };
           for (const k of remove) delete after[k];
           await db.transaction(async (tx) => {
             await tx.update(inventoryUsers).set({ tags: after }).where(and(eq(inventoryUsers.accountId, accountId), eq(inventoryUsers.userName, row.userName)));
-            await tx.insert(auditLog).values({ actor: actor.id, action: 'enforcement.tags.apply', target, outcome: 'success', detail: { before: snapshot(live), after: snapshot(after) } });
+            await recordAudit(tx as unknown as Db, { actor: actor.id, action: 'enforcement.tags.apply', target, outcome: 'success', detail: { before: snapshot(live), after: snapshot(after) } });
           });
           result.usersChanged++;
         } catch (error) {
@@ -85,7 +87,7 @@ export async function applyTagDrift(actor: Actor, expected: string): Promise<Act
           if (code === 'Unknown') throw error;
           const message = code === 'NoSuchEntity' ? 'The user no longer exists (refresh the inventory).' : code === 'AccessDenied' ? 'The member role may not tag this user.' : `AWS error ${name}.`;
           result.failures.push({ accountId, userName: row.userName, message });
-          await db.insert(auditLog).values({ actor: actor.id, action: 'enforcement.tags.apply', target, outcome: 'failure', detail: { reason: code } });
+          await recordAudit(db, { actor: actor.id, action: 'enforcement.tags.apply', target, outcome: 'failure', detail: { reason: code } });
         }
       }
     }),

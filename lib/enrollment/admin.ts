@@ -4,9 +4,10 @@ import { deactivateMfaDevice, deleteVirtualMfaDevice } from '@/lib/aws/mfa';
 import { isAwsError } from '@/lib/aws/errors';
 import { isManagedAccount } from '@/lib/aws/clients';
 import { hasRole } from '@/lib/auth/roles';
-import { recordAudit } from '@/lib/audit/log';
+import { auditedMutation, recordAudit } from '@/lib/audit/log';
+import { CONTROL_CHARACTER_MESSAGE, hasControlCharacter } from '@/lib/actions/free-text';
 import { getDb } from '@/lib/db/client';
-import { fail, ok, type ActionResult } from '@/lib/actions/result';
+import { fail, invalid, ok, type ActionResult } from '@/lib/actions/result';
 import type { Actor } from '@/lib/auth/types';
 import { refreshStoredUser } from './freshness';
 import { recordEvent } from './events';
@@ -14,7 +15,8 @@ import { awsFailure } from './messages';
 
 /**
  * An admin deactivates a device a person has lost, with a recorded reason, so they can enroll a new one.
- * Audited with the device list before and after.
+ * Audited with the device list before and after; each AWS call between an intent row (with the reason) and
+ * an outcome row, so nothing happens in AWS unless the reason is on record first.
  */
 export async function deactivateLostDevice(
   actor: Actor,
@@ -27,13 +29,16 @@ export async function deactivateLostDevice(
     await recordAudit(db, { actor: actor.id, action: 'device.deactivate-lost', target: targetArn, outcome: 'denied', detail: { serial: input.serial } });
     return fail('Forbidden', 'Only portal administrators can deactivate another person\'s device.');
   }
+  // The domain does not trust that its caller used the form.
+  if (hasControlCharacter(input.reason) || hasControlCharacter(input.serial)) return invalid({ reason: [CONTROL_CHARACTER_MESSAGE] }, 'Check the highlighted fields.');
   try {
     const before = await listMfaDevices(target.accountId, target.userName);
     const device = before.find((d) => d.serial === input.serial);
     if (!device) return fail('NotThisUsersDevice', 'That device is not on this IAM user (any more). Reload the page.');
-    await deactivateMfaDevice(target.accountId, target.userName, input.serial);
+    const audit = { actor: actor.id, action: 'device.deactivate-lost' as const, target: targetArn, detail: { reason: input.reason, serial: input.serial, deviceType: device.type } };
+    await auditedMutation(audit, 'iam:DeactivateMFADevice', () => deactivateMfaDevice(target.accountId, target.userName, input.serial), db);
     if (device.type === 'virtual') {
-      await deleteVirtualMfaDevice(target.accountId, input.serial).catch((error: unknown) => {
+      await auditedMutation(audit, 'iam:DeleteVirtualMFADevice', () => deleteVirtualMfaDevice(target.accountId, input.serial), db).catch((error: unknown) => {
         if (!isAwsError(error, 'NoSuchEntity')) throw error;
       });
     }

@@ -3,12 +3,13 @@ import { hasConsoleAccess, listMfaDevices } from '@/lib/aws/iam';
 import { deactivateMfaDevice, deleteVirtualMfaDevice, getSessionTokenWithMfa, resyncMfaDevice } from '@/lib/aws/mfa';
 import { isAwsError } from '@/lib/aws/errors';
 import { deviceTypeLabel } from '@/lib/aws/mfa-devices';
+import { auditedMutation } from '@/lib/audit/log';
 import { getCallerIdentity } from '@/lib/aws/sts';
 import { fail, invalid, ok, type ActionResult } from '@/lib/actions/result';
 import { clockDriftMessage, diagnoseDeviceClock } from './diagnose';
 import type { Actor } from '@/lib/auth/types';
 import { refreshStoredUser } from './freshness';
-import { recordEvent } from './events';
+import { recordEvent, stepAudit } from './events';
 import { refuseIfRateLimited } from './limiter';
 import { awsFailure, messages } from './messages';
 import { notYourUser, ownPrincipal, type PrincipalRef } from './ownership';
@@ -49,7 +50,9 @@ export async function resyncDevice(actor: Actor, ref: PrincipalRef, input: Resyn
         return fail('ClockDrift', clockDriftMessage(clock));
       }
     }
-    await resyncMfaDevice(principal.accountId, principal.userName, input.serial, input.code1, input.code2);
+    await auditedMutation(stepAudit(actor.id, principal, 'device.resync', { serial: input.serial }), 'iam:ResyncMFADevice', () =>
+      resyncMfaDevice(principal.accountId, principal.userName, input.serial, input.code1, input.code2),
+    );
     await recordEvent({ ...event, deviceType: device.type, outcome: 'success' });
     return ok({ serial: input.serial }, 'Device resynchronised: AWS now expects its codes at its current clock.');
   } catch (error) {
@@ -77,9 +80,10 @@ export async function removeDevice(actor: Actor, ref: PrincipalRef, input: { ser
       await recordEvent({ ...event, deviceType: device.type, outcome: 'failure', reason: 'LastDevice' });
       return fail('LastDevice', messages.LastDevice);
     }
-    await deactivateMfaDevice(principal.accountId, principal.userName, input.serial);
+    const audit = stepAudit(actor.id, principal, 'device.removed', { serial: input.serial, deviceType: device.type });
+    await auditedMutation(audit, 'iam:DeactivateMFADevice', () => deactivateMfaDevice(principal.accountId, principal.userName, input.serial));
     if (device.type === 'virtual') {
-      await deleteVirtualMfaDevice(principal.accountId, input.serial).catch((error: unknown) => {
+      await auditedMutation(audit, 'iam:DeleteVirtualMFADevice', () => deleteVirtualMfaDevice(principal.accountId, input.serial)).catch((error: unknown) => {
         if (!isAwsError(error, 'NoSuchEntity')) throw error;
       });
     }

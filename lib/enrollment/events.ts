@@ -1,6 +1,7 @@
 import 'server-only';
 import { and, count, desc, eq, gte, inArray } from 'drizzle-orm';
-import { getDb } from '@/lib/db/client';
+import { getDb, type Db } from '@/lib/db/client';
+import { recordAudit, type AuditAction, type MutationContext } from '@/lib/audit/log';
 import { enrollmentEvents, type EnrollmentEvent } from '@/lib/db/schema';
 import type { MfaDeviceType } from '@/lib/aws/mfa-devices';
 import type { Principal } from '@/lib/auth/types';
@@ -31,8 +32,45 @@ export type NewEvent = {
   detail?: Record<string, unknown>;
 };
 
+/** The audit action each enrollment step is recorded under (its AWS calls' intent/outcome rows use it too). */
+export const EVENT_AUDIT_ACTION: Record<EventKind, AuditAction> = {
+  'virtual.created': 'enrollment.virtual.start',
+  'virtual.codes': 'enrollment.virtual.codes',
+  'virtual.enabled': 'enrollment.virtual.complete',
+  'virtual.cancelled': 'enrollment.virtual.cancel',
+  'hardware.enable': 'enrollment.hardware',
+  'fido.detected': 'enrollment.fido.detected',
+  'device.resync': 'device.resync',
+  'device.removed': 'device.remove',
+  'device.test-cli': 'device.test-cli',
+  'device.test-console': 'device.test-console',
+  'leftover.deleted': 'enrollment.leftover.delete',
+};
+
+export const userArn = (p: Pick<Principal, 'accountId' | 'userName'>) => `arn:aws:iam::${p.accountId}:user/${p.userName}`;
+
+/** Records one enrollment step: its enrollment event (rate limits, history) and its audit row, in one transaction. */
 export async function recordEvent(e: NewEvent): Promise<void> {
   const db = await getDb();
+  await db.transaction(async (tx) => {
+    await writeEvent(tx as unknown as Db, e);
+    await recordAudit(tx as unknown as Db, {
+      actor: e.actor,
+      action: EVENT_AUDIT_ACTION[e.kind],
+      target: userArn(e.principal),
+      outcome: e.outcome,
+      detail: {
+        ...e.detail,
+        ...(e.reason ? { reason: e.reason } : {}),
+        ...(e.serial ? { serial: e.serial } : {}),
+        ...(e.deviceType ? { deviceType: e.deviceType } : {}),
+        ...(e.enrollmentId ? { enrollmentId: e.enrollmentId } : {}),
+      },
+    });
+  });
+}
+
+async function writeEvent(db: Db, e: NewEvent): Promise<void> {
   await db.insert(enrollmentEvents).values({
     actor: e.actor,
     accountId: e.principal.accountId,
@@ -123,3 +161,11 @@ export async function listUserEvents(principal: Pick<Principal, 'accountId' | 'u
     .orderBy(desc(enrollmentEvents.at), desc(enrollmentEvents.id))
     .limit(limit);
 }
+
+/** The audit context of one step's AWS mutations: written as intent before the call and outcome after it. */
+export const stepAudit = (actor: string, principal: Pick<Principal, 'accountId' | 'userName'>, kind: EventKind, detail: Record<string, unknown> = {}): MutationContext => ({
+  actor,
+  action: EVENT_AUDIT_ACTION[kind],
+  target: userArn(principal),
+  detail,
+});

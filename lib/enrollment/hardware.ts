@@ -1,11 +1,12 @@
 import 'server-only';
 import { listMfaDevices } from '@/lib/aws/iam';
 import { enableMfaDevice } from '@/lib/aws/mfa';
+import { auditedMutation } from '@/lib/audit/log';
 import { fail, ok, type ActionResult } from '@/lib/actions/result';
 import type { Actor } from '@/lib/auth/types';
 import { refuseDisallowedType } from '@/lib/program/device-type-guard';
 import { confirmDeviceListed } from './confirm';
-import { recordEvent } from './events';
+import { recordEvent, stepAudit } from './events';
 import { awsFailure, MAX_DEVICES_PER_USER, messages } from './messages';
 import { refreshStoredUser } from './freshness';
 import { refuseIfRateLimited } from './limiter';
@@ -28,7 +29,9 @@ export async function enrollHardwareToken(
     const devices = await listMfaDevices(principal.accountId, principal.userName);
     if (devices.some((d) => d.serial === input.serial)) return fail('AlreadyYours', `Token ${input.serial} is already enabled on ${principal.userName}.`);
     if (devices.length >= MAX_DEVICES_PER_USER) return fail('DeviceLimit', messages.DeviceLimit);
-    await enableMfaDevice(principal.accountId, principal.userName, input.serial, input.code1, input.code2);
+    await auditedMutation(stepAudit(actor.id, principal, 'hardware.enable', { serial: input.serial }), 'iam:EnableMFADevice', () =>
+      enableMfaDevice(principal.accountId, principal.userName, input.serial, input.code1, input.code2),
+    );
   } catch (error) {
     const result = awsFailure(error, {
       NoSuchEntity: `AWS does not know a hardware token with serial ${input.serial}. Check the serial printed on the back of the token (letters and digits, no spaces).`,

@@ -3,9 +3,9 @@ import { getEnv } from '@/lib/env';
 import { isAwsError } from '@/lib/aws/errors';
 import { deleteVirtualMfaDevice, listUnassignedVirtualDevices } from '@/lib/aws/mfa';
 import type { Principal } from '@/lib/auth/types';
-import { recordAudit } from '@/lib/audit/log';
+import { auditedMutation, recordAudit } from '@/lib/audit/log';
 import { getDb } from '@/lib/db/client';
-import { creationTimes, recordEvent } from './events';
+import { creationTimes, recordEvent, stepAudit } from './events';
 
 /** The portal creates its virtual devices under this path, one folder per IAM user, so it can recognise its own. */
 export const PORTAL_DEVICE_PATH = '/mfa-portal/';
@@ -16,7 +16,7 @@ const portalPrefix = (accountId: string) => `arn:aws:iam::${accountId}:mfa${PORT
 
 async function deleteLeftover(actor: string, principal: Pick<Principal, 'accountId' | 'userName'>, serial: string, reason: string): Promise<boolean> {
   try {
-    await deleteVirtualMfaDevice(principal.accountId, serial);
+    await auditedMutation(stepAudit(actor, principal, 'leftover.deleted', { serial, reason }), 'iam:DeleteVirtualMFADevice', () => deleteVirtualMfaDevice(principal.accountId, serial));
   } catch (error) {
     // Someone enabled it meanwhile (DeleteConflict) or it is already gone: not a leftover any more.
     if (isAwsError(error, 'DeleteConflict', 'NoSuchEntity')) return false;

@@ -1,7 +1,7 @@
 import 'server-only';
 import { z } from 'zod';
 import { getDb } from '@/lib/db/client';
-import { recordAudit } from '@/lib/audit/log';
+import { recordAudit, type AuditAction } from '@/lib/audit/log';
 import type { Actor, Principal } from '@/lib/auth/types';
 
 /** How a form names one of the person's IAM users: `accountId/userName`. Parsed, then looked up in the session. */
@@ -22,7 +22,7 @@ export const principalKey = (p: Pick<Principal, 'accountId' | 'userName'>) => `$
  * Self-service acts only on the signed-in person's own IAM users, taken from the session. A request
  * naming anyone else's user is refused and audited, whoever sends it.
  */
-export async function ownPrincipal(actor: Actor, ref: PrincipalRef, action: string): Promise<Principal | null> {
+export async function ownPrincipal(actor: Actor, ref: PrincipalRef, action: AuditAction): Promise<Principal | null> {
   const mine = actor.principals.find((p) => p.accountId === ref.accountId && p.userName === ref.userName);
   if (mine) return mine;
   await recordAudit(await getDb(), {

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import QRCode from 'qrcode';
 import { Secret, TOTP } from 'otpauth';
 import { getEnv } from '@/lib/env';
+import { auditedMutation } from '@/lib/audit/log';
 import { isAwsError } from '@/lib/aws/errors';
 import { getAccountAlias, listMfaDevices } from '@/lib/aws/iam';
 import { createVirtualMfaDevice, enableMfaDevice } from '@/lib/aws/mfa';
@@ -11,7 +12,7 @@ import { refuseDisallowedType } from '@/lib/program/device-type-guard';
 import type { Actor, Principal } from '@/lib/auth/types';
 import { diagnoseCodes, diagnosisMessage } from './diagnose';
 import { refreshStoredUser } from './freshness';
-import { countEnrollmentEvents, enrollmentHistory, recordEvent } from './events';
+import { countEnrollmentEvents, enrollmentHistory, recordEvent, stepAudit } from './events';
 import { cleanUpForUser, discardEnrollmentDevice, portalPathFor } from './leftovers';
 import { awsFailure, MAX_DEVICES_PER_USER, messages } from './messages';
 import { notYourUser, ownPrincipal, type PrincipalRef } from './ownership';
@@ -97,7 +98,9 @@ export async function startVirtualEnrollment(
     await cleanUpForUser(actor.id, principal);
     let created;
     try {
-      created = await createVirtualMfaDevice(principal.accountId, input.deviceName, portalPathFor(principal.userName));
+      created = await auditedMutation(stepAudit(actor.id, principal, 'virtual.created', { deviceName: input.deviceName }), 'iam:CreateVirtualMFADevice', () =>
+        createVirtualMfaDevice(principal.accountId, input.deviceName, portalPathFor(principal.userName)),
+      );
     } catch (error) {
       if (isAwsError(error, 'EntityAlreadyExists')) {
         await recordEvent({ actor: actor.id, principal, kind: 'virtual.created', outcome: 'failure', reason: 'NameTaken', deviceType: 'virtual' });
@@ -181,7 +184,9 @@ export async function completeVirtualEnrollment(
   }
 
   try {
-    await enableMfaDevice(principal.accountId, principal.userName, state.serial, input.code1, input.code2);
+    await auditedMutation(stepAudit(actor.id, principal, 'virtual.enabled', { serial: state.serial, enrollmentId: state.id }), 'iam:EnableMFADevice', () =>
+      enableMfaDevice(principal.accountId, principal.userName, state.serial, input.code1, input.code2),
+    );
   } catch (error) {
     // A double submit: the first request already enabled it for this user.
     const already = isAwsError(error, 'EntityAlreadyExists') &&

@@ -1,6 +1,7 @@
 import 'server-only';
 import { and, asc, desc, eq, ilike, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
 import { getDb } from '@/lib/db/client';
+import { recordAudit } from '@/lib/audit/log';
 import { inventoryAccounts, inventoryRuns, inventorySnapshots, inventoryUsers, programCategories, programUsers, type ProgramUserRow } from '@/lib/db/schema';
 import { assertRole } from '@/lib/auth/roles';
 import type { Actor } from '@/lib/auth/types';
@@ -74,6 +75,13 @@ export async function listGaps(actor: Actor, limit: number): Promise<InventoryRo
   assertAdmin(actor);
   const db = await getDb();
   return db.select().from(programUsers).where(isNotNull(programUsers.programGap)).orderBy(asc(programUsers.userName), asc(programUsers.accountId)).limit(limit);
+}
+
+/** An export of the inventory: authorised and audited (with its format and filters) before any row is read. */
+export async function exportInventoryUsers(actor: Actor, f: Partial<UserFilters>, format: string): Promise<AsyncGenerator<InventoryRow[]>> {
+  assertAdmin(actor);
+  await recordAudit(await getDb(), { actor: actor.id, action: 'inventory.export', outcome: 'success', detail: { format, filters: f } });
+  return allInventoryUsers(actor, f);
 }
 
 /** Every row matching the filters, in batches, for exports (no page limit, bounded memory per batch). */

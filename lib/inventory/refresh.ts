@@ -2,6 +2,7 @@ import 'server-only';
 import { getEnv } from '@/lib/env';
 import { getDb, type Db } from '@/lib/db/client';
 import { classifyAwsError } from '@/lib/aws/errors';
+import { recordAudit } from '@/lib/audit/log';
 import { countCalls, type CallCounts } from '@/lib/aws/inventory-sources';
 import { collectAccount, mapLimit, type CollectOptions } from './collect';
 import {
@@ -49,9 +50,21 @@ export async function startRefresh(input: { actor: string; trigger: RunTrigger }
   const accountIds = options.accountIds ?? env.MFA_ACCOUNTS.map((a) => a.id);
   const db = await getDb();
   const lease = await acquireRun(db, { ...input, accountsTotal: accountIds.length });
+  // Every start is audited here, whoever starts it: an admin, the cron route or the in-process schedule.
+  const audited = recordAudit(db, {
+    actor: input.actor,
+    action: 'inventory.refresh',
+    outcome: lease.started ? 'success' : 'failure',
+    detail: lease.started ? { trigger: input.trigger, runId: lease.runId, accounts: accountIds.length } : { trigger: input.trigger, reason: 'already-running', runningRunId: lease.runningRunId },
+  });
+  await audited.catch(async (error: unknown) => {
+    // No unaudited collection: give the lease back as failed rather than leave it to expire.
+    if (lease.started) await finishRun(db, lease.runId, { status: 'failed', progress: { accountsTotal: accountIds.length, accountsDone: 0, usersSeen: 0, phase: 'failed' }, calls: {}, error: 'audit write failed' }).catch(() => undefined);
+    throw error;
+  });
   if (!lease.started) return lease;
   const { accountConcurrency = ACCOUNT_CONCURRENCY, ...collect } = options;
-  const job = executeRun(db, lease.runId, accountIds, accountConcurrency, { listAllDevices: env.MFA_INVENTORY_LIST_ALL_DEVICES, ...collect }).finally(() =>
+  const job = executeRun(db, { ...input, runId: lease.runId }, accountIds, accountConcurrency, { listAllDevices: env.MFA_INVENTORY_LIST_ALL_DEVICES, ...collect }).finally(() =>
     running.delete(lease.runId),
   );
   running.set(lease.runId, job);
@@ -86,7 +99,8 @@ const describeError = (error: unknown) => {
   return code === 'Unknown' ? `${name}: ${(error as Error)?.message ?? String(error)}` : `${code} (${name})`;
 };
 
-async function executeRun(db: Db, runId: number, accountIds: string[], concurrency: number, options: CollectOptions): Promise<void> {
+async function executeRun(db: Db, run: { actor: string; trigger: RunTrigger; runId: number }, accountIds: string[], concurrency: number, options: CollectOptions): Promise<void> {
+  const { runId } = run;
   const calls: CallCounts = {};
   const progress: RunProgress = { accountsTotal: accountIds.length, accountsDone: 0, usersSeen: 0, phase: 'collecting' };
   let lost = false;
@@ -131,9 +145,11 @@ async function executeRun(db: Db, runId: number, accountIds: string[], concurren
     progress.phase = 'done';
     const status = failures.length === 0 ? 'succeeded' : failures.length === accountIds.length ? 'failed' : 'partial';
     await finishRun(db, runId, { status, progress, calls, error: failures.length ? `accounts failed: ${failures.join(', ')}` : null });
+    await recordAudit(db, { actor: run.actor, action: 'inventory.run', outcome: status === 'succeeded' ? 'success' : 'failure', detail: { trigger: run.trigger, runId, status, users: progress.usersSeen, failedAccounts: failures } });
   } catch (error) {
     progress.phase = 'failed';
     await finishRun(db, runId, { status: 'failed', progress, calls, error: describeError(error) }).catch(() => undefined);
+    await recordAudit(db, { actor: run.actor, action: 'inventory.run', outcome: 'failure', detail: { trigger: run.trigger, runId, status: 'failed', reason: describeError(error) } }).catch(() => undefined);
   } finally {
     clearInterval(timer);
   }

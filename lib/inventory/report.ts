@@ -1,6 +1,7 @@
 import 'server-only';
 import { desc, eq, inArray } from 'drizzle-orm';
 import { getDb } from '@/lib/db/client';
+import { recordAudit } from '@/lib/audit/log';
 import { enrollmentEvents, inventoryRuns, programUsers, validationReports } from '@/lib/db/schema';
 import { assertRole } from '@/lib/auth/roles';
 import type { Actor } from '@/lib/auth/types';
@@ -62,6 +63,8 @@ export async function generateValidationReport(actor: Actor): Promise<{ id: numb
   ]);
   const report = buildValidationReport(users, events as ReportEvent[], new Date(), lastRun?.finishedAt ?? null);
   const [row] = await db.insert(validationReports).values({ actor: actor.id, content: report as unknown as Record<string, unknown> }).returning({ id: validationReports.id });
+  // Audited here, whoever asks for it (the page, a headless run): callers do not write their own row.
+  await recordAudit(db, { actor: actor.id, action: 'report.generate', outcome: 'success', detail: { reportId: row!.id } });
   return { id: row!.id, report, users };
 }
 

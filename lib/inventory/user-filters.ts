@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { freeText } from '@/lib/actions/free-text';
 
 /** The users table's search, filters, sort and page, as URL search params: parsed the same way by the page and the exports. */
 export const TAG_KEYS = ['Environment', 'Application', 'Owner', 'CostCenter'] as const;
@@ -10,7 +11,7 @@ export const DECISION_FILTERS = ['required', 'exception', 'expired-exception', '
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
 export const userFiltersSchema = z.object({
-  q: z.preprocess(blankToUndefined, z.string().trim().max(100).optional()),
+  q: z.preprocess(blankToUndefined, freeText().trim().max(100).optional()),
   account: z.preprocess(blankToUndefined, z.string().regex(/^\d{12}$/).optional()),
   console: z.preprocess(blankToUndefined, z.enum(['yes', 'no']).optional()),
   /** `gap`: in scope and not compliant with the category's rules; `compliant`: meets them (in scope or not). */
@@ -22,7 +23,7 @@ export const userFiltersSchema = z.object({
   decision: z.preprocess(blankToUndefined, z.enum(DECISION_FILTERS).optional()),
   flag: z.preprocess(blankToUndefined, z.enum(FLAGS).optional()),
   tagKey: z.preprocess(blankToUndefined, z.enum(TAG_KEYS).optional()),
-  tagValue: z.preprocess(blankToUndefined, z.string().trim().max(256).optional()),
+  tagValue: z.preprocess(blankToUndefined, freeText().trim().max(256).optional()),
   sort: z.preprocess(blankToUndefined, z.enum(SORTS).default('name')),
   dir: z.preprocess(blankToUndefined, z.enum(['asc', 'desc']).default('asc')),
   page: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(100_000).default(1)),

@@ -2,9 +2,19 @@ import 'server-only';
 import { getDb } from '@/lib/db/client';
 import { countedIam } from '@/lib/aws/inventory-sources';
 import { hasConsoleAccess, listMfaDevices } from '@/lib/aws/iam';
-import type { Principal } from '@/lib/auth/types';
+import type { Actor, Principal } from '@/lib/auth/types';
+import { assertRole } from '@/lib/auth/roles';
+import { recordAudit } from '@/lib/audit/log';
 import { classify } from './classify';
 import { readUserRow, toRow, upsertUserRow, type InventoryUserRow } from './store';
+
+/** An admin's "verify now" of one user: the live re-check, audited. AWS errors are thrown to the caller. */
+export async function verifyUserNow(actor: Actor, principal: Pick<Principal, 'accountId' | 'userName' | 'arn'>): Promise<InventoryUserRow> {
+  assertRole(actor.roles, 'admin', 'verifying a user');
+  const row = await verifyUser(principal, 'verify');
+  await recordAudit(await getDb(), { actor: actor.id, action: 'inventory.verify-user', target: principal.arn, outcome: 'success' });
+  return row;
+}
 
 /**
  * A live re-check of one user (GetLoginProfile + ListMFADevices), stored at once: after the portal's own

@@ -2,7 +2,7 @@ import 'server-only';
 import { and, asc, eq, lte, sql, type SQL } from 'drizzle-orm';
 import { getDb, type Db } from '@/lib/db/client';
 import { auditLog, inventoryUsers, programCategories, programDecisions, programUsers, type DecisionRow, type ProgramUserRow } from '@/lib/db/schema';
-import { recordAudit } from '@/lib/audit/log';
+import { recordAudit, type AuditAction } from '@/lib/audit/log';
 import { assertRole } from '@/lib/auth/roles';
 import type { Actor } from '@/lib/auth/types';
 import { fail, invalid, ok, type ActionResult } from '@/lib/actions/result';
@@ -30,7 +30,7 @@ function auditView(d: Pick<DecisionRow, 'categoryId' | 'decision' | 'reason' | '
 
 const isClear = (input: DecisionInput) => input.categoryId === null && input.decision === null;
 
-const actionFor = (input: DecisionInput) => (isClear(input) ? 'program.decision.clear' : input.decision === 'exception' ? 'program.exception.set' : 'program.decision.set');
+const actionFor = (input: DecisionInput): AuditAction => (isClear(input) ? 'program.decision.clear' : input.decision === 'exception' ? 'program.exception.set' : 'program.decision.set');
 
 export async function getDecision(actor: Actor, key: UserKey): Promise<DecisionRow | null> {
   assertRole(actor.roles, 'admin', 'decisions');

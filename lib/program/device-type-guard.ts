@@ -1,6 +1,6 @@
 import 'server-only';
 import { getDb } from '@/lib/db/client';
-import { recordAudit } from '@/lib/audit/log';
+import { recordAudit, type AuditAction } from '@/lib/audit/log';
 import { fail } from '@/lib/actions/result';
 import type { DeviceType } from '@/lib/db/schema';
 import type { Actor, Principal } from '@/lib/auth/types';
@@ -25,7 +25,7 @@ export async function refuseDisallowedType(
   actor: Pick<Actor, 'id'>,
   principal: Key,
   type: DeviceType,
-  action: string,
+  action: AuditAction,
 ): Promise<ReturnType<typeof fail> | null> {
   const message = await deviceTypeRefusalFor(principal, type);
   if (!message) return null;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { CONTROL_CHARACTER_MESSAGE } from '@/lib/actions/free-text';
 import { categoryInputSchema, decisionInputSchema, decisionProblems, oneYearFrom, parseUtc, type DecisionInput } from './program-input';
 
 const NOW = new Date('2026-11-26T12:00:00Z');
@@ -53,6 +54,17 @@ describe('category input', () => {
   });
   it('an out-of-scope category needs a reason', () => {
     expect(errorsOf(categoryInputSchema(NOW).safeParse({ ...base, defaultDecision: 'out-of-scope' }))).toHaveProperty('reason');
+  });
+});
+
+describe('control characters in free text', () => {
+  it('are refused in every free-text field of a category and a decision, each on its field', () => {
+    const nul = 'Break-glass\u0000 account in the safe';
+    expect(errorsOf(categoryInputSchema(NOW).safeParse({ ...base, name: 'Prod\u0000admins' }))).toEqual({ name: [CONTROL_CHARACTER_MESSAGE] });
+    expect(errorsOf(categoryInputSchema(NOW).safeParse({ ...base, selectorKind: 'tag', selectorKey: 'Team\t', selectorValue: 'ops' }))).toHaveProperty('selectorKey', [CONTROL_CHARACTER_MESSAGE]);
+    const decision = errorsOf(decisionInputSchema(NOW).safeParse({ decision: 'exception', reason: nul, approver: 'Dave\u001b[31m', expiresAt: '2027-06-30' }));
+    expect(decision).toEqual({ reason: [CONTROL_CHARACTER_MESSAGE], approver: [CONTROL_CHARACTER_MESSAGE] });
+    expect(errorsOf(decisionInputSchema(NOW).safeParse({ decision: 'required', reason: 'fine\u007f' }))).toEqual({ reason: [CONTROL_CHARACTER_MESSAGE] });
   });
 });
 

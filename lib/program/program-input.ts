@@ -3,6 +3,7 @@
  * has a unit test; the domain adds what needs the database (unique names, managed accounts, existing users).
  */
 import { z } from 'zod';
+import { freeText } from '@/lib/actions/free-text';
 import { DECISIONS, DEVICE_TYPES, SELECTOR_KINDS, type Decision } from '@/lib/db/schema';
 import type { ProgramCategory } from './resolve';
 
@@ -61,9 +62,9 @@ function expirySchema(now: Date) {
     });
 }
 
-const justification = z.string().trim().min(10, 'Say why, in at least 10 characters (auditors read this).').max(1000, 'Keep it to 1,000 characters.');
-const approver = z.string().trim().min(2, 'Name who approved it.').max(120, 'Keep it to 120 characters.');
-const outOfScopeReason = z.string().trim().min(5, 'Give the reason, e.g. "to be removed on 31 Jan".').max(1000, 'Keep it to 1,000 characters.');
+const justification = freeText().trim().min(10, 'Say why, in at least 10 characters (auditors read this).').max(1000, 'Keep it to 1,000 characters.');
+const approver = freeText().trim().min(2, 'Name who approved it.').max(120, 'Keep it to 120 characters.');
+const outOfScopeReason = freeText().trim().min(5, 'Give the reason, e.g. "to be removed on 31 Jan".').max(1000, 'Keep it to 1,000 characters.');
 
 export type CategoryInput = Omit<ProgramCategory, 'id' | 'position'>;
 
@@ -93,10 +94,10 @@ function decisionDetails(decision: Decision | undefined, v: { reason?: string; a
 export function categoryInputSchema(now: Date) {
   return z
     .object({
-      name: z.string().trim().min(1, 'Name the category, e.g. Production administrators.').max(80, 'Keep the name to 80 characters.'),
+      name: freeText().trim().min(1, 'Name the category, e.g. Production administrators.').max(80, 'Keep the name to 80 characters.'),
       selectorKind: z.enum(SELECTOR_KINDS, { error: 'Choose what selects the users: IAM group, tag, path prefix or account.' }),
-      selectorKey: z.preprocess(blank, z.string().trim().optional()),
-      selectorValue: z.preprocess(blank, z.string({ error: 'Give the value to match.' }).trim()),
+      selectorKey: z.preprocess(blank, freeText().trim().optional()),
+      selectorValue: z.preprocess(blank, freeText({ error: 'Give the value to match.' }).trim()),
       defaultDecision: z.enum(DECISIONS, { error: 'Choose the default decision.' }),
       allow_virtual: z.preprocess(checked, z.boolean()),
       allow_hardware: z.preprocess(checked, z.boolean()),
@@ -104,8 +105,8 @@ export function categoryInputSchema(now: Date) {
       backupRequired: z.preprocess(checked, z.boolean()),
       deadline: z.string({ error: 'Give the deadline (UTC).' }).trim().min(1, 'Give the deadline (UTC).'),
       cohort: z.string({ error: 'Give the cohort name enforcement will use, e.g. prod-admins.' }).trim().toLowerCase(),
-      reason: z.preprocess(blank, z.string().trim().optional()),
-      approver: z.preprocess(blank, z.string().trim().optional()),
+      reason: z.preprocess(blank, freeText().trim().optional()),
+      approver: z.preprocess(blank, freeText().trim().optional()),
       expiresAt: z.preprocess(blank, z.string().trim().optional()),
     })
     .transform((v, ctx): CategoryInput => {
@@ -164,8 +165,8 @@ export function decisionInputSchema(now: Date) {
     .object({
       categoryId: z.preprocess(blank, z.coerce.number({ error: 'Choose a category.' }).int().positive().optional()),
       decision: z.preprocess(blank, z.enum(DECISIONS, { error: 'Choose a decision.' }).optional()),
-      reason: z.preprocess(blank, z.string().trim().optional()),
-      approver: z.preprocess(blank, z.string().trim().optional()),
+      reason: z.preprocess(blank, freeText().trim().optional()),
+      approver: z.preprocess(blank, freeText().trim().optional()),
       expiresAt: z.preprocess(blank, z.string().trim().optional()),
     })
     .transform((v, ctx): DecisionInput => {

@@ -12,6 +12,10 @@ const errorsOf = (raw: Record<string, string>) => {
 };
 
 describe('token form', () => {
+  it('refuses control characters in the model and the note', () => {
+    expect(errorsOf(form({ model: 'SafeNet\u0000', note: 'box\t3' }))).toEqual({ model: [expect.stringMatching(/control character/)], note: [expect.stringMatching(/control character/)] });
+  });
+
   it('accepts a token in stock: upper-cased serial, trimmed model, no issue', () => {
     expect(schema.parse(form({ model: '  SafeNet OTP 110 ' }))).toEqual({ serial: 'GAHT12345678', model: 'SafeNet OTP 110', issue: null, note: null });
   });

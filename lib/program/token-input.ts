@@ -4,6 +4,7 @@
  * already registered).
  */
 import { z } from 'zod';
+import { freeText } from '@/lib/actions/free-text';
 import { hardwareSerialSchema } from '@/lib/enrollment/validation';
 
 export const IAM_USER_NAME = /^[\w+=,.@-]{1,64}$/;
@@ -30,13 +31,12 @@ export const tokenSerialSchema = z
   .min(1, 'Give the serial number printed on the token.')
   .pipe(hardwareSerialSchema);
 
-export const tokenModelSchema = z
-  .string({ error: 'Give the model, e.g. SafeNet OTP 110.' })
+export const tokenModelSchema = freeText({ error: 'Give the model, e.g. SafeNet OTP 110.' })
   .trim()
   .min(1, 'Give the model, e.g. SafeNet OTP 110.')
   .max(80, 'Keep the model to 80 characters.');
 
-const noteSchema = z.string().trim().max(500, 'Keep the note to 500 characters.');
+const noteSchema = freeText().trim().max(500, 'Keep the note to 500 characters.');
 
 export const startOfUtcDay = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
 
@@ -135,7 +135,7 @@ export type TokenFilters = { filter: TokenFilter; q: string | undefined; page: n
 
 const filtersSchema = z.object({
   filter: z.preprocess(blank, z.enum(TOKEN_FILTERS).default('all')),
-  q: z.preprocess(blank, z.string().trim().max(100).optional()),
+  q: z.preprocess(blank, freeText().trim().max(100).optional()),
   page: z.preprocess(blank, z.coerce.number().int().min(1).max(100_000).default(1)),
 });
 

@@ -1,19 +1,18 @@
 'use server';
 
 import { z } from 'zod';
+import { freeText } from '@/lib/actions/free-text';
 import { defineAction } from '@/lib/actions/define-action';
 import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
 import { generateValidationReport } from '@/lib/inventory/report';
 import { fail, ok, type ActionResult } from '@/lib/actions/result';
 import { startRefresh, getRun } from '@/lib/inventory/refresh';
-import { verifyUser } from '@/lib/inventory/verify';
+import { verifyUserNow } from '@/lib/inventory/verify';
 import { deactivateLostDevice } from '@/lib/enrollment/admin';
 import { awsFailure } from '@/lib/enrollment/messages';
 import { isManagedAccount } from '@/lib/aws/clients';
 import { sweepLeftovers, type SweepResult } from '@/lib/enrollment/leftovers';
-import { recordAudit } from '@/lib/audit/log';
-import { getDb } from '@/lib/db/client';
 
 export const sweepLeftoversAction = defineAction(
   { name: 'enrollment.sweep', role: 'admin', schema: z.object({}) },
@@ -32,7 +31,6 @@ const targetSchema = z.object({
 
 export const refreshInventoryAction = defineAction({ name: 'inventory.refresh', role: 'admin', schema: z.object({}) }, async (actor) => {
   const result = await startRefresh({ actor: actor.id, trigger: 'manual' });
-  await recordAudit(await getDb(), { actor: actor.id, action: 'inventory.refresh', outcome: 'success', detail: { ...result } });
   return ok<{ runId: number; alreadyRunning: boolean }>(
     result.started ? { runId: result.runId, alreadyRunning: false } : { runId: result.runningRunId, alreadyRunning: true },
     result.started ? 'Inventory refresh started.' : 'A refresh is already running; showing its progress.',
@@ -62,11 +60,10 @@ export const verifyUserAction = defineAction({ name: 'inventory.verify-user', ro
   if (!isManagedAccount(input.accountId)) return fail('UnmanagedAccount', 'The portal does not manage that account.');
   const arn = `arn:aws:iam::${input.accountId}:user/${input.userName}`;
   try {
-    await verifyUser({ ...input, arn }, 'verify');
+    await verifyUserNow(actor, { ...input, arn });
   } catch (error) {
     return awsFailure(error);
   }
-  await recordAudit(await getDb(), { actor: actor.id, action: 'inventory.verify-user', target: arn, outcome: 'success' });
   revalidatePath(`/admin/users/${input.accountId}/${encodeURIComponent(input.userName)}`);
   return ok(undefined, 'Re-checked live with AWS just now.');
 });
@@ -77,7 +74,7 @@ export const deactivateLostDeviceAction = defineAction(
     role: 'admin',
     schema: targetSchema.extend({
       serial: z.string().trim().min(9).max(512),
-      reason: z.string().trim().min(5, 'Say why (e.g. "phone lost, confirmed by a call to the owner").').max(300),
+      reason: freeText().trim().min(5, 'Say why (e.g. "phone lost, confirmed by a call to the owner").').max(300),
     }),
   },
   async (actor, input): Promise<ActionResult<{ serial: string }>> => {
@@ -90,6 +87,5 @@ export const deactivateLostDeviceAction = defineAction(
 
 export const generateReportAction = defineAction({ name: 'report.generate', role: 'admin', schema: z.object({}) }, async (actor): Promise<ActionResult> => {
   const { id } = await generateValidationReport(actor);
-  await recordAudit(await getDb(), { actor: actor.id, action: 'report.generate', outcome: 'success', detail: { reportId: id } });
   redirect(`/admin/report?id=${id}`);
 });

@@ -2,6 +2,7 @@
 
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
+import { freeText } from '@/lib/actions/free-text';
 import { defineAction } from '@/lib/actions/define-action';
 import { principalRefSchema } from '@/lib/enrollment/ownership';
 import { codePairSchema, otpCodeSchema } from '@/lib/enrollment/validation';
@@ -57,8 +58,7 @@ export const recordConsoleTestAction = defineAction(
     schema: target.extend({
       outcome: z.enum(['passed', 'failed'], { error: 'Choose whether the sign-in worked.' }),
       // Free text about the error seen; six-digit runs are dropped in case someone pastes a code.
-      errorSeen: z
-        .string()
+      errorSeen: freeText()
         .trim()
         .max(300, 'Keep it under 300 characters.')
         .optional()

@@ -1,25 +1,17 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { authorizeScheduledJob } from '@/lib/auth/scheduler';
 import { startRefresh } from '@/lib/inventory/refresh';
-import { recordAudit } from '@/lib/audit/log';
-import { getDb } from '@/lib/db/client';
 
 export const dynamic = 'force-dynamic';
 
 /**
  * Scheduled inventory refresh: the scheduler's bearer token, or an admin's session. Answers at once (202 with
- * the new run, or 409 with the run already in progress); poll the run for progress.
+ * the new run, or 409 with the run already in progress); poll the run for progress. startRefresh audits the start.
  */
 export async function POST(request: NextRequest) {
   const auth = await authorizeScheduledJob(request);
   if (auth.response) return auth.response;
   const { actor } = auth;
   const result = await startRefresh({ actor, trigger: actor === 'scheduler' ? 'schedule' : 'manual' });
-  await recordAudit(await getDb(), {
-    actor,
-    action: 'inventory.refresh',
-    outcome: result.started ? 'success' : 'failure',
-    detail: result.started ? { runId: result.runId } : { reason: 'already-running', runningRunId: result.runningRunId },
-  });
   return NextResponse.json(result, { status: result.started ? 202 : 409, headers: { 'Cache-Control': 'no-store' } });
 }

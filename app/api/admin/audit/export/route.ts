@@ -1,10 +1,8 @@
 import type { NextRequest } from 'next/server';
 import { authorizeRequest } from '@/lib/auth/session';
-import { allAuditEntries } from '@/lib/audit/query';
+import { exportAuditEntries } from '@/lib/audit/query';
 import { parseAuditFilters, withoutPaging } from '@/lib/audit/filters';
 import { csvField } from '@/lib/inventory/export';
-import { recordAudit } from '@/lib/audit/log';
-import { getDb } from '@/lib/db/client';
 import type { AuditEntry } from '@/lib/db/schema';
 
 export const dynamic = 'force-dynamic';
@@ -19,10 +17,9 @@ export async function GET(request: NextRequest) {
   const auth = await authorizeRequest(request, 'admin');
   if (auth.response) return auth.response;
   const filters = withoutPaging(parseAuditFilters(Object.fromEntries(request.nextUrl.searchParams.entries())));
-  await recordAudit(await getDb(), { actor: auth.actor.id, action: 'audit.export', outcome: 'success', detail: { format: 'csv', filters } });
 
   const encoder = new TextEncoder();
-  const batches = allAuditEntries(auth.actor, filters);
+  const batches = await exportAuditEntries(auth.actor, filters, 'csv');
   // pull, not a loop in start(): the next batch is read only when the client has taken the last one,
   // and a cancelled download stops the reads.
   const stream = new ReadableStream<Uint8Array>({

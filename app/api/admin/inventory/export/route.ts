@@ -1,10 +1,8 @@
 import type { NextRequest } from 'next/server';
 import { authorizeRequest } from '@/lib/auth/session';
-import { allInventoryUsers } from '@/lib/inventory/queries';
+import { exportInventoryUsers } from '@/lib/inventory/queries';
 import { parseUserFilters } from '@/lib/inventory/user-filters';
 import { csvHeader, toCsvLine, toJsonRecord } from '@/lib/inventory/export';
-import { recordAudit } from '@/lib/audit/log';
-import { getDb } from '@/lib/db/client';
 
 export const dynamic = 'force-dynamic';
 
@@ -15,10 +13,9 @@ export async function GET(request: NextRequest) {
   const params = Object.fromEntries(request.nextUrl.searchParams.entries());
   const format = params.format === 'json' ? 'json' : 'csv';
   const filters = parseUserFilters(params);
-  await recordAudit(await getDb(), { actor: auth.actor.id, action: 'inventory.export', outcome: 'success', detail: { format, filters } });
 
   const encoder = new TextEncoder();
-  const batches = allInventoryUsers(auth.actor, filters);
+  const batches = await exportInventoryUsers(auth.actor, filters, format);
   const stream = new ReadableStream<Uint8Array>({
     async start(controller) {
       try {

@@ -1,0 +1,66 @@
+/**
+ * Every action the audit log can record: the one list that writers are typed against and that the audit
+ * page's filter offers. Adding an act means adding its name here first.
+ */
+export const AUDIT_ACTIONS = [
+  // Sign-in
+  'auth.sign-in',
+  'auth.sign-out',
+  // Member enrollment steps (lib/enrollment); AWS mutations write intent + outcome rows under the step's name.
+  'enrollment.virtual.start',
+  'enrollment.virtual.codes',
+  'enrollment.virtual.complete',
+  'enrollment.virtual.cancel',
+  'enrollment.hardware',
+  'enrollment.fido.start',
+  'enrollment.fido.check',
+  'enrollment.fido.detected',
+  'enrollment.leftover.delete',
+  'enrollment.sweep',
+  'device.resync',
+  'device.remove',
+  'device.test-cli',
+  'device.test-console',
+  'device.deactivate-lost',
+  // Inventory and reports
+  'inventory.refresh',
+  /** A collection's end: succeeded, partial or failed. */
+  'inventory.run',
+  'inventory.progress',
+  'inventory.verify-user',
+  'inventory.export',
+  'report.generate',
+  'report.export',
+  'audit.export',
+  // Program
+  'program.settings.update',
+  'program.category.create',
+  'program.category.update',
+  'program.category.delete',
+  'program.category.reorder',
+  'program.category.save',
+  'program.category.preview',
+  'program.decision.set',
+  'program.decision.clear',
+  'program.decision.bulk',
+  'program.exception.set',
+  'program.token.add',
+  'program.token.update',
+  'program.token.remove',
+  'program.token.import',
+  'reminders.run',
+  'reminders.send-now',
+  // Enforcement
+  'enforcement.deploy',
+  'enforcement.rollback',
+  'enforcement.tags.apply',
+] as const;
+
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+const known = new Set<string>(AUDIT_ACTIONS);
+export const isAuditAction = (value: string): value is AuditAction => known.has(value);
+
+/** `intent` precedes an AWS mutation; the row after it (success or failure) names it. */
+export const AUDIT_OUTCOMES = ['intent', 'success', 'failure', 'denied'] as const;
+export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
