@@ -3,7 +3,9 @@ import { getDb } from '@/lib/db/client';
 import { countedIam } from '@/lib/aws/inventory-sources';
 import { hasConsoleAccess, listMfaDevices } from '@/lib/aws/iam';
 import type { Principal } from '@/lib/auth/types';
+import { getEnv } from '@/lib/env';
 import { classify } from './classify';
+import { flagRulesFrom } from './flag-rules';
 import { readUserRow, toRow, upsertUserRow, type InventoryUserRow } from './store';
 
 /**
@@ -42,6 +44,7 @@ export async function verifyUser(
       leftoverDevices: (stored?.leftoverDevices ?? []).filter((s) => !devices.some((d) => d.serial === s)),
     },
     now,
+    flagRulesFrom(getEnv()),
   );
   return upsertUserRow(db, toRow(classified, source, stored?.runId ?? null, now));
 }
