@@ -468,6 +468,7 @@ def install() -> None:
     TokenResponse.get_session_token = get_session_token  # type: ignore[method-assign]
     IAMRequestBase.check_action_permitted = check_action_permitted  # type: ignore[method-assign]
     install_credential_report_dates(IamResponse, ActionResult)
+    install_whole_second_create_dates(iam_models)
     install_model_dump()
     install_user_activity(iam_backends)
 
@@ -478,8 +479,9 @@ def _utc_naive(value: Any, field: str) -> Any:
 
     from moto.core.utils import utcnow
 
+    # AWS keeps these times to the second (CreateDate, the report's columns alike).
     if value == "now":
-        return utcnow()
+        return utcnow().replace(microsecond=0)
     if not isinstance(value, str):
         raise ValueError(f"{field} must be an ISO 8601 time or \"now\"")
     parsed = datetime.fromisoformat(value)
@@ -487,7 +489,7 @@ def _utc_naive(value: Any, field: str) -> Any:
         parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
     if parsed > utcnow():
         raise ValueError(f"{field} is in the future")
-    return parsed
+    return parsed.replace(microsecond=0)
 
 
 def install_credential_report_dates(iam_response: Any, action_result: Any) -> None:
@@ -502,6 +504,20 @@ def install_credential_report_dates(iam_response: Any, action_result: Any) -> No
         return action_result({"Content": report, "ReportFormat": "text/csv", "GeneratedTime": utcnow().strftime("%Y-%m-%dT%H:%M:%SZ")})
 
     iam_response.get_credential_report = get_credential_report
+
+
+def install_whole_second_create_dates(iam_models: Any) -> None:
+    """
+    AWS keeps a user's CreateDate to the second, and the credential report's user_creation_time is the same instant.
+    moto keeps microseconds, which GetAccountAuthorizationDetails returns and the report drops: the two disagreed.
+    """
+    original = iam_models.User.__init__
+
+    def user_init(self: Any, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        self.create_date = self.create_date.replace(microsecond=0)
+
+    iam_models.User.__init__ = user_init
 
 
 def install_user_activity(iam_backends: Any) -> None:
