@@ -103,6 +103,9 @@ test('flags carry their evidence, and the page, the gap list and the report give
   await page.goto('/admin/report');
   await page.getByRole('button', { name: 'Generate report now' }).click();
   await expect(page).toHaveURL(/\/admin\/report\?id=\d+/);
+  const frankRow = page.getByTestId('report-gaps').getByRole('row').filter({ has: page.getByRole('link', { name: 'frank', exact: true }) });
+  await expect(frankRow).toContainText(frankAdvice);
+  await expect(frankRow.getByTestId('report-flag-evidence')).toContainText(/^Flags: Stale console access \(password last used .* \(150 days before/);
   const id = new URL(page.url()).searchParams.get('id');
   const report = (await (await page.request.get(`/api/admin/report/${id}?format=json`)).json()) as {
     gaps: { accountId: string; userName: string; remediation: string; remediationText: string; flagEvidence: { flag: string; facts: string }[]; notes: string[] }[];
