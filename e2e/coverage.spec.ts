@@ -54,6 +54,75 @@ test('an admin refreshes the inventory and sees every seeded user as the ground 
   expect(gaps.filter((r) => r.programGap === 'no-mfa').every((r) => r.mfaState !== 'enabled')).toBe(true);
 });
 
+test('flags carry their evidence, and the page, the gap list and the report give a person\'s advice', async ({ page, signInAs }) => {
+  test.setTimeout(180_000);
+  // Created a moment ago, never signed in: "not signed in yet", told to enroll, nothing about removing anything.
+  const fresh = await createTestUser('new', { consolePassword: true });
+  await signInAs('carol@example.com');
+  await page.goto('/admin');
+  await page.getByRole('button', { name: 'Refresh inventory now' }).click();
+  await expect(page.getByRole('main').getByRole('status').filter({ hasText: /Inventory refreshed/ })).toBeVisible({ timeout: 120_000 });
+
+  const userPage = (accountId: string, userName: string) => page.goto(`/admin/users/${accountId}/${encodeURIComponent(userName)}`);
+  await userPage(fresh.accountId, fresh.userName);
+  await expect(page.getByTestId('program-status')).toHaveAttribute('data-status', 'gap');
+  await expect(page.getByTestId('user-advice')).toHaveAttribute('data-remediation', 'enroll');
+  await expect(page.getByTestId('user-advice')).toHaveText('Enroll an MFA device (the owner signs in to the portal).');
+  await expect(page.getByTestId('user-note')).toContainText(/^Not signed in yet: created \d{1,2} \w{3} \d{4} \(0 days ago\); no console sign-in yet/);
+  const freshFlags = page.getByTestId('flag-evidence');
+  await expect(freshFlags.locator('li')).toHaveCount(1);
+  await expect(freshFlags.locator('li[data-flag="not-signed-in-yet"]')).toContainText('created within the last 90 days and not signed in yet: not stale');
+  await expect(freshFlags.locator('li[data-flag="not-signed-in-yet"]')).toContainText('MFA_STALE_CONSOLE_DAYS=90');
+  await expect(page.getByRole('main')).not.toContainText(/remove the (console )?password/i);
+
+  // carol, a human admin with access keys who signed in lately: no service-user verdict, no "remove the password".
+  const carol = groundTruth().users.find((u) => u.userName === 'carol')!;
+  await userPage(carol.accountId, 'carol');
+  await expect(page.getByRole('heading', { name: 'Flags and their evidence' })).toBeVisible();
+  await expect(page.getByTestId('program-status')).toHaveAttribute('data-status', /^(compliant|gap)$/);
+  const carolStatus = await page.getByTestId('program-status').getAttribute('data-status');
+  // The banner is there exactly when the status line says gap, and then it asks for a device.
+  await expect(page.getByTestId('user-advice')).toHaveCount(carolStatus === 'gap' ? 1 : 0);
+  if (carolStatus === 'gap') await expect(page.getByTestId('user-advice')).toHaveAttribute('data-remediation', /^(enroll|enroll-allowed-type|add-backup)$/);
+  await expect(page.locator('li[data-flag="service-with-console"], li[data-flag="possible-service-user"]')).toHaveCount(0);
+  await expect(page.getByRole('main')).not.toContainText(/remove the (console )?password|service user/i);
+
+  // frank has not used the console for 150 days: stale, with the evidence, and advice a human admin would take.
+  const frank = groundTruth().users.find((u) => u.userName === 'frank')!;
+  await userPage(frank.accountId, 'frank');
+  await expect(page.getByTestId('program-status')).toHaveText('Gap: No MFA device');
+  const advice = page.getByTestId('user-advice');
+  await expect(advice).toHaveAttribute('data-remediation', 'confirm-stale-console');
+  await expect(advice).toContainText(/^Console access unused \(password last used .* \(150 days before .*\); created .* \(900 days ago\)\): confirm with the owner/);
+  await expect(page.locator('li[data-flag="stale-console"]')).toContainText('console password unused for 90 days or more, by a user older than that');
+  const frankAdvice = await advice.innerText();
+
+  // The dashboard's gap list and the validation report say the same about him.
+  await page.goto('/admin/users?q=frank&mfa=gap');
+  await expect(page.locator(`[data-user="${frank.accountId}/frank"]`)).toContainText('Stale console access');
+  await page.goto('/admin/report');
+  await page.getByRole('button', { name: 'Generate report now' }).click();
+  await expect(page).toHaveURL(/\/admin\/report\?id=\d+/);
+  const frankRow = page.getByTestId('report-gaps').getByRole('row').filter({ has: page.getByRole('link', { name: 'frank', exact: true }) });
+  await expect(frankRow).toContainText(frankAdvice);
+  await expect(frankRow.getByTestId('report-flag-evidence')).toContainText(/^Flags: Stale console access \(password last used .* \(150 days before/);
+  const id = new URL(page.url()).searchParams.get('id');
+  const report = (await (await page.request.get(`/api/admin/report/${id}?format=json`)).json()) as {
+    gaps: { accountId: string; userName: string; remediation: string; remediationText: string; flagEvidence: { flag: string; facts: string }[]; notes: string[] }[];
+  };
+  const frankGap = report.gaps.find((g) => g.accountId === frank.accountId && g.userName === 'frank')!;
+  expect(frankGap).toMatchObject({ remediation: 'confirm-stale-console', remediationText: frankAdvice });
+  expect(frankGap.flagEvidence.map((e) => e.flag)).toContain('stale-console');
+  const freshGap = report.gaps.find((g) => g.userName === fresh.userName)!;
+  expect(freshGap.remediation).toBe('enroll');
+  expect(freshGap.notes[0]).toMatch(/^Not signed in yet/);
+  expect(report.gaps.some((g) => g.userName === 'carol' && g.remediation === 'remove-console-password')).toBe(false);
+
+  // The exports carry the same status, advice and evidence.
+  const json = (await (await page.request.get(`/api/admin/inventory/export?format=json&q=frank`)).json()) as { accountId: string; userName: string; status: string; advice: string; flagEvidence: { flag: string }[] }[];
+  expect(json.find((r) => r.accountId === frank.accountId && r.userName === 'frank')).toMatchObject({ status: 'gap', advice: frankAdvice });
+});
+
 test('exports parse and match the table, with and without filters', async ({ page, signInAs }) => {
   await signInAs('carol@example.com');
   for (const query of ['', 'mfa=gap', `account=${groundTruth().accounts[0]!.id}&console=yes`]) {

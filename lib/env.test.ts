@@ -19,6 +19,17 @@ function problems(source: Record<string, string | undefined>): string[] {
 }
 
 describe('parseEnv', () => {
+  it('flag settings: stale window (default 90) and the service-user markers, checked', () => {
+    const env = parseEnv(valid);
+    expect([env.MFA_STALE_CONSOLE_DAYS, env.MFA_SERVICE_USER_TAGS, env.MFA_SERVICE_USER_PATHS, env.MFA_SERVICE_USER_GROUPS]).toEqual([90, [], [], []]);
+    const set = parseEnv({ ...valid, MFA_STALE_CONSOLE_DAYS: '45', MFA_SERVICE_USER_TAGS: 'kind=service, automation', MFA_SERVICE_USER_PATHS: '/service/', MFA_SERVICE_USER_GROUPS: 'robots,ci' });
+    expect([set.MFA_STALE_CONSOLE_DAYS, set.MFA_SERVICE_USER_TAGS, set.MFA_SERVICE_USER_PATHS, set.MFA_SERVICE_USER_GROUPS]).toEqual([45, ['kind=service', 'automation'], ['/service/'], ['robots', 'ci']]);
+    expect(problems({ ...valid, MFA_STALE_CONSOLE_DAYS: '0' })[0]).toMatch(/^MFA_STALE_CONSOLE_DAYS must be at least 1 day/);
+    expect(problems({ ...valid, MFA_SERVICE_USER_PATHS: 'service' })[0]).toMatch(/^MFA_SERVICE_USER_PATHS\.0 must be IAM path prefixes/);
+    expect(problems({ ...valid, MFA_SERVICE_USER_TAGS: 'kind=<script>' })[0]).toMatch(/^MFA_SERVICE_USER_TAGS\.0 must be tag keys or key=value/);
+    expect(problems({ ...valid, MFA_SERVICE_USER_GROUPS: 'bad group!' })[0]).toMatch(/^MFA_SERVICE_USER_GROUPS\.0 must be IAM group names/);
+  });
+
   it('enforcement and role-group accounts: defaults, and only managed accounts grant roles', () => {
     const env = parseEnv(valid);
     expect([env.MFA_ENFORCEMENT_POLICY_NAME, env.MFA_ENFORCEMENT_POLICY_PATH, env.MFA_ENFORCEMENT_GROUPS, env.MFA_ROLE_GROUPS_ACCOUNTS]).toEqual(['MfaPortalEnforcement', '/', ['mfa-enforced'], []]);

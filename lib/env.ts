@@ -101,6 +101,21 @@ const schema = z
       .max(10_080, 'must be at most 10080 minutes (one week)')
       .default(0),
 
+    // Inventory flags (lib/inventory/classify.ts): when console access is stale, and what marks a service user.
+    MFA_STALE_CONSOLE_DAYS: z.coerce
+      .number({ error: 'must be a whole number of days' })
+      .int('must be a whole number of days')
+      .min(1, 'must be at least 1 day')
+      .max(3650, 'must be at most 3650 days')
+      .default(90),
+    MFA_SERVICE_USER_TAGS: csv().pipe(
+      z.array(z.string().regex(/^[\p{L}\p{Z}\p{N}_.:/+\-@]{1,128}(=[\p{L}\p{Z}\p{N}_.:/+\-@]{0,256})?$/u, 'must be tag keys or key=value pairs separated by commas, e.g. kind=service')),
+    ),
+    MFA_SERVICE_USER_PATHS: csv().pipe(
+      z.array(z.string().regex(/^\/([\x21-\x2e\x30-\x7e]+\/)*$/, 'must be IAM path prefixes that start and end with /, e.g. /service/')),
+    ),
+    MFA_SERVICE_USER_GROUPS: csv().pipe(z.array(z.string().regex(/^[\w+=,.@-]{1,128}$/, 'must be IAM group names separated by commas'))),
+
     MFA_CRON_SECRET: z.string().min(32, 'must be at least 32 characters (it authorizes scheduled jobs)').optional(),
 
     // An empty value (`KEY=` in an env file) means the channel is off.

@@ -15,9 +15,9 @@ export const sampleReport: ValidationReport = {
   ],
   outOfScope: [{ accountId: A, userName: 'ci-bot', level: 'user', category: 'Production', reason: 'Automation, no person', decidedBy: 'zoë@example.com' }],
   gaps: [
-    { accountId: A, userName: 'alice', mfaState: 'none', flags: [], category: 'Production', cohort: 'prod', deadline: '2026-07-01T17:00:00.000Z', programGap: 'no-mfa', remediation: 'enroll', remediationText: 'Enroll an MFA device (the owner signs in to the portal).' },
-    { accountId: A, userName: 'bob', mfaState: 'enabled', flags: ['several-devices', 'never-signed-in'], category: 'Operators', cohort: 'operators', deadline: null, programGap: 'needs-backup', remediation: 'add-backup', remediationText: 'Add a backup device: this category requires two.' },
-    { accountId: B, userName: 'contractor-1', mfaState: 'none', flags: [], category: null, cohort: null, deadline: null, programGap: 'no-mfa', remediation: 'enroll', remediationText: 'Enroll, then test.' },
+    { accountId: A, userName: 'alice', mfaState: 'none', flags: [], category: 'Production', cohort: 'prod', deadline: '2026-07-01T17:00:00.000Z', programGap: 'no-mfa', remediation: 'enroll', remediationText: 'Enroll an MFA device (the owner signs in to the portal).', flagEvidence: [], notes: [] },
+    { accountId: A, userName: 'bob', mfaState: 'enabled', flags: ['several-devices', 'never-signed-in'], category: 'Operators', cohort: 'operators', deadline: null, programGap: 'needs-backup', remediation: 'add-backup', remediationText: 'Add a backup device: this category requires two.', flagEvidence: [{ flag: 'never-signed-in', rule: 'console password never used, by a user older than 90 days', facts: 'created 1 Jan 2026, never signed in', setting: 'MFA_STALE_CONSOLE_DAYS=90', checkedAt: '2026-06-01T09:30:00.000Z' }], notes: ['Possibly a service user: name contains "bot"'] },
+    { accountId: B, userName: 'contractor-1', mfaState: 'none', flags: [], category: null, cohort: null, deadline: null, programGap: 'no-mfa', remediation: 'enroll', remediationText: 'Enroll, then test.', flagEvidence: [], notes: [] },
   ],
   signInTests: [
     { accountId: A, userName: 'carol', serial: 'arn:aws:iam::111111111111:mfa/carol', deviceType: 'virtual', enrolledAt: new Date('2026-05-30T08:00:00Z'), test: { kind: 'console', passed: false, at: new Date('2026-05-30T08:05:00Z'), reason: 'ConsoleSignInFailed' } },

@@ -58,6 +58,29 @@ export async function consoleIam(target: ConsoleTarget): Promise<IAMClient> {
   return withConsoleHeader(iamClient(aws, credentials));
 }
 
+export type UserActivity = { accountId: string; userName: string; createDate?: string; passwordLastUsed?: string | 'now' };
+export type RecordedActivity = { accountId: string; userName: string; createDate: string; passwordLastUsed: string | null };
+
+async function postJson(url: URL, body: unknown): Promise<RecordedActivity> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const answer = (await res.json()) as RecordedActivity & { error?: string };
+  if (!res.ok) throw new Error(`${url.pathname}: ${res.status} ${answer.error ?? ''}`.trim());
+  return answer;
+}
+
+/**
+ * Dates only time and people produce in AWS: when a user was created, when they last signed in to the console
+ * (moto_fidelity.py's /moto-api/fidelity/user-activity, on moto itself). For the seed and tests.
+ */
+export const setUserActivity = (motoUrl: string, activity: UserActivity) => postJson(new URL('/moto-api/fidelity/user-activity', motoUrl), activity);
+
+/**
+ * A console sign-in with the user's password, now: what AWS records as password_last_used. Through the AWS endpoint
+ * (the proxy's /_local/console-sign-in), so the portal in the demo can report the sign-ins its members test.
+ */
+export const recordConsoleSignIn = (awsEndpoint: string, accountId: string, userName: string) =>
+  postJson(new URL('/_local/console-sign-in', awsEndpoint), { accountId, userName });
+
 /** A FIDO serial as IAM forms it: arn:aws:iam::ACCOUNT:u2f/user/USER/NAME-ID. */
 export const newFidoSerial = (accountId: string, userName: string, name: string) =>
   fidoSerial(accountId, userName, name, toBase32(randomBytes(16)).slice(0, 26));

@@ -31,11 +31,12 @@ const user = z.object({
   leftoverVirtualDevices: z.array(z.string()),
   mfaState: z.enum(['enabled', 'none', 'leftover-only']),
   kind: z.enum(['human', 'service', 'break-glass']),
-  /**
-   * The seed's intent, not an observation: moto never reports password use, so this marks the
-   * console users the scenario treats as never having signed in.
-   */
+  /** A console user who never signed in: the credential report says no_information. */
   passwordNeverUsed: z.boolean(),
+  /** When the seed dated the user's creation (GetAccountAuthorizationDetails CreateDate = report user_creation_time). */
+  createdAt: z.string().optional(),
+  /** The console sign-in the seed recorded (report password_last_used); null: never signed in or no console password. */
+  passwordLastUsed: z.string().nullable().optional(),
   /** The demo person (people[].email) who owns this user. */
   owner: z.string().optional(),
 });

@@ -467,7 +467,113 @@ def install() -> None:
     iam_models.IAMBackend.delete_user = delete_user  # type: ignore[method-assign]
     TokenResponse.get_session_token = get_session_token  # type: ignore[method-assign]
     IAMRequestBase.check_action_permitted = check_action_permitted  # type: ignore[method-assign]
+    install_credential_report_dates(IamResponse, ActionResult)
+    install_whole_second_create_dates(iam_models)
     install_model_dump()
+    install_user_activity(iam_backends)
+
+
+def _utc_naive(value: Any, field: str) -> Any:
+    """An ISO 8601 time (or "now") as moto keeps times: naive UTC."""
+    from datetime import datetime, timezone
+
+    from moto.core.utils import utcnow
+
+    # AWS keeps these times to the second (CreateDate, the report's columns alike).
+    if value == "now":
+        return utcnow().replace(microsecond=0)
+    if not isinstance(value, str):
+        raise ValueError(f"{field} must be an ISO 8601 time or \"now\"")
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+    if parsed > utcnow():
+        raise ValueError(f"{field} is in the future")
+    return parsed.replace(microsecond=0)
+
+
+def install_credential_report_dates(iam_response: Any, action_result: Any) -> None:
+    """
+    GetCredentialReport: moto answers GeneratedTime 2015-02-02T20:02:02Z. moto builds the report's content on each
+    call, so the content really is generated now: GeneratedTime says so, in AWS's format.
+    """
+    from moto.core.utils import utcnow
+
+    def get_credential_report(self: Any) -> Any:
+        report = self.backend.get_credential_report()
+        return action_result({"Content": report, "ReportFormat": "text/csv", "GeneratedTime": utcnow().strftime("%Y-%m-%dT%H:%M:%SZ")})
+
+    iam_response.get_credential_report = get_credential_report
+
+
+def install_whole_second_create_dates(iam_models: Any) -> None:
+    """
+    AWS keeps a user's CreateDate to the second, and the credential report's user_creation_time is the same instant.
+    moto keeps microseconds, which GetAccountAuthorizationDetails returns and the report drops: the two disagreed.
+    """
+    original = iam_models.User.__init__
+
+    def user_init(self: Any, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        self.create_date = self.create_date.replace(microsecond=0)
+
+    iam_models.User.__init__ = user_init
+
+
+def install_user_activity(iam_backends: Any) -> None:
+    """
+    POST /moto-api/fidelity/user-activity {"accountId", "userName", "createDate"?, "passwordLastUsed"?}: what only
+    time and people produce in AWS, for the seed (users created months ago, console sign-ins long past) and for
+    console sign-ins in the demo (the proxy's /_local/console-sign-in sends "now"). Times are ISO 8601 or "now".
+    CreateDate changes GetUser, GetAccountAuthorizationDetails and the report's user_creation_time alike;
+    passwordLastUsed is the report's password_last_used. A sign-in needs a
+    console password, and cannot precede the user's creation.
+    """
+    from moto.moto_api._internal import urls
+    from moto.moto_api._internal.responses import MotoAPIResponse
+
+    def error(status: int, message: str) -> Any:
+        return status, {"Content-Type": "application/json"}, json.dumps({"error": message})
+
+    def user_activity(self: Any, request: Any, full_url: str, headers: Any) -> Any:
+        if request.method != "POST":
+            return error(405, "use POST")
+        try:
+            body = self._get_body(headers, request)
+        except (ValueError, KeyError):
+            return error(400, "the body must be JSON")
+        account_id, user_name = str(body.get("accountId", "")), str(body.get("userName", ""))
+        if not re.fullmatch(r"\d{12}", account_id) or not user_name:
+            return error(400, "accountId (12 digits) and userName are required")
+        user = iam_backends[account_id]["aws"].users.get(user_name)
+        if user is None:
+            return error(404, f"no IAM user {user_name} in {account_id}")
+        try:
+            created = _utc_naive(body["createDate"], "createDate") if "createDate" in body else user.create_date
+            used = body.get("passwordLastUsed")
+            signed_in = _utc_naive(used, "passwordLastUsed") if used is not None else None
+        except ValueError as e:
+            return error(400, str(e))
+        if signed_in is not None and not user.password:
+            return error(409, f"{user_name} has no console password: nobody can sign in to the console as this user")
+        last = signed_in or user.password_last_used
+        if last is not None and last < created:
+            return error(409, "a console sign-in cannot precede the user's creation")
+        user.create_date = created
+        if signed_in is not None:
+            user.password_last_used = signed_in
+        fmt = "%Y-%m-%dT%H:%M:%SZ"
+        return 200, {"Content-Type": "application/json"}, json.dumps(
+            {
+                "accountId": account_id,
+                "userName": user_name,
+                "createDate": user.create_date.strftime(fmt),
+                "passwordLastUsed": user.password_last_used.strftime(fmt) if user.password_last_used else None,
+            }
+        )
+
+    MotoAPIResponse.user_activity = user_activity  # type: ignore[attr-defined]
+    urls.url_paths["{0}/moto-api/fidelity/user-activity"] = urls.response_instance.user_activity  # type: ignore[attr-defined]
 
 
 def install_model_dump() -> None:

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { planOrganisation, SPARE_HARDWARE_TOKENS, toBase32, type PlannedUser } from './org-plan';
-import { ACCOUNTS, ADMIN_GROUP, ALL_GROUPS, EMAIL_TAG_KEY, HOSTING_ACCOUNT, LOCAL_CONSOLE_USER_NAME, PORTAL_USER_NAME, SECURITY_GROUP } from './organisation';
+import { ACCOUNTS, ADMIN_GROUP, ALL_GROUPS, EMAIL_TAG_KEY, HOSTING_ACCOUNT, LOCAL_CONSOLE_USER_NAME, PORTAL_USER_NAME, SECURITY_GROUP, SERVICE_TAG_KEY, SERVICE_TAG_VALUE } from './organisation';
 import { demoIamUsers, demoPeople } from './people';
 
 const small = planOrganisation({ usersPerAccount: 50 });
@@ -151,5 +151,36 @@ describe('toBase32', () => {
     expect(enc('foob')).toBe('MZXW6YQ');
     expect(enc('fooba')).toBe('MZXW6YTB');
     expect(enc('foobar')).toBe('MZXW6YTBOI');
+  });
+
+  it('marks every service user, and only them, with the organisation tag kind=service', () => {
+    for (const u of large.users) expect(u.tags[SERVICE_TAG_KEY] === SERVICE_TAG_VALUE, u.userName).toBe(u.kind === 'service');
+  });
+
+  it('dates users as a real history: sign-ins after creation; recent, weeks-old, stale and never; some users new', () => {
+    const consoleUsers = large.users.filter((u) => u.consoleAccess);
+    for (const u of large.users) {
+      expect(u.createdDaysAgo, u.userName).toBeGreaterThanOrEqual(0);
+      if (u.passwordLastUsedDaysAgo !== null) {
+        expect(u.consoleAccess, u.userName).toBe(true);
+        expect(u.passwordLastUsedDaysAgo, u.userName).toBeLessThanOrEqual(u.createdDaysAgo);
+      }
+      expect(u.passwordNeverUsed, u.userName).toBe(u.consoleAccess && u.passwordLastUsedDaysAgo === null);
+    }
+    const used = consoleUsers.filter((u) => u.passwordLastUsedDaysAgo !== null).map((u) => u.passwordLastUsedDaysAgo!);
+    expect(used.filter((d) => d < 30).length / used.length).toBeGreaterThan(0.6);
+    expect(used.filter((d) => d >= 90).length / used.length).toBeGreaterThan(0.1);
+    const never = consoleUsers.filter((u) => u.passwordNeverUsed);
+    expect(never.some((u) => u.createdDaysAgo < 90)).toBe(true); // not signed in yet
+    expect(never.some((u) => u.createdDaysAgo >= 90)).toBe(true); // never signed in, stale
+    expect(share(large.users, (u) => u.createdDaysAgo < 90)).toBeLessThan(0.15);
+  });
+
+  it('gives the demo cast their stories: carol signed in lately, bob is new, frank is stale, break-glass was never used', () => {
+    const get = (name: string) => small.users.find((u) => u.userName === name)!;
+    expect(get('carol')).toMatchObject({ passwordLastUsedDaysAgo: 2, createdDaysAgo: 400, passwordNeverUsed: false, kind: 'human' });
+    expect(get('bob')).toMatchObject({ passwordLastUsedDaysAgo: null, createdDaysAgo: 3, passwordNeverUsed: true });
+    expect(get('frank')).toMatchObject({ passwordLastUsedDaysAgo: 150, createdDaysAgo: 900 });
+    for (const u of small.users.filter((x) => x.kind === 'break-glass')) expect(u).toMatchObject({ passwordLastUsedDaysAgo: null, createdDaysAgo: 700, passwordNeverUsed: true });
   });
 });

@@ -3,6 +3,8 @@ import { AGENT_TOOLS, FIDO_NAMES, FIRST_NAMES, LAST_NAMES, SERVICE_PURPOSES, TEA
 import {
   ACCOUNTS,
   EMAIL_TAG_KEY,
+  SERVICE_TAG_KEY,
+  SERVICE_TAG_VALUE,
   HOSTING_ACCOUNT,
   LOCAL_CONSOLE_USER_NAME,
   PORTAL_USER_NAME,
@@ -22,7 +24,28 @@ export const SPARE_HARDWARE_TOKENS = 5;
 export type PlannedUser = GroundTruthUser & {
   /** Whether the seed creates an access key for the user. */
   accessKey: boolean;
+  /** How long before the seed runs the user was created (0: as the seed runs). Relative, so the plan stays pure. */
+  createdDaysAgo: number;
+  /** How long before the seed runs the user last signed in to the console; null: never (or no console password). */
+  passwordLastUsedDaysAgo: number | null;
 };
+
+/** Users created within the last weeks: enough that the demo shows "not signed in yet" next to stale users. */
+export const RECENTLY_CREATED_SHARE = 0.06;
+
+/**
+ * When a user was created and last signed in, as an organisation's history looks: most signed in lately, some
+ * months ago (stale), a few never; a few users are new, and the new ones who never signed in are "not signed in
+ * yet". From its own stream (forked by account and user name), so the rest of the plan does not move.
+ */
+export function planActivity(rng: Rng, user: Pick<PlannedUser, 'consoleAccess' | 'passwordNeverUsed'>): Pick<PlannedUser, 'createdDaysAgo' | 'passwordLastUsedDaysAgo'> {
+  const recent = rng.chance(user.passwordNeverUsed ? 0.4 : RECENTLY_CREATED_SHARE);
+  const createdDaysAgo = recent ? rng.int(0, 20) : rng.int(120, 1500);
+  if (!user.consoleAccess || user.passwordNeverUsed) return { createdDaysAgo, passwordLastUsedDaysAgo: null };
+  const when = rng.weighted({ lately: 70, weeksAgo: 10, stale: 20 });
+  const daysAgo = when === 'lately' ? rng.int(0, 29) : when === 'weeksAgo' ? rng.int(30, 80) : rng.int(100, 400);
+  return { createdDaysAgo, passwordLastUsedDaysAgo: Math.min(daysAgo, createdDaysAgo) };
+}
 
 export type OrgPlan = { users: PlannedUser[]; hardwareTokens: HardwareToken[] };
 
@@ -181,6 +204,8 @@ function humanUser(rng: Rng, account: DemoAccount, person: Person, serials: Seri
     kind: 'human',
     passwordNeverUsed: consoleAccess && rng.chance(0.08),
     accessKey: rng.chance(0.25),
+    createdDaysAgo: 0,
+    passwordLastUsedDaysAgo: null,
   };
 }
 
@@ -204,7 +229,9 @@ function serviceName(rng: Rng, account: DemoAccount, team: Team, taken: Set<stri
 function serviceUser(rng: Rng, account: DemoAccount, taken: Set<string>, serials: SerialStock): PlannedUser {
   const team = rng.pick(TEAM_NAMES);
   const userName = serviceName(rng, account, team, taken);
-  const tags = teamTags(rng, account, team);
+  // The organisation's marker for automation (the demo sets MFA_SERVICE_USER_TAGS to it); not drawn, so the plan
+  // of everything else stays as it was.
+  const tags: Record<string, string> = { ...teamTags(rng, account, team), [SERVICE_TAG_KEY]: SERVICE_TAG_VALUE };
   // Some service users are tagged with a team mailbox, which maps to no person.
   if (rng.chance(0.3)) tags[EMAIL_TAG_KEY] = `${team}-team@example.com`;
   const consoleAccess = rng.chance(0.25);
@@ -224,6 +251,8 @@ function serviceUser(rng: Rng, account: DemoAccount, taken: Set<string>, serials
     kind: 'service',
     passwordNeverUsed: consoleAccess && rng.chance(0.5),
     accessKey: !consoleAccess || rng.chance(0.5),
+    createdDaysAgo: 0,
+    passwordLastUsedDaysAgo: null,
   };
 }
 
@@ -243,12 +272,15 @@ function fixedUsers(rng: Rng, account: DemoAccount, serials: SerialStock): Plann
     kind,
     passwordNeverUsed: false,
     accessKey: false,
+    createdDaysAgo: 0,
+    passwordLastUsedDaysAgo: null,
   });
   const users: PlannedUser[] = [];
   // The portal's key is created separately: it goes into groundTruth.portal, not into accessKeys.
-  if (account.id === HOSTING_ACCOUNT) users.push(base(PORTAL_USER_NAME, 'service', 'mfa-portal'));
+  const service = (u: PlannedUser): PlannedUser => ({ ...u, tags: { ...u.tags, [SERVICE_TAG_KEY]: SERVICE_TAG_VALUE } });
+  if (account.id === HOSTING_ACCOUNT) users.push(service(base(PORTAL_USER_NAME, 'service', 'mfa-portal')));
   // The local stack's stand-in for the AWS console (see organisation.ts); its key is an ordinary access key.
-  if (account.id === HOSTING_ACCOUNT) users.push({ ...base(LOCAL_CONSOLE_USER_NAME, 'service', 'local-console'), accessKey: true });
+  if (account.id === HOSTING_ACCOUNT) users.push(service({ ...base(LOCAL_CONSOLE_USER_NAME, 'service', 'local-console'), accessKey: true }));
   if (account.environments.includes('prod')) {
     // Sealed-envelope emergency access: a console password nobody has used, no MFA (an approved exception).
     users.push({ ...base('break-glass', 'break-glass', 'break-glass'), consoleAccess: true, passwordNeverUsed: true });
@@ -270,7 +302,11 @@ function fixedUsers(rng: Rng, account: DemoAccount, serials: SerialStock): Plann
       devices,
       mfaState: mfaStateOf(devices, []),
       accessKey: demo.accessKey,
+      passwordNeverUsed: demo.passwordLastUsedDaysAgo === null,
       owner: demo.owner,
+      // The demo people are long-standing staff who signed in to the console lately.
+      createdDaysAgo: demo.createdDaysAgo ?? 400,
+      passwordLastUsedDaysAgo: demo.passwordLastUsedDaysAgo === undefined ? 2 : demo.passwordLastUsedDaysAgo,
     });
   }
   return users;
@@ -294,9 +330,9 @@ export function planOrganisation(options: PlanOptions): OrgPlan {
   // About 1.5 accounts per person on average: enough overlap that many people own several users.
   const pool = planPeople(root.fork('people'), Math.max(mostHumans, Math.ceil(totalHumans / 1.5)), reserved);
 
-  const users: PlannedUser[] = [];
+  const planned: PlannedUser[] = [];
   for (const { account, rng, fixed, kinds } of perAccount) {
-    users.push(...fixed);
+    planned.push(...fixed);
     const staff = rng.fork('staff').shuffle(pool);
     const taken = new Set(fixed.map((u) => u.userName));
     let nextPerson = 0;
@@ -305,12 +341,20 @@ export function planOrganisation(options: PlanOptions): OrgPlan {
       if (kind === 'human') {
         const person = staff[nextPerson++] as Person;
         taken.add(person.userName);
-        users.push(humanUser(userRng, account, person, serials));
+        planned.push(humanUser(userRng, account, person, serials));
       } else {
-        users.push(serviceUser(userRng, account, taken, serials));
+        planned.push(serviceUser(userRng, account, taken, serials));
       }
     }
   }
+  const users = planned.map((u) =>
+    u.kind === 'human' && u.owner
+      ? u
+      : u.kind === 'break-glass'
+        ? // Sealed in an envelope years ago, never opened.
+          { ...u, createdDaysAgo: 700, passwordLastUsedDaysAgo: null }
+        : { ...u, ...planActivity(root.fork(`activity:${u.accountId}:${u.userName}`), u) },
+  );
 
   const tokenSecret = (serial: string) => toBase32(randomBytes(root.fork(`token:${serial}`), 20));
   const hardwareTokens: HardwareToken[] = users.flatMap((u) =>

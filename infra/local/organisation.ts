@@ -36,6 +36,10 @@ export const PORTAL_USER_NAME = 'mfa-portal';
 export const LOCAL_CONSOLE_USER_NAME = 'local-console';
 export const LOCAL_CONSOLE_ROLE_NAME = 'LocalConsole';
 export const EMAIL_TAG_KEY = 'email';
+/** How the demo organisation marks its automation users: the tag kind=service (MFA_SERVICE_USER_TAGS). */
+export const SERVICE_TAG_KEY = 'kind';
+export const SERVICE_TAG_VALUE = 'service';
+export const serviceUserTagsSetting = () => `${SERVICE_TAG_KEY}=${SERVICE_TAG_VALUE}`;
 
 /** `MFA_ACCOUNTS` as the portal reads it. */
 export const mfaAccountsSetting = () => ACCOUNTS.map((a) => `${a.id}:${a.name}`).join(',');

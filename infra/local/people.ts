@@ -24,6 +24,10 @@ export type DemoIamUser = {
   devices: DemoDeviceType[];
   /** Whether the seed creates an access key (recorded in the ground truth's accessKeys). */
   accessKey: boolean;
+  /** Days before the seed that the user was created (default 400). */
+  createdDaysAgo?: number;
+  /** Days before the seed of the last console sign-in (default 2); null: never signed in. */
+  passwordLastUsedDaysAgo?: number | null;
 };
 
 export const demoPeople: DemoPerson[] = [
@@ -39,9 +43,11 @@ export const demoPeople: DemoPerson[] = [
 export const demoIamUsers: DemoIamUser[] = [
   { owner: 'alice@example.com', accountId: PROD, userName: 'alice', groups: ['developers'], devices: [], accessKey: true },
   { owner: 'alice@example.com', accountId: DEV, userName: 'alice.dev', groups: ['developers'], devices: ['virtual'], accessKey: false },
-  { owner: 'bob@example.com', accountId: DEV, userName: 'bob', groups: ['developers'], devices: [], accessKey: true },
+  // New this week, has not signed in to the console yet: "not signed in yet", not stale.
+  { owner: 'bob@example.com', accountId: DEV, userName: 'bob', groups: ['developers'], devices: [], accessKey: true, createdDaysAgo: 3, passwordLastUsedDaysAgo: null },
   { owner: 'grace@example.com', accountId: PROD, userName: 'grace', groups: ['readonly'], devices: ['virtual', 'fido'], accessKey: false },
   { owner: 'carol@example.com', accountId: SECURITY, userName: 'carol', groups: [ADMIN_GROUP, 'operators'], devices: ['virtual'], accessKey: true },
   { owner: 'dave@example.com', accountId: SECURITY, userName: 'dave', groups: [SECURITY_GROUP], devices: ['hardware'], accessKey: false },
-  { owner: 'frank@example.com', accountId: DEV, userName: 'frank', groups: ['operators'], devices: [], accessKey: false },
+  // Has not used the console for months: stale, and the advice is to confirm with him first.
+  { owner: 'frank@example.com', accountId: DEV, userName: 'frank', groups: ['operators'], devices: [], accessKey: false, createdDaysAgo: 900, passwordLastUsedDaysAgo: 150 },
 ];

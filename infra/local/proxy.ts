@@ -8,6 +8,8 @@ import type { AddressInfo } from 'node:net';
  *   POST   {url}/_local/faults   JSON: a rule, an array of rules, or { "rules": [...] } (replaces the active rules)
  *   GET    {url}/_local/faults   the active rules with their remaining counts
  *   DELETE {url}/_local/faults   removes every rule
+ *   POST   {url}/_local/console-sign-in   JSON { accountId, userName }: records a console sign-in now (the credential
+ *          report's password_last_used), as AWS does when the person signs in to the console with their password
  * Requests carrying X-Local-Console are refused: that header is moto's console backdoor, for direct callers only.
  */
 
@@ -40,6 +42,9 @@ export type LocalProxy = {
 export type StartProxyOptions = { upstream: string; port?: number };
 
 export const FAULTS_PATH = '/_local/faults';
+export const CONSOLE_SIGN_IN_PATH = '/_local/console-sign-in';
+/** moto_fidelity.py's endpoint for the dates only time and people produce (creation, console sign-in). */
+export const USER_ACTIVITY_PATH = '/moto-api/fidelity/user-activity';
 export const CONSOLE_HEADER = 'x-local-console';
 const MAX_TIMES = 1000;
 const MAX_LATENCY_MS = 60_000;
@@ -204,9 +209,30 @@ export async function startProxy(options: StartProxyOptions): Promise<LocalProxy
     }
   };
 
+  const handleConsoleSignIn = async (req: IncomingMessage, res: ServerResponse) => {
+    if (req.method !== 'POST') return sendJson(res, 405, { error: 'use POST' });
+    let input: { accountId?: unknown; userName?: unknown };
+    try {
+      input = JSON.parse((await readBody(req, 4096)).toString('utf8')) as typeof input;
+    } catch {
+      return sendJson(res, 400, { error: 'the body must be JSON: { "accountId", "userName" }' });
+    }
+    const { accountId, userName } = input ?? {};
+    if (typeof accountId !== 'string' || !/^\d{12}$/.test(accountId) || typeof userName !== 'string' || !/^[\w+=,.@-]{1,64}$/.test(userName)) {
+      return sendJson(res, 400, { error: 'accountId (12 digits) and userName (an IAM user name) are required' });
+    }
+    const answer = await fetch(new URL(USER_ACTIVITY_PATH, upstream), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ accountId, userName, passwordLastUsed: 'now' }),
+    });
+    return sendJson(res, answer.status, await answer.json());
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === FAULTS_PATH) return handleFaultsApi(req, res);
+    if (path === CONSOLE_SIGN_IN_PATH) return handleConsoleSignIn(req, res);
     if (req.headers[CONSOLE_HEADER] !== undefined) {
       return sendAwsError(req, res, 403, 'AccessDenied', 'The X-Local-Console header is accepted only by moto itself, never through the AWS endpoint.', 'Sender');
     }

@@ -169,8 +169,11 @@ describe('seeding', () => {
       };
       const a = await seedOnce('a');
       const b = await seedOnce('b');
+      // Creation and sign-in dates are relative to the seed's moment: compared in whole days before it.
+      const daysBefore = (at: string, iso: string | null | undefined) => (iso ? Math.round((Date.parse(at) - Date.parse(iso)) / 86_400_000) : iso);
       const withoutKeys = ({ groundTruth }: typeof a) => ({
         ...groundTruth,
+        users: groundTruth.users.map((u) => ({ ...u, createdAt: daysBefore(groundTruth.generatedAt, u.createdAt), passwordLastUsed: daysBefore(groundTruth.generatedAt, u.passwordLastUsed) })),
         generatedAt: undefined,
         endpoint: undefined,
         portal: groundTruth.portal.userName,

@@ -16,7 +16,7 @@ import { CreateEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { assumeRole, iamClient, roleArn, type AwsTarget } from './aws-clients';
-import { withConsoleHeader } from './console';
+import { setUserActivity, withConsoleHeader } from './console';
 import { groundTruthSchema, type GroundTruth, type GroundTruthAccessKey, type HardwareToken } from './ground-truth';
 import { planOrganisation, type PlannedUser } from './org-plan';
 import {
@@ -65,6 +65,8 @@ export type SeedOptions = {
 const BOOTSTRAP_CREDENTIALS = { accessKeyId: 'AKIABOOTSTRAP0000000', secretAccessKey: 'bootstrap' };
 /** Console passwords are never used for sign-in in the local stack; one value keeps them out of the ground truth. */
 const CONSOLE_PASSWORD = 'Demo-console-password-1!';
+
+const DAY_MS = 86_400_000;
 
 /** The address the portal sends reminders from: a verified SES identity in the hosting account. */
 export const DEMO_REMINDER_SENDER = 'mfa-portal@example.com';
@@ -180,6 +182,23 @@ export async function seedOrganisation(options: SeedOptions): Promise<GroundTrut
       options.onProgress?.({ done, total: plan.users.length });
     });
 
+    // Creation and console sign-in dates as an organisation's history has them (moto would date everything now
+    // and record no sign-in at all): relative to this moment, through the fidelity layer.
+    const seededAt = Date.now();
+    const ago = (days: number, hours: number) => new Date(seededAt - days * DAY_MS - hours * 3_600_000).toISOString();
+    const activity = new Array<{ createdAt: string; passwordLastUsed: string | null }>(plan.users.length);
+    await runPool(plan.users, options.concurrency ?? 16, async (user, index) => {
+      const recorded = await setUserActivity(options.endpoint, {
+        accountId: user.accountId,
+        userName: user.userName,
+        ...(user.createdDaysAgo > 0 ? { createDate: ago(user.createdDaysAgo, 2) } : {}),
+        ...(user.consoleAccess && user.passwordLastUsedDaysAgo !== null
+          ? { passwordLastUsed: user.passwordLastUsedDaysAgo > 0 || user.createdDaysAgo > 0 ? ago(user.passwordLastUsedDaysAgo, 1) : 'now' }
+          : {}),
+      });
+      activity[index] = { createdAt: recorded.createDate, passwordLastUsed: recorded.passwordLastUsed };
+    });
+
     const hosting = clientFor(HOSTING_ACCOUNT);
     await hosting.send(
       new PutUserPolicyCommand({ UserName: PORTAL_USER_NAME, PolicyName: 'AssumeMemberRole', PolicyDocument: JSON.stringify(portalUserPolicy(MEMBER_ROLE_NAME)) }),
@@ -208,7 +227,7 @@ export async function seedOrganisation(options: SeedOptions): Promise<GroundTrut
       memberRole: { name: MEMBER_ROLE_NAME, externalId: MEMBER_ROLE_EXTERNAL_ID },
       accounts: ACCOUNTS.map(({ id, name, alias }) => ({ id, name, alias })),
       people: demoPeople,
-      users: plan.users,
+      users: plan.users.map((u, i) => ({ ...u, ...activity[i] })),
       accessKeys: keys.filter((k): k is GroundTruthAccessKey => k !== undefined),
     });
     await writeFile(options.outFile, `${JSON.stringify(truth, null, 2)}\n`);

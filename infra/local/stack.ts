@@ -11,6 +11,7 @@ import {
   MEMBER_ROLE_NAME,
   SECURITY_GROUP,
   mfaAccountsSetting,
+  serviceUserTagsSetting,
 } from './organisation';
 import { demoPeople } from './people';
 import { defaultRepoRoot, ensureVenv } from './python';
@@ -113,6 +114,8 @@ export async function startStack(options: StartStackOptions): Promise<LocalStack
       MFA_EMAIL_TAG_KEY: EMAIL_TAG_KEY,
       MFA_ADMIN_GROUPS: ADMIN_GROUP,
       MFA_SECURITY_GROUPS: SECURITY_GROUP,
+      // The demo organisation marks its automation users with this tag (org-plan.ts).
+      MFA_SERVICE_USER_TAGS: serviceUserTagsSetting(),
       OIDC_ISSUER: idp.issuer,
       OIDC_CLIENT_ID,
       OIDC_CLIENT_SECRET: clientSecret,

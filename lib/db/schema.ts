@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { bigint, bigserial, boolean, index, integer, jsonb, pgTable, pgView, primaryKey, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import type { FlagEvidence } from '@/lib/inventory/classify';
 
 /**
  * Append-only: a trigger (migration 0001) rejects UPDATE and DELETE, so history cannot be rewritten
@@ -131,8 +132,10 @@ export const inventoryUsers = pgTable(
     devices: jsonb('devices').$type<{ serial: string; type: 'virtual' | 'hardware' | 'fido'; name: string; enabledAt: string | null }[]>().notNull().default([]),
     leftoverDevices: jsonb('leftover_devices').$type<string[]>().notNull().default([]),
     mfaState: text('mfa_state', { enum: ['enabled', 'none', 'leftover-only'] }).notNull(),
-    /** several-devices, service-with-console, stale-console, never-signed-in */
+    /** Codes of lib/inventory/classify.ts INVENTORY_FLAGS. */
     flags: jsonb('flags').$type<string[]>().notNull().default([]),
+    /** Per flag: the rule, the facts with their dates, the setting involved (classify.ts FlagEvidence). */
+    flagEvidence: jsonb('flag_evidence').$type<FlagEvidence[]>().notNull().default([]),
     /** inventory | portal (an enrollment through the portal) | verify (a live re-check) */
     source: text('source', { enum: ['inventory', 'portal', 'verify'] }).notNull(),
     runId: bigint('run_id', { mode: 'number' }),
@@ -335,6 +338,8 @@ export const programUsers = pgView('program_users', {
   inScope: boolean('in_scope').notNull(),
   /** null, or no-mfa | disallowed-type | needs-backup for an in-scope user who is not compliant */
   programGap: text('program_gap', { enum: ['no-mfa', 'disallowed-type', 'needs-backup'] }),
+  /** inventory_users.flag_evidence (migration 0011 appends it to the view). */
+  flagEvidence: jsonb('flag_evidence').$type<FlagEvidence[]>().notNull(),
 }).existing();
 
 export type ProgramUserRow = typeof programUsers.$inferSelect;

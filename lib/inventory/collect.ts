@@ -3,7 +3,7 @@ import { isAwsError } from '@/lib/aws/errors';
 import { getAccountAlias, hasConsoleAccess, listMfaDevices } from '@/lib/aws/iam';
 import { listVirtualDevices, readAccountUsers, readCredentialReport, type ReportPolling } from '@/lib/aws/inventory-sources';
 import { toMfaDevice, type MfaDevice } from '@/lib/aws/mfa-devices';
-import { classify, type ClassifiedUser } from './classify';
+import { classify, type ClassifiedUser, type FlagRules } from './classify';
 import { parseCredentialReport, type CredentialReportUser } from './credential-report';
 
 export type CollectOptions = {
@@ -17,6 +17,8 @@ export type CollectOptions = {
   /** How many per-user calls of one account may be in flight at once. */
   userConcurrency?: number;
   reportPolling?: ReportPolling;
+  /** Stale window and service-user markers (default: 90 days, no markers). */
+  flagRules?: FlagRules;
   now?: Date;
   onPhase?: (phase: CollectPhase) => void;
 };
@@ -160,6 +162,7 @@ export async function collectAccount(
         leftoverDevices: (leftovers.get(u.userName) ?? []).filter((s) => !userDevices.some((d) => d.serial === s)),
       },
       now,
+      options.flagRules,
     );
   });
 

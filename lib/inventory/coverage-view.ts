@@ -4,12 +4,15 @@
  * lib/program/resolve.ts): a gap is an in-scope user who does not meet their category's device rules.
  */
 import type { Decision, DeviceType } from '@/lib/db/schema';
-import { allowedTypesText, type ProgramGap } from '@/lib/program/resolve';
+import { allowedTypesText, programGapText, type ProgramGap } from '@/lib/program/resolve';
+import type { FlagEvidence } from './classify';
 
 export type InventoryRowLike = {
   consoleAccess: boolean;
   mfaState: 'enabled' | 'none' | 'leftover-only';
   flags: string[];
+  /** Why each flag was raised (classify.ts); absent on rows read before migration 0011 or from old reports. */
+  flagEvidence?: FlagEvidence[];
   /** null when the user is out of scope or compliant. */
   programGap: ProgramGap | null;
   allowedDeviceTypes: DeviceType[];
@@ -19,23 +22,31 @@ export type InventoryRowLike = {
   expiresAt: Date | string | null;
 };
 
-export type Remediation = 'enroll' | 're-enroll' | 'remove-console-password' | 'remove-stale-user' | 'enroll-allowed-type' | 'add-backup';
+export type Remediation = 'enroll' | 're-enroll' | 'remove-console-password' | 'confirm-stale-console' | 'enroll-allowed-type' | 'add-backup';
 
 /** One sentence per remediation; `remediationSentence` adds what depends on the user's category. */
 export const remediationText: Record<Remediation, string> = {
   enroll: 'Enroll an MFA device (the owner signs in to the portal).',
   're-enroll': 'Finish enrollment: a set-up was started but never completed. The owner enrolls again; the leftover is cleaned up.',
-  'remove-console-password': 'Service or automation user with a console password: remove the password (login profile) instead of adding MFA.',
-  'remove-stale-user': 'Console access unused for 90 days or never: remove the console password, or the user.',
+  'remove-console-password': 'Marked as a service user, yet it has a console password: remove the password (login profile) instead of adding MFA.',
+  'confirm-stale-console':
+    'Console access looks unused: confirm with the owner whether they still need it. If not, remove the console password (or the user); if they do, they enroll an MFA device.',
   'enroll-allowed-type': 'Enroll a device of an allowed type; the current device type is not allowed in this category.',
   'add-backup': 'Add a backup device: this category requires two.',
 };
+
+/** Sentences of remediations that earlier versions stored in reports, so old reports still read. */
+const legacyRemediationText: Record<string, string> = {
+  'remove-stale-user': 'Console access unused for 90 days or never: remove the console password, or the user.',
+};
+export const storedRemediationText = (code: string) => (remediationText as Record<string, string>)[code] ?? legacyRemediationText[code] ?? code;
 
 export const isGap = (row: Pick<InventoryRowLike, 'programGap'>) => row.programGap !== null;
 
 export function remediationFor(row: InventoryRowLike): Remediation | null {
   if (!isGap(row)) return null;
-  // A password nobody should have is removed rather than protected, whatever the device rules say.
+  // Only a user the organisation marks as a service user: a password nobody should have is removed rather than
+  // protected. A name or key-use pattern is a hint (possible-service-user), never this.
   if (row.flags.includes('service-with-console')) return 'remove-console-password';
   switch (row.programGap) {
     case 'disallowed-type':
@@ -44,7 +55,7 @@ export function remediationFor(row: InventoryRowLike): Remediation | null {
       return 'add-backup';
     default:
       if (row.mfaState === 'leftover-only') return 're-enroll';
-      if (row.flags.includes('stale-console')) return 'remove-stale-user';
+      if (row.flags.includes('stale-console')) return 'confirm-stale-console';
       return 'enroll';
   }
 }
@@ -57,8 +68,12 @@ export function expiredExceptionNote(row: Pick<InventoryRowLike, 'exceptionExpir
   return row.expiresAt ? `The approved exception expired on ${day.format(new Date(row.expiresAt))}: MFA is required again.` : 'The approved exception expired: MFA is required again.';
 }
 
-/** The remediation as a sentence for this user: the allowed types, the backup count, an expired exception. */
-export function remediationSentence(fix: Remediation, row: Pick<InventoryRowLike, 'allowedDeviceTypes' | 'minDevices' | 'exceptionExpired' | 'expiresAt'>): string {
+/** The remediation as a sentence for this user: the allowed types, the backup count, the stale evidence, an expired exception. */
+export function remediationSentence(
+  fix: Remediation,
+  row: Pick<InventoryRowLike, 'allowedDeviceTypes' | 'minDevices' | 'exceptionExpired' | 'expiresAt'> & Partial<Pick<InventoryRowLike, 'flagEvidence'>>,
+): string {
+  const stale = fix === 'confirm-stale-console' ? row.flagEvidence?.find((e) => e.flag === 'stale-console') : undefined;
   const text =
     fix === 'enroll-allowed-type'
       ? `Enroll a device of an allowed type: ${allowedTypesText(row.allowedDeviceTypes)}; the current device type is not allowed in this category.`
@@ -66,9 +81,70 @@ export function remediationSentence(fix: Remediation, row: Pick<InventoryRowLike
         ? row.minDevices === 2
           ? remediationText['add-backup']
           : `Add a backup device: this category requires ${row.minDevices} devices of an allowed type.`
-        : remediationText[fix];
+        : stale
+          ? `Console access unused (${stale.facts}): confirm with the owner whether they still need it. If not, remove the console password (or the user); if they do, they enroll an MFA device.`
+          : remediationText[fix];
   const note = expiredExceptionNote(row);
   return note ? `${text} ${note}` : text;
+}
+
+/** What the portal says about one user, in every place (status line, banner, gap lists, report, exports). */
+export type UserStatus = 'compliant' | 'gap' | 'exception' | 'out-of-scope' | 'no-console';
+
+export type UserVerdict = {
+  status: UserStatus;
+  /** The status line, e.g. "Gap: No MFA device". */
+  statusText: string;
+  remediation: Remediation | null;
+  /** The advice as a sentence; null when there is nothing to do. */
+  advice: string | null;
+  /** Informational notes from the flags, each with its evidence: a service-user hint, "not signed in yet". */
+  notes: string[];
+};
+
+export const userStatusText: Record<Exclude<UserStatus, 'gap'>, string> = {
+  compliant: 'Compliant',
+  exception: 'Exception in force: not in scope',
+  'out-of-scope': 'Out of scope',
+  'no-console': 'No console password: not in scope',
+};
+
+/** The one derivation of a user's status, advice and notes; the pages, the report and the exports all use it. */
+export function userVerdict(row: InventoryRowLike): UserVerdict {
+  const remediation = remediationFor(row);
+  const status: UserStatus = isGap(row)
+    ? 'gap'
+    : !row.consoleAccess
+      ? 'no-console'
+      : row.decision === 'out-of-scope'
+        ? 'out-of-scope'
+        : row.decision === 'exception' && !row.exceptionExpired
+          ? 'exception'
+          : 'compliant';
+  const statusText = status === 'gap' ? `Gap: ${programGapText[row.programGap!]}` : userStatusText[status];
+  const evidence = (flag: string) => row.flagEvidence?.find((e) => e.flag === flag)?.facts;
+  const notes: string[] = [];
+  if (row.flags.includes('possible-service-user')) {
+    const why = evidence('possible-service-user');
+    notes.push(
+      `Possibly a service user${why ? `: ${why}` : ''}. If it is one, mark it as your organisation does (a tag, path or group in the settings) and remove its console password; until then it is treated as a person.`,
+    );
+  }
+  if (row.flags.includes('not-signed-in-yet')) {
+    const why = evidence('not-signed-in-yet');
+    notes.push(`Not signed in yet${why ? `: ${why}` : ''}.`);
+  }
+  if (row.flags.includes('never-signed-in') && !row.flags.includes('stale-console')) {
+    const why = evidence('never-signed-in');
+    notes.push(`Never signed in to the console${why ? `: ${why}` : ''}.`);
+  }
+  return {
+    status,
+    statusText,
+    remediation,
+    advice: remediation ? remediationSentence(remediation, row) : expiredExceptionNote(row),
+    notes,
+  };
 }
 
 const DAY_MS = 24 * 3600_000;

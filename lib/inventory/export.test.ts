@@ -14,7 +14,17 @@ const row: ExportRow = {
   groups: ['developers', 'readonly'],
   devices: [{ serial: 'GAHT12345678', type: 'hardware', name: 'GAHT12345678', enabledAt: '2025-02-01T00:00:00.000Z' }],
   mfaState: 'enabled',
-  flags: ['stale-console'],
+  flags: ['stale-console', 'never-signed-in'],
+  flagEvidence: [
+    {
+      flag: 'stale-console',
+      rule: 'console password unused for 90 days or more, by a user older than that',
+      facts: 'never signed in since its creation on 2 Jan 2025 (150 days ago)',
+      setting: 'MFA_STALE_CONSOLE_DAYS=90',
+      checkedAt: '2025-06-01T00:00:00.000Z',
+    },
+    { flag: 'never-signed-in', rule: 'the console password was never used', facts: 'never signed in since 2 Jan 2025', setting: 'MFA_STALE_CONSOLE_DAYS=90', checkedAt: '2025-06-01T00:00:00.000Z' },
+  ],
   categoryId: 3,
   categoryName: 'Prod admins',
   categorySource: 'selector',
@@ -28,6 +38,8 @@ const row: ExportRow = {
   exceptionExpired: true,
   inScope: true,
   programGap: 'needs-backup',
+  allowedDeviceTypes: ['hardware', 'fido'],
+  minDevices: 2,
 };
 
 const parseCsvLine = (line: string) => parseCsv(line)[0] ?? [''];
@@ -45,11 +57,31 @@ describe('inventory export', () => {
     const header = csvHeader().split(',');
     const fields = parseCsvLine(toCsvLine(row));
     const at = (c: string) => fields[header.indexOf(c)];
-    expect(header.slice(-8)).toEqual(['category', 'cohort', 'deadline', 'decision', 'exception_expires_at', 'exception_expired', 'in_scope', 'program_gap']);
-    expect(fields.slice(-8)).toEqual(['Prod admins', 'prod-admins', '2026-09-01T00:00:00.000Z', 'exception', '2026-05-01T00:00:00.000Z', 'true', 'true', 'needs-backup']);
+    const program = ['category', 'cohort', 'deadline', 'decision', 'exception_expires_at', 'exception_expired', 'in_scope', 'program_gap'];
+    const start = header.indexOf('category');
+    expect(header.slice(start, start + 8)).toEqual(program);
+    expect(fields.slice(start, start + 8)).toEqual(['Prod admins', 'prod-admins', '2026-09-01T00:00:00.000Z', 'exception', '2026-05-01T00:00:00.000Z', 'true', 'true', 'needs-backup']);
     const plain = parseCsvLine(toCsvLine({ ...row, categoryId: null, categoryName: null, cohort: null, deadline: null, decision: 'required', expiresAt: null, exceptionExpired: false, programGap: null }));
-    expect(plain.slice(-8)).toEqual(['', '', '', 'required', '', 'false', 'true', '']);
+    expect(plain.slice(start, start + 8)).toEqual(['', '', '', 'required', '', 'false', 'true', '']);
     expect(at('user_name')).toBe('jane.doe');
+  });
+
+  it('adds the status and advice the user page shows, and each flag with its evidence', () => {
+    const header = csvHeader().split(',');
+    expect(header.slice(-3)).toEqual(['status', 'advice', 'flag_evidence']);
+    const fields = parseCsvLine(toCsvLine(row));
+    const at = (c: string) => fields[header.indexOf(c)]!;
+    expect(at('status')).toBe('gap');
+    expect(at('advice')).toMatch(/^Add a backup device: this category requires two\. The approved exception expired on 1 May 2026/);
+    expect(at('flag_evidence')).toBe(
+      'stale-console: never signed in since its creation on 2 Jan 2025 (150 days ago) [console password unused for 90 days or more, by a user older than that; MFA_STALE_CONSOLE_DAYS=90; checked 2025-06-01T00:00:00.000Z] | ' +
+        'never-signed-in: never signed in since 2 Jan 2025 [the console password was never used; MFA_STALE_CONSOLE_DAYS=90; checked 2025-06-01T00:00:00.000Z]',
+    );
+    const json = toJsonRecord(row);
+    expect(json.flags).toEqual(['stale-console', 'never-signed-in']);
+    expect(json.flagEvidence).toEqual(row.flagEvidence);
+    expect(json).toMatchObject({ status: 'gap', remediation: 'add-backup', advice: at('advice') });
+    expect(toJsonRecord({ ...row, programGap: null, decision: 'out-of-scope', exceptionExpired: false })).toMatchObject({ status: 'out-of-scope', remediation: null, advice: null });
   });
 
   it('neutralises spreadsheet formulas', () => {

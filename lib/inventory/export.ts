@@ -1,4 +1,7 @@
 /** The structured inventory as CSV and JSON. Pure: the route streams batches through these. */
+import type { Decision, DeviceType } from '@/lib/db/schema';
+import type { FlagEvidence } from './classify';
+import { userVerdict } from './coverage-view';
 
 export type ExportRow = {
   accountId: string;
@@ -10,21 +13,24 @@ export type ExportRow = {
   tags: Record<string, string>;
   groups: string[];
   devices: { serial: string; type: string; name: string; enabledAt: string | null }[];
-  mfaState: string;
+  mfaState: 'enabled' | 'none' | 'leftover-only';
   flags: string[];
+  flagEvidence: FlagEvidence[];
   categoryId: number | null;
   categoryName: string | null;
   categorySource: string;
   cohort: string | null;
   deadline: Date | null;
-  decision: string;
+  decision: Decision;
   decisionSource: string;
   decisionReason: string | null;
   approver: string | null;
   expiresAt: Date | null;
   exceptionExpired: boolean;
   inScope: boolean;
-  programGap: string | null;
+  programGap: 'no-mfa' | 'disallowed-type' | 'needs-backup' | null;
+  allowedDeviceTypes: DeviceType[];
+  minDevices: number;
 };
 
 export const CSV_COLUMNS = [
@@ -48,7 +54,15 @@ export const CSV_COLUMNS = [
   'exception_expired',
   'in_scope',
   'program_gap',
+  'status',
+  'advice',
+  'flag_evidence',
 ] as const;
+
+/** Each flag with its evidence on one line: "stale-console: password last used … [rule …; MFA_STALE_CONSOLE_DAYS=90]". */
+export function flagEvidenceText(evidence: readonly FlagEvidence[]): string {
+  return evidence.map((e) => `${e.flag}: ${e.facts} [${e.rule}${e.setting ? `; ${e.setting}` : ''}; checked ${e.checkedAt}]`).join(' | ');
+}
 
 /** RFC 4180 quoting, and a leading apostrophe for values a spreadsheet would run as a formula. */
 export function csvField(value: string): string {
@@ -59,6 +73,7 @@ export function csvField(value: string): string {
 const iso = (d: Date | null) => (d ? d.toISOString() : '');
 
 export function toCsvLine(r: ExportRow): string {
+  const verdict = userVerdict(r);
   return [
     r.accountId,
     r.userName,
@@ -82,6 +97,9 @@ export function toCsvLine(r: ExportRow): string {
     r.exceptionExpired ? 'true' : 'false',
     r.inScope ? 'true' : 'false',
     r.programGap ?? '',
+    verdict.status,
+    [verdict.advice, ...verdict.notes].filter(Boolean).join(' '),
+    flagEvidenceText(r.flagEvidence),
   ]
     .map(csvField)
     .join(',');
@@ -90,6 +108,7 @@ export function toCsvLine(r: ExportRow): string {
 export const csvHeader = () => CSV_COLUMNS.join(',');
 
 export function toJsonRecord(r: ExportRow) {
+  const verdict = userVerdict(r);
   return {
     accountId: r.accountId,
     userName: r.userName,
@@ -113,5 +132,10 @@ export function toJsonRecord(r: ExportRow) {
     exceptionExpired: r.exceptionExpired,
     inScope: r.inScope,
     programGap: r.programGap,
+    status: verdict.status,
+    remediation: verdict.remediation,
+    advice: verdict.advice,
+    notes: verdict.notes,
+    flagEvidence: r.flagEvidence,
   };
 }

@@ -35,6 +35,15 @@ const rowsOf = async () => {
 };
 const key = (u: Pick<GroundTruthUser, 'accountId' | 'userName'>) => `${u.accountId}/${u.userName}`;
 
+const USAGE_FLAGS = ['stale-console', 'never-signed-in', 'not-signed-in-yet'];
+/** The usage flags the seed's dates call for (the seed keeps hours away from day boundaries). */
+function usageFlags(u: GroundTruthUser, now = Date.now()): string[] {
+  if (!u.consoleAccess) return [];
+  const days = (iso: string) => Math.floor((now - Date.parse(iso)) / 86_400_000);
+  if (u.passwordLastUsed) return days(u.passwordLastUsed) >= 90 ? ['stale-console'] : [];
+  return days(u.createdAt!) >= 90 ? ['stale-console', 'never-signed-in'] : ['not-signed-in-yet'];
+}
+
 async function runToEnd(options: Parameters<typeof startRefresh>[1] = {}) {
   const started = await startRefresh({ actor: 'test', trigger: 'manual' }, options);
   if (!started.started) throw new Error(`a run is already going: ${started.runningRunId}`);
@@ -67,8 +76,13 @@ function expectMatchesGroundTruth(rows: Awaited<ReturnType<typeof rowsOf>>, exac
       expect(got, ctx).toEqual(wantVirtual);
       expect(row.mfaState, ctx).toBe('enabled');
     }
-    if (u.consoleAccess) expect(row.flags, ctx).toContain('never-signed-in'); // moto never records password use
-    if (u.kind === 'service' && u.consoleAccess) expect(row.flags, ctx).toContain('service-with-console');
+    // The seed's dates are in the credential report (the fidelity layer), so the usage flags follow them.
+    expect(row.flags.filter((f) => USAGE_FLAGS.includes(f)), ctx).toEqual(usageFlags(u));
+    expect(row.createdAt?.toISOString(), ctx).toBe(new Date(u.createdAt!).toISOString());
+    expect(row.passwordLastUsed?.toISOString() ?? null, ctx).toBe(u.passwordLastUsed ? new Date(u.passwordLastUsed).toISOString() : null);
+    // Only the organisation's marker (kind=service, MFA_SERVICE_USER_TAGS in the stack) makes a service user.
+    expect(row.flags.includes('service-with-console'), ctx).toBe(u.kind === 'service' && u.consoleAccess);
+    expect(row.flagEvidence.map((e) => e.flag), ctx).toEqual(row.flags);
     if (u.devices.length > 1 && (exactDevices || u.devices.every((d) => d.type === 'virtual') || !hasVirtual)) expect(row.flags, ctx).toContain('several-devices');
   }
   return checkedExact;
@@ -227,7 +241,8 @@ describe('inventory collection over the seeded organisation', () => {
     expect(row.mfaState).toBe('enabled');
     expect(row.devices.map((d) => d.serial).sort()).toEqual(u.devices.map((d) => d.serial).sort());
     expect(row.tags).toEqual(u.tags);
-    expect(row.flags).toContain('never-signed-in');
+    // Usage comes from the stored row (the last report): the same flags as the inventory gave.
+    expect(row.flags.filter((f) => USAGE_FLAGS.includes(f))).toEqual(usageFlags(u));
     const stored = (await rowsOf()).get(key(u))!;
     expect(stored.source).toBe('verify');
     expect(stored.devices).toEqual(row.devices);

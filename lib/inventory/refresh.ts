@@ -5,6 +5,7 @@ import { classifyAwsError } from '@/lib/aws/errors';
 import { recordAudit } from '@/lib/audit/log';
 import { countCalls, type CallCounts } from '@/lib/aws/inventory-sources';
 import { collectAccount, mapLimit, type CollectOptions } from './collect';
+import { flagRulesFrom } from './flag-rules';
 import {
   acquireRun,
   computeTotals,
@@ -30,7 +31,7 @@ export const HEARTBEAT_MS = 20_000;
 
 export type StartResult = { started: true; runId: number } | { started: false; runningRunId: number };
 
-export type RefreshOptions = Pick<CollectOptions, 'pageSize' | 'reportPolling' | 'listAllDevices'> & {
+export type RefreshOptions = Pick<CollectOptions, 'pageSize' | 'reportPolling' | 'listAllDevices' | 'flagRules'> & {
   /** Only these managed accounts (default: all). */
   accountIds?: string[];
   /** Accounts collected at once (default ACCOUNT_CONCURRENCY). */
@@ -64,7 +65,7 @@ export async function startRefresh(input: { actor: string; trigger: RunTrigger }
   });
   if (!lease.started) return lease;
   const { accountConcurrency = ACCOUNT_CONCURRENCY, ...collect } = options;
-  const job = executeRun(db, { ...input, runId: lease.runId }, accountIds, accountConcurrency, { listAllDevices: env.MFA_INVENTORY_LIST_ALL_DEVICES, ...collect }).finally(() =>
+  const job = executeRun(db, { ...input, runId: lease.runId }, accountIds, accountConcurrency, { listAllDevices: env.MFA_INVENTORY_LIST_ALL_DEVICES, flagRules: flagRulesFrom(env), ...collect }).finally(() =>
     running.delete(lease.runId),
   );
   running.set(lease.runId, job);

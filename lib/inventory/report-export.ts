@@ -5,6 +5,7 @@
  */
 import writeExcelFile from 'write-excel-file/node';
 import { strToU8, zipSync } from 'fflate';
+import { flagEvidenceText } from './export';
 import type { ValidationReport } from './report-model';
 
 export type Cell = string | number | boolean | null;
@@ -33,9 +34,12 @@ export function reportTables(r: ValidationReport): ReportTable[] {
     },
     {
       name: 'gaps',
-      columns: ['account_id', 'user_name', 'mfa_state', 'flags', 'category', 'cohort', 'deadline', 'program_gap', 'remediation', 'remediation_text'],
-      // Flags are the stored codes, space-separated: one cell, so the row stays one user.
-      rows: r.gaps.map((g) => [g.accountId, g.userName, g.mfaState, g.flags.join(' ') || null, g.category, g.cohort, g.deadline, g.programGap, g.remediation, g.remediationText]),
+      columns: ['account_id', 'user_name', 'mfa_state', 'flags', 'category', 'cohort', 'deadline', 'program_gap', 'remediation', 'remediation_text', 'flag_evidence', 'notes'],
+      // Flags are the stored codes, space-separated, and their evidence one cell: the row stays one user.
+      rows: r.gaps.map((g) => [
+        g.accountId, g.userName, g.mfaState, g.flags.join(' ') || null, g.category, g.cohort, g.deadline, g.programGap, g.remediation, g.remediationText,
+        flagEvidenceText(g.flagEvidence ?? []) || null, (g.notes ?? []).join(' | ') || null,
+      ]),
     },
     {
       name: 'sign_in_tests',

@@ -124,7 +124,7 @@ describe('validation report', () => {
     expect(r.untestedDeviceTypes).toEqual(['hardware']);
   });
   it('reads reports stored before the program with empty registers and generic remediation text', () => {
-    const old = toValidationReport({
+    const content = {
       generatedAt: '2026-01-01T00:00:00.000Z',
       inventoryAsOf: null,
       totals: { inScope: 2, enabled: 1, exceptions: 0, outOfScope: 0, gaps: 1, coveragePct: 50 },
@@ -132,9 +132,13 @@ describe('validation report', () => {
       gaps: [{ accountId: A, userName: 'c', mfaState: 'none', flags: [], remediation: 'enroll' }],
       signInTests: [],
       untestedDeviceTypes: ['virtual', 'hardware'],
-    });
+    };
+    const old = toValidationReport(content);
     expect(old.totals.expiredExceptions).toBe(0);
     expect(old.outOfScope).toEqual([]);
-    expect(old.gaps[0]).toMatchObject({ programGap: 'no-mfa', category: null, remediationText: 'Enroll an MFA device (the owner signs in to the portal).' });
+    expect(old.gaps[0]).toMatchObject({ programGap: 'no-mfa', category: null, remediationText: 'Enroll an MFA device (the owner signs in to the portal).', flagEvidence: [], notes: [] });
+    // A remediation code this version no longer gives still reads as it did.
+    const older = toValidationReport({ ...content, gaps: [{ accountId: A, userName: 'c', mfaState: 'none', flags: ['stale-console'], remediation: 'remove-stale-user' }] });
+    expect(older.gaps[0]!.remediationText).toBe('Console access unused for 90 days or never: remove the console password, or the user.');
   });
 });

@@ -1,6 +1,7 @@
 /** The validation report, computed from the program's view of the inventory and enrollment events. Pure, so it is unit-tested. */
 import type { ProgramGap } from '@/lib/program/resolve';
-import { coveragePct, isGap, remediationFor, remediationSentence, remediationText, type InventoryRowLike, type Remediation } from './coverage-view';
+import type { FlagEvidence } from './classify';
+import { coveragePct, isGap, storedRemediationText, userVerdict, type InventoryRowLike, type Remediation } from './coverage-view';
 
 /** A user as the report needs it: inventory facts and the program applied (a `program_users` row fits). */
 export type ReportUser = InventoryRowLike & {
@@ -68,6 +69,10 @@ export type ReportGap = {
   remediation: Remediation;
   /** The remediation as a sentence for this user, as it read when the report was generated. */
   remediationText: string;
+  /** Why each flag was raised (rule, facts with dates, setting), as stored with the inventory row. */
+  flagEvidence: FlagEvidence[];
+  /** Informational notes (a service-user hint, not signed in yet), as the user's page shows them. */
+  notes: string[];
 };
 
 export type ValidationReport = {
@@ -95,7 +100,8 @@ export function buildValidationReport(users: ReportUser[], events: ReportEvent[]
   const gaps: ReportGap[] = inScope
     .filter(isGap)
     .map((u) => {
-      const remediation = remediationFor(u)!;
+      // The same derivation as the user's page and the dashboard's gap list, so they cannot disagree.
+      const verdict = userVerdict(u);
       return {
         accountId: u.accountId,
         userName: u.userName,
@@ -105,8 +111,10 @@ export function buildValidationReport(users: ReportUser[], events: ReportEvent[]
         cohort: u.cohort,
         deadline: iso(u.deadline),
         programGap: u.programGap!,
-        remediation,
-        remediationText: remediationSentence(remediation, u),
+        remediation: verdict.remediation!,
+        remediationText: verdict.advice!,
+        flagEvidence: u.flagEvidence ?? [],
+        notes: verdict.notes,
       };
     })
     .sort(byUser);
@@ -191,7 +199,9 @@ export function toValidationReport(content: Record<string, unknown>): Validation
       cohort: g.cohort ?? null,
       deadline: g.deadline ?? null,
       programGap: g.programGap ?? 'no-mfa',
-      remediationText: g.remediationText ?? remediationText[g.remediation],
+      remediationText: g.remediationText ?? storedRemediationText(g.remediation),
+      flagEvidence: g.flagEvidence ?? [],
+      notes: g.notes ?? [],
     })),
   };
 }

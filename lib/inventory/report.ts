@@ -5,6 +5,7 @@ import { recordAudit } from '@/lib/audit/log';
 import { enrollmentEvents, inventoryRuns, programUsers, validationReports } from '@/lib/db/schema';
 import { assertRole } from '@/lib/auth/roles';
 import type { Actor } from '@/lib/auth/types';
+import { flagEvidenceText } from './export';
 import { buildValidationReport, toValidationReport, type ReportEvent, type ReportUser, type ValidationReport } from './report-model';
 
 const REPORT_EVENT_KINDS = ['virtual.enabled', 'hardware.enable', 'fido.detected', 'device.test-console', 'device.test-cli'];
@@ -27,6 +28,7 @@ export async function generateValidationReport(actor: Actor): Promise<{ id: numb
         consoleAccess: p.consoleAccess,
         mfaState: p.mfaState,
         flags: p.flags,
+        flagEvidence: p.flagEvidence,
         devices: p.devices,
         categoryId: p.categoryId,
         categoryName: p.categoryName,
@@ -96,8 +98,10 @@ export function reportToCsv(r: ValidationReport, field: (v: string) => string): 
     line(['section', 'account_id', 'user_name', 'level', 'category', 'reason', 'decided_by']),
     ...r.outOfScope.map((o) => line(['out-of-scope', o.accountId, o.userName, o.level, o.category ?? '', o.reason ?? '', o.decidedBy ?? ''])),
     '',
-    line(['section', 'account_id', 'user_name', 'mfa_state', 'flags', 'category', 'cohort', 'deadline', 'program_gap', 'remediation', 'remediation_text']),
-    ...r.gaps.map((g) => line(['gap', g.accountId, g.userName, g.mfaState, g.flags.join(' '), g.category ?? '', g.cohort ?? '', g.deadline ?? '', g.programGap, g.remediation, g.remediationText])),
+    line(['section', 'account_id', 'user_name', 'mfa_state', 'flags', 'category', 'cohort', 'deadline', 'program_gap', 'remediation', 'remediation_text', 'flag_evidence', 'notes']),
+    ...r.gaps.map((g) =>
+      line(['gap', g.accountId, g.userName, g.mfaState, g.flags.join(' '), g.category ?? '', g.cohort ?? '', g.deadline ?? '', g.programGap, g.remediation, g.remediationText, flagEvidenceText(g.flagEvidence), g.notes.join(' ')]),
+    ),
     '',
     line(['section', 'account_id', 'user_name', 'device_type', 'serial', 'enrolled_at', 'test', 'passed', 'tested_at']),
     ...r.signInTests.map((t) =>

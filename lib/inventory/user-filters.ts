@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { freeText } from '@/lib/actions/free-text';
+import { INVENTORY_FLAGS } from './classify';
 
 /** The users table's search, filters, sort and page, as URL search params: parsed the same way by the page and the exports. */
 export const TAG_KEYS = ['Environment', 'Application', 'Owner', 'CostCenter'] as const;
-export const FLAGS = ['several-devices', 'service-with-console', 'stale-console', 'never-signed-in'] as const;
+export const FLAGS = INVENTORY_FLAGS;
 export const SORTS = ['name', 'account', 'state', 'category', 'created', 'lastUsed'] as const;
 /** `expired-exception`: an exception past its expiry (in scope again); `exception`: one still in force. */
 export const DECISION_FILTERS = ['required', 'exception', 'expired-exception', 'out-of-scope'] as const;

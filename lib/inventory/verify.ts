@@ -5,7 +5,9 @@ import { hasConsoleAccess, listMfaDevices } from '@/lib/aws/iam';
 import type { Actor, Principal } from '@/lib/auth/types';
 import { assertRole } from '@/lib/auth/roles';
 import { recordAudit } from '@/lib/audit/log';
+import { getEnv } from '@/lib/env';
 import { classify } from './classify';
+import { flagRulesFrom } from './flag-rules';
 import { readUserRow, toRow, upsertUserRow, type InventoryUserRow } from './store';
 
 /** An admin's "verify now" of one user: the live re-check, audited. AWS errors are thrown to the caller. */
@@ -52,6 +54,7 @@ export async function verifyUser(
       leftoverDevices: (stored?.leftoverDevices ?? []).filter((s) => !devices.some((d) => d.serial === s)),
     },
     now,
+    flagRulesFrom(getEnv()),
   );
   return upsertUserRow(db, toRow(classified, source, stored?.runId ?? null, now));
 }

@@ -3,7 +3,7 @@ import { Suspense } from 'react';
 import { requireRole } from '@/lib/auth/session';
 import { getEnv } from '@/lib/env';
 import { getDashboard, listGaps, type CategoryBreakdown } from '@/lib/inventory/queries';
-import { coveragePct, expiredExceptionNote, remediationFor, remediationSentence } from '@/lib/inventory/coverage-view';
+import { coveragePct, userVerdict } from '@/lib/inventory/coverage-view';
 import { TAG_KEYS, filtersToSearch } from '@/lib/inventory/user-filters';
 import { deviceTypeLabel, type MfaDeviceType } from '@/lib/aws/mfa-devices';
 import type { Actor } from '@/lib/auth/types';
@@ -196,7 +196,7 @@ async function DashboardBody({ actor }: { actor: Actor }) {
         </p>
         <ul className="mt-3 divide-y divide-slate-100" data-testid="gap-list">
           {gaps.map((r) => {
-            const fix = remediationFor(r);
+            const verdict = userVerdict(r);
             return (
               <li key={`${r.accountId}/${r.userName}`} className="py-2 text-sm">
                 <Link className="font-mono underline" href={`/admin/users/${r.accountId}/${encodeURIComponent(r.userName)}`}>
@@ -206,7 +206,10 @@ async function DashboardBody({ actor }: { actor: Actor }) {
                   ({labels.get(r.accountId) ?? r.accountId}
                   {r.categoryName ? `, ${r.categoryName}` : ''})
                 </span>{' '}
-                — {fix ? remediationSentence(fix, r) : expiredExceptionNote(r)}
+                — <span data-testid="gap-advice">{verdict.advice}</span>
+                {verdict.notes.map((n) => (
+                  <span key={n} className="block text-xs text-slate-600">{n}</span>
+                ))}
               </li>
             );
           })}

@@ -6,6 +6,7 @@ import { freeText } from '@/lib/actions/free-text';
 import { defineAction } from '@/lib/actions/define-action';
 import { principalRefSchema } from '@/lib/enrollment/ownership';
 import { codePairSchema, otpCodeSchema } from '@/lib/enrollment/validation';
+import { noteLocalConsoleSignIn } from '@/lib/aws/local-console-sign-in';
 import { recordConsoleTest, removeDevice, resyncDevice, testDeviceWithKeys } from '@/lib/enrollment/devices';
 
 const target = z.object({ principal: principalRefSchema, serial: z.string().trim().min(9).max(512) });
@@ -65,5 +66,10 @@ export const recordConsoleTestAction = defineAction(
         .transform((v) => v?.replace(/\d{6}/g, '[digits]') || undefined),
     }),
   },
-  async (actor, input) => recordConsoleTest(actor, input.principal, input),
+  async (actor, input) => {
+    const result = await recordConsoleTest(actor, input.principal, input);
+    // Only the local stack needs telling; AWS records a console sign-in by itself.
+    if (result.status === 'success' && input.outcome === 'passed') await noteLocalConsoleSignIn(input.principal);
+    return result;
+  },
 );

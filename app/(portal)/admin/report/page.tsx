@@ -3,6 +3,7 @@ import { requireRole } from '@/lib/auth/session';
 import { getEnv } from '@/lib/env';
 import { getValidationReport, listValidationReports } from '@/lib/inventory/report';
 import { programGapText } from '@/lib/program/resolve';
+import { flagLabel, type InventoryFlag } from '@/lib/inventory/classify';
 import { deviceTypeLabel } from '@/lib/aws/mfa-devices';
 import { Card } from '@/components/ui/card';
 import { Alert } from '@/components/ui/alert';
@@ -157,7 +158,17 @@ export default async function ReportPage({ searchParams }: { searchParams: Promi
                         {g.deadline && <span className="block text-xs text-slate-600">deadline {fmtDay(g.deadline)}</span>}
                       </td>
                       <td className="py-1.5 pr-3">{programGapText[g.programGap]}</td>
-                      <td className="py-1.5">{g.remediationText}</td>
+                      <td className="py-1.5">
+                        {g.remediationText}
+                        {g.notes.map((n) => (
+                          <span key={n} className="block text-xs text-slate-600">{n}</span>
+                        ))}
+                        {g.flagEvidence.length > 0 && (
+                          <span className="block text-xs text-slate-600" data-testid="report-flag-evidence">
+                            Flags: {g.flagEvidence.map((e) => `${flagLabel[e.flag as InventoryFlag] ?? e.flag} (${e.facts})`).join('; ')}
+                          </span>
+                        )}
+                      </td>
                     </tr>
                   ))}
                 </tbody>

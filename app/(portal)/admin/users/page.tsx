@@ -5,6 +5,7 @@ import { requireRole } from '@/lib/auth/session';
 import { getEnv } from '@/lib/env';
 import { listCategoryOptions, listInventoryUsers, type InventoryRow } from '@/lib/inventory/queries';
 import { remediationFor } from '@/lib/inventory/coverage-view';
+import { flagLabel, type InventoryFlag } from '@/lib/inventory/classify';
 import { FLAGS, TAG_KEYS, filtersToSearch, parseUserFilters, type UserFilters } from '@/lib/inventory/user-filters';
 import { deviceTypeLabel } from '@/lib/aws/mfa-devices';
 import { decisionLabel, programGapText } from '@/lib/program/resolve';
@@ -88,7 +89,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
             value={f.decision}
             options={[['required', decisionLabel.required], ['exception', `${decisionLabel.exception} (in force)`], ['expired-exception', 'Expired exception'], ['out-of-scope', decisionLabel['out-of-scope']]]}
           />
-          <FilterSelect label="Flag" name="flag" value={f.flag} options={FLAGS.map((x) => [x, x])} />
+          <FilterSelect label="Flag" name="flag" value={f.flag} options={FLAGS.map((x) => [x, flagLabel[x]])} />
           <FilterSelect label="Tag" name="tagKey" value={f.tagKey} options={TAG_KEYS.map((k) => [k, k])} />
           <label className="block text-sm font-medium">
             Tag value
@@ -157,7 +158,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
                   <DecisionBadge row={r} />
                 </td>
                 <td className="py-2 pr-3">{r.passwordLastUsed ? dateFmt.format(r.passwordLastUsed) : r.consoleAccess ? 'Never / unknown' : '—'}</td>
-                <td className="py-2 pr-3">{r.flags.join(', ') || '—'}</td>
+                <td className="py-2 pr-3">{r.flags.map((x) => flagLabel[x as InventoryFlag] ?? x).join(', ') || '—'}</td>
               </tr>
             ))}
             {rows.length === 0 && (

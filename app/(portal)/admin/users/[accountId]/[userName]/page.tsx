@@ -3,7 +3,8 @@ import { notFound } from 'next/navigation';
 import { requireRole } from '@/lib/auth/session';
 import { getEnv } from '@/lib/env';
 import { getInventoryUser } from '@/lib/inventory/queries';
-import { remediationFor, remediationSentence } from '@/lib/inventory/coverage-view';
+import { userVerdict } from '@/lib/inventory/coverage-view';
+import { flagLabel, type InventoryFlag } from '@/lib/inventory/classify';
 import { listUserEvents } from '@/lib/enrollment/events';
 import { deviceTypeLabel } from '@/lib/aws/mfa-devices';
 import { Badge } from '@/components/ui/badge';
@@ -13,7 +14,7 @@ import { DeactivateLostDevice, VerifyNow } from '@/components/coverage/user-admi
 import { TableHead } from '@/components/ui/table-head';
 import { getDecision, getProgramUser } from '@/lib/program/decisions';
 import { listCategories } from '@/lib/program/categories';
-import { allowedTypesText, decisionLabel, programGapText } from '@/lib/program/resolve';
+import { allowedTypesText, decisionLabel } from '@/lib/program/resolve';
 import { DecisionForm } from '@/components/program/decision-form';
 
 export const metadata = { title: 'IAM user' };
@@ -41,7 +42,8 @@ export default async function UserDetailPage({
   ]);
   if (!row || !program) notFound();
   const label = getEnv().MFA_ACCOUNTS.find((a) => a.id === accountId)?.label ?? accountId;
-  const fix = remediationFor(program);
+  // One derivation for the banner, the status line and the flags' notes (the gap list and the report use it too).
+  const verdict = userVerdict(program);
   const { deactivated } = await searchParams;
   return (
     <div className="space-y-6">
@@ -60,11 +62,16 @@ export default async function UserDetailPage({
           Deactivated <span className="font-mono break-all">{deactivated}</span> (recorded in the audit log). {row.userName} can now enroll a new device.
         </Alert>
       )}
-      {fix && (
+      {verdict.status === 'gap' && verdict.advice && (
         <Alert tone="warning" title="Gap">
-          {remediationSentence(fix, program)}
+          <span data-testid="user-advice" data-remediation={verdict.remediation ?? undefined}>{verdict.advice}</span>
         </Alert>
       )}
+      {verdict.notes.map((note) => (
+        <Alert key={note} tone="info">
+          <span data-testid="user-note">{note}</span>
+        </Alert>
+      ))}
       <Card aria-labelledby="program-heading">
         <h2 id="program-heading" className="text-lg font-semibold">Program</h2>
         <dl className="mt-3 grid grid-cols-1 gap-x-6 gap-y-1 text-sm sm:grid-cols-[max-content_1fr]" data-testid="program-facts">
@@ -87,8 +94,8 @@ export default async function UserDetailPage({
           <dt className="text-slate-600">Devices allowed</dt>
           <dd>{allowedTypesText(program.allowedDeviceTypes)}{program.minDevices > 1 ? `; a backup is required (${program.minDevices} devices)` : ''}</dd>
           <dt className="text-slate-600">Status</dt>
-          <dd data-testid="program-status">
-            {!program.inScope ? 'Not in scope' : program.compliant ? 'Compliant' : `Gap: ${programGapText[program.programGap ?? 'no-mfa']}`}
+          <dd data-testid="program-status" data-status={verdict.status}>
+            {verdict.statusText}
           </dd>
         </dl>
         <details className="mt-4 rounded-lg border border-slate-200 p-3" open={Boolean(decision)}>
@@ -132,12 +139,47 @@ export default async function UserDetailPage({
           <dt className="text-slate-600">Tags</dt>
           <dd className="break-all">{Object.entries(row.tags).map(([k, v]) => `${k}=${v}`).join(', ') || '—'}</dd>
           <dt className="text-slate-600">Flags</dt>
-          <dd>{row.flags.join(', ') || '—'}</dd>
+          <dd>{row.flags.length ? row.flags.map((f) => flagLabel[f as InventoryFlag] ?? f).join(', ') : '—'}</dd>
           <dt className="text-slate-600">Data from</dt>
           <dd>
             {row.source === 'inventory' ? 'the inventory run' : row.source === 'portal' ? 'a change made through the portal' : 'a live check'} at {fmt(row.updatedAt)}
           </dd>
         </dl>
+      </Card>
+      <Card aria-labelledby="flags-heading">
+        <h2 id="flags-heading" className="text-lg font-semibold">Flags and their evidence</h2>
+        {row.flags.length === 0 ? (
+          <p className="mt-2 text-sm">No flags.</p>
+        ) : (
+          <ul className="mt-3 space-y-3 text-sm" data-testid="flag-evidence">
+            {row.flags.map((f) => {
+              const e = row.flagEvidence.find((x) => x.flag === f);
+              return (
+                <li key={f} data-flag={f} className="rounded-lg border border-slate-200 p-3">
+                  <p className="font-medium">{flagLabel[f as InventoryFlag] ?? f}</p>
+                  {e ? (
+                    <dl className="mt-1 grid grid-cols-1 gap-x-4 sm:grid-cols-[max-content_1fr]">
+                      <dt className="text-slate-600">Evidence</dt>
+                      <dd data-testid="flag-facts">{e.facts}</dd>
+                      <dt className="text-slate-600">Rule</dt>
+                      <dd>{e.rule}</dd>
+                      {e.setting ? (
+                        <>
+                          <dt className="text-slate-600">Setting</dt>
+                          <dd className="font-mono break-all">{e.setting}</dd>
+                        </>
+                      ) : null}
+                      <dt className="text-slate-600">Checked</dt>
+                      <dd>{fmt(e.checkedAt)}</dd>
+                    </dl>
+                  ) : (
+                    <p className="text-slate-700">No evidence recorded: the row predates it. The next inventory run records it.</p>
+                  )}
+                </li>
+              );
+            })}
+          </ul>
+        )}
       </Card>
       <Card aria-labelledby="devices-heading">
         <h2 id="devices-heading" className="text-lg font-semibold">MFA devices</h2>
