@@ -85,23 +85,6 @@ async function writeEvent(db: Db, e: NewEvent): Promise<void> {
   });
 }
 
-export async function countUserEvents(principal: Pick<Principal, 'accountId' | 'userName'>, kinds: EventKind[], since: Date, outcome?: 'success' | 'failure'): Promise<number> {
-  const db = await getDb();
-  const [row] = await db
-    .select({ n: count() })
-    .from(enrollmentEvents)
-    .where(
-      and(
-        eq(enrollmentEvents.accountId, principal.accountId),
-        eq(enrollmentEvents.userName, principal.userName),
-        inArray(enrollmentEvents.kind, kinds),
-        gte(enrollmentEvents.at, since),
-        outcome ? eq(enrollmentEvents.outcome, outcome) : undefined,
-      ),
-    );
-  return row?.n ?? 0;
-}
-
 /** When each matching event happened (for rate limits that state the next allowed time). */
 export async function userEventTimes(principal: Pick<Principal, 'accountId' | 'userName'>, kinds: EventKind[], since: Date, outcome?: 'success' | 'failure'): Promise<Date[]> {
   const db = await getDb();
