@@ -6,7 +6,7 @@ import { previewCategoryAction, saveCategoryAction } from '@/app/(portal)/admin/
 import { idle, type ActionResult } from '@/lib/actions/result';
 import type { DraftPreview } from '@/lib/program/categories';
 import type { Decision, DeviceType, SelectorKind } from '@/lib/db/schema';
-import { deviceTypeLabel } from '@/lib/program/resolve';
+import { deviceTypeLabel } from '@/lib/device-types';
 import { ActionForm } from '@/components/ui/action-form';
 import { Alert } from '@/components/ui/alert';
 import { Button, buttonClass } from '@/components/ui/button';

@@ -3,7 +3,11 @@ import { getEnv } from '@/lib/env';
 import { getDb, type Db } from '@/lib/db/client';
 import { classifyAwsError } from '@/lib/aws/errors';
 import { countCalls, type CallCounts } from '@/lib/aws/inventory-sources';
-import { collectAccount, mapLimit, type CollectOptions } from './collect';
+import { programDecisions } from '@/lib/db/schema';
+import { loadCategories } from '@/lib/program/member';
+import type { UserDecision } from '@/lib/program/resolve';
+import { eq } from 'drizzle-orm';
+import { collectAccount, mapLimit, type CollectOptions, type CollectProgram } from './collect';
 import {
   acquireRun,
   computeTotals,
@@ -86,6 +90,18 @@ const describeError = (error: unknown) => {
   return code === 'Unknown' ? `${name}: ${(error as Error)?.message ?? String(error)}` : `${code} (${name})`;
 };
 
+/**
+ * The program as it stands when the account's collection starts: which users need an exact device list depends on
+ * it. A category changed later takes effect on exactness at the next run (the dashboard says when that was).
+ */
+async function loadProgram(db: Db, accountId: string): Promise<CollectProgram> {
+  const [categories, decisions] = await Promise.all([
+    loadCategories(db),
+    db.select().from(programDecisions).where(eq(programDecisions.accountId, accountId)),
+  ]);
+  return { categories, decisions: new Map<string, UserDecision>(decisions.map((d) => [d.userName, d])) };
+}
+
 async function executeRun(db: Db, runId: number, accountIds: string[], concurrency: number, options: CollectOptions): Promise<void> {
   const calls: CallCounts = {};
   const progress: RunProgress = { accountsTotal: accountIds.length, accountsDone: 0, usersSeen: 0, phase: 'collecting' };
@@ -107,6 +123,7 @@ async function executeRun(db: Db, runId: number, accountIds: string[], concurren
         try {
           const inv = await collectAccount(accountId, {
             ...options,
+            program: await loadProgram(db, accountId),
             recheck: (reportAt) => recentlyVerifiedUsers(db, accountId, reportAt),
             onPhase: (phase) => {
               progress.phase = `${accountId}: ${phase}`;

@@ -10,6 +10,7 @@ const category = (over: Partial<ProgramCategory> & Pick<ProgramCategory, 'id' | 
   selectorKind: 'group',
   selectorKey: null,
   selectorValue: over.name,
+  requireCertifiedKey: false,
   defaultDecision: 'required',
   allowedDeviceTypes: ['virtual', 'hardware', 'fido'],
   minDevices: 1,
@@ -101,7 +102,7 @@ describe('validation report', () => {
     ]);
     const rootish = r.gaps.find((g) => g.userName === 'root-ish')!;
     expect(rootish).toMatchObject({ category: 'admins', cohort: 'admins', deadline: '2026-09-01T00:00:00.000Z' });
-    expect(rootish.remediationText).toMatch(/^Enroll a device of an allowed type: hardware TOTP token or security key \(FIDO\); the current device type is not allowed in this category\.$/i);
+    expect(rootish.remediationText).toMatch(/^Enroll a device of an allowed type: hardware TOTP token, or security key or passkey; the current device type is not allowed in this category\.$/i);
     expect(r.gaps.find((g) => g.userName === 'lapsed')!.remediationText).toMatch(/exception expired on 1 May 2026/);
   });
   it('keeps the exception register of console users: user- and category-level, approver, expiry, expired flagged', () => {

@@ -10,7 +10,7 @@ import { consecutiveCodes } from '@/infra/local/totp';
 import { resetAwsClients } from '@/lib/aws/clients';
 import { getDb } from '@/lib/db/client';
 import { auditLog, programCategories, programDecisions, type DeviceType } from '@/lib/db/schema';
-import { deviceTypeNoun } from './resolve';
+import { deviceTypeNoun } from '@/lib/device-types';
 import { listUserEvents } from '@/lib/enrollment/events';
 import { completeVirtualEnrollment, startVirtualEnrollment } from '@/lib/enrollment/virtual';
 import { enrollHardwareToken } from '@/lib/enrollment/hardware';

@@ -5,7 +5,8 @@ import { inventoryUsers, programCategories, programDecisions, type CategoryRow, 
 import { getIamUser } from '@/lib/aws/iam';
 import type { MfaDevice } from '@/lib/aws/mfa-devices';
 import type { Principal } from '@/lib/auth/types';
-import { allowedTypesText, deviceTypeNoun, resolveProgram, type ProgramStatus, type UserDecision } from './resolve';
+import { deviceTypeNoun } from '@/lib/device-types';
+import { allowedTypesText, resolveProgram, type ProgramStatus, type UserDecision } from './resolve';
 
 type Key = Pick<Principal, 'accountId' | 'userName'>;
 

@@ -3,7 +3,7 @@ import { requireRole } from '@/lib/auth/session';
 import { getEnv } from '@/lib/env';
 import { getValidationReport, listValidationReports } from '@/lib/inventory/report';
 import { programGapText } from '@/lib/program/resolve';
-import { deviceTypeLabel } from '@/lib/aws/mfa-devices';
+import { deviceTypeLabel } from '@/lib/device-types';
 import { Card } from '@/components/ui/card';
 import { Alert } from '@/components/ui/alert';
 import { buttonClass } from '@/components/ui/button';

@@ -6,7 +6,7 @@ import { getEnv } from '@/lib/env';
 import { listCategoryOptions, listInventoryUsers, type InventoryRow } from '@/lib/inventory/queries';
 import { remediationFor } from '@/lib/inventory/coverage-view';
 import { FLAGS, TAG_KEYS, filtersToSearch, parseUserFilters, type UserFilters } from '@/lib/inventory/user-filters';
-import { deviceTypeLabel } from '@/lib/aws/mfa-devices';
+import { deviceTypeLabel } from '@/lib/device-types';
 import { decisionLabel, programGapText } from '@/lib/program/resolve';
 import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';

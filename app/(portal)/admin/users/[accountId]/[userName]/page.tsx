@@ -5,7 +5,7 @@ import { getEnv } from '@/lib/env';
 import { getInventoryUser } from '@/lib/inventory/queries';
 import { remediationFor, remediationSentence } from '@/lib/inventory/coverage-view';
 import { listUserEvents } from '@/lib/enrollment/events';
-import { deviceTypeLabel } from '@/lib/aws/mfa-devices';
+import { deviceTypeLabel } from '@/lib/device-types';
 import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
 import { Alert } from '@/components/ui/alert';
