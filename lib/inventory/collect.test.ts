@@ -15,7 +15,7 @@ const state = {
   devices: new Map<string, MfaDevice[]>(),
   passwords: new Set<string>(),
 };
-const calls = { listMfaDevices: [] as string[], hasConsoleAccess: [] as string[] };
+const calls = { listMfaDevices: [] as string[], hasConsoleAccess: [] as string[], getMfaDevice: [] as string[] };
 /** Users whose ListMFADevices fails with this error: deleted ones (NoSuchEntity) or an outage. */
 const failing = new Map<string, AwsError>();
 
@@ -26,6 +26,10 @@ vi.mock('@/lib/aws/inventory-sources', () => ({
 }));
 vi.mock('@/lib/aws/iam', () => ({
   getAccountAlias: async () => 'acme-prod',
+  getFidoCertifications: async (_a: string, _u: string, serial: string) => {
+    calls.getMfaDevice.push(serial);
+    return serial.endsWith('-CERT') ? { FIDO: 'L1' } : {};
+  },
   listMfaDevices: async (_a: string, userName: string) => {
     calls.listMfaDevices.push(userName);
     const error = failing.get(userName);
@@ -51,6 +55,7 @@ const fido = (u: string) => `arn:aws:iam::${A}:u2f/user/${u}/key-ABCDEF`;
 beforeEach(() => {
   calls.listMfaDevices = [];
   calls.hasConsoleAccess = [];
+  calls.getMfaDevice = [];
   failing.clear();
   // virt: a virtual device; both: virtual + FIDO; hw: FIDO only; left: a console leftover; late: created after the report.
   state.users = ['virt', 'both', 'hw', 'left', 'none', 'late'].map((n) => user(n));
@@ -141,6 +146,24 @@ describe('collectAccount', () => {
       program: { categories: [operators], decisions: new Map([['virt', decision({ decision: 'out-of-scope' })], ['both', decision({ decision: 'exception' })]]) },
     });
     expect(calls.listMfaDevices.sort()).toEqual(['hw', 'late']);
+  });
+
+  it('reads certifications (GetMFADevice) only for FIDO devices of users whose category requires a certified key', async () => {
+    const keys: ProgramCategory = {
+      id: 1, name: 'keys', position: 1, selectorKind: 'account', selectorKey: null, selectorValue: A, defaultDecision: 'required',
+      allowedDeviceTypes: ['fido'], minDevices: 1, requireCertifiedKey: true, deadline: now, cohort: 'keys', reason: null, approver: null, expiresAt: null,
+    };
+    state.devices.set('hw', [toMfaDevice(`${fido('hw')}-CERT`, '2025-02-01T00:00:00Z')]);
+    const inv = await collectAccount(A, { now, program: { categories: [keys], decisions: new Map() } });
+    expect(calls.getMfaDevice.sort()).toEqual([fido('both'), `${fido('hw')}-CERT`]);
+    const u = byName(inv);
+    expect(u.get('hw')!.devices[0]!.certifications).toEqual({ FIDO: 'L1' });
+    expect(u.get('both')!.devices.find((d) => d.type === 'fido')!.certifications).toEqual({});
+    // Virtual devices are never asked about; without the requirement nothing is read.
+    calls.getMfaDevice = [];
+    const plain = await collectAccount(A, { now, program: { categories: [{ ...keys, requireCertifiedKey: false }], decisions: new Map() } });
+    expect(calls.getMfaDevice).toEqual([]);
+    expect(byName(plain).get('hw')!.devices[0]!.certifications).toBeUndefined();
   });
 
   it('re-checks users the portal updated after the report was generated', async () => {

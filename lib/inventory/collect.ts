@@ -1,6 +1,6 @@
 import 'server-only';
 import { isAwsError } from '@/lib/aws/errors';
-import { getAccountAlias, hasConsoleAccess, listMfaDevices } from '@/lib/aws/iam';
+import { getAccountAlias, getFidoCertifications, hasConsoleAccess, listMfaDevices } from '@/lib/aws/iam';
 import { listVirtualDevices, readAccountUsers, readCredentialReport, type ReportPolling } from '@/lib/aws/inventory-sources';
 import { toMfaDevice, type MfaDevice } from '@/lib/aws/mfa-devices';
 import { resolveProgram, type ProgramCategory, type UserDecision } from '@/lib/program/resolve';
@@ -28,7 +28,7 @@ export type CollectOptions = {
   onPhase?: (phase: CollectPhase) => void;
 };
 
-export type CollectPhase = 'credential-report' | 'users' | 'virtual-devices' | 'devices';
+export type CollectPhase = 'credential-report' | 'users' | 'virtual-devices' | 'devices' | 'certifications';
 
 export type AccountInventory = {
   accountId: string;
@@ -69,6 +69,21 @@ export function virtualDevicesSettle(
   if (status.decision === 'out-of-scope') return true;
   if (status.decision === 'exception' && !status.exceptionExpired) return status.expiresAt === null;
   return status.compliant;
+}
+
+/**
+ * Whether the user's category counts only certified security keys and their verdict can depend on it (the same
+ * "for good" reasons as virtualDevicesSettle): then each FIDO device's GetMFADevice is read.
+ */
+export function needsCertifications(
+  user: { accountId: string; userName: string; path: string; tags: Record<string, string>; groups: string[]; consoleAccess: boolean },
+  program: CollectProgram,
+  now: Date,
+): boolean {
+  if (!user.consoleAccess) return false;
+  const status = resolveProgram({ ...user, devices: [] }, program.categories, program.decisions.get(user.userName) ?? null, now);
+  if (!status.requireCertifiedKey || status.decision === 'out-of-scope') return false;
+  return !(status.decision === 'exception' && !status.exceptionExpired && status.expiresAt === null);
 }
 
 const EMPTY_PROGRAM: CollectProgram = { categories: [], decisions: new Map() };
@@ -187,10 +202,28 @@ export async function collectAccount(
     }
   });
 
+  const deviceList = (userName: string) => live.get(userName)?.devices ?? devices.get(userName) ?? [];
+  const certifiable = iamUsers.flatMap((u) => {
+    if (deleted.has(u.userName)) return [];
+    const consoleAccess = live.get(u.userName)?.consoleAccess ?? report.users.get(u.userName)?.passwordEnabled ?? false;
+    if (!needsCertifications({ ...u, consoleAccess }, program, now)) return [];
+    return deviceList(u.userName).filter((d) => d.type === 'fido').map((d) => ({ userName: u.userName, device: d }));
+  });
+  onPhase?.('certifications');
+  const certified = new Map<string, MfaDevice['certifications']>();
+  await mapLimit(certifiable, userConcurrency, async ({ userName, device }) => {
+    try {
+      certified.set(device.serial, await getFidoCertifications(accountId, userName, device.serial));
+    } catch (error) {
+      // Removed since it was listed: left unread (not certified), as the next run will not list it at all.
+      if (!isAwsError(error, 'NoSuchEntity')) throw error;
+    }
+  });
+
   const users = iamUsers.filter((u) => !deleted.has(u.userName)).map((u) => {
     const r: CredentialReportUser | undefined = report.users.get(u.userName);
     const checked = live.get(u.userName);
-    const userDevices = checked ? checked.devices : (devices.get(u.userName) ?? []);
+    const userDevices = deviceList(u.userName).map((d) => (certified.has(d.serial) ? { ...d, certifications: certified.get(d.serial) } : d));
     return classify(
       {
         ...u,
