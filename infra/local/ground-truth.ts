@@ -14,6 +14,8 @@ const device = z.object({
   type: z.enum(deviceTypes),
   /** Virtual: the device name; FIDO: the name part of the serial; hardware: the serial (IAM stores no name). */
   name: z.string(),
+  /** FIDO only: what GetMFADevice reports ({} = none, as for a synced passkey). */
+  certifications: z.record(z.string(), z.string()).optional(),
 });
 
 const user = z.object({

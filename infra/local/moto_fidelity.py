@@ -41,6 +41,8 @@ SESSION_WINDOW_STEPS = 1
 HARDWARE_TOKENS_ENV = "MFA_LOCAL_HARDWARE_TOKENS"
 CONSOLE_HEADER = "X-Local-Console"
 CONSOLE_REGISTER = "register"
+# With the console header only: the certifications (JSON object) AWS would read from the FIDO metadata service.
+CERTIFICATIONS_HEADER = "X-Local-Certifications"
 
 MSG_INVALID_CODE = "Authentication code for device is not valid."
 MSG_STS_SERIAL = (
@@ -120,6 +122,7 @@ def install() -> None:
     # Per enabled device (moto's MFADevice objects; they vanish on deactivation and on /moto-api/reset):
     OFFSET = "_fidelity_step_offset"  # the device's clock, in steps, relative to ours
     LAST_USED = "_fidelity_last_used_step"  # the newest step accepted by GetSessionToken (replay protection)
+    CERTIFICATIONS = "_fidelity_certifications"  # FIDO only: what GetMFADevice reports (set at console registration)
 
     class Inventory:
         """The local hardware token stock: [{serial, secretBase32, ...}], re-read whenever the file changes."""
@@ -255,9 +258,38 @@ def install() -> None:
             device = user.mfa_devices[serial]
             setattr(device, OFFSET, offset)
             setattr(device, LAST_USED, None)
+            if kind == "fido":
+                setattr(device, CERTIFICATIONS, console_certifications(self))
             if kind == "hardware":
                 inventory.assigned[serial] = (backend.account_id, user)
         return EmptyResult()
+
+    def console_certifications(response: Any) -> dict[str, str]:
+        raw = str(response.headers.get(CERTIFICATIONS_HEADER, "") or "").strip()
+        if not raw:
+            return {}
+        parsed = json.loads(raw)
+        if not isinstance(parsed, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in parsed.items()):
+            raise InvalidInput(f"{CERTIFICATIONS_HEADER} must be a JSON object of strings.")
+        return parsed
+
+    # GetMFADevice (moto: not implemented) ---------------------------------------------------------------------
+
+    def get_mfa_device(self: Any) -> Any:
+        serial = str(self._get_param("SerialNumber") or "")
+        user_name = self._get_param("UserName") or caller_user_name(self)
+        if device_kind(serial) != "fido":
+            raise InvalidInput("For this API, we only accept FIDO security key ARNs.")
+        with lock:
+            user = self.backend.get_user(user_name)
+            device = user.mfa_devices.get(serial)
+            if device is None:
+                raise NoSuchEntity(f"MFA device with serial number {serial} not found for user {user.name}.")
+            certifications = dict(getattr(device, CERTIFICATIONS, {}) or {})
+        result: dict[str, Any] = {"UserName": user.name, "SerialNumber": serial, "EnableDate": device.enable_date}
+        if certifications:
+            result["Certifications"] = certifications
+        return ActionResult(result)
 
     # ResyncMFADevice (moto: not implemented) ------------------------------------------------------------------
 
@@ -458,6 +490,7 @@ def install() -> None:
 
     IamResponse.enable_mfa_device = enable_mfa_device  # type: ignore[method-assign]
     IamResponse.resync_mfa_device = resync_mfa_device  # type: ignore[attr-defined]
+    IamResponse.get_mfa_device = get_mfa_device  # type: ignore[attr-defined]
     IamResponse.deactivate_mfa_device = deactivate_mfa_device  # type: ignore[method-assign]
     IamResponse.list_users = list_users  # type: ignore[method-assign]
     IamResponse.list_mfa_devices = list_mfa_devices  # type: ignore[method-assign]

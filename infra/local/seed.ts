@@ -16,7 +16,7 @@ import { CreateEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { assumeRole, iamClient, roleArn, type AwsTarget } from './aws-clients';
-import { withConsoleHeader } from './console';
+import { withCertifications, withConsoleHeader } from './console';
 import { groundTruthSchema, type GroundTruth, type GroundTruthAccessKey, type HardwareToken } from './ground-truth';
 import { planOrganisation, type PlannedUser } from './org-plan';
 import {
@@ -115,7 +115,7 @@ async function enableDevice(iam: IAMClient, UserName: string, device: PlannedUse
     if (!secret) throw new Error(`hardware token ${device.serial} is not in the inventory`);
     codes = consecutiveCodes(secret);
   }
-  await iam.send(new EnableMFADeviceCommand({ UserName, SerialNumber: device.serial, ...codes }));
+  await iam.send(withCertifications(new EnableMFADeviceCommand({ UserName, SerialNumber: device.serial, ...codes }), device.certifications));
 }
 
 async function createUser(iam: IAMClient, user: PlannedUser, tokens: ReadonlyMap<string, string>): Promise<GroundTruthAccessKey | undefined> {
