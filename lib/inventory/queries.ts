@@ -128,6 +128,8 @@ export type Headline = {
   expiredExceptions: number;
   /** Console users decided out of scope. */
   outOfScope: number;
+  /** In scope with at least one phishing-resistant device (a security key or passkey), whatever their category asks. */
+  phishingResistant: number;
 };
 
 export type Dashboard = {
@@ -164,6 +166,7 @@ type DimRow = {
   exceptions: number;
   expired_exceptions: number;
   out_of_scope: number;
+  phishing_resistant: number;
   deadline: Date | string | null;
 };
 
@@ -190,7 +193,8 @@ function dimensionsQuery(tagKeys: readonly string[]) {
   return sql`
     WITH v AS (
       SELECT ${p.consoleAccess} AS console_access, ${p.inScope} AS in_scope, ${p.compliant} AS compliant, ${p.mfaState} AS mfa_state,
-        ${p.decision} AS decision, ${p.exceptionExpired} AS exception_expired, ${p.deadline} AS deadline, ${columns}
+        ${p.decision} AS decision, ${p.exceptionExpired} AS exception_expired, ${p.deadline} AS deadline,
+        ${p.devices} @> '[{"type":"fido"}]'::jsonb AS phishing_resistant, ${columns}
       FROM ${p}
     ), counted AS (
       SELECT CASE ${dim} ELSE 'all' END AS dim,
@@ -206,6 +210,7 @@ function dimensionsQuery(tagKeys: readonly string[]) {
         count(*) FILTER (WHERE console_access AND decision = 'exception' AND NOT exception_expired)::int AS exceptions,
         count(*) FILTER (WHERE console_access AND exception_expired)::int AS expired_exceptions,
         count(*) FILTER (WHERE console_access AND decision = 'out-of-scope')::int AS out_of_scope,
+        count(*) FILTER (WHERE in_scope AND phishing_resistant)::int AS phishing_resistant,
         min(deadline) AS deadline
       FROM v
       GROUP BY GROUPING SETS ((), ${sql.join(
@@ -270,6 +275,7 @@ export async function getDashboard(actor: Actor, tagKeys: readonly string[]): Pr
     exceptions: all?.exceptions ?? 0,
     expiredExceptions: all?.expired_exceptions ?? 0,
     outOfScope: all?.out_of_scope ?? 0,
+    phishingResistant: all?.phishing_resistant ?? 0,
   };
 
   // Every category, in the security team's order, also those that select nobody (a selector worth checking).

@@ -6,7 +6,7 @@ import { getDashboard, listGaps, type CategoryBreakdown } from '@/lib/inventory/
 import { coveragePct, expiredExceptionNote, remediationFor, remediationSentence } from '@/lib/inventory/coverage-view';
 import { TAG_KEYS, filtersToSearch } from '@/lib/inventory/user-filters';
 import type { MfaDeviceType } from '@/lib/aws/mfa-devices';
-import { deviceTypeLabel } from '@/lib/device-types';
+import { deviceTypeLabel, deviceTypeNoun } from '@/lib/device-types';
 import type { Actor } from '@/lib/auth/types';
 import { Card } from '@/components/ui/card';
 import { Skeleton } from '@/components/ui/skeleton';
@@ -104,7 +104,7 @@ async function DashboardBody({ actor }: { actor: Actor }) {
   const burndowns = d.burndown.filter((b): b is typeof b & { deadline: Date } => b.deadline !== null);
   return (
     <div className="space-y-6">
-      <dl className="grid grid-cols-2 gap-3 md:grid-cols-4 lg:grid-cols-7">
+      <dl className="grid grid-cols-2 gap-3 md:grid-cols-4 lg:grid-cols-8">
         <Figure label="Console users" value={h.consoleUsers} testId="fig-console" href={usersLink({ console: 'yes' })} />
         <Figure label="In scope" value={h.inScope} testId="fig-in-scope" href={usersLink({ scope: 'in' })} />
         <Figure label="Compliant" value={h.withMfa} testId="fig-with" href={usersLink({ scope: 'in', mfa: 'compliant' })} />
@@ -124,10 +124,21 @@ async function DashboardBody({ actor }: { actor: Actor }) {
         />
         <Figure label="Out of scope" value={h.outOfScope} testId="fig-out" href={usersLink({ console: 'yes', decision: 'out-of-scope' })} />
         <Figure label="Coverage (in scope)" value={`${coveragePct(h.withMfa, h.inScope)}%`} testId="fig-coverage" />
+        <Figure
+          label="Phishing-resistant"
+          value={`${coveragePct(h.phishingResistant, h.inScope)}%`}
+          testId="fig-phishing-resistant"
+          note={
+            <span className="text-slate-600" data-testid="fig-phishing-resistant-count">
+              {h.phishingResistant} of {h.inScope} in scope with a {deviceTypeNoun.fido}
+            </span>
+          }
+        />
       </dl>
       <p className="text-xs text-slate-600">
         In scope: console users whose MFA is required (exceptions and out-of-scope users are not, until an exception expires). Compliant: MFA as their
-        category requires (allowed device types, and a backup where required).
+        category requires (allowed device types, a certified key and a backup where required). Phishing-resistant: in scope with at least one
+        {` ${deviceTypeNoun.fido}`} (FIDO), the only MFA type a fake sign-in page cannot relay.
       </p>
       <Card aria-labelledby="sources-heading">
         <h2 id="sources-heading" className="text-lg font-semibold">Freshness</h2>
