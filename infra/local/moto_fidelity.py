@@ -273,6 +273,54 @@ def install() -> None:
             raise InvalidInput(f"{CERTIFICATIONS_HEADER} must be a JSON object of strings.")
         return parsed
 
+    # The credential report's <root_account> row (moto writes none) ------------------------------------------------
+
+    def root_users() -> dict[str, str]:
+        """root-users.json beside the hardware token inventory: {account id: mfa | no-mfa | no-root-credentials}."""
+        tokens = os.environ.get(HARDWARE_TOKENS_ENV)
+        if not tokens:
+            return {}
+        path = os.path.join(os.path.dirname(tokens), "root-users.json")
+        try:
+            with open(path, encoding="utf-8") as f:
+                return dict(json.load(f))
+        except FileNotFoundError:
+            return {}
+
+    def root_row(account_id: str, state: str, header: str) -> str:
+        # AWS: password_enabled is not_supported on the root row; "no root credentials" leaves nothing on it.
+        signed_in = state != "no-root-credentials"
+        values = {
+            "user": "<root_account>",
+            "arn": f"arn:aws:iam::{account_id}:root",
+            "user_creation_time": "2020-01-01T00:00:00+00:00",
+            "password_enabled": "not_supported",
+            "password_last_used": "2026-01-15T09:00:00+00:00" if signed_in else "no_information",
+            "password_last_changed": "not_supported",
+            "password_next_rotation": "not_supported",
+            "mfa_active": "true" if state == "mfa" else "false",
+        }
+        cells = []
+        for name in header.split(","):
+            name = name.strip()
+            if name in values:
+                cells.append(values[name])
+            elif name.endswith("_active"):
+                cells.append("false")
+            else:
+                cells.append("N/A")
+        return ",".join(cells)
+
+    original_credential_report = iam_models.IAMBackend.get_credential_report
+
+    def get_credential_report_with_root(self: Any) -> str:
+        report = original_credential_report(self)
+        state = root_users().get(self.account_id)
+        if state is None:
+            return report
+        header, _, rest = report.partition("\n")
+        return f"{header}\n{root_row(self.account_id, state, header)}\n{rest}"
+
     # GetMFADevice (moto: not implemented) ---------------------------------------------------------------------
 
     def get_mfa_device(self: Any) -> Any:
@@ -498,6 +546,7 @@ def install() -> None:
     IamResponse.list_virtual_mfa_devices = list_virtual_mfa_devices  # type: ignore[method-assign]
     iam_models.IAMBackend.delete_virtual_mfa_device = delete_virtual_mfa_device  # type: ignore[method-assign]
     iam_models.IAMBackend.delete_user = delete_user  # type: ignore[method-assign]
+    iam_models.IAMBackend.get_credential_report = get_credential_report_with_root  # type: ignore[method-assign]
     TokenResponse.get_session_token = get_session_token  # type: ignore[method-assign]
     IAMRequestBase.check_action_permitted = check_action_permitted  # type: ignore[method-assign]
     install_model_dump()

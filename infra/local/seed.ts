@@ -70,6 +70,8 @@ const CONSOLE_PASSWORD = 'Demo-console-password-1!';
 export const DEMO_REMINDER_SENDER = 'mfa-portal@example.com';
 
 export const hardwareTokensFile = (groundTruthFile: string) => join(dirname(groundTruthFile), 'hardware-tokens.json');
+/** Beside the hardware tokens (moto_fidelity.py finds it there): each account's root user, for the report's root row. */
+export const rootUsersFile = (groundTruthFile: string) => join(dirname(groundTruthFile), 'root-users.json');
 
 /** Replaces the file in one step (write, then rename), so moto never reads half an inventory. */
 async function writeHardwareTokens(file: string, tokens: readonly HardwareToken[]): Promise<void> {
@@ -165,6 +167,7 @@ export async function seedOrganisation(options: SeedOptions): Promise<GroundTrut
     // moto re-reads the inventory when it changes: it must list the hardware tokens before they are enabled.
     await mkdir(dirname(options.outFile), { recursive: true });
     await writeHardwareTokens(hardwareTokensFile(options.outFile), plan.hardwareTokens);
+    await writeFile(rootUsersFile(options.outFile), `${JSON.stringify(Object.fromEntries(ACCOUNTS.map((a) => [a.id, a.root])), null, 2)}\n`);
     const tokens = new Map(plan.hardwareTokens.map((t) => [t.serial, t.secretBase32]));
     await Promise.all(ACCOUNTS.map((account) => setUpAccount(clientFor(account.id), account)));
 
@@ -206,7 +209,7 @@ export async function seedOrganisation(options: SeedOptions): Promise<GroundTrut
       hostingAccountId: HOSTING_ACCOUNT,
       portal: { userName: PORTAL_USER_NAME, accessKeyId: portalKey.AccessKeyId, secretAccessKey: portalKey.SecretAccessKey },
       memberRole: { name: MEMBER_ROLE_NAME, externalId: MEMBER_ROLE_EXTERNAL_ID },
-      accounts: ACCOUNTS.map(({ id, name, alias }) => ({ id, name, alias })),
+      accounts: ACCOUNTS.map(({ id, name, alias, root }) => ({ id, name, alias, root })),
       people: demoPeople,
       users: plan.users,
       accessKeys: keys.filter((k): k is GroundTruthAccessKey => k !== undefined),

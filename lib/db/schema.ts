@@ -92,6 +92,8 @@ export const inventoryAccounts = pgTable(
     credentialReportAt: timestamp('credential_report_at', { withTimezone: true, mode: 'date' }),
     /** Root user MFA from the credential report's <root_account> row; null when the report has none. */
     rootMfaActive: boolean('root_mfa_active'),
+    /** mfa | no-mfa | no-root-credentials (not applicable) | not-reported: lib/inventory/credential-report.ts rootStatus */
+    rootStatus: text('root_status', { enum: ['mfa', 'no-mfa', 'no-root-credentials', 'not-reported'] }),
     users: integer('users').notNull().default(0),
     error: text('error'),
     /** Unassigned virtual devices that name no user of the account (neither mfa/<user>… nor the portal's path). */

@@ -5,7 +5,7 @@ import { listVirtualDevices, readAccountUsers, readCredentialReport, type Report
 import { toMfaDevice, type MfaDevice } from '@/lib/aws/mfa-devices';
 import { resolveProgram, type ProgramCategory, type UserDecision } from '@/lib/program/resolve';
 import { classify, type ClassifiedUser } from './classify';
-import { parseCredentialReport, type CredentialReportUser } from './credential-report';
+import { parseCredentialReport, rootStatus, type CredentialReportUser, type RootStatus } from './credential-report';
 
 export type CollectOptions = {
   /**
@@ -24,6 +24,8 @@ export type CollectOptions = {
    * type, one device), which is what the rule gives an empty program.
    */
   program?: CollectProgram;
+  /** The organisation has centralized root access (RootCredentialsManagement): see rootStatus. */
+  rootCredentialsManagement?: boolean;
   now?: Date;
   onPhase?: (phase: CollectPhase) => void;
 };
@@ -35,6 +37,8 @@ export type AccountInventory = {
   alias: string | null;
   credentialReportAt: Date | null;
   rootMfaActive: boolean | null;
+  /** From the report's root row and MFA_ROOT_CREDENTIALS_MANAGEMENT (rootStatus). */
+  rootStatus: RootStatus;
   users: ClassifiedUser[];
   /** Unassigned virtual devices that no user can be attributed to (neither `mfa/<user>` nor the portal's path). */
   unattributedLeftovers: string[];
@@ -240,5 +244,13 @@ export async function collectAccount(
     );
   });
 
-  return { accountId, alias, credentialReportAt: raw.generatedAt, rootMfaActive: report.rootMfaActive, users, unattributedLeftovers: unattributed };
+  return {
+    accountId,
+    alias,
+    credentialReportAt: raw.generatedAt,
+    rootMfaActive: report.rootMfaActive,
+    rootStatus: rootStatus(report.root, options.rootCredentialsManagement ?? false),
+    users,
+    unattributedLeftovers: unattributed,
+  };
 }

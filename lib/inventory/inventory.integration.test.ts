@@ -104,7 +104,10 @@ describe('inventory collection over the seeded organisation', () => {
       expect(a.users).toBe(gt.users.filter((u) => u.accountId === a.accountId).length);
       expect(a.alias).toBe(gt.accounts.find((x) => x.id === a.accountId)!.alias);
       expect(a.credentialReportAt).toBeInstanceOf(Date);
-      expect(a.rootMfaActive).toBeNull(); // moto's report has no root row
+      // The fidelity layer adds the root row the seed describes; the stack says the organisation has centralized root access.
+      const root = gt.accounts.find((x) => x.id === a.accountId)!.root;
+      expect(a.rootMfaActive).toBe(root === 'mfa');
+      expect(a.rootStatus).toBe(root);
       // Every leftover the seed made names its user, so none is left unattributed.
       expect(a.unattributedLeftovers).toEqual([]);
     }

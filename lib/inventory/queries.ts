@@ -1,4 +1,5 @@
 import 'server-only';
+import type { RootStatus } from './credential-report';
 import { and, asc, desc, eq, ilike, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
 import { getDb } from '@/lib/db/client';
 import { inventoryAccounts, inventoryRuns, inventorySnapshots, inventoryUsers, programCategories, programUsers, type ProgramUserRow } from '@/lib/db/schema';
@@ -146,6 +147,7 @@ export type Dashboard = {
     collectedAt: Date | null;
     credentialReportAt: Date | null;
     rootMfaActive: boolean | null;
+    rootStatus: RootStatus | null;
     unattributedLeftovers: string[];
     error: string | null;
   }[];
@@ -253,6 +255,7 @@ export async function getDashboard(actor: Actor, tagKeys: readonly string[]): Pr
           collectedAt: inventoryAccounts.collectedAt,
           credentialReportAt: inventoryAccounts.credentialReportAt,
           rootMfaActive: inventoryAccounts.rootMfaActive,
+          rootStatus: inventoryAccounts.rootStatus,
           unattributedLeftovers: inventoryAccounts.unattributedLeftovers,
           error: inventoryAccounts.error,
         })

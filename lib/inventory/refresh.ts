@@ -55,7 +55,7 @@ export async function startRefresh(input: { actor: string; trigger: RunTrigger }
   const lease = await acquireRun(db, { ...input, accountsTotal: accountIds.length });
   if (!lease.started) return lease;
   const { accountConcurrency = ACCOUNT_CONCURRENCY, ...collect } = options;
-  const job = executeRun(db, lease.runId, accountIds, accountConcurrency, { listAllDevices: env.MFA_INVENTORY_LIST_ALL_DEVICES, ...collect }).finally(() =>
+  const job = executeRun(db, lease.runId, accountIds, accountConcurrency, { listAllDevices: env.MFA_INVENTORY_LIST_ALL_DEVICES, rootCredentialsManagement: env.MFA_ROOT_CREDENTIALS_MANAGEMENT, ...collect }).finally(() =>
     running.delete(lease.runId),
   );
   running.set(lease.runId, job);

@@ -138,4 +138,20 @@ describe('validation report', () => {
     expect(old.outOfScope).toEqual([]);
     expect(old.gaps[0]).toMatchObject({ programGap: 'no-mfa', category: null, remediationText: 'Enroll an MFA device (the owner signs in to the portal).' });
   });
+
+  it('lists each account\'s root user: no root credentials is not applicable, no MFA is a gap', () => {
+    const r = buildValidationReport([], [], NOW, null, [
+      { accountId: '333333333333', status: 'mfa' },
+      { accountId: '111111111111', status: 'no-mfa' },
+      { accountId: '222222222222', status: 'no-root-credentials' },
+      { accountId: '444444444444', status: null },
+    ]);
+    expect(r.rootUsers).toEqual([
+      { accountId: '111111111111', status: 'no-mfa', gap: true },
+      { accountId: '222222222222', status: 'no-root-credentials', gap: false },
+      { accountId: '333333333333', status: 'mfa', gap: false },
+      { accountId: '444444444444', status: 'not-reported', gap: false },
+    ]);
+    expect(toValidationReport({ generatedAt: NOW.toISOString(), inventoryAsOf: null, signInTests: [], untestedDeviceTypes: [] }).rootUsers).toEqual([]);
+  });
 });

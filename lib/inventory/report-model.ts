@@ -1,5 +1,6 @@
 /** The validation report, computed from the program's view of the inventory and enrollment events. Pure, so it is unit-tested. */
 import type { ProgramGap } from '@/lib/program/resolve';
+import type { RootStatus } from './credential-report';
 import { coveragePct, isGap, remediationFor, remediationSentence, remediationText, type InventoryRowLike, type Remediation } from './coverage-view';
 
 /** A user as the report needs it: inventory facts and the program applied (a `program_users` row fits). */
@@ -70,6 +71,9 @@ export type ReportGap = {
   remediationText: string;
 };
 
+/** One account's root user. `no-root-credentials` is not applicable (not a gap); `no-mfa` is a gap. */
+export type ReportRoot = { accountId: string; status: RootStatus; gap: boolean };
+
 export type ValidationReport = {
   generatedAt: string;
   inventoryAsOf: string | null;
@@ -80,6 +84,8 @@ export type ValidationReport = {
   gaps: ReportGap[];
   signInTests: SignInTest[];
   untestedDeviceTypes: ('virtual' | 'hardware' | 'fido')[];
+  /** Each managed account's root user, from its last collection. */
+  rootUsers: ReportRoot[];
 };
 
 const ENROLLED = new Set(['virtual.enabled', 'hardware.enable', 'fido.detected']);
@@ -89,7 +95,13 @@ const byUser = (a: { accountId: string; userName: string }, b: { accountId: stri
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 const level = (u: ReportUser): 'user' | 'category' => (u.decisionSource === 'user' ? 'user' : 'category');
 
-export function buildValidationReport(users: ReportUser[], events: ReportEvent[], now: Date, inventoryAsOf: Date | null): ValidationReport {
+export function buildValidationReport(
+  users: ReportUser[],
+  events: ReportEvent[],
+  now: Date,
+  inventoryAsOf: Date | null,
+  roots: readonly { accountId: string; status: RootStatus | null }[] = [],
+): ValidationReport {
   const inScope = users.filter((u) => u.inScope);
   const enabled = inScope.filter((u) => u.compliant);
   const gaps: ReportGap[] = inScope
@@ -162,6 +174,9 @@ export function buildValidationReport(users: ReportUser[], events: ReportEvent[]
     gaps,
     signInTests,
     untestedDeviceTypes: (['virtual', 'hardware'] as const).filter((t) => !testedTypes.has(t)),
+    rootUsers: [...roots]
+      .sort((a, b) => a.accountId.localeCompare(b.accountId))
+      .map((r) => ({ accountId: r.accountId, status: r.status ?? 'not-reported', gap: r.status === 'no-mfa' })),
   };
 }
 
@@ -185,6 +200,7 @@ export function toValidationReport(content: Record<string, unknown>): Validation
     },
     exceptions: r.exceptions ?? [],
     outOfScope: r.outOfScope ?? [],
+    rootUsers: r.rootUsers ?? [],
     gaps: (r.gaps ?? []).map((g) => ({
       ...g,
       category: g.category ?? null,

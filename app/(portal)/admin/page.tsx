@@ -8,6 +8,7 @@ import { TAG_KEYS, filtersToSearch } from '@/lib/inventory/user-filters';
 import type { MfaDeviceType } from '@/lib/aws/mfa-devices';
 import { deviceTypeLabel, deviceTypeNoun } from '@/lib/device-types';
 import type { Actor } from '@/lib/auth/types';
+import { rootStatusText, type RootStatus } from '@/lib/inventory/credential-report';
 import { Card } from '@/components/ui/card';
 import { Skeleton } from '@/components/ui/skeleton';
 import { Alert } from '@/components/ui/alert';
@@ -74,6 +75,12 @@ function CategoryTable({ rows }: { rows: CategoryBreakdown[] }) {
       </tbody>
     </table>
   );
+}
+
+function RootUser({ status }: { status: RootStatus }) {
+  const text = rootStatusText[status];
+  if (status === 'no-mfa') return <strong className="text-red-700" data-testid="root-status">{text}</strong>;
+  return <span data-testid="root-status">{text}</span>;
 }
 
 const olderThan = (date: Date | null, ms: number) => Boolean(date && Date.now() - date.getTime() > ms);
@@ -148,7 +155,7 @@ async function DashboardBody({ actor }: { actor: Actor }) {
               <strong>{labels.get(s.accountId) ?? s.accountId}</strong> ({s.accountId}): collected {age(s.collectedAt)}; credential report generated{' '}
               {age(s.credentialReportAt)}
               {olderThan(s.credentialReportAt, 4 * 3600_000) ? ' (older than 4 h: AWS regenerates it at most every 4 hours)' : ''}
-              ; root user MFA: {s.rootMfaActive === null ? 'not reported' : s.rootMfaActive ? 'on' : <strong className="text-red-700">off</strong>}
+              ; root user: <RootUser status={s.rootStatus ?? (s.rootMfaActive === null ? 'not-reported' : s.rootMfaActive ? 'mfa' : 'no-mfa')} />
               {s.unattributedLeftovers.length > 0 ? `; ${s.unattributedLeftovers.length} unassigned virtual device${s.unattributedLeftovers.length === 1 ? '' : 's'} not attributable to a user` : ''}
               {s.error ? <span className="text-red-700"> — last collection failed: {s.error}</span> : null}
             </li>

@@ -1,3 +1,4 @@
+ALTER TABLE "inventory_accounts" ADD COLUMN "root_status" text;--> statement-breakpoint
 ALTER TABLE "program_categories" ADD COLUMN "require_certified_key" boolean DEFAULT false NOT NULL;--> statement-breakpoint
 DROP VIEW "program_users";--> statement-breakpoint
 -- 0009's rule plus certified keys: with require_certified_key only FIDO devices whose GetMFADevice certifications
