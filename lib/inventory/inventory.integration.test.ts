@@ -218,7 +218,7 @@ describe('inventory collection over the seeded organisation', () => {
   });
 
   it('verifyUser re-checks one user live and stores it at once', async () => {
-    const u = gt.users.find((x) => x.consoleAccess && x.devices.length > 0 && x.devices.every((d) => d.type !== 'virtual'))!;
+    const u = gt.users.find((x) => x.consoleAccess && x.devices.some((d) => d.type === 'fido') && x.devices.every((d) => d.type !== 'virtual'))!;
     const db = await getDb();
     // Pretend the stored row is out of date.
     await db
@@ -229,6 +229,8 @@ describe('inventory collection over the seeded organisation', () => {
     expect(row.source).toBe('verify');
     expect(row.mfaState).toBe('enabled');
     expect(row.devices.map((d) => d.serial).sort()).toEqual(u.devices.map((d) => d.serial).sort());
+    // Security keys carry their certifications (GetMFADevice), as the seed registered them.
+    for (const d of u.devices.filter((x) => x.type === 'fido')) expect(row.devices.find((x) => x.serial === d.serial)!.certifications).toEqual(d.certifications ?? {});
     expect(row.tags).toEqual(u.tags);
     expect(row.flags).toContain('never-signed-in');
     const stored = (await rowsOf()).get(key(u))!;
