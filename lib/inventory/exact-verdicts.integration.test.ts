@@ -24,12 +24,15 @@ import { consecutiveCodes, secretFromSeed } from '@/infra/local/totp';
 import { useLocalStack } from '@/test-support/stack';
 import { resetAwsClients } from '@/lib/aws/clients';
 import { getDb } from '@/lib/db/client';
-import { programCategories, programUsers, type DeviceType } from '@/lib/db/schema';
+import { programCategories, programDecisions, programUsers, type DeviceType } from '@/lib/db/schema';
+import type { Actor } from '@/lib/auth/types';
+import { getDashboard } from './queries';
 import { startRefresh, waitForRun } from './refresh';
 
 // The default inventory mode against the local stack (moto + fidelity layer): users with a virtual device AND a
 // hardware or FIDO device, in categories where the virtual device does not count, get the verdict their devices earn.
 const A = DEV_ACCOUNT;
+const admin: Actor = { id: 'dave@example.com', email: 'dave@example.com', name: 'Dave', method: 'oidc', roles: ['member', 'admin'], principals: [], authTime: 0 };
 const tag = randomBytes(3).toString('hex');
 const group = (name: string) => `${name}-${tag}`;
 let iam: IAMClient;
@@ -135,5 +138,14 @@ describe('default mode with a program whose categories restrict types, require a
     expect(by.get(passkey)!.devices.find((d) => d.type === 'fido')!.certifications).toEqual({});
     expect(by.get(certified)).toMatchObject({ compliant: true, gap: null });
     expect(by.get(certified)!.devices.find((d) => d.type === 'fido')!.certifications).toEqual({ 'FIPS-140-3': 'L2' });
+
+    // The dashboard says when the program changed after the run started (device facts may then be inexact).
+    expect((await getDashboard(admin, [])).programChangedSinceRun).toBe(false);
+    await db.insert(programDecisions).values({ accountId: A, userName: vh, categoryId: null, decision: 'out-of-scope', reason: 'leaving on Friday', decidedBy: 'test' });
+    expect((await getDashboard(admin, [])).programChangedSinceRun).toBe(true);
+    await db.delete(programDecisions).where(eq(programDecisions.userName, vh));
+    expect((await getDashboard(admin, [])).programChangedSinceRun).toBe(false);
+    await db.update(programCategories).set({ minDevices: 1 }).where(eq(programCategories.name, 'ops2'));
+    expect((await getDashboard(admin, [])).programChangedSinceRun).toBe(true);
   }, 120_000);
 });

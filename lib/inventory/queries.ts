@@ -1,7 +1,8 @@
 import 'server-only';
 import type { RootStatus } from './credential-report';
 import { and, asc, desc, eq, ilike, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
-import { getDb } from '@/lib/db/client';
+import { getDb, type Db } from '@/lib/db/client';
+import { programFingerprint, type RunProgress } from './store';
 import { inventoryAccounts, inventoryRuns, inventorySnapshots, inventoryUsers, programCategories, programUsers, type ProgramUserRow } from '@/lib/db/schema';
 import { assertRole } from '@/lib/auth/roles';
 import type { Actor } from '@/lib/auth/types';
@@ -152,6 +153,11 @@ export type Dashboard = {
     error: string | null;
   }[];
   lastRun: typeof inventoryRuns.$inferSelect | null;
+  /**
+   * The program changed since the last run started: device lists the new rules depend on (a backup now required, a
+   * virtual device no longer allowed) may be incomplete until the next run.
+   */
+  programChangedSinceRun: boolean;
 };
 
 /** Breakdowns shown per tag value: the largest groups. */
@@ -225,6 +231,12 @@ function dimensionsQuery(tagKeys: readonly string[]) {
     ) ranked
     WHERE dim NOT LIKE 'tag:%' OR rank <= ${TAG_VALUES_SHOWN}
     ORDER BY dim, rank`;
+}
+
+async function programChangedSince(db: Db, run: typeof inventoryRuns.$inferSelect | undefined): Promise<boolean> {
+  const used = (run?.progress as Partial<RunProgress> | undefined)?.programFingerprint;
+  // Runs from before the fingerprint: unknown, so no warning that might be wrong.
+  return used !== undefined && used !== (await programFingerprint(db));
 }
 
 const rowsOf = <T>(result: unknown): T[] => (result as { rows?: T[] }).rows ?? (result as T[]);
@@ -322,5 +334,6 @@ export async function getDashboard(actor: Actor, tagKeys: readonly string[]): Pr
     burndown,
     sources,
     lastRun: lastRun ?? null,
+    programChangedSinceRun: await programChangedSince(db, lastRun),
   };
 }

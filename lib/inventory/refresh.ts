@@ -14,6 +14,7 @@ import {
   expireAbandonedRuns,
   finishRun,
   heartbeat,
+  programFingerprint,
   readLatestRuns,
   readRun,
   readRunAccounts,
@@ -117,6 +118,7 @@ async function executeRun(db: Db, runId: number, accountIds: string[], concurren
   timer.unref?.();
   const failures: string[] = [];
   try {
+    progress.programFingerprint = await programFingerprint(db);
     await countCalls(calls, () =>
       mapLimit(accountIds, concurrency, async (accountId) => {
         const startedAt = new Date();

@@ -108,9 +108,16 @@ async function DashboardBody({ actor }: { actor: Actor }) {
     );
   }
   const h = d.headline;
+  const stale = d.programChangedSinceRun && (
+    <Alert tone="warning" title="The program changed since the last inventory run">
+      Which users&apos; devices the inventory lists in full depends on the categories and decisions. Until the next refresh, users whose verdict the
+      change made depend on a second device (a backup now required, a device type no longer allowed, a certified key) may show a gap they do not have.
+    </Alert>
+  );
   const burndowns = d.burndown.filter((b): b is typeof b & { deadline: Date } => b.deadline !== null);
   return (
     <div className="space-y-6">
+      {stale}
       <dl className="grid grid-cols-2 gap-3 md:grid-cols-4 lg:grid-cols-8">
         <Figure label="Console users" value={h.consoleUsers} testId="fig-console" href={usersLink({ console: 'yes' })} />
         <Figure label="In scope" value={h.inScope} testId="fig-in-scope" href={usersLink({ scope: 'in' })} />
