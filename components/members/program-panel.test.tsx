@@ -50,6 +50,14 @@ describe('ProgramPanel', () => {
     expect(text).toContain('1 of 2 enrolled');
   });
 
+  it('says when only certified security keys count, and that a passkey without a certification does not', () => {
+    const keys: ProgramCategory = { ...category, allowedDeviceTypes: ['fido'], minDevices: 1, requireCertifiedKey: true };
+    const text = render([{ ...device('fido'), certifications: {} }], [keys]);
+    expect(text).toContain('Allowed devices Security keys or passkeys, certified ones only (FIDO certified, or FIPS 140-2/140-3');
+    expect(text).toContain('To do: No certified security key (FIDO or FIPS 140-2/140-3).');
+    expect(render([{ ...device('fido'), certifications: { FIDO: 'L1' } }], [keys])).not.toContain('To do:');
+  });
+
   it('says when there is no category yet, and that any device will do', () => {
     const text = render([], []);
     expect(text).toContain('Category No category yet');
