@@ -34,7 +34,7 @@ test('an admin refreshes the inventory and sees every seeded user as the ground 
     expect(r!.mfaState, u.userName).toBe(u.mfaState);
     const truthSerials = u.devices.map((d) => d.serial).sort();
     const seen = r!.devices.map((d) => d.serial).sort();
-    // Default mode lists non-virtual devices only for users without a virtual one (see lib/inventory notes).
+    // Default mode lists a non-virtual device next to a virtual one only where the program's verdict depends on it.
     if (u.devices.some((d) => d.type === 'virtual')) {
       expect(seen.every((s) => truthSerials.includes(s)), u.userName).toBe(true);
       expect(u.devices.filter((d) => d.type === 'virtual').every((d) => seen.includes(d.serial)), u.userName).toBe(true);
@@ -52,6 +52,16 @@ test('an admin refreshes the inventory and sees every seeded user as the ground 
   await expect(page.getByTestId('fig-without')).toHaveText(String(gaps.length));
   // The no-mfa gap is a user without any device.
   expect(gaps.filter((r) => r.programGap === 'no-mfa').every((r) => r.mfaState !== 'enabled')).toBe(true);
+
+  // Phishing-resistant: in scope with a security key or passkey.
+  const phishingResistant = inScope.filter((r) => r.devices.some((d) => d.type === 'fido')).length;
+  await expect(page.getByTestId('fig-phishing-resistant-count')).toHaveText(`${phishingResistant} of ${inScope.length} in scope with a security key or passkey`);
+  // Root users from the report's root row: the account without root credentials is not applicable, not a gap.
+  const freshness = page.getByRole('region', { name: 'Freshness' }).or(page.locator('[aria-labelledby="sources-heading"]'));
+  for (const a of groundTruth().accounts) {
+    const want = { mfa: 'MFA on', 'no-mfa': 'no MFA', 'no-root-credentials': 'not applicable: no root credentials (centralized root access)' }[a.root ?? 'mfa'];
+    await expect(freshness.getByRole('listitem').filter({ hasText: `(${a.id})` }).getByTestId('root-status')).toHaveText(want);
+  }
 });
 
 test('flags carry their evidence, and the page, the gap list and the report give a person\'s advice', async ({ page, signInAs }) => {

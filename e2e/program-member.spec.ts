@@ -69,7 +69,7 @@ test('a member sees their category, deadline and rules, is offered only allowed 
     await expect(card.getByTestId('program-category')).toHaveText(name);
     await expect(card.getByTestId('program-deadline')).toContainText(/\d{1,2} \w{3} \d{4}, \d{2}:\d{2} UTC/);
     await expect(card.getByTestId('program-countdown')).toHaveText('(in 12 days)');
-    await expect(card.getByTestId('program-allowed')).toHaveText('Hardware TOTP tokens and security keys (FIDO)');
+    await expect(card.getByTestId('program-allowed')).toHaveText('Hardware TOTP tokens and security keys or passkeys');
     await expect(card.getByTestId('program-backup')).toHaveText('A backup device is required: 0 of 2 enrolled');
     await expect(card.getByRole('progressbar', { name: /Devices of an allowed type: 0 of 2/ })).toBeVisible();
     await expect(card.getByTestId('program-status')).toHaveText('To do: No MFA device.');
@@ -81,7 +81,7 @@ test('a member sees their category, deadline and rules, is offered only allowed 
     await expect(page.getByTestId('device-kind')).toHaveCount(2);
     expect(await page.getByTestId('device-kind').evaluateAll((items) => items.map((i) => i.getAttribute('data-type')))).toEqual(['hardware', 'fido']);
     await expect(page.getByRole('link', { name: 'Authenticator app' })).toHaveCount(0);
-    await expect(page.getByTestId('allowed-note')).toHaveText(`Your category “${name}” allows only hardware TOTP tokens and security keys (FIDO) for this IAM user, so other kinds are not offered.`);
+    await expect(page.getByTestId('allowed-note')).toHaveText(`Your category “${name}” allows only hardware TOTP tokens and security keys or passkeys for this IAM user, so other kinds are not offered.`);
     await expect(page.getByTestId('backup-note')).toContainText('requires 2 devices of an allowed type');
 
     // Typing the URL of a hidden type shows the refusal instead of the form.

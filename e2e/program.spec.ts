@@ -54,7 +54,7 @@ test('the security team creates a category, previews who it captures, and sees i
   await expect(page.getByRole('status').filter({ hasText: `Category “${name}” created.` })).toBeVisible();
   await page.getByRole('link', { name: 'Back to the program' }).click();
   const row = page.getByTestId('category-row').filter({ hasText: name });
-  await expect(row).toContainText('hardware TOTP token or security key (FIDO)');
+  await expect(row).toContainText('hardware TOTP token, or security key or passkey');
   await expect(row.getByTestId('category-users')).toContainText('2 in scope, 0 compliant');
 
   // The dashboard follows at once: a burndown for the new cohort toward its deadline, with both users remaining.
@@ -73,7 +73,7 @@ test('a bad category keeps what was typed and says what is wrong on each field',
   await form.getByLabel('IAM group name').fill('not a group!');
   await form.getByLabel('Cohort').fill(`e2e-${tag}`);
   await form.getByLabel('Deadline (UTC)').fill('2027-06-30T17:00');
-  for (const t of ['Authenticator app', 'Hardware TOTP token', 'Security key (FIDO)']) await form.getByLabel(t).uncheck();
+  for (const t of ['Authenticator app', 'Hardware TOTP token', 'Security key or passkey']) await form.getByLabel(t).uncheck();
   await form.getByRole('button', { name: 'Save category' }).click();
   await expect(form.getByText('Enter an IAM group name')).toBeVisible();
   await expect(form.getByText('Allow at least one device type.')).toBeVisible();

@@ -94,6 +94,12 @@ const schema = z
       .enum(['true', 'false'], { error: 'must be true or false' })
       .default('false')
       .transform((v) => v === 'true'),
+    // Root users: the organisation has centralized root access (Organizations feature RootCredentialsManagement), so a
+    // root row with no MFA, no sign-in, no key and no certificate is an account without root credentials.
+    MFA_ROOT_CREDENTIALS_MANAGEMENT: z
+      .enum(['true', 'false'], { error: 'must be true or false' })
+      .default('false')
+      .transform((v) => v === 'true'),
     MFA_INVENTORY_REFRESH_MINUTES: z.coerce
       .number({ error: 'must be a whole number of minutes (0 turns the scheduled refresh off)' })
       .int('must be a whole number of minutes (0 turns the scheduled refresh off)')

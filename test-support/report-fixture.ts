@@ -24,4 +24,8 @@ export const sampleReport: ValidationReport = {
     { accountId: B, userName: 'dan', serial: 'GAHT12345678', deviceType: 'hardware', enrolledAt: new Date('2026-05-29T08:00:00Z'), test: null },
   ],
   untestedDeviceTypes: ['virtual', 'hardware'],
+  rootUsers: [
+    { accountId: A, status: 'no-mfa', gap: true },
+    { accountId: B, status: 'no-root-credentials', gap: false },
+  ],
 };

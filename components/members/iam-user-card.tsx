@@ -3,7 +3,7 @@ import { Badge, type BadgeTone } from '@/components/ui/badge';
 import { buttonClass } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { Alert } from '@/components/ui/alert';
-import { deviceTypeLabel } from '@/lib/aws/mfa-devices';
+import { deviceTypeLabel } from '@/lib/device-types';
 import { mfaStatusLabel, type MfaStatus } from '@/lib/members/status';
 import type { MemberIamUser } from '@/lib/members/overview';
 import type { ProgramGap } from '@/lib/program/resolve';
@@ -15,6 +15,7 @@ const statusTone: Record<MfaStatus, BadgeTone> = { protected: 'good', missing: '
 const nextStep: Record<ProgramGap, string> = {
   'no-mfa': 'Set up MFA',
   'disallowed-type': 'Enroll an allowed device',
+  'not-certified': 'Register a certified security key',
   'needs-backup': 'Add a backup device',
 };
 

@@ -13,6 +13,7 @@ const category: ProgramCategory = {
   selectorKind: 'account',
   selectorKey: null,
   selectorValue: '111111111111',
+  requireCertifiedKey: false,
   defaultDecision: 'required',
   allowedDeviceTypes: ['hardware', 'fido'],
   minDevices: 2,
@@ -37,7 +38,7 @@ describe('ProgramPanel', () => {
     const text = render([device('hardware')]);
     expect(text).toContain('Category Prod admins');
     expect(text).toContain('13 Mar 2026, 12:00 UTC (in 12 days)');
-    expect(text).toContain('Allowed devices Hardware TOTP tokens and security keys (FIDO)');
+    expect(text).toContain('Allowed devices Hardware TOTP tokens and security keys or passkeys');
     expect(text).toContain('A backup device is required: 1 of 2 enrolled');
     expect(text).toContain('Devices of an allowed type: 1 of 2');
     expect(text).toContain('To do: A backup device is required.');
@@ -45,15 +46,23 @@ describe('ProgramPanel', () => {
 
   it('flags a device of a type the category does not accept, and does not count it', () => {
     const text = render([device('virtual'), device('hardware')]);
-    expect(text).toContain('Your authenticator app is not accepted in this category; enroll a hardware TOTP token or a security key (FIDO).');
+    expect(text).toContain('Your authenticator app is not accepted in this category; enroll a hardware TOTP token or a security key or passkey.');
     expect(text).toContain('1 of 2 enrolled');
+  });
+
+  it('says when only certified security keys count, and that a passkey without a certification does not', () => {
+    const keys: ProgramCategory = { ...category, allowedDeviceTypes: ['fido'], minDevices: 1, requireCertifiedKey: true };
+    const text = render([{ ...device('fido'), certifications: {} }], [keys]);
+    expect(text).toContain('Allowed devices Security keys or passkeys, certified ones only (FIDO certified, or FIPS 140-2/140-3');
+    expect(text).toContain('To do: No certified security key (FIDO or FIPS 140-2/140-3).');
+    expect(render([{ ...device('fido'), certifications: { FIDO: 'L1' } }], [keys])).not.toContain('To do:');
   });
 
   it('says when there is no category yet, and that any device will do', () => {
     const text = render([], []);
     expect(text).toContain('Category No category yet');
     expect(text).toContain('Deadline No deadline yet');
-    expect(text).toContain('Authenticator apps, hardware TOTP tokens and security keys (FIDO)');
+    expect(text).toContain('Authenticator apps, hardware TOTP tokens and security keys or passkeys');
     expect(text).toContain('One device is enough');
     expect(text).toContain('To do: No MFA device.');
   });

@@ -70,7 +70,10 @@ export function ProgramPanel({ id, program, devices, now }: { id: string; progra
         </dd>
 
         <dt className="font-medium text-slate-600">Allowed devices</dt>
-        <dd data-testid="program-allowed">{capitalise(typesPlural(program.allowedDeviceTypes))}</dd>
+        <dd data-testid="program-allowed">
+          {capitalise(typesPlural(program.allowedDeviceTypes))}
+          {program.requireCertifiedKey ? ', certified ones only (FIDO certified, or FIPS 140-2/140-3: AWS reports no certification for passkeys)' : ''}
+        </dd>
 
         <dt className="font-medium text-slate-600">Backup</dt>
         <dd data-testid="program-backup">

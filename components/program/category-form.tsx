@@ -6,7 +6,7 @@ import { previewCategoryAction, saveCategoryAction } from '@/app/(portal)/admin/
 import { idle, type ActionResult } from '@/lib/actions/result';
 import type { DraftPreview } from '@/lib/program/categories';
 import type { Decision, DeviceType, SelectorKind } from '@/lib/db/schema';
-import { deviceTypeLabel } from '@/lib/program/resolve';
+import { deviceTypeLabel } from '@/lib/device-types';
 import { ActionForm } from '@/components/ui/action-form';
 import { Alert } from '@/components/ui/alert';
 import { Button, buttonClass } from '@/components/ui/button';
@@ -24,6 +24,7 @@ export type CategoryFormValues = {
   defaultDecision: Decision;
   allowedDeviceTypes: DeviceType[];
   backupRequired: boolean;
+  requireCertifiedKey: boolean;
   /** yyyy-mm-ddThh:mm, UTC */
   deadline: string;
   cohort: string;
@@ -113,6 +114,23 @@ export function CategoryForm({ initial, accounts }: { initial: CategoryFormValue
           <input type="checkbox" name="backupRequired" defaultChecked={initial.backupRequired} className="h-5 w-5" />
           A backup device is required (two devices)
         </label>
+        <div>
+          <label className="inline-flex min-h-11 items-center gap-2">
+            <input
+              type="checkbox"
+              name="requireCertifiedKey"
+              defaultChecked={initial.requireCertifiedKey}
+              aria-describedby={`${groupId}-certified-hint ${groupId}-certified-error`}
+              className="h-5 w-5"
+            />
+            Only certified security keys count (FIDO certified, or FIPS 140-2/140-3)
+          </label>
+          <p id={`${groupId}-certified-hint`} className="text-sm text-slate-600">
+            For phishing-resistant categories: allow only “{deviceTypeLabel.fido}”. Keys AWS reports no certification for, passkeys included, do not count,
+            and the enforcement policy refuses to register them for this cohort.
+          </p>
+          <p id={`${groupId}-certified-error`} aria-live="polite" className="mt-1 text-sm text-red-700">{errors?.requireCertifiedKey?.join(' ')}</p>
+        </div>
       </fieldset>
       <fieldset className="grid gap-3 rounded-lg border border-slate-200 p-4 sm:grid-cols-2">
         <legend className="px-1 text-sm font-semibold">Deadline and enforcement</legend>

@@ -12,6 +12,22 @@ import { LOCAL_CONSOLE_ROLE_NAME, LOCAL_CONSOLE_USER_NAME } from './organisation
 
 export const CONSOLE_HEADER = 'X-Local-Console';
 export const CONSOLE_REGISTER = 'register';
+/** With the console header: the certifications moto_fidelity.py's GetMFADevice reports for the FIDO key registered. */
+export const CERTIFICATIONS_HEADER = 'X-Local-Certifications';
+
+/** An EnableMFADevice for a FIDO key that carries its certifications, as the console learns them from the FIDO MDS. */
+export function withCertifications<C extends EnableMFADeviceCommand>(command: C, certifications: Record<string, string> | undefined): C {
+  if (!certifications) return command;
+  command.middlewareStack.add(
+    (next) => async (args) => {
+      const request = args.request as HeaderBag;
+      if (request.headers) request.headers[CERTIFICATIONS_HEADER.toLowerCase()] = JSON.stringify(certifications);
+      return next(args);
+    },
+    { step: 'build', name: 'localCertificationsHeader' },
+  );
+  return command;
+}
 
 type HeaderBag = { headers?: Record<string, string> };
 
@@ -89,12 +105,14 @@ export const newFidoSerial = (accountId: string, userName: string, name: string)
  * Registers a FIDO security key for a user the way the AWS console does (the API refuses FIDO keys).
  * Returns the new device's serial.
  */
-export async function registerFidoKey(options: ConsoleTarget & { userName: string; name: string }): Promise<string> {
+export async function registerFidoKey(options: ConsoleTarget & { userName: string; name: string; certifications?: Record<string, string> }): Promise<string> {
   const iam = await consoleIam(options);
   try {
     const serial = newFidoSerial(options.accountId, options.userName, options.name);
     // The console proves possession with WebAuthn, not codes; the API shape still wants two.
-    await iam.send(new EnableMFADeviceCommand({ UserName: options.userName, SerialNumber: serial, AuthenticationCode1: '000000', AuthenticationCode2: '000000' }));
+    await iam.send(
+      withCertifications(new EnableMFADeviceCommand({ UserName: options.userName, SerialNumber: serial, AuthenticationCode1: '000000', AuthenticationCode2: '000000' }), options.certifications),
+    );
     return serial;
   } finally {
     iam.destroy();

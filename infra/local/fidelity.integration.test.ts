@@ -10,6 +10,7 @@ import {
   EnableMFADeviceCommand,
   GetAccountAuthorizationDetailsCommand,
   ListAccessKeysCommand,
+  GetMFADeviceCommand,
   ListMFADevicesCommand,
   ListUserPoliciesCommand,
   ListUsersCommand,
@@ -320,6 +321,34 @@ describe('EnableMFADevice', () => {
     expect(await failure(portal.send(new ResyncMFADeviceCommand({ UserName: user, SerialNumber: registered, AuthenticationCode1: '000000', AuthenticationCode2: '000000' })))).toMatchObject({
       name: 'InvalidInputException',
     });
+  });
+});
+
+describe('GetMFADevice', () => {
+  it('reports the certifications the console registered for a FIDO key, {} for none, and accepts only FIDO serials', async () => {
+    const user = await newUser('getmfa');
+    const certified = await registerFidoKey({ motoUrl: stack.motoUrl, region, accountId: ACCOUNT, userName: user, name: 'YubiKey', groundTruth: truth, certifications: { FIDO: 'L2', 'FIPS-140-3': 'L2' } });
+    const passkey = await registerFidoKey({ motoUrl: stack.motoUrl, region, accountId: ACCOUNT, userName: user, name: 'Passkey', groundTruth: truth });
+    const got = await portal.send(new GetMFADeviceCommand({ UserName: user, SerialNumber: certified }));
+    expect(got).toMatchObject({ UserName: user, SerialNumber: certified, Certifications: { FIDO: 'L2', 'FIPS-140-3': 'L2' } });
+    expect(got.EnableDate).toBeInstanceOf(Date);
+    expect((await portal.send(new GetMFADeviceCommand({ UserName: user, SerialNumber: passkey }))).Certifications ?? {}).toEqual({});
+
+    const { serial } = await newVirtualDevice('getmfa');
+    expect(await failure(portal.send(new GetMFADeviceCommand({ UserName: user, SerialNumber: serial })))).toMatchObject({ name: 'InvalidInputException', status: 400 });
+    const other = await newUser('getmfa-other');
+    expect(await failure(portal.send(new GetMFADeviceCommand({ UserName: other, SerialNumber: certified })))).toMatchObject({ name: 'NoSuchEntityException', status: 404 });
+  });
+
+  it('the seed registered the demo FIDO keys with the certifications the ground truth names', async () => {
+    const seeded = truth.users.filter((u) => u.accountId === ACCOUNT).flatMap((u) => u.devices.filter((d) => d.type === 'fido').map((d) => ({ u, d })));
+    expect(seeded.length).toBeGreaterThan(0);
+    expect(seeded.some(({ d }) => Object.keys(d.certifications ?? {}).length === 0)).toBe(true);
+    expect(seeded.some(({ d }) => Object.keys(d.certifications ?? {}).length > 0)).toBe(true);
+    for (const { u, d } of seeded) {
+      const got = await portal.send(new GetMFADeviceCommand({ UserName: u.userName, SerialNumber: d.serial }));
+      expect(got.Certifications ?? {}).toEqual(d.certifications ?? {});
+    }
   });
 });
 

@@ -14,6 +14,8 @@ const device = z.object({
   type: z.enum(deviceTypes),
   /** Virtual: the device name; FIDO: the name part of the serial; hardware: the serial (IAM stores no name). */
   name: z.string(),
+  /** FIDO only: what GetMFADevice reports ({} = none, as for a synced passkey). */
+  certifications: z.record(z.string(), z.string()).optional(),
 });
 
 const user = z.object({
@@ -52,7 +54,7 @@ export const groundTruthSchema = z.object({
   hostingAccountId: z.string(),
   portal: z.object({ userName: z.string(), accessKeyId: z.string(), secretAccessKey: z.string() }),
   memberRole: z.object({ name: z.string(), externalId: z.string() }),
-  accounts: z.array(z.object({ id: z.string(), name: z.string(), alias: z.string() })),
+  accounts: z.array(z.object({ id: z.string(), name: z.string(), alias: z.string(), root: z.enum(['mfa', 'no-mfa', 'no-root-credentials']).optional() })),
   people: z.array(person),
   users: z.array(user),
   accessKeys: z.array(accessKey),

@@ -41,6 +41,8 @@ SESSION_WINDOW_STEPS = 1
 HARDWARE_TOKENS_ENV = "MFA_LOCAL_HARDWARE_TOKENS"
 CONSOLE_HEADER = "X-Local-Console"
 CONSOLE_REGISTER = "register"
+# With the console header only: the certifications (JSON object) AWS would read from the FIDO metadata service.
+CERTIFICATIONS_HEADER = "X-Local-Certifications"
 
 MSG_INVALID_CODE = "Authentication code for device is not valid."
 MSG_STS_SERIAL = (
@@ -120,6 +122,7 @@ def install() -> None:
     # Per enabled device (moto's MFADevice objects; they vanish on deactivation and on /moto-api/reset):
     OFFSET = "_fidelity_step_offset"  # the device's clock, in steps, relative to ours
     LAST_USED = "_fidelity_last_used_step"  # the newest step accepted by GetSessionToken (replay protection)
+    CERTIFICATIONS = "_fidelity_certifications"  # FIDO only: what GetMFADevice reports (set at console registration)
 
     class Inventory:
         """The local hardware token stock: [{serial, secretBase32, ...}], re-read whenever the file changes."""
@@ -255,9 +258,86 @@ def install() -> None:
             device = user.mfa_devices[serial]
             setattr(device, OFFSET, offset)
             setattr(device, LAST_USED, None)
+            if kind == "fido":
+                setattr(device, CERTIFICATIONS, console_certifications(self))
             if kind == "hardware":
                 inventory.assigned[serial] = (backend.account_id, user)
         return EmptyResult()
+
+    def console_certifications(response: Any) -> dict[str, str]:
+        raw = str(response.headers.get(CERTIFICATIONS_HEADER, "") or "").strip()
+        if not raw:
+            return {}
+        parsed = json.loads(raw)
+        if not isinstance(parsed, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in parsed.items()):
+            raise InvalidInput(f"{CERTIFICATIONS_HEADER} must be a JSON object of strings.")
+        return parsed
+
+    # The credential report's <root_account> row (moto writes none) ------------------------------------------------
+
+    def root_users() -> dict[str, str]:
+        """root-users.json beside the hardware token inventory: {account id: mfa | no-mfa | no-root-credentials}."""
+        tokens = os.environ.get(HARDWARE_TOKENS_ENV)
+        if not tokens:
+            return {}
+        path = os.path.join(os.path.dirname(tokens), "root-users.json")
+        try:
+            with open(path, encoding="utf-8") as f:
+                return dict(json.load(f))
+        except FileNotFoundError:
+            return {}
+
+    def root_row(account_id: str, state: str, header: str) -> str:
+        # AWS: password_enabled is not_supported on the root row; "no root credentials" leaves nothing on it.
+        signed_in = state != "no-root-credentials"
+        values = {
+            "user": "<root_account>",
+            "arn": f"arn:aws:iam::{account_id}:root",
+            "user_creation_time": "2020-01-01T00:00:00+00:00",
+            "password_enabled": "not_supported",
+            "password_last_used": "2026-01-15T09:00:00+00:00" if signed_in else "no_information",
+            "password_last_changed": "not_supported",
+            "password_next_rotation": "not_supported",
+            "mfa_active": "true" if state == "mfa" else "false",
+        }
+        cells = []
+        for name in header.split(","):
+            name = name.strip()
+            if name in values:
+                cells.append(values[name])
+            elif name.endswith("_active"):
+                cells.append("false")
+            else:
+                cells.append("N/A")
+        return ",".join(cells)
+
+    original_credential_report = iam_models.IAMBackend.get_credential_report
+
+    def get_credential_report_with_root(self: Any) -> str:
+        report = original_credential_report(self)
+        state = root_users().get(self.account_id)
+        if state is None:
+            return report
+        header, _, rest = report.partition("\n")
+        return f"{header}\n{root_row(self.account_id, state, header)}\n{rest}"
+
+    # GetMFADevice (moto: not implemented) ---------------------------------------------------------------------
+
+    def get_mfa_device(self: Any) -> Any:
+        serial = str(self._get_param("SerialNumber") or "")
+        user_name = self._get_param("UserName") or caller_user_name(self)
+        if device_kind(serial) != "fido":
+            raise InvalidInput("For this API, we only accept FIDO security key ARNs.")
+        with lock:
+            user = self.backend.get_user(user_name)
+            device = user.mfa_devices.get(serial)
+            if device is None:
+                raise NoSuchEntity(f"MFA device with serial number {serial} not found for user {user.name}.")
+            certifications = dict(getattr(device, CERTIFICATIONS, {}) or {})
+        result: dict[str, Any] = {"UserName": user.name, "SerialNumber": serial, "EnableDate": device.enable_date}
+        if certifications:
+            result["Certifications"] = certifications
+        return ActionResult(result)
 
     # ResyncMFADevice (moto: not implemented) ------------------------------------------------------------------
 
@@ -458,6 +538,7 @@ def install() -> None:
 
     IamResponse.enable_mfa_device = enable_mfa_device  # type: ignore[method-assign]
     IamResponse.resync_mfa_device = resync_mfa_device  # type: ignore[attr-defined]
+    IamResponse.get_mfa_device = get_mfa_device  # type: ignore[attr-defined]
     IamResponse.deactivate_mfa_device = deactivate_mfa_device  # type: ignore[method-assign]
     IamResponse.list_users = list_users  # type: ignore[method-assign]
     IamResponse.list_mfa_devices = list_mfa_devices  # type: ignore[method-assign]
@@ -465,6 +546,7 @@ def install() -> None:
     IamResponse.list_virtual_mfa_devices = list_virtual_mfa_devices  # type: ignore[method-assign]
     iam_models.IAMBackend.delete_virtual_mfa_device = delete_virtual_mfa_device  # type: ignore[method-assign]
     iam_models.IAMBackend.delete_user = delete_user  # type: ignore[method-assign]
+    iam_models.IAMBackend.get_credential_report = get_credential_report_with_root  # type: ignore[method-assign]
     TokenResponse.get_session_token = get_session_token  # type: ignore[method-assign]
     IAMRequestBase.check_action_permitted = check_action_permitted  # type: ignore[method-assign]
     install_credential_report_dates(IamResponse, ActionResult)

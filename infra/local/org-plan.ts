@@ -83,6 +83,16 @@ const randomBytes = (rng: Rng, n: number) => Uint8Array.from({ length: n }, () =
 export const virtualSerial = (accountId: string, deviceName: string) => `arn:aws:iam::${accountId}:mfa/${deviceName}`;
 export const fidoSerial = (accountId: string, userName: string, name: string, id: string) =>
   `arn:aws:iam::${accountId}:u2f/user/${userName}/${name}-${id}`;
+/**
+ * The certifications GetMFADevice reports for a demo FIDO device, from its id (no draw from the plan's random
+ * stream, so adding them changed no other part of the organisation): about half FIDO L1, a quarter FIDO L2 with
+ * FIPS 140-3 L2, a quarter none (what a synced passkey or an unlisted key looks like).
+ */
+export function fidoCertifications(id: string): Record<string, string> {
+  const n = id.charCodeAt(0) % 4;
+  return n === 0 ? {} : n === 3 ? { FIDO: 'L2', 'FIPS-140-3': 'L2' } : { FIDO: 'L1' };
+}
+
 export const userArn = (accountId: string, path: string, userName: string) => `arn:aws:iam::${accountId}:user${path}${userName}`;
 
 export const mfaStateOf = (devices: readonly unknown[], leftovers: readonly unknown[]): MfaState =>
@@ -116,7 +126,7 @@ function planDevices(rng: Rng, accountId: string, userName: string, types: reado
     }
     const name = rng.pick(FIDO_NAMES);
     const id = toBase32(randomBytes(rng, 16)).slice(0, 26);
-    return { type, name, serial: fidoSerial(accountId, userName, name, id) };
+    return { type, name, serial: fidoSerial(accountId, userName, name, id), certifications: fidoCertifications(id) };
   });
 }
 

@@ -10,12 +10,17 @@ export type DemoAccount = {
   alias: string;
   /** Values of the Environment tag on this account's users. */
   environments: readonly string[];
+  /**
+   * The root user as the credential report's root row shows it (moto_fidelity.py adds the row): MFA on or off, or no
+   * root credentials at all (centralized root access removed them; the demo organisation has that feature on).
+   */
+  root: 'mfa' | 'no-mfa' | 'no-root-credentials';
 };
 
 export const ACCOUNTS: readonly DemoAccount[] = [
-  { id: PROD_ACCOUNT, name: 'Production', alias: 'acme-prod', environments: ['prod'] },
-  { id: DEV_ACCOUNT, name: 'Development', alias: 'acme-dev', environments: ['dev', 'dev', 'staging'] },
-  { id: SECURITY_ACCOUNT, name: 'Security', alias: 'acme-security', environments: ['prod'] },
+  { id: PROD_ACCOUNT, name: 'Production', alias: 'acme-prod', environments: ['prod'], root: 'no-mfa' },
+  { id: DEV_ACCOUNT, name: 'Development', alias: 'acme-dev', environments: ['dev', 'dev', 'staging'], root: 'no-root-credentials' },
+  { id: SECURITY_ACCOUNT, name: 'Security', alias: 'acme-security', environments: ['prod'], root: 'mfa' },
 ];
 
 /** The account the portal runs in; its user assumes the member role in every account. */

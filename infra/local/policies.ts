@@ -15,6 +15,7 @@ export const PORTAL_IAM_ACTIONS = [
   'iam:GetGroup',
   'iam:GetLoginProfile',
   'iam:ListMFADevices',
+  'iam:GetMFADevice',
   'iam:ListVirtualMFADevices',
   'iam:CreateVirtualMFADevice',
   'iam:EnableMFADevice',

@@ -16,7 +16,7 @@ import { CreateEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { assumeRole, iamClient, roleArn, type AwsTarget } from './aws-clients';
-import { setUserActivity, withConsoleHeader } from './console';
+import { setUserActivity, withCertifications, withConsoleHeader } from './console';
 import { groundTruthSchema, type GroundTruth, type GroundTruthAccessKey, type HardwareToken } from './ground-truth';
 import { planOrganisation, type PlannedUser } from './org-plan';
 import {
@@ -72,6 +72,8 @@ const DAY_MS = 86_400_000;
 export const DEMO_REMINDER_SENDER = 'mfa-portal@example.com';
 
 export const hardwareTokensFile = (groundTruthFile: string) => join(dirname(groundTruthFile), 'hardware-tokens.json');
+/** Beside the hardware tokens (moto_fidelity.py finds it there): each account's root user, for the report's root row. */
+export const rootUsersFile = (groundTruthFile: string) => join(dirname(groundTruthFile), 'root-users.json');
 
 /** Replaces the file in one step (write, then rename), so moto never reads half an inventory. */
 async function writeHardwareTokens(file: string, tokens: readonly HardwareToken[]): Promise<void> {
@@ -117,7 +119,7 @@ async function enableDevice(iam: IAMClient, UserName: string, device: PlannedUse
     if (!secret) throw new Error(`hardware token ${device.serial} is not in the inventory`);
     codes = consecutiveCodes(secret);
   }
-  await iam.send(new EnableMFADeviceCommand({ UserName, SerialNumber: device.serial, ...codes }));
+  await iam.send(withCertifications(new EnableMFADeviceCommand({ UserName, SerialNumber: device.serial, ...codes }), device.certifications));
 }
 
 async function createUser(iam: IAMClient, user: PlannedUser, tokens: ReadonlyMap<string, string>): Promise<GroundTruthAccessKey | undefined> {
@@ -167,6 +169,7 @@ export async function seedOrganisation(options: SeedOptions): Promise<GroundTrut
     // moto re-reads the inventory when it changes: it must list the hardware tokens before they are enabled.
     await mkdir(dirname(options.outFile), { recursive: true });
     await writeHardwareTokens(hardwareTokensFile(options.outFile), plan.hardwareTokens);
+    await writeFile(rootUsersFile(options.outFile), `${JSON.stringify(Object.fromEntries(ACCOUNTS.map((a) => [a.id, a.root])), null, 2)}\n`);
     const tokens = new Map(plan.hardwareTokens.map((t) => [t.serial, t.secretBase32]));
     await Promise.all(ACCOUNTS.map((account) => setUpAccount(clientFor(account.id), account)));
 
@@ -225,7 +228,7 @@ export async function seedOrganisation(options: SeedOptions): Promise<GroundTrut
       hostingAccountId: HOSTING_ACCOUNT,
       portal: { userName: PORTAL_USER_NAME, accessKeyId: portalKey.AccessKeyId, secretAccessKey: portalKey.SecretAccessKey },
       memberRole: { name: MEMBER_ROLE_NAME, externalId: MEMBER_ROLE_EXTERNAL_ID },
-      accounts: ACCOUNTS.map(({ id, name, alias }) => ({ id, name, alias })),
+      accounts: ACCOUNTS.map(({ id, name, alias, root }) => ({ id, name, alias, root })),
       people: demoPeople,
       users: plan.users.map((u, i) => ({ ...u, ...activity[i] })),
       accessKeys: keys.filter((k): k is GroundTruthAccessKey => k !== undefined),

@@ -125,6 +125,8 @@ export async function startStack(options: StartStackOptions): Promise<LocalStack
       NEXTAUTH_SECRET: secret(32),
       // Reminder emails go to moto's SES, which keeps them (test-support/ses.ts reads them back).
       MFA_REMINDER_EMAIL_FROM: DEMO_REMINDER_SENDER,
+      // The demo organisation has centralized root access (moto has no ListOrganizationsFeatures to ask).
+      MFA_ROOT_CREDENTIALS_MANAGEMENT: 'true',
     };
     const faults = proxy;
     return {

@@ -1,6 +1,7 @@
 import 'server-only';
 import {
   GetLoginProfileCommand,
+  GetMFADeviceCommand,
   GetUserCommand,
   ListAccountAliasesCommand,
   paginateGetAccountAuthorizationDetails,
@@ -12,6 +13,7 @@ import {
 import { iamForAccount } from './clients';
 import { awsCall, isAwsError } from './errors';
 import { toMfaDevice, type MfaDevice } from './mfa-devices';
+import type { Certifications } from '@/lib/device-types';
 
 /** An IAM user as the portal sees it: our type, never the SDK's. */
 export type IamUser = {
@@ -108,6 +110,17 @@ export async function listMfaDevices(accountId: string, userName: string): Promi
       for (const d of page.MFADevices ?? []) if (d.SerialNumber) devices.push(toMfaDevice(d.SerialNumber, d.EnableDate));
     return devices;
   });
+}
+
+/**
+ * A FIDO device's certifications (GetMFADevice; AWS accepts only `u2f` serials there): {} when AWS reports none,
+ * which is what an uncertified key or a synced passkey looks like.
+ */
+export async function getFidoCertifications(accountId: string, userName: string, serial: string): Promise<Certifications> {
+  const out = await awsCall('iam:GetMFADevice', () =>
+    iamForAccount(accountId).send(new GetMFADeviceCommand({ UserName: userName, SerialNumber: serial })),
+  );
+  return Object.fromEntries(Object.entries(out.Certifications ?? {}).filter(([, v]) => typeof v === 'string')) as Certifications;
 }
 
 const aliases = new Map<string, { alias: string | null; at: number }>();

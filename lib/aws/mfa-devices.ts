@@ -1,6 +1,7 @@
 /** Pure knowledge of AWS MFA serial formats; safe for server and client code. */
+import type { Certifications, DeviceType } from '@/lib/device-types';
 
-export type MfaDeviceType = 'virtual' | 'hardware' | 'fido';
+export type MfaDeviceType = DeviceType;
 
 export type MfaDevice = {
   serial: string;
@@ -8,6 +9,8 @@ export type MfaDevice = {
   name: string;
   /** ISO 8601 */
   enabledAt: string | null;
+  /** FIDO only, when GetMFADevice was read: {} = none reported (e.g. a synced passkey). Absent: not read. */
+  certifications?: Certifications | null;
 };
 
 const virtualArn = /^arn:aws[\w-]*:iam::\d{12}:mfa\/(?:.*\/)?([^/]+)$/;
@@ -36,9 +39,3 @@ export function toMfaDevice(serial: string, enabledAt: Date | string | null | un
     enabledAt: date && !Number.isNaN(date.getTime()) ? date.toISOString() : null,
   };
 }
-
-export const deviceTypeLabel: Record<MfaDeviceType, string> = {
-  virtual: 'Authenticator app',
-  hardware: 'Hardware TOTP token',
-  fido: 'Security key / passkey',
-};

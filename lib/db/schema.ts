@@ -103,6 +103,8 @@ export const inventoryAccounts = pgTable(
     credentialReportAt: timestamp('credential_report_at', { withTimezone: true, mode: 'date' }),
     /** Root user MFA from the credential report's <root_account> row; null when the report has none. */
     rootMfaActive: boolean('root_mfa_active'),
+    /** mfa | no-mfa | no-root-credentials (not applicable) | not-reported: lib/inventory/credential-report.ts rootStatus */
+    rootStatus: text('root_status', { enum: ['mfa', 'no-mfa', 'no-root-credentials', 'not-reported'] }),
     users: integer('users').notNull().default(0),
     error: text('error'),
     /** Unassigned virtual devices that name no user of the account (neither mfa/<user>… nor the portal's path). */
@@ -129,7 +131,7 @@ export const inventoryUsers = pgTable(
     tags: jsonb('tags').$type<Record<string, string>>().notNull().default({}),
     groups: jsonb('groups').$type<string[]>().notNull().default([]),
     /** [{ serial, type, name, enabledAt }] */
-    devices: jsonb('devices').$type<{ serial: string; type: 'virtual' | 'hardware' | 'fido'; name: string; enabledAt: string | null }[]>().notNull().default([]),
+    devices: jsonb('devices').$type<StoredDevice[]>().notNull().default([]),
     leftoverDevices: jsonb('leftover_devices').$type<string[]>().notNull().default([]),
     mfaState: text('mfa_state', { enum: ['enabled', 'none', 'leftover-only'] }).notNull(),
     /** Codes of lib/inventory/classify.ts INVENTORY_FLAGS. */
@@ -171,6 +173,11 @@ export const validationReports = pgTable(
 );
 
 export const DEVICE_TYPES = ['virtual', 'hardware', 'fido'] as const;
+/**
+ * A device as inventory_users.devices stores it. `certifications` (FIDO only, from GetMFADevice): absent = not read,
+ * {} = read and none (e.g. a synced passkey), else e.g. { "FIDO": "L1", "FIPS-140-3": "L2" }.
+ */
+export type StoredDevice = { serial: string; type: DeviceType; name: string; enabledAt: string | null; certifications?: Record<string, string> | null };
 export type DeviceType = (typeof DEVICE_TYPES)[number];
 export const DECISIONS = ['required', 'exception', 'out-of-scope'] as const;
 export type Decision = (typeof DECISIONS)[number];
@@ -197,6 +204,11 @@ export const programCategories = pgTable(
     allowedDeviceTypes: jsonb('allowed_device_types').$type<DeviceType[]>().notNull(),
     /** 2 when a backup device is required. */
     minDevices: integer('min_devices').notNull().default(1),
+    /**
+     * Only security keys AWS reports a certification for (FIDO level, FIPS 140-2 or 140-3; GetMFADevice) count.
+     * Only with allowed types = FIDO (phishing-resistant); program-input.ts refuses anything else.
+     */
+    requireCertifiedKey: boolean('require_certified_key').notNull().default(false),
     deadline: timestamp('deadline', { withTimezone: true, mode: 'date' }).notNull(),
     /** The `mfa-cohort` tag value enforcement uses for this category's users. */
     cohort: text('cohort').notNull(),
@@ -309,7 +321,7 @@ export const programUsers = pgView('program_users', {
   accessKeyLastUsed: timestamp('access_key_last_used', { withTimezone: true, mode: 'date' }),
   tags: jsonb('tags').$type<Record<string, string>>().notNull(),
   groups: jsonb('groups').$type<string[]>().notNull(),
-  devices: jsonb('devices').$type<{ serial: string; type: 'virtual' | 'hardware' | 'fido'; name: string; enabledAt: string | null }[]>().notNull(),
+  devices: jsonb('devices').$type<StoredDevice[]>().notNull(),
   leftoverDevices: jsonb('leftover_devices').$type<string[]>().notNull(),
   mfaState: text('mfa_state', { enum: ['enabled', 'none', 'leftover-only'] }).notNull(),
   flags: jsonb('flags').$type<string[]>().notNull(),
@@ -324,6 +336,7 @@ export const programUsers = pgView('program_users', {
   deadline: timestamp('deadline', { withTimezone: true, mode: 'date' }),
   allowedDeviceTypes: jsonb('allowed_device_types').$type<DeviceType[]>().notNull(),
   minDevices: integer('min_devices').notNull(),
+  requireCertifiedKey: boolean('require_certified_key').notNull(),
   decision: text('decision', { enum: DECISIONS }).notNull(),
   /** user | category | default */
   decisionSource: text('decision_source', { enum: ['user', 'category', 'default'] }).notNull(),
@@ -336,8 +349,8 @@ export const programUsers = pgView('program_users', {
   allowedDevices: integer('allowed_devices').notNull(),
   compliant: boolean('compliant').notNull(),
   inScope: boolean('in_scope').notNull(),
-  /** null, or no-mfa | disallowed-type | needs-backup for an in-scope user who is not compliant */
-  programGap: text('program_gap', { enum: ['no-mfa', 'disallowed-type', 'needs-backup'] }),
+  /** null, or no-mfa | disallowed-type | not-certified | needs-backup for an in-scope user who is not compliant */
+  programGap: text('program_gap', { enum: ['no-mfa', 'disallowed-type', 'not-certified', 'needs-backup'] }),
   /** inventory_users.flag_evidence (migration 0011 appends it to the view). */
   flagEvidence: jsonb('flag_evidence').$type<FlagEvidence[]>().notNull(),
 }).existing();

@@ -118,6 +118,35 @@ describe('golden: the exact document', () => {
   });
 });
 
+describe('golden: cohorts that count only certified security keys', () => {
+  const staff = { cohort: 'staff', deadline: d('2027-06-30T17:00:00Z'), requireCertifiedKey: true };
+  const prod = { cohort: 'prod-admins', deadline: d('2027-01-31T17:00:00Z'), requireCertifiedKey: true };
+  const dev = { cohort: 'dev', deadline: d('2027-03-01T09:30:00Z') };
+  const nulls = '"Null":{"iam:FIDO-certification":"true","iam:FIDO-FIPS-140-2-certification":"true","iam:FIDO-FIPS-140-3-certification":"true"}';
+
+  it('add one deny of an uncertified key activation per such cohort, scoped like its MFA statement, after the others', () => {
+    const doc = buildPolicy({ cohorts: [staff, prod, dev], defaultCohort: 'staff', portalRoleName: 'MfaPortalMember' });
+    const json = policyJson(doc);
+    expect(doc.Statement.map((s) => s.Sid)).toEqual(['DenyWithoutMfaDev', 'DenyWithoutMfaProdAdmins', 'DenyWithoutMfaStaff', 'DenyUncertifiedKeyProdAdmins', 'DenyUncertifiedKeyStaff', 'OnlyThePortalChangesMfaTags']);
+    expect(json).toContain(
+      '{"Sid":"DenyUncertifiedKeyProdAdmins","Effect":"Deny","Action":["iam:EnableMFADevice"],"Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/mfa-cohort":"prod-admins","iam:RegisterSecurityKey":"Activate"},"StringNotEqualsIfExists":{"aws:PrincipalTag/mfa-exempt":"true"},' +
+        nulls +
+        '}}',
+    );
+    expect(json).toContain(
+      '{"Sid":"DenyUncertifiedKeyStaff","Effect":"Deny","Action":["iam:EnableMFADevice"],"Resource":"*","Condition":{"StringNotEqualsIfExists":{"aws:PrincipalTag/mfa-cohort":["dev","prod-admins"],"aws:PrincipalTag/mfa-exempt":"true"},"StringEquals":{"iam:RegisterSecurityKey":"Activate"},' +
+        nulls +
+        '}}',
+    );
+    expect(checkSize(doc)).toMatchObject({ ok: true });
+  });
+
+  it('without such a cohort the document is the one above, byte for byte', () => {
+    const plain = buildPolicy({ cohorts: [{ ...staff, requireCertifiedKey: false }, { ...prod, requireCertifiedKey: undefined }, dev], defaultCohort: 'staff', portalRoleName: 'MfaPortalMember' });
+    expect(plain.Statement.some((s) => s.Sid.startsWith('DenyUncertifiedKey'))).toBe(false);
+  });
+});
+
 describe('checkSize', () => {
   it('passes a normal program and says what to merge when too many cohorts do not fit', () => {
     expect(checkSize(buildPolicy(base))).toMatchObject({ ok: true });

@@ -32,6 +32,9 @@ const PROGRAMS: EnforcementInput[] = [
   { cohorts: COHORTS, defaultCohort: 'prod-admins', portalRoleName: PORTAL_ROLE },
   // The default cohort alone: every tag, also prod-admins (not a cohort here), falls to it.
   { cohorts: COHORTS.filter((c) => c.cohort === 'dev'), defaultCohort: 'dev', portalRoleName: PORTAL_ROLE },
+  // A cohort that counts only certified security keys: a named one, then the default one.
+  { cohorts: COHORTS.map((c) => ({ ...c, requireCertifiedKey: c.cohort === 'prod-admins' })), defaultCohort: 'dev', portalRoleName: PORTAL_ROLE },
+  { cohorts: COHORTS.map((c) => ({ ...c, requireCertifiedKey: c.cohort === 'dev' })), defaultCohort: 'dev', portalRoleName: PORTAL_ROLE },
 ];
 
 /** Before, exactly at and after each cohort's deadline (DateGreaterThan is strict: at the deadline nothing is denied yet). */
@@ -79,7 +82,7 @@ const WITHOUT_MFA_STILL_ALLOWED = new Set([
   'sts:GetSessionToken',
 ]);
 
-type Request = { action: string; resource: string; tagKeys?: string[] };
+type Request = { action: string; resource: string; tagKeys?: string[]; context?: Record<string, string> };
 const MFA_DEVICE_ARN = `arn:aws:iam::${ACCOUNT}:mfa/alice-phone`;
 /** A real resource of the right type for each action ('*' where the action has no resource type). */
 const RESOURCE_OF: Record<string, string> = {
@@ -112,11 +115,20 @@ const TAG_KEY_SETS = [
   ['mFa-exempt'], // IAM user tag keys ignore case: this is the mfa-exempt tag
   ['team'],
 ];
+/** The two steps of a security key registration in the console, with what the FIDO metadata service says of the key. */
+const KEY_REGISTRATIONS: Record<string, string>[] = [
+  { 'iam:RegisterSecurityKey': 'Create' },
+  { 'iam:RegisterSecurityKey': 'Activate' }, // a key with no certification (or a synced passkey)
+  { 'iam:RegisterSecurityKey': 'Activate', 'iam:FIDO-certification': 'L1' },
+  { 'iam:RegisterSecurityKey': 'Activate', 'iam:FIDO-FIPS-140-2-certification': 'L2' },
+  { 'iam:RegisterSecurityKey': 'Activate', 'iam:FIDO-FIPS-140-3-certification': 'L3' },
+];
 const REQUESTS: Request[] = [
   ...['s3:ListAllMyBuckets', 'ec2:DescribeInstances', 'iam:CreateUser'].map((a) => request(a)),
   // Both lists: an action the generator drops, or adds without the rules saying so, shows up as a difference.
   ...[...new Set<string>([...SELF_SERVICE_ACTIONS, ...WITHOUT_MFA_STILL_ALLOWED])].sort().map((a) => request(a)),
   ...['iam:CreateUser', 'iam:TagUser', 'iam:UntagUser'].flatMap((a) => TAG_KEY_SETS.map((keys) => request(a, keys))),
+  ...KEY_REGISTRATIONS.map((context) => ({ ...request('iam:EnableMFADevice'), context })),
 ];
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -136,6 +148,12 @@ function expected(program: EnforcementInput, who: Principal, mfa: Mfa, now: Date
   const exempt = who.tags[EXEMPT_TAG] === 'true';
   const enforced = deadline !== undefined && !exempt && mfa !== 'true' && now.getTime() > deadline.getTime();
   if (enforced && !WITHOUT_MFA_STILL_ALLOWED.has(req.action)) return 'ExplicitlyDenied';
+  // A cohort that counts only certified keys may not activate a key with no certification, whenever and however
+  // signed in (the key would never count); creating the registration, and certified keys, are fine.
+  const certifiedOnly = program.cohorts.find((c) => c.cohort === cohort)?.requireCertifiedKey === true;
+  const activatesUncertifiedKey =
+    req.context?.['iam:RegisterSecurityKey'] === 'Activate' && !Object.keys(req.context).some((k) => /^iam:FIDO-.*certification$/.test(k));
+  if (certifiedOnly && !exempt && activatesUncertifiedKey) return 'ExplicitlyDenied';
   return 'Allowed';
 }
 
@@ -151,6 +169,7 @@ async function simulate(program: EnforcementInput, who: Principal, mfa: Mfa, now
   if (mfa !== 'absent') context['aws:MultiFactorAuthPresent'] = mfa;
   for (const [k, v] of Object.entries({ ...who.tags, ...extraTags })) context[`aws:PrincipalTag/${k}`] = v;
   if (req.tagKeys) context['aws:TagKeys'] = req.tagKeys;
+  Object.assign(context, req.context);
   const result = await runSimulation(
     {
       request: { principal: who.arn, action: req.action, resource: { resource: req.resource, accountId: ACCOUNT }, contextVariables: context },
@@ -175,18 +194,18 @@ const describeCase = (program: EnforcementInput, who: Principal, mfa: Mfa, time:
     `${time.label} (${time.at.toISOString()})`,
     `MFA ${mfa}`,
     who.label,
-    `${req.action}${req.tagKeys ? ` [${req.tagKeys.join(', ')}]` : ''}`,
+    `${req.action}${req.tagKeys ? ` [${req.tagKeys.join(', ')}]` : ''}${req.context ? ` ${JSON.stringify(req.context)}` : ''}`,
   ].join(' | ');
 
 describe('the enforcement policy under an IAM simulator: exhaustive truth table', () => {
   it('has the dimensions it claims', () => {
-    expect(PROGRAMS).toHaveLength(4);
+    expect(PROGRAMS).toHaveLength(6);
     expect(TIMES).toHaveLength(6);
     expect(PRINCIPALS).toHaveLength(13);
-    expect(REQUESTS).toHaveLength(3 + 11 + 15);
+    expect(REQUESTS).toHaveLength(3 + 11 + 15 + 5);
   });
 
-  it.each(PROGRAMS.map((p) => [p.defaultCohort ?? 'none', p.cohorts.map((c) => c.cohort).join(', '), p] as const))('every case matches the oracle (default cohort %s, cohorts %s)', async (_default, _cohorts, program) => {
+  it.each(PROGRAMS.map((p) => [p.defaultCohort ?? 'none', p.cohorts.map((c) => `${c.cohort}${c.requireCertifiedKey ? ' (certified keys)' : ''}`).join(', '), p] as const))('every case matches the oracle (default cohort %s, cohorts %s)', async (_default, _cohorts, program) => {
     const mismatches: string[] = [];
     let checked = 0;
     for (const time of TIMES)
@@ -199,8 +218,8 @@ describe('the enforcement policy under an IAM simulator: exhaustive truth table'
             checked++;
           }
     expect(mismatches.slice(0, 25), `${mismatches.length} of ${checked} cases differ from the oracle`).toEqual([]);
-    // 6 times × 3 MFA states × 13 principals × 29 requests
-    expect(checked).toBe(6786);
+    // 6 times × 3 MFA states × 13 principals × 34 requests
+    expect(checked).toBe(7956);
   }, 180_000);
 });
 
@@ -247,6 +266,24 @@ describe('the known traps', () => {
       expect(await simulate(program, untagged, 'true', before, request('iam:TagUser', [key])), key).toBe('ExplicitlyDenied');
       expect(await simulate(program, PORTAL, 'false', before, request('iam:TagUser', [key])), key).toBe('Allowed');
     }
+  });
+});
+
+describe('certified security keys', () => {
+  const program = PROGRAMS[4]!;
+  const alice: Principal = USERS.find((u) => u.tags[COHORT_TAG] === 'prod-admins' && !(EXEMPT_TAG in u.tags))!;
+  const bob: Principal = USERS.find((u) => u.tags[COHORT_TAG] === 'dev' && !(EXEMPT_TAG in u.tags))!;
+  const before = new Date(COHORTS[0]!.deadline.getTime() - 86_400_000);
+  const activate = (certs: Record<string, string>) => ({ ...request('iam:EnableMFADevice'), context: { 'iam:RegisterSecurityKey': 'Activate', ...certs } });
+
+  it('an operator of a certified-keys cohort cannot activate a passkey, even before the deadline and with MFA; a certified key is fine', async () => {
+    expect(await simulate(program, alice, 'true', before, activate({}))).toBe('ExplicitlyDenied');
+    expect(await simulate(program, alice, 'true', before, activate({ 'iam:FIDO-FIPS-140-3-certification': 'L2' }))).toBe('Allowed');
+    expect(await simulate(program, alice, 'true', before, { ...request('iam:EnableMFADevice'), context: { 'iam:RegisterSecurityKey': 'Create' } })).toBe('Allowed');
+    // A virtual device or a hardware token carries no registration key: not this statement's business.
+    expect(await simulate(program, alice, 'false', before, request('iam:EnableMFADevice'))).toBe('Allowed');
+    // Another cohort registers what it likes.
+    expect(await simulate(program, bob, 'true', before, activate({}))).toBe('Allowed');
   });
 });
 

@@ -35,7 +35,19 @@ export const SELF_SERVICE_ACTIONS = [
  */
 export const MFA_TAG_KEY_PATTERNS = ['mfa-*', 'mfA-*', 'mFa-*', 'mFA-*', 'Mfa-*', 'MfA-*', 'MFa-*', 'MFA-*'];
 
-export type Cohort = { cohort: string; deadline: Date };
+export type Cohort = {
+  cohort: string;
+  deadline: Date;
+  /** A category of the cohort counts only certified security keys: registering an uncertified one is denied. */
+  requireCertifiedKey?: boolean;
+};
+
+/**
+ * The certification condition keys IAM sets on the Activate step of a security key registration (iam:EnableMFADevice
+ * with iam:RegisterSecurityKey = Activate), from the FIDO Alliance metadata service. All three absent: a key AWS
+ * knows no certification for (or a synced passkey).
+ */
+export const FIDO_CERTIFICATION_KEYS = ['iam:FIDO-certification', 'iam:FIDO-FIPS-140-2-certification', 'iam:FIDO-FIPS-140-3-certification'] as const;
 
 export type EnforcementInput = {
   /** One entry per cohort; a cohort's categories share its deadline. */
@@ -57,6 +69,20 @@ type Statement = {
   Resource: '*';
   Condition: Record<string, Record<string, string | string[]>>;
 };
+
+/**
+ * Scopes a statement to one cohort: its own tag, or for the default cohort every user no other cohort takes.
+ * Exempt users (mfa-exempt=true) are outside enforcement.
+ */
+function cohortScope(cohort: string, all: readonly Cohort[], defaultCohort: string | null): Statement['Condition'] {
+  const exempt = { [`aws:PrincipalTag/${EXEMPT_TAG}`]: 'true' };
+  if (cohort !== defaultCohort) return { StringEquals: { [`aws:PrincipalTag/${COHORT_TAG}`]: cohort }, StringNotEqualsIfExists: exempt };
+  // The default cohort takes every user that no other statement takes: no tag (IfExists), its own tag, and a tag
+  // naming no cohort of the program (a deleted category, a typo). With no other cohort it takes everyone; IAM
+  // does not accept an empty list of values, so the cohort key is left out then.
+  const others = all.filter((o) => o.cohort !== cohort).map((o) => o.cohort);
+  return { StringNotEqualsIfExists: others.length ? { [`aws:PrincipalTag/${COHORT_TAG}`]: others, ...exempt } : exempt };
+}
 
 export type PolicyDocument = { Version: '2012-10-17'; Statement: Statement[] };
 
@@ -106,19 +132,26 @@ export function buildPolicy(input: EnforcementInput): PolicyDocument {
     const condition: Statement['Condition'] = {
       BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' },
       DateGreaterThan: { 'aws:CurrentTime': policyDate(c.deadline) },
+      ...cohortScope(c.cohort, cohorts, input.defaultCohort),
     };
-    const exempt = { [`aws:PrincipalTag/${EXEMPT_TAG}`]: 'true' };
-    if (c.cohort !== input.defaultCohort) {
-      condition.StringEquals = { [`aws:PrincipalTag/${COHORT_TAG}`]: c.cohort };
-      condition.StringNotEqualsIfExists = exempt;
-    } else {
-      // The default cohort takes every user that no other statement takes: no tag (IfExists), its own tag, and a tag
-      // naming no cohort of the program (a deleted category, a typo). With no other cohort it takes everyone; IAM
-      // does not accept an empty list of values, so the cohort key is left out then.
-      const others = cohorts.filter((o) => o.cohort !== c.cohort).map((o) => o.cohort);
-      condition.StringNotEqualsIfExists = others.length ? { [`aws:PrincipalTag/${COHORT_TAG}`]: others, ...exempt } : exempt;
-    }
     return { Sid: sids[i]!, Effect: 'Deny', NotAction: [...SELF_SERVICE_ACTIONS], Resource: '*', Condition: condition };
+  });
+  // Not tied to the deadline: a key that would never count is refused from the start, instead of being registered
+  // and then reported as a gap. Only the Activate step carries the certification keys; Create is left alone.
+  cohorts.forEach((c, i) => {
+    if (!c.requireCertifiedKey) return;
+    const scope = cohortScope(c.cohort, cohorts, input.defaultCohort);
+    statements.push({
+      Sid: sids[i]!.replace(/^DenyWithoutMfa/, 'DenyUncertifiedKey'),
+      Effect: 'Deny',
+      Action: ['iam:EnableMFADevice'],
+      Resource: '*',
+      Condition: {
+        ...scope,
+        StringEquals: { ...scope.StringEquals, 'iam:RegisterSecurityKey': 'Activate' },
+        Null: Object.fromEntries(FIDO_CERTIFICATION_KEYS.map((k) => [k, 'true'])),
+      },
+    });
   });
   statements.push({
     Sid: 'OnlyThePortalChangesMfaTags',

@@ -21,6 +21,8 @@ export async function loadEnforcementProgram(db: Db): Promise<EnforcementProgram
   const cohorts = new Map<string, Cohort>();
   // Categories sharing a cohort share its deadline (checked when they are saved); the first one speaks for it.
   for (const c of categories) if (!cohorts.has(c.cohort)) cohorts.set(c.cohort, { cohort: c.cohort, deadline: c.deadline });
+  // One category of the cohort counting only certified keys is enough: the policy cannot tell categories apart.
+  for (const c of categories) if (c.requireCertifiedKey) cohorts.get(c.cohort)!.requireCertifiedKey = true;
   const defaultCohort = settings?.defaultCohort && cohorts.has(settings.defaultCohort) ? settings.defaultCohort : null;
   return {
     cohorts: [...cohorts.values()],

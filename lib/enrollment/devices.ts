@@ -2,7 +2,7 @@ import 'server-only';
 import { hasConsoleAccess, listMfaDevices } from '@/lib/aws/iam';
 import { deactivateMfaDevice, deleteVirtualMfaDevice, getSessionTokenWithMfa, resyncMfaDevice } from '@/lib/aws/mfa';
 import { isAwsError } from '@/lib/aws/errors';
-import { deviceTypeLabel } from '@/lib/aws/mfa-devices';
+import { deviceTypeLabel } from '@/lib/device-types';
 import { auditedMutation } from '@/lib/audit/log';
 import { getCallerIdentity } from '@/lib/aws/sts';
 import { fail, invalid, ok, type ActionResult } from '@/lib/actions/result';

@@ -3,6 +3,7 @@ import type { IamUser } from '@/lib/aws/iam';
 import { toMfaDevice, type MfaDevice } from '@/lib/aws/mfa-devices';
 import type { VirtualDeviceEntry } from '@/lib/aws/inventory-sources';
 import { AwsError } from '@/lib/aws/errors';
+import type { ProgramCategory, UserDecision } from '@/lib/program/resolve';
 
 // The AWS adapters are replaced by an in-memory account, so the collection's own decisions can be checked:
 // which users get a per-user call, and what each row says.
@@ -14,7 +15,7 @@ const state = {
   devices: new Map<string, MfaDevice[]>(),
   passwords: new Set<string>(),
 };
-const calls = { listMfaDevices: [] as string[], hasConsoleAccess: [] as string[] };
+const calls = { listMfaDevices: [] as string[], hasConsoleAccess: [] as string[], getMfaDevice: [] as string[] };
 /** Users whose ListMFADevices fails with this error: deleted ones (NoSuchEntity) or an outage. */
 const failing = new Map<string, AwsError>();
 
@@ -25,6 +26,10 @@ vi.mock('@/lib/aws/inventory-sources', () => ({
 }));
 vi.mock('@/lib/aws/iam', () => ({
   getAccountAlias: async () => 'acme-prod',
+  getFidoCertifications: async (_a: string, _u: string, serial: string) => {
+    calls.getMfaDevice.push(serial);
+    return serial.endsWith('-CERT') ? { FIDO: 'L1' } : {};
+  },
   listMfaDevices: async (_a: string, userName: string) => {
     calls.listMfaDevices.push(userName);
     const error = failing.get(userName);
@@ -50,6 +55,7 @@ const fido = (u: string) => `arn:aws:iam::${A}:u2f/user/${u}/key-ABCDEF`;
 beforeEach(() => {
   calls.listMfaDevices = [];
   calls.hasConsoleAccess = [];
+  calls.getMfaDevice = [];
   failing.clear();
   // virt: a virtual device; both: virtual + FIDO; hw: FIDO only; left: a console leftover; late: created after the report.
   state.users = ['virt', 'both', 'hw', 'left', 'none', 'late'].map((n) => user(n));
@@ -80,7 +86,7 @@ describe('collectAccount', () => {
     const u = byName(inv);
     expect(u.get('virt')).toMatchObject({ mfaState: 'enabled', consoleAccess: true, flags: [] });
     expect(u.get('hw')!.devices.map((d) => d.type)).toEqual(['fido']);
-    // The documented blind spot: the FIDO key next to a virtual device is not seen.
+    // No program: one device of any type settles every verdict, so the FIDO key next to the virtual one is not listed.
     expect(u.get('both')!.devices.map((d) => d.type)).toEqual(['virtual']);
     expect(u.get('left')).toMatchObject({ mfaState: 'leftover-only', leftoverDevices: [v('left')] });
     expect(u.get('none')).toMatchObject({ mfaState: 'none', consoleAccess: false, flags: [] });
@@ -96,6 +102,68 @@ describe('collectAccount', () => {
     const both = byName(inv).get('both')!;
     expect(both.devices.map((d) => d.type).sort()).toEqual(['fido', 'virtual']);
     expect(both.flags).toContain('several-devices');
+  });
+
+  it('lists the devices of a virtual-device user whose category the virtual device alone does not satisfy', async () => {
+    const category = (id: number, over: Partial<ProgramCategory>): ProgramCategory => ({
+      id, name: `c${id}`, position: id, selectorKind: 'account', selectorKey: null, selectorValue: A, defaultDecision: 'required',
+      allowedDeviceTypes: ['virtual', 'hardware', 'fido'], minDevices: 1, requireCertifiedKey: false, deadline: now, cohort: `c${id}`,
+      reason: null, approver: null, expiresAt: null, ...over,
+    });
+    const decision = (over: Partial<UserDecision>): UserDecision => ({ categoryId: null, decision: null, reason: null, approver: null, expiresAt: null, ...over });
+    // Operators-like: hardware or FIDO, with a backup.
+    const operators = category(1, { allowedDeviceTypes: ['hardware', 'fido'], minDevices: 2 });
+    const inv = await collectAccount(A, { now, program: { categories: [operators], decisions: new Map() } });
+    expect(calls.listMfaDevices.sort()).toEqual(['both', 'hw', 'late', 'virt']);
+    expect(byName(inv).get('both')!.devices.map((d) => d.type).sort()).toEqual(['fido', 'virtual']);
+
+    // Virtual allowed but a backup required: still listed. Allowed and one device enough: the cheap path.
+    calls.listMfaDevices = [];
+    await collectAccount(A, { now, program: { categories: [category(1, { minDevices: 2 })], decisions: new Map() } });
+    expect(calls.listMfaDevices.sort()).toEqual(['both', 'hw', 'late', 'virt']);
+    calls.listMfaDevices = [];
+    await collectAccount(A, { now, program: { categories: [category(1, {})], decisions: new Map() } });
+    expect(calls.listMfaDevices.sort()).toEqual(['hw', 'late']);
+
+    // Per-user decisions: an override into Operators makes it exact; out of scope for good does not need it, an
+    // exception that will expire does (the user comes back into scope with the stored devices).
+    calls.listMfaDevices = [];
+    const open = category(2, { position: 0 });
+    await collectAccount(A, {
+      now,
+      program: {
+        categories: [operators, open],
+        decisions: new Map([
+          ['virt', decision({ categoryId: 1 })],
+          ['both', decision({ categoryId: 1, decision: 'exception', expiresAt: new Date('2026-06-01T00:00:00Z') })],
+        ]),
+      },
+    });
+    expect(calls.listMfaDevices.sort()).toEqual(['both', 'hw', 'late', 'virt']);
+    calls.listMfaDevices = [];
+    await collectAccount(A, {
+      now,
+      program: { categories: [operators], decisions: new Map([['virt', decision({ decision: 'out-of-scope' })], ['both', decision({ decision: 'exception' })]]) },
+    });
+    expect(calls.listMfaDevices.sort()).toEqual(['hw', 'late']);
+  });
+
+  it('reads certifications (GetMFADevice) only for FIDO devices of users whose category requires a certified key', async () => {
+    const keys: ProgramCategory = {
+      id: 1, name: 'keys', position: 1, selectorKind: 'account', selectorKey: null, selectorValue: A, defaultDecision: 'required',
+      allowedDeviceTypes: ['fido'], minDevices: 1, requireCertifiedKey: true, deadline: now, cohort: 'keys', reason: null, approver: null, expiresAt: null,
+    };
+    state.devices.set('hw', [toMfaDevice(`${fido('hw')}-CERT`, '2025-02-01T00:00:00Z')]);
+    const inv = await collectAccount(A, { now, program: { categories: [keys], decisions: new Map() } });
+    expect(calls.getMfaDevice.sort()).toEqual([fido('both'), `${fido('hw')}-CERT`]);
+    const u = byName(inv);
+    expect(u.get('hw')!.devices[0]!.certifications).toEqual({ FIDO: 'L1' });
+    expect(u.get('both')!.devices.find((d) => d.type === 'fido')!.certifications).toEqual({});
+    // Virtual devices are never asked about; without the requirement nothing is read.
+    calls.getMfaDevice = [];
+    const plain = await collectAccount(A, { now, program: { categories: [{ ...keys, requireCertifiedKey: false }], decisions: new Map() } });
+    expect(calls.getMfaDevice).toEqual([]);
+    expect(byName(plain).get('hw')!.devices[0]!.certifications).toBeUndefined();
   });
 
   it('re-checks users the portal updated after the report was generated', async () => {

@@ -1,10 +1,11 @@
 import 'server-only';
 import { isAwsError } from '@/lib/aws/errors';
-import { getAccountAlias, hasConsoleAccess, listMfaDevices } from '@/lib/aws/iam';
+import { getAccountAlias, getFidoCertifications, hasConsoleAccess, listMfaDevices } from '@/lib/aws/iam';
 import { listVirtualDevices, readAccountUsers, readCredentialReport, type ReportPolling } from '@/lib/aws/inventory-sources';
 import { toMfaDevice, type MfaDevice } from '@/lib/aws/mfa-devices';
+import { resolveProgram, type ProgramCategory, type UserDecision } from '@/lib/program/resolve';
 import { classify, type ClassifiedUser, type FlagRules } from './classify';
-import { parseCredentialReport, type CredentialReportUser } from './credential-report';
+import { parseCredentialReport, rootStatus, type CredentialReportUser, type RootStatus } from './credential-report';
 
 export type CollectOptions = {
   /**
@@ -19,21 +20,79 @@ export type CollectOptions = {
   reportPolling?: ReportPolling;
   /** Stale window and service-user markers (default: 90 days, no markers). */
   flagRules?: FlagRules;
+  /**
+   * The enrollment program (categories and this account's decisions, keyed by user name). The default mode uses it
+   * to decide whose device list must be exact. Absent: no categories and no decisions (every user in scope, any
+   * type, one device), which is what the rule gives an empty program.
+   */
+  program?: CollectProgram;
+  /** The organisation has centralized root access (RootCredentialsManagement): see rootStatus. */
+  rootCredentialsManagement?: boolean;
   now?: Date;
   onPhase?: (phase: CollectPhase) => void;
 };
 
-export type CollectPhase = 'credential-report' | 'users' | 'virtual-devices' | 'devices';
+export type CollectPhase = 'credential-report' | 'users' | 'virtual-devices' | 'devices' | 'certifications';
 
 export type AccountInventory = {
   accountId: string;
   alias: string | null;
   credentialReportAt: Date | null;
   rootMfaActive: boolean | null;
+  /** From the report's root row and MFA_ROOT_CREDENTIALS_MANAGEMENT (rootStatus). */
+  rootStatus: RootStatus;
   users: ClassifiedUser[];
   /** Unassigned virtual devices that no user can be attributed to (neither `mfa/<user>` nor the portal's path). */
   unattributedLeftovers: string[];
 };
+
+export type CollectProgram = {
+  categories: readonly ProgramCategory[];
+  /** Decisions of this account's users, by user name. */
+  decisions: ReadonlyMap<string, UserDecision>;
+};
+
+/**
+ * Whether a user's known virtual devices settle their verdict, gap and remediation, so that a hardware or FIDO
+ * device the cheap path does not see could change nothing. True only when, with the virtual devices alone, the user
+ * is either compliant (more devices only add to the allowed count; no rule penalises an extra device) or out of
+ * scope for good (no console password, out of scope, or an exception without expiry). An exception that expires is
+ * not settled: the view brings the user back into scope at that moment, with the stored devices.
+ */
+export function virtualDevicesSettle(
+  user: { accountId: string; userName: string; path: string; tags: Record<string, string>; groups: string[]; consoleAccess: boolean },
+  virtualDevices: number,
+  program: CollectProgram,
+  now: Date,
+): boolean {
+  if (!user.consoleAccess) return true;
+  const status = resolveProgram(
+    { ...user, devices: Array.from({ length: virtualDevices }, () => ({ type: 'virtual' as const })) },
+    program.categories,
+    program.decisions.get(user.userName) ?? null,
+    now,
+  );
+  if (status.decision === 'out-of-scope') return true;
+  if (status.decision === 'exception' && !status.exceptionExpired) return status.expiresAt === null;
+  return status.compliant;
+}
+
+/**
+ * Whether the user's category counts only certified security keys and their verdict can depend on it (the same
+ * "for good" reasons as virtualDevicesSettle): then each FIDO device's GetMFADevice is read.
+ */
+export function needsCertifications(
+  user: { accountId: string; userName: string; path: string; tags: Record<string, string>; groups: string[]; consoleAccess: boolean },
+  program: CollectProgram,
+  now: Date,
+): boolean {
+  if (!user.consoleAccess) return false;
+  const status = resolveProgram({ ...user, devices: [] }, program.categories, program.decisions.get(user.userName) ?? null, now);
+  if (!status.requireCertifiedKey || status.decision === 'out-of-scope') return false;
+  return !(status.decision === 'exception' && !status.exceptionExpired && status.expiresAt === null);
+}
+
+const EMPTY_PROGRAM: CollectProgram = { categories: [], decisions: new Map() };
 
 const PORTAL_PATH = 'mfa-portal/';
 /** IAM's largest MaxItems: the service default (100) would make the bulk calls ten times as many. */
@@ -79,11 +138,11 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
 /**
  * One account's inventory in bulk: GetAccountAuthorizationDetails (users, tags, groups), the credential
  * report (console access, password and key use, whether any MFA is active), ListVirtualMFADevices (live:
- * assigned devices with user and enable date, unassigned ones as leftovers), then ListMFADevices only for
- * users whose active MFA is not explained by an assigned virtual device (hardware / FIDO).
- *
- * Blind spot of the default mode: a hardware or FIDO device held by a user who also has a virtual device is
- * not seen (the report's mfa_active is already explained). Set MFA_INVENTORY_LIST_ALL_DEVICES for exact devices.
+ * assigned devices with user and enable date, unassigned ones as leftovers), then ListMFADevices for users whose
+ * active MFA is not explained by an assigned virtual device (hardware / FIDO), and for users with a virtual device
+ * whose verdict the virtual device alone does not settle under the program (virtualDevicesSettle): a virtual device
+ * in a category that does not allow it, one device where a backup is required. So verdicts are exact in every mode;
+ * only the device list of a user it cannot matter for may miss a second device.
  *
  * The credential report can be up to four hours old: users created since are missing from it and get a live
  * GetLoginProfile + ListMFADevices instead; `recheck` names users whose stored row is newer than the report
@@ -125,10 +184,14 @@ export async function collectAccount(
   const live = new Map<string, { consoleAccess?: boolean; devices: MfaDevice[] }>();
   // Users deleted between the bulk read and their own call: gone from the account, so gone from the inventory.
   const deleted = new Set<string>();
+  const program = options.program ?? EMPTY_PROGRAM;
   const toCheck = iamUsers.filter((u) => {
     const row = report.users.get(u.userName);
     if (!row || recheck.has(u.userName)) return true;
-    return row.mfaActive && (listAllDevices || !devices.has(u.userName));
+    if (!row.mfaActive) return false;
+    const known = devices.get(u.userName);
+    if (listAllDevices || !known) return true;
+    return !virtualDevicesSettle({ ...u, consoleAccess: row.passwordEnabled }, known.length, program, now);
   });
   onPhase?.('devices');
   await mapLimit(toCheck, userConcurrency, async (u) => {
@@ -145,10 +208,28 @@ export async function collectAccount(
     }
   });
 
+  const deviceList = (userName: string) => live.get(userName)?.devices ?? devices.get(userName) ?? [];
+  const certifiable = iamUsers.flatMap((u) => {
+    if (deleted.has(u.userName)) return [];
+    const consoleAccess = live.get(u.userName)?.consoleAccess ?? report.users.get(u.userName)?.passwordEnabled ?? false;
+    if (!needsCertifications({ ...u, consoleAccess }, program, now)) return [];
+    return deviceList(u.userName).filter((d) => d.type === 'fido').map((d) => ({ userName: u.userName, device: d }));
+  });
+  onPhase?.('certifications');
+  const certified = new Map<string, MfaDevice['certifications']>();
+  await mapLimit(certifiable, userConcurrency, async ({ userName, device }) => {
+    try {
+      certified.set(device.serial, await getFidoCertifications(accountId, userName, device.serial));
+    } catch (error) {
+      // Removed since it was listed: left unread (not certified), as the next run will not list it at all.
+      if (!isAwsError(error, 'NoSuchEntity')) throw error;
+    }
+  });
+
   const users = iamUsers.filter((u) => !deleted.has(u.userName)).map((u) => {
     const r: CredentialReportUser | undefined = report.users.get(u.userName);
     const checked = live.get(u.userName);
-    const userDevices = checked ? checked.devices : (devices.get(u.userName) ?? []);
+    const userDevices = deviceList(u.userName).map((d) => (certified.has(d.serial) ? { ...d, certifications: certified.get(d.serial) } : d));
     return classify(
       {
         ...u,
@@ -166,5 +247,13 @@ export async function collectAccount(
     );
   });
 
-  return { accountId, alias, credentialReportAt: raw.generatedAt, rootMfaActive: report.rootMfaActive, users, unattributedLeftovers: unattributed };
+  return {
+    accountId,
+    alias,
+    credentialReportAt: raw.generatedAt,
+    rootMfaActive: report.rootMfaActive,
+    rootStatus: rootStatus(report.root, options.rootCredentialsManagement ?? false),
+    users,
+    unattributedLeftovers: unattributed,
+  };
 }

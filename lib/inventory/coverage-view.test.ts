@@ -94,9 +94,12 @@ describe('gaps and remediation', () => {
   it('asks for a device of an allowed type, or for a backup, when the category says so', () => {
     const virtualOnly = row({ mfaState: 'enabled', programGap: 'disallowed-type', allowedDeviceTypes: ['hardware', 'fido'], flags: ['stale-console'] });
     expect(remediationFor(virtualOnly)).toBe('enroll-allowed-type');
-    expect(remediationSentence('enroll-allowed-type', virtualOnly)).toMatch(/^Enroll a device of an allowed type: hardware TOTP token or security key \(FIDO\); the current device type is not allowed in this category\.$/i);
+    expect(remediationSentence('enroll-allowed-type', virtualOnly)).toMatch(/^Enroll a device of an allowed type: hardware TOTP token, or security key or passkey; the current device type is not allowed in this category\.$/i);
     const single = row({ mfaState: 'enabled', programGap: 'needs-backup', minDevices: 2 });
     expect(remediationFor(single)).toBe('add-backup');
+    const uncertified: InventoryRowLike = { ...single, programGap: 'not-certified', allowedDeviceTypes: ['fido'], minDevices: 1 };
+    expect(remediationFor(uncertified)).toBe('enroll-certified-key');
+    expect(remediationSentence('enroll-certified-key', uncertified)).toMatch(/^Register a certified security key \(FIDO certified, or FIPS 140-2\/140-3 validated\)/);
     expect(remediationSentence('add-backup', single)).toBe('Add a backup device: this category requires two.');
     expect(remediationSentence('add-backup', { ...single, minDevices: 3 })).toMatch(/requires 3 devices/);
   });
@@ -124,7 +127,7 @@ describe('gaps and remediation', () => {
     fc.assert(
       fc.property(user, fc.option(category), (u, c) => {
         const categories: ProgramCategory[] = c
-          ? [{ id: 1, name: 'c', position: 0, selectorKind: 'account', selectorKey: null, selectorValue: '111111111111', deadline: now, cohort: 'c', reason: null, approver: null, ...c }]
+          ? [{ id: 1, name: 'c', position: 0, selectorKind: 'account', selectorKey: null, selectorValue: '111111111111', requireCertifiedKey: false, deadline: now, cohort: 'c', reason: null, approver: null, ...c }]
           : [];
         const s = resolveProgram({ accountId: '111111111111', path: '/', tags: {}, groups: [], consoleAccess: u.consoleAccess, devices: u.devices }, categories, null, now);
         const mfaState = u.devices.length > 0 ? 'enabled' : u.leftover ? 'leftover-only' : 'none';
@@ -172,7 +175,7 @@ describe('gaps and remediation', () => {
           rules,
         );
         const categories: ProgramCategory[] = c
-          ? [{ id: 1, name: 'c', position: 0, selectorKind: 'account', selectorKey: null, selectorValue: '111111111111', deadline: NOW, cohort: 'c', reason: null, approver: null, ...c }]
+          ? [{ id: 1, name: 'c', position: 0, selectorKind: 'account', selectorKey: null, selectorValue: '111111111111', deadline: NOW, cohort: 'c', reason: null, approver: null, requireCertifiedKey: false, ...c }]
           : [];
         const s = resolveProgram({ accountId: '111111111111', path: '/', tags: classified.tags, groups: [], consoleAccess: u.consoleAccess, devices: classified.devices }, categories, null, NOW);
         const reportUser: ReportUser = {

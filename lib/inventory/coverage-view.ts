@@ -22,7 +22,7 @@ export type InventoryRowLike = {
   expiresAt: Date | string | null;
 };
 
-export type Remediation = 'enroll' | 're-enroll' | 'remove-console-password' | 'confirm-stale-console' | 'enroll-allowed-type' | 'add-backup';
+export type Remediation = 'enroll' | 're-enroll' | 'remove-console-password' | 'confirm-stale-console' | 'enroll-allowed-type' | 'enroll-certified-key' | 'add-backup';
 
 /** One sentence per remediation; `remediationSentence` adds what depends on the user's category. */
 export const remediationText: Record<Remediation, string> = {
@@ -32,6 +32,8 @@ export const remediationText: Record<Remediation, string> = {
   'confirm-stale-console':
     'Console access looks unused: confirm with the owner whether they still need it. If not, remove the console password (or the user); if they do, they enroll an MFA device.',
   'enroll-allowed-type': 'Enroll a device of an allowed type; the current device type is not allowed in this category.',
+  'enroll-certified-key':
+    'Register a certified security key (FIDO certified, or FIPS 140-2/140-3 validated) in the AWS console: this category counts only keys AWS reports a certification for, and the current key or passkey has none.',
   'add-backup': 'Add a backup device: this category requires two.',
 };
 
@@ -51,6 +53,8 @@ export function remediationFor(row: InventoryRowLike): Remediation | null {
   switch (row.programGap) {
     case 'disallowed-type':
       return 'enroll-allowed-type';
+    case 'not-certified':
+      return 'enroll-certified-key';
     case 'needs-backup':
       return 'add-backup';
     default:

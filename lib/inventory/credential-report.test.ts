@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { parseCredentialReport, parseCsv, parseReportDate } from './credential-report';
+import { parseCredentialReport, parseCsv, parseReportDate, rootStatus } from './credential-report';
 
 const HEADER =
   'user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated';
@@ -33,8 +33,23 @@ describe('parseCredentialReport', () => {
     expect(report.users.get('svc-x')).toMatchObject({ passwordEnabled: false, passwordNeverUsed: false, accessKeyLastUsed: null });
   });
 
-  it('has no root MFA when the report has no root row (moto)', () => {
-    expect(parseCredentialReport(`${HEADER}\n${row({ user: 'a', password_enabled: 'false', mfa_active: 'false' })}\n`).rootMfaActive).toBeNull();
+  it('has no root MFA when the report has no root row', () => {
+    const report = parseCredentialReport(`${HEADER}\n${row({ user: 'a', password_enabled: 'false', mfa_active: 'false' })}\n`);
+    expect(report.rootMfaActive).toBeNull();
+    expect(rootStatus(report.root, true)).toBe('not-reported');
+  });
+
+  it('reads the root row: MFA, sign-in on record, and "no root credentials" only where the organisation has centralized root access', () => {
+    const rootOf = (r: Record<string, string>) =>
+      parseCredentialReport(`${HEADER}\n${row({ user: '<root_account>', arn: 'arn:aws:iam::111111111111:root', password_enabled: 'not_supported', ...r })}\n`).root;
+    expect(rootStatus(rootOf({ mfa_active: 'true' }), true)).toBe('mfa');
+    const empty = rootOf({ mfa_active: 'false', password_last_used: 'no_information' });
+    expect(empty).toMatchObject({ mfaActive: false, passwordLastUsed: null, accessKeysActive: false, certificatesActive: false });
+    expect(rootStatus(empty, true)).toBe('no-root-credentials');
+    // Without the organisation's word the same row is a root user without MFA (its password may just be unused).
+    expect(rootStatus(empty, false)).toBe('no-mfa');
+    expect(rootStatus(rootOf({ mfa_active: 'false', password_last_used: '2026-01-01T00:00:00+00:00' }), true)).toBe('no-mfa');
+    expect(rootStatus(rootOf({ mfa_active: 'false', password_last_used: 'no_information', access_key_1_active: 'true' }), true)).toBe('no-mfa');
   });
 
   it('finds columns by name, handles CRLF, a BOM and quoted fields', () => {

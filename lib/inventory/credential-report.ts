@@ -16,8 +16,41 @@ export type CredentialReportUser = {
 
 export type CredentialReport = {
   users: Map<string, CredentialReportUser>;
-  /** From the `<root_account>` row; null when the report has none (moto never writes one). */
+  /** From the `<root_account>` row; null when the report has none. */
   rootMfaActive: boolean | null;
+  /** The `<root_account>` row's credential facts; null when the report has none. */
+  root: RootRow | null;
+};
+
+export type RootRow = {
+  mfaActive: boolean;
+  /** null: no sign-in on record (`no_information` / `N/A`). The root row's password_enabled is always not_supported. */
+  passwordLastUsed: Date | null;
+  accessKeysActive: boolean;
+  certificatesActive: boolean;
+};
+
+/**
+ * The root user's MFA verdict. `no-root-credentials` (not applicable, not a gap) is inferred: the report cannot tell
+ * a root user without a password from one whose password was never used (password_enabled is not_supported on the
+ * root row), so it takes the organisation's word that centralized root access is on (RootCredentialsManagement:
+ * MFA_ROOT_CREDENTIALS_MANAGEMENT) plus a root row with nothing on it: no MFA, no sign-in on record, no active key
+ * or certificate. Everything else on the row is read, not inferred.
+ */
+export type RootStatus = 'mfa' | 'no-mfa' | 'no-root-credentials' | 'not-reported';
+
+export function rootStatus(root: RootRow | null, rootCredentialsManagement: boolean): RootStatus {
+  if (!root) return 'not-reported';
+  if (root.mfaActive) return 'mfa';
+  const nothing = root.passwordLastUsed === null && !root.accessKeysActive && !root.certificatesActive;
+  return rootCredentialsManagement && nothing ? 'no-root-credentials' : 'no-mfa';
+}
+
+export const rootStatusText: Record<RootStatus, string> = {
+  mfa: 'MFA on',
+  'no-mfa': 'no MFA',
+  'no-root-credentials': 'not applicable: no root credentials (centralized root access)',
+  'not-reported': 'not reported (no root row in the credential report)',
 };
 
 export const ROOT_ROW = '<root_account>';
@@ -109,13 +142,18 @@ export function parseCredentialReport(csv: string): CredentialReport {
   };
 
   const users = new Map<string, CredentialReportUser>();
-  let rootMfaActive: boolean | null = null;
+  let root: RootRow | null = null;
   for (const r of rows) {
     const userName = get(r, 'user') ?? '';
     if (!userName) continue;
     const mfaActive = get(r, 'mfa_active') === 'true';
     if (userName === ROOT_ROW) {
-      rootMfaActive = mfaActive;
+      root = {
+        mfaActive,
+        passwordLastUsed: parseReportDate(get(r, 'password_last_used')?.trim()),
+        accessKeysActive: get(r, 'access_key_1_active') === 'true' || get(r, 'access_key_2_active') === 'true',
+        certificatesActive: get(r, 'cert_1_active') === 'true' || get(r, 'cert_2_active') === 'true',
+      };
       continue;
     }
     const passwordEnabled = get(r, 'password_enabled') === 'true';
@@ -132,5 +170,5 @@ export function parseCredentialReport(csv: string): CredentialReport {
       accessKeyLastUsed: later(parseReportDate(get(r, 'access_key_1_last_used_date')), parseReportDate(get(r, 'access_key_2_last_used_date'))),
     });
   }
-  return { users, rootMfaActive };
+  return { users, rootMfaActive: root?.mfaActive ?? null, root };
 }

@@ -1,5 +1,6 @@
 /** The structured inventory as CSV and JSON. Pure: the route streams batches through these. */
 import type { Decision, DeviceType } from '@/lib/db/schema';
+import type { ProgramGap } from '@/lib/program/resolve';
 import type { FlagEvidence } from './classify';
 import { userVerdict } from './coverage-view';
 
@@ -28,7 +29,7 @@ export type ExportRow = {
   expiresAt: Date | null;
   exceptionExpired: boolean;
   inScope: boolean;
-  programGap: 'no-mfa' | 'disallowed-type' | 'needs-backup' | null;
+  programGap: ProgramGap | null;
   allowedDeviceTypes: DeviceType[];
   minDevices: number;
 };

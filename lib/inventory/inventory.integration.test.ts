@@ -118,7 +118,10 @@ describe('inventory collection over the seeded organisation', () => {
       expect(a.users).toBe(gt.users.filter((u) => u.accountId === a.accountId).length);
       expect(a.alias).toBe(gt.accounts.find((x) => x.id === a.accountId)!.alias);
       expect(a.credentialReportAt).toBeInstanceOf(Date);
-      expect(a.rootMfaActive).toBeNull(); // moto's report has no root row
+      // The fidelity layer adds the root row the seed describes; the stack says the organisation has centralized root access.
+      const root = gt.accounts.find((x) => x.id === a.accountId)!.root;
+      expect(a.rootMfaActive).toBe(root === 'mfa');
+      expect(a.rootStatus).toBe(root);
       // Every leftover the seed made names its user, so none is left unattributed.
       expect(a.unattributedLeftovers).toEqual([]);
     }
@@ -229,7 +232,7 @@ describe('inventory collection over the seeded organisation', () => {
   });
 
   it('verifyUser re-checks one user live and stores it at once', async () => {
-    const u = gt.users.find((x) => x.consoleAccess && x.devices.length > 0 && x.devices.every((d) => d.type !== 'virtual'))!;
+    const u = gt.users.find((x) => x.consoleAccess && x.devices.some((d) => d.type === 'fido') && x.devices.every((d) => d.type !== 'virtual'))!;
     const db = await getDb();
     // Pretend the stored row is out of date.
     await db
@@ -240,6 +243,8 @@ describe('inventory collection over the seeded organisation', () => {
     expect(row.source).toBe('verify');
     expect(row.mfaState).toBe('enabled');
     expect(row.devices.map((d) => d.serial).sort()).toEqual(u.devices.map((d) => d.serial).sort());
+    // Security keys carry their certifications (GetMFADevice), as the seed registered them.
+    for (const d of u.devices.filter((x) => x.type === 'fido')) expect(row.devices.find((x) => x.serial === d.serial)!.certifications).toEqual(d.certifications ?? {});
     expect(row.tags).toEqual(u.tags);
     // Usage comes from the stored row (the last report): the same flags as the inventory gave.
     expect(row.flags.filter((f) => USAGE_FLAGS.includes(f))).toEqual(usageFlags(u));

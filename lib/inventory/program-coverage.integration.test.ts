@@ -63,7 +63,7 @@ describe('coverage with an empty program', () => {
   it('counts every console user in scope and MFA as any device: the numbers from before the program', async () => {
     await db.insert(inventoryUsers).values(users.map(([name, s]) => toRow(classify(facts(name, s)), 'inventory', null, new Date())));
     const { headline } = await getDashboard(admin, ['Team']);
-    expect(headline).toEqual({ users: 13, consoleUsers: 12, inScope: 12, withMfa: 6, withoutMfa: 6, leftoverOnly: 0, exceptions: 0, expiredExceptions: 0, outOfScope: 0 });
+    expect(headline).toEqual({ users: 13, consoleUsers: 12, inScope: 12, withMfa: 6, withoutMfa: 6, leftoverOnly: 0, exceptions: 0, expiredExceptions: 0, outOfScope: 0, phishingResistant: 1 });
     const totals = await computeTotals(db, [A, B]);
     expect(totals).toMatchObject({ consoleUsers: 12, inScope: 12, withMfa: 6, withoutMfa: 6, exceptions: 0, outOfScope: 0, coveragePct: 50 });
     expect(totals.byCohort).toEqual({ '(no category)': { inScope: 12, compliant: 6, deadline: null } });
@@ -104,7 +104,7 @@ describe('coverage with the program', () => {
   it('takes exceptions and out-of-scope users out of scope, and brings expired exceptions back as gaps', async () => {
     const { headline } = await getDashboard(admin, ['Team']);
     // in scope: no-category-gap, no-category-ok, prod-virtual, prod-one-token, prod-two, admin-virtual, lapsed, overridden
-    expect(headline).toEqual({ users: 13, consoleUsers: 12, inScope: 8, withMfa: 3, withoutMfa: 5, leftoverOnly: 0, exceptions: 2, expiredExceptions: 1, outOfScope: 2 });
+    expect(headline).toEqual({ users: 13, consoleUsers: 12, inScope: 8, withMfa: 3, withoutMfa: 5, leftoverOnly: 0, exceptions: 2, expiredExceptions: 1, outOfScope: 2, phishingResistant: 1 });
     expect(headline.inScope + headline.exceptions + headline.outOfScope).toBe(headline.consoleUsers);
     const lapsed = await getInventoryUser(admin, A, 'lapsed');
     expect(lapsed).toMatchObject({ decision: 'exception', exceptionExpired: true, inScope: true, programGap: 'no-mfa' });

@@ -1,7 +1,9 @@
 import 'server-only';
+import type { RootStatus } from './credential-report';
 import { and, asc, desc, eq, ilike, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
-import { getDb } from '@/lib/db/client';
+import { getDb, type Db } from '@/lib/db/client';
 import { recordAudit } from '@/lib/audit/log';
+import { programFingerprint, type RunProgress } from './store';
 import { inventoryAccounts, inventoryRuns, inventorySnapshots, inventoryUsers, programCategories, programUsers, type ProgramUserRow } from '@/lib/db/schema';
 import { assertRole } from '@/lib/auth/roles';
 import type { Actor } from '@/lib/auth/types';
@@ -136,6 +138,8 @@ export type Headline = {
   expiredExceptions: number;
   /** Console users decided out of scope. */
   outOfScope: number;
+  /** In scope with at least one phishing-resistant device (a security key or passkey), whatever their category asks. */
+  phishingResistant: number;
 };
 
 export type Dashboard = {
@@ -152,10 +156,16 @@ export type Dashboard = {
     collectedAt: Date | null;
     credentialReportAt: Date | null;
     rootMfaActive: boolean | null;
+    rootStatus: RootStatus | null;
     unattributedLeftovers: string[];
     error: string | null;
   }[];
   lastRun: typeof inventoryRuns.$inferSelect | null;
+  /**
+   * The program changed since the last run started: device lists the new rules depend on (a backup now required, a
+   * virtual device no longer allowed) may be incomplete until the next run.
+   */
+  programChangedSinceRun: boolean;
 };
 
 /** Breakdowns shown per tag value: the largest groups. */
@@ -172,6 +182,7 @@ type DimRow = {
   exceptions: number;
   expired_exceptions: number;
   out_of_scope: number;
+  phishing_resistant: number;
   deadline: Date | string | null;
 };
 
@@ -198,7 +209,8 @@ function dimensionsQuery(tagKeys: readonly string[]) {
   return sql`
     WITH v AS (
       SELECT ${p.consoleAccess} AS console_access, ${p.inScope} AS in_scope, ${p.compliant} AS compliant, ${p.mfaState} AS mfa_state,
-        ${p.decision} AS decision, ${p.exceptionExpired} AS exception_expired, ${p.deadline} AS deadline, ${columns}
+        ${p.decision} AS decision, ${p.exceptionExpired} AS exception_expired, ${p.deadline} AS deadline,
+        ${p.devices} @> '[{"type":"fido"}]'::jsonb AS phishing_resistant, ${columns}
       FROM ${p}
     ), counted AS (
       SELECT CASE ${dim} ELSE 'all' END AS dim,
@@ -214,6 +226,7 @@ function dimensionsQuery(tagKeys: readonly string[]) {
         count(*) FILTER (WHERE console_access AND decision = 'exception' AND NOT exception_expired)::int AS exceptions,
         count(*) FILTER (WHERE console_access AND exception_expired)::int AS expired_exceptions,
         count(*) FILTER (WHERE console_access AND decision = 'out-of-scope')::int AS out_of_scope,
+        count(*) FILTER (WHERE in_scope AND phishing_resistant)::int AS phishing_resistant,
         min(deadline) AS deadline
       FROM v
       GROUP BY GROUPING SETS ((), ${sql.join(
@@ -226,6 +239,12 @@ function dimensionsQuery(tagKeys: readonly string[]) {
     ) ranked
     WHERE dim NOT LIKE 'tag:%' OR rank <= ${TAG_VALUES_SHOWN}
     ORDER BY dim, rank`;
+}
+
+async function programChangedSince(db: Db, run: typeof inventoryRuns.$inferSelect | undefined): Promise<boolean> {
+  const used = (run?.progress as Partial<RunProgress> | undefined)?.programFingerprint;
+  // Runs from before the fingerprint: unknown, so no warning that might be wrong.
+  return used !== undefined && used !== (await programFingerprint(db));
 }
 
 const rowsOf = <T>(result: unknown): T[] => (result as { rows?: T[] }).rows ?? (result as T[]);
@@ -256,6 +275,7 @@ export async function getDashboard(actor: Actor, tagKeys: readonly string[]): Pr
           collectedAt: inventoryAccounts.collectedAt,
           credentialReportAt: inventoryAccounts.credentialReportAt,
           rootMfaActive: inventoryAccounts.rootMfaActive,
+          rootStatus: inventoryAccounts.rootStatus,
           unattributedLeftovers: inventoryAccounts.unattributedLeftovers,
           error: inventoryAccounts.error,
         })
@@ -278,6 +298,7 @@ export async function getDashboard(actor: Actor, tagKeys: readonly string[]): Pr
     exceptions: all?.exceptions ?? 0,
     expiredExceptions: all?.expired_exceptions ?? 0,
     outOfScope: all?.out_of_scope ?? 0,
+    phishingResistant: all?.phishing_resistant ?? 0,
   };
 
   // Every category, in the security team's order, also those that select nobody (a selector worth checking).
@@ -321,5 +342,6 @@ export async function getDashboard(actor: Actor, tagKeys: readonly string[]): Pr
     burndown,
     sources,
     lastRun: lastRun ?? null,
+    programChangedSinceRun: await programChangedSince(db, lastRun),
   };
 }

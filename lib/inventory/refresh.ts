@@ -4,7 +4,11 @@ import { getDb, type Db } from '@/lib/db/client';
 import { classifyAwsError } from '@/lib/aws/errors';
 import { recordAudit } from '@/lib/audit/log';
 import { countCalls, type CallCounts } from '@/lib/aws/inventory-sources';
-import { collectAccount, mapLimit, type CollectOptions } from './collect';
+import { programDecisions } from '@/lib/db/schema';
+import { loadCategories } from '@/lib/program/member';
+import type { UserDecision } from '@/lib/program/resolve';
+import { eq } from 'drizzle-orm';
+import { collectAccount, mapLimit, type CollectOptions, type CollectProgram } from './collect';
 import { flagRulesFrom } from './flag-rules';
 import {
   acquireRun,
@@ -12,6 +16,7 @@ import {
   expireAbandonedRuns,
   finishRun,
   heartbeat,
+  programFingerprint,
   readLatestRuns,
   readRun,
   readRunAccounts,
@@ -65,7 +70,12 @@ export async function startRefresh(input: { actor: string; trigger: RunTrigger }
   });
   if (!lease.started) return lease;
   const { accountConcurrency = ACCOUNT_CONCURRENCY, ...collect } = options;
-  const job = executeRun(db, { ...input, runId: lease.runId }, accountIds, accountConcurrency, { listAllDevices: env.MFA_INVENTORY_LIST_ALL_DEVICES, flagRules: flagRulesFrom(env), ...collect }).finally(() =>
+  const job = executeRun(db, { ...input, runId: lease.runId }, accountIds, accountConcurrency, {
+    listAllDevices: env.MFA_INVENTORY_LIST_ALL_DEVICES,
+    flagRules: flagRulesFrom(env),
+    rootCredentialsManagement: env.MFA_ROOT_CREDENTIALS_MANAGEMENT,
+    ...collect,
+  }).finally(() =>
     running.delete(lease.runId),
   );
   running.set(lease.runId, job);
@@ -100,6 +110,18 @@ const describeError = (error: unknown) => {
   return code === 'Unknown' ? `${name}: ${(error as Error)?.message ?? String(error)}` : `${code} (${name})`;
 };
 
+/**
+ * The program as it stands when the account's collection starts: which users need an exact device list depends on
+ * it. A category changed later takes effect on exactness at the next run (the dashboard says when that was).
+ */
+async function loadProgram(db: Db, accountId: string): Promise<CollectProgram> {
+  const [categories, decisions] = await Promise.all([
+    loadCategories(db),
+    db.select().from(programDecisions).where(eq(programDecisions.accountId, accountId)),
+  ]);
+  return { categories, decisions: new Map<string, UserDecision>(decisions.map((d) => [d.userName, d])) };
+}
+
 async function executeRun(db: Db, run: { actor: string; trigger: RunTrigger; runId: number }, accountIds: string[], concurrency: number, options: CollectOptions): Promise<void> {
   const { runId } = run;
   const calls: CallCounts = {};
@@ -116,12 +138,14 @@ async function executeRun(db: Db, run: { actor: string; trigger: RunTrigger; run
   timer.unref?.();
   const failures: string[] = [];
   try {
+    progress.programFingerprint = await programFingerprint(db);
     await countCalls(calls, () =>
       mapLimit(accountIds, concurrency, async (accountId) => {
         const startedAt = new Date();
         try {
           const inv = await collectAccount(accountId, {
             ...options,
+            program: await loadProgram(db, accountId),
             recheck: (reportAt) => recentlyVerifiedUsers(db, accountId, reportAt),
             onPhase: (phase) => {
               progress.phase = `${accountId}: ${phase}`;

@@ -15,7 +15,7 @@ const byName = (tables: ReportTable[]) => new Map(tables.map((t) => [t.name, t])
 describe('reportTables', () => {
   it('has one table per section with the report’s values, one row per item', () => {
     const t = byName(reportTables(report));
-    expect([...t.keys()]).toEqual(['summary', 'exceptions', 'out_of_scope', 'gaps', 'sign_in_tests', 'untested_device_types']);
+    expect([...t.keys()]).toEqual(['summary', 'exceptions', 'out_of_scope', 'gaps', 'sign_in_tests', 'root_users', 'untested_device_types']);
     expect(t.get('summary')!.rows).toEqual([['2026-06-01T10:00:00.000Z', '2026-06-01T09:30:00.000Z', 4, 1, 1, 1, 1, 3, 25]]);
     expect(t.get('exceptions')!.rows.map((r) => r[1])).toEqual(['break-glass', 'contractor-1']);
     expect(t.get('exceptions')!.rows[1]!.at(-1)).toBe(true);

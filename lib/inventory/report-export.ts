@@ -47,6 +47,11 @@ export function reportTables(r: ValidationReport): ReportTable[] {
       rows: r.signInTests.map((s) => [s.accountId, s.userName, s.deviceType, s.serial, iso(s.enrolledAt), s.test?.kind ?? null, s.test ? s.test.passed : null, iso(s.test?.at), s.test?.reason ?? null]),
     },
     {
+      name: 'root_users',
+      columns: ['account_id', 'root_status', 'gap'],
+      rows: r.rootUsers.map((u) => [u.accountId, u.status, u.gap]),
+    },
+    {
       name: 'untested_device_types',
       columns: ['device_type'],
       rows: r.untestedDeviceTypes.map((d) => [d]),

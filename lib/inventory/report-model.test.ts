@@ -10,6 +10,7 @@ const category = (over: Partial<ProgramCategory> & Pick<ProgramCategory, 'id' | 
   selectorKind: 'group',
   selectorKey: null,
   selectorValue: over.name,
+  requireCertifiedKey: false,
   defaultDecision: 'required',
   allowedDeviceTypes: ['virtual', 'hardware', 'fido'],
   minDevices: 1,
@@ -101,7 +102,7 @@ describe('validation report', () => {
     ]);
     const rootish = r.gaps.find((g) => g.userName === 'root-ish')!;
     expect(rootish).toMatchObject({ category: 'admins', cohort: 'admins', deadline: '2026-09-01T00:00:00.000Z' });
-    expect(rootish.remediationText).toMatch(/^Enroll a device of an allowed type: hardware TOTP token or security key \(FIDO\); the current device type is not allowed in this category\.$/i);
+    expect(rootish.remediationText).toMatch(/^Enroll a device of an allowed type: hardware TOTP token, or security key or passkey; the current device type is not allowed in this category\.$/i);
     expect(r.gaps.find((g) => g.userName === 'lapsed')!.remediationText).toMatch(/exception expired on 1 May 2026/);
   });
   it('keeps the exception register of console users: user- and category-level, approver, expiry, expired flagged', () => {
@@ -140,5 +141,21 @@ describe('validation report', () => {
     // A remediation code this version no longer gives still reads as it did.
     const older = toValidationReport({ ...content, gaps: [{ accountId: A, userName: 'c', mfaState: 'none', flags: ['stale-console'], remediation: 'remove-stale-user' }] });
     expect(older.gaps[0]!.remediationText).toBe('Console access unused for 90 days or never: remove the console password, or the user.');
+  });
+
+  it('lists each account\'s root user: no root credentials is not applicable, no MFA is a gap', () => {
+    const r = buildValidationReport([], [], NOW, null, [
+      { accountId: '333333333333', status: 'mfa' },
+      { accountId: '111111111111', status: 'no-mfa' },
+      { accountId: '222222222222', status: 'no-root-credentials' },
+      { accountId: '444444444444', status: null },
+    ]);
+    expect(r.rootUsers).toEqual([
+      { accountId: '111111111111', status: 'no-mfa', gap: true },
+      { accountId: '222222222222', status: 'no-root-credentials', gap: false },
+      { accountId: '333333333333', status: 'mfa', gap: false },
+      { accountId: '444444444444', status: 'not-reported', gap: false },
+    ]);
+    expect(toValidationReport({ generatedAt: NOW.toISOString(), inventoryAsOf: null, signInTests: [], untestedDeviceTypes: [] }).rootUsers).toEqual([]);
   });
 });

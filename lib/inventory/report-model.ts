@@ -1,6 +1,7 @@
 /** The validation report, computed from the program's view of the inventory and enrollment events. Pure, so it is unit-tested. */
 import type { ProgramGap } from '@/lib/program/resolve';
 import type { FlagEvidence } from './classify';
+import type { RootStatus } from './credential-report';
 import { coveragePct, isGap, storedRemediationText, userVerdict, type InventoryRowLike, type Remediation } from './coverage-view';
 
 /** A user as the report needs it: inventory facts and the program applied (a `program_users` row fits). */
@@ -75,6 +76,9 @@ export type ReportGap = {
   notes: string[];
 };
 
+/** One account's root user. `no-root-credentials` is not applicable (not a gap); `no-mfa` is a gap. */
+export type ReportRoot = { accountId: string; status: RootStatus; gap: boolean };
+
 export type ValidationReport = {
   generatedAt: string;
   inventoryAsOf: string | null;
@@ -85,6 +89,8 @@ export type ValidationReport = {
   gaps: ReportGap[];
   signInTests: SignInTest[];
   untestedDeviceTypes: ('virtual' | 'hardware' | 'fido')[];
+  /** Each managed account's root user, from its last collection. */
+  rootUsers: ReportRoot[];
 };
 
 const ENROLLED = new Set(['virtual.enabled', 'hardware.enable', 'fido.detected']);
@@ -94,7 +100,13 @@ const byUser = (a: { accountId: string; userName: string }, b: { accountId: stri
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 const level = (u: ReportUser): 'user' | 'category' => (u.decisionSource === 'user' ? 'user' : 'category');
 
-export function buildValidationReport(users: ReportUser[], events: ReportEvent[], now: Date, inventoryAsOf: Date | null): ValidationReport {
+export function buildValidationReport(
+  users: ReportUser[],
+  events: ReportEvent[],
+  now: Date,
+  inventoryAsOf: Date | null,
+  roots: readonly { accountId: string; status: RootStatus | null }[] = [],
+): ValidationReport {
   const inScope = users.filter((u) => u.inScope);
   const enabled = inScope.filter((u) => u.compliant);
   const gaps: ReportGap[] = inScope
@@ -170,6 +182,9 @@ export function buildValidationReport(users: ReportUser[], events: ReportEvent[]
     gaps,
     signInTests,
     untestedDeviceTypes: (['virtual', 'hardware'] as const).filter((t) => !testedTypes.has(t)),
+    rootUsers: [...roots]
+      .sort((a, b) => a.accountId.localeCompare(b.accountId))
+      .map((r) => ({ accountId: r.accountId, status: r.status ?? 'not-reported', gap: r.status === 'no-mfa' })),
   };
 }
 
@@ -193,6 +208,7 @@ export function toValidationReport(content: Record<string, unknown>): Validation
     },
     exceptions: r.exceptions ?? [],
     outOfScope: r.outOfScope ?? [],
+    rootUsers: r.rootUsers ?? [],
     gaps: (r.gaps ?? []).map((g) => ({
       ...g,
       category: g.category ?? null,

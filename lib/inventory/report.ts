@@ -2,7 +2,7 @@ import 'server-only';
 import { desc, eq, inArray } from 'drizzle-orm';
 import { getDb } from '@/lib/db/client';
 import { recordAudit } from '@/lib/audit/log';
-import { enrollmentEvents, inventoryRuns, programUsers, validationReports } from '@/lib/db/schema';
+import { enrollmentEvents, inventoryAccounts, inventoryRuns, programUsers, validationReports } from '@/lib/db/schema';
 import { assertRole } from '@/lib/auth/roles';
 import type { Actor } from '@/lib/auth/types';
 import { flagEvidenceText } from './export';
@@ -63,7 +63,10 @@ export async function generateValidationReport(actor: Actor): Promise<{ id: numb
       .where(inArray(enrollmentEvents.kind, REPORT_EVENT_KINDS)),
     db.select().from(inventoryRuns).where(inArray(inventoryRuns.status, ['succeeded', 'partial'])).orderBy(desc(inventoryRuns.startedAt)).limit(1),
   ]);
-  const report = buildValidationReport(users, events as ReportEvent[], new Date(), lastRun?.finishedAt ?? null);
+  const roots = lastRun
+    ? await db.select({ accountId: inventoryAccounts.accountId, status: inventoryAccounts.rootStatus }).from(inventoryAccounts).where(eq(inventoryAccounts.runId, lastRun.id))
+    : [];
+  const report = buildValidationReport(users, events as ReportEvent[], new Date(), lastRun?.finishedAt ?? null, roots);
   const [row] = await db.insert(validationReports).values({ actor: actor.id, content: report as unknown as Record<string, unknown> }).returning({ id: validationReports.id });
   // Audited here, whoever asks for it (the page, a headless run): callers do not write their own row.
   await recordAudit(db, { actor: actor.id, action: 'report.generate', outcome: 'success', detail: { reportId: row!.id } });

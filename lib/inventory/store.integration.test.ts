@@ -21,7 +21,7 @@ const facts = (userName: string, devices = 0): UserFacts => ({
   devices: Array.from({ length: devices }, (_, i) => ({ serial: `GAHT${i}`, type: 'hardware' as const, name: `GAHT${i}`, enabledAt: null })),
   leftoverDevices: [],
 });
-const inventory = (users: UserFacts[]) => ({ accountId: A, alias: null, credentialReportAt: null, rootMfaActive: null, users: users.map((u) => classify(u)), unattributedLeftovers: [] });
+const inventory = (users: UserFacts[]) => ({ accountId: A, alias: null, credentialReportAt: null, rootMfaActive: null, rootStatus: 'not-reported' as const, users: users.map((u) => classify(u)), unattributedLeftovers: [] });
 
 async function newRun(): Promise<number> {
   const lease = await acquireRun(db, { actor: 'test', trigger: 'manual', accountsTotal: 1 });

@@ -8,9 +8,35 @@ import { NO_CATEGORY } from './coverage-view';
 
 export type RunStatus = 'running' | 'succeeded' | 'partial' | 'failed';
 export type RunTrigger = 'manual' | 'schedule';
-export type RunProgress = { accountsTotal: number; accountsDone: number; usersSeen: number; phase: string };
+export type RunProgress = {
+  accountsTotal: number;
+  accountsDone: number;
+  usersSeen: number;
+  phase: string;
+  /** programFingerprint when the run started: which device lists had to be exact depended on that program. */
+  programFingerprint?: string;
+};
 export type InventoryRun = typeof inventoryRuns.$inferSelect & { progress: Partial<RunProgress> };
 export type InventoryUserRow = typeof inventoryUsers.$inferSelect;
+
+/**
+ * A digest of everything in the program that decides whose device list must be exact (categories' selectors, types,
+ * counts, certification, decisions and overrides; deletions change it too). Computed in the database, so the
+ * dashboard compares it with the last run's without loading the decisions.
+ */
+export async function programFingerprint(db: Db): Promise<string> {
+  const result = await db.execute(sql`
+    SELECT md5(
+      coalesce((SELECT string_agg(row_to_json(c)::text, '|' ORDER BY c.id) FROM (
+        SELECT id, position, selector_kind, selector_key, selector_value, default_decision, allowed_device_types, min_devices,
+          require_certified_key, expires_at FROM program_categories) c), '')
+      || '#' ||
+      coalesce((SELECT string_agg(row_to_json(d)::text, '|' ORDER BY d.account_id, d.user_name) FROM (
+        SELECT account_id, user_name, category_id, decision, expires_at FROM program_decisions) d), '')
+    ) AS fingerprint`);
+  const rows = (result as { rows?: { fingerprint: string }[] }).rows ?? (result as unknown as { fingerprint: string }[]);
+  return rows[0]!.fingerprint;
+}
 
 /** A running row whose heartbeat is older than this is considered abandoned (its process died) and is taken over. */
 export const LEASE_STALE_MS = 3 * 60_000;
@@ -170,6 +196,7 @@ export async function storeAccount(db: Db, runId: number, inv: AccountInventory,
       collectedAt: at,
       credentialReportAt: inv.credentialReportAt,
       rootMfaActive: inv.rootMfaActive,
+      rootStatus: inv.rootStatus,
       users: inv.users.length,
       error: null,
       unattributedLeftovers: inv.unattributedLeftovers,

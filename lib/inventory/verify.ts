@@ -1,7 +1,7 @@
 import 'server-only';
 import { getDb } from '@/lib/db/client';
 import { countedIam } from '@/lib/aws/inventory-sources';
-import { hasConsoleAccess, listMfaDevices } from '@/lib/aws/iam';
+import { getFidoCertifications, hasConsoleAccess, listMfaDevices } from '@/lib/aws/iam';
 import type { Actor, Principal } from '@/lib/auth/types';
 import { assertRole } from '@/lib/auth/roles';
 import { recordAudit } from '@/lib/audit/log';
@@ -19,7 +19,7 @@ export async function verifyUserNow(actor: Actor, principal: Pick<Principal, 'ac
 }
 
 /**
- * A live re-check of one user (GetLoginProfile + ListMFADevices), stored at once: after the portal's own
+ * A live re-check of one user (GetLoginProfile + ListMFADevices, GetMFADevice per security key), stored at once: after the portal's own
  * enrollments (source 'portal') and for "verify now" (source 'verify'), so nobody waits for the next run
  * or a credential report that may be hours old. Tags, groups and dates come from the stored row when
  * there is one; leftovers are kept unless the device is now enabled.
@@ -32,11 +32,16 @@ export async function verifyUser(
   const { accountId, userName } = principal;
   countedIam(accountId);
   const db = await getDb();
-  const [consoleAccess, devices, stored] = await Promise.all([
+  const [consoleAccess, listed, stored] = await Promise.all([
     hasConsoleAccess(accountId, userName),
     listMfaDevices(accountId, userName),
     readUserRow(db, accountId, userName),
   ]);
+  // One user's security keys: read their certifications, so a category that counts only certified keys sees them
+  // here as the inventory would (a FIDO device without them would read as uncertified until the next run).
+  const devices = await Promise.all(
+    listed.map(async (d) => (d.type === 'fido' ? { ...d, certifications: await getFidoCertifications(accountId, userName, d.serial) } : d)),
+  );
   const classified = classify(
     {
       accountId,

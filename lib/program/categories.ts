@@ -23,6 +23,7 @@ function auditView(c: CategoryRow | (CategoryInput & { position?: number })) {
     defaultDecision: c.defaultDecision,
     allowedDeviceTypes: c.allowedDeviceTypes,
     minDevices: c.minDevices,
+    requireCertifiedKey: c.requireCertifiedKey,
     deadline: c.deadline.toISOString(),
     cohort: c.cohort,
     reason: c.reason,

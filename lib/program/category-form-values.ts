@@ -14,6 +14,7 @@ export function categoryFormValues(c: CategoryRow | null, now = new Date()) {
     defaultDecision: c?.defaultDecision ?? 'required',
     allowedDeviceTypes: c?.allowedDeviceTypes ?? ['virtual', 'hardware', 'fido'],
     backupRequired: (c?.minDevices ?? 1) > 1,
+    requireCertifiedKey: c?.requireCertifiedKey ?? false,
     deadline: local(c?.deadline ?? d),
     cohort: c?.cohort ?? '',
     reason: c?.reason ?? '',

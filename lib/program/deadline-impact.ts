@@ -42,7 +42,7 @@ export async function deadlineImpact(actor: Actor, input: CategoryInput, id: num
 }
 
 const utc = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
-const gapWords: Record<ProgramGap, string> = { 'no-mfa': 'no MFA', 'disallowed-type': 'no allowed device type', 'needs-backup': 'no backup device' };
+const gapWords: Record<ProgramGap, string> = { 'no-mfa': 'no MFA', 'disallowed-type': 'no allowed device type', 'not-certified': 'no certified security key', 'needs-backup': 'no backup device' };
 
 /** The refusal the form turns into an "enforce from now" confirmation: what, who, and which deadline it is for. */
 export function pastDeadlineErrors(deadline: Date, impact: DeadlineImpact): Partial<Record<string, string[]>> {

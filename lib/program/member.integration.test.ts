@@ -4,13 +4,14 @@ import { CreateUserCommand, ListMFADevicesCommand, ListVirtualMFADevicesCommand,
 import { and, eq } from 'drizzle-orm';
 import { useLocalStack } from '@/test-support/stack';
 import { deleteVirtualDevices, removeTestUser } from '@/test-support/iam-cleanup';
-import { consoleIam } from '@/infra/local/console';
+import { consoleIam, registerFidoKey } from '@/infra/local/console';
+import { toMfaDevice } from '@/lib/aws/mfa-devices';
 import { readGroundTruth, readHardwareTokens, type HardwareToken } from '@/infra/local/ground-truth';
 import { consecutiveCodes } from '@/infra/local/totp';
 import { resetAwsClients } from '@/lib/aws/clients';
 import { getDb } from '@/lib/db/client';
 import { auditLog, programCategories, programDecisions, type DeviceType } from '@/lib/db/schema';
-import { deviceTypeNoun } from './resolve';
+import { deviceTypeNoun } from '@/lib/device-types';
 import { listUserEvents } from '@/lib/enrollment/events';
 import { completeVirtualEnrollment, startVirtualEnrollment } from '@/lib/enrollment/virtual';
 import { enrollHardwareToken } from '@/lib/enrollment/hardware';
@@ -24,6 +25,7 @@ let iam: IAMClient;
 let endpoint: string;
 let hardwareTokensFile: string;
 let groundTruthFile: string;
+let motoUrl: string;
 const created: string[] = [];
 
 beforeAll(async () => {
@@ -31,6 +33,7 @@ beforeAll(async () => {
   endpoint = stack.awsEndpoint;
   hardwareTokensFile = stack.hardwareTokensFile;
   groundTruthFile = stack.groundTruthFile;
+  motoUrl = stack.motoUrl;
   resetAwsClients();
   iam = await consoleIam({ motoUrl: stack.motoUrl, accountId: ACCOUNT, groundTruth });
 });
@@ -222,5 +225,32 @@ describe('device types a category does not allow', () => {
     expect(status).toMatchObject({ category: null, allowedDeviceTypes: ['virtual', 'hardware', 'fido'] });
     const fido = await startFidoEnrollment(actor, actor.principals[0]!);
     expect(fido).toMatchObject({ status: 'success', data: { baseline: [] } });
+  });
+});
+
+describe('a category that counts only certified security keys', () => {
+  it("the member's own page reads the certifications of their keys (GetMFADevice): a certified key counts, a passkey does not", async () => {
+    const { actor, path } = await newActor();
+    const principal = actor.principals[0]!;
+    const db = await getDb();
+    const [row] = await db
+      .insert(programCategories)
+      .values({
+        name: `Certified ${path}`, position: 0, selectorKind: 'path', selectorValue: path, defaultDecision: 'required', allowedDeviceTypes: ['fido'],
+        minDevices: 1, requireCertifiedKey: true, deadline: new Date(Date.now() + 12 * 86_400_000), cohort: 'it', updatedBy: 'member.integration.test',
+      })
+      .returning();
+    try {
+      const truth = await readGroundTruth(groundTruthFile);
+      const passkey = await registerFidoKey({ motoUrl, accountId: ACCOUNT, userName: principal.userName, name: 'Passkey', groundTruth: truth });
+      const listed = (serials: string[]) => serials.map((serial) => toMfaDevice(serial, new Date()));
+      const [uncertified] = await getProgramFor([{ principal, consoleAccess: true, devices: listed([passkey]) }]);
+      expect(uncertified).toMatchObject({ requireCertifiedKey: true, allowedDevices: 0, programGap: 'not-certified' });
+      const key = await registerFidoKey({ motoUrl, accountId: ACCOUNT, userName: principal.userName, name: 'YubiKey', groundTruth: truth, certifications: { FIDO: 'L2' } });
+      const [certified] = await getProgramFor([{ principal, consoleAccess: true, devices: listed([passkey, key]) }]);
+      expect(certified).toMatchObject({ allowedDevices: 1, compliant: true, programGap: null });
+    } finally {
+      await db.delete(programCategories).where(eq(programCategories.id, row!.id));
+    }
   });
 });

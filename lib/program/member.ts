@@ -2,10 +2,11 @@ import 'server-only';
 import { and, eq, or } from 'drizzle-orm';
 import { getDb, type Db } from '@/lib/db/client';
 import { inventoryUsers, programCategories, programDecisions, type CategoryRow, type DeviceType } from '@/lib/db/schema';
-import { getIamUser } from '@/lib/aws/iam';
+import { getFidoCertifications, getIamUser } from '@/lib/aws/iam';
 import type { MfaDevice } from '@/lib/aws/mfa-devices';
 import type { Principal } from '@/lib/auth/types';
-import { allowedTypesText, deviceTypeNoun, resolveProgram, type ProgramStatus, type UserDecision } from './resolve';
+import { deviceTypeNoun } from '@/lib/device-types';
+import { allowedTypesText, resolveProgram, type ProgramStatus, type UserDecision } from './resolve';
 
 type Key = Pick<Principal, 'accountId' | 'userName'>;
 
@@ -27,7 +28,7 @@ async function loadDecisions(db: Db, keys: readonly Key[]): Promise<Map<string, 
  * inventory; a user it has not seen yet (created since the last run) is read live from IAM.
  */
 export async function getProgramFor(
-  items: readonly { principal: Key; consoleAccess: boolean; devices: readonly Pick<MfaDevice, 'type'>[] }[],
+  items: readonly { principal: Key; consoleAccess: boolean; devices: readonly (Pick<MfaDevice, 'type'> & Partial<Pick<MfaDevice, 'serial' | 'certifications'>>)[] }[],
   now = new Date(),
 ): Promise<ProgramStatus[]> {
   const db = await getDb();
@@ -48,11 +49,14 @@ export async function getProgramFor(
       const key = `${principal.accountId}/${principal.userName}`;
       // Without categories nothing depends on path, tags or groups: skip the live read.
       const f = facts.get(key) ?? (categories.length ? await getIamUser(principal.accountId, principal.userName) : { path: '/', tags: {}, groups: [] });
-      return resolveProgram(
-        { accountId: principal.accountId, path: f.path, tags: f.tags, groups: f.groups, consoleAccess, devices },
-        categories,
-        decisions.get(key) ?? null,
-        now,
+      const resolve = (ds: typeof devices) =>
+        resolveProgram({ accountId: principal.accountId, path: f.path, tags: f.tags, groups: f.groups, consoleAccess, devices: ds }, categories, decisions.get(key) ?? null, now);
+      const status = resolve(devices);
+      // A category that counts only certified keys: read the certifications of the user's security keys (their own page).
+      const unread = (d: (typeof devices)[number]) => d.type === 'fido' && d.certifications === undefined && d.serial !== undefined;
+      if (!status.requireCertifiedKey || !devices.some(unread)) return status;
+      return resolve(
+        await Promise.all(devices.map(async (d) => (unread(d) ? { ...d, certifications: await getFidoCertifications(principal.accountId, principal.userName, d.serial!) } : d))),
       );
     }),
   );

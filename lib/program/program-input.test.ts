@@ -32,6 +32,11 @@ describe('category input', () => {
     expect(r).toMatchObject({ allowedDeviceTypes: ['hardware', 'fido'], minDevices: 2, selectorKey: null, reason: null, expiresAt: null });
     expect(r.deadline.toISOString()).toBe('2027-01-31T17:00:00.000Z');
   });
+  it('a certified security key may be required only where security keys are the only allowed type', () => {
+    expect(categoryInputSchema(NOW).parse({ ...base }).requireCertifiedKey).toBe(false);
+    expect(categoryInputSchema(NOW).parse({ ...base, allow_hardware: undefined, requireCertifiedKey: 'on' })).toMatchObject({ allowedDeviceTypes: ['fido'], requireCertifiedKey: true });
+    expect(errorsOf(categoryInputSchema(NOW).safeParse({ ...base, requireCertifiedKey: 'on' }))).toHaveProperty('requireCertifiedKey');
+  });
   it('reports every problem at once, each on its field', () => {
     const r = categoryInputSchema(NOW).safeParse({ ...base, allow_hardware: undefined, allow_fido: undefined, deadline: 'soon', cohort: 'Prod Admins!', selectorValue: 'bad group' });
     expect(Object.keys(errorsOf(r)).sort()).toEqual(['allowedDeviceTypes', 'cohort', 'deadline', 'selectorValue']);

@@ -103,6 +103,7 @@ export function categoryInputSchema(now: Date) {
       allow_hardware: z.preprocess(checked, z.boolean()),
       allow_fido: z.preprocess(checked, z.boolean()),
       backupRequired: z.preprocess(checked, z.boolean()),
+      requireCertifiedKey: z.preprocess(checked, z.boolean()),
       deadline: z.string({ error: 'Give the deadline (UTC).' }).trim().min(1, 'Give the deadline (UTC).'),
       cohort: z.string({ error: 'Give the cohort name enforcement will use, e.g. prod-admins.' }).trim().toLowerCase(),
       reason: z.preprocess(blank, freeText().trim().optional()),
@@ -131,6 +132,8 @@ export function categoryInputSchema(now: Date) {
       if (!COHORT.test(v.cohort)) issue('cohort', 'Use 1-64 lowercase letters, digits and hyphens, starting and ending with a letter or digit (e.g. prod-admins).');
       const allowedDeviceTypes = DEVICE_TYPES.filter((t) => v[`allow_${t}`]);
       if (allowedDeviceTypes.length === 0) issue('allowedDeviceTypes', 'Allow at least one device type.');
+      else if (v.requireCertifiedKey && allowedDeviceTypes.some((t) => t !== 'fido'))
+        issue('requireCertifiedKey', 'A certified key is a security key: allow only security keys or passkeys (phishing-resistant), or untick this.');
       const deadline = parseUtc(v.deadline);
       if (!deadline) issue('deadline', 'Enter the deadline as a date and time (UTC).');
       else if (deadline.getTime() > now.getTime() + 5 * 366 * DAY_MS) issue('deadline', 'That deadline is more than five years away: check the year.');
@@ -143,6 +146,7 @@ export function categoryInputSchema(now: Date) {
         defaultDecision: v.defaultDecision,
         allowedDeviceTypes,
         minDevices: v.backupRequired ? 2 : 1,
+        requireCertifiedKey: v.requireCertifiedKey,
         deadline: deadline ?? new Date(0),
         cohort: v.cohort,
         ...details,

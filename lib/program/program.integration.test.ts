@@ -36,7 +36,11 @@ async function reset() {
   await db.delete(inventoryUsers);
 }
 
-type UserSpec = { accountId: string; userName: string; path: string; tags: Record<string, string>; groups: string[]; consoleAccess: boolean; types: ('virtual' | 'hardware' | 'fido')[] };
+type UserSpec = { accountId: string; userName: string; path: string; tags: Record<string, string>; groups: string[]; consoleAccess: boolean; types: ('virtual' | 'hardware' | 'fido')[]; certs?: (Record<string, string> | undefined)[] };
+
+/** The user's devices; certifications only on FIDO ones (GetMFADevice reads nothing else). */
+const deviceFacts = (u: Pick<UserSpec, 'types' | 'certs'>) =>
+  u.types.map((type, i) => (type === 'fido' && u.certs?.[i] !== undefined ? { type, certifications: u.certs[i] } : { type }));
 
 async function insertUsers(users: UserSpec[]) {
   if (users.length === 0) return;
@@ -53,7 +57,7 @@ async function insertUsers(users: UserSpec[]) {
         consoleAccess: u.consoleAccess,
         passwordLastUsed: undefined,
         accessKeyLastUsed: null,
-        devices: u.types.map((type, i) => ({ serial: `${u.userName}-${type}-${i}`, type, name: `${u.userName}-${i}`, enabledAt: null })),
+        devices: deviceFacts(u).map((d, i) => ({ serial: `${u.userName}-${d.type}-${i}`, name: `${u.userName}-${i}`, enabledAt: null, ...d })),
         leftoverDevices: [],
       }),
       'inventory',
@@ -82,6 +86,8 @@ describe('the program_users view equals resolveProgram', () => {
     groups: fc.subarray(['Admins', 'Dev', 'Ops']),
     consoleAccess: fc.boolean(),
     types: fc.array(fc.constantFrom('virtual' as const, 'hardware' as const, 'fido' as const), { maxLength: 3 }),
+    // Per device (FIDO ones keep it): not read, read with none (a passkey), an empty level, certified.
+    certs: fc.array(fc.constantFrom<Record<string, string> | undefined>(undefined, {}, { FIDO: '' }, { FIDO: 'L1' }, { 'FIPS-140-3': 'L2' }), { minLength: 3, maxLength: 3 }),
   });
   const arbCategory = fc.record({
     selector: fc.oneof(
@@ -94,6 +100,7 @@ describe('the program_users view equals resolveProgram', () => {
     defaultDecision: fc.constantFrom('required' as const, 'exception' as const, 'out-of-scope' as const),
     allowed: fc.subarray(['virtual', 'hardware', 'fido'] as const, { minLength: 1 }),
     minDevices: fc.constantFrom(1, 2),
+    requireCertifiedKey: fc.boolean(),
     expiredException: fc.boolean(),
   });
   const arbDecision = fc.option(
@@ -122,6 +129,7 @@ describe('the program_users view equals resolveProgram', () => {
               defaultDecision: c.defaultDecision,
               allowedDeviceTypes: [...c.allowed],
               minDevices: c.minDevices,
+              requireCertifiedKey: c.requireCertifiedKey,
               deadline: new Date(now + 30 * 86_400_000),
               cohort: `cohort-${i}`,
               reason: c.defaultDecision === 'required' ? null : 'a reason long enough',
@@ -155,7 +163,7 @@ describe('the program_users view equals resolveProgram', () => {
         expect(view).toHaveLength(specs.length);
         for (const v of view) {
           const spec = specs.find((s) => s.accountId === v.accountId && s.userName === v.userName)!;
-          const expected = resolveProgram({ ...spec, devices: spec.types.map((type) => ({ type })) }, inserted, decisions.get(`${v.accountId}/${v.userName}`) ?? null, new Date());
+          const expected = resolveProgram({ ...spec, devices: deviceFacts(spec) }, inserted, decisions.get(`${v.accountId}/${v.userName}`) ?? null, new Date());
           expect({
             categoryId: v.categoryId,
             categorySource: v.categorySource,
@@ -164,6 +172,7 @@ describe('the program_users view equals resolveProgram', () => {
             exceptionExpired: v.exceptionExpired,
             allowedDevices: v.allowedDevices,
             minDevices: v.minDevices,
+            requireCertifiedKey: v.requireCertifiedKey,
             compliant: v.compliant,
             inScope: v.inScope,
             programGap: v.programGap,
@@ -177,6 +186,7 @@ describe('the program_users view equals resolveProgram', () => {
             exceptionExpired: expected.exceptionExpired,
             allowedDevices: expected.allowedDevices,
             minDevices: expected.minDevices,
+            requireCertifiedKey: expected.requireCertifiedKey,
             compliant: expected.compliant,
             inScope: expected.inScope,
             programGap: expected.programGap,

@@ -16,6 +16,7 @@ function category(p: Partial<ProgramCategory>): ProgramCategory {
     defaultDecision: 'required',
     allowedDeviceTypes: ['virtual', 'hardware', 'fido'],
     minDevices: 1,
+    requireCertifiedKey: false,
     deadline: new Date('2027-01-31T17:00:00Z'),
     cohort: `cohort-${id}`,
     reason: null,
@@ -137,6 +138,31 @@ describe('decisions and rules', () => {
 });
 
 it('lists allowed types in plain words', () => {
-  expect(allowedTypesText(['fido', 'hardware'])).toBe('hardware TOTP token or security key (FIDO)');
+  expect(allowedTypesText(['fido', 'hardware'])).toBe('hardware TOTP token, or security key or passkey');
   expect(allowedTypesText(['virtual'])).toBe('authenticator app');
+});
+
+describe('certified security keys', () => {
+  const keysOnly = category({ selectorKind: 'account', selectorValue: '111111111111', allowedDeviceTypes: ['fido'], requireCertifiedKey: true });
+  const resolve = (devices: ProgramFacts['devices'], c = keysOnly) => resolveProgram(user({ devices }), [c], null, NOW);
+
+  it('counts only FIDO devices AWS reports a certification with a level for', () => {
+    expect(resolve([{ type: 'fido', certifications: { FIDO: 'L1' } }])).toMatchObject({ compliant: true, programGap: null, allowedDevices: 1, requireCertifiedKey: true });
+    expect(resolve([{ type: 'fido', certifications: { 'FIPS-140-3': 'L2' } }])).toMatchObject({ compliant: true });
+    // Not read, read with none (a synced passkey), an empty level: not certified.
+    for (const certifications of [undefined, null, {}, { FIDO: '' }] as (Record<string, string> | null | undefined)[]) expect(resolve([{ type: 'fido', certifications }])).toMatchObject({ compliant: false, programGap: 'not-certified', allowedDevices: 0 });
+  });
+
+  it('orders the gaps: no device, then a wrong type, then no certified key, then a missing backup', () => {
+    expect(resolve([]).programGap).toBe('no-mfa');
+    expect(resolve([{ type: 'virtual' }]).programGap).toBe('disallowed-type');
+    expect(resolve([{ type: 'virtual' }, { type: 'fido', certifications: {} }]).programGap).toBe('not-certified');
+    const backup = { ...keysOnly, minDevices: 2 };
+    expect(resolve([{ type: 'fido', certifications: { FIDO: 'L2' } }, { type: 'fido', certifications: {} }], backup).programGap).toBe('needs-backup');
+  });
+
+  it('without the requirement a certification changes nothing', () => {
+    const plain = { ...keysOnly, requireCertifiedKey: false };
+    expect(resolve([{ type: 'fido', certifications: {} }], plain)).toMatchObject({ compliant: true, allowedDevices: 1, requireCertifiedKey: false });
+  });
 });

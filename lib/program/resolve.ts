@@ -4,8 +4,9 @@
  * Pure: no I/O, `now` passed in.
  */
 import type { Decision, DeviceType, SelectorKind } from '@/lib/db/schema';
+import { ALL_DEVICE_TYPES, deviceTypeNoun, isCertified, type Certifications } from '@/lib/device-types';
 
-export const ALL_DEVICE_TYPES: readonly DeviceType[] = ['virtual', 'hardware', 'fido'];
+export { ALL_DEVICE_TYPES };
 
 export type Selector = { kind: SelectorKind; key: string | null; value: string };
 
@@ -19,6 +20,8 @@ export type ProgramCategory = {
   defaultDecision: Decision;
   allowedDeviceTypes: DeviceType[];
   minDevices: number;
+  /** Only certified security keys count (the category allows only FIDO). */
+  requireCertifiedKey: boolean;
   deadline: Date;
   cohort: string;
   reason: string | null;
@@ -42,10 +45,10 @@ export type ProgramFacts = {
   tags: Record<string, string>;
   groups: string[];
   consoleAccess: boolean;
-  devices: readonly { type: DeviceType }[];
+  devices: readonly { type: DeviceType; certifications?: Certifications | null }[];
 };
 
-export type ProgramGap = 'no-mfa' | 'disallowed-type' | 'needs-backup';
+export type ProgramGap = 'no-mfa' | 'disallowed-type' | 'not-certified' | 'needs-backup';
 
 export type ProgramStatus = {
   category: ProgramCategory | null;
@@ -54,6 +57,7 @@ export type ProgramStatus = {
   deadline: Date | null;
   allowedDeviceTypes: DeviceType[];
   minDevices: number;
+  requireCertifiedKey: boolean;
   decision: Decision;
   decisionSource: 'user' | 'category' | 'default';
   decisionReason: string | null;
@@ -97,10 +101,21 @@ export function resolveProgram(u: ProgramFacts, categories: readonly ProgramCate
   const exceptionExpired = d === 'exception' && expiresAt !== null && expiresAt.getTime() <= now.getTime();
   const allowedDeviceTypes = category ? [...category.allowedDeviceTypes] : [...ALL_DEVICE_TYPES];
   const minDevices = category?.minDevices ?? 1;
-  const allowedDevices = u.devices.filter((x) => allowedDeviceTypes.includes(x.type)).length;
+  const requireCertifiedKey = category?.requireCertifiedKey ?? false;
+  const ofAllowedType = u.devices.filter((x) => allowedDeviceTypes.includes(x.type));
+  const allowedDevices = requireCertifiedKey ? ofAllowedType.filter(isCertified).length : ofAllowedType.length;
   const compliant = allowedDevices >= minDevices;
   const inScope = u.consoleAccess && (d === 'required' || exceptionExpired);
-  const programGap: ProgramGap | null = !inScope || compliant ? null : u.devices.length === 0 ? 'no-mfa' : allowedDevices === 0 ? 'disallowed-type' : 'needs-backup';
+  const programGap: ProgramGap | null =
+    !inScope || compliant
+      ? null
+      : u.devices.length === 0
+        ? 'no-mfa'
+        : ofAllowedType.length === 0
+          ? 'disallowed-type'
+          : allowedDevices === 0
+            ? 'not-certified'
+            : 'needs-backup';
   return {
     category,
     categorySource: override ? 'override' : matched ? 'selector' : 'none',
@@ -108,6 +123,7 @@ export function resolveProgram(u: ProgramFacts, categories: readonly ProgramCate
     deadline: category?.deadline ?? null,
     allowedDeviceTypes,
     minDevices,
+    requireCertifiedKey,
     decision: d,
     decisionSource: fromUser ? 'user' : category ? 'category' : 'default',
     decisionReason: source?.reason ?? null,
@@ -121,12 +137,6 @@ export function resolveProgram(u: ProgramFacts, categories: readonly ProgramCate
   };
 }
 
-export const deviceTypeLabel: Record<DeviceType, string> = {
-  virtual: 'Authenticator app',
-  hardware: 'Hardware TOTP token',
-  fido: 'Security key (FIDO)',
-};
-
 export const decisionLabel: Record<Decision, string> = {
   required: 'MFA required',
   exception: 'Approved exception',
@@ -136,21 +146,16 @@ export const decisionLabel: Record<Decision, string> = {
 export const programGapText: Record<ProgramGap, string> = {
   'no-mfa': 'No MFA device',
   'disallowed-type': 'Only device types this category does not allow',
+  'not-certified': 'No certified security key (FIDO or FIPS 140-2/140-3)',
   'needs-backup': 'A backup device is required',
 };
 
-/** The type inside a sentence. */
-export const deviceTypeNoun: Record<DeviceType, string> = {
-  virtual: 'authenticator app',
-  hardware: 'hardware TOTP token',
-  fido: 'security key (FIDO)',
-};
-
-/** "authenticator app or security key (FIDO)" */
+/** "authenticator app, or security key or passkey" */
 export function allowedTypesText(types: readonly DeviceType[]): string {
   const labels = ALL_DEVICE_TYPES.filter((t) => types.includes(t)).map((t) => deviceTypeNoun[t]);
   if (labels.length <= 1) return labels[0] ?? 'none';
-  return `${labels.slice(0, -1).join(', ')} or ${labels.at(-1)}`;
+  // "… token, or security key or passkey": the comma keeps the last type's own "or" from reading as a third choice.
+  return `${labels.slice(0, -1).join(', ')}${labels.at(-1)!.includes(' or ') ? ',' : ''} or ${labels.at(-1)}`;
 }
 
 /** "tag Environment = prod", "path /admins/*", "group Admins", "account 111111111111" */

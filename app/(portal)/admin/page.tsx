@@ -5,8 +5,10 @@ import { getEnv } from '@/lib/env';
 import { getDashboard, listGaps, type CategoryBreakdown } from '@/lib/inventory/queries';
 import { coveragePct, userVerdict } from '@/lib/inventory/coverage-view';
 import { TAG_KEYS, filtersToSearch } from '@/lib/inventory/user-filters';
-import { deviceTypeLabel, type MfaDeviceType } from '@/lib/aws/mfa-devices';
+import type { MfaDeviceType } from '@/lib/aws/mfa-devices';
+import { deviceTypeLabel, deviceTypeNoun } from '@/lib/device-types';
 import type { Actor } from '@/lib/auth/types';
+import { rootStatusText, type RootStatus } from '@/lib/inventory/credential-report';
 import { Card } from '@/components/ui/card';
 import { Skeleton } from '@/components/ui/skeleton';
 import { Alert } from '@/components/ui/alert';
@@ -75,6 +77,12 @@ function CategoryTable({ rows }: { rows: CategoryBreakdown[] }) {
   );
 }
 
+function RootUser({ status }: { status: RootStatus }) {
+  const text = rootStatusText[status];
+  if (status === 'no-mfa') return <strong className="text-red-700" data-testid="root-status">{text}</strong>;
+  return <span data-testid="root-status">{text}</span>;
+}
+
 const olderThan = (date: Date | null, ms: number) => Boolean(date && Date.now() - date.getTime() > ms);
 
 function age(date: Date | null): string {
@@ -100,10 +108,17 @@ async function DashboardBody({ actor }: { actor: Actor }) {
     );
   }
   const h = d.headline;
+  const stale = d.programChangedSinceRun && (
+    <Alert tone="warning" title="The program changed since the last inventory run">
+      Which users&apos; devices the inventory lists in full depends on the categories and decisions. Until the next refresh, users whose verdict the
+      change made depend on a second device (a backup now required, a device type no longer allowed, a certified key) may show a gap they do not have.
+    </Alert>
+  );
   const burndowns = d.burndown.filter((b): b is typeof b & { deadline: Date } => b.deadline !== null);
   return (
     <div className="space-y-6">
-      <dl className="grid grid-cols-2 gap-3 md:grid-cols-4 lg:grid-cols-7">
+      {stale}
+      <dl className="grid grid-cols-2 gap-3 md:grid-cols-4 lg:grid-cols-8">
         <Figure label="Console users" value={h.consoleUsers} testId="fig-console" href={usersLink({ console: 'yes' })} />
         <Figure label="In scope" value={h.inScope} testId="fig-in-scope" href={usersLink({ scope: 'in' })} />
         <Figure label="Compliant" value={h.withMfa} testId="fig-with" href={usersLink({ scope: 'in', mfa: 'compliant' })} />
@@ -123,10 +138,21 @@ async function DashboardBody({ actor }: { actor: Actor }) {
         />
         <Figure label="Out of scope" value={h.outOfScope} testId="fig-out" href={usersLink({ console: 'yes', decision: 'out-of-scope' })} />
         <Figure label="Coverage (in scope)" value={`${coveragePct(h.withMfa, h.inScope)}%`} testId="fig-coverage" />
+        <Figure
+          label="Phishing-resistant"
+          value={`${coveragePct(h.phishingResistant, h.inScope)}%`}
+          testId="fig-phishing-resistant"
+          note={
+            <span className="text-slate-600" data-testid="fig-phishing-resistant-count">
+              {h.phishingResistant} of {h.inScope} in scope with a {deviceTypeNoun.fido}
+            </span>
+          }
+        />
       </dl>
       <p className="text-xs text-slate-600">
         In scope: console users whose MFA is required (exceptions and out-of-scope users are not, until an exception expires). Compliant: MFA as their
-        category requires (allowed device types, and a backup where required).
+        category requires (allowed device types, a certified key and a backup where required). Phishing-resistant: in scope with at least one
+        {` ${deviceTypeNoun.fido}`} (FIDO), the only MFA type a fake sign-in page cannot relay.
       </p>
       <Card aria-labelledby="sources-heading">
         <h2 id="sources-heading" className="text-lg font-semibold">Freshness</h2>
@@ -136,7 +162,7 @@ async function DashboardBody({ actor }: { actor: Actor }) {
               <strong>{labels.get(s.accountId) ?? s.accountId}</strong> ({s.accountId}): collected {age(s.collectedAt)}; credential report generated{' '}
               {age(s.credentialReportAt)}
               {olderThan(s.credentialReportAt, 4 * 3600_000) ? ' (older than 4 h: AWS regenerates it at most every 4 hours)' : ''}
-              ; root user MFA: {s.rootMfaActive === null ? 'not reported' : s.rootMfaActive ? 'on' : <strong className="text-red-700">off</strong>}
+              ; root user: <RootUser status={s.rootStatus ?? (s.rootMfaActive === null ? 'not-reported' : s.rootMfaActive ? 'mfa' : 'no-mfa')} />
               {s.unattributedLeftovers.length > 0 ? `; ${s.unattributedLeftovers.length} unassigned virtual device${s.unattributedLeftovers.length === 1 ? '' : 's'} not attributable to a user` : ''}
               {s.error ? <span className="text-red-700"> — last collection failed: {s.error}</span> : null}
             </li>

@@ -2,7 +2,7 @@ import Link from 'next/link';
 import { Suspense } from 'react';
 import { requireUser } from '@/lib/auth/session';
 import { getMemberOverview } from '@/lib/members/overview';
-import { deviceTypeLabel } from '@/lib/aws/mfa-devices';
+import { deviceTypeLabel } from '@/lib/device-types';
 import { principalKey } from '@/lib/enrollment/ownership';
 import type { Actor } from '@/lib/auth/types';
 import { Alert } from '@/components/ui/alert';

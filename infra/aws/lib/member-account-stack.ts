@@ -25,7 +25,7 @@ export const MEMBER_ACTIONS = {
     'iam:ListVirtualMFADevices',
   ],
   /** Reads of one named user. */
-  userReads: ['iam:GetLoginProfile', 'iam:GetUser', 'iam:ListGroupsForUser', 'iam:ListMFADevices', 'iam:ListUserTags'],
+  userReads: ['iam:GetLoginProfile', 'iam:GetMFADevice', 'iam:GetUser', 'iam:ListGroupsForUser', 'iam:ListMFADevices', 'iam:ListUserTags'],
   /** Enrollment, resync and removal: authorized on the user and on the device (mfa/ for virtual, u2f/ for FIDO). */
   mfaDevices: ['iam:CreateVirtualMFADevice', 'iam:DeactivateMFADevice', 'iam:DeleteVirtualMFADevice', 'iam:EnableMFADevice', 'iam:ResyncMFADevice'],
   /** Cohort and exemption tags: mfa-* keys only. */

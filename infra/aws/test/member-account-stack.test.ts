@@ -68,7 +68,7 @@ describe('member role', () => {
       {
         Sid: 'ReadUsers',
         Effect: 'Allow',
-        Action: ['iam:GetLoginProfile', 'iam:GetUser', 'iam:ListGroupsForUser', 'iam:ListMFADevices', 'iam:ListUserTags'],
+        Action: ['iam:GetLoginProfile', 'iam:GetMFADevice', 'iam:GetUser', 'iam:ListGroupsForUser', 'iam:ListMFADevices', 'iam:ListUserTags'],
         Resource: user,
       },
       {

@@ -1,18 +1,19 @@
 ALTER TABLE "inventory_users" ADD COLUMN "flag_evidence" jsonb DEFAULT '[]'::jsonb NOT NULL;--> statement-breakpoint
--- The view as 0009 defines it, with each flag's evidence appended (CREATE OR REPLACE may only add columns at the end).
+-- The view as 0010 defines it, with each flag's evidence appended (CREATE OR REPLACE may only add columns at the end).
 CREATE OR REPLACE VIEW "program_users" AS
 SELECT u.account_id, u.user_name, u.arn, u.path, u.created_at, u.console_access, u.password_last_used, u.access_key_last_used,
   u.tags, u.groups, u.devices, u.leftover_devices, u.mfa_state, u.flags, u.source, u.run_id, u.updated_at,
   c.id AS category_id, c.name AS category_name,
   CASE WHEN d.category_id IS NOT NULL AND c.id IS NOT NULL THEN 'override' WHEN c.id IS NOT NULL THEN 'selector' ELSE 'none' END AS category_source,
-  c.cohort, c.deadline, r.allowed_device_types, r.min_devices,
+  c.cohort, c.deadline, r.allowed_device_types, r.min_devices, r.require_certified_key,
   r.decision, r.decision_source, r.decision_reason, r.approver, r.expires_at, d.decided_by, d.decided_at,
   r.exception_expired, a.allowed_devices,
   a.allowed_devices >= r.min_devices AS compliant,
   s.in_scope,
   CASE WHEN NOT s.in_scope OR a.allowed_devices >= r.min_devices THEN NULL
     WHEN jsonb_array_length(u.devices) = 0 THEN 'no-mfa'
-    WHEN a.allowed_devices = 0 THEN 'disallowed-type'
+    WHEN a.of_allowed_type = 0 THEN 'disallowed-type'
+    WHEN a.allowed_devices = 0 THEN 'not-certified'
     ELSE 'needs-backup' END AS program_gap,
   u.flag_evidence
 FROM inventory_users u
@@ -37,10 +38,14 @@ CROSS JOIN LATERAL (
     CASE WHEN d.decision IS NOT NULL THEN d.approver ELSE c.approver END AS approver,
     CASE WHEN d.decision IS NOT NULL THEN d.expires_at ELSE c.expires_at END AS expires_at,
     coalesce(c.allowed_device_types, '["virtual","hardware","fido"]'::jsonb) AS allowed_device_types,
-    coalesce(c.min_devices, 1) AS min_devices) x
+    coalesce(c.min_devices, 1) AS min_devices,
+    coalesce(c.require_certified_key, false) AS require_certified_key) x
 ) r
 CROSS JOIN LATERAL (
-  SELECT count(*)::int AS allowed_devices FROM jsonb_array_elements(u.devices) e WHERE r.allowed_device_types ? (e ->> 'type')
+  SELECT count(*)::int AS of_allowed_type,
+    (count(*) FILTER (WHERE NOT r.require_certified_key OR (e ->> 'type' = 'fido' AND jsonb_typeof(e -> 'certifications') = 'object'
+      AND EXISTS (SELECT 1 FROM jsonb_each_text(e -> 'certifications') cert WHERE cert.value <> ''))))::int AS allowed_devices
+  FROM jsonb_array_elements(u.devices) e WHERE r.allowed_device_types ? (e ->> 'type')
 ) a
 CROSS JOIN LATERAL (
   SELECT (u.console_access AND (r.decision = 'required' OR r.exception_expired)) AS in_scope

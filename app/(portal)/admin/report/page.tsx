@@ -1,10 +1,11 @@
+import { rootStatusText } from '@/lib/inventory/credential-report';
 import Link from 'next/link';
 import { requireRole } from '@/lib/auth/session';
 import { getEnv } from '@/lib/env';
 import { getValidationReport, listValidationReports } from '@/lib/inventory/report';
 import { programGapText } from '@/lib/program/resolve';
 import { flagLabel, type InventoryFlag } from '@/lib/inventory/classify';
-import { deviceTypeLabel } from '@/lib/aws/mfa-devices';
+import { deviceTypeLabel } from '@/lib/device-types';
 import { Card } from '@/components/ui/card';
 import { Alert } from '@/components/ui/alert';
 import { buttonClass } from '@/components/ui/button';
@@ -174,6 +175,23 @@ export default async function ReportPage({ searchParams }: { searchParams: Promi
                 </tbody>
               </table>
             </div>
+          </Card>
+          <Card aria-labelledby="root-heading">
+            <h3 id="root-heading" className="font-semibold">Root users</h3>
+            <p className="text-sm text-slate-600">
+              From each account&apos;s credential report. “No root credentials” (centralized root access) is not applicable, not a gap.
+            </p>
+            {report.rootUsers.length === 0 ? (
+              <p className="mt-1 text-sm">Not in this report (generated before root users were reported, or before any inventory).</p>
+            ) : (
+              <ul className="mt-2 space-y-1 text-sm" data-testid="root-users">
+                {report.rootUsers.map((r) => (
+                  <li key={r.accountId}>
+                    <span className="font-mono">{r.accountId}</span>: {r.gap ? <strong className="text-red-700">{rootStatusText[r.status]} (gap)</strong> : rootStatusText[r.status]}
+                  </li>
+                ))}
+              </ul>
+            )}
           </Card>
           <Card aria-labelledby="tests-heading">
             <h3 id="tests-heading" className="font-semibold">Sign-in tests of newly enrolled devices</h3>

@@ -7,7 +7,7 @@ import { listCategoryOptions, listInventoryUsers, type InventoryRow } from '@/li
 import { remediationFor } from '@/lib/inventory/coverage-view';
 import { flagLabel, type InventoryFlag } from '@/lib/inventory/classify';
 import { FLAGS, TAG_KEYS, filtersToSearch, parseUserFilters, type UserFilters } from '@/lib/inventory/user-filters';
-import { deviceTypeLabel } from '@/lib/aws/mfa-devices';
+import { deviceTypeLabel } from '@/lib/device-types';
 import { decisionLabel, programGapText } from '@/lib/program/resolve';
 import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';

@@ -6,7 +6,7 @@ import { getInventoryUser } from '@/lib/inventory/queries';
 import { userVerdict } from '@/lib/inventory/coverage-view';
 import { flagLabel, type InventoryFlag } from '@/lib/inventory/classify';
 import { listUserEvents } from '@/lib/enrollment/events';
-import { deviceTypeLabel } from '@/lib/aws/mfa-devices';
+import { certificationsText, deviceTypeLabel } from '@/lib/device-types';
 import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
 import { Alert } from '@/components/ui/alert';
@@ -191,6 +191,12 @@ export default async function UserDetailPage({
               <li key={d.serial} className="space-y-2" data-testid="detail-device" data-serial={d.serial}>
                 <p className="text-sm">
                   <strong>{deviceTypeLabel[d.type]}</strong> <span className="font-mono break-all">{d.serial}</span> · enabled {fmt(d.enabledAt)}
+                  {d.type === 'fido' && d.certifications !== undefined && d.certifications !== null && (
+                    <span data-testid="device-certifications">
+                      {' '}
+                      · {certificationsText(d.certifications) ? `certified: ${certificationsText(d.certifications)}` : 'no certification reported by AWS (uncertified key or passkey)'}
+                    </span>
+                  )}
                 </p>
                 <DeactivateLostDevice accountId={accountId} userName={userName} device={d} />
               </li>
