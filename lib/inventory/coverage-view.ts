@@ -95,6 +95,14 @@ export function remediationSentence(
 /** What the portal says about one user, in every place (status line, banner, gap lists, report, exports). */
 export type UserStatus = 'compliant' | 'gap' | 'exception' | 'out-of-scope' | 'no-console';
 
+/** The one rule for a user's status: the page, the gap list, the report, the exports and `npm run report` use it. */
+export function userStatusOf(row: Pick<InventoryRowLike, 'programGap' | 'consoleAccess' | 'decision' | 'exceptionExpired'>): UserStatus {
+  if (isGap(row)) return 'gap';
+  if (!row.consoleAccess) return 'no-console';
+  if (row.decision === 'out-of-scope') return 'out-of-scope';
+  return row.decision === 'exception' && !row.exceptionExpired ? 'exception' : 'compliant';
+}
+
 export type UserVerdict = {
   status: UserStatus;
   /** The status line, e.g. "Gap: No MFA device". */
@@ -116,15 +124,7 @@ export const userStatusText: Record<Exclude<UserStatus, 'gap'>, string> = {
 /** The one derivation of a user's status, advice and notes; the pages, the report and the exports all use it. */
 export function userVerdict(row: InventoryRowLike): UserVerdict {
   const remediation = remediationFor(row);
-  const status: UserStatus = isGap(row)
-    ? 'gap'
-    : !row.consoleAccess
-      ? 'no-console'
-      : row.decision === 'out-of-scope'
-        ? 'out-of-scope'
-        : row.decision === 'exception' && !row.exceptionExpired
-          ? 'exception'
-          : 'compliant';
+  const status = userStatusOf(row);
   const statusText = status === 'gap' ? `Gap: ${programGapText[row.programGap!]}` : userStatusText[status];
   const evidence = (flag: string) => row.flagEvidence?.find((e) => e.flag === flag)?.facts;
   const notes: string[] = [];

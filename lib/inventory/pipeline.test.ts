@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { sampleReport } from '@/test-support/report-fixture';
 import { countStatuses, exitCodeFor, formatSummary, parseReportArgs, toPipelineJson, userStatus, type PipelineUserRow } from './pipeline';
 
-const row = (over: Partial<PipelineUserRow>): PipelineUserRow => ({ accountId: '111111111111', userName: 'u', consoleAccess: true, decision: 'required', inScope: true, programGap: null, flags: [], ...over });
+const row = (over: Partial<PipelineUserRow>): PipelineUserRow => ({ accountId: '111111111111', userName: 'u', consoleAccess: true, decision: 'required', exceptionExpired: false, programGap: null, flags: [], ...over });
 
 describe('parseReportArgs', () => {
   it('defaults to the text summary and no threshold', () => {
@@ -21,13 +21,13 @@ describe('parseReportArgs', () => {
 
 describe('userStatus', () => {
   it('follows the report: no console first, then scope, then the decision', () => {
-    expect(userStatus(row({ consoleAccess: false, inScope: false }))).toBe('no-console');
+    expect(userStatus(row({ consoleAccess: false }))).toBe('no-console');
     expect(userStatus(row({ programGap: 'no-mfa' }))).toBe('gap');
     expect(userStatus(row({}))).toBe('compliant');
     // An expired exception is in scope again: a gap or compliant, not an exception.
-    expect(userStatus(row({ decision: 'exception', inScope: true, programGap: 'needs-backup' }))).toBe('gap');
-    expect(userStatus(row({ decision: 'exception', inScope: false }))).toBe('exception');
-    expect(userStatus(row({ decision: 'out-of-scope', inScope: false }))).toBe('out-of-scope');
+    expect(userStatus(row({ decision: 'exception', exceptionExpired: true, programGap: 'needs-backup' }))).toBe('gap');
+    expect(userStatus(row({ decision: 'exception' }))).toBe('exception');
+    expect(userStatus(row({ decision: 'out-of-scope' }))).toBe('out-of-scope');
   });
 });
 
@@ -35,7 +35,7 @@ describe('toPipelineJson', () => {
   it('has exactly generatedAt, totals and users (sorted), with a gap only for gaps and the stored flag codes', () => {
     const json = toPipelineJson(sampleReport, [
       row({ accountId: '222222222222', userName: 'b', programGap: 'disallowed-type', flags: ['several-devices'] }),
-      row({ userName: 'a', decision: 'out-of-scope', inScope: false, programGap: null, flags: ['never-signed-in'] }),
+      row({ userName: 'a', decision: 'out-of-scope', programGap: null, flags: ['never-signed-in'] }),
     ]);
     expect(json).toEqual({
       generatedAt: sampleReport.generatedAt,

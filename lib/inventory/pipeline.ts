@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import type { ProgramGap } from '@/lib/program/resolve';
 import { programGapText } from '@/lib/program/resolve';
+import { userStatusOf, type InventoryRowLike, type UserStatus } from './coverage-view';
 import type { ValidationReport } from './report-model';
 
 export const USAGE = `Runs the inventory and the verdicts against the configured organisation (the portal's settings and
@@ -35,28 +36,16 @@ export function parseReportArgs(argv: string[]): { args: ReportArgs } | { error:
   return { args: { format, failOnGaps: raw === undefined ? null : Number(raw), help: values.help ?? false } };
 }
 
-export type PipelineStatus = 'compliant' | 'gap' | 'exception' | 'out-of-scope' | 'no-console';
+export type PipelineStatus = UserStatus;
 
 /** A user as the report's generation read them (a `program_users` row). */
-export type PipelineUserRow = {
+export type PipelineUserRow = Pick<InventoryRowLike, 'consoleAccess' | 'decision' | 'exceptionExpired' | 'programGap' | 'flags'> & {
   accountId: string;
   userName: string;
-  consoleAccess: boolean;
-  decision: 'required' | 'exception' | 'out-of-scope';
-  inScope: boolean;
-  programGap: ProgramGap | null;
-  flags: string[];
 };
 
-/**
- * The same rule as the report's figures: without a console password there is no console sign-in for MFA to
- * protect; in scope (required, or an exception past its expiry) is a gap or compliant; otherwise the decision.
- */
-export function userStatus(u: PipelineUserRow): PipelineStatus {
-  if (!u.consoleAccess) return 'no-console';
-  if (u.inScope) return u.programGap ? 'gap' : 'compliant';
-  return u.decision === 'out-of-scope' ? 'out-of-scope' : 'exception';
-}
+/** The status rule of the user's page and the report (coverage-view.ts), so a pipeline sees what a person sees. */
+export const userStatus = (u: PipelineUserRow): PipelineStatus => userStatusOf(u);
 
 export type PipelineUser = { accountId: string; userName: string; status: PipelineStatus; gap: ProgramGap | null; flags: string[] };
 export type PipelineJson = { generatedAt: string; totals: ValidationReport['totals']; users: PipelineUser[] };
