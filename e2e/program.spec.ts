@@ -100,7 +100,7 @@ test('an admin sees the rule on a user, records an exception, and finds it in th
   await expect(form.getByRole('status').filter({ hasText: `Decision for ${withVirtual} saved.` })).toBeVisible();
   await page.reload();
   await expect(page.getByTestId('program-decision')).toHaveAttribute('data-decision', 'exception');
-  await expect(page.getByTestId('program-status')).toHaveText('Not in scope');
+  await expect(page.getByTestId('program-status')).toHaveText('Exception in force: not in scope');
 
   await page.goto('/admin/exceptions?status=expiring');
   const entry = page.getByTestId('exception-row').filter({ hasText: withVirtual });

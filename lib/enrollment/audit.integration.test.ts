@@ -118,7 +118,9 @@ describe('every member enrollment step is in the audit log, AWS calls between an
     const p = actor.principals[0]!;
     const since = await lastId();
     const codes = consecutiveCodes(secret, Date.now(), 1);
-    expect(await resyncDevice(actor, p, { serial, code1: codes.AuthenticationCode1, code2: codes.AuthenticationCode2 })).toMatchObject({ status: 'success' });
+    // The phone's time, as the resync form asks for it (HH:MM in UTC here): right, so the resync goes ahead.
+    const deviceTime = new Date().toISOString().slice(11, 16);
+    expect(await resyncDevice(actor, p, { serial, code1: codes.AuthenticationCode1, code2: codes.AuthenticationCode2, deviceTime, utcOffsetMinutes: 0 })).toMatchObject({ status: 'success' });
     expect(await recordConsoleTest(actor, p, { serial, outcome: 'failed', errorSeen: 'Your authentication information is incorrect' })).toMatchObject({ status: 'success' });
     // Keys that are not this user's: refused before any session token is asked for.
     const cli = await testDeviceWithKeys(actor, p, { serial, accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', code: '123456' });

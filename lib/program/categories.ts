@@ -67,7 +67,9 @@ export async function saveCategory(
   if (Object.keys(errors).length) return invalid(errors, 'Check the highlighted fields.');
   const now = opts.now ?? new Date();
   const previous = id === null ? null : ((await loadCategories(db)).find((c) => c.id === id)?.deadline ?? null);
-  if (needsEnforceFromNow(input, previous, now) && opts.enforceFromNow !== input.deadline.toISOString()) {
+  // A past deadline saved on purpose: the confirmation is part of the record.
+  const enforcedFromNow = needsEnforceFromNow(input, previous, now);
+  if (enforcedFromNow && opts.enforceFromNow !== input.deadline.toISOString()) {
     return invalid(pastDeadlineErrors(input.deadline, await deadlineImpact(actor, input, id, now)), 'The deadline is in the past: confirm “Enforce from now” to save it.');
   }
   const values = { ...input, updatedAt: new Date(), updatedBy: actor.id };
@@ -76,7 +78,7 @@ export async function saveCategory(
       if (id === null) {
         const [{ next }] = (await tx.select({ next: sql<number>`coalesce(max(${programCategories.position}), 0)::int + 1` }).from(programCategories)) as [{ next: number }];
         const [row] = await tx.insert(programCategories).values({ ...values, position: next }).returning();
-        await recordAudit(tx as unknown as Db, { actor: actor.id, action: 'program.category.create', target: `category:${row!.id}`, outcome: 'success', detail: { before: null, after: auditView(row!) } });
+        await recordAudit(tx as unknown as Db, { actor: actor.id, action: 'program.category.create', target: `category:${row!.id}`, outcome: 'success', detail: { before: null, after: auditView(row!), ...(enforcedFromNow ? { enforcedFromNow: true } : {}) } });
         return ok({ id: row!.id }, `Category “${row!.name}” created.`);
       }
       const [before] = await tx.select().from(programCategories).where(eq(programCategories.id, id)).for('update');
@@ -88,7 +90,7 @@ export async function saveCategory(
         action: 'program.category.update',
         target: `category:${id}`,
         outcome: 'success',
-        detail: { before: auditView(before), after: auditView(after!), ...(deadlineChanged ? { deadlineChanged: true } : {}) },
+        detail: { before: auditView(before), after: auditView(after!), ...(deadlineChanged ? { deadlineChanged: true } : {}), ...(enforcedFromNow ? { enforcedFromNow: true } : {}) },
       });
       return ok({ id }, `Category “${after!.name}” saved.`);
     });

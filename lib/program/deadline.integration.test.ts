@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { and, eq, inArray } from 'drizzle-orm';
 import { useLocalStack } from '@/test-support/stack';
 import { getDb, type Db } from '@/lib/db/client';
-import { inventoryUsers, programCategories } from '@/lib/db/schema';
+import { auditLog, inventoryUsers, programCategories } from '@/lib/db/schema';
 import type { Actor } from '@/lib/auth/types';
 import { classify } from '@/lib/inventory/classify';
 import { toRow } from '@/lib/inventory/store';
@@ -99,8 +99,12 @@ describe('a deadline in the past', () => {
     expect(ok).toMatchObject({ status: 'success' });
     const id = ok.status === 'success' ? ok.data.id : 0;
     expect((await saved(categoryNames[0]!))!.deadline.toISOString()).toBe(past.toISOString());
+    const created = await db.select().from(auditLog).where(and(eq(auditLog.action, 'program.category.create'), eq(auditLog.target, `category:${id}`)));
+    expect(created.map((r) => r.detail)).toEqual([expect.objectContaining({ enforcedFromNow: true })]);
 
     expect(await saveCategory(security, id, input(categoryNames[1]!, past))).toMatchObject({ status: 'success' });
+    const kept = await db.select().from(auditLog).where(and(eq(auditLog.action, 'program.category.update'), eq(auditLog.target, `category:${id}`)));
+    expect(kept.map((r) => r.detail)).toEqual([expect.not.objectContaining({ enforcedFromNow: true })]);
     const earlier = new Date(past.getTime() - DAY);
     expect(await saveCategory(security, id, input(categoryNames[1]!, earlier))).toMatchObject({ status: 'invalid', fieldErrors: { enforceFromNowFor: [earlier.toISOString()] } });
     expect((await saved(categoryNames[1]!))!.deadline.toISOString()).toBe(past.toISOString());
