@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { inject } from 'vitest';
 import { readGroundTruth } from '@/infra/local/ground-truth';
+import { setTestEnv } from './env';
 
 /**
  * For integration tests: point the portal's configuration at the local stack started by the global
@@ -11,6 +12,6 @@ import { readGroundTruth } from '@/infra/local/ground-truth';
  */
 export async function useLocalStack() {
   const stack = inject('stack');
-  Object.assign(process.env, stack.env, { DATABASE_URL: `pglite:${mkdtempSync(path.join(tmpdir(), 'mfa-portal-it-'))}` });
+  setTestEnv({ ...stack.env, DATABASE_URL: `pglite:${mkdtempSync(path.join(tmpdir(), 'mfa-portal-it-'))}` });
   return { stack, groundTruth: await readGroundTruth(stack.groundTruthFile) };
 }

@@ -9,6 +9,7 @@ import { startTestPostgres, type TestPostgres } from '@/scripts/test-postgres';
 import { openDatabase, type Database } from '@/lib/db/client';
 import { auditLog } from '@/lib/db/schema';
 import { useLocalStack } from '@/test-support/stack';
+import { childEnv } from '@/test-support/env';
 import { recordAudit } from './log';
 import { describeBreak } from './chain';
 import { verifyAuditChain } from './verify';
@@ -113,7 +114,7 @@ describe('the audit hash chain across a removed row, and in the npm script', () 
     await database.close();
 
     const verify = (url: string) =>
-      run(path.join(process.cwd(), 'node_modules/.bin/tsx'), ['--conditions=react-server', 'scripts/audit-verify.ts'], { env: { ...process.env, DATABASE_URL: url } }).then(
+      run(path.join(process.cwd(), 'node_modules/.bin/tsx'), ['--conditions=react-server', 'scripts/audit-verify.ts'], { env: childEnv({ DATABASE_URL: url }) }).then(
         (r) => ({ code: 0, out: r.stdout + r.stderr }),
         (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout + e.stderr }),
       );

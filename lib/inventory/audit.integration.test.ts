@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { asc, eq } from 'drizzle-orm';
 import { useLocalStack } from '@/test-support/stack';
+import { setTestEnv } from '@/test-support/env';
 import { resetAwsClients } from '@/lib/aws/clients';
 import { getDb } from '@/lib/db/client';
 import { auditLog } from '@/lib/db/schema';
@@ -15,7 +16,7 @@ beforeAll(async () => {
   const { groundTruth } = await useLocalStack();
   someUser = groundTruth.users[0]!;
   // Read once by lib/env on first use, which is in this file's own module graph.
-  process.env.MFA_INVENTORY_REFRESH_MINUTES = '5';
+  setTestEnv({ MFA_INVENTORY_REFRESH_MINUTES: '5' });
   resetAwsClients();
 });
 

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { readGroundTruth, type GroundTruth, type GroundTruthUser } from '@/infra/local/ground-truth';
 import { openDatabase } from '@/lib/db/client';
+import { childEnv } from '@/test-support/env';
 import { auditLog, inventoryUsers, programDecisions, validationReports } from '@/lib/db/schema';
 import type { PipelineJson } from './pipeline';
 
@@ -25,7 +26,7 @@ function report(args: string[], env: Record<string, string> = {}): Promise<Resul
     execFile(
       path.join(repoRoot, 'node_modules/.bin/tsx'),
       ['--conditions=react-server', 'scripts/report.ts', ...args],
-      { cwd: repoRoot, env: { ...process.env, ...stack.env, DATABASE_URL: databaseUrl, ...env }, timeout: 170_000, maxBuffer: 64 * 1024 * 1024 },
+      { cwd: repoRoot, env: childEnv({ ...stack.env, DATABASE_URL: databaseUrl, ...env }), timeout: 170_000, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr }),
     );
   });

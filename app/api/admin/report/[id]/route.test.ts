@@ -6,11 +6,12 @@ import { strFromU8, unzipSync } from 'fflate';
 import { parse } from 'csv-parse/sync';
 import type { PortalIdentity, Role } from '@/lib/auth/types';
 import { sampleReport } from '@/test-support/report-fixture';
+import { setTestEnv } from '@/test-support/env';
 
 // The route's session check is the real one (a next-auth JWT cookie, decoded with the configured secret); only the
 // stored report and the audit writer behind it are stand-ins, since this unit test has no database.
 const SECRET = 'unit-test-secret-with-at-least-32-chars';
-Object.assign(process.env, {
+setTestEnv({
   NEXTAUTH_URL: 'http://127.0.0.1:3000',
   NEXTAUTH_SECRET: SECRET,
   MFA_ACCOUNTS: '111111111111,222222222222',
