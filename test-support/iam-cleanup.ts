@@ -9,6 +9,7 @@ import {
   DeleteVirtualMFADeviceCommand,
   ListAccessKeysCommand,
   ListMFADevicesCommand,
+  ListVirtualMFADevicesCommand,
   type IAMClient,
 } from '@aws-sdk/client-iam';
 
@@ -19,6 +20,13 @@ const ignoreMissing = (error: unknown) => {
 /** Deletes unassigned virtual devices a test made (already-deleted ones are fine). */
 export async function deleteVirtualDevices(iam: IAMClient, serials: string[]): Promise<void> {
   for (const serial of serials) await iam.send(new DeleteVirtualMFADeviceCommand({ SerialNumber: serial })).catch(ignoreMissing);
+}
+
+/** Removes the users a test created, and the unfinished set-ups (unassigned devices under the portal's `…/<user>/` path) they left. */
+export async function removeTestUsersAndSetups(iam: IAMClient, userNames: readonly string[]): Promise<void> {
+  const unassigned = (await iam.send(new ListVirtualMFADevicesCommand({ AssignmentStatus: 'Unassigned', MaxItems: 1000 }))).VirtualMFADevices ?? [];
+  await deleteVirtualDevices(iam, unassigned.map((d) => d.SerialNumber!).filter((s) => userNames.some((u) => s.includes(`/${u}/`))));
+  for (const u of userNames) await removeTestUser(iam, u);
 }
 
 /**

@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ListMFADevicesCommand, ListVirtualMFADevicesCommand, type IAMClient } from '@aws-sdk/client-iam';
+import { ListMFADevicesCommand, type IAMClient } from '@aws-sdk/client-iam';
 import { asc, eq, gt, sql } from 'drizzle-orm';
 import { useLocalStack } from '@/test-support/stack';
-import { createTestActor, deleteVirtualDevices, removeTestUser } from '@/test-support/iam-cleanup';
+import { createTestActor, removeTestUsersAndSetups } from '@/test-support/iam-cleanup';
 import { consoleIam } from '@/infra/local/console';
 import { readGroundTruth, readHardwareTokens } from '@/infra/local/ground-truth';
 import { consecutiveCodes } from '@/infra/local/totp';
@@ -36,9 +36,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  const all = (await iam.send(new ListVirtualMFADevicesCommand({ AssignmentStatus: 'Unassigned', MaxItems: 1000 }))).VirtualMFADevices ?? [];
-  await deleteVirtualDevices(iam, all.map((d) => d.SerialNumber!).filter((s) => created.some((u) => s.includes(`/${u}/`))));
-  for (const u of created) await removeTestUser(iam, u);
+  await removeTestUsersAndSetups(iam, created);
   iam.destroy();
 });
 

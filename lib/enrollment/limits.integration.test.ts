@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ListVirtualMFADevicesCommand, type IAMClient } from '@aws-sdk/client-iam';
 import { useLocalStack } from '@/test-support/stack';
-import { createTestActor, deleteVirtualDevices, removeTestUser } from '@/test-support/iam-cleanup';
+import { createTestActor, removeTestUsersAndSetups } from '@/test-support/iam-cleanup';
 import { consoleIam } from '@/infra/local/console';
 import { resetAwsClients } from '@/lib/aws/clients';
 import type { Actor } from '@/lib/auth/types';
@@ -19,11 +19,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  const unassigned = ((await iam.send(new ListVirtualMFADevicesCommand({ AssignmentStatus: 'Unassigned', MaxItems: 1000 }))).VirtualMFADevices ?? [])
-    .map((d) => d.SerialNumber!)
-    .filter((s) => created.some((u) => s.includes(`/${u}/`)));
-  await deleteVirtualDevices(iam, unassigned);
-  for (const u of created) await removeTestUser(iam, u);
+  await removeTestUsersAndSetups(iam, created);
   iam.destroy();
 });
 
