@@ -2,7 +2,7 @@ import { redirect } from 'next/navigation';
 import { getEnv, oidcConfigured } from '@/lib/env';
 import { getActor } from '@/lib/auth/session';
 import { signInMessage } from '@/lib/auth/messages';
-import { safeCallbackPath } from '@/lib/security/headers';
+import { safeReturnTo } from '@/lib/security/return-to';
 import { AccessKeySignIn, OidcSignIn } from '@/components/auth/sign-in-forms';
 import { Alert } from '@/components/ui/alert';
 import { Card } from '@/components/ui/card';
@@ -12,11 +12,11 @@ export const metadata = { title: 'Sign in' };
 export default async function SignInPage({
   searchParams,
 }: {
-  searchParams: Promise<{ callbackUrl?: string; error?: string; signedOut?: string; reauth?: string }>;
+  searchParams: Promise<{ callbackUrl?: string | string[]; error?: string; signedOut?: string; reauth?: string }>;
 }) {
   const params = await searchParams;
   const env = getEnv();
-  const callbackUrl = safeCallbackPath(params.callbackUrl, new URL(env.NEXTAUTH_URL).origin);
+  const callbackUrl = safeReturnTo(params.callbackUrl, new URL(env.NEXTAUTH_URL).origin);
   const reauth = params.reauth === '1';
   if (!reauth && (await getActor())) redirect(callbackUrl);
   const error = signInMessage(params.error);

@@ -5,6 +5,7 @@ import { useId, useState } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { signInMessage } from '@/lib/auth/messages';
+import { safeReturnTo } from '@/lib/security/return-to';
 
 export function OidcSignIn({ label, callbackUrl, reauth = false }: { label: string; callbackUrl: string; reauth?: boolean }) {
   const [pending, setPending] = useState(false);
@@ -52,7 +53,7 @@ export function AccessKeySignIn({ callbackUrl }: { callbackUrl: string }) {
     try {
       const result = await signIn('aws-keys', { redirect: false, accessKeyId, secretAccessKey, sessionToken, callbackUrl });
       if (result?.ok && !result.error) {
-        window.location.assign(callbackUrl);
+        window.location.assign(safeReturnTo(callbackUrl, window.location.origin));
         return;
       }
       setError(signInMessage(result?.error ?? 'Default'));

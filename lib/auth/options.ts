@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { getEnv, oidcConfigured } from '@/lib/env';
 import { getDb } from '@/lib/db/client';
 import { recordAudit } from '@/lib/audit/log';
+import { safeReturnTo } from '@/lib/security/return-to';
 import { identityForAccessKeys, identityForEmail, SignInError } from './principals';
 import type { PortalIdentity } from './types';
 
@@ -94,6 +95,11 @@ export function getAuthOptions(): AuthOptions {
     pages: { signIn: '/signin', error: '/signin' },
     providers: [...oidcProvider(), ...accessKeyProvider()],
     callbacks: {
+      // Every redirect next-auth makes (after sign-in, sign-out, errors) goes through the one return-address check.
+      redirect({ url }) {
+        const origin = new URL(env.NEXTAUTH_URL).origin;
+        return new URL(safeReturnTo(url, origin), origin).href;
+      },
       async signIn({ user, account, profile }) {
         if (account?.provider !== 'oidc') return Boolean((user as UserWithIdentity).portal);
         const p = profile as OidcProfile | undefined;

@@ -30,11 +30,3 @@ export function securityHeaders(opts: { https: boolean }): Record<string, string
     ...(opts.https ? { 'Strict-Transport-Security': 'max-age=63072000; includeSubDomains' } : {}),
   };
 }
-
-/** Only same-site paths may be used as post-sign-in destinations (no open redirects). */
-export function safeCallbackPath(value: string | null | undefined, origin?: string): string {
-  if (!value) return '/';
-  if (origin && value.startsWith(origin + '/')) value = value.slice(origin.length);
-  if (!value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return '/';
-  return value;
-}
