@@ -6,6 +6,7 @@ const valid = {
   NEXTAUTH_SECRET: 'x'.repeat(32),
   MFA_ACCOUNTS: '111111111111:Production, 222222222222',
   MFA_MEMBER_ROLE_EXTERNAL_ID: 'ext-id-1',
+  MFA_ROLE_GROUPS_ACCOUNTS: '111111111111',
 };
 
 function problems(source: Record<string, string | undefined>): string[] {
@@ -31,12 +32,29 @@ describe('parseEnv', () => {
   });
 
   it('enforcement and role-group accounts: defaults, and only managed accounts grant roles', () => {
-    const env = parseEnv(valid);
+    const env = parseEnv({ ...valid, MFA_ACCOUNTS: '111111111111', MFA_ROLE_GROUPS_ACCOUNTS: undefined });
     expect([env.MFA_ENFORCEMENT_POLICY_NAME, env.MFA_ENFORCEMENT_POLICY_PATH, env.MFA_ENFORCEMENT_GROUPS, env.MFA_ROLE_GROUPS_ACCOUNTS]).toEqual(['MfaPortalEnforcement', '/', ['mfa-enforced'], []]);
-    expect(parseEnv({ ...valid, MFA_ROLE_GROUPS_ACCOUNTS: '111111111111' }).MFA_ROLE_GROUPS_ACCOUNTS).toEqual(['111111111111']);
+    expect(parseEnv(valid).MFA_ROLE_GROUPS_ACCOUNTS).toEqual(['111111111111']);
     expect(problems({ ...valid, MFA_ROLE_GROUPS_ACCOUNTS: '333333333333' })).toEqual(['MFA_ROLE_GROUPS_ACCOUNTS lists 333333333333, which is not in MFA_ACCOUNTS']);
     expect(problems({ ...valid, MFA_ENFORCEMENT_POLICY_PATH: 'mfa' })[0]).toMatch(/^MFA_ENFORCEMENT_POLICY_PATH must be an IAM path/);
     expect(problems({ ...valid, MFA_ENFORCEMENT_GROUPS: 'bad group!' })[0]).toMatch(/^MFA_ENFORCEMENT_GROUPS/);
+  });
+
+  it('with more than one managed account, refuses to start unless the accounts whose IAM groups grant roles are named', () => {
+    const twoAccounts = { ...valid, MFA_ROLE_GROUPS_ACCOUNTS: undefined };
+    const refused = problems(twoAccounts);
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatch(/^MFA_ROLE_GROUPS_ACCOUNTS is required with more than one managed account: otherwise anyone who can edit IAM groups in any of them could make themselves a portal admin/);
+    expect(refused[0]).toMatch(/MFA_ADMIN_GROUPS= and MFA_SECURITY_GROUPS= empty to take roles only from the IdP groups claim/);
+    expect(problems({ ...twoAccounts, MFA_ROLE_GROUPS_ACCOUNTS: ' ' })[0]).toMatch(/^MFA_ROLE_GROUPS_ACCOUNTS is required/);
+    // One IAM group name still set is still a role source.
+    expect(problems({ ...twoAccounts, MFA_ADMIN_GROUPS: '' })[0]).toMatch(/^MFA_ROLE_GROUPS_ACCOUNTS is required/);
+    expect(parseEnv({ ...twoAccounts, MFA_ROLE_GROUPS_ACCOUNTS: '222222222222' }).MFA_ROLE_GROUPS_ACCOUNTS).toEqual(['222222222222']);
+    // The IdP's groups claim as the only role source: no IAM group grants a role, so no account needs naming.
+    const claimOnly = parseEnv({ ...twoAccounts, MFA_ADMIN_GROUPS: '', MFA_SECURITY_GROUPS: '', OIDC_ADMIN_GROUPS: 'portal-admins' });
+    expect([claimOnly.MFA_ADMIN_GROUPS, claimOnly.MFA_SECURITY_GROUPS, claimOnly.MFA_ROLE_GROUPS_ACCOUNTS]).toEqual([[], [], []]);
+    // A single managed account has no other account whose groups could be edited.
+    expect(parseEnv({ ...twoAccounts, MFA_ACCOUNTS: '111111111111' }).MFA_ROLE_GROUPS_ACCOUNTS).toEqual([]);
   });
 
   it('parses a minimal configuration with defaults', () => {

@@ -75,8 +75,9 @@ const schema = z
     MFA_ADMIN_GROUPS: csv('mfa-portal-admins'),
     MFA_SECURITY_GROUPS: csv('mfa-portal-security'),
     /**
-     * The accounts whose IAM groups grant portal roles (empty: every managed account). Whoever can edit groups in a
-     * listed account can make someone a portal admin, so list only the accounts your identity team controls.
+     * The accounts whose IAM groups grant portal roles (empty: every managed account, allowed only with a single one).
+     * Whoever can edit groups in a listed account can make someone a portal admin, so list only the accounts your
+     * identity team controls.
      */
     MFA_ROLE_GROUPS_ACCOUNTS: csv().pipe(z.array(z.string().regex(accountId, 'must be 12-digit account ids separated by commas'))),
 
@@ -87,6 +88,12 @@ const schema = z
     OIDC_GROUPS_CLAIM: z.string().min(1).default('groups'),
     OIDC_ADMIN_GROUPS: csv(),
     OIDC_SECURITY_GROUPS: csv(),
+    // The email claim is trusted only with email_verified true; this admits IdPs that never send the claim at all
+    // (one that sends email_verified false is still refused).
+    OIDC_ALLOW_MISSING_EMAIL_VERIFIED: z
+      .enum(['true', 'false'], { error: 'must be true or false' })
+      .default('false')
+      .transform((v) => v === 'true'),
 
     MFA_AWS_KEYS_SIGNIN: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
 
@@ -163,6 +170,18 @@ const schema = z
   .superRefine((env, ctx) => {
     for (const id of env.MFA_ROLE_GROUPS_ACCOUNTS) {
       if (!env.MFA_ACCOUNTS.some((a) => a.id === id)) ctx.addIssue({ code: 'custom', path: ['MFA_ROLE_GROUPS_ACCOUNTS'], message: `lists ${id}, which is not in MFA_ACCOUNTS` });
+    }
+    // Whoever can edit IAM groups in any managed account could otherwise make themselves a portal admin. With IAM
+    // group names both empty, roles come only from the IdP's groups claim and no account's groups matter.
+    const iamGroupsGrantRoles = env.MFA_ADMIN_GROUPS.length > 0 || env.MFA_SECURITY_GROUPS.length > 0;
+    if (env.MFA_ACCOUNTS.length > 1 && env.MFA_ROLE_GROUPS_ACCOUNTS.length === 0 && iamGroupsGrantRoles) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MFA_ROLE_GROUPS_ACCOUNTS'],
+        message:
+          'is required with more than one managed account: otherwise anyone who can edit IAM groups in any of them could make themselves a portal admin. ' +
+          'List the account(s) whose groups grant portal roles (e.g. your security account), or set MFA_ADMIN_GROUPS= and MFA_SECURITY_GROUPS= empty to take roles only from the IdP groups claim',
+      });
     }
     const oidc = [env.OIDC_ISSUER, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET];
     if (oidc.some(Boolean) && !oidc.every(Boolean)) {

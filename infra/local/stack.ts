@@ -9,6 +9,7 @@ import {
   EMAIL_TAG_KEY,
   MEMBER_ROLE_EXTERNAL_ID,
   MEMBER_ROLE_NAME,
+  SECURITY_ACCOUNT,
   SECURITY_GROUP,
   mfaAccountsSetting,
   serviceUserTagsSetting,
@@ -114,6 +115,8 @@ export async function startStack(options: StartStackOptions): Promise<LocalStack
       MFA_EMAIL_TAG_KEY: EMAIL_TAG_KEY,
       MFA_ADMIN_GROUPS: ADMIN_GROUP,
       MFA_SECURITY_GROUPS: SECURITY_GROUP,
+      // Several managed accounts: only the Security account's IAM groups grant portal roles (a Development group does not).
+      MFA_ROLE_GROUPS_ACCOUNTS: SECURITY_ACCOUNT,
       // The demo organisation marks its automation users with this tag (org-plan.ts).
       MFA_SERVICE_USER_TAGS: serviceUserTagsSetting(),
       OIDC_ISSUER: idp.issuer,

@@ -12,7 +12,17 @@ import type { PortalIdentity } from './types';
 
 export const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
 
-type OidcProfile = { sub: string; email?: string; email_verified?: boolean; name?: string } & Record<string, unknown>;
+type OidcProfile = { sub: string; email?: string; email_verified?: unknown; name?: string } & Record<string, unknown>;
+
+/**
+ * The IdP's email maps a person to IAM users, so it is trusted only when the IdP says it verified it. Some IdPs send
+ * the claim as the string "true". A missing claim is accepted only where OIDC_ALLOW_MISSING_EMAIL_VERIFIED says so.
+ */
+export function oidcEmailTrusted(profile: Pick<OidcProfile, 'email_verified'> | undefined, allowMissing: boolean): boolean {
+  const claim = profile?.email_verified;
+  if (claim === true || claim === 'true') return true;
+  return claim === undefined && allowMissing;
+}
 type UserWithIdentity = User & { portal?: PortalIdentity };
 
 const accessKeysInput = z.object({
@@ -104,7 +114,7 @@ export function getAuthOptions(): AuthOptions {
         if (account?.provider !== 'oidc') return Boolean((user as UserWithIdentity).portal);
         const p = profile as OidcProfile | undefined;
         const email = p?.email;
-        if (!email || p?.email_verified === false) {
+        if (!email || !oidcEmailTrusted(p, env.OIDC_ALLOW_MISSING_EMAIL_VERIFIED)) {
           await audit(`oidc:${p?.sub ?? 'unknown'}`, 'failure', { method: 'oidc', reason: 'EmailNotVerified' });
           return '/signin?error=EmailNotVerified';
         }
