@@ -1,8 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { CreateAccessKeyCommand, CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
+import { AddUserToGroupCommand, CreateAccessKeyCommand, CreateGroupCommand, CreateUserCommand, IAMClient, RemoveUserFromGroupCommand } from '@aws-sdk/client-iam';
 import { useLocalStack } from '@/test-support/stack';
 import { setMotoAuth } from '@/infra/local/moto';
+import { ADMIN_GROUP, DEV_ACCOUNT, SECURITY_ACCOUNT } from '@/infra/local/organisation';
+import { getEnv } from '@/lib/env';
 import type { GroundTruth } from '@/infra/local/ground-truth';
 import { resetAwsClients } from '@/lib/aws/clients';
 import { identityForAccessKeys, identityForEmail, SignInError } from './principals';
@@ -106,5 +108,42 @@ describe('access-key identity', () => {
       await setMotoAuth(motoUrl, true);
     }
     expect(await signInError(identityForAccessKeys(keys))).toBe('UnmanagedAccount');
+  });
+});
+
+describe('roles only from the accounts whose groups may grant them', () => {
+  /** An IAM client acting as an administrator of one account, through moto's bootstrap mode (only for set-up). */
+  async function asAccountAdmin<T>(accountId: string, run: (iam: IAMClient) => Promise<T>): Promise<T> {
+    await setMotoAuth(motoUrl, false);
+    try {
+      const bootstrap = { accessKeyId: 'AKIABOOTSTRAP0000000', secretAccessKey: 'x' };
+      const sts = new STSClient({ endpoint: truth.endpoint, region: truth.region, credentials: bootstrap });
+      const c = (await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${accountId}:role/Setup`, RoleSessionName: 's' }))).Credentials!;
+      const iam = new IAMClient({ endpoint: truth.endpoint, region: truth.region, credentials: { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken } });
+      return await run(iam);
+    } finally {
+      await setMotoAuth(motoUrl, true);
+    }
+  }
+
+  it('the demo names its Security account; bob in Development\'s mfa-portal-admins does not become an admin', async () => {
+    expect(getEnv().MFA_ROLE_GROUPS_ACCOUNTS).toEqual([SECURITY_ACCOUNT]);
+    const bob = truth.users.find((u) => u.userName === 'bob' && u.accountId === DEV_ACCOUNT);
+    expect(bob?.email).toBe('bob@example.com');
+    const key = truth.accessKeys.find((k) => k.userName === 'bob' && k.accountId === DEV_ACCOUNT)!;
+    await asAccountAdmin(DEV_ACCOUNT, async (iam) => {
+      await iam.send(new CreateGroupCommand({ GroupName: ADMIN_GROUP })).catch((e: Error) => {
+        if (e.name !== 'EntityAlreadyExists' && e.name !== 'EntityAlreadyExistsException') throw e;
+      });
+      await iam.send(new AddUserToGroupCommand({ GroupName: ADMIN_GROUP, UserName: 'bob' }));
+    });
+    try {
+      expect((await identityForEmail({ email: 'bob@example.com', groupsClaim: [] })).roles).toEqual(['member']);
+      expect((await identityForAccessKeys({ accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey })).roles).toEqual(['member']);
+      // The same group in the Security account still grants the role.
+      expect((await identityForEmail({ email: 'carol@example.com', groupsClaim: [] })).roles).toContain('admin');
+    } finally {
+      await asAccountAdmin(DEV_ACCOUNT, (iam) => iam.send(new RemoveUserFromGroupCommand({ GroupName: ADMIN_GROUP, UserName: 'bob' })));
+    }
   });
 });
