@@ -58,19 +58,20 @@ function pages(): [string, Need][] {
 
 /**
  * Route handlers. `allowed` is the answer a permitted visitor gets here; null where calling it as a permitted
- * visitor would change what other specs rely on (a whole inventory run, sending due reminders): those are called
- * with a permitted session in coverage.spec and reminders.spec, and only their refusals are checked here.
+ * visitor would change what other specs rely on. The scheduler's routes are called with its token in enrollment.spec
+ * (the sweep) and support/inventory.ts (an inventory run); here only their refusals are checked.
  */
-const routes: { method: 'GET' | 'POST'; path: string; need: Need; allowed: number | null }[] = [
+const routes: { method: 'GET' | 'POST'; path: string; need: Need | 'scheduler'; allowed: number | null }[] = [
   { method: 'GET', path: '/api/admin/inventory/export?format=csv', need: 'admin', allowed: 200 },
   { method: 'GET', path: '/api/admin/audit/export', need: 'admin', allowed: 200 },
   // No such report: the visitor got past authorization to the lookup.
   { method: 'GET', path: '/api/admin/report/999999999?format=json', need: 'admin', allowed: 404 },
   { method: 'GET', path: '/api/admin/report/999999999?format=xlsx', need: 'admin', allowed: 404 },
   { method: 'GET', path: '/api/admin/report/999999999?format=zip', need: 'admin', allowed: 404 },
-  { method: 'POST', path: '/api/cron/sweep-leftovers', need: 'admin', allowed: 200 },
-  { method: 'POST', path: '/api/cron/inventory', need: 'admin', allowed: null },
-  { method: 'POST', path: '/api/cron/reminders', need: 'admin', allowed: null },
+  // The scheduler's routes take only its bearer token: every session, even the security team's, gets 401 there.
+  { method: 'POST', path: '/api/cron/sweep-leftovers', need: 'scheduler', allowed: null },
+  { method: 'POST', path: '/api/cron/inventory', need: 'scheduler', allowed: null },
+  { method: 'POST', path: '/api/cron/reminders', need: 'scheduler', allowed: null },
 ];
 
 const visitors: { email: string; role: Need }[] = [
@@ -111,9 +112,13 @@ test.describe('authorization matrix', () => {
         else await expect(page.getByRole('heading', { name: /don.t have access/ }), path).toBeVisible();
       }
       for (const r of routes) {
+        const status = (await page.request.fetch(r.path, { method: r.method })).status();
+        if (r.need === 'scheduler') {
+          expect(status, `${v.role} ${r.method} ${r.path} with a session alone`).toBe(401);
+          continue;
+        }
         const allowed = rank[v.role] >= rank[r.need];
         if (allowed && r.allowed === null) continue;
-        const status = (await page.request.fetch(r.path, { method: r.method })).status();
         expect(status, `${v.role} ${r.method} ${r.path}`).toBe(allowed ? r.allowed : 403);
       }
     });

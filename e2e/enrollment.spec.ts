@@ -3,7 +3,7 @@ import pg from 'pg';
 import type { Page } from '@playwright/test';
 import { decode, encode } from 'next-auth/jwt';
 import { hardwareTokenSchema } from '../infra/local/ground-truth';
-import { base32Secret } from './support/secrets';
+import { base32Secret, schedulerAuth } from './support/secrets';
 import { expect, groundTruth, test } from './fixtures';
 import { addFidoKey, createTestUser, env, listDevices, unassignedDevicesOf } from './support/iam';
 import { codePair, enrollVirtual, enterCodes, signInWithKeys, startVirtual } from './support/enroll';
@@ -357,20 +357,24 @@ test.describe('authorization of actions and routes', () => {
     expect(await unassignedDevicesOf(user)).toEqual([]);
   });
 
-  test('the leftover sweep route refuses strangers and members, and runs for admins', async ({ playwright, baseURL, signInAs, page }) => {
+  test('the leftover sweep route runs only with the scheduler\'s token: a session cookie alone, even an admin\'s, gets 401', async ({ playwright, baseURL, signInAs, page }) => {
     const anonymous = await playwright.request.newContext({ baseURL });
     expect((await anonymous.post('/api/cron/sweep-leftovers')).status()).toBe(401);
     expect((await anonymous.post('/api/cron/sweep-leftovers', { headers: { Authorization: `Bearer ${'x'.repeat(40)}` } })).status()).toBe(401);
-    await anonymous.dispose();
 
     await signInAs('bob@example.com');
-    expect((await page.request.post('/api/cron/sweep-leftovers')).status()).toBe(403);
+    expect((await page.request.post('/api/cron/sweep-leftovers')).status()).toBe(401);
     await page.context().clearCookies();
 
+    // What the pen test did: a page on another origin posting with the admin's cookie.
     await signInAs('carol@example.com');
-    const res = await page.request.post('/api/cron/sweep-leftovers');
+    expect((await page.request.post('/api/cron/sweep-leftovers')).status()).toBe(401);
+    expect((await page.request.post('/api/cron/sweep-leftovers', { headers: { Origin: 'http://evil.example' } })).status()).toBe(403);
+
+    const res = await anonymous.post('/api/cron/sweep-leftovers', { headers: schedulerAuth() });
     expect(res.status()).toBe(200);
     const body = (await res.json()) as { results: { accountId: string; deleted: number }[] };
+    await anonymous.dispose();
     expect(body.results.map((r) => r.accountId).sort()).toEqual(groundTruth().accounts.map((a) => a.id).sort());
   });
 });

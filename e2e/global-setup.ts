@@ -57,6 +57,7 @@ export default async function globalSetup() {
     E2E_AWS_ENDPOINT: stack.awsEndpoint,
     E2E_DATABASE_URL: pg.url,
     E2E_NEXTAUTH_SECRET: stack.env.NEXTAUTH_SECRET,
+    E2E_CRON_SECRET: stack.env.MFA_CRON_SECRET,
     E2E_PORTAL_LOG_FILE: logFile,
   });
 

@@ -1,5 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { toBase32 } from '../../infra/local/org-plan';
 
+/** `Authorization: Bearer <MFA_CRON_SECRET>` of the portal under test: the scheduler's only way into /api/cron/*. */
+export function schedulerAuth(): { Authorization: string } {
+  const secret = process.env.E2E_CRON_SECRET;
+  if (!secret) throw new Error('E2E_CRON_SECRET is not set: the global setup did not run.');
+  return { Authorization: `Bearer ${secret}` };
+}
+
 /** A random base32 TOTP secret: codes from it stand for "some other device". */
 export const base32Secret = (bytes = 20): string => toBase32(randomBytes(bytes));

@@ -126,6 +126,8 @@ export async function startStack(options: StartStackOptions): Promise<LocalStack
       OIDC_SECURITY_GROUPS: SECURITY_GROUP,
       NEXTAUTH_URL: portalUrl,
       NEXTAUTH_SECRET: secret(32),
+      // The scheduled-job routes (/api/cron/*) accept only this bearer token.
+      MFA_CRON_SECRET: secret(32),
       // Reminder emails go to moto's SES, which keeps them (test-support/ses.ts reads them back).
       MFA_REMINDER_EMAIL_FROM: DEMO_REMINDER_SENDER,
       // The demo organisation has centralized root access (moto has no ListOrganizationsFeatures to ask).

@@ -5,13 +5,12 @@ import { startRefresh } from '@/lib/inventory/refresh';
 export const dynamic = 'force-dynamic';
 
 /**
- * Scheduled inventory refresh: the scheduler's bearer token, or an admin's session. Answers at once (202 with
+ * Scheduled inventory refresh: the scheduler's bearer token only (admins start one from the admin pages). Answers at once (202 with
  * the new run, or 409 with the run already in progress); poll the run for progress. startRefresh audits the start.
  */
 export async function POST(request: NextRequest) {
   const auth = await authorizeScheduledJob(request);
   if (auth.response) return auth.response;
-  const { actor } = auth;
-  const result = await startRefresh({ actor, trigger: actor === 'scheduler' ? 'schedule' : 'manual' });
+  const result = await startRefresh({ actor: auth.actor, trigger: 'schedule' });
   return NextResponse.json(result, { status: result.started ? 202 : 409, headers: { 'Cache-Control': 'no-store' } });
 }

@@ -5,7 +5,7 @@ import { runReminders } from '@/lib/program/reminders';
 export const dynamic = 'force-dynamic';
 
 /**
- * Scheduled reminders: the scheduler's bearer token (MFA_CRON_SECRET), or an admin's session. Sends whatever is
+ * Scheduled reminders: the scheduler's bearer token (MFA_CRON_SECRET) only. Sends whatever is
  * due now and answers with the summary; safe to call from several schedulers or instances at once (each reminder
  * is claimed once, see lib/program/reminders.ts). The run is audited as `reminders.run`.
  */

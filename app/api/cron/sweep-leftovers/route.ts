@@ -4,7 +4,7 @@ import { sweepLeftovers } from '@/lib/enrollment/leftovers';
 
 export const dynamic = 'force-dynamic';
 
-/** Scheduled clean-up of abandoned enrollments: the scheduler's bearer token, or an admin's session. */
+/** Scheduled clean-up of abandoned enrollments: the scheduler's bearer token only (admins use the admin page's button). */
 export async function POST(request: NextRequest) {
   const auth = await authorizeScheduledJob(request);
   if (auth.response) return auth.response;
