@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { toBase32 } from '../../infra/local/org-plan';
+import { env } from './iam';
 
 /** `Authorization: Bearer <MFA_CRON_SECRET>` of the portal under test: the scheduler's only way into /api/cron/*. */
 export function schedulerAuth(): { Authorization: string } {
-  const secret = process.env.E2E_CRON_SECRET;
-  if (!secret) throw new Error('E2E_CRON_SECRET is not set: the global setup did not run.');
-  return { Authorization: `Bearer ${secret}` };
+  return { Authorization: `Bearer ${env('E2E_CRON_SECRET')}` };
 }
 
 /** A random base32 TOTP secret: codes from it stand for "some other device". */
