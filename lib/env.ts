@@ -60,6 +60,9 @@ const schema = z
     NEXTAUTH_SECRET: z
       .string({ error: 'is required: at least 32 random characters (e.g. `openssl rand -base64 32`)' })
       .min(32, 'must be at least 32 characters (e.g. `openssl rand -base64 32`)'),
+    // Secret rotation: the NEXTAUTH_SECRET before the change. Enrollment cookies sealed under it still open until they
+    // expire (10 minutes); remove it after that. Sessions signed under it are not kept.
+    MFA_PREVIOUS_SECRET: z.preprocess(emptyIsUnset, z.string().min(32, 'must be at least 32 characters (the previous NEXTAUTH_SECRET)').optional()),
 
     AWS_REGION: z.string().min(1).default('us-east-1'),
     AWS_ENDPOINT_URL: url('an alternative IAM/STS endpoint, only for the local stack').optional(),

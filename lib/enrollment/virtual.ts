@@ -52,6 +52,7 @@ export const enrollmentCookieName = (enrollmentId: string) => `mfa_enroll_${enro
 
 const sealOptions = (actor: Actor, enrollmentId: string) => ({
   serverSecret: getEnv().NEXTAUTH_SECRET,
+  previousSecrets: getEnv().MFA_PREVIOUS_SECRET ? [getEnv().MFA_PREVIOUS_SECRET!] : [],
   purpose: 'virtual-enrollment',
   context: `${enrollmentId}|${actor.id}`,
 });
