@@ -66,6 +66,23 @@ export const enrollmentEvents = pgTable(
 
 export type EnrollmentEvent = typeof enrollmentEvents.$inferSelect;
 
+/**
+ * An attempt under a rate limit that has been let through but not yet recorded as an enrollment event. Taken under a
+ * transaction-scoped advisory lock together with the count, so parallel attempts cannot all see room for one more;
+ * removed in the transaction that records the attempt's event (or when the attempt ends without one).
+ */
+export const rateLimitHolds = pgTable(
+  'rate_limit_holds',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    kind: text('kind').notNull(),
+    accountId: text('account_id').notNull(),
+    userName: text('user_name').notNull(),
+  },
+  (t) => [index('rate_limit_holds_user_idx').on(t.accountId, t.userName, t.kind, t.at)],
+);
+
 /** One inventory collection (all managed accounts), its progress and the API calls it made. */
 export const inventoryRuns = pgTable(
   'inventory_runs',
