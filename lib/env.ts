@@ -92,6 +92,13 @@ const schema = z
     OIDC_SECURITY_GROUPS: csv(),
 
     MFA_AWS_KEYS_SIGNIN: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+    // Access-key sign-in throttling (lib/auth/throttle.ts), counted in the database so it holds across instances.
+    MFA_SIGNIN_FAILURES_PER_KEY: z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1').max(1000).default(5),
+    MFA_SIGNIN_FAILURES_PER_ADDRESS: z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1').max(100_000).default(20),
+    MFA_SIGNIN_WINDOW_MINUTES: z.coerce.number({ error: 'must be a whole number of minutes' }).int('must be a whole number of minutes').min(1, 'must be at least 1 minute').max(1440).default(15),
+    // The header a trusted reverse proxy sets to the client's address (e.g. x-forwarded-for: its last entry is used).
+    // Unset: no per-address limit, since any client can write such a header itself when no proxy overwrites it.
+    MFA_TRUSTED_PROXY_HEADER: z.preprocess(emptyIsUnset, z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'must be an HTTP header name, e.g. x-forwarded-for').optional()),
 
     MFA_INVENTORY_LIST_ALL_DEVICES: z
       .enum(['true', 'false'], { error: 'must be true or false' })

@@ -83,6 +83,19 @@ export const rateLimitHolds = pgTable(
   (t) => [index('rate_limit_holds_user_idx').on(t.accountId, t.userName, t.kind, t.at)],
 );
 
+/** A failed access-key sign-in (AWS refused the keys): counted per key id and per client address to throttle guessing. */
+export const signInFailures = pgTable(
+  'sign_in_failures',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    keyId: text('key_id').notNull(),
+    /** From the trusted proxy header only; null when none is configured. */
+    address: text('address'),
+  },
+  (t) => [index('sign_in_failures_key_idx').on(t.keyId, t.at), index('sign_in_failures_address_idx').on(t.address, t.at)],
+);
+
 /** One inventory collection (all managed accounts), its progress and the API calls it made. */
 export const inventoryRuns = pgTable(
   'inventory_runs',
