@@ -60,6 +60,9 @@ const schema = z
     NEXTAUTH_SECRET: z
       .string({ error: 'is required: at least 32 random characters (e.g. `openssl rand -base64 32`)' })
       .min(32, 'must be at least 32 characters (e.g. `openssl rand -base64 32`)'),
+    // Secret rotation: the NEXTAUTH_SECRET before the change. Enrollment cookies sealed under it still open until they
+    // expire (10 minutes); remove it after that. Sessions signed under it are not kept.
+    MFA_PREVIOUS_SECRET: z.preprocess(emptyIsUnset, z.string().min(32, 'must be at least 32 characters (the previous NEXTAUTH_SECRET)').optional()),
 
     AWS_REGION: z.string().min(1).default('us-east-1'),
     AWS_ENDPOINT_URL: url('an alternative IAM/STS endpoint, only for the local stack').optional(),
@@ -96,6 +99,13 @@ const schema = z
       .transform((v) => v === 'true'),
 
     MFA_AWS_KEYS_SIGNIN: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+    // Access-key sign-in throttling (lib/auth/throttle.ts), counted in the database so it holds across instances.
+    MFA_SIGNIN_FAILURES_PER_KEY: z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1').max(1000).default(5),
+    MFA_SIGNIN_FAILURES_PER_ADDRESS: z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1').max(100_000).default(20),
+    MFA_SIGNIN_WINDOW_MINUTES: z.coerce.number({ error: 'must be a whole number of minutes' }).int('must be a whole number of minutes').min(1, 'must be at least 1 minute').max(1440).default(15),
+    // The header a trusted reverse proxy sets to the client's address (e.g. x-forwarded-for: its last entry is used).
+    // Unset: no per-address limit, since any client can write such a header itself when no proxy overwrites it.
+    MFA_TRUSTED_PROXY_HEADER: z.preprocess(emptyIsUnset, z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'must be an HTTP header name, e.g. x-forwarded-for').optional()),
 
     MFA_INVENTORY_LIST_ALL_DEVICES: z
       .enum(['true', 'false'], { error: 'must be true or false' })

@@ -6,6 +6,8 @@ export const AUDIT_ACTIONS = [
   // Sign-in
   'auth.sign-in',
   'auth.sign-out',
+  /** Access-key sign-in refused before STS: too many failures for the key id or address (once per window). */
+  'auth.sign-in.throttled',
   // Member enrollment steps (lib/enrollment); AWS mutations write intent + outcome rows under the step's name.
   'enrollment.virtual.start',
   'enrollment.virtual.codes',

@@ -7,6 +7,7 @@ export const signInErrors = {
   NotIamUser: 'These keys belong to a role or federated session, not an IAM user. Use your IAM user\'s own access keys.',
   UnmanagedAccount: 'These keys belong to an AWS account this portal does not manage. Ask your administrator to add it.',
   AwsUnavailable: 'AWS could not be reached to check your sign-in. Try again in a minute.',
+  TooManyAttempts: 'Too many failed sign-ins with these keys or from this network. Try again later: the limit lifts as old failures age out (15 minutes by default).',
   EmailNotVerified: 'Your identity provider has not verified your email address, so it cannot be matched to IAM users.',
   OAuthSignin: 'Could not start sign-in with your identity provider. Try again.',
   OAuthCallback: 'Your identity provider\'s answer could not be verified. Try signing in again.',

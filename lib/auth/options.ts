@@ -8,6 +8,7 @@ import { getDb } from '@/lib/db/client';
 import { recordAudit } from '@/lib/audit/log';
 import { safeReturnTo } from '@/lib/security/return-to';
 import { identityForAccessKeys, identityForEmail, SignInError } from './principals';
+import { auditThrottledOnce, clientAddress, recordSignInFailure, signInThrottle } from './throttle';
 import type { PortalIdentity } from './types';
 
 export const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
@@ -77,15 +78,23 @@ function accessKeyProvider() {
         sessionToken: { label: 'Session token (optional)', type: 'password' },
       },
       // The secret lives only in this call: it is checked with sts:GetCallerIdentity and dropped.
-      async authorize(credentials) {
+      async authorize(credentials, req) {
         const parsed = accessKeysInput.safeParse(credentials ?? {});
         if (!parsed.success) throw new Error('InvalidInput');
         const keyId = parsed.data.accessKeyId;
+        const address = clientAddress(req?.headers);
+        // The route refuses these with 429 first (app/api/auth/[...nextauth]); this keeps STS out of reach regardless.
+        const throttle = await signInThrottle(keyId, address);
+        if (throttle) {
+          await auditThrottledOnce(keyId, address, throttle);
+          throw new Error('TooManyAttempts');
+        }
         try {
           const identity = await identityForAccessKeys(parsed.data);
           return { id: identity.id, name: identity.name, email: identity.email, portal: identity } as UserWithIdentity;
         } catch (error) {
           if (error instanceof SignInError) {
+            if (error.code !== 'AwsUnavailable') await recordSignInFailure(keyId, address);
             await audit(`access-key:${keyId}`, 'failure', { method: 'aws-keys', reason: error.code });
             throw new Error(error.code);
           }

@@ -66,6 +66,36 @@ export const enrollmentEvents = pgTable(
 
 export type EnrollmentEvent = typeof enrollmentEvents.$inferSelect;
 
+/**
+ * An attempt under a rate limit that has been let through but not yet recorded as an enrollment event. Taken under a
+ * transaction-scoped advisory lock together with the count, so parallel attempts cannot all see room for one more;
+ * removed in the transaction that records the attempt's event (or when the attempt ends without one).
+ */
+export const rateLimitHolds = pgTable(
+  'rate_limit_holds',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    kind: text('kind').notNull(),
+    accountId: text('account_id').notNull(),
+    userName: text('user_name').notNull(),
+  },
+  (t) => [index('rate_limit_holds_user_idx').on(t.accountId, t.userName, t.kind, t.at)],
+);
+
+/** A failed access-key sign-in (AWS refused the keys): counted per key id and per client address to throttle guessing. */
+export const signInFailures = pgTable(
+  'sign_in_failures',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    keyId: text('key_id').notNull(),
+    /** From the trusted proxy header only; null when none is configured. */
+    address: text('address'),
+  },
+  (t) => [index('sign_in_failures_key_idx').on(t.keyId, t.at), index('sign_in_failures_address_idx').on(t.address, t.at)],
+);
+
 /** One inventory collection (all managed accounts), its progress and the API calls it made. */
 export const inventoryRuns = pgTable(
   'inventory_runs',

@@ -7,10 +7,10 @@ import { auditedMutation } from '@/lib/audit/log';
 import { getCallerIdentity } from '@/lib/aws/sts';
 import { fail, invalid, ok, type ActionResult } from '@/lib/actions/result';
 import { clockDriftMessage, diagnoseDeviceClock } from './diagnose';
-import type { Actor } from '@/lib/auth/types';
+import type { Actor, Principal } from '@/lib/auth/types';
 import { refreshStoredUser } from './freshness';
 import { recordEvent, stepAudit } from './events';
-import { refuseIfRateLimited } from './limiter';
+import { withRateLimit } from './limiter';
 import { awsFailure, messages } from './messages';
 import { notYourUser, ownPrincipal, type PrincipalRef } from './ownership';
 
@@ -34,8 +34,10 @@ export type ResyncInput = {
 export async function resyncDevice(actor: Actor, ref: PrincipalRef, input: ResyncInput, now = Date.now()): Promise<ActionResult<{ serial: string }>> {
   const principal = await ownPrincipal(actor, ref, 'device.resync');
   if (!principal) return notYourUser;
-  const limited = await refuseIfRateLimited(principal, 'resync');
-  if (limited) return limited;
+  return withRateLimit(principal, 'resync', () => resyncWithinLimit(actor, principal, input, now));
+}
+
+async function resyncWithinLimit(actor: Actor, principal: Principal, input: ResyncInput, now: number): Promise<ActionResult<{ serial: string }>> {
   const event = { actor: actor.id, principal, kind: 'device.resync' as const, serial: input.serial };
   try {
     const { device } = await deviceOf(principal, input.serial);
@@ -109,8 +111,10 @@ export async function testDeviceWithKeys(
 ): Promise<ActionResult<{ serial: string }>> {
   const principal = await ownPrincipal(actor, ref, 'device.test-cli');
   if (!principal) return notYourUser;
-  const limited = await refuseIfRateLimited(principal, 'cli-test');
-  if (limited) return limited;
+  return withRateLimit(principal, 'cli-test', () => testWithinLimit(actor, principal, input));
+}
+
+async function testWithinLimit(actor: Actor, principal: Principal, input: { serial: string; accessKeyId: string; secretAccessKey: string; code: string }): Promise<ActionResult<{ serial: string }>> {
   const event = { actor: actor.id, principal, kind: 'device.test-cli' as const, serial: input.serial };
   const keys = { accessKeyId: input.accessKeyId, secretAccessKey: input.secretAccessKey };
   try {

@@ -5,6 +5,7 @@ import { recordAudit, type AuditAction, type MutationContext } from '@/lib/audit
 import { enrollmentEvents, type EnrollmentEvent } from '@/lib/db/schema';
 import type { MfaDeviceType } from '@/lib/aws/mfa-devices';
 import type { Principal } from '@/lib/auth/types';
+import { releaseHoldFor } from './limiter';
 
 export type EventKind =
   | 'virtual.created'
@@ -54,6 +55,7 @@ export async function recordEvent(e: NewEvent): Promise<void> {
   const db = await getDb();
   await db.transaction(async (tx) => {
     await writeEvent(tx as unknown as Db, e);
+    await releaseHoldFor(tx as unknown as Db, e);
     await recordAudit(tx as unknown as Db, {
       actor: e.actor,
       action: EVENT_AUDIT_ACTION[e.kind],

@@ -3,13 +3,13 @@ import { listMfaDevices } from '@/lib/aws/iam';
 import { enableMfaDevice } from '@/lib/aws/mfa';
 import { auditedMutation } from '@/lib/audit/log';
 import { fail, ok, type ActionResult } from '@/lib/actions/result';
-import type { Actor } from '@/lib/auth/types';
+import type { Actor, Principal } from '@/lib/auth/types';
 import { refuseDisallowedType } from '@/lib/program/device-type-guard';
 import { confirmDeviceListed } from './confirm';
 import { recordEvent, stepAudit } from './events';
 import { awsFailure, MAX_DEVICES_PER_USER, messages } from './messages';
 import { refreshStoredUser } from './freshness';
-import { refuseIfRateLimited } from './limiter';
+import { withRateLimit } from './limiter';
 import { notYourUser, ownPrincipal, type PrincipalRef } from './ownership';
 
 export async function enrollHardwareToken(
@@ -22,8 +22,14 @@ export async function enrollHardwareToken(
   // No enrollment event: failed hardware.enable events count towards the code-attempt limit.
   const disallowed = await refuseDisallowedType(actor, principal, 'hardware', 'enrollment.hardware').catch((error: unknown) => awsFailure(error));
   if (disallowed) return disallowed;
-  const limited = await refuseIfRateLimited(principal, 'hardware');
-  if (limited) return limited;
+  return withRateLimit(principal, 'hardware', () => enrollWithinLimit(actor, principal, input));
+}
+
+async function enrollWithinLimit(
+  actor: Actor,
+  principal: Principal,
+  input: { serial: string; code1: string; code2: string },
+): Promise<ActionResult<{ accountId: string; userName: string; serial: string }>> {
   const event = { actor: actor.id, principal, kind: 'hardware.enable' as const, deviceType: 'hardware' as const, serial: input.serial };
   try {
     const devices = await listMfaDevices(principal.accountId, principal.userName);

@@ -8,8 +8,13 @@ import { resetAwsClients } from '@/lib/aws/clients';
 import type { Actor } from '@/lib/auth/types';
 import { completeVirtualEnrollment, startVirtualEnrollment } from './virtual';
 import { resyncDevice, testDeviceWithKeys } from './devices';
+import { userArn } from './events';
 import { enrollHardwareToken } from './hardware';
 import { RATE_LIMITS, retryTime } from './rate-limits';
+import { and, eq, sql } from 'drizzle-orm';
+import { startTestPostgres, type TestPostgres } from '@/scripts/test-postgres';
+import { getDatabase, openDatabase, type Database } from '@/lib/db/client';
+import { auditLog } from '@/lib/db/schema';
 
 const ACCOUNT = '222222222222';
 let iam: IAMClient;
@@ -120,3 +125,43 @@ describe('rate limits per kind of check', () => {
     expect(await testDeviceWithKeys(actor, principal, { serial, ...keys, code: '000000' })).toMatchObject({ status: 'error', code: 'RateLimited', message: expect.stringMatching(/failed CLI tests/) });
   });
 });
+
+describe.each([
+  { name: 'PGlite', server: false },
+  { name: 'a PostgreSQL server', server: true },
+])('parallel wrong resyncs on $name', ({ server }) => {
+  const holder = globalThis as unknown as { __mfaPortalDb?: Promise<Database> };
+  let pgServer: TestPostgres | undefined;
+  let saved: Promise<Database> | undefined;
+  beforeAll(async () => {
+    if (!server) return;
+    // The portal's database for this block: a real server, where each request runs on its own pooled connection.
+    pgServer = await startTestPostgres();
+    saved = holder.__mfaPortalDb;
+    holder.__mfaPortalDb = openDatabase(pgServer.url);
+  }, 120_000);
+  afterAll(async () => {
+    if (!server) return;
+    await (await holder.__mfaPortalDb!).close();
+    holder.__mfaPortalDb = saved;
+    await pgServer?.stop();
+  });
+
+  it(`let exactly ${RATE_LIMITS.resync.max} of 25 reach AWS`, async () => {
+    const database = await getDatabase();
+    expect(database.kind).toBe(server ? 'postgres' : 'pglite');
+    const { actor, principal, serial } = await memberWithPhone(server ? 'rsracepg' : 'rsracelite');
+    const wrong = { serial, code1: '000000', code2: '000001', deviceTime: hhmmUtc(Date.now()), utcOffsetMinutes: 0 };
+    const results = await Promise.all(Array.from({ length: 25 }, () => resyncDevice(actor, principal, wrong)));
+    const codes = results.map((r) => (r.status === 'error' ? r.code : r.status));
+    // Only AWS answers InvalidAuthenticationCode; every call to it is preceded by its audit intent row.
+    expect(codes.filter((c) => c === 'InvalidAuthenticationCode')).toHaveLength(RATE_LIMITS.resync.max);
+    expect(codes.filter((c) => c === 'RateLimited')).toHaveLength(25 - RATE_LIMITS.resync.max);
+    const intents = await database.db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'device.resync'), eq(auditLog.outcome, 'intent'), eq(auditLog.target, userArn(principal))));
+    expect(intents[0]!.n).toBe(RATE_LIMITS.resync.max);
+  }, 120_000);
+});
+

@@ -25,4 +25,22 @@ describe('seal', () => {
   it('uses a fresh IV each time', () => {
     expect(seal({ a: 1 }, opts)).not.toBe(seal({ a: 1 }, opts));
   });
+  it('refuses a tag cut short (GCM would otherwise accept 4 bytes) or grown', () => {
+    const sealed = seal({ a: 1 }, opts);
+    const parts = sealed.split('.');
+    const tag = Buffer.from(parts[3]!, 'base64url');
+    expect(tag.length).toBe(16);
+    for (const length of [4, 8, 12, 15]) {
+      expect(unseal([...parts.slice(0, 3), tag.subarray(0, length).toString('base64url')].join('.'), opts)).toBeNull();
+    }
+    expect(unseal([...parts.slice(0, 3), Buffer.concat([tag, Buffer.from([0])]).toString('base64url')].join('.'), opts)).toBeNull();
+  });
+  it('opens values sealed under a previous secret listed for rotation, and only those', () => {
+    const old = seal({ a: 1 }, { ...opts, serverSecret: 'o'.repeat(40) });
+    expect(unseal(old, opts)).toBeNull();
+    expect(unseal(old, { ...opts, previousSecrets: ['o'.repeat(40)] })).toEqual({ a: 1 });
+    expect(unseal(old, { ...opts, previousSecrets: ['x'.repeat(40)] })).toBeNull();
+    expect(unseal(old, { ...opts, context: 'enroll-1|mallory@example.com', previousSecrets: ['o'.repeat(40)] })).toBeNull();
+    expect(unseal(seal({ b: 2 }, opts), { ...opts, previousSecrets: ['o'.repeat(40)] })).toEqual({ b: 2 });
+  });
 });

@@ -18,7 +18,7 @@ import { awsFailure, MAX_DEVICES_PER_USER, messages } from './messages';
 import { notYourUser, ownPrincipal, type PrincipalRef } from './ownership';
 import { seal, unseal } from './seal';
 import { confirmDeviceListed } from './confirm';
-import { refuseIfRateLimited } from './limiter';
+import { withRateLimit } from './limiter';
 import { RATE_LIMITS } from './rate-limits';
 
 export const ENROLLMENT_TTL_MS = 10 * 60_000;
@@ -52,6 +52,7 @@ export const enrollmentCookieName = (enrollmentId: string) => `mfa_enroll_${enro
 
 const sealOptions = (actor: Actor, enrollmentId: string) => ({
   serverSecret: getEnv().NEXTAUTH_SECRET,
+  previousSecrets: getEnv().MFA_PREVIOUS_SECRET ? [getEnv().MFA_PREVIOUS_SECRET!] : [],
   purpose: 'virtual-enrollment',
   context: `${enrollmentId}|${actor.id}`,
 });
@@ -90,8 +91,17 @@ export async function startVirtualEnrollment(
   };
   const disallowed = await refuseDisallowedType(actor, principal, 'virtual', 'enrollment.virtual.start').catch((error: unknown) => awsFailure(error));
   if (disallowed) return refused(disallowed.code, disallowed.message);
-  const limited = await refuseIfRateLimited(principal, 'virtual');
-  if (limited) return refused(limited.code, limited.message);
+  const started = await withRateLimit(principal, 'virtual', () => startWithinLimit(actor, principal, input, refused));
+  // Only the limiter answers RateLimited here: its refusal is recorded like the other refusals.
+  return started.status === 'error' && started.code === 'RateLimited' ? refused(started.code, started.message) : started;
+}
+
+async function startWithinLimit(
+  actor: Actor,
+  principal: Principal,
+  input: { deviceName: string },
+  refused: (code: string, message: string) => Promise<ReturnType<typeof fail>>,
+): Promise<ActionResult<StartedEnrollment & { sealed: string }>> {
   try {
     const devices = await listMfaDevices(principal.accountId, principal.userName);
     if (devices.length >= MAX_DEVICES_PER_USER) return refused('DeviceLimit', messages.DeviceLimit);
