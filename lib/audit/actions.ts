@@ -6,6 +6,10 @@ export const AUDIT_ACTIONS = [
   // Sign-in
   'auth.sign-in',
   'auth.sign-out',
+  // Server-side sessions (lib/auth/sessions.ts): start, end (sign-out, admin, idle, expiry), re-derived roles.
+  'session.start',
+  'session.end',
+  'session.roles',
   // Member enrollment steps (lib/enrollment); AWS mutations write intent + outcome rows under the step's name.
   'enrollment.virtual.start',
   'enrollment.virtual.codes',
