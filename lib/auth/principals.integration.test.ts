@@ -125,7 +125,7 @@ describe('re-derived identity (sessions)', () => {
   });
 
   it('an access-key person removed from the admin group loses admin on re-derivation, without their keys', async () => {
-    const { authTime: _, ...member } = await createTestActor(iam, accountId, 'rederive', created);
+    const member = await createTestActor(iam, accountId, 'rederive', created);
     const userName = member.principals[0]!.userName;
     await iam.send(new AddUserToGroupCommand({ GroupName: 'mfa-portal-admins', UserName: userName }));
     const asAdmin = await rederiveIdentity(member, []);
