@@ -1,11 +1,12 @@
 import 'server-only';
 import { randomBytes } from 'node:crypto';
 import { and, desc, eq, isNull } from 'drizzle-orm';
-import type { Db } from '@/lib/db/client';
+import { getDb, type Db } from '@/lib/db/client';
 import { portalSessions, type PortalSessionRow } from '@/lib/db/schema';
 import { recordAudit } from '@/lib/audit/log';
 import { getEnv } from '@/lib/env';
 import { rederiveIdentity } from './principals';
+import { assertRole } from './roles';
 import type { Actor, PortalIdentity } from './types';
 
 export type SessionEndReason = NonNullable<PortalSessionRow['endReason']>;
@@ -139,4 +140,26 @@ export async function resolveSession(db: Db, id: string, options: Options = {}):
 /** A person's sessions, newest first, for the admin page. */
 export async function listSessionsFor(db: Db, person: string, limit = 50): Promise<PortalSessionRow[]> {
   return db.select().from(portalSessions).where(eq(portalSessions.person, person)).orderBy(desc(portalSessions.createdAt)).limit(limit);
+}
+
+export type SessionState = 'active' | SessionEndReason;
+
+/** What a row means now: an unended row past its expiry or idle limit is already dead, even before a request ends it. */
+export function sessionState(row: PortalSessionRow, now: Date = new Date()): SessionState {
+  if (row.endReason) return row.endReason;
+  if (now.getTime() >= row.expiresAt.getTime()) return 'expired';
+  if (now.getTime() - row.lastSeenAt.getTime() >= row.idleTimeoutSeconds * 1000) return 'idle';
+  return 'active';
+}
+
+/** For the admin page: a person's sessions. The domain checks the role itself. */
+export async function sessionsOfPerson(actor: Actor, person: string, db?: Db): Promise<PortalSessionRow[]> {
+  assertRole(actor.roles, 'admin', 'Seeing sessions');
+  return listSessionsFor(db ?? (await getDb()), person.trim());
+}
+
+/** An admin ends someone's session; audited as theirs. False when it had already ended. */
+export async function endSessionAsAdmin(actor: Actor, id: string, db?: Db): Promise<boolean> {
+  assertRole(actor.roles, 'admin', 'Ending a session');
+  return endSession(db ?? (await getDb()), id, 'ended-by-admin', actor.id);
 }
