@@ -110,6 +110,54 @@ test.describe('company sign-in through the IdP', () => {
     await expect(page).toHaveURL(/\/signin\?callbackUrl=/);
   });
 
+  test('a session cookie replayed after sign-out is refused', async ({ page, signInAs }) => {
+    await signInAs('bob@example.com');
+    const saved = (await page.context().cookies()).filter((c) => c.name.includes('next-auth.session-token'));
+    expect(saved.length).toBeGreaterThan(0);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await expect(page).toHaveURL(/\/signin\?signedOut=1/);
+
+    await page.context().addCookies(saved);
+    const session = await page.request.get('/api/auth/session');
+    expect(await session.json()).toEqual({});
+    await page.context().addCookies(saved);
+    await page.goto('/');
+    await expect(page).toHaveURL(/\/signin\?callbackUrl=/);
+    await expect(page.getByRole('heading', { name: 'My IAM users' })).toHaveCount(0);
+  });
+
+  test('an admin ends a person\'s session and its cookie stops working', async ({ page, signInAs, browser, baseURL }) => {
+    // Erin: no other test depends on her session staying alive after sign-in.
+    await signInAs('erin@example.com');
+
+    const adminContext = await browser.newContext({ baseURL });
+    try {
+      const admin = await adminContext.newPage();
+      const signIn = new SignInPage(admin);
+      await signIn.goto();
+      await signIn.withIdp('carol@example.com', person('carol@example.com').password);
+      await expect(admin.getByRole('heading', { name: 'My IAM users', level: 1 })).toBeVisible();
+      await admin.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sessions' }).click();
+      await admin.getByLabel('Person').fill('erin@example.com');
+      await admin.getByRole('button', { name: 'Show sessions' }).click();
+      const active = admin.getByTestId('session-row').filter({ hasText: 'Active' });
+      await expect(active.first()).toBeVisible();
+      const count = await active.count();
+      for (let i = 0; i < count; i++) {
+        await active.first().getByRole('button', { name: /^End the session/ }).click();
+        await expect(admin.getByRole('alert').first()).toContainText('Session ended');
+        await admin.reload();
+      }
+      await expect(active).toHaveCount(0);
+      await expect(admin.getByTestId('session-row').filter({ hasText: 'Ended by an admin' })).toHaveCount(count);
+    } finally {
+      await adminContext.close();
+    }
+
+    await page.goto('/');
+    await expect(page).toHaveURL(/\/signin\?callbackUrl=/);
+  });
+
   test('the home page is accessible, has no-store, and fits a phone screen', async ({ page, signInAs }) => {
     await page.setViewportSize({ width: 375, height: 740 });
     await signInAs('alice@example.com');
