@@ -101,13 +101,15 @@ export async function benchPages({ users = 10_000, runs = 30 }: { users?: number
     if (!started.started) throw new Error('a refresh was already running');
     const run = await waitForRun(started.runId);
     console.log(`  inventory run: ${run?.status}`);
+    // The cookie names a server-side session row: open one for carol before the database is handed over.
+    const carol = stack.groundTruth.users.find((u) => u.userName === 'carol')!;
+    const identity = { id: 'carol@example.com', email: 'carol@example.com', name: 'Carol', method: 'oidc' as const, roles: ['member' as const, 'admin' as const], principals: [{ accountId: carol.accountId, userName: 'carol', arn: carol.arn }] };
+    const { startSession } = await import('../lib/auth/sessions');
+    const session = await startSession((await getDatabase()).db, identity);
+    const token = await encode({ token: { sid: session.id, authTime: Math.floor(Date.now() / 1000) }, secret: stack.env.NEXTAUTH_SECRET! });
     // PGlite: one process per data directory, so hand it over to the portal.
     await (await getDatabase()).close();
     const holder = globalThis as unknown as { __mfaPortalDb?: unknown };
-
-    const carol = stack.groundTruth.users.find((u) => u.userName === 'carol')!;
-    const identity = { id: 'carol@example.com', email: 'carol@example.com', name: 'Carol', method: 'oidc', roles: ['member', 'admin'], principals: [{ accountId: carol.accountId, userName: 'carol', arn: carol.arn }] };
-    const token = await encode({ token: { portal: identity, authTime: Math.floor(Date.now() / 1000) }, secret: stack.env.NEXTAUTH_SECRET! });
     const headers = { cookie: `next-auth.session-token=${token}` };
 
     const measure = async (title: string, pages: [string, string][]) => {

@@ -1,5 +1,8 @@
 import AxeBuilder from '@axe-core/playwright';
+import { decode } from 'next-auth/jwt';
 import { expect, groundTruth, iamUsersOf, person, SignInPage, test } from './fixtures';
+import { sql } from './support/db';
+import { env } from './support/iam';
 
 const MEMBERS = ['alice@example.com', 'bob@example.com', 'grace@example.com'];
 
@@ -106,6 +109,74 @@ test.describe('company sign-in through the IdP', () => {
     await expect(page.getByText('You are signed out.')).toBeVisible();
     const cookies = await page.context().cookies();
     expect(cookies.some((c) => c.name.includes('next-auth.session-token'))).toBe(false);
+    await page.goto('/');
+    await expect(page).toHaveURL(/\/signin\?callbackUrl=/);
+  });
+
+  test('a session cookie replayed after sign-out is refused', async ({ page, signInAs }) => {
+    await signInAs('bob@example.com');
+    const saved = (await page.context().cookies()).filter((c) => c.name.includes('next-auth.session-token'));
+    expect(saved.length).toBeGreaterThan(0);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await expect(page).toHaveURL(/\/signin\?signedOut=1/);
+
+    await page.context().addCookies(saved);
+    const session = await page.request.get('/api/auth/session');
+    expect(await session.json()).toEqual({});
+    await page.context().addCookies(saved);
+    await page.goto('/');
+    await expect(page).toHaveURL(/\/signin\?callbackUrl=/);
+    await expect(page.getByRole('heading', { name: 'My IAM users' })).toHaveCount(0);
+  });
+
+  test('the session endpoint never extends the absolute lifetime, and the server\'s expiry ends the session', async ({ page, signInAs }) => {
+    await signInAs('bob@example.com');
+    const cookie = (await page.context().cookies()).find((c) => c.name === 'next-auth.session-token')!;
+    const sid = (await decode({ token: cookie.value, secret: env('E2E_NEXTAUTH_SECRET') }))!.sid as string;
+    const expiry = async () => (await sql<{ expires_at: Date; created_at: Date }>('SELECT expires_at, created_at FROM portal_sessions WHERE id = $1', [sid]))[0]!;
+    const before = await expiry();
+    expect(before.expires_at.getTime() - before.created_at.getTime()).toBe(8 * 3600 * 1000);
+    for (let i = 0; i < 3; i++) expect((await (await page.request.get('/api/auth/session')).json()).user.email).toBe('bob@example.com');
+    expect((await expiry()).expires_at).toEqual(before.expires_at);
+
+    // Eight hours on: the row has expired, whatever the cookie says.
+    await sql("UPDATE portal_sessions SET expires_at = now() - interval '1 second' WHERE id = $1", [sid]);
+    expect(await (await page.request.get('/api/auth/session')).json()).toEqual({});
+    await page.context().addCookies([cookie]);
+    await page.goto('/');
+    await expect(page).toHaveURL(/\/signin\?callbackUrl=/);
+    expect((await sql<{ end_reason: string }>('SELECT end_reason FROM portal_sessions WHERE id = $1', [sid]))[0]!.end_reason).toBe('expired');
+  });
+
+  test('an admin ends a person\'s session and its cookie stops working', async ({ page, signInAs, browser, baseURL }) => {
+    // Erin: no other test depends on her session staying alive after sign-in.
+    await signInAs('erin@example.com');
+
+    const adminContext = await browser.newContext({ baseURL });
+    try {
+      const admin = await adminContext.newPage();
+      const signIn = new SignInPage(admin);
+      await signIn.goto();
+      await signIn.withIdp('carol@example.com', person('carol@example.com').password);
+      await expect(admin.getByRole('heading', { name: 'My IAM users', level: 1 })).toBeVisible();
+      await admin.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sessions' }).click();
+      await admin.getByRole('textbox', { name: 'Person' }).fill('erin@example.com');
+      await admin.getByRole('button', { name: 'Show sessions' }).click();
+      const active = admin.getByTestId('session-row').filter({ hasText: 'Active' });
+      await expect(active.first()).toBeVisible();
+      const count = await active.count();
+      for (let i = 0; i < count; i++) {
+        await active.first().getByRole('button', { name: /^End the session/ }).click();
+        // The page re-renders after the action: the row shows its new state and loses its button.
+        await expect(active).toHaveCount(count - i - 1);
+      }
+      await admin.reload();
+      await expect(active).toHaveCount(0);
+      await expect(admin.getByTestId('session-row').filter({ hasText: 'Ended by an admin' })).toHaveCount(count);
+    } finally {
+      await adminContext.close();
+    }
+
     await page.goto('/');
     await expect(page).toHaveURL(/\/signin\?callbackUrl=/);
   });

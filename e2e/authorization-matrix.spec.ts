@@ -50,6 +50,7 @@ function pages(): [string, Need][] {
     ['/admin/report', 'admin'],
     ['/admin/audit', 'admin'],
     ['/admin/system', 'admin'],
+    ['/admin/sessions?person=bob%40example.com', 'admin'],
     ['/admin/program/categories/new', 'security'],
     [`/admin/program/categories/${categoryId}`, 'security'],
     ['/admin/enforcement', 'security'],

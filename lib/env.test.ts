@@ -93,6 +93,14 @@ describe('parseEnv', () => {
     expect(p).toEqual(['OIDC_CLIENT_ID is required when any OIDC_* setting is given', 'OIDC_CLIENT_SECRET is required when any OIDC_* setting is given']);
   });
 
+  it('sessions: 8 h absolute, 1 h idle, roles re-derived every 5 minutes; a longer refresh interval is refused', () => {
+    const env = parseEnv(valid);
+    expect([env.MFA_SESSION_MAX_HOURS, env.MFA_SESSION_IDLE_MINUTES, env.MFA_SESSION_ROLES_REFRESH_MINUTES]).toEqual([8, 60, 5]);
+    expect(parseEnv({ ...valid, MFA_SESSION_ROLES_REFRESH_MINUTES: '2' }).MFA_SESSION_ROLES_REFRESH_MINUTES).toBe(2);
+    expect(problems({ ...valid, MFA_SESSION_ROLES_REFRESH_MINUTES: '30' })).toEqual([expect.stringMatching(/^MFA_SESSION_ROLES_REFRESH_MINUTES must be at most 5 minutes/)]);
+    expect(problems({ ...valid, MFA_SESSION_MAX_HOURS: '0' })).toEqual([expect.stringMatching(/^MFA_SESSION_MAX_HOURS must be at least 1 hour/)]);
+  });
+
   it('refuses a configuration with no sign-in method', () => {
     expect(problems({ ...valid, MFA_AWS_KEYS_SIGNIN: 'false' })).toEqual([expect.stringMatching(/no sign-in method/)]);
   });

@@ -107,6 +107,26 @@ const schema = z
     // Unset: no per-address limit, since any client can write such a header itself when no proxy overwrites it.
     MFA_TRUSTED_PROXY_HEADER: z.preprocess(emptyIsUnset, z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'must be an HTTP header name, e.g. x-forwarded-for').optional()),
 
+    // Server-side sessions (lib/auth/sessions.ts): absolute lifetime, idle timeout, how often roles are re-derived.
+    MFA_SESSION_MAX_HOURS: z.coerce
+      .number({ error: 'must be a whole number of hours' })
+      .int('must be a whole number of hours')
+      .min(1, 'must be at least 1 hour')
+      .max(24, 'must be at most 24 hours')
+      .default(8),
+    MFA_SESSION_IDLE_MINUTES: z.coerce
+      .number({ error: 'must be a whole number of minutes' })
+      .int('must be a whole number of minutes')
+      .min(5, 'must be at least 5 minutes')
+      .max(1440, 'must be at most 1440 minutes')
+      .default(60),
+    MFA_SESSION_ROLES_REFRESH_MINUTES: z.coerce
+      .number({ error: 'must be a whole number of minutes' })
+      .int('must be a whole number of minutes')
+      .min(1, 'must be at least 1 minute')
+      .max(5, 'must be at most 5 minutes: a person removed from an admin group must lose admin within that time')
+      .default(5),
+
     MFA_INVENTORY_LIST_ALL_DEVICES: z
       .enum(['true', 'false'], { error: 'must be true or false' })
       .default('false')

@@ -62,6 +62,7 @@ const modules: Record<string, { load: () => Promise<Record<string, unknown>>; ro
     actions: ['addTokenAction', 'importTokensAction', 'removeTokenAction', 'returnTokenAction', 'updateTokenAction'],
   },
   reminders: { load: () => import('./admin/reminders/actions'), role: 'admin', actions: ['runRemindersAction', 'sendReminderNowAction'] },
+  sessions: { load: () => import('./admin/sessions/actions'), role: 'admin', actions: ['endSessionAction'] },
   enforcement: {
     load: () => import('./admin/enforcement/actions'),
     role: 'security',

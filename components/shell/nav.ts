@@ -15,6 +15,7 @@ export const navItems: NavItem[] = [
   { href: '/admin/enforcement', label: 'Enforcement', role: 'security' },
   { href: '/admin/report', label: 'Validation report', role: 'admin' },
   { href: '/admin/audit', label: 'Audit log', role: 'admin' },
+  { href: '/admin/sessions', label: 'Sessions', role: 'admin' },
   { href: '/admin/system', label: 'Accounts and audit', role: 'admin' },
 ];
 

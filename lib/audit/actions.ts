@@ -8,6 +8,10 @@ export const AUDIT_ACTIONS = [
   'auth.sign-out',
   /** Access-key sign-in refused before STS: too many failures for the key id or address (once per window). */
   'auth.sign-in.throttled',
+  // Server-side sessions (lib/auth/sessions.ts): start, end (sign-out, admin, idle, expiry), re-derived roles.
+  'session.start',
+  'session.end',
+  'session.roles',
   // Member enrollment steps (lib/enrollment); AWS mutations write intent + outcome rows under the step's name.
   'enrollment.virtual.start',
   'enrollment.virtual.codes',

@@ -9,9 +9,9 @@ import { recordAudit } from '@/lib/audit/log';
 import { safeReturnTo } from '@/lib/security/return-to';
 import { identityForAccessKeys, identityForEmail, SignInError } from './principals';
 import { auditThrottledOnce, clientAddress, recordSignInFailure, signInThrottle } from './throttle';
+import { groupsFromClaim } from './roles';
+import { endSession, resolveSession, sessionPolicy, startSession } from './sessions';
 import type { PortalIdentity } from './types';
-
-export const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
 
 type OidcProfile = { sub: string; email?: string; email_verified?: unknown; name?: string } & Record<string, unknown>;
 
@@ -24,7 +24,7 @@ export function oidcEmailTrusted(profile: Pick<OidcProfile, 'email_verified'> | 
   if (claim === true || claim === 'true') return true;
   return claim === undefined && allowMissing;
 }
-type UserWithIdentity = User & { portal?: PortalIdentity };
+type UserWithIdentity = User & { portal?: PortalIdentity; groupsClaim?: string[] };
 
 const accessKeysInput = z.object({
   accessKeyId: z.string().trim().regex(/^(AKIA|ASIA)[A-Z2-7]{16}$/),
@@ -109,8 +109,10 @@ export function getAuthOptions(): AuthOptions {
   const env = getEnv();
   return {
     secret: env.NEXTAUTH_SECRET,
-    session: { strategy: 'jwt', maxAge: SESSION_MAX_AGE_SECONDS },
-    jwt: { maxAge: SESSION_MAX_AGE_SECONDS },
+    // The cookie holds only the id of a server-side session row (lib/auth/sessions.ts), which alone decides
+    // whether the session lives: next-auth re-issuing the cookie cannot extend the row's absolute expiry.
+    session: { strategy: 'jwt', maxAge: sessionPolicy().maxAgeSeconds },
+    jwt: { maxAge: sessionPolicy().maxAgeSeconds },
     pages: { signIn: '/signin', error: '/signin' },
     providers: [...oidcProvider(), ...accessKeyProvider()],
     callbacks: {
@@ -128,11 +130,9 @@ export function getAuthOptions(): AuthOptions {
           return '/signin?error=EmailNotVerified';
         }
         try {
-          (user as UserWithIdentity).portal = await identityForEmail({
-            email,
-            name: p?.name,
-            groupsClaim: p?.[env.OIDC_GROUPS_CLAIM],
-          });
+          const groupsClaim = groupsFromClaim(p?.[env.OIDC_GROUPS_CLAIM]);
+          (user as UserWithIdentity).portal = await identityForEmail({ email, name: p?.name, groupsClaim });
+          (user as UserWithIdentity).groupsClaim = groupsClaim;
           return true;
         } catch (error) {
           const code = error instanceof SignInError ? error.code : 'Default';
@@ -141,16 +141,18 @@ export function getAuthOptions(): AuthOptions {
         }
       },
       async jwt({ token, user }) {
-        const identity = (user as UserWithIdentity | undefined)?.portal;
-        if (identity) {
-          token.portal = identity;
-          token.authTime = Math.floor(Date.now() / 1000);
+        const signingIn = user as UserWithIdentity | undefined;
+        if (signingIn?.portal) {
+          const { id } = await startSession(await getDb(), signingIn.portal, { groupsClaim: signingIn.groupsClaim });
+          return { sid: id, authTime: Math.floor(Date.now() / 1000) };
         }
+        // next-auth clears the cookie when this throws: an ended or expired session is not re-issued.
+        if (typeof token.sid !== 'string' || !(await resolveSession(await getDb(), token.sid))) throw new Error('SessionEnded');
         return token;
       },
       async session({ session, token }) {
-        // Only what the browser needs: name, roles and the IAM users shown in navigation.
-        const identity = token.portal as PortalIdentity | undefined;
+        // Only what the browser needs: name and roles, read from the server's row (re-derived roles included).
+        const identity = typeof token.sid === 'string' ? await resolveSession(await getDb(), token.sid) : null;
         if (identity) {
           session.user = { name: identity.name, email: identity.email };
           (session as unknown as { roles: string[] }).roles = identity.roles;
@@ -169,9 +171,11 @@ export function getAuthOptions(): AuthOptions {
         });
       },
       async signOut({ token }) {
-        const identity = token?.portal as PortalIdentity | undefined;
-        if (!identity) return;
-        await recordAudit(await getDb(), { actor: identity.id, action: 'auth.sign-out', outcome: 'success' }).catch(() => undefined);
+        if (typeof token?.sid !== 'string') return;
+        const db = await getDb();
+        const identity = await resolveSession(db, token.sid);
+        if (identity) await recordAudit(db, { actor: identity.id, action: 'auth.sign-out', outcome: 'success' }).catch(() => undefined);
+        await endSession(db, token.sid, 'sign-out', identity?.id ?? 'unknown');
       },
     },
     logger: {

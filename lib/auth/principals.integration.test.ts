@@ -1,13 +1,15 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { AddUserToGroupCommand, CreateAccessKeyCommand, CreateGroupCommand, CreateUserCommand, IAMClient, RemoveUserFromGroupCommand } from '@aws-sdk/client-iam';
+import { consoleIam } from '@/infra/local/console';
+import { createTestActor, removeTestUsersAndSetups } from '@/test-support/iam-cleanup';
 import { useLocalStack } from '@/test-support/stack';
 import { setMotoAuth } from '@/infra/local/moto';
 import { ADMIN_GROUP, DEV_ACCOUNT, SECURITY_ACCOUNT } from '@/infra/local/organisation';
 import { getEnv } from '@/lib/env';
 import type { GroundTruth } from '@/infra/local/ground-truth';
 import { resetAwsClients } from '@/lib/aws/clients';
-import { identityForAccessKeys, identityForEmail, SignInError } from './principals';
+import { identityForAccessKeys, identityForEmail, rederiveIdentity, SignInError } from './principals';
 
 let truth: GroundTruth;
 let motoUrl: string;
@@ -145,5 +147,37 @@ describe('roles only from the accounts whose groups may grant them', () => {
     } finally {
       await asAccountAdmin(DEV_ACCOUNT, (iam) => iam.send(new RemoveUserFromGroupCommand({ GroupName: ADMIN_GROUP, UserName: 'bob' })));
     }
+  });
+});
+
+describe('re-derived identity (sessions)', () => {
+  const created: string[] = [];
+  let iam: IAMClient;
+  let accountId: string;
+  beforeAll(async () => {
+    accountId = truth.accessKeys.find((k) => k.userName === 'carol')!.accountId;
+    iam = await consoleIam({ motoUrl, accountId, groundTruth: truth });
+  });
+  afterAll(async () => {
+    for (const u of created) await iam.send(new RemoveUserFromGroupCommand({ GroupName: 'mfa-portal-admins', UserName: u })).catch(() => undefined);
+    await removeTestUsersAndSetups(iam, created);
+  });
+
+  it('an access-key person removed from the admin group loses admin on re-derivation, without their keys', async () => {
+    const member = await createTestActor(iam, accountId, 'rederive', created);
+    const userName = member.principals[0]!.userName;
+    await iam.send(new AddUserToGroupCommand({ GroupName: 'mfa-portal-admins', UserName: userName }));
+    const asAdmin = await rederiveIdentity(member, []);
+    expect(asAdmin.roles).toEqual(['member', 'admin']);
+    await iam.send(new RemoveUserFromGroupCommand({ GroupName: 'mfa-portal-admins', UserName: userName }));
+    expect(await rederiveIdentity(asAdmin, [])).toEqual({ ...asAdmin, roles: ['member'] });
+  });
+
+  it('an OIDC person keeps the groups claim from sign-in and has IAM groups read afresh', async () => {
+    const carol = await identityForEmail({ email: 'carol@example.com', groupsClaim: [] });
+    expect((await rederiveIdentity(carol, [])).roles).toEqual(['member', 'admin']);
+    const frank = await identityForEmail({ email: 'frank@example.com', groupsClaim: [] });
+    expect((await rederiveIdentity(frank, ['mfa-portal-admins'])).roles).toEqual(['member', 'admin']);
+    expect((await rederiveIdentity(frank, [])).roles).toEqual(['member']);
   });
 });

@@ -106,3 +106,25 @@ export async function identityForAccessKeys(keys: {
     principals: [{ accountId: parsed.accountId, userName: parsed.userName, arn: caller.arn }],
   };
 }
+
+/**
+ * A signed-in person's roles and principals afresh, without their credentials: OIDC re-reads the IAM users tagged
+ * with the email and their groups (the groups claim is the one kept from sign-in); access keys re-read the IAM
+ * user's groups and tags.
+ */
+export async function rederiveIdentity(identity: PortalIdentity, groupsClaim: readonly string[]): Promise<PortalIdentity> {
+  if (identity.method === 'oidc') {
+    return identityForEmail({ email: identity.email ?? identity.id, name: identity.name, groupsClaim: [...groupsClaim] });
+  }
+  const [principal] = identity.principals;
+  if (!principal) throw new SignInError('NotIamUser');
+  const [groups, tags] = await Promise.all([
+    listUserGroups(principal.accountId, principal.userName),
+    listUserTags(principal.accountId, principal.userName),
+  ]);
+  return {
+    ...identity,
+    email: tags[getEnv().MFA_EMAIL_TAG_KEY]?.trim().toLowerCase() || null,
+    roles: rolesFor({ iamGroups: groupsThatGrantRoles(principal.accountId, groups), oidcGroups: [] }, roleConfig()),
+  };
+}

@@ -5,18 +5,26 @@ import { forbidden, redirect } from 'next/navigation';
 import { cookies, headers } from 'next/headers';
 import { NextResponse, type NextRequest } from 'next/server';
 import { getEnv } from '@/lib/env';
+import { getDb } from '@/lib/db/client';
+import { resolveSession } from './sessions';
 import { hasRole } from './roles';
-import type { Actor, PortalIdentity, Principal, Role } from './types';
+import type { Actor, Principal, Role } from './types';
 
 function tokenOptions() {
   const env = getEnv();
   return { secret: env.NEXTAUTH_SECRET, secureCookie: env.NEXTAUTH_URL.startsWith('https://') };
 }
 
-function toActor(portal: unknown, authTime: unknown): Actor | null {
-  const identity = portal as PortalIdentity | undefined;
-  if (!identity?.id || !Array.isArray(identity.roles) || !Array.isArray(identity.principals)) return null;
-  return { ...identity, authTime: typeof authTime === 'number' ? authTime : 0 };
+/**
+ * The cookie names a server-side session row; the row decides whether it lives and holds the roles and principals
+ * (re-derived every few minutes). A cookie without one, or naming an ended session, is no session.
+ */
+async function toActor(token: Record<string, unknown> | null): Promise<Actor | null> {
+  if (!token || typeof token.sid !== 'string') return null;
+  const actor = await resolveSession(await getDb(), token.sid);
+  if (!actor) return null;
+  // The sign-in time the cookie was issued with (re-authentication gates); the row's start when absent.
+  return typeof token.authTime === 'number' ? { ...actor, authTime: token.authTime } : actor;
 }
 
 /**
@@ -24,12 +32,12 @@ function toActor(portal: unknown, authTime: unknown): Actor | null {
  * Memoised per request: the layout and the page both ask, the cookie is decrypted once.
  */
 export const getActor = cache(async function getActor(): Promise<Actor | null> {
-  // The full identity lives in the encrypted, signed JWT session cookie; next-auth checks its expiry.
+  // The encrypted, signed JWT cookie names the session; the database row says whether it is still alive.
   const token = await getToken({
     req: { cookies: await cookies(), headers: {} } as unknown as NextRequest,
     ...tokenOptions(),
   });
-  return token ? toActor(token.portal, token.authTime) : null;
+  return toActor(token);
 });
 
 /** For pages and server actions: the actor, or a redirect to sign-in. */
@@ -55,7 +63,7 @@ export async function authorizeRequest(
   role: Role = 'member',
 ): Promise<{ actor: Actor; response?: undefined } | { actor?: undefined; response: NextResponse }> {
   const token = await getToken({ req: request, ...tokenOptions() });
-  const actor = token ? toActor(token.portal, token.authTime) : null;
+  const actor = await toActor(token);
   if (!actor) return { response: NextResponse.json({ error: 'Sign in required' }, { status: 401 }) };
   if (!hasRole(actor.roles, role)) return { response: NextResponse.json({ error: 'Forbidden' }, { status: 403 }) };
   return { actor };

@@ -386,3 +386,36 @@ export const programUsers = pgView('program_users', {
 }).existing();
 
 export type ProgramUserRow = typeof programUsers.$inferSelect;
+
+/**
+ * One row per sign-in (issue 11 §1): the session cookie carries only the row's id, so the server can end a session
+ * (sign-out, an admin, idle or absolute expiry) and a replayed cookie is refused. Roles and principals are re-derived
+ * from IAM groups and the IdP's groups claim (kept from sign-in) every MFA_SESSION_ROLES_REFRESH_MINUTES.
+ */
+export const portalSessions = pgTable(
+  'portal_sessions',
+  {
+    /** 256 random bits, base64url; the only thing the JWT holds. */
+    id: text('id').primaryKey(),
+    /** The person's stable id (email or IAM user ARN), as in the audit log. */
+    person: text('person').notNull(),
+    name: text('name').notNull(),
+    email: text('email'),
+    method: text('method', { enum: ['oidc', 'aws-keys'] }).notNull(),
+    roles: jsonb('roles').$type<('member' | 'admin' | 'security')[]>().notNull(),
+    principals: jsonb('principals').$type<{ accountId: string; userName: string; arn: string }[]>().notNull(),
+    /** The IdP's groups claim at sign-in (OIDC only): re-derivation reuses it, IAM groups are read afresh. */
+    groupsClaim: jsonb('groups_claim').$type<string[]>().notNull().default([]),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true, mode: 'date' }).notNull(),
+    rolesCheckedAt: timestamp('roles_checked_at', { withTimezone: true, mode: 'date' }).notNull(),
+    /** Fixed at sign-in; no request moves it. */
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+    idleTimeoutSeconds: integer('idle_timeout_seconds').notNull(),
+    endedAt: timestamp('ended_at', { withTimezone: true, mode: 'date' }),
+    endReason: text('end_reason', { enum: ['sign-out', 'idle', 'expired', 'ended-by-admin'] }),
+  },
+  (t) => [index('portal_sessions_person_idx').on(t.person, t.createdAt)],
+);
+
+export type PortalSessionRow = typeof portalSessions.$inferSelect;

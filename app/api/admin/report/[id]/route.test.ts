@@ -8,8 +8,8 @@ import type { PortalIdentity, Role } from '@/lib/auth/types';
 import { sampleReport } from '@/test-support/report-fixture';
 import { setTestEnv } from '@/test-support/env';
 
-// The route's session check is the real one (a next-auth JWT cookie, decoded with the configured secret); only the
-// stored report and the audit writer behind it are stand-ins, since this unit test has no database.
+// The route's cookie check is the real one (a next-auth JWT cookie, decoded with the configured secret); the session
+// rows it names, the stored report and the audit writer behind it are stand-ins, since this unit test has no database.
 const SECRET = 'unit-test-secret-with-at-least-32-chars';
 setTestEnv({
   NEXTAUTH_URL: 'http://127.0.0.1:3000',
@@ -23,6 +23,13 @@ setTestEnv({
 const audit = vi.hoisted(() => ({ rows: [] as Record<string, unknown>[] }));
 vi.mock('@/lib/db/client', () => ({ getDb: async () => ({}) }));
 vi.mock('@/lib/audit/log', () => ({ recordAudit: async (_db: unknown, row: Record<string, unknown>) => void audit.rows.push(row) }));
+const sessions = vi.hoisted(() => new Map<string, PortalIdentity>());
+vi.mock('@/lib/auth/sessions', () => ({
+  resolveSession: async (_db: unknown, sid: string) => {
+    const identity = sessions.get(sid);
+    return identity ? { ...identity, authTime: 0 } : null;
+  },
+}));
 vi.mock('@/lib/inventory/report', async (importOriginal) => {
   const real = await importOriginal<typeof import('@/lib/inventory/report')>();
   const { sampleReport: stored } = await import('@/test-support/report-fixture');
@@ -35,7 +42,11 @@ const identity = (roles: Role[]): PortalIdentity => ({ id: `${roles.at(-1)}@exam
 
 async function get(path: string, roles: Role[] | null) {
   const headers = new Headers();
-  if (roles) headers.set('cookie', `next-auth.session-token=${await encode({ token: { portal: identity(roles), authTime: Math.floor(Date.now() / 1000) }, secret: SECRET })}`);
+  if (roles) {
+    const sid = `session-${roles.join('-')}`;
+    sessions.set(sid, identity(roles));
+    headers.set('cookie', `next-auth.session-token=${await encode({ token: { sid, authTime: Math.floor(Date.now() / 1000) }, secret: SECRET })}`);
+  }
   const request = new NextRequest(`http://127.0.0.1:3000${path}`, { headers });
   const id = path.split('/').pop()!.split('?')[0]!;
   return GET(request, { params: Promise.resolve({ id }) });

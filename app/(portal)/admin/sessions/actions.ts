@@ -1,0 +1,20 @@
+'use server';
+
+import { revalidatePath } from 'next/cache';
+import { z } from 'zod';
+import { defineAction } from '@/lib/actions/define-action';
+import { fail, ok } from '@/lib/actions/result';
+import { endSessionAsAdmin } from '@/lib/auth/sessions';
+
+export const endSessionAction = defineAction(
+  {
+    name: 'session.end',
+    role: 'admin',
+    schema: z.object({ sessionId: z.string().regex(/^[\w-]{43}$/, 'This is not a session of the portal.') }),
+  },
+  async (actor, { sessionId }) => {
+    if (!(await endSessionAsAdmin(actor, sessionId))) return fail('AlreadyEnded', 'This session had already ended.');
+    revalidatePath('/admin/sessions');
+    return ok(undefined, 'Session ended. Its cookie no longer opens the portal.');
+  },
+);
