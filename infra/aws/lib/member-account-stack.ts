@@ -30,18 +30,23 @@ export const MEMBER_ACTIONS = {
   mfaDevices: ['iam:CreateVirtualMFADevice', 'iam:DeactivateMFADevice', 'iam:DeleteVirtualMFADevice', 'iam:EnableMFADevice', 'iam:ResyncMFADevice'],
   /** Cohort and exemption tags: mfa-* keys only. */
   userTags: ['iam:TagUser', 'iam:UntagUser'],
-  /** Deploying, previewing and rolling back the enforcement policy: on that one policy only. */
-  enforcementPolicy: [
-    'iam:CreatePolicy',
-    'iam:CreatePolicyVersion',
-    'iam:DeletePolicyVersion',
-    'iam:GetPolicy',
-    'iam:GetPolicyVersion',
-    'iam:ListPolicyVersions',
-    'iam:SetDefaultPolicyVersion',
-  ],
+  /** Reading the enforcement policy's versions (impact preview, deploy, rollback): on that one policy only. */
+  enforcementPolicyReads: ['iam:GetPolicy', 'iam:GetPolicyVersion', 'iam:ListPolicyVersions'],
   /** Who the enforced groups hold and whether the policy is attached to them (impact preview, deploy). */
   enforcedGroupReads: ['iam:GetGroup', 'iam:ListAttachedGroupPolicies'],
+} as const;
+
+/**
+ * Every IAM action the portal calls through the deploy role (lib/aws/policy-writes.ts), and nothing else. These write
+ * the enforcement policy: whoever holds them can put any statement into a policy attached to the enforced groups,
+ * so they live in a role of their own that the portal assumes only for the security team's deploys and rollbacks.
+ * The mfa-* tag writes stay with the member role: a tag grants no permission (it only decides whether the deny
+ * applies to a user), the admins' tag reconciliation needs them, and the enforcement policy's tag guard names the
+ * member role as the only writer of those keys.
+ */
+export const DEPLOY_ACTIONS = {
+  /** Creating the policy, adding, deleting and choosing its versions: on that one policy only. */
+  enforcementPolicy: ['iam:CreatePolicy', 'iam:CreatePolicyVersion', 'iam:DeletePolicyVersion', 'iam:SetDefaultPolicyVersion'],
   /** Attaching the enforcement policy, and only it, to the enforced groups. */
   attach: ['iam:AttachGroupPolicy'],
 } as const;
@@ -63,6 +68,7 @@ const groupId = (kind: string, name: string) => `${kind}Group-${name}`;
  */
 export class MemberAccountStack extends Stack {
   readonly role: iam.Role;
+  readonly deployRole: iam.Role;
   readonly enforcementPolicy: iam.CfnManagedPolicy;
   readonly enforcementDocument: PolicyDocument;
   readonly groups: { admin: iam.Group[]; security: iam.Group[]; enforced: iam.Group[] };
@@ -70,7 +76,7 @@ export class MemberAccountStack extends Stack {
   constructor(scope: Construct, id: string, props: MemberAccountStackProps) {
     const { config, ...stackProps } = props;
     super(scope, id, {
-      description: 'MFA Portal: the member role the portal assumes, the enforcement policy and the portal groups (one per managed account)',
+      description: 'MFA Portal: the member and deploy roles the portal assumes, the enforcement policy and the portal groups (one per managed account)',
       ...stackProps,
       // Deployable without bootstrapping the account (aws cloudformation deploy, or StackSets): no version rule.
       synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
@@ -127,11 +133,25 @@ export class MemberAccountStack extends Stack {
                 'ForAllValues:StringLike': { 'aws:TagKeys': PORTAL_TAG_KEY_PATTERNS },
               },
             }),
-            new iam.PolicyStatement({ sid: 'ManageEnforcementPolicy', actions: [...MEMBER_ACTIONS.enforcementPolicy], resources: [enforcementPolicyArn] }),
+            new iam.PolicyStatement({ sid: 'ReadEnforcementPolicy', actions: [...MEMBER_ACTIONS.enforcementPolicyReads], resources: [enforcementPolicyArn] }),
             new iam.PolicyStatement({ sid: 'ReadEnforcedGroups', actions: [...MEMBER_ACTIONS.enforcedGroupReads], resources: enforcedGroupArns }),
+          ],
+        }),
+      },
+    });
+
+    this.deployRole = new iam.Role(this, 'DeployRole', {
+      roleName: config.deployRoleName,
+      description: 'Assumed by the MFA Portal (hosting account role, with its own external id) only to deploy or roll back the enforcement policy',
+      assumedBy: new iam.ArnPrincipal(portalRoleArn),
+      externalIds: [config.deployRoleExternalId],
+      inlinePolicies: {
+        MfaPortalDeploy: new iam.PolicyDocument({
+          statements: [
+            new iam.PolicyStatement({ sid: 'WriteEnforcementPolicy', actions: [...DEPLOY_ACTIONS.enforcementPolicy], resources: [enforcementPolicyArn] }),
             new iam.PolicyStatement({
               sid: 'AttachEnforcementPolicyToEnforcedGroups',
-              actions: [...MEMBER_ACTIONS.attach],
+              actions: [...DEPLOY_ACTIONS.attach],
               resources: enforcedGroupArns,
               conditions: { ArnEquals: { 'iam:PolicyARN': enforcementPolicyArn } },
             }),
