@@ -72,8 +72,9 @@ const schema = z
       .string({ error: 'is required: the external id the member-account role trusts' })
       .regex(/^[\w+=,.@:/-]{2,1224}$/, 'must be 2-1224 characters of letters, digits and +=,.@:/-'),
     /**
-     * The deploy role: the only role that can write the enforcement policy (versions, default, attachment). The portal
-     * assumes it only inside security-team actions (deploy, rollback); unset external id: those actions fail.
+     * The deploy role: the only role that can write the enforcement policy (versions, default, attachment) and the
+     * users' mfa-* tags. The portal assumes it only inside security-team actions (deploy, rollback, tag
+     * reconciliation); unset external id: those actions fail.
      */
     MFA_DEPLOY_ROLE_NAME: z
       .string()

@@ -23,8 +23,6 @@ export const PORTAL_IAM_ACTIONS = [
   'iam:DeactivateMFADevice',
   'iam:DeleteVirtualMFADevice',
   'iam:ListAccountAliases',
-  'iam:TagUser',
-  'iam:UntagUser',
   'iam:GetPolicy',
   'iam:GetPolicyVersion',
   'iam:ListPolicyVersions',
@@ -32,10 +30,12 @@ export const PORTAL_IAM_ACTIONS = [
 ] as const;
 
 /**
- * Every IAM action the portal calls through the deploy role (the enforcement-policy writes), and nothing else: the
- * same test checks it against lib/aws/policy-writes.ts.
+ * Every IAM action the portal calls through the deploy role (the enforcement-policy and mfa-* tag writes), and nothing
+ * else: the same test checks it against lib/aws/policy-writes.ts.
  */
 export const PORTAL_DEPLOY_ACTIONS = [
+  'iam:TagUser',
+  'iam:UntagUser',
   'iam:CreatePolicy',
   'iam:CreatePolicyVersion',
   'iam:DeletePolicyVersion',

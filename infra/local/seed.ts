@@ -102,7 +102,7 @@ async function setUpAccount(iam: IAMClient, account: (typeof ACCOUNTS)[number]):
     new CreateRoleCommand({
       RoleName: DEPLOY_ROLE_NAME,
       AssumeRolePolicyDocument: JSON.stringify(memberRoleTrustPolicy(HOSTING_ACCOUNT, DEPLOY_ROLE_EXTERNAL_ID, PORTAL_USER_NAME)),
-      Description: 'Lets the MFA portal deploy and roll back the enforcement policy',
+      Description: 'Lets the MFA portal deploy and roll back the enforcement policy and reconcile mfa-* tags',
     }),
   );
   await iam.send(

@@ -53,8 +53,9 @@ export function iamClientFor(credentials: AwsCredentials): IAMClient {
 type Cached = { credentials: AwsCredentials; expiresAt: number };
 /**
  * The two roles the portal assumes in a managed account. `member` reads and enrolls, for every request; `deploy`
- * alone can write the enforcement policy, and only security-team actions (deploy, rollback) ask for it, so a bug
- * or injection anywhere else in the portal holds no credentials that could rewrite that policy.
+ * alone can write the enforcement policy and the mfa-* tags, and only security-team actions (deploy, rollback, tag
+ * reconciliation) ask for it, so a bug anywhere else in the portal holds no credentials that could rewrite that
+ * policy or exempt anyone from it.
  */
 export type PortalRole = 'member' | 'deploy';
 const assumed = new Map<string, Cached>();
@@ -143,8 +144,8 @@ export function iamForAccount(accountId: string): IAMClient {
 }
 
 /**
- * The IAM client acting through the account's deploy role, which can write the enforcement policy. Only the
- * enforcement-policy writers in lib/aws/policies.ts use it, and only security-team actions call those.
+ * The IAM client acting through the account's deploy role, which can write the enforcement policy and mfa-* tags.
+ * Only lib/aws/policy-writes.ts uses it, and only security-team actions call that.
  */
 export function iamForDeploy(accountId: string): IAMClient {
   return iamAs('deploy', accountId);

@@ -3,8 +3,6 @@ import {
   GetPolicyCommand,
   GetPolicyVersionCommand,
   ListPolicyVersionsCommand,
-  TagUserCommand,
-  UntagUserCommand,
   paginateGetGroup,
   paginateListAttachedGroupPolicies,
 } from '@aws-sdk/client-iam';
@@ -61,12 +59,4 @@ export async function listGroupUserNames(accountId: string, group: string): Prom
     if (isAwsError(error, 'NoSuchEntity')) return null;
     throw error;
   }
-}
-
-export async function tagUser(accountId: string, userName: string, tags: Record<string, string>): Promise<void> {
-  await awsCall('iam:TagUser', () => iamForAccount(accountId).send(new TagUserCommand({ UserName: userName, Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) })));
-}
-
-export async function untagUser(accountId: string, userName: string, keys: string[]): Promise<void> {
-  await awsCall('iam:UntagUser', () => iamForAccount(accountId).send(new UntagUserCommand({ UserName: userName, TagKeys: keys })));
 }

@@ -1,13 +1,22 @@
 import 'server-only';
-import { AttachGroupPolicyCommand, CreatePolicyCommand, CreatePolicyVersionCommand, DeletePolicyVersionCommand, SetDefaultPolicyVersionCommand } from '@aws-sdk/client-iam';
+import {
+  AttachGroupPolicyCommand,
+  CreatePolicyCommand,
+  CreatePolicyVersionCommand,
+  DeletePolicyVersionCommand,
+  SetDefaultPolicyVersionCommand,
+  TagUserCommand,
+  UntagUserCommand,
+} from '@aws-sdk/client-iam';
 import { iamForDeploy } from './clients';
 import { awsCall } from './errors';
 import { policyArn, type ManagedPolicy } from './policies';
 
 /*
- * The enforcement-policy writes, and the only calls made through the deploy role: whoever can make them could write
- * any statement into a policy attached to the enforced groups. Only the security team's deploy and rollback
- * (lib/enforcement/deploy.ts) import this file; infra/aws/test/member-account-stack.test.ts checks both.
+ * The enforcement writes, and the only calls made through the deploy role: whoever can make the policy writes could
+ * put any statement into a policy attached to the enforced groups, and whoever can write mfa-* tags decides whom that
+ * policy exempts. Only the security team's deploy, rollback (lib/enforcement/deploy.ts) and tag reconciliation
+ * (lib/enforcement/tags.ts) import this file; infra/aws/test/member-account-stack.test.ts checks both.
  */
 
 export async function createManagedPolicy(accountId: string, input: { name: string; path: string; document: string; description: string }): Promise<ManagedPolicy> {
@@ -34,4 +43,12 @@ export async function setDefaultPolicyVersion(accountId: string, arn: string, ve
 
 export async function attachGroupPolicy(accountId: string, group: string, arn: string): Promise<void> {
   await awsCall('iam:AttachGroupPolicy', () => iamForDeploy(accountId).send(new AttachGroupPolicyCommand({ GroupName: group, PolicyArn: arn })));
+}
+
+export async function tagUser(accountId: string, userName: string, tags: Record<string, string>): Promise<void> {
+  await awsCall('iam:TagUser', () => iamForDeploy(accountId).send(new TagUserCommand({ UserName: userName, Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) })));
+}
+
+export async function untagUser(accountId: string, userName: string, keys: string[]): Promise<void> {
+  await awsCall('iam:UntagUser', () => iamForDeploy(accountId).send(new UntagUserCommand({ UserName: userName, TagKeys: keys })));
 }

@@ -200,5 +200,5 @@ export function loadConfig(file: string = DEFAULT_CONFIG_FILE, overrides: Record
 
 /** The enforcement generator's input: the member role is the principal the portal changes tags through. */
 export function enforcementInput(config: InfraConfig): EnforcementInput {
-  return { cohorts: config.program.cohorts, defaultCohort: config.program.defaultCohort, portalRoleName: config.memberRoleName };
+  return { cohorts: config.program.cohorts, defaultCohort: config.program.defaultCohort, portalRoleName: config.deployRoleName };
 }

@@ -28,8 +28,6 @@ export const MEMBER_ACTIONS = {
   userReads: ['iam:GetLoginProfile', 'iam:GetMFADevice', 'iam:GetUser', 'iam:ListGroupsForUser', 'iam:ListMFADevices', 'iam:ListUserTags'],
   /** Enrollment, resync and removal: authorized on the user and on the device (mfa/ for virtual, u2f/ for FIDO). */
   mfaDevices: ['iam:CreateVirtualMFADevice', 'iam:DeactivateMFADevice', 'iam:DeleteVirtualMFADevice', 'iam:EnableMFADevice', 'iam:ResyncMFADevice'],
-  /** Cohort and exemption tags: mfa-* keys only. */
-  userTags: ['iam:TagUser', 'iam:UntagUser'],
   /** Reading the enforcement policy's versions (impact preview, deploy, rollback): on that one policy only. */
   enforcementPolicyReads: ['iam:GetPolicy', 'iam:GetPolicyVersion', 'iam:ListPolicyVersions'],
   /** Who the enforced groups hold and whether the policy is attached to them (impact preview, deploy). */
@@ -37,14 +35,15 @@ export const MEMBER_ACTIONS = {
 } as const;
 
 /**
- * Every IAM action the portal calls through the deploy role (lib/aws/policy-writes.ts), and nothing else. These write
- * the enforcement policy: whoever holds them can put any statement into a policy attached to the enforced groups,
- * so they live in a role of their own that the portal assumes only for the security team's deploys and rollbacks.
- * The mfa-* tag writes stay with the member role: a tag grants no permission (it only decides whether the deny
- * applies to a user), the admins' tag reconciliation needs them, and the enforcement policy's tag guard names the
- * member role as the only writer of those keys.
+ * Every IAM action the portal calls through the deploy role (lib/aws/policy-writes.ts), and nothing else. Whoever
+ * holds the policy writes can put any statement into a policy attached to the enforced groups; whoever holds the
+ * mfa-* tag writes decides whom that policy exempts (mfa-exempt) and when it bites (mfa-cohort). Only the security
+ * team's deploy, rollback and tag reconciliation need them, so they live in a role of their own that the portal
+ * assumes only there; the member role, used on every request, keeps none of them.
  */
 export const DEPLOY_ACTIONS = {
+  /** Cohort and exemption tags: mfa-* keys only. */
+  userTags: ['iam:TagUser', 'iam:UntagUser'],
   /** Creating the policy, adding, deleting and choosing its versions: on that one policy only. */
   enforcementPolicy: ['iam:CreatePolicy', 'iam:CreatePolicyVersion', 'iam:DeletePolicyVersion', 'iam:SetDefaultPolicyVersion'],
   /** Attaching the enforcement policy, and only it, to the enforced groups. */
@@ -119,9 +118,25 @@ export class MemberAccountStack extends Stack {
               actions: [...MEMBER_ACTIONS.mfaDevices],
               resources: [iamArn('user/*'), iamArn('mfa/*'), iamArn('u2f/*')],
             }),
+            new iam.PolicyStatement({ sid: 'ReadEnforcementPolicy', actions: [...MEMBER_ACTIONS.enforcementPolicyReads], resources: [enforcementPolicyArn] }),
+            new iam.PolicyStatement({ sid: 'ReadEnforcedGroups', actions: [...MEMBER_ACTIONS.enforcedGroupReads], resources: enforcedGroupArns }),
+          ],
+        }),
+      },
+    });
+
+    this.deployRole = new iam.Role(this, 'DeployRole', {
+      roleName: config.deployRoleName,
+      description: 'Assumed by the MFA Portal (hosting account role, with its own external id) only to deploy or roll back the enforcement policy and reconcile mfa-* tags',
+      assumedBy: new iam.ArnPrincipal(portalRoleArn),
+      externalIds: [config.deployRoleExternalId],
+      inlinePolicies: {
+        MfaPortalDeploy: new iam.PolicyDocument({
+          statements: [
+            new iam.PolicyStatement({ sid: 'WriteEnforcementPolicy', actions: [...DEPLOY_ACTIONS.enforcementPolicy], resources: [enforcementPolicyArn] }),
             new iam.PolicyStatement({
               sid: 'TagUsersMfaKeysOnly',
-              actions: [...MEMBER_ACTIONS.userTags],
+              actions: [...DEPLOY_ACTIONS.userTags],
               resources: [iamArn('user/*')],
               // Only the keys are constrained, not the values (aws:RequestTag/…): UntagUser sends no values; the
               // cohort values are the program's cohort names, which the portal changes at run time without a
@@ -133,22 +148,6 @@ export class MemberAccountStack extends Stack {
                 'ForAllValues:StringLike': { 'aws:TagKeys': PORTAL_TAG_KEY_PATTERNS },
               },
             }),
-            new iam.PolicyStatement({ sid: 'ReadEnforcementPolicy', actions: [...MEMBER_ACTIONS.enforcementPolicyReads], resources: [enforcementPolicyArn] }),
-            new iam.PolicyStatement({ sid: 'ReadEnforcedGroups', actions: [...MEMBER_ACTIONS.enforcedGroupReads], resources: enforcedGroupArns }),
-          ],
-        }),
-      },
-    });
-
-    this.deployRole = new iam.Role(this, 'DeployRole', {
-      roleName: config.deployRoleName,
-      description: 'Assumed by the MFA Portal (hosting account role, with its own external id) only to deploy or roll back the enforcement policy',
-      assumedBy: new iam.ArnPrincipal(portalRoleArn),
-      externalIds: [config.deployRoleExternalId],
-      inlinePolicies: {
-        MfaPortalDeploy: new iam.PolicyDocument({
-          statements: [
-            new iam.PolicyStatement({ sid: 'WriteEnforcementPolicy', actions: [...DEPLOY_ACTIONS.enforcementPolicy], resources: [enforcementPolicyArn] }),
             new iam.PolicyStatement({
               sid: 'AttachEnforcementPolicyToEnforcedGroups',
               actions: [...DEPLOY_ACTIONS.attach],
@@ -170,7 +169,7 @@ export class MemberAccountStack extends Stack {
       {
         id: 'AwsSolutions-IAM5',
         reason:
-          'The portal manages MFA for every IAM user of the account, whichever user signs in: user reads, device enrollment and the mfa-* tags are scoped to the user resource type; tagging is further limited to mfa-* keys (in any letter casing) by condition.',
+          'The portal manages MFA for every IAM user of the account, whichever user signs in: user reads and device enrollment are scoped to the user resource type.',
         appliesTo: ['Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:user/*'],
       },
       {
@@ -183,6 +182,15 @@ export class MemberAccountStack extends Stack {
         id: 'AwsSolutions-IAM5',
         reason: 'A lost FIDO security key of any user is removed with DeactivateMFADevice, which IAM may authorize against the u2f resource type.',
         appliesTo: ['Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:u2f/*'],
+      },
+    ]);
+
+    NagSuppressions.addResourceSuppressions(this.deployRole, [
+      {
+        id: 'AwsSolutions-IAM5',
+        reason:
+          'The program tags any IAM user of the account with its cohort and exemption: TagUser and UntagUser are scoped to the user resource type and limited to mfa-* keys (in any letter casing) by condition.',
+        appliesTo: ['Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:user/*'],
       },
     ]);
 

@@ -24,11 +24,11 @@ describe('infra config', () => {
     expect(c.reminderEmailIdentity).toBeUndefined();
   });
 
-  it('reads the example and its program; the member role is the only principal that may change mfa-* tags', () => {
+  it('reads the example and its program; the deploy role is the only principal that may change mfa-* tags', () => {
     const c = exampleConfig();
     expect(c.program.cohorts.map((x) => x.cohort)).toEqual(['prod-admins', 'nonprod-admins', 'regular-users']);
     expect(c.program.cohorts[0]!.deadline).toEqual(new Date('2026-10-01T00:00:00Z'));
-    expect(enforcementInput(c)).toEqual({ cohorts: c.program.cohorts, defaultCohort: 'regular-users', portalRoleName: 'MfaPortalMember' });
+    expect(enforcementInput(c)).toEqual({ cohorts: c.program.cohorts, defaultCohort: 'regular-users', portalRoleName: 'MfaPortalDeploy' });
   });
 
   it('takes context overrides over the file, lists as comma-separated strings', () => {

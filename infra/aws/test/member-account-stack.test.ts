@@ -41,6 +41,8 @@ const deployRole = roleNamed('MfaPortalDeploy');
 const deployStatements = statementsOf(deployRole);
 /** The actions that write the enforcement policy or attach it: whoever holds them can write any statement into it. */
 const POLICY_WRITES = ['iam:AttachGroupPolicy', 'iam:CreatePolicy', 'iam:CreatePolicyVersion', 'iam:DeletePolicyVersion', 'iam:SetDefaultPolicyVersion'];
+/** The mfa-* tag writes: whoever holds them decides whom the enforcement policy exempts. */
+const TAG_WRITES = ['iam:TagUser', 'iam:UntagUser'];
 const bySid = (sid: string) => statements.find((s) => s.Sid === sid)!;
 const user = 'arn:${Partition}:iam::${AccountId}:user/*';
 const MFA_PREFIX_CASINGS = ['mfa-*', 'mfA-*', 'mFa-*', 'mFA-*', 'Mfa-*', 'MfA-*', 'MFa-*', 'MFA-*'];
@@ -90,13 +92,6 @@ describe('member role', () => {
         Resource: [user, 'arn:${Partition}:iam::${AccountId}:mfa/*', 'arn:${Partition}:iam::${AccountId}:u2f/*'],
       },
       {
-        Sid: 'TagUsersMfaKeysOnly',
-        Effect: 'Allow',
-        Action: ['iam:TagUser', 'iam:UntagUser'],
-        Resource: user,
-        Condition: tagCondition,
-      },
-      {
         Sid: 'ReadEnforcementPolicy',
         Effect: 'Allow',
         Action: ['iam:GetPolicy', 'iam:GetPolicyVersion', 'iam:ListPolicyVersions'],
@@ -111,13 +106,14 @@ describe('member role', () => {
     ]);
   });
 
-  it('cannot write, version or attach any policy (that is the deploy role’s)', () => {
-    expect(statements.flatMap(actionsOf).filter((a) => POLICY_WRITES.includes(a) || a.includes('*'))).toEqual([]);
+  it('cannot write, version or attach any policy, nor tag users (that is the deploy role’s)', () => {
+    expect(statements.flatMap(actionsOf).filter((a) => POLICY_WRITES.includes(a) || TAG_WRITES.includes(a) || a.includes('*'))).toEqual([]);
     expect(statements.flatMap(actionsOf).filter((a) => /^iam:(Create|Delete|Put|Attach|Detach|Set|Update)\w*(Policy|PolicyVersion)$/.test(a))).toEqual([]);
   });
 
-  it('tags users only with mfa-* keys (in every letter casing), and only when the request names its keys', () => {
-    const tagging = statements.filter((s) => actionsOf(s).some((a) => a === 'iam:TagUser' || a === 'iam:UntagUser'));
+  it('(the deploy role) tags users only with mfa-* keys (in every letter casing), and only when the request names its keys', () => {
+    expect(statements.filter((s) => actionsOf(s).some((a) => TAG_WRITES.includes(a)))).toEqual([]);
+    const tagging = deployStatements.filter((s) => actionsOf(s).some((a) => TAG_WRITES.includes(a)));
     expect(tagging).toHaveLength(1);
     expect(tagging[0]!.Condition).toEqual(tagCondition);
   });
@@ -165,13 +161,20 @@ describe('deploy role', () => {
     expect(deployRole.ManagedPolicyArns).toBeUndefined();
   });
 
-  it('holds exactly the enforcement-policy writes, on that policy and the enforced groups only', () => {
+  it('holds exactly the enforcement-policy and mfa-* tag writes, on that policy, the enforced groups and users only', () => {
     expect(deployStatements).toEqual([
       {
         Sid: 'WriteEnforcementPolicy',
         Effect: 'Allow',
         Action: ['iam:CreatePolicy', 'iam:CreatePolicyVersion', 'iam:DeletePolicyVersion', 'iam:SetDefaultPolicyVersion'],
         Resource: enforcementArn,
+      },
+      {
+        Sid: 'TagUsersMfaKeysOnly',
+        Effect: 'Allow',
+        Action: ['iam:TagUser', 'iam:UntagUser'],
+        Resource: user,
+        Condition: tagCondition,
       },
       {
         Sid: 'AttachEnforcementPolicyToEnforcedGroups',
@@ -181,7 +184,7 @@ describe('deploy role', () => {
         Condition: { ArnEquals: { 'iam:PolicyARN': enforcementArn } },
       },
     ]);
-    expect([...deployStatements.flatMap(actionsOf)].sort()).toEqual([...DEPLOY_ACTIONS.enforcementPolicy, ...DEPLOY_ACTIONS.attach].sort());
+    expect([...deployStatements.flatMap(actionsOf)].sort()).toEqual([...DEPLOY_ACTIONS.enforcementPolicy, ...DEPLOY_ACTIONS.userTags, ...DEPLOY_ACTIONS.attach].sort());
   });
 
   // Both roles' own policies under an IAM simulator: the split is real, not only a matter of statement names.
@@ -211,20 +214,26 @@ describe('deploy role', () => {
   const policy = `arn:aws:iam::${ACCOUNT}:policy/MfaPortalEnforcement`;
   const enforcedGroup = `arn:aws:iam::${ACCOUNT}:group/mfa-enforced`;
 
-  it('the member role is denied every enforcement-policy write; the deploy role is allowed them', async () => {
+  it('the member role is denied every enforcement-policy and mfa-* tag write; the deploy role is allowed them', async () => {
     for (const action of ['iam:CreatePolicyVersion', 'iam:SetDefaultPolicyVersion', 'iam:DeletePolicyVersion', 'iam:CreatePolicy']) {
       expect(await decide('MfaPortalMember', statements, action, policy), `member ${action}`).toBe('ImplicitlyDenied');
       expect(await decide('MfaPortalDeploy', deployStatements, action, policy), `deploy ${action}`).toBe('Allowed');
     }
     expect(await decide('MfaPortalMember', statements, 'iam:AttachGroupPolicy', enforcedGroup, { 'iam:PolicyARN': policy })).toBe('ImplicitlyDenied');
     expect(await decide('MfaPortalDeploy', deployStatements, 'iam:AttachGroupPolicy', enforcedGroup, { 'iam:PolicyARN': policy })).toBe('Allowed');
+    const alice = `arn:aws:iam::${ACCOUNT}:user/alice`;
+    for (const action of TAG_WRITES) {
+      expect(await decide('MfaPortalMember', statements, action, alice, { 'aws:TagKeys': 'mfa-exempt' }), `member ${action}`).toBe('ImplicitlyDenied');
+      expect(await decide('MfaPortalDeploy', deployStatements, action, alice, { 'aws:TagKeys': 'mfa-exempt' }), `deploy ${action}`).toBe('Allowed');
+    }
   });
 
-  it('the deploy role cannot attach another policy, write another policy, or read or enroll anything', async () => {
+  it('the deploy role cannot attach another policy, write another policy, tag other keys, or read or enroll anything', async () => {
     const admin = 'arn:aws:iam::aws:policy/AdministratorAccess';
     expect(await decide('MfaPortalDeploy', deployStatements, 'iam:AttachGroupPolicy', enforcedGroup, { 'iam:PolicyARN': admin })).toBe('ImplicitlyDenied');
     expect(await decide('MfaPortalDeploy', deployStatements, 'iam:CreatePolicyVersion', `arn:aws:iam::${ACCOUNT}:policy/Other`)).toBe('ImplicitlyDenied');
-    expect(await decide('MfaPortalDeploy', deployStatements, 'iam:TagUser', `arn:aws:iam::${ACCOUNT}:user/alice`, { 'aws:TagKeys': 'mfa-exempt' })).toBe('ImplicitlyDenied');
+    expect(await decide('MfaPortalDeploy', deployStatements, 'iam:TagUser', `arn:aws:iam::${ACCOUNT}:user/alice`, { 'aws:TagKeys': 'Department' })).toBe('ImplicitlyDenied');
+    expect(await decide('MfaPortalDeploy', deployStatements, 'iam:CreateVirtualMFADevice', `arn:aws:iam::${ACCOUNT}:mfa/alice`)).toBe('ImplicitlyDenied');
     expect(await decide('MfaPortalDeploy', deployStatements, 'iam:ListUsers', '*')).toBe('ImplicitlyDenied');
   });
 });
@@ -237,16 +246,16 @@ describe('mfa-* tag keys in every casing', () => {
   });
 
   it('are the casings the enforcement policy’s tag guard reserves: the role may change every key the guard keeps from users', () => {
-    const guard = buildPolicy({ cohorts: [], defaultCohort: null, portalRoleName: 'MfaPortalMember' }).Statement.find((s) => s.Sid === 'OnlyThePortalChangesMfaTags')!;
+    const guard = buildPolicy({ cohorts: [], defaultCohort: null, portalRoleName: 'MfaPortalDeploy' }).Statement.find((s) => s.Sid === 'OnlyThePortalChangesMfaTags')!;
     const reserved = guard.Condition['ForAnyValue:StringLike']!['aws:TagKeys'];
     expect([...PORTAL_TAG_KEY_PATTERNS].sort()).toEqual([...(reserved as string[])].sort());
   });
 
-  // The member role's own policy under an IAM simulator (StringLike is case-sensitive there, as in IAM).
+  // The deploy role's own policy under an IAM simulator (StringLike is case-sensitive there, as in IAM).
   const ACCOUNT = '111111111111';
   const rolePolicy = (condition: unknown) => ({
     Version: '2012-10-17',
-    Statement: statements.map((s) =>
+    Statement: deployStatements.map((s) =>
       JSON.parse(JSON.stringify(s.Sid === 'TagUsersMfaKeysOnly' ? { ...s, Condition: condition } : s).replaceAll('${Partition}', 'aws').replaceAll('${AccountId}', ACCOUNT)),
     ),
   });
@@ -256,7 +265,7 @@ describe('mfa-* tag keys in every casing', () => {
     const result = await runSimulation(
       {
         request: {
-          principal: `arn:aws:sts::${ACCOUNT}:assumed-role/MfaPortalMember/mfa-portal`,
+          principal: `arn:aws:sts::${ACCOUNT}:assumed-role/MfaPortalDeploy/mfa-portal-deploy`,
           action,
           resource: { resource: `arn:aws:iam::${ACCOUNT}:user/alice`, accountId: ACCOUNT },
           contextVariables,
@@ -325,8 +334,9 @@ describe('least privilege against the code', () => {
     expect(called.files.map((f) => f.slice(LIB.length)).sort()).toEqual(expect.arrayContaining(['aws/iam.ts', 'aws/policies.ts', 'aws/mfa.ts', 'aws/ses.ts']));
     expect(called.iam.size).toBeGreaterThan(20);
     expect(called.iam).toContain('GetAccountAuthorizationDetails'); // a paginator
-    expect(called.iam).toContain('UntagUser'); // a command, from enforcement's tag reconciliation
+    expect(called.iam).toContain('EnableMFADevice'); // a command
     expect(writes.iam).toContain('CreatePolicyVersion');
+    expect(writes.iam).toContain('UntagUser'); // from enforcement's tag reconciliation
   });
 
   it('uses no AWS SDK client but IAM, STS and SES v2', () => {
@@ -340,17 +350,21 @@ describe('least privilege against the code', () => {
 
   it('the deploy role grants exactly the IAM actions lib/aws/policy-writes.ts calls', () => {
     expect(mismatch(calledThroughDeploy, deployStatements.flatMap(actionsOf))).toEqual(none);
-    expect([...calledThroughDeploy].sort()).toEqual([...POLICY_WRITES].sort());
+    expect([...calledThroughDeploy].sort()).toEqual([...POLICY_WRITES, ...TAG_WRITES].sort());
   });
 
-  it('only lib/aws/policy-writes.ts uses the deploy-role client, and only the security team’s deploy and rollback import it', () => {
+  it('only lib/aws/policy-writes.ts uses the deploy-role client, and only the security team’s deploy, rollback and tag reconciliation call it', () => {
     expect(filesMatching(sources, /\biamForDeploy\b/, LIB)).toEqual(['aws/clients.ts', 'aws/policy-writes.ts']);
-    expect(filesMatching([...sources, ...appSources], /from ['"](@\/lib\/aws|\.)\/policy-writes['"]/, '')).toEqual([join(LIB, 'enforcement', 'deploy.ts')]);
-    // Every exported function of deploy.ts that writes the policy checks the security role first.
-    const deploy = readFileSync(join(LIB, 'enforcement', 'deploy.ts'), 'utf8');
-    const exported = deploy.split(/\n(?=export )/).filter((chunk) => /^export async function/.test(chunk));
-    const writers = exported.filter((f) => /\b(createManagedPolicy|createPolicyVersion|deletePolicyVersion|setDefaultPolicyVersion|attachGroupPolicy)\(/.test(f));
-    expect(writers.map((f) => /^export async function (\w+)/.exec(f)![1]).sort()).toEqual(['deployEnforcement', 'rollbackEnforcement']);
+    const importers = filesMatching([...sources, ...appSources], /from ['"](@\/lib\/aws|\.)\/policy-writes['"]/, '');
+    expect(importers).toEqual([join(LIB, 'enforcement', 'deploy.ts'), join(LIB, 'enforcement', 'tags.ts')]);
+    // Every exported function of those files that calls a writer checks the security role first.
+    const writers = importers.flatMap((file) =>
+      readFileSync(file, 'utf8')
+        .split(/\n(?=export )/)
+        .filter((chunk) => /^export async function/.test(chunk))
+        .filter((f) => /\b(createManagedPolicy|createPolicyVersion|deletePolicyVersion|setDefaultPolicyVersion|attachGroupPolicy|tagUser|untagUser)\(/.test(f)),
+    );
+    expect(writers.map((f) => /^export async function (\w+)/.exec(f)![1]).sort()).toEqual(['applyTagDrift', 'deployEnforcement', 'rollbackEnforcement']);
     for (const f of writers) expect(f).toMatch(/assertRole\(actor\.roles, 'security'/);
   });
 
@@ -394,7 +408,7 @@ describe('the SDK call scan', () => {
   it('so a newly called API without its grant, or a grant nothing calls, fails the comparison', () => {
     const granted = statements.flatMap(actionsOf);
     expect(mismatch([...statements.flatMap(actionsOf), 'iam:ListEntitiesForPolicy'], granted).calledButNotGranted).toEqual(['iam:ListEntitiesForPolicy']);
-    expect(mismatch(granted.filter((a) => a !== 'iam:TagUser'), granted).grantedButNotCalled).toEqual(['iam:TagUser']);
+    expect(mismatch(granted.filter((a) => a !== 'iam:EnableMFADevice'), granted).grantedButNotCalled).toEqual(['iam:EnableMFADevice']);
   });
 
   it('refuses imports it cannot follow', () => {
@@ -448,7 +462,7 @@ describe('enforcement policy', () => {
     const expected = buildPolicy({
       cohorts: program.cohorts.map((c) => ({ cohort: c.cohort, deadline: new Date(c.deadline) })),
       defaultCohort: program.defaultCohort,
-      portalRoleName: 'MfaPortalMember',
+      portalRoleName: 'MfaPortalDeploy',
     });
     expect(expected.Statement.length).toBe(program.cohorts.length + 1);
     expect(resource.Properties.PolicyDocument).toEqual(expected);
@@ -462,7 +476,7 @@ describe('enforcement policy', () => {
   it('with no cohorts holds only the tag guard', () => {
     const { member: m } = buildApp(minimalConfig());
     const policy = Object.values(Template.fromStack(m).findResources('AWS::IAM::ManagedPolicy'))[0] as { Properties: { PolicyDocument: unknown } };
-    expect(policy.Properties.PolicyDocument).toEqual(buildPolicy({ cohorts: [], defaultCohort: null, portalRoleName: 'MfaPortalMember' }));
+    expect(policy.Properties.PolicyDocument).toEqual(buildPolicy({ cohorts: [], defaultCohort: null, portalRoleName: 'MfaPortalDeploy' }));
     expect((policy.Properties.PolicyDocument as { Statement: { Sid: string }[] }).Statement.map((s) => s.Sid)).toEqual(['OnlyThePortalChangesMfaTags']);
   });
 

@@ -96,11 +96,11 @@ describe('npm run infra:synth', () => {
     expect(roles.map((r) => r.Properties.RoleName)).toEqual(['MfaPortal']);
   });
 
-  it('writes the member role (mfa-* tags in every casing), the deploy role, the enforcement policy and the groups', () => {
+  it('writes the member role, the deploy role (mfa-* tags in every casing), the enforcement policy and the groups', () => {
     const member = readTemplate(ok, STACK_NAMES.member);
     const roles = resourcesOf(member, 'AWS::IAM::Role');
     expect(roles.map((r) => r.Properties.RoleName)).toEqual(['MfaPortalMember', 'MfaPortalDeploy']);
-    const role = roles[0];
+    const role = roles[1];
     type Statement = { Sid: string; Action: string | string[]; Condition?: Record<string, Record<string, unknown>> };
     const statements = (role!.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[]).flatMap((p) => p.PolicyDocument.Statement);
     const tagging = statements.find((s) => s.Sid === 'TagUsersMfaKeysOnly')!;
