@@ -61,9 +61,9 @@ export const PORTAL_TAG_KEY_PATTERNS = MFA_TAG_KEY_PATTERNS;
 const groupId = (kind: string, name: string) => `${kind}Group-${name}`;
 
 /**
- * What the portal needs in every managed account: the member role it assumes, the enforcement policy's first
- * version, and the groups. Environment-agnostic (account and partition are CloudFormation pseudo parameters)
- * so that one template serves every account, deployed directly or through the StackSet.
+ * What the portal needs in every managed account: the member and deploy roles it assumes, the enforcement
+ * policy's first version, and the groups. Environment-agnostic (account and partition are CloudFormation pseudo
+ * parameters) so that one template serves every account, deployed directly or through the StackSet.
  */
 export class MemberAccountStack extends Stack {
   readonly role: iam.Role;
