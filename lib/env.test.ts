@@ -57,6 +57,16 @@ describe('parseEnv', () => {
     expect(parseEnv({ ...twoAccounts, MFA_ACCOUNTS: '111111111111' }).MFA_ROLE_GROUPS_ACCOUNTS).toEqual([]);
   });
 
+  it('deploy role: its own name (default MfaPortalDeploy) and an optional external id, empty meaning unset', () => {
+    const env = parseEnv(valid);
+    expect([env.MFA_DEPLOY_ROLE_NAME, env.MFA_DEPLOY_ROLE_EXTERNAL_ID]).toEqual(['MfaPortalDeploy', undefined]);
+    expect(parseEnv({ ...valid, MFA_DEPLOY_ROLE_EXTERNAL_ID: '' }).MFA_DEPLOY_ROLE_EXTERNAL_ID).toBeUndefined();
+    const set = parseEnv({ ...valid, MFA_DEPLOY_ROLE_NAME: 'Deployer', MFA_DEPLOY_ROLE_EXTERNAL_ID: 'deploy-ext-1' });
+    expect([set.MFA_DEPLOY_ROLE_NAME, set.MFA_DEPLOY_ROLE_EXTERNAL_ID]).toEqual(['Deployer', 'deploy-ext-1']);
+    expect(problems({ ...valid, MFA_DEPLOY_ROLE_NAME: 'no/slash' })[0]).toMatch(/^MFA_DEPLOY_ROLE_NAME must be an IAM role name/);
+    expect(problems({ ...valid, MFA_DEPLOY_ROLE_EXTERNAL_ID: 'has spaces' })[0]).toMatch(/^MFA_DEPLOY_ROLE_EXTERNAL_ID must be 2-1224 characters/);
+  });
+
   it('parses a minimal configuration with defaults', () => {
     const env = parseEnv(valid);
     expect(env.MFA_ACCOUNTS).toEqual([

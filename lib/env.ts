@@ -74,6 +74,22 @@ const schema = z
     MFA_MEMBER_ROLE_EXTERNAL_ID: z
       .string({ error: 'is required: the external id the member-account role trusts' })
       .regex(/^[\w+=,.@:/-]{2,1224}$/, 'must be 2-1224 characters of letters, digits and +=,.@:/-'),
+    /**
+     * The deploy role: the only role that can write the enforcement policy (versions, default, attachment) and the
+     * users' mfa-* tags. The portal assumes it only inside security-team actions (deploy, rollback, tag
+     * reconciliation); unset external id: those actions fail.
+     */
+    MFA_DEPLOY_ROLE_NAME: z
+      .string()
+      .regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name')
+      .default('MfaPortalDeploy'),
+    MFA_DEPLOY_ROLE_EXTERNAL_ID: z.preprocess(
+      emptyIsUnset,
+      z
+        .string()
+        .regex(/^[\w+=,.@:/-]{2,1224}$/, 'must be 2-1224 characters of letters, digits and +=,.@:/-')
+        .optional(),
+    ),
     MFA_EMAIL_TAG_KEY: z.string().min(1).max(128).default('email'),
     MFA_ADMIN_GROUPS: csv('mfa-portal-admins'),
     MFA_SECURITY_GROUPS: csv('mfa-portal-security'),

@@ -54,6 +54,7 @@ export const groundTruthSchema = z.object({
   hostingAccountId: z.string(),
   portal: z.object({ userName: z.string(), accessKeyId: z.string(), secretAccessKey: z.string() }),
   memberRole: z.object({ name: z.string(), externalId: z.string() }),
+  deployRole: z.object({ name: z.string(), externalId: z.string() }),
   accounts: z.array(z.object({ id: z.string(), name: z.string(), alias: z.string(), root: z.enum(['mfa', 'no-mfa', 'no-root-credentials']).optional() })),
   people: z.array(person),
   users: z.array(user),

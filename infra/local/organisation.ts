@@ -33,6 +33,9 @@ export const ALL_GROUPS = [ADMIN_GROUP, SECURITY_GROUP, ...ORDINARY_GROUPS] as c
 
 export const MEMBER_ROLE_NAME = 'MfaPortalMember';
 export const MEMBER_ROLE_EXTERNAL_ID = 'mfa-portal-demo-external-id';
+/** Writes the enforcement policy; the portal assumes it only for deploys and rollbacks (its own external id). */
+export const DEPLOY_ROLE_NAME = 'MfaPortalDeploy';
+export const DEPLOY_ROLE_EXTERNAL_ID = 'mfa-portal-demo-deploy-external-id';
 export const PORTAL_USER_NAME = 'mfa-portal';
 /**
  * Plays the AWS console for tests and the seed (registering FIDO keys, creating test users): its key, in the

@@ -2,7 +2,7 @@
 
 /**
  * Every IAM action the portal calls through the member role, and nothing else: infra/aws/test/member-account-stack.test.ts
- * checks that this equals the IAM commands lib/ sends.
+ * checks that this equals the IAM commands lib/ sends through it.
  */
 export const PORTAL_IAM_ACTIONS = [
   'iam:GetAccountAuthorizationDetails',
@@ -23,17 +23,24 @@ export const PORTAL_IAM_ACTIONS = [
   'iam:DeactivateMFADevice',
   'iam:DeleteVirtualMFADevice',
   'iam:ListAccountAliases',
-  'iam:TagUser',
-  'iam:UntagUser',
   'iam:GetPolicy',
   'iam:GetPolicyVersion',
   'iam:ListPolicyVersions',
+  'iam:ListAttachedGroupPolicies',
+] as const;
+
+/**
+ * Every IAM action the portal calls through the deploy role (the enforcement-policy and mfa-* tag writes), and nothing
+ * else: the same test checks it against lib/aws/policy-writes.ts.
+ */
+export const PORTAL_DEPLOY_ACTIONS = [
+  'iam:TagUser',
+  'iam:UntagUser',
   'iam:CreatePolicy',
   'iam:CreatePolicyVersion',
   'iam:DeletePolicyVersion',
   'iam:SetDefaultPolicyVersion',
   'iam:AttachGroupPolicy',
-  'iam:ListAttachedGroupPolicies',
 ] as const;
 
 export type PolicyDocument = {
@@ -49,7 +56,7 @@ export type PolicyDocument = {
 };
 
 /**
- * Only the portal's hosting account may assume the member role, and only with the external id.
+ * Only the portal's hosting account may assume the member (or deploy) role, and only with that role's external id.
  * The portal user is named beside the account root because moto compares trust principals literally:
  * with the root alone it refuses the portal in its own account, where AWS would allow it.
  */
@@ -65,15 +72,21 @@ export const memberRoleTrustPolicy = (hostingAccountId: string, externalId: stri
   ],
 });
 
+/** moto checks actions, not resources, so Resource "*" here; infra/aws scopes each to the policy and groups. */
 export const memberRolePolicy = (): PolicyDocument => ({
   Version: '2012-10-17',
   Statement: [{ Sid: 'MfaPortal', Effect: 'Allow', Action: PORTAL_IAM_ACTIONS, Resource: '*' }],
 });
 
-/** The portal's own user can do nothing but become the member role in each account. */
-export const portalUserPolicy = (memberRoleName: string): PolicyDocument => ({
+export const deployRolePolicy = (): PolicyDocument => ({
   Version: '2012-10-17',
-  Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: `arn:aws:iam::*:role/${memberRoleName}` }],
+  Statement: [{ Sid: 'MfaPortalDeploy', Effect: 'Allow', Action: PORTAL_DEPLOY_ACTIONS, Resource: '*' }],
+});
+
+/** The portal's own user can do nothing but become the member role and the deploy role in each account. */
+export const portalUserPolicy = (memberRoleName: string, deployRoleName: string): PolicyDocument => ({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: [`arn:aws:iam::*:role/${memberRoleName}`, `arn:aws:iam::*:role/${deployRoleName}`] }],
 });
 
 /**

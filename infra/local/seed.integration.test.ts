@@ -1,4 +1,8 @@
 import {
+  AttachGroupPolicyCommand,
+  CreatePolicyVersionCommand,
+  CreateVirtualMFADeviceCommand,
+  DeletePolicyVersionCommand,
   GetLoginProfileCommand,
   ListAccountAliasesCommand,
   ListUsersCommand,
@@ -7,6 +11,8 @@ import {
   paginateListUsers,
   paginateListUserTags,
   paginateListVirtualMFADevices,
+  SetDefaultPolicyVersionCommand,
+  UntagUserCommand,
   type IAMClient,
 } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
@@ -138,6 +144,33 @@ describe('moto auth is on', () => {
     expect((await sts.send(new GetCallerIdentityCommand({}))).Arn).toBe(`arn:aws:iam::${truth.hostingAccountId}:user/${truth.portal.userName}`);
     const direct = iamClient(target, portalKey);
     expect(await errorName(direct.send(new ListUsersCommand({})))).toBe('AccessDenied');
+  });
+
+  // A policy that does not exist: an authorized call fails with NoSuchEntity, an unauthorized one with AccessDenied.
+  it('lets only the deploy role write or attach the enforcement policy, or tag users; the deploy role reads nothing', async () => {
+    const account = truth.accounts[0]!.id;
+    const PolicyArn = `arn:aws:iam::${account}:policy/MfaPortalSplitCheck`;
+    const PolicyDocument = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 'iam:ListUsers', Resource: '*' }] });
+    const writes = (iam: IAMClient) => [
+      () => iam.send(new CreatePolicyVersionCommand({ PolicyArn, PolicyDocument })),
+      () => iam.send(new SetDefaultPolicyVersionCommand({ PolicyArn, VersionId: 'v1' })),
+      () => iam.send(new DeletePolicyVersionCommand({ PolicyArn, VersionId: 'v1' })),
+      () => iam.send(new AttachGroupPolicyCommand({ GroupName: 'developers', PolicyArn })),
+      () => iam.send(new UntagUserCommand({ UserName: 'no-such-user-split-check', TagKeys: ['mfa-exempt'] })),
+    ];
+    for (const call of writes(iamFor(account))) expect(await errorName(call())).toBe('AccessDenied');
+
+    const deploy = iamClient(
+      target,
+      await assumeRole(target, portalKey, roleArn(account, truth.deployRole.name), { sessionName: 'seed-test', externalId: truth.deployRole.externalId }),
+    );
+    try {
+      for (const call of writes(deploy)) expect(await errorName(call())).toMatch(/^NoSuchEntity(Exception)?$/);
+      expect(await errorName(deploy.send(new ListUsersCommand({})))).toBe('AccessDenied');
+      expect(await errorName(deploy.send(new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: 'split-check' })))).toBe('AccessDenied');
+    } finally {
+      deploy.destroy();
+    }
   });
 });
 

@@ -22,6 +22,8 @@ import { planOrganisation, type PlannedUser } from './org-plan';
 import {
   ACCOUNTS,
   ALL_GROUPS,
+  DEPLOY_ROLE_EXTERNAL_ID,
+  DEPLOY_ROLE_NAME,
   HOSTING_ACCOUNT,
   LOCAL_CONSOLE_ROLE_NAME,
   LOCAL_CONSOLE_USER_NAME,
@@ -31,6 +33,7 @@ import {
 } from './organisation';
 import { demoPeople } from './people';
 import {
+  deployRolePolicy,
   localConsoleRolePolicy,
   localConsoleTrustPolicy,
   localConsoleUserPolicy,
@@ -94,6 +97,16 @@ async function setUpAccount(iam: IAMClient, account: (typeof ACCOUNTS)[number]):
   );
   await iam.send(
     new PutRolePolicyCommand({ RoleName: MEMBER_ROLE_NAME, PolicyName: 'MfaPortal', PolicyDocument: JSON.stringify(memberRolePolicy()) }),
+  );
+  await iam.send(
+    new CreateRoleCommand({
+      RoleName: DEPLOY_ROLE_NAME,
+      AssumeRolePolicyDocument: JSON.stringify(memberRoleTrustPolicy(HOSTING_ACCOUNT, DEPLOY_ROLE_EXTERNAL_ID, PORTAL_USER_NAME)),
+      Description: 'Lets the MFA portal deploy and roll back the enforcement policy and reconcile mfa-* tags',
+    }),
+  );
+  await iam.send(
+    new PutRolePolicyCommand({ RoleName: DEPLOY_ROLE_NAME, PolicyName: 'MfaPortalDeploy', PolicyDocument: JSON.stringify(deployRolePolicy()) }),
   );
   await iam.send(
     new CreateRoleCommand({
@@ -204,7 +217,7 @@ export async function seedOrganisation(options: SeedOptions): Promise<GroundTrut
 
     const hosting = clientFor(HOSTING_ACCOUNT);
     await hosting.send(
-      new PutUserPolicyCommand({ UserName: PORTAL_USER_NAME, PolicyName: 'AssumeMemberRole', PolicyDocument: JSON.stringify(portalUserPolicy(MEMBER_ROLE_NAME)) }),
+      new PutUserPolicyCommand({ UserName: PORTAL_USER_NAME, PolicyName: 'AssumePortalRoles', PolicyDocument: JSON.stringify(portalUserPolicy(MEMBER_ROLE_NAME, DEPLOY_ROLE_NAME)) }),
     );
     await hosting.send(
       new PutUserPolicyCommand({
@@ -228,6 +241,7 @@ export async function seedOrganisation(options: SeedOptions): Promise<GroundTrut
       hostingAccountId: HOSTING_ACCOUNT,
       portal: { userName: PORTAL_USER_NAME, accessKeyId: portalKey.AccessKeyId, secretAccessKey: portalKey.SecretAccessKey },
       memberRole: { name: MEMBER_ROLE_NAME, externalId: MEMBER_ROLE_EXTERNAL_ID },
+      deployRole: { name: DEPLOY_ROLE_NAME, externalId: DEPLOY_ROLE_EXTERNAL_ID },
       accounts: ACCOUNTS.map(({ id, name, alias, root }) => ({ id, name, alias, root })),
       people: demoPeople,
       users: plan.users.map((u, i) => ({ ...u, ...activity[i] })),

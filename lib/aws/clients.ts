@@ -51,6 +51,13 @@ export function iamClientFor(credentials: AwsCredentials): IAMClient {
 }
 
 type Cached = { credentials: AwsCredentials; expiresAt: number };
+/**
+ * The two roles the portal assumes in a managed account. `member` reads and enrolls, for every request; `deploy`
+ * alone can write the enforcement policy and the mfa-* tags, and only security-team actions (deploy, rollback, tag
+ * reconciliation) ask for it, so a bug anywhere else in the portal holds no credentials that could rewrite that
+ * policy or exempt anyone from it.
+ */
+export type PortalRole = 'member' | 'deploy';
 const assumed = new Map<string, Cached>();
 const inFlight = new Map<string, Promise<AwsCredentials>>();
 
@@ -58,18 +65,29 @@ export function memberRoleArn(accountId: string): string {
   return `arn:aws:iam::${accountId}:role/${getEnv().MFA_MEMBER_ROLE_NAME}`;
 }
 
+export function deployRoleArn(accountId: string): string {
+  return `arn:aws:iam::${accountId}:role/${getEnv().MFA_DEPLOY_ROLE_NAME}`;
+}
+
 export function isManagedAccount(accountId: string): boolean {
   return getEnv().MFA_ACCOUNTS.some((a) => a.id === accountId);
 }
 
-async function assumeMemberRole(accountId: string): Promise<AwsCredentials> {
+function roleTarget(role: PortalRole, accountId: string): { arn: string; externalId: string; sessionName: string } {
   const env = getEnv();
+  if (role === 'member') return { arn: memberRoleArn(accountId), externalId: env.MFA_MEMBER_ROLE_EXTERNAL_ID, sessionName: 'mfa-portal' };
+  if (!env.MFA_DEPLOY_ROLE_EXTERNAL_ID) throw new AwsError('AccessDenied', 'sts:AssumeRole', 'DeployRoleNotConfigured');
+  return { arn: deployRoleArn(accountId), externalId: env.MFA_DEPLOY_ROLE_EXTERNAL_ID, sessionName: 'mfa-portal-deploy' };
+}
+
+async function assumeRole(role: PortalRole, accountId: string): Promise<AwsCredentials> {
+  const target = roleTarget(role, accountId);
   const out = await awsCall('sts:AssumeRole', () =>
     portalStsClient().send(
       new AssumeRoleCommand({
-        RoleArn: memberRoleArn(accountId),
-        RoleSessionName: 'mfa-portal',
-        ExternalId: env.MFA_MEMBER_ROLE_EXTERNAL_ID,
+        RoleArn: target.arn,
+        RoleSessionName: target.sessionName,
+        ExternalId: target.externalId,
         DurationSeconds: SESSION_SECONDS,
       }),
     ),
@@ -84,34 +102,53 @@ async function assumeMemberRole(accountId: string): Promise<AwsCredentials> {
   };
 }
 
-/** Member-role credentials for one account, cached until shortly before they expire. */
-export async function accountCredentials(accountId: string): Promise<AwsCredentials> {
+/** One role's credentials for one account, cached until shortly before they expire. */
+async function roleCredentials(role: PortalRole, accountId: string): Promise<AwsCredentials> {
   if (!isManagedAccount(accountId)) throw new AwsError('AccessDenied', 'sts:AssumeRole', 'UnmanagedAccount');
-  const hit = assumed.get(accountId);
+  const key = `${role}:${accountId}`;
+  const hit = assumed.get(key);
   if (hit && hit.expiresAt - REFRESH_MARGIN_MS > Date.now()) return hit.credentials;
-  let pending = inFlight.get(accountId);
+  let pending = inFlight.get(key);
   if (!pending) {
-    pending = assumeMemberRole(accountId)
+    pending = assumeRole(role, accountId)
       .then((credentials) => {
-        assumed.set(accountId, { credentials, expiresAt: credentials.expiration?.getTime() ?? 0 });
+        assumed.set(key, { credentials, expiresAt: credentials.expiration?.getTime() ?? 0 });
         return credentials;
       })
-      .finally(() => inFlight.delete(accountId));
-    inFlight.set(accountId, pending);
+      .finally(() => inFlight.delete(key));
+    inFlight.set(key, pending);
   }
   return pending;
 }
 
+/** Member-role credentials for one account, cached until shortly before they expire. */
+export async function accountCredentials(accountId: string): Promise<AwsCredentials> {
+  return roleCredentials('member', accountId);
+}
+
 const iamClients = new Map<string, IAMClient>();
 
-/** The IAM client for a managed account, acting through its member role. */
-export function iamForAccount(accountId: string): IAMClient {
-  let client = iamClients.get(accountId);
+function iamAs(role: PortalRole, accountId: string): IAMClient {
+  const key = `${role}:${accountId}`;
+  let client = iamClients.get(key);
   if (!client) {
-    client = new IAMClient({ ...baseClientConfig(), credentials: () => accountCredentials(accountId) });
-    iamClients.set(accountId, client);
+    client = new IAMClient({ ...baseClientConfig(), credentials: () => roleCredentials(role, accountId) });
+    iamClients.set(key, client);
   }
   return client;
+}
+
+/** The IAM client for a managed account, acting through its member role (reads and enrollment). */
+export function iamForAccount(accountId: string): IAMClient {
+  return iamAs('member', accountId);
+}
+
+/**
+ * The IAM client acting through the account's deploy role, which can write the enforcement policy and mfa-* tags.
+ * Only lib/aws/policy-writes.ts uses it, and only security-team actions call that.
+ */
+export function iamForDeploy(accountId: string): IAMClient {
+  return iamAs('deploy', accountId);
 }
 
 /** For tests: forget cached role sessions and clients. */

@@ -1,15 +1,8 @@
 import 'server-only';
 import {
-  AttachGroupPolicyCommand,
-  CreatePolicyCommand,
-  CreatePolicyVersionCommand,
-  DeletePolicyVersionCommand,
   GetPolicyCommand,
   GetPolicyVersionCommand,
   ListPolicyVersionsCommand,
-  SetDefaultPolicyVersionCommand,
-  TagUserCommand,
-  UntagUserCommand,
   paginateGetGroup,
   paginateListAttachedGroupPolicies,
 } from '@aws-sdk/client-iam';
@@ -45,28 +38,6 @@ export async function getPolicyDocument(accountId: string, arn: string, versionI
   return raw.trimStart().startsWith('{') ? raw : decodeURIComponent(raw);
 }
 
-export async function createManagedPolicy(accountId: string, input: { name: string; path: string; document: string; description: string }): Promise<ManagedPolicy> {
-  const out = await awsCall('iam:CreatePolicy', () =>
-    iamForAccount(accountId).send(new CreatePolicyCommand({ PolicyName: input.name, Path: input.path, PolicyDocument: input.document, Description: input.description })),
-  );
-  return { arn: out.Policy?.Arn ?? policyArn(accountId, input.path, input.name), defaultVersionId: out.Policy?.DefaultVersionId ?? 'v1', attachmentCount: 0 };
-}
-
-export async function createPolicyVersion(accountId: string, arn: string, document: string): Promise<string> {
-  const out = await awsCall('iam:CreatePolicyVersion', () =>
-    iamForAccount(accountId).send(new CreatePolicyVersionCommand({ PolicyArn: arn, PolicyDocument: document, SetAsDefault: true })),
-  );
-  return out.PolicyVersion?.VersionId ?? '';
-}
-
-export async function deletePolicyVersion(accountId: string, arn: string, versionId: string): Promise<void> {
-  await awsCall('iam:DeletePolicyVersion', () => iamForAccount(accountId).send(new DeletePolicyVersionCommand({ PolicyArn: arn, VersionId: versionId })));
-}
-
-export async function setDefaultPolicyVersion(accountId: string, arn: string, versionId: string): Promise<void> {
-  await awsCall('iam:SetDefaultPolicyVersion', () => iamForAccount(accountId).send(new SetDefaultPolicyVersionCommand({ PolicyArn: arn, VersionId: versionId })));
-}
-
 export async function listAttachedGroupPolicyArns(accountId: string, group: string): Promise<string[]> {
   return awsCall('iam:ListAttachedGroupPolicies', async () => {
     const arns: string[] = [];
@@ -74,10 +45,6 @@ export async function listAttachedGroupPolicyArns(accountId: string, group: stri
       for (const p of page.AttachedPolicies ?? []) if (p.PolicyArn) arns.push(p.PolicyArn);
     return arns;
   });
-}
-
-export async function attachGroupPolicy(accountId: string, group: string, arn: string): Promise<void> {
-  await awsCall('iam:AttachGroupPolicy', () => iamForAccount(accountId).send(new AttachGroupPolicyCommand({ GroupName: group, PolicyArn: arn })));
 }
 
 /** The user names in a group; null when the group does not exist in that account. */
@@ -92,12 +59,4 @@ export async function listGroupUserNames(accountId: string, group: string): Prom
     if (isAwsError(error, 'NoSuchEntity')) return null;
     throw error;
   }
-}
-
-export async function tagUser(accountId: string, userName: string, tags: Record<string, string>): Promise<void> {
-  await awsCall('iam:TagUser', () => iamForAccount(accountId).send(new TagUserCommand({ UserName: userName, Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) })));
-}
-
-export async function untagUser(accountId: string, userName: string, keys: string[]): Promise<void> {
-  await awsCall('iam:UntagUser', () => iamForAccount(accountId).send(new UntagUserCommand({ UserName: userName, TagKeys: keys })));
 }

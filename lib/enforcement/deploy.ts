@@ -11,19 +11,15 @@ import { portalCallerIdentity } from '@/lib/aws/clients';
 import { classifyAwsError } from '@/lib/aws/errors';
 import { parsePrincipalArn } from '@/lib/aws/sts';
 import {
-  attachGroupPolicy,
-  createManagedPolicy,
-  createPolicyVersion,
-  deletePolicyVersion,
   getManagedPolicy,
   getPolicyDocument,
   listAttachedGroupPolicyArns,
   listGroupUserNames,
   listPolicyVersions,
   policyArn,
-  setDefaultPolicyVersion,
   type PolicyVersion,
 } from '@/lib/aws/policies';
+import { attachGroupPolicy, createManagedPolicy, createPolicyVersion, deletePolicyVersion, setDefaultPolicyVersion } from '@/lib/aws/policy-writes';
 import { diffText, lineDiff, prettyPolicy, type DiffLine } from './diff';
 import { deniedUsers, denialOf, isActiveException, type DeniedUser, type ImpactUser } from './impact';
 import { denialForKeyUser } from './lockout';

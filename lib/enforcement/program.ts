@@ -27,7 +27,8 @@ export async function loadEnforcementProgram(db: Db): Promise<EnforcementProgram
   return {
     cohorts: [...cohorts.values()],
     defaultCohort,
-    portalRoleName: env.MFA_MEMBER_ROLE_NAME,
+    // The tag guard exempts the role that writes mfa-* tags: the deploy role (lib/aws/policy-writes.ts).
+    portalRoleName: env.MFA_DEPLOY_ROLE_NAME,
     groups: env.MFA_ENFORCEMENT_GROUPS,
     policyName: env.MFA_ENFORCEMENT_POLICY_NAME,
     policyPath: env.MFA_ENFORCEMENT_POLICY_PATH,

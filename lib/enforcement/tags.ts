@@ -7,7 +7,7 @@ import { auditedMutation, recordAudit } from '@/lib/audit/log';
 import { assertRole } from '@/lib/auth/roles';
 import type { Actor } from '@/lib/auth/types';
 import { listUserTags } from '@/lib/aws/iam';
-import { tagUser, untagUser } from '@/lib/aws/policies';
+import { tagUser, untagUser } from '@/lib/aws/policy-writes';
 import { classifyAwsError } from '@/lib/aws/errors';
 import { fail, ok, type ActionResult } from '@/lib/actions/result';
 import { isActiveException, tagDrift, type TagChange } from './impact';
@@ -85,7 +85,7 @@ export async function applyTagDrift(actor: Actor, expected: string): Promise<Act
         } catch (error) {
           const { code, name } = classifyAwsError(error);
           if (code === 'Unknown') throw error;
-          const message = code === 'NoSuchEntity' ? 'The user no longer exists (refresh the inventory).' : code === 'AccessDenied' ? 'The member role may not tag this user.' : `AWS error ${name}.`;
+          const message = code === 'NoSuchEntity' ? 'The user no longer exists (refresh the inventory).' : code === 'AccessDenied' ? 'The deploy role may not tag this user.' : `AWS error ${name}.`;
           result.failures.push({ accountId, userName: row.userName, message });
           await recordAudit(db, { actor: actor.id, action: 'enforcement.tags.apply', target, outcome: 'failure', detail: { reason: code } });
         }

@@ -63,6 +63,11 @@ const configSchema = z
     memberRoleExternalId: z
       .string({ error: 'is required: the external id the member role trusts (MFA_MEMBER_ROLE_EXTERNAL_ID)' })
       .regex(/^[\w+=,.@:/-]{2,1224}$/, 'must be 2-1224 characters of letters, digits and +=,.@:/-'),
+    /** The role that alone writes the enforcement policy (MFA_DEPLOY_ROLE_NAME), with an external id of its own. */
+    deployRoleName: iamName(64).default('MfaPortalDeploy'),
+    deployRoleExternalId: z
+      .string({ error: 'is required: the external id the deploy role trusts (MFA_DEPLOY_ROLE_EXTERNAL_ID)' })
+      .regex(/^[\w+=,.@:/-]{2,1224}$/, 'must be 2-1224 characters of letters, digits and +=,.@:/-'),
     /** MFA_ACCOUNTS' ids: limit sts:AssumeRole to these accounts' member roles. Empty: the member role in any account. */
     managedAccountIds: z.array(accountId).default([]),
 
@@ -100,6 +105,11 @@ const configSchema = z
     // The hosting account is often managed too: both roles would then live in one account.
     if (c.portalRoleName.toLowerCase() === c.memberRoleName.toLowerCase())
       ctx.addIssue({ code: 'custom', path: ['memberRoleName'], message: 'must differ from portalRoleName' });
+    if ([c.portalRoleName, c.memberRoleName].some((n) => n.toLowerCase() === c.deployRoleName.toLowerCase()))
+      ctx.addIssue({ code: 'custom', path: ['deployRoleName'], message: 'must differ from portalRoleName and memberRoleName' });
+    // The same id would let anything that can assume the member role also assume the deploy role.
+    if (c.deployRoleExternalId === c.memberRoleExternalId)
+      ctx.addIssue({ code: 'custom', path: ['deployRoleExternalId'], message: 'must differ from memberRoleExternalId' });
   });
 
 const programSchema = z.object({
@@ -190,5 +200,5 @@ export function loadConfig(file: string = DEFAULT_CONFIG_FILE, overrides: Record
 
 /** The enforcement generator's input: the member role is the principal the portal changes tags through. */
 export function enforcementInput(config: InfraConfig): EnforcementInput {
-  return { cohorts: config.program.cohorts, defaultCohort: config.program.defaultCohort, portalRoleName: config.memberRoleName };
+  return { cohorts: config.program.cohorts, defaultCohort: config.program.defaultCohort, portalRoleName: config.deployRoleName };
 }

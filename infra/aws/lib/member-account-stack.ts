@@ -28,20 +28,24 @@ export const MEMBER_ACTIONS = {
   userReads: ['iam:GetLoginProfile', 'iam:GetMFADevice', 'iam:GetUser', 'iam:ListGroupsForUser', 'iam:ListMFADevices', 'iam:ListUserTags'],
   /** Enrollment, resync and removal: authorized on the user and on the device (mfa/ for virtual, u2f/ for FIDO). */
   mfaDevices: ['iam:CreateVirtualMFADevice', 'iam:DeactivateMFADevice', 'iam:DeleteVirtualMFADevice', 'iam:EnableMFADevice', 'iam:ResyncMFADevice'],
-  /** Cohort and exemption tags: mfa-* keys only. */
-  userTags: ['iam:TagUser', 'iam:UntagUser'],
-  /** Deploying, previewing and rolling back the enforcement policy: on that one policy only. */
-  enforcementPolicy: [
-    'iam:CreatePolicy',
-    'iam:CreatePolicyVersion',
-    'iam:DeletePolicyVersion',
-    'iam:GetPolicy',
-    'iam:GetPolicyVersion',
-    'iam:ListPolicyVersions',
-    'iam:SetDefaultPolicyVersion',
-  ],
+  /** Reading the enforcement policy's versions (impact preview, deploy, rollback): on that one policy only. */
+  enforcementPolicyReads: ['iam:GetPolicy', 'iam:GetPolicyVersion', 'iam:ListPolicyVersions'],
   /** Who the enforced groups hold and whether the policy is attached to them (impact preview, deploy). */
   enforcedGroupReads: ['iam:GetGroup', 'iam:ListAttachedGroupPolicies'],
+} as const;
+
+/**
+ * Every IAM action the portal calls through the deploy role (lib/aws/policy-writes.ts), and nothing else. Whoever
+ * holds the policy writes can put any statement into a policy attached to the enforced groups; whoever holds the
+ * mfa-* tag writes decides whom that policy exempts (mfa-exempt) and when it bites (mfa-cohort). Only the security
+ * team's deploy, rollback and tag reconciliation need them, so they live in a role of their own that the portal
+ * assumes only there; the member role, used on every request, keeps none of them.
+ */
+export const DEPLOY_ACTIONS = {
+  /** Cohort and exemption tags: mfa-* keys only. */
+  userTags: ['iam:TagUser', 'iam:UntagUser'],
+  /** Creating the policy, adding, deleting and choosing its versions: on that one policy only. */
+  enforcementPolicy: ['iam:CreatePolicy', 'iam:CreatePolicyVersion', 'iam:DeletePolicyVersion', 'iam:SetDefaultPolicyVersion'],
   /** Attaching the enforcement policy, and only it, to the enforced groups. */
   attach: ['iam:AttachGroupPolicy'],
 } as const;
@@ -57,12 +61,13 @@ export const PORTAL_TAG_KEY_PATTERNS = MFA_TAG_KEY_PATTERNS;
 const groupId = (kind: string, name: string) => `${kind}Group-${name}`;
 
 /**
- * What the portal needs in every managed account: the member role it assumes, the enforcement policy's first
- * version, and the groups. Environment-agnostic (account and partition are CloudFormation pseudo parameters)
- * so that one template serves every account, deployed directly or through the StackSet.
+ * What the portal needs in every managed account: the member and deploy roles it assumes, the enforcement
+ * policy's first version, and the groups. Environment-agnostic (account and partition are CloudFormation pseudo
+ * parameters) so that one template serves every account, deployed directly or through the StackSet.
  */
 export class MemberAccountStack extends Stack {
   readonly role: iam.Role;
+  readonly deployRole: iam.Role;
   readonly enforcementPolicy: iam.CfnManagedPolicy;
   readonly enforcementDocument: PolicyDocument;
   readonly groups: { admin: iam.Group[]; security: iam.Group[]; enforced: iam.Group[] };
@@ -70,7 +75,7 @@ export class MemberAccountStack extends Stack {
   constructor(scope: Construct, id: string, props: MemberAccountStackProps) {
     const { config, ...stackProps } = props;
     super(scope, id, {
-      description: 'MFA Portal: the member role the portal assumes, the enforcement policy and the portal groups (one per managed account)',
+      description: 'MFA Portal: the member and deploy roles the portal assumes, the enforcement policy and the portal groups (one per managed account)',
       ...stackProps,
       // Deployable without bootstrapping the account (aws cloudformation deploy, or StackSets): no version rule.
       synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
@@ -113,9 +118,25 @@ export class MemberAccountStack extends Stack {
               actions: [...MEMBER_ACTIONS.mfaDevices],
               resources: [iamArn('user/*'), iamArn('mfa/*'), iamArn('u2f/*')],
             }),
+            new iam.PolicyStatement({ sid: 'ReadEnforcementPolicy', actions: [...MEMBER_ACTIONS.enforcementPolicyReads], resources: [enforcementPolicyArn] }),
+            new iam.PolicyStatement({ sid: 'ReadEnforcedGroups', actions: [...MEMBER_ACTIONS.enforcedGroupReads], resources: enforcedGroupArns }),
+          ],
+        }),
+      },
+    });
+
+    this.deployRole = new iam.Role(this, 'DeployRole', {
+      roleName: config.deployRoleName,
+      description: 'Assumed by the MFA Portal (hosting account role, with its own external id) only to deploy or roll back the enforcement policy and reconcile mfa-* tags',
+      assumedBy: new iam.ArnPrincipal(portalRoleArn),
+      externalIds: [config.deployRoleExternalId],
+      inlinePolicies: {
+        MfaPortalDeploy: new iam.PolicyDocument({
+          statements: [
+            new iam.PolicyStatement({ sid: 'WriteEnforcementPolicy', actions: [...DEPLOY_ACTIONS.enforcementPolicy], resources: [enforcementPolicyArn] }),
             new iam.PolicyStatement({
               sid: 'TagUsersMfaKeysOnly',
-              actions: [...MEMBER_ACTIONS.userTags],
+              actions: [...DEPLOY_ACTIONS.userTags],
               resources: [iamArn('user/*')],
               // Only the keys are constrained, not the values (aws:RequestTag/…): UntagUser sends no values; the
               // cohort values are the program's cohort names, which the portal changes at run time without a
@@ -127,11 +148,9 @@ export class MemberAccountStack extends Stack {
                 'ForAllValues:StringLike': { 'aws:TagKeys': PORTAL_TAG_KEY_PATTERNS },
               },
             }),
-            new iam.PolicyStatement({ sid: 'ManageEnforcementPolicy', actions: [...MEMBER_ACTIONS.enforcementPolicy], resources: [enforcementPolicyArn] }),
-            new iam.PolicyStatement({ sid: 'ReadEnforcedGroups', actions: [...MEMBER_ACTIONS.enforcedGroupReads], resources: enforcedGroupArns }),
             new iam.PolicyStatement({
               sid: 'AttachEnforcementPolicyToEnforcedGroups',
-              actions: [...MEMBER_ACTIONS.attach],
+              actions: [...DEPLOY_ACTIONS.attach],
               resources: enforcedGroupArns,
               conditions: { ArnEquals: { 'iam:PolicyARN': enforcementPolicyArn } },
             }),
@@ -150,7 +169,7 @@ export class MemberAccountStack extends Stack {
       {
         id: 'AwsSolutions-IAM5',
         reason:
-          'The portal manages MFA for every IAM user of the account, whichever user signs in: user reads, device enrollment and the mfa-* tags are scoped to the user resource type; tagging is further limited to mfa-* keys (in any letter casing) by condition.',
+          'The portal manages MFA for every IAM user of the account, whichever user signs in: user reads and device enrollment are scoped to the user resource type.',
         appliesTo: ['Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:user/*'],
       },
       {
@@ -163,6 +182,15 @@ export class MemberAccountStack extends Stack {
         id: 'AwsSolutions-IAM5',
         reason: 'A lost FIDO security key of any user is removed with DeactivateMFADevice, which IAM may authorize against the u2f resource type.',
         appliesTo: ['Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:u2f/*'],
+      },
+    ]);
+
+    NagSuppressions.addResourceSuppressions(this.deployRole, [
+      {
+        id: 'AwsSolutions-IAM5',
+        reason:
+          'The program tags any IAM user of the account with its cohort and exemption: TagUser and UntagUser are scoped to the user resource type and limited to mfa-* keys (in any letter casing) by condition.',
+        appliesTo: ['Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:user/*'],
       },
     ]);
 

@@ -31,7 +31,14 @@ export class PortalStack extends Stack {
       ? config.managedAccountIds.map((a) => `arn:${Aws.PARTITION}:iam::${a}:role/${config.memberRoleName}`)
       : [`arn:${Aws.PARTITION}:iam::*:role/${config.memberRoleName}`];
 
-    const statements = [new iam.PolicyStatement({ sid: 'AssumeMemberRoles', actions: ['sts:AssumeRole'], resources: memberRoles })];
+    const deployRoles = config.managedAccountIds.length
+      ? config.managedAccountIds.map((a) => `arn:${Aws.PARTITION}:iam::${a}:role/${config.deployRoleName}`)
+      : [`arn:${Aws.PARTITION}:iam::*:role/${config.deployRoleName}`];
+
+    const statements = [
+      new iam.PolicyStatement({ sid: 'AssumeMemberRoles', actions: ['sts:AssumeRole'], resources: memberRoles }),
+      new iam.PolicyStatement({ sid: 'AssumeDeployRoles', actions: ['sts:AssumeRole'], resources: deployRoles }),
+    ];
     if (config.reminderEmailIdentity) {
       statements.push(
         new iam.PolicyStatement({
@@ -45,7 +52,7 @@ export class PortalStack extends Stack {
 
     this.role = new iam.Role(this, 'PortalRole', {
       roleName: config.portalRoleName,
-      description: 'The MFA Portal application: assumes the member role in each managed account and sends reminder emails',
+      description: 'The MFA Portal application: assumes the member and deploy roles in each managed account and sends reminder emails',
       assumedBy: principal,
       inlinePolicies: { MfaPortal: new iam.PolicyDocument({ statements }) },
     });
@@ -58,10 +65,17 @@ export class PortalStack extends Stack {
             'No managedAccountIds configured: the portal may assume the member role (by its exact name) in any account; each account decides by trusting this role with the external id. Set managedAccountIds to list the accounts instead.',
           appliesTo: [`Resource::arn:<AWS::Partition>:iam::*:role/${config.memberRoleName}`],
         },
+        {
+          id: 'AwsSolutions-IAM5',
+          reason:
+            'No managedAccountIds configured: the portal may assume the deploy role (by its exact name) in any account; each account decides by trusting this role with the deploy external id.',
+          appliesTo: [`Resource::arn:<AWS::Partition>:iam::*:role/${config.deployRoleName}`],
+        },
       ]);
     }
 
     new CfnOutput(this, 'PortalRoleArn', { value: this.role.roleArn, description: 'Run the portal with this role' });
     new CfnOutput(this, 'MemberRoleName', { value: config.memberRoleName, description: 'MFA_MEMBER_ROLE_NAME' });
+    new CfnOutput(this, 'DeployRoleName', { value: config.deployRoleName, description: 'MFA_DEPLOY_ROLE_NAME' });
   }
 }

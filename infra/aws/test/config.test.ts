@@ -11,6 +11,7 @@ describe('infra config', () => {
       portalServicePrincipal: 'ecs-tasks.amazonaws.com',
       portalTrustSourceAccount: true,
       memberRoleName: 'MfaPortalMember',
+      deployRoleName: 'MfaPortalDeploy',
       managedAccountIds: [],
       adminGroups: ['mfa-portal-admins'],
       securityGroups: ['mfa-portal-security'],
@@ -23,11 +24,11 @@ describe('infra config', () => {
     expect(c.reminderEmailIdentity).toBeUndefined();
   });
 
-  it('reads the example and its program; the member role is the only principal that may change mfa-* tags', () => {
+  it('reads the example and its program; the deploy role is the only principal that may change mfa-* tags', () => {
     const c = exampleConfig();
     expect(c.program.cohorts.map((x) => x.cohort)).toEqual(['prod-admins', 'nonprod-admins', 'regular-users']);
     expect(c.program.cohorts[0]!.deadline).toEqual(new Date('2026-10-01T00:00:00Z'));
-    expect(enforcementInput(c)).toEqual({ cohorts: c.program.cohorts, defaultCohort: 'regular-users', portalRoleName: 'MfaPortalMember' });
+    expect(enforcementInput(c)).toEqual({ cohorts: c.program.cohorts, defaultCohort: 'regular-users', portalRoleName: 'MfaPortalDeploy' });
   });
 
   it('takes context overrides over the file, lists as comma-separated strings', () => {
@@ -43,6 +44,10 @@ describe('infra config', () => {
     [{ memberRoleExternalId: undefined }, /memberRoleExternalId: is required/],
     [{ memberRoleExternalId: 'has spaces in it' }, /memberRoleExternalId: must be 2-1224 characters/],
     [{ memberRoleName: 'MfaPortal' }, /memberRoleName: must differ from portalRoleName/],
+    [{ deployRoleExternalId: undefined }, /deployRoleExternalId: is required/],
+    [{ deployRoleExternalId: 'external-id-for-tests' }, /deployRoleExternalId: must differ from memberRoleExternalId/],
+    [{ deployRoleName: 'mfaportalmember' }, /deployRoleName: must differ from portalRoleName and memberRoleName/],
+    [{ deployRoleName: 'MfaPortal' }, /deployRoleName: must differ from portalRoleName and memberRoleName/],
     [{ portalRoleName: 'no/slashes' }, /portalRoleName: may hold letters/],
     [{ portalServicePrincipal: 'example.com' }, /portalServicePrincipal: must be an AWS service principal/],
     [{ reminderEmailFrom: 'mfa@example.com' }, /reminderEmailIdentity: is required with reminderEmailFrom/],

@@ -26,7 +26,7 @@ function portalRole(config = exampleConfig()) {
 const example = portalRole();
 
 describe('portal role', () => {
-  it('can only assume the member role in the managed accounts and send email as its SES identity', () => {
+  it('can only assume the member and deploy roles in the managed accounts and send email as its SES identity', () => {
     expect(example.role.RoleName).toBe('MfaPortal');
     expect(example.statements).toEqual([
       {
@@ -34,6 +34,12 @@ describe('portal role', () => {
         Effect: 'Allow',
         Action: 'sts:AssumeRole',
         Resource: ['arn:${Partition}:iam::111111111111:role/MfaPortalMember', 'arn:${Partition}:iam::222222222222:role/MfaPortalMember'],
+      },
+      {
+        Sid: 'AssumeDeployRoles',
+        Effect: 'Allow',
+        Action: 'sts:AssumeRole',
+        Resource: ['arn:${Partition}:iam::111111111111:role/MfaPortalDeploy', 'arn:${Partition}:iam::222222222222:role/MfaPortalDeploy'],
       },
       {
         Sid: 'SendReminderEmails',
@@ -58,9 +64,12 @@ describe('portal role', () => {
     ]);
   });
 
-  it('without managed accounts, assumes the member role by name in any account; without an SES identity, sends nothing', () => {
+  it('without managed accounts, assumes the member and deploy roles by name in any account; without an SES identity, sends nothing', () => {
     const { statements } = portalRole(minimalConfig());
-    expect(statements).toEqual([{ Sid: 'AssumeMemberRoles', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: 'arn:${Partition}:iam::*:role/MfaPortalMember' }]);
+    expect(statements).toEqual([
+      { Sid: 'AssumeMemberRoles', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: 'arn:${Partition}:iam::*:role/MfaPortalMember' },
+      { Sid: 'AssumeDeployRoles', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: 'arn:${Partition}:iam::*:role/MfaPortalDeploy' },
+    ]);
   });
 
   it('trusts another service principal, without aws:SourceAccount unless asked', () => {
@@ -73,13 +82,14 @@ describe('portal role', () => {
   });
 
   it('names the roles from the config and deploys to the hosting account and region', () => {
-    const { portal } = buildApp(minimalConfig({ portalRoleName: 'Portal', memberRoleName: 'PortalMember', region: 'eu-west-1', reminderEmailIdentity: 'mfa@example.org' }));
+    const { portal } = buildApp(minimalConfig({ portalRoleName: 'Portal', memberRoleName: 'PortalMember', deployRoleName: 'PortalDeploy', region: 'eu-west-1', reminderEmailIdentity: 'mfa@example.org' }));
     expect(portal.account).toBe('123456789012');
     expect(portal.region).toBe('eu-west-1');
     const role = Object.values(Template.fromStack(portal).findResources('AWS::IAM::Role'))[0] as { Properties: RoleProps };
     expect(role.Properties.RoleName).toBe('Portal');
     expect(readable(role.Properties.Policies[0]!.PolicyDocument.Statement)).toEqual([
       { Sid: 'AssumeMemberRoles', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: 'arn:${Partition}:iam::*:role/PortalMember' },
+      { Sid: 'AssumeDeployRoles', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: 'arn:${Partition}:iam::*:role/PortalDeploy' },
       { Sid: 'SendReminderEmails', Effect: 'Allow', Action: 'ses:SendEmail', Resource: 'arn:${Partition}:ses:eu-west-1:123456789012:identity/mfa@example.org' },
     ]);
   });

@@ -40,12 +40,13 @@ export function sdkCallsIn(source: string, file = 'source'): SdkCalls {
   return out;
 }
 
-/** sdkCallsIn over every non-test .ts/.tsx file under `dir`, merged. */
-export function sdkCallsUnder(dir: string): SdkCalls & { files: string[] } {
+/** sdkCallsIn over every non-test .ts/.tsx file under `dir` (but the `except` paths), merged. */
+export function sdkCallsUnder(dir: string, except: readonly string[] = []): SdkCalls & { files: string[] } {
   const out = { ...emptyCalls(), files: [] as string[] };
   for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
     if (!entry.isFile() || !/\.tsx?$/.test(entry.name) || /\.(test|spec)\.tsx?$/.test(entry.name)) continue;
     const file = join(entry.parentPath, entry.name);
+    if (except.includes(file)) continue;
     const calls = sdkCallsIn(readFileSync(file, 'utf8'), file);
     const keys = [...SDK_CLIENTS, 'others'] as const;
     for (const k of keys) for (const c of calls[k]) out[k].add(c);

@@ -21,7 +21,7 @@ export function configWith(raw: Record<string, unknown>, program: unknown = { de
 }
 
 export const minimalConfig = (extra: Record<string, unknown> = {}, program?: unknown) =>
-  configWith({ hostingAccountId: '123456789012', memberRoleExternalId: 'external-id-for-tests', ...extra }, program);
+  configWith({ hostingAccountId: '123456789012', memberRoleExternalId: 'external-id-for-tests', deployRoleExternalId: 'deploy-external-id-for-tests', ...extra }, program);
 
 /** The whole app as bin/app.ts builds it, with cdk-nag's AwsSolutions pack. */
 export function buildApp(config: InfraConfig) {

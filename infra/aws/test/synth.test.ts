@@ -60,7 +60,7 @@ beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'mfa-infra-config-'));
   temporary.push(dir);
   invalidConfigFile = join(dir, 'config.json');
-  writeFileSync(invalidConfigFile, JSON.stringify({ hostingAccountId: '1234', memberRoleExternalId: 'a-valid-external-id' }));
+  writeFileSync(invalidConfigFile, JSON.stringify({ hostingAccountId: '1234', memberRoleExternalId: 'a-valid-external-id', deployRoleExternalId: 'a-valid-deploy-id' }));
   [ok, nagFinding, invalid] = await Promise.all([
     synth(),
     synth({ preload: [fixture('nag-finding.mjs')] }),
@@ -96,11 +96,11 @@ describe('npm run infra:synth', () => {
     expect(roles.map((r) => r.Properties.RoleName)).toEqual(['MfaPortal']);
   });
 
-  it('writes the member role (mfa-* tags in every casing), the enforcement policy and the groups', () => {
+  it('writes the member role, the deploy role (mfa-* tags in every casing), the enforcement policy and the groups', () => {
     const member = readTemplate(ok, STACK_NAMES.member);
-    const [role, ...otherRoles] = resourcesOf(member, 'AWS::IAM::Role');
-    expect(otherRoles).toEqual([]);
-    expect(role!.Properties.RoleName).toBe('MfaPortalMember');
+    const roles = resourcesOf(member, 'AWS::IAM::Role');
+    expect(roles.map((r) => r.Properties.RoleName)).toEqual(['MfaPortalMember', 'MfaPortalDeploy']);
+    const role = roles[1];
     type Statement = { Sid: string; Action: string | string[]; Condition?: Record<string, Record<string, unknown>> };
     const statements = (role!.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[]).flatMap((p) => p.PolicyDocument.Statement);
     const tagging = statements.find((s) => s.Sid === 'TagUsersMfaKeysOnly')!;
