@@ -17,6 +17,9 @@ export function defineAction<S extends z.ZodType, T>(
   handler: (actor: Actor, input: z.output<S>) => Promise<ActionResult<T>>,
 ) {
   return async function action(_prev: ActionResult<T>, formData: FormData): Promise<ActionResult<T>> {
+    // Anyone can POST an action id with a JSON or text body; Next then hands over whatever it decoded, so the
+    // body's shape is checked here (a typed refusal) instead of failing later as a 500.
+    if (!(formData instanceof FormData)) return fail('MalformedRequest', 'This request could not be read. Reload the page and submit the form again.');
     const actor = await getActor();
     if (!actor) return fail('Unauthenticated', 'Your session has ended. Sign in again, then retry.');
     if (!hasRole(actor.roles, opts.role)) {
