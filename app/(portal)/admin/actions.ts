@@ -10,6 +10,7 @@ import { fail, ok, type ActionResult } from '@/lib/actions/result';
 import { startRefresh, getRun } from '@/lib/inventory/refresh';
 import { verifyUserNow } from '@/lib/inventory/verify';
 import { deactivateLostDevice } from '@/lib/enrollment/admin';
+import { dbIdField } from '@/lib/actions/params';
 import { awsFailure } from '@/lib/enrollment/messages';
 import { isManagedAccount } from '@/lib/aws/clients';
 import { sweepLeftovers, type SweepResult } from '@/lib/enrollment/leftovers';
@@ -40,7 +41,7 @@ export const refreshInventoryAction = defineAction({ name: 'inventory.refresh', 
 export type RunProgressView = { status: string; accountsDone: number; accountsTotal: number; usersSeen: number; phase: string; error: string | null };
 
 export const runProgressAction = defineAction(
-  { name: 'inventory.progress', role: 'admin', schema: z.object({ runId: z.coerce.number().int().positive() }) },
+  { name: 'inventory.progress', role: 'admin', schema: z.object({ runId: dbIdField() }) },
   async (_actor, input) => {
     const run = await getRun(input.runId);
     if (!run) return fail('NoSuchRun', 'That inventory run does not exist.');
