@@ -54,6 +54,12 @@ describe('defineAction', () => {
     expect(handler).not.toHaveBeenCalled();
   });
 
+  it('refuses a field carrying a NUL byte (PostgreSQL cannot store it) as a field error', async () => {
+    session.actor = { ...member, roles: ['member', 'admin'] };
+    expect(await action(idle, form({ name: 'bo\u0000b', other: 'fine' }))).toEqual({ status: 'invalid', fieldErrors: { name: [expect.stringContaining('NUL')] }, message: 'Check the highlighted fields.' });
+    expect(handler).not.toHaveBeenCalled();
+  });
+
   it('calls the handler with the session actor and parsed input, ignoring Next\'s own fields', async () => {
     session.actor = { ...member, roles: ['member', 'admin'] };
     expect(await action(idle, form({ name: 'bob', $ACTION_ID_abc: '' }))).toEqual({ status: 'success', data: 'alice@example.com:bob', message: undefined });
