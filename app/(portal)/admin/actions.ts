@@ -76,6 +76,8 @@ export const deactivateLostDeviceAction = defineAction(
     schema: targetSchema.extend({
       serial: z.string().trim().min(9).max(512),
       reason: freeText().trim().min(5, 'Say why (e.g. "phone lost, confirmed by a call to the owner").').max(300),
+      // The confirm step: the form states what will happen and the admin ticks that they understood it.
+      confirm: z.literal('yes', 'Tick the box to confirm that you understand what happens.'),
     }),
   },
   async (actor, input): Promise<ActionResult<{ serial: string }>> => {

@@ -199,7 +199,7 @@ export default async function UserDetailPage({
                     </span>
                   )}
                 </p>
-                <DeactivateLostDevice accountId={accountId} userName={userName} device={d} />
+                <DeactivateLostDevice accountId={accountId} userName={userName} device={d} signInMethod={actor.method} />
               </li>
             ))}
           </ul>
