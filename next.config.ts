@@ -6,7 +6,9 @@ const nextConfig: NextConfig = {
   images: { unoptimized: true },
   reactStrictMode: true,
   // forbidden() renders app/forbidden.tsx with HTTP 403 for the wrong role.
-  experimental: { authInterrupts: true },
+  // serverActions.bodySizeLimit: the body limit Next enforces for actions; lib/security/body-limit.ts (BODY_LIMIT_BYTES)
+  // refuses a declared larger body in the proxy with a 413 before Next would answer it with a 500.
+  experimental: { authInterrupts: true, serverActions: { bodySizeLimit: '1mb' } },
   // PGlite ships a WASM build that must be loaded from node_modules at run time, not bundled.
   serverExternalPackages: ['@electric-sql/pglite'],
 };

@@ -1,6 +1,7 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { getEnv } from '@/lib/env';
 import { contentSecurityPolicy, securityHeaders } from '@/lib/security/headers';
+import { refuseOversizedBody } from '@/lib/security/body-limit';
 
 const PUBLIC_PATHS = ['/signin', '/api/auth'];
 const SESSION_COOKIES = ['next-auth.session-token', '__Secure-next-auth.session-token'];
@@ -10,6 +11,8 @@ const SESSION_COOKIES = ['next-auth.session-token', '__Secure-next-auth.session-
  * This is not authorization: every page, route handler and action checks the session itself.
  */
 export function proxy(request: NextRequest) {
+  const tooLarge = refuseOversizedBody(request);
+  if (tooLarge) return tooLarge;
   const env = getEnv();
   const https = env.NEXTAUTH_URL.startsWith('https://');
   const nonce = Buffer.from(crypto.randomUUID()).toString('base64');

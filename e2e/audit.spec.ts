@@ -119,6 +119,7 @@ test('a member\'s enrollment is in the audit log with an intent before each AWS 
   await adminPage.getByText('Deactivate as lost').click();
   const form = adminPage.getByRole('form', { name: /as lost/ });
   await form.getByLabel(/Reason/).fill('phone lost,\tconfirmed by phone call');
+  await form.getByLabel('I understand what will happen').check();
   await form.getByRole('button', { name: 'Deactivate device' }).click();
   await expect(form.getByText(/Remove the control character/)).toBeVisible();
   await adminPage.reload();

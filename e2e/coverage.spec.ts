@@ -173,6 +173,7 @@ test('an enrollment through the portal shows on the dashboard without a refresh,
   await adminPage.getByText('Deactivate as lost').click();
   const form = adminPage.getByRole('form', { name: /as lost/ });
   await form.getByLabel(/Reason/).fill('phone lost, confirmed by phone call');
+  await form.getByLabel('I understand what will happen').check();
   await form.getByRole('button', { name: 'Deactivate device' }).click();
   await expect(adminPage.getByRole('main').getByRole('status').filter({ hasText: /can now enroll a new device/ })).toBeVisible();
   await expect(adminPage.getByTestId('detail-state')).toHaveAttribute('data-state', 'none');

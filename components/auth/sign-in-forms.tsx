@@ -64,7 +64,8 @@ export function AccessKeySignIn({ callbackUrl }: { callbackUrl: string }) {
   }
 
   return (
-    <form onSubmit={onSubmit} noValidate className="space-y-4" aria-describedby={error ? `${id}-error` : undefined}>
+    // method="post": a submit before hydration must not put the secret access key into the URL and the history.
+    <form method="post" onSubmit={onSubmit} noValidate className="space-y-4" aria-describedby={error ? `${id}-error` : undefined}>
       {error && (
         <Alert tone="error" id={`${id}-error`}>
           {error}

@@ -13,7 +13,10 @@ export function ActionForm({
 }: Omit<React.FormHTMLAttributes<HTMLFormElement>, 'action' | 'onSubmit'> & { action: (formData: FormData) => void }) {
   const [, startTransition] = useTransition();
   return (
+    // method="post": submitted before hydration (or without JavaScript) the browser posts the fields instead of
+    // putting them, a code or a secret among them, into the URL and the history.
     <form
+      method="post"
       {...rest}
       onSubmit={(event) => {
         event.preventDefault();

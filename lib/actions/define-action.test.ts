@@ -45,6 +45,21 @@ describe('defineAction', () => {
     expect(handler).not.toHaveBeenCalled();
   });
 
+  it('refuses a body that is not form data with a typed refusal, before reading the session', async () => {
+    session.actor = { ...member, roles: ['member', 'admin'] };
+    const bodies: unknown[] = [undefined, null, 'name=bob', 42, ['name', 'bob'], { name: 'bob' }, new URLSearchParams('name=bob'), new Map([['name', 'bob']])];
+    for (const body of bodies) {
+      expect(await action(idle, body as FormData)).toEqual({ status: 'error', code: 'MalformedRequest', message: expect.stringContaining('could not be read') });
+    }
+    expect(handler).not.toHaveBeenCalled();
+  });
+
+  it('refuses a field carrying a NUL byte (PostgreSQL cannot store it) as a field error', async () => {
+    session.actor = { ...member, roles: ['member', 'admin'] };
+    expect(await action(idle, form({ name: 'bo\u0000b', other: 'fine' }))).toEqual({ status: 'invalid', fieldErrors: { name: [expect.stringContaining('NUL')] }, message: 'Check the highlighted fields.' });
+    expect(handler).not.toHaveBeenCalled();
+  });
+
   it('calls the handler with the session actor and parsed input, ignoring Next\'s own fields', async () => {
     session.actor = { ...member, roles: ['member', 'admin'] };
     expect(await action(idle, form({ name: 'bob', $ACTION_ID_abc: '' }))).toEqual({ status: 'success', data: 'alice@example.com:bob', message: undefined });

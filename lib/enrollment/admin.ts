@@ -11,7 +11,8 @@ import { fail, invalid, ok, type ActionResult } from '@/lib/actions/result';
 import type { Actor } from '@/lib/auth/types';
 import { refreshStoredUser } from './freshness';
 import { recordEvent } from './events';
-import { awsFailure } from './messages';
+import { awsFailure, messages } from './messages';
+import { REAUTH_MAX_AGE_SECONDS } from './devices';
 
 /**
  * An admin deactivates a device a person has lost, with a recorded reason, so they can enroll a new one.
@@ -22,6 +23,7 @@ export async function deactivateLostDevice(
   actor: Actor,
   target: { accountId: string; userName: string },
   input: { serial: string; reason: string },
+  nowSeconds = Math.floor(Date.now() / 1000),
 ): Promise<ActionResult<{ serial: string }>> {
   const db = await getDb();
   const targetArn = `arn:aws:iam::${target.accountId}:user/${target.userName}`;
@@ -31,6 +33,11 @@ export async function deactivateLostDevice(
   }
   // The domain does not trust that its caller used the form.
   if (hasControlCharacter(input.reason) || hasControlCharacter(input.serial)) return invalid({ reason: [CONTROL_CHARACTER_MESSAGE] }, 'Check the highlighted fields.');
+  // Like a member's own removal: a session left open must not be enough to take someone's device away.
+  if (nowSeconds - actor.authTime > REAUTH_MAX_AGE_SECONDS) {
+    await recordAudit(db, { actor: actor.id, action: 'device.deactivate-lost', target: targetArn, outcome: 'denied', detail: { serial: input.serial, reason: 'ReauthRequired' } });
+    return fail('ReauthRequired', messages.AdminReauthRequired);
+  }
   try {
     const before = await listMfaDevices(target.accountId, target.userName);
     const device = before.find((d) => d.serial === input.serial);

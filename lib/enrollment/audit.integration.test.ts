@@ -42,7 +42,8 @@ afterAll(async () => {
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 const newMember = async (prefix: string): Promise<Actor> => ({ ...(await createTestActor(iam, ACCOUNT, prefix, created)), authTime: nowSeconds() });
-const admin: Actor = { id: 'admin@example.com', email: 'admin@example.com', name: 'Admin', method: 'oidc', roles: ['admin', 'member'], principals: [], authTime: 0 };
+// Signed in just now: deactivating someone else's device needs a sign-in within the last 5 minutes.
+const admin: Actor = { id: 'admin@example.com', email: 'admin@example.com', name: 'Admin', method: 'oidc', roles: ['admin', 'member'], principals: [], authTime: nowSeconds() };
 const arnOf = (actor: Actor) => actor.principals[0]!.arn;
 
 const enabledSerials = async (userName: string) => ((await iam.send(new ListMFADevicesCommand({ UserName: userName }))).MFADevices ?? []).map((d) => d.SerialNumber!);

@@ -15,6 +15,7 @@ export const messages = {
   DeviceGone:
     'The device of this setup no longer exists in AWS: a newer setup for this IAM user replaced it, or it was cleaned up. Start again to get a new QR code.',
   ReauthRequired: 'For your safety, removing a device needs a fresh sign-in (within the last 5 minutes). Sign in again, then remove it.',
+  AdminReauthRequired: 'For your safety, deactivating someone else\'s device needs a fresh sign-in (within the last 5 minutes). Sign in again, then deactivate it.',
   LastDevice:
     'This is the only MFA device of an IAM user that can sign in to the console, and MFA is required. Add another device first, then remove this one. Lost it? Ask an administrator to deactivate it.',
   NotThisUsersDevice: 'That device does not belong to this IAM user (any more). Reload the page.',

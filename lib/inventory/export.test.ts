@@ -90,11 +90,20 @@ describe('inventory export', () => {
     expect(csvField('plain')).toBe('plain');
   });
 
+  it('neutralises a leading space, tab, newline and the full-width formula characters', () => {
+    expect(csvField(' =cmd')).toBe("' =cmd");
+    expect(csvField('\t=cmd')).toBe("'\t=cmd");
+    expect(csvField('\n=cmd')).toBe(`"'\n=cmd"`);
+    expect(csvField('\r=cmd')).toBe(`"'\r=cmd"`);
+    for (const c of ['＝', '＋', '－', '＠']) expect(csvField(`${c}SUM(A1)`)).toBe(`'${c}SUM(A1)`);
+    expect(csvField('a =b')).toBe('a =b');
+  });
+
   it('round-trips any field value (property)', () => {
     fc.assert(
       fc.property(fc.string(), (s) => {
         const back = parseCsvLine(csvField(s))[0];
-        expect(back).toBe(/^[=+\-@\t\r]/.test(s) ? `'${s}` : s);
+        expect(back).toBe(/^[=+\-@\t\r\n \uFF1D\uFF0B\uFF0D\uFF20]/.test(s) ? `'${s}` : s);
       }),
     );
   });

@@ -66,8 +66,14 @@ export function flagEvidenceText(evidence: readonly FlagEvidence[]): string {
 }
 
 /** RFC 4180 quoting, and a leading apostrophe for values a spreadsheet would run as a formula. */
+/**
+ * Spreadsheets evaluate a cell that starts with a formula character, and some strip leading whitespace first
+ * (so " =cmd" still runs) or accept the full-width forms (＝＋－＠) as formula starts too.
+ */
+export const CSV_FORMULA_START = /^[=+\-@\t\r\n \uFF1D\uFF0B\uFF0D\uFF20]/;
+
 export function csvField(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  const safe = CSV_FORMULA_START.test(value) ? `'${value}` : value;
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 

@@ -1,4 +1,5 @@
 import 'server-only';
+import { MAX_DB_ID } from '@/lib/actions/params';
 import { desc, eq, inArray } from 'drizzle-orm';
 import { getDb } from '@/lib/db/client';
 import { recordAudit } from '@/lib/audit/log';
@@ -81,6 +82,8 @@ export async function listValidationReports(actor: Actor, limit = 20): Promise<{
 
 export async function getValidationReport(actor: Actor, id: number): Promise<ValidationReport | null> {
   assertAdmin(actor);
+  // An id past the integer column (1e30 from a URL) would fail the query: no such report.
+  if (!Number.isSafeInteger(id) || id < 1 || id > MAX_DB_ID) return null;
   const db = await getDb();
   const [row] = await db.select().from(validationReports).where(eq(validationReports.id, id));
   return row ? toValidationReport(row.content) : null;

@@ -10,6 +10,7 @@ import { fail, ok, type ActionResult } from '@/lib/actions/result';
 import { startRefresh, getRun } from '@/lib/inventory/refresh';
 import { verifyUserNow } from '@/lib/inventory/verify';
 import { deactivateLostDevice } from '@/lib/enrollment/admin';
+import { dbIdField } from '@/lib/actions/params';
 import { awsFailure } from '@/lib/enrollment/messages';
 import { isManagedAccount } from '@/lib/aws/clients';
 import { sweepLeftovers, type SweepResult } from '@/lib/enrollment/leftovers';
@@ -40,7 +41,7 @@ export const refreshInventoryAction = defineAction({ name: 'inventory.refresh', 
 export type RunProgressView = { status: string; accountsDone: number; accountsTotal: number; usersSeen: number; phase: string; error: string | null };
 
 export const runProgressAction = defineAction(
-  { name: 'inventory.progress', role: 'admin', schema: z.object({ runId: z.coerce.number().int().positive() }) },
+  { name: 'inventory.progress', role: 'admin', schema: z.object({ runId: dbIdField() }) },
   async (_actor, input) => {
     const run = await getRun(input.runId);
     if (!run) return fail('NoSuchRun', 'That inventory run does not exist.');
@@ -75,6 +76,8 @@ export const deactivateLostDeviceAction = defineAction(
     schema: targetSchema.extend({
       serial: z.string().trim().min(9).max(512),
       reason: freeText().trim().min(5, 'Say why (e.g. "phone lost, confirmed by a call to the owner").').max(300),
+      // The confirm step: the form states what will happen and the admin ticks that they understood it.
+      confirm: z.literal('yes', 'Tick the box to confirm that you understand what happens.'),
     }),
   },
   async (actor, input): Promise<ActionResult<{ serial: string }>> => {

@@ -7,6 +7,7 @@ import { invalid } from '@/lib/actions/result';
 import { bulkDecide, setDecision } from '@/lib/program/decisions';
 import { decisionInputSchema } from '@/lib/program/program-input';
 import { selectionOf } from '@/lib/program/selection';
+import { MAX_DB_ID } from '@/lib/actions/params';
 
 const target = z.object({
   accountId: z.string().regex(/^\d{12}$/, 'Not an account id.'),
@@ -29,7 +30,7 @@ export const setDecisionAction = defineAction({ name: 'program.decision.set', ro
 
 /** `filters` is the users table's query string; `expected` the count the admin confirmed. */
 export const bulkDecideAction = defineAction(
-  { name: 'program.decision.bulk', role: 'admin', schema: z.object({ filters: z.string().max(2000), expected: z.coerce.number().int().min(1) }).catchall(z.string()) },
+  { name: 'program.decision.bulk', role: 'admin', schema: z.object({ filters: z.string().max(2000), expected: z.coerce.number().int().min(1).max(MAX_DB_ID) }).catchall(z.string()) },
   async (actor, raw) => {
     const { filters, expected, ...fields } = raw;
     const parsed = parseDecision(fields as Record<string, string>);

@@ -8,9 +8,10 @@ import { getDb } from '@/lib/db/client';
 import { deleteCategory, moveCategory, previewDraft, saveCategory, type DraftPreview } from '@/lib/program/categories';
 import { categoryInputSchema } from '@/lib/program/program-input';
 import { setReminderDays } from '@/lib/program/settings';
+import { dbIdField } from '@/lib/actions/params';
 
-const idSchema = z.object({ id: z.coerce.number().int().positive() });
-const optionalId = z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().positive().optional());
+const idSchema = z.object({ id: dbIdField() });
+const optionalId = z.preprocess((v) => (v === '' ? undefined : v), dbIdField().optional());
 
 function parseCategory(raw: Record<string, string>) {
   const parsed = categoryInputSchema(new Date()).safeParse(raw);

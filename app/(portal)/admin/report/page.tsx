@@ -1,3 +1,4 @@
+import { parseDbId } from '@/lib/actions/params';
 import { rootStatusText } from '@/lib/inventory/credential-report';
 import Link from 'next/link';
 import { requireRole } from '@/lib/auth/session';
@@ -35,7 +36,8 @@ export default async function ReportPage({ searchParams }: { searchParams: Promi
   const actor = await requireRole('admin');
   const { id } = await searchParams;
   const history = await listValidationReports(actor);
-  const selectedId = Number(id ?? history[0]?.id ?? 0);
+  // A hand-typed id that is no database id (huge, negative, 1e30) shows no report instead of failing the query.
+  const selectedId = id === undefined ? (history[0]?.id ?? 0) : (parseDbId(id) ?? 0);
   const report = selectedId ? await getValidationReport(actor, selectedId) : null;
   const labels = new Map(getEnv().MFA_ACCOUNTS.map((a) => [a.id, a.label]));
   return (

@@ -5,6 +5,7 @@ import { reportToCsvZip, reportToXlsx } from '@/lib/inventory/report-export';
 import { csvField } from '@/lib/inventory/export';
 import { recordAudit } from '@/lib/audit/log';
 import { getDb } from '@/lib/db/client';
+import { parseDbId } from '@/lib/actions/params';
 import type { ValidationReport } from '@/lib/inventory/report-model';
 
 export const dynamic = 'force-dynamic';
@@ -26,8 +27,8 @@ const isFormat = (v: string): v is Format => Object.hasOwn(FORMATS, v);
 export async function GET(request: NextRequest, context: { params: Promise<{ id: string }> }) {
   const auth = await authorizeRequest(request, 'admin');
   if (auth.response) return auth.response;
-  const id = Number((await context.params).id);
-  if (!Number.isInteger(id) || id <= 0) return NextResponse.json({ error: 'Not a report id' }, { status: 400 });
+  const id = parseDbId((await context.params).id);
+  if (id === null) return NextResponse.json({ error: 'Not a report id' }, { status: 400 });
   const requested = request.nextUrl.searchParams.get('format') ?? 'json';
   if (!isFormat(requested)) return NextResponse.json({ error: `Unknown format: use one of ${Object.keys(FORMATS).join(', ')}` }, { status: 400 });
   const report = await getValidationReport(auth.actor, id);

@@ -1,3 +1,4 @@
+import { safeDecode } from '@/lib/actions/params';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { requireRole } from '@/lib/auth/session';
@@ -31,8 +32,8 @@ export default async function UserDetailPage({
 }) {
   const actor = await requireRole('admin');
   const { accountId, userName: rawName } = await params;
-  const userName = decodeURIComponent(rawName);
-  if (!/^\d{12}$/.test(accountId) || !/^[\w+=,.@-]{1,64}$/.test(userName)) notFound();
+  const userName = safeDecode(rawName);
+  if (!/^\d{12}$/.test(accountId) || userName === null || !/^[\w+=,.@-]{1,64}$/.test(userName)) notFound();
   const [row, events, program, decision, categories] = await Promise.all([
     getInventoryUser(actor, accountId, userName),
     listUserEvents({ accountId, userName }, 100),
@@ -198,7 +199,7 @@ export default async function UserDetailPage({
                     </span>
                   )}
                 </p>
-                <DeactivateLostDevice accountId={accountId} userName={userName} device={d} />
+                <DeactivateLostDevice accountId={accountId} userName={userName} device={d} signInMethod={actor.method} />
               </li>
             ))}
           </ul>
