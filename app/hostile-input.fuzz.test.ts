@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { NextRequest, NextResponse } from 'next/server';
@@ -24,6 +25,7 @@ setTestEnv({
   NEXTAUTH_URL: 'http://127.0.0.1:3000',
   NEXTAUTH_SECRET: 'unit-test-secret-with-at-least-32-chars',
   MFA_ACCOUNTS: '111111111111,222222222222',
+  MFA_ROLE_GROUPS_ACCOUNTS: '222222222222',
   MFA_MEMBER_ROLE_EXTERNAL_ID: 'ext-id-1',
   MFA_CRON_SECRET: CRON_SECRET,
 });
@@ -67,16 +69,10 @@ const actorWith = (roles: Role[]): Actor => ({ id: `${roles.at(-1)}@example.com`
 const ACTORS: (Actor | null)[] = [null, actorWith(['member']), actorWith(['member', 'admin']), actorWith(['member', 'admin', 'security'])];
 
 type AnyAction = (prev: unknown, body: unknown) => Promise<unknown>;
-const MODULES = [
-  () => import('./(portal)/enroll/actions'),
-  () => import('./(portal)/devices/actions'),
-  () => import('./(portal)/admin/actions'),
-  () => import('./(portal)/admin/decisions/actions'),
-  () => import('./(portal)/admin/tokens/actions'),
-  () => import('./(portal)/admin/reminders/actions'),
-  () => import('./(portal)/admin/enforcement/actions'),
-  () => import('./(portal)/admin/program/actions'),
-];
+// Every actions.ts under app/, found by walking the tree: a new route's actions are fuzzed without editing this list.
+const APP_DIR = path.dirname(fileURLToPath(import.meta.url));
+const ACTION_FILES = (readdirSync(APP_DIR, { recursive: true }) as string[]).filter((f) => path.basename(f) === 'actions.ts').sort();
+const MODULES = ACTION_FILES.map((f) => () => import(/* @vite-ignore */ path.join(APP_DIR, f)) as Promise<Record<string, unknown>>);
 
 // Field names the actions read, so that generated forms get past "missing field" often enough to test the values.
 const FIELDS = [
