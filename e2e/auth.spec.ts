@@ -113,6 +113,30 @@ test.describe('company sign-in through the IdP', () => {
     await expect(page).toHaveURL(/\/signin\?callbackUrl=/);
   });
 
+  test('company sign-out also ends the IdP session: signing in again asks for the IdP password again', async ({ page, signIn, signInAs }) => {
+    await signInAs('grace@example.com');
+    const idpOrigins: string[] = [];
+    page.on('request', (r) => {
+      if (r.isNavigationRequest() && r.url().includes('/session/end')) idpOrigins.push(new URL(r.url()).origin);
+    });
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await expect(page).toHaveURL(/\/signin\?signedOut=1/);
+    await expect(page.getByText('You are signed out.')).toBeVisible();
+    expect(idpOrigins.length).toBeGreaterThan(0);
+    expect((await page.context().cookies()).some((c) => c.name.includes('next-auth.session-token'))).toBe(false);
+
+    await page.getByRole('button', { name: /Sign in with/ }).first().click();
+    await expect(page.getByRole('heading', { name: /Acme demo identity provider/i })).toBeVisible();
+    await expect(page.getByLabel('Password')).toBeVisible();
+    await signIn.withIdpForm('grace@example.com', person('grace@example.com').password);
+    await expect(page.getByRole('heading', { name: 'My IAM users', level: 1 })).toBeVisible();
+
+    const [audited] = await sql<{ idp: string }>(
+      "SELECT detail->>'idpLogout' AS idp FROM audit_log WHERE action = 'auth.sign-out' AND actor = 'grace@example.com' ORDER BY id DESC LIMIT 1",
+    );
+    expect(audited?.idp).toBe('true');
+  });
+
   test('a session cookie replayed after sign-out is refused', async ({ page, signInAs }) => {
     await signInAs('bob@example.com');
     const saved = (await page.context().cookies()).filter((c) => c.name.includes('next-auth.session-token'));
@@ -218,6 +242,26 @@ test.describe('access-key sign-in', () => {
     await expect(cards).toHaveCount(1);
     await expect(cards.getByRole('heading', { name: key.userName, exact: true })).toBeVisible();
     await expect(cards).toContainText(key.accountId);
+  });
+
+  test('an access-key session signs out of the portal only, without an IdP redirect', async ({ page, signIn }) => {
+    const key = groundTruth().accessKeys.find((k) => k.userName === 'alice')!;
+    await signIn.goto();
+    await signIn.withKeys(key.accessKeyId, key.secretAccessKey);
+    await expect(page.getByRole('heading', { name: 'My IAM users', level: 1 })).toBeVisible();
+    const ends: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().includes('/session/end')) ends.push(r.url());
+    });
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await expect(page).toHaveURL(/\/signin\?signedOut=1/);
+    await expect(page.getByText('You are signed out.')).toBeVisible();
+    expect(ends).toEqual([]);
+    const [audited] = await sql<{ idp: string }>(
+      "SELECT detail->>'idpLogout' AS idp FROM audit_log WHERE action = 'auth.sign-out' AND actor LIKE $1 ORDER BY id DESC LIMIT 1",
+      [`%${key.userName}`],
+    );
+    expect(audited?.idp).toBe('false');
   });
 
   test('a wrong secret, an unknown key and a malformed key each get a clear message', async ({ page, signIn }) => {

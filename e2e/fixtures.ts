@@ -34,6 +34,11 @@ export class SignInPage {
   async withIdp(email: string, password: string) {
     await this.page.getByRole('button', { name: /Sign in with/ }).first().click();
     await expect(this.page.getByRole('heading', { name: /Acme demo identity provider/i })).toBeVisible();
+    await this.withIdpForm(email, password);
+  }
+
+  /** Fills the demo IdP's login form already on screen. */
+  async withIdpForm(email: string, password: string) {
     await this.page.getByLabel('Email').fill(email);
     await this.page.getByLabel('Password').fill(password);
     await this.page.getByRole('button', { name: 'Sign in' }).click();

@@ -101,7 +101,8 @@ export async function startStack(options: StartStackOptions): Promise<LocalStack
       clientId: OIDC_CLIENT_ID,
       clientSecret,
       redirectUris: [`${portalUrl}/api/auth/callback/oidc`],
-      postLogoutRedirectUris: [`${portalUrl}/signin`],
+      // The portal's RP-initiated logout returns here (lib/auth/idp-logout.ts postLogoutRedirectUri).
+      postLogoutRedirectUris: [`${portalUrl}/signin`, `${portalUrl}/signin?signedOut=1`],
       people: demoPeople,
     });
     log(`Demo IdP: ${idp.issuer}`);

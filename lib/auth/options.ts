@@ -11,6 +11,7 @@ import { identityForAccessKeys, identityForEmail, SignInError } from './principa
 import { auditThrottledOnce, clientAddress, recordSignInFailure, signInThrottle } from './throttle';
 import { groupsFromClaim } from './roles';
 import { endSession, resolveSession, sessionPolicy, startSession } from './sessions';
+import { idpLogoutUrl } from './idp-logout';
 import type { PortalIdentity } from './types';
 
 type OidcProfile = { sub: string; email?: string; email_verified?: unknown; name?: string } & Record<string, unknown>;
@@ -140,10 +141,11 @@ export function getAuthOptions(): AuthOptions {
           return `/signin?error=${code}`;
         }
       },
-      async jwt({ token, user }) {
+      async jwt({ token, user, account }) {
         const signingIn = user as UserWithIdentity | undefined;
         if (signingIn?.portal) {
-          const { id } = await startSession(await getDb(), signingIn.portal, { groupsClaim: signingIn.groupsClaim });
+          const idToken = account?.provider === 'oidc' ? account.id_token : undefined;
+          const { id } = await startSession(await getDb(), signingIn.portal, { groupsClaim: signingIn.groupsClaim, idToken });
           return { sid: id, authTime: Math.floor(Date.now() / 1000) };
         }
         // next-auth clears the cookie when this throws: an ended or expired session is not re-issued.
@@ -174,7 +176,9 @@ export function getAuthOptions(): AuthOptions {
         if (typeof token?.sid !== 'string') return;
         const db = await getDb();
         const identity = await resolveSession(db, token.sid);
-        if (identity) await recordAudit(db, { actor: identity.id, action: 'auth.sign-out', outcome: 'success' }).catch(() => undefined);
+        // The sign-out button sends the browser on to the IdP's end_session_endpoint when this is true.
+        const idpLogout = identity ? Boolean(await idpLogoutUrl(db, token.sid)) : false;
+        if (identity) await recordAudit(db, { actor: identity.id, action: 'auth.sign-out', outcome: 'success', detail: { idpLogout } }).catch(() => undefined);
         await endSession(db, token.sid, 'sign-out', identity?.id ?? 'unknown');
       },
     },

@@ -40,7 +40,7 @@ function identityOf(row: PortalSessionRow): PortalIdentity {
 export async function startSession(
   db: Db,
   identity: PortalIdentity,
-  input: { groupsClaim?: readonly string[] } & Omit<Options, 'rederive'> = {},
+  input: { groupsClaim?: readonly string[]; idToken?: string } & Omit<Options, 'rederive'> = {},
 ): Promise<{ id: string; createdAt: Date; expiresAt: Date }> {
   const now = input.now ?? new Date();
   const policy = input.policy ?? sessionPolicy();
@@ -55,6 +55,7 @@ export async function startSession(
     roles: identity.roles,
     principals: identity.principals,
     groupsClaim: [...(input.groupsClaim ?? [])],
+    idToken: input.idToken ?? null,
     createdAt: now,
     lastSeenAt: now,
     rolesCheckedAt: now,

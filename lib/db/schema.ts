@@ -414,6 +414,8 @@ export const portalSessions = pgTable(
     idleTimeoutSeconds: integer('idle_timeout_seconds').notNull(),
     endedAt: timestamp('ended_at', { withTimezone: true, mode: 'date' }),
     endReason: text('end_reason', { enum: ['sign-out', 'idle', 'expired', 'ended-by-admin'] }),
+    /** The IdP's ID token from sign-in (OIDC only), kept server-side as the id_token_hint of RP-initiated logout. */
+    idToken: text('id_token'),
   },
   (t) => [index('portal_sessions_person_idx').on(t.person, t.createdAt)],
 );
