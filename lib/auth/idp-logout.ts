@@ -9,15 +9,24 @@ export function postLogoutRedirectUri(): string {
   return new URL('/signin?signedOut=1', getEnv().NEXTAUTH_URL).href;
 }
 
+/** A discovery answer is kept this long: one sign-out asks for it twice (the link, then the audit row). */
+const DISCOVERY_TTL_MS = 5 * 60_000;
+let discovered: { issuer: string; endpoint: string | null; at: number } | null = null;
+
 /** The IdP's end_session_endpoint from its discovery document, or null when it offers none or cannot be reached. */
-export async function endSessionEndpoint(): Promise<string | null> {
+export async function endSessionEndpoint(now = Date.now()): Promise<string | null> {
   const env = getEnv();
   if (!oidcConfigured(env)) return null;
+  const issuer = env.OIDC_ISSUER!.replace(/\/$/, '');
+  if (discovered && discovered.issuer === issuer && now - discovered.at < DISCOVERY_TTL_MS) return discovered.endpoint;
   try {
-    const res = await fetch(`${env.OIDC_ISSUER!.replace(/\/$/, '')}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(3000), cache: 'no-store' });
+    const res = await fetch(`${issuer}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(3000), cache: 'no-store' });
     if (!res.ok) return null;
     const endpoint = ((await res.json()) as { end_session_endpoint?: unknown }).end_session_endpoint;
-    return typeof endpoint === 'string' && /^https?:\/\//.test(endpoint) ? endpoint : null;
+    const found = typeof endpoint === 'string' && /^https?:\/\//.test(endpoint) ? endpoint : null;
+    // Only an answer is kept; an IdP that could not be reached is asked again next time.
+    discovered = { issuer, endpoint: found, at: now };
+    return found;
   } catch {
     // Sign-out must still end the portal's own session when the IdP is down.
     return null;
