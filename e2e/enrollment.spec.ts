@@ -225,9 +225,16 @@ test.describe('my devices', () => {
     const device = page.getByTestId('device');
     await expect(device.getByTestId('device-serial')).toHaveText(serial!);
     const summary = device.getByText('Use it with the AWS CLI');
-    await summary.focus();
-    await page.keyboard.press('Enter');
     const line = device.getByTestId('cli-line');
+    // Opened from the keyboard. A press that lands while the page is still hydrating can be undone by the re-render,
+    // so the press is repeated until the section stays open.
+    await expect(async () => {
+      if (!(await device.locator('details').evaluate((d) => (d as HTMLDetailsElement).open))) {
+        await summary.focus();
+        await page.keyboard.press('Enter');
+      }
+      await expect(line.getByRole('button', { name: 'Copy the CLI command for cli-phone' })).toBeVisible({ timeout: 1_000 });
+    }).toPass({ timeout: 15_000 });
     await expect(line.locator('code')).toHaveText(`aws sts get-session-token --serial-number ${serial} --token-code <code>`);
     await line.getByRole('button', { name: 'Copy the CLI command for cli-phone' }).focus();
     await page.keyboard.press('Enter');
