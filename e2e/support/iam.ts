@@ -31,7 +31,7 @@ export type TestUser = { accountId: string; userName: string; accessKeyId: strin
 export async function createTestUser(prefix: string, options: { consolePassword?: boolean } = {}): Promise<TestUser> {
   const iam = await consoleIam(target());
   try {
-    const userName = `e2e-${prefix}-${randomBytes(3).toString('hex')}`.slice(0, 64);
+    const userName = `e2e-${prefix}-${randomBytes(4).readUInt32BE(0)}`.slice(0, 64);
     await iam.send(new CreateUserCommand({ UserName: userName, Tags: [{ Key: 'Environment', Value: 'test' }] }));
     if (options.consolePassword ?? true) {
       await iam.send(new CreateLoginProfileCommand({ UserName: userName, Password: `Pw-${randomBytes(12).toString('hex')}!` }));

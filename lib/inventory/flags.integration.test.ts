@@ -44,7 +44,8 @@ afterAll(async () => {
 });
 
 async function newConsoleUser(label: string, password = true): Promise<string> {
-  const UserName = `flags-${label}-${randomBytes(3).toString('hex')}`;
+  // Digits only: a hex suffix can spell a name part that reads as automation ("cd"), which adds a service-user hint.
+  const UserName = `flags-${label}-${randomBytes(4).readUInt32BE(0)}`;
   await admin.send(new CreateUserCommand({ UserName }));
   created.push(UserName);
   if (password) await admin.send(new CreateLoginProfileCommand({ UserName, Password: `Pw-${randomBytes(8).toString('hex')}!` }));
