@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { daysAgo, FACTS_NOW, userFacts } from '@/test-support/user-facts';
 import fc from 'fast-check';
 import { toMfaDevice } from '@/lib/aws/mfa-devices';
 import {
@@ -14,22 +15,8 @@ import {
 import { leftoverOwner } from './collect';
 import { flagRulesFrom } from './flag-rules';
 
-const NOW = new Date('2026-06-01T00:00:00Z');
-const daysAgo = (d: number) => new Date(NOW.getTime() - d * 86_400_000);
-const base: UserFacts = {
-  accountId: '111111111111',
-  userName: 'alice.martin',
-  arn: 'arn:aws:iam::111111111111:user/alice.martin',
-  path: '/',
-  createdAt: daysAgo(400),
-  tags: {},
-  groups: [],
-  consoleAccess: true,
-  passwordLastUsed: daysAgo(1),
-  accessKeyLastUsed: null,
-  devices: [],
-  leftoverDevices: [],
-};
+const NOW = FACTS_NOW;
+const base: UserFacts = userFacts();
 const virtual = toMfaDevice('arn:aws:iam::111111111111:mfa/alice-phone', '2025-01-01T00:00:00Z');
 const fido = toMfaDevice('arn:aws:iam::111111111111:u2f/user/alice.martin/yubikey-ABC', null);
 const hardware = toMfaDevice('GAHT12345678', null);

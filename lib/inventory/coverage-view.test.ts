@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { daysAgo, FACTS_NOW, userFacts } from '@/test-support/user-facts';
 import fc from 'fast-check';
 import { ALL_DEVICE_TYPES, resolveProgram, type ProgramCategory } from '@/lib/program/resolve';
 import { toMfaDevice } from '@/lib/aws/mfa-devices';
@@ -8,23 +9,8 @@ import { toCsvLine, toJsonRecord, csvHeader, type ExportRow } from './export';
 import { buildValidationReport, type ReportUser } from './report-model';
 import { parseCsv } from '@/test-support/csv';
 
-const NOW = new Date('2026-06-01T00:00:00Z');
-const daysAgo = (d: number) => new Date(NOW.getTime() - d * 86_400_000);
-const facts = (over: Partial<Parameters<typeof classify>[0]> = {}): Parameters<typeof classify>[0] => ({
-  accountId: '111111111111',
-  userName: 'alice.martin',
-  arn: 'arn:aws:iam::111111111111:user/alice.martin',
-  path: '/',
-  createdAt: daysAgo(400),
-  tags: {},
-  groups: [],
-  consoleAccess: true,
-  passwordLastUsed: daysAgo(1),
-  accessKeyLastUsed: null,
-  devices: [],
-  leftoverDevices: [],
-  ...over,
-});
+const NOW = FACTS_NOW;
+const facts = userFacts;
 
 const row = (over: Partial<InventoryRowLike> = {}): InventoryRowLike => ({
   consoleAccess: true,
