@@ -10,7 +10,9 @@ const nextConfig: NextConfig = {
   // refuses a declared larger body in the proxy with a 413 before Next would answer it with a 500.
   experimental: { authInterrupts: true, serverActions: { bodySizeLimit: '1mb' } },
   // PGlite ships a WASM build that must be loaded from node_modules at run time, not bundled.
-  serverExternalPackages: ['@electric-sql/pglite'],
+  // next-auth 4's OAuth clients (openid-client 5, no later 5.x; oauth for OAuth 1) call url.parse(). Node 24 warns
+  // (DEP0169) about that call except from node_modules, so they load from there rather than bundled into our chunks.
+  serverExternalPackages: ['@electric-sql/pglite', 'openid-client', 'oauth'],
 };
 
 export default nextConfig;

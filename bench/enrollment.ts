@@ -10,6 +10,7 @@ import { startStack } from '../infra/local/stack';
 import { consoleIam } from '../infra/local/console';
 import { totpCode } from '../infra/local/totp';
 import { median, ms, percentile } from './stats';
+import { userArn } from '../lib/iam-identifiers';
 
 const ACCOUNT = '222222222222';
 
@@ -64,7 +65,7 @@ export async function benchEnrollment({ runs = 60 }: { runs?: number } = {}) {
     };
 
     for (const userName of users) {
-      const principal = { accountId: ACCOUNT, userName, arn: `arn:aws:iam::${ACCOUNT}:user/${userName}` };
+      const principal = { accountId: ACCOUNT, userName, arn: userArn(ACCOUNT, userName) };
       const actor = { id: principal.arn, email: null, name: userName, method: 'aws-keys' as const, roles: ['member' as const], principals: [principal], authTime: Math.floor(Date.now() / 1000) };
       const started = await measure(create, () => startVirtualEnrollment(actor, principal, { deviceName: `${userName}-app` }));
       if (started.status !== 'success') throw new Error(`create failed: ${JSON.stringify(started)}`);

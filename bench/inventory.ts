@@ -6,21 +6,14 @@
  * backup) in the default mode and the exact mode (listAllDevices), and once more with Operators requiring a
  * certified security key (GetMFADevice calls). Figures are printed next to the targets, never asserted.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  AddUserToGroupCommand,
-  CreateLoginProfileCommand,
-  CreateUserCommand,
-  CreateVirtualMFADeviceCommand,
-  EnableMFADeviceCommand,
-  type IAMClient,
-} from '@aws-sdk/client-iam';
-import { newFidoSerial, withCertifications } from '../infra/local/console';
-import { consecutiveCodes, secretFromSeed } from '../infra/local/totp';
+import pLimit from 'p-limit';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import { benchUser, createUserViaApi } from '../infra/local/seed-bulk';
+import { printResult, runBenchChild, sampleMemory, totalCalls } from './child';
 
 const ACCOUNT = '222222222222';
 const SEED_CONCURRENCY = 16;
@@ -31,69 +24,15 @@ type Mode = 'default' | 'exact' | 'certified' | 'per-user';
 const MODES: Mode[] = ['default', 'exact', 'certified', 'per-user'];
 type ChildResult = { users: number; calls: Record<string, number>; total: number; wallMs: number; baseRssMb: number; peakRssMb: number; peakHeapMb: number; status?: string };
 
-async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]!);
-  }));
+/** User i of the synthetic account (infra/local/seed-bulk.ts's benchUser), through the IAM API. */
+export async function seedUser(iam: IAMClient, i: number, accountId = ACCOUNT): Promise<{ nonVirtualMfa: boolean; operatorWithVirtual: boolean }> {
+  const user = benchUser(i, accountId);
+  await createUserViaApi(iam, user);
+  const virtual = user.devices.some((d) => d.type === 'virtual');
+  return { nonVirtualMfa: user.devices.length > 0 && !virtual, operatorWithVirtual: virtual && user.groups.includes('operators') && user.consolePassword !== undefined };
 }
 
-const fido = (iam: IAMClient, userName: string, name: string, certifications: Record<string, string>) =>
-  iam.send(
-    withCertifications(
-      new EnableMFADeviceCommand({ UserName: userName, SerialNumber: newFidoSerial(ACCOUNT, userName, name), AuthenticationCode1: '000000', AuthenticationCode2: '000000' }),
-      certifications,
-    ),
-  );
-
-/**
- * User i of the synthetic account: ~86% with a console password; half with a virtual device, 2% with a FIDO
- * key only (what our collection must ListMFADevices for), 1% with an unassigned console leftover; every tenth a
- * service name. Every eighth is in the operators group (the demo program's Operators); a third of those with a
- * virtual device also hold a FIDO key (some certified), so "virtual + another device" is common where it matters.
- * Deterministic, so the sizes build on each other.
- */
-export async function seedUser(iam: IAMClient, i: number): Promise<{ nonVirtualMfa: boolean; operatorWithVirtual: boolean }> {
-  const userName = i % 10 === 0 ? `svc-bench-${i}` : `bench.user-${i}`;
-  const operator = i % 8 === 3;
-  await iam.send(new CreateUserCommand({ UserName: userName, Tags: [{ Key: 'email', Value: `${userName}@example.com` }, { Key: 'Team', Value: `team-${i % 7}` }] }));
-  if (operator) await iam.send(new AddUserToGroupCommand({ GroupName: 'operators', UserName: userName }));
-  const hasConsole = i % 7 !== 0;
-  if (hasConsole) await iam.send(new CreateLoginProfileCommand({ UserName: userName, Password: `Bench-${i}-Passw0rd!` }));
-  if (i % 10 >= 1 && i % 10 <= 5) {
-    const created = await iam.send(new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: `${userName}-app` }));
-    const d = created.VirtualMFADevice!;
-    await iam.send(new EnableMFADeviceCommand({ UserName: userName, SerialNumber: d.SerialNumber!, ...consecutiveCodes(secretFromSeed(d.Base32StringSeed!)) }));
-    if (operator && i % 3 === 0) await fido(iam, userName, 'key', i % 2 === 0 ? { FIDO: 'L1' } : {});
-    return { nonVirtualMfa: false, operatorWithVirtual: operator && hasConsole };
-  }
-  if (i % 50 === 7) {
-    const serial = newFidoSerial(ACCOUNT, userName, 'key');
-    await iam.send(new EnableMFADeviceCommand({ UserName: userName, SerialNumber: serial, AuthenticationCode1: '000000', AuthenticationCode2: '000000' }));
-    return { nonVirtualMfa: true, operatorWithVirtual: false };
-  }
-  if (i % 100 === 9) await iam.send(new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: userName }));
-  return { nonVirtualMfa: false, operatorWithVirtual: false };
-}
-
-function runChild(mode: Mode, env: Record<string, string>): Promise<ChildResult> {
-  const tsx = path.join(process.cwd(), 'node_modules/tsx/dist/cli.mjs');
-  const self = fileURLToPath(import.meta.url);
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [tsx, '--conditions=react-server', self, '--inventory-child', mode], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      const line = out.split('\n').find((l) => l.startsWith('RESULT '));
-      if (code !== 0 || !line) reject(new Error(`inventory bench child (${mode}) exited ${code}: ${out.slice(-2000)}`));
-      else resolve(JSON.parse(line.slice('RESULT '.length)) as ChildResult);
-    });
-  });
-}
+const runChild = (mode: Mode, env: Record<string, string>) => runBenchChild<ChildResult>(fileURLToPath(import.meta.url), ['--inventory-child', mode], env);
 
 /** The demo program in the child's database; `certified`: its Operators count only certified security keys. */
 async function installProgram(mode: Mode): Promise<void> {
@@ -111,20 +50,13 @@ async function installProgram(mode: Mode): Promise<void> {
 
 /** In the child: one scan, with process.memoryUsage() sampled every 50 ms. */
 async function child(mode: Mode): Promise<void> {
-  let peakRss = 0;
-  let peakHeap = 0;
-  const sample = () => {
-    const m = process.memoryUsage();
-    peakRss = Math.max(peakRss, m.rss);
-    peakHeap = Math.max(peakHeap, m.heapUsed);
-  };
-  const sampler = setInterval(sample, 50);
+  const memory = sampleMemory();
   const { getDatabase } = await import('../lib/db/client');
   await getDatabase();
   // The fixed cost before any scan (Node, the SDK, the embedded database's WebAssembly heap).
-  const baseRss = process.memoryUsage().rss;
+  const baseRssMb = memory.rssMb();
   if (mode !== 'per-user') await installProgram(mode);
-  sample();
+  memory.sample();
   const t = performance.now();
   let calls: Record<string, number> = {};
   let users = 0;
@@ -145,7 +77,7 @@ async function child(mode: Mode): Promise<void> {
       const names = await listUserNames(ACCOUNT, { pageSize: 1000 });
       users = names.length;
       const rows: { userName: string; console: boolean; devices: number; tags: number }[] = [];
-      await mapLimit(names, SCAN_CONCURRENCY, async (userName) => {
+      await pLimit(SCAN_CONCURRENCY).map(names, async (userName) => {
         const hasConsole = await hasConsoleAccess(ACCOUNT, userName);
         const devices = await listMfaDevices(ACCOUNT, userName);
         const tags = await listUserTags(ACCOUNT, userName);
@@ -154,11 +86,8 @@ async function child(mode: Mode): Promise<void> {
     });
   }
   const wallMs = performance.now() - t;
-  sample();
-  clearInterval(sampler);
-  const total = Object.values(calls).reduce((a, b) => a + b, 0);
-  const mb = (b: number) => Math.round((b / 2 ** 20) * 10) / 10;
-  console.log(`RESULT ${JSON.stringify({ users, calls, total, wallMs, baseRssMb: mb(baseRss), peakRssMb: mb(peakRss), peakHeapMb: mb(peakHeap), status } satisfies ChildResult)}`);
+  const { peakRssMb, peakHeapMb } = memory.stop();
+  printResult({ users, calls, total: totalCalls(calls), wallMs, baseRssMb, peakRssMb, peakHeapMb, status } satisfies ChildResult);
 }
 
 export async function benchInventory({ sizes = [1000, 5000, 10000] }: { sizes?: number[] } = {}) {
@@ -183,7 +112,7 @@ export async function benchInventory({ sizes = [1000, 5000, 10000] }: { sizes?: 
     for (const size of [...sizes].sort((a, b) => a - b)) {
       const t = performance.now();
       const todo = Array.from({ length: Math.max(0, size - count) }, (_, k) => count + k);
-      await mapLimit(todo, SEED_CONCURRENCY, async (i) => {
+      await pLimit(SEED_CONCURRENCY).map(todo, async (i) => {
         const seededUser = await seedUser(iam, i);
         if (seededUser.nonVirtualMfa) nonVirtualMfa++;
         if (seededUser.operatorWithVirtual) operatorsWithVirtual++;
@@ -223,7 +152,6 @@ export async function benchInventory({ sizes = [1000, 5000, 10000] }: { sizes?: 
 
 const childAt = process.argv.indexOf('--inventory-child');
 if (childAt >= 0) {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   await child(process.argv[childAt + 1] as Mode)
     .then(() => process.exit(0))
     .catch((error: unknown) => {

@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { readFile } from 'node:fs/promises';
-import { expect, groundTruth, SignInPage, test } from './fixtures';
+import { expect, test } from './fixtures';
 import { parseCsv } from '../test-support/csv';
 import { createTestUser } from './support/iam';
 import { enrollVirtual, signInWithKeys } from './support/enroll';
@@ -83,16 +83,12 @@ test('a stranger gets 401 from the export', async ({ playwright, baseURL }) => {
   await anonymous.dispose();
 });
 
-test('a member\'s enrollment is in the audit log with an intent before each AWS call; a lost-device reason with a control character is refused', async ({ page, browser, baseURL }) => {
+test('a member\'s enrollment is in the audit log with an intent before each AWS call; a lost-device reason with a control character is refused', async ({ page, signedInElsewhere }) => {
   const user = await createTestUser('audited');
   await signInWithKeys(page, user);
   await enrollVirtual(page, user);
 
-  const admin = await browser.newContext({ baseURL });
-  const adminPage = await admin.newPage();
-  const signIn = new SignInPage(adminPage);
-  await signIn.goto();
-  await signIn.withIdp('carol@example.com', groundTruth().people.find((p) => p.email === 'carol@example.com')!.password);
+  const adminPage = await signedInElsewhere('carol@example.com');
 
   await adminPage.goto('/admin/audit');
   // The filter offers the typed list, including acts nobody has done yet, and the intent outcome.
@@ -126,5 +122,4 @@ test('a member\'s enrollment is in the audit log with an intent before each AWS 
   await expect(adminPage.getByTestId('detail-state')).toHaveAttribute('data-state', 'enabled');
   await adminPage.goto(`/admin/audit?action=device.deactivate-lost&target=${encodeURIComponent(user.userName)}`);
   await expect(adminPage.getByText('No audit entries match these filters.')).toBeVisible();
-  await admin.close();
 });

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { test, expect } from './fixtures';
 import { deleteInventoryUsers, insertInventoryUsers, sql } from './support/db';
 
@@ -28,52 +31,103 @@ test.afterAll(async () => {
   await sql('DELETE FROM program_categories WHERE id = $1', [categoryId]);
 });
 
-function pages(): [string, Need][] {
-  return [
-    ['/', 'member'],
-    ['/devices', 'member'],
-    // Without ?user= a person with several IAM users gets a picker, one with a single IAM user its form: no
-    // enrollment is started by a visit (the FIDO page reads the devices it will compare against, nothing more).
-    ['/enroll', 'member'],
-    ['/enroll/virtual', 'member'],
-    ['/enroll/hardware', 'member'],
-    ['/enroll/fido', 'member'],
-    ['/enroll/done', 'member'],
-    ['/admin', 'admin'],
-    ['/admin/users', 'admin'],
-    [`/admin/users/${someone.accountId}/${encodeURIComponent(someone.userName)}`, 'admin'],
-    ['/admin/program', 'admin'],
-    ['/admin/exceptions', 'admin'],
-    ['/admin/decisions/bulk?account=111111111111', 'admin'],
-    ['/admin/tokens', 'admin'],
-    ['/admin/reminders', 'admin'],
-    ['/admin/report', 'admin'],
-    ['/admin/audit', 'admin'],
-    ['/admin/system', 'admin'],
-    ['/admin/sessions?person=bob%40example.com', 'admin'],
-    ['/admin/program/categories/new', 'security'],
-    [`/admin/program/categories/${categoryId}`, 'security'],
-    ['/admin/enforcement', 'security'],
-  ];
-}
+/**
+ * The rule for each page, by its route (the file's path under app/, route groups dropped): the role it needs, and the
+ * query a visit adds. `public` pages are for strangers by design and are not part of the matrix.
+ */
+const pageRules: Record<string, { need: Need | 'public'; query?: string }> = {
+  '/': { need: 'member' },
+  '/devices': { need: 'member' },
+  // Without ?user= a person with several IAM users gets a picker, one with a single IAM user its form: no
+  // enrollment is started by a visit (the FIDO page reads the devices it will compare against, nothing more).
+  '/enroll': { need: 'member' },
+  '/enroll/virtual': { need: 'member' },
+  '/enroll/hardware': { need: 'member' },
+  '/enroll/fido': { need: 'member' },
+  '/enroll/done': { need: 'member' },
+  '/admin': { need: 'admin' },
+  '/admin/users': { need: 'admin' },
+  '/admin/users/[accountId]/[userName]': { need: 'admin' },
+  '/admin/program': { need: 'admin' },
+  '/admin/exceptions': { need: 'admin' },
+  '/admin/decisions/bulk': { need: 'admin', query: '?account=111111111111' },
+  '/admin/tokens': { need: 'admin' },
+  '/admin/reminders': { need: 'admin' },
+  '/admin/report': { need: 'admin' },
+  '/admin/audit': { need: 'admin' },
+  '/admin/system': { need: 'admin' },
+  '/admin/sessions': { need: 'admin', query: '?person=bob%40example.com' },
+  '/admin/program/categories/new': { need: 'security' },
+  '/admin/program/categories/[id]': { need: 'security' },
+  '/admin/enforcement': { need: 'security' },
+  '/signin': { need: 'public' },
+};
 
 /**
- * Route handlers. `allowed` is the answer a permitted visitor gets here; null where calling it as a permitted
- * visitor would change what other specs rely on. The scheduler's routes are called with its token in enrollment.spec
- * (the sweep) and support/inventory.ts (an inventory run); here only their refusals are checked.
+ * Route handlers, by route. Each request's `allowed` is the answer a permitted visitor gets; null where calling it
+ * as a permitted visitor would change what other specs rely on. The scheduler's routes are called with its token in
+ * enrollment.spec (the sweep) and support/inventory.ts (an inventory run); here only their refusals are checked.
+ * `public` routes are next-auth's own endpoints and the IdP sign-out hand-off, for strangers by design.
  */
-const routes: { method: 'GET' | 'POST'; path: string; need: Need | 'scheduler'; allowed: number | null }[] = [
-  { method: 'GET', path: '/api/admin/inventory/export?format=csv', need: 'admin', allowed: 200 },
-  { method: 'GET', path: '/api/admin/audit/export', need: 'admin', allowed: 200 },
+type RouteCall = { method: 'GET' | 'POST'; query?: string; allowed: number | null };
+const routeRules: Record<string, { need: Need | 'scheduler' | 'public'; calls?: RouteCall[] }> = {
+  '/api/admin/inventory/export': { need: 'admin', calls: [{ method: 'GET', query: '?format=csv', allowed: 200 }] },
+  '/api/admin/audit/export': { need: 'admin', calls: [{ method: 'GET', allowed: 200 }] },
   // No such report: the visitor got past authorization to the lookup.
-  { method: 'GET', path: '/api/admin/report/999999999?format=json', need: 'admin', allowed: 404 },
-  { method: 'GET', path: '/api/admin/report/999999999?format=xlsx', need: 'admin', allowed: 404 },
-  { method: 'GET', path: '/api/admin/report/999999999?format=zip', need: 'admin', allowed: 404 },
+  '/api/admin/report/[id]': {
+    need: 'admin',
+    calls: ['json', 'xlsx', 'zip'].map((format) => ({ method: 'GET' as const, query: `?format=${format}`, allowed: 404 })),
+  },
   // The scheduler's routes take only its bearer token: every session, even the security team's, gets 401 there.
-  { method: 'POST', path: '/api/cron/sweep-leftovers', need: 'scheduler', allowed: null },
-  { method: 'POST', path: '/api/cron/inventory', need: 'scheduler', allowed: null },
-  { method: 'POST', path: '/api/cron/reminders', need: 'scheduler', allowed: null },
-];
+  '/api/cron/sweep-leftovers': { need: 'scheduler', calls: [{ method: 'POST', allowed: null }] },
+  '/api/cron/inventory': { need: 'scheduler', calls: [{ method: 'POST', allowed: null }] },
+  '/api/cron/reminders': { need: 'scheduler', calls: [{ method: 'POST', allowed: null }] },
+  '/api/cron/events': { need: 'scheduler', calls: [{ method: 'POST', allowed: null }] },
+  '/api/auth/[...nextauth]': { need: 'public' },
+  '/api/session/idp-logout': { need: 'public' },
+};
+
+/** Sample values for the dynamic segments of the routes above, by the segment and the one before it. */
+const samples = (): Record<string, string> => ({
+  'users/[accountId]': someone.accountId,
+  '[accountId]/[userName]': encodeURIComponent(someone.userName),
+  'categories/[id]': String(categoryId),
+  'report/[id]': '999999999',
+});
+
+/** Every page.tsx and every route.ts under app/api, as its route ("/admin/users/[accountId]/[userName]"). */
+function routesOnDisk(file: 'page.tsx' | 'route.ts'): string[] {
+  const app = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'app');
+  return (readdirSync(app, { recursive: true }) as string[])
+    .map((f) => f.split(path.sep))
+    .filter((parts) => parts.at(-1) === file && (file === 'page.tsx' || parts[0] === 'api'))
+    .map((parts) => `/${parts.slice(0, -1).filter((p) => !/^\(.+\)$/.test(p)).join('/')}`)
+    .sort();
+}
+
+/** A route with its dynamic segments filled in from `samples`. */
+function concrete(route: string): string {
+  const values = samples();
+  const parts = route.split('/');
+  return parts
+    .map((part, i) => {
+      if (!part.startsWith('[')) return part;
+      const value = values[`${parts[i - 1]}/${part}`];
+      if (value === undefined) throw new Error(`No sample value for ${part} in ${route}: add one to samples()`);
+      return value;
+    })
+    .join('/');
+}
+
+function pages(): [string, Need][] {
+  return Object.entries(pageRules).flatMap(([route, rule]) => (rule.need === 'public' ? [] : [[`${concrete(route)}${rule.query ?? ''}`, rule.need] as [string, Need]]));
+}
+
+function routes(): { method: 'GET' | 'POST'; path: string; need: Need | 'scheduler'; allowed: number | null }[] {
+  return Object.entries(routeRules).flatMap(([route, { need, calls = [] }]) =>
+    need === 'public' ? [] : calls.map((c) => ({ method: c.method, path: `${concrete(route)}${c.query ?? ''}`, need, allowed: c.allowed })),
+  );
+}
 
 const visitors: { email: string; role: Need }[] = [
   { email: 'alice@example.com', role: 'member' },
@@ -83,6 +137,11 @@ const visitors: { email: string; role: Need }[] = [
 const rank: Record<Need, number> = { member: 0, admin: 1, security: 2 };
 
 test.describe('authorization matrix', () => {
+  test('every page and route handler under app/ has a rule here, and every rule a file', () => {
+    expect(routesOnDisk('page.tsx'), 'a page without a rule: add one to pageRules').toEqual(Object.keys(pageRules).sort());
+    expect(routesOnDisk('route.ts'), 'a route handler without a rule: add one to routeRules').toEqual(Object.keys(routeRules).sort());
+  });
+
   test('a stranger is sent to sign in from every page, and gets 401 from every route, also with a made-up bearer token', async ({ page, playwright, baseURL }) => {
     test.setTimeout(90_000);
     for (const [path] of pages()) {
@@ -91,7 +150,7 @@ test.describe('authorization matrix', () => {
     }
     const anonymous = await playwright.request.newContext({ baseURL });
     try {
-      for (const r of routes) {
+      for (const r of routes()) {
         expect((await anonymous.fetch(r.path, { method: r.method })).status(), `${r.method} ${r.path}`).toBe(401);
         const forged = await anonymous.fetch(r.path, { method: r.method, headers: { Authorization: `Bearer ${'x'.repeat(40)}` } });
         expect(forged.status(), `${r.method} ${r.path} with a made-up token`).toBe(401);
@@ -112,7 +171,7 @@ test.describe('authorization matrix', () => {
         if (allowed) await expect(page.getByRole('heading', { level: 1 }).first(), path).toBeVisible();
         else await expect(page.getByRole('heading', { name: /don.t have access/ }), path).toBeVisible();
       }
-      for (const r of routes) {
+      for (const r of routes()) {
         const status = (await page.request.fetch(r.path, { method: r.method })).status();
         if (r.need === 'scheduler') {
           expect(status, `${v.role} ${r.method} ${r.path} with a session alone`).toBe(401);

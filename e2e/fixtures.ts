@@ -1,4 +1,4 @@
-import { test as base, expect, type Page } from '@playwright/test';
+import { test as base, expect, type BrowserContext, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { groundTruthSchema, type GroundTruth, type GroundTruthUser } from '../infra/local/ground-truth';
 
@@ -51,7 +51,14 @@ export class SignInPage {
   }
 }
 
-export const test = base.extend<{ signIn: SignInPage; signInAs: (email: string) => Promise<void> }>({
+type Fixtures = {
+  signIn: SignInPage;
+  signInAs: (email: string) => Promise<void>;
+  /** A second browser with its own cookies, signed in through the IdP as `email` (an admin watching what a member just did). */
+  signedInElsewhere: (email: string) => Promise<Page>;
+};
+
+export const test = base.extend<Fixtures>({
   baseURL: async ({}, use) => {
     const url = process.env.E2E_PORTAL_URL;
     if (!url) throw new Error('E2E_PORTAL_URL is not set: the global setup did not run.');
@@ -66,6 +73,19 @@ export const test = base.extend<{ signIn: SignInPage; signInAs: (email: string) 
       await signIn.withIdp(email, person(email).password);
       await expect(page.getByRole('heading', { name: 'My IAM users', level: 1 })).toBeVisible();
     });
+  },
+  signedInElsewhere: async ({ browser, baseURL }, use) => {
+    const contexts: BrowserContext[] = [];
+    await use(async (email: string) => {
+      const context = await browser.newContext({ baseURL });
+      contexts.push(context);
+      const page = await context.newPage();
+      const signIn = new SignInPage(page);
+      await signIn.goto();
+      await signIn.withIdp(email, person(email).password);
+      return page;
+    });
+    for (const context of contexts) await context.close();
   },
 });
 

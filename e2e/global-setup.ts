@@ -3,6 +3,7 @@ import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { freePort } from '../infra/local/ports';
 import { startStack } from '../infra/local/stack';
 import { startTestPostgres } from '../scripts/test-postgres';
@@ -43,6 +44,7 @@ export default async function globalSetup() {
     portal.stdout?.on('data', keep);
     portal.stderr?.on('data', keep);
     await waitForPortal(portalUrl, portal, tail);
+    await collectFirstInventory(portalUrl, stack.env.MFA_CRON_SECRET!, pg.url);
   } catch (error) {
     portal?.kill('SIGKILL');
     await Promise.all([stack.stop(), pg.stop()]);
@@ -87,4 +89,29 @@ async function waitForPortal(url: string, child: ChildProcess, logs: string[]) {
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`The portal did not answer within 60 s:\n${logs.join('').slice(-4000)}`);
+}
+
+/**
+ * An inventory run replaces the stored rows, dropping those specs insert for themselves (support/db.ts), so none may
+ * start while they run: the first one is collected here, and support/inventory.ts then finds it instead of starting one.
+ */
+async function collectFirstInventory(url: string, cronSecret: string, databaseUrl: string) {
+  const res = await fetch(`${url}/api/cron/inventory`, { method: 'POST', headers: { Authorization: `Bearer ${cronSecret}` } });
+  if (res.status !== 202) throw new Error(`The first inventory did not start: HTTP ${res.status}`);
+  const db = new pg.Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    const deadline = Date.now() + 120_000;
+    while (Date.now() < deadline) {
+      const { rows } = await db.query<{ status: string }>('SELECT status FROM inventory_runs ORDER BY started_at DESC LIMIT 1');
+      if (rows[0] && rows[0].status !== 'running') {
+        if (rows[0].status !== 'succeeded') throw new Error(`The first inventory ended ${rows[0].status}`);
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    throw new Error('The first inventory did not finish within 120 s');
+  } finally {
+    await db.end();
+  }
 }

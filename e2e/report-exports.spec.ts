@@ -6,7 +6,7 @@ import { expect, test } from './fixtures';
 import { deleteInventoryUsers, insertInventoryUsers, sql } from './support/db';
 
 const ACCOUNT = '222222222222';
-const SECTIONS = ['summary', 'exceptions', 'out_of_scope', 'gaps', 'sign_in_tests', 'root_users', 'untested_device_types'];
+const SECTIONS = ['summary', 'exceptions', 'out_of_scope', 'gaps', 'sign_in_tests', 'root_users', 'untested_device_types', 'unreachable_accounts'];
 
 test('an admin downloads the validation report as a workbook and as a zip of CSVs, and both hold what the page shows', async ({ page, signInAs }) => {
   // A stored user without MFA, so that the gap section has a row this test knows.

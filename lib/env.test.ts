@@ -57,6 +57,25 @@ describe('parseEnv', () => {
     expect(parseEnv({ ...twoAccounts, MFA_ACCOUNTS: '111111111111' }).MFA_ROLE_GROUPS_ACCOUNTS).toEqual([]);
   });
 
+  it('account source: static by default; organizations needs its read role and its external id, no MFA_ACCOUNTS, and named role-group accounts', () => {
+    expect(parseEnv(valid).MFA_ACCOUNT_SOURCE).toBe('static');
+    const org = { ...valid, MFA_ACCOUNTS: undefined, MFA_ACCOUNT_SOURCE: 'organizations', MFA_ORGANIZATIONS_ROLE_ARN: 'arn:aws:iam::999999999999:role/MfaPortalOrganizationsRead', MFA_ORGANIZATIONS_EXTERNAL_ID: 'org-read-external-id' };
+    const env = parseEnv({ ...org, MFA_ORGANIZATIONS_INCLUDE_OUS: 'ou-ab12-cdefgh34, r-ab12', MFA_ORGANIZATIONS_EXCLUDE_ACCOUNTS: '444444444444' });
+    expect([env.MFA_ACCOUNTS, env.MFA_ORGANIZATIONS_INCLUDE_OUS, env.MFA_ORGANIZATIONS_EXCLUDE_OUS, env.MFA_ORGANIZATIONS_EXCLUDE_ACCOUNTS]).toEqual([[], ['ou-ab12-cdefgh34', 'r-ab12'], [], ['444444444444']]);
+    expect(problems({ ...org, MFA_ORGANIZATIONS_ROLE_ARN: undefined })).toEqual([expect.stringMatching(/^MFA_ORGANIZATIONS_ROLE_ARN is required with MFA_ACCOUNT_SOURCE=organizations/)]);
+    expect(problems({ ...org, MFA_ORGANIZATIONS_EXTERNAL_ID: undefined })).toEqual([expect.stringMatching(/^MFA_ORGANIZATIONS_EXTERNAL_ID is required with MFA_ACCOUNT_SOURCE=organizations/)]);
+    expect(problems({ ...org, MFA_ORGANIZATIONS_ROLE_ARN: 'MfaPortalOrganizationsRead' })[0]).toMatch(/^MFA_ORGANIZATIONS_ROLE_ARN must be an IAM role ARN/);
+    expect(problems({ ...org, MFA_ORGANIZATIONS_INCLUDE_OUS: 'Production' })[0]).toMatch(/^MFA_ORGANIZATIONS_INCLUDE_OUS\.0 must be organizational unit ids/);
+    expect(problems({ ...org, MFA_ORGANIZATIONS_EXCLUDE_ACCOUNTS: '1234' })[0]).toMatch(/^MFA_ORGANIZATIONS_EXCLUDE_ACCOUNTS\.0 must be 12-digit account ids/);
+    expect(problems({ ...org, MFA_ACCOUNTS: '111111111111' })[0]).toMatch(/^MFA_ACCOUNTS must be empty with MFA_ACCOUNT_SOURCE=organizations/);
+    expect(problems({ ...org, MFA_ACCOUNT_SOURCE: 'ldap' })[0]).toMatch(/^MFA_ACCOUNT_SOURCE must be static or organizations/);
+    // The organisation can grow at any run: the role-group accounts are required even before a second account exists.
+    expect(problems({ ...org, MFA_ROLE_GROUPS_ACCOUNTS: undefined })[0]).toMatch(/^MFA_ROLE_GROUPS_ACCOUNTS is required with more than one managed account[\s\S]*always required/);
+    // Not cross-checked against a list that exists only at run time.
+    expect(parseEnv({ ...org, MFA_ROLE_GROUPS_ACCOUNTS: '333333333333' }).MFA_ROLE_GROUPS_ACCOUNTS).toEqual(['333333333333']);
+    expect(problems({ ...valid, MFA_ACCOUNTS: ' ' })).toEqual([expect.stringMatching(/^MFA_ACCOUNTS is required: a comma-separated list/), expect.stringMatching(/^MFA_ROLE_GROUPS_ACCOUNTS lists 111111111111/)]);
+  });
+
   it('deploy role: its own name (default MfaPortalDeploy) and an optional external id, empty meaning unset', () => {
     const env = parseEnv(valid);
     expect([env.MFA_DEPLOY_ROLE_NAME, env.MFA_DEPLOY_ROLE_EXTERNAL_ID]).toEqual(['MfaPortalDeploy', undefined]);

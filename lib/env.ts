@@ -1,42 +1,14 @@
 import 'server-only';
 import { z } from 'zod';
+import { ACCOUNT_ID, IAM_GROUP_NAME, IAM_POLICY_NAME, IAM_ROLE_NAME } from '@/lib/iam-identifiers';
+import { ACCOUNTS_REQUIRED, accountSourceFields, checkAccountSource, csv, emptyIsUnset, EXTERNAL_ID, type ManagedAccount } from './env-fields';
+
+export type { ManagedAccount };
 
 /**
  * The only reader of process.env. Every setting is parsed once; a missing or malformed one
  * stops start-up (instrumentation.ts calls getEnv()) with a message naming it and what it expects.
  */
-
-const accountId = /^\d{12}$/;
-
-const csv = (fallback = '') =>
-  z
-    .string()
-    .optional()
-    .transform((v) => (v ?? fallback).split(',').map((s) => s.trim()).filter(Boolean));
-
-export type ManagedAccount = { id: string; label: string };
-
-const accounts = z
-  .string({ error: 'is required: a comma-separated list of 12-digit AWS account ids, each optionally followed by :Label' })
-  .min(1, 'is required: a comma-separated list of 12-digit AWS account ids, each optionally followed by :Label')
-  .transform((value, ctx): ManagedAccount[] => {
-    const out: ManagedAccount[] = [];
-    for (const part of value.split(',').map((s) => s.trim()).filter(Boolean)) {
-      const [id = '', ...rest] = part.split(':');
-      if (!accountId.test(id)) {
-        ctx.addIssue({ code: 'custom', message: `"${part}" is not a 12-digit account id (expected e.g. 111111111111:Production)` });
-        continue;
-      }
-      if (out.some((a) => a.id === id)) {
-        ctx.addIssue({ code: 'custom', message: `account ${id} is listed twice` });
-        continue;
-      }
-      out.push({ id, label: rest.join(':').trim() || id });
-    }
-    return out;
-  });
-
-const emptyIsUnset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
 
@@ -66,14 +38,14 @@ const schema = z
 
     AWS_REGION: z.string().min(1).default('us-east-1'),
     AWS_ENDPOINT_URL: url('an alternative IAM/STS endpoint, only for the local stack').optional(),
-    MFA_ACCOUNTS: accounts,
+    ...accountSourceFields,
     MFA_MEMBER_ROLE_NAME: z
       .string()
-      .regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name')
+      .regex(IAM_ROLE_NAME, 'must be an IAM role name')
       .default('MfaPortalMember'),
     MFA_MEMBER_ROLE_EXTERNAL_ID: z
       .string({ error: 'is required: the external id the member-account role trusts' })
-      .regex(/^[\w+=,.@:/-]{2,1224}$/, 'must be 2-1224 characters of letters, digits and +=,.@:/-'),
+      .regex(EXTERNAL_ID, 'must be 2-1224 characters of letters, digits and +=,.@:/-'),
     /**
      * The deploy role: the only role that can write the enforcement policy (versions, default, attachment) and the
      * users' mfa-* tags. The portal assumes it only inside security-team actions (deploy, rollback, tag
@@ -81,13 +53,13 @@ const schema = z
      */
     MFA_DEPLOY_ROLE_NAME: z
       .string()
-      .regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name')
+      .regex(IAM_ROLE_NAME, 'must be an IAM role name')
       .default('MfaPortalDeploy'),
     MFA_DEPLOY_ROLE_EXTERNAL_ID: z.preprocess(
       emptyIsUnset,
       z
         .string()
-        .regex(/^[\w+=,.@:/-]{2,1224}$/, 'must be 2-1224 characters of letters, digits and +=,.@:/-')
+        .regex(EXTERNAL_ID, 'must be 2-1224 characters of letters, digits and +=,.@:/-')
         .optional(),
     ),
     MFA_EMAIL_TAG_KEY: z.string().min(1).max(128).default('email'),
@@ -98,7 +70,7 @@ const schema = z
      * Whoever can edit groups in a listed account can make someone a portal admin, so list only the accounts your
      * identity team controls.
      */
-    MFA_ROLE_GROUPS_ACCOUNTS: csv().pipe(z.array(z.string().regex(accountId, 'must be 12-digit account ids separated by commas'))),
+    MFA_ROLE_GROUPS_ACCOUNTS: csv().pipe(z.array(z.string().regex(ACCOUNT_ID, 'must be 12-digit account ids separated by commas'))),
 
     OIDC_ISSUER: url('the issuer of your identity provider').optional(),
     OIDC_CLIENT_ID: z.string().min(1).optional(),
@@ -153,6 +125,14 @@ const schema = z
       .enum(['true', 'false'], { error: 'must be true or false' })
       .default('false')
       .transform((v) => v === 'true'),
+    // Accounts collected at once (each makes one IAM call at a time: IAM throttles per account), so also the most
+    // IAM calls the inventory has in flight.
+    MFA_INVENTORY_CONCURRENCY: z.coerce
+      .number({ error: 'must be a whole number of accounts' })
+      .int('must be a whole number of accounts')
+      .min(1, 'must be at least 1')
+      .max(64, 'must be at most 64')
+      .default(10),
     MFA_INVENTORY_REFRESH_MINUTES: z.coerce
       .number({ error: 'must be a whole number of minutes (0 turns the scheduled refresh off)' })
       .int('must be a whole number of minutes (0 turns the scheduled refresh off)')
@@ -173,9 +153,14 @@ const schema = z
     MFA_SERVICE_USER_PATHS: csv().pipe(
       z.array(z.string().regex(/^\/([\x21-\x2e\x30-\x7e]+\/)*$/, 'must be IAM path prefixes that start and end with /, e.g. /service/')),
     ),
-    MFA_SERVICE_USER_GROUPS: csv().pipe(z.array(z.string().regex(/^[\w+=,.@-]{1,128}$/, 'must be IAM group names separated by commas'))),
+    MFA_SERVICE_USER_GROUPS: csv().pipe(z.array(z.string().regex(IAM_GROUP_NAME, 'must be IAM group names separated by commas'))),
 
     MFA_CRON_SECRET: z.string().min(32, 'must be at least 32 characters (it authorizes scheduled jobs)').optional(),
+
+    // IAM change events (lib/events): the SQS queue the member accounts' EventBridge rules feed, and how it is read:
+    // poll (an in-process long-poll loop) or cron (only POST /api/cron/events drains it, for schedulers).
+    MFA_EVENTS_QUEUE_URL: z.preprocess(emptyIsUnset, url('the SQS queue of IAM change events (infra/aws portal stack output EventsQueueUrl)').optional()),
+    MFA_EVENTS_MODE: z.enum(['poll', 'cron'], { error: 'must be poll or cron' }).default('poll'),
 
     // An empty value (`KEY=` in an env file) means the channel is off.
     MFA_REMINDER_EMAIL_FROM: z.preprocess(
@@ -198,14 +183,14 @@ const schema = z
 
     MFA_ENFORCEMENT_POLICY_NAME: z
       .string()
-      .regex(/^[\w+=,.@-]{1,128}$/, 'must be an IAM policy name (letters, digits and +=,.@-_)')
+      .regex(IAM_POLICY_NAME, 'must be an IAM policy name (letters, digits and +=,.@-_)')
       .default('MfaPortalEnforcement'),
     MFA_ENFORCEMENT_POLICY_PATH: z
       .string()
       .regex(/^\/([\x21-\x2e\x30-\x7e]+\/)*$/, 'must be an IAM path that starts and ends with /, e.g. / or /mfa-portal/')
       .default('/'),
     MFA_ENFORCEMENT_GROUPS: csv('mfa-enforced').pipe(
-      z.array(z.string().regex(/^[\w+=,.@-]{1,128}$/, 'must be IAM group names separated by commas')).min(1, 'must name at least one IAM group'),
+      z.array(z.string().regex(IAM_GROUP_NAME, 'must be IAM group names separated by commas')).min(1, 'must name at least one IAM group'),
     ),
 
     DATABASE_URL: z
@@ -214,19 +199,27 @@ const schema = z
       .default('pglite:.data/pglite'),
   })
   .superRefine((env, ctx) => {
-    for (const id of env.MFA_ROLE_GROUPS_ACCOUNTS) {
-      if (!env.MFA_ACCOUNTS.some((a) => a.id === id)) ctx.addIssue({ code: 'custom', path: ['MFA_ROLE_GROUPS_ACCOUNTS'], message: `lists ${id}, which is not in MFA_ACCOUNTS` });
+    const organizations = checkAccountSource(env, ctx);
+    // With Organizations the accounts are known only at run time; the role-groups accounts are then checked when
+    // they are read (an account the discovery does not manage grants no roles).
+    if (!organizations) {
+      for (const id of env.MFA_ROLE_GROUPS_ACCOUNTS) {
+        if (!env.MFA_ACCOUNTS.some((a) => a.id === id)) ctx.addIssue({ code: 'custom', path: ['MFA_ROLE_GROUPS_ACCOUNTS'], message: `lists ${id}, which is not in MFA_ACCOUNTS` });
+      }
     }
     // Whoever can edit IAM groups in any managed account could otherwise make themselves a portal admin. With IAM
-    // group names both empty, roles come only from the IdP's groups claim and no account's groups matter.
+    // group names both empty, roles come only from the IdP's groups claim and no account's groups matter. An
+    // organisation may grow past one account at any run, so it always counts as several.
     const iamGroupsGrantRoles = env.MFA_ADMIN_GROUPS.length > 0 || env.MFA_SECURITY_GROUPS.length > 0;
-    if (env.MFA_ACCOUNTS.length > 1 && env.MFA_ROLE_GROUPS_ACCOUNTS.length === 0 && iamGroupsGrantRoles) {
+    const several = organizations || env.MFA_ACCOUNTS.length > 1;
+    if (several && env.MFA_ROLE_GROUPS_ACCOUNTS.length === 0 && iamGroupsGrantRoles) {
       ctx.addIssue({
         code: 'custom',
         path: ['MFA_ROLE_GROUPS_ACCOUNTS'],
         message:
           'is required with more than one managed account: otherwise anyone who can edit IAM groups in any of them could make themselves a portal admin. ' +
-          'List the account(s) whose groups grant portal roles (e.g. your security account), or set MFA_ADMIN_GROUPS= and MFA_SECURITY_GROUPS= empty to take roles only from the IdP groups claim',
+          'List the account(s) whose groups grant portal roles (e.g. your security account), or set MFA_ADMIN_GROUPS= and MFA_SECURITY_GROUPS= empty to take roles only from the IdP groups claim' +
+          (organizations ? ' (with MFA_ACCOUNT_SOURCE=organizations the accounts can grow at any run, so it is always required)' : ''),
       });
     }
     const oidc = [env.OIDC_ISSUER, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET];
@@ -251,8 +244,10 @@ export class ConfigError extends Error {
 
 export function parseEnv(source: Record<string, string | undefined>): Env {
   const result = schema.safeParse(source);
-  if (result.success) return result.data;
-  throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || 'configuration'} ${i.message}`));
+  const staticSource = (source.MFA_ACCOUNT_SOURCE?.trim() || 'static') === 'static';
+  const missingAccounts = staticSource && !source.MFA_ACCOUNTS?.trim() ? [`MFA_ACCOUNTS ${ACCOUNTS_REQUIRED}`] : [];
+  if (result.success && missingAccounts.length === 0) return result.data;
+  throw new ConfigError([...missingAccounts, ...(result.error?.issues ?? []).map((i) => `${i.path.join('.') || 'configuration'} ${i.message}`)]);
 }
 
 let cached: Env | undefined;

@@ -11,8 +11,6 @@ import { getRun, startRefresh, waitForRun, type RunDetail } from '@/lib/inventor
 import { generateValidationReport } from '@/lib/inventory/report';
 import { USAGE, countStatuses, exitCodeFor, formatSummary, parseReportArgs, toPipelineJson, type RunOutcome } from '@/lib/inventory/pipeline';
 
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 const ACTOR_ID = 'report-cli';
 /** How often to look at a collection another process (the portal) is running, before reporting on its result. */
 const POLL_MS = 2_000;

@@ -28,4 +28,5 @@ export const sampleReport: ValidationReport = {
     { accountId: A, status: 'no-mfa', gap: true },
     { accountId: B, status: 'no-root-credentials', gap: false },
   ],
+  unreachableAccounts: [{ accountId: '333333333333', reason: 'AccessDenied (AccessDenied)' }],
 };

@@ -1,4 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Actor, Role } from '@/lib/auth/types';
 
 // Every exported server action, called as a public endpoint would be: without a session, with each role below the
@@ -21,6 +24,8 @@ const session = vi.hoisted(() => ({ actor: null as Actor | null }));
 vi.mock('@/lib/auth/session', () => ({ getActor: async () => session.actor }));
 vi.mock('@/lib/db/client', () => ({ getDb: async () => ({}) }));
 vi.mock('@/lib/audit/log', () => ({ recordAudit: async () => undefined }));
+// A schema built per request may read the configuration (the token form checks the managed accounts); a unit test has none.
+vi.mock('@/lib/env', async (importOriginal) => ({ ...(await importOriginal<typeof import('@/lib/env')>()), getEnv: () => ({ MFA_ACCOUNT_SOURCE: 'static', MFA_ACCOUNTS: [] }) }));
 vi.mock('@/lib/actions/define-action', async (importOriginal) => {
   const real = await importOriginal<typeof import('@/lib/actions/define-action')>();
   const defineAction: typeof real.defineAction = (opts) =>
@@ -42,38 +47,45 @@ const ladder: { role: Role; actor: Actor }[] = [
 
 type AnyAction = (prev: unknown, fd: FormData) => Promise<{ status: string; code?: string }>;
 
-/** Each actions module, the role every one of its actions needs, and the exact list of its actions. */
-const modules: Record<string, { load: () => Promise<Record<string, unknown>>; role: Role; actions: string[] }> = {
-  enroll: {
-    load: () => import('./enroll/actions'),
+/**
+ * The rule for each actions module under app/ (its path there): the role every one of its actions needs, and the
+ * exact list of its actions. The modules themselves are found by walking app/, so a new actions.ts without a rule
+ * here fails the first test below instead of going unchecked.
+ */
+const rules: Record<string, { role: Role; actions: string[] }> = {
+  '(portal)/enroll/actions.ts': {
     role: 'member',
     actions: ['cancelVirtualAction', 'checkFidoAction', 'completeVirtualAction', 'enrollHardwareAction', 'startVirtualAction'],
   },
-  devices: { load: () => import('./devices/actions'), role: 'member', actions: ['recordConsoleTestAction', 'removeAction', 'resyncAction', 'testCliAction'] },
-  admin: {
-    load: () => import('./admin/actions'),
-    role: 'admin',
-    actions: ['deactivateLostDeviceAction', 'generateReportAction', 'refreshInventoryAction', 'runProgressAction', 'sweepLeftoversAction', 'verifyUserAction'],
-  },
-  decisions: { load: () => import('./admin/decisions/actions'), role: 'admin', actions: ['bulkDecideAction', 'setDecisionAction'] },
-  tokens: {
-    load: () => import('./admin/tokens/actions'),
+  '(portal)/devices/actions.ts': { role: 'member', actions: ['recordConsoleTestAction', 'removeAction', 'resyncAction', 'testCliAction'] },
+  '(portal)/admin/actions.ts': { role: 'admin', actions: ['refreshInventoryAction', 'runProgressAction'] },
+  '(portal)/admin/users/[accountId]/[userName]/actions.ts': { role: 'admin', actions: ['deactivateLostDeviceAction', 'verifyUserAction'] },
+  '(portal)/admin/report/actions.ts': { role: 'admin', actions: ['generateReportAction'] },
+  '(portal)/admin/system/actions.ts': { role: 'admin', actions: ['sweepLeftoversAction'] },
+  '(portal)/admin/decisions/actions.ts': { role: 'admin', actions: ['bulkDecideAction', 'setDecisionAction'] },
+  '(portal)/admin/tokens/actions.ts': {
     role: 'admin',
     actions: ['addTokenAction', 'importTokensAction', 'removeTokenAction', 'returnTokenAction', 'updateTokenAction'],
   },
-  reminders: { load: () => import('./admin/reminders/actions'), role: 'admin', actions: ['runRemindersAction', 'sendReminderNowAction'] },
-  sessions: { load: () => import('./admin/sessions/actions'), role: 'admin', actions: ['endSessionAction'] },
-  enforcement: {
-    load: () => import('./admin/enforcement/actions'),
+  '(portal)/admin/reminders/actions.ts': { role: 'admin', actions: ['runRemindersAction', 'sendReminderNowAction'] },
+  '(portal)/admin/sessions/actions.ts': { role: 'admin', actions: ['endSessionAction'] },
+  '(portal)/admin/enforcement/actions.ts': {
     role: 'security',
     actions: ['applyTagsAction', 'deployEnforcementAction', 'rollbackEnforcementAction', 'setDefaultCohortAction'],
   },
-  program: {
-    load: () => import('./admin/program/actions'),
+  '(portal)/admin/program/actions.ts': {
     role: 'security',
     actions: ['deleteCategoryAction', 'moveCategoryAction', 'previewCategoryAction', 'saveCategoryAction', 'setReminderDaysAction'],
   },
 };
+
+// Every actions.ts under app/, found by walking the tree (paths with "/" on every platform).
+const APP_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const ACTION_FILES = (readdirSync(APP_DIR, { recursive: true }) as string[])
+  .filter((f) => path.basename(f) === 'actions.ts')
+  .map((f) => f.split(path.sep).join('/'))
+  .sort();
+const loadModule = (file: string) => () => import(/* @vite-ignore */ path.join(APP_DIR, file)) as Promise<Record<string, unknown>>;
 
 async function actionsOf(load: () => Promise<Record<string, unknown>>): Promise<[string, AnyAction][]> {
   const mod = await load();
@@ -97,7 +109,16 @@ beforeEach(() => {
 });
 
 describe('server action authorization', () => {
-  for (const [area, { load, role, actions: expected }] of Object.entries(modules)) {
+  it('every actions.ts under app/ has a rule here, and every rule an actions.ts', () => {
+    expect(ACTION_FILES.length).toBeGreaterThan(0);
+    expect(ACTION_FILES, 'an actions.ts without a rule: add one above').toEqual(Object.keys(rules).sort());
+  });
+
+  for (const area of ACTION_FILES) {
+    const rule = rules[area];
+    if (!rule) continue;
+    const { role, actions: expected } = rule;
+    const load = loadModule(area);
     it(`${area}: exports exactly the actions pinned to the ${role} role here`, async () => {
       const actions = await actionsOf(load);
       expect(actions.map(([n]) => n).sort()).toEqual([...expected].sort());

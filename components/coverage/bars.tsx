@@ -1,6 +1,6 @@
 import type { Breakdown } from '@/lib/inventory/queries';
 import { coveragePct } from '@/lib/inventory/coverage-view';
-import { TableHead } from '@/components/ui/table-head';
+import { DataTable } from '@/components/ui/data-table';
 
 /** Coverage bar with the percentage as text: readable without colour or a mouse. */
 export function CoverageBar({ compliant, inScope }: { compliant: number; inScope: number }) {
@@ -15,26 +15,31 @@ export function CoverageBar({ compliant, inScope }: { compliant: number; inScope
   );
 }
 
+/** A breakdown row's figures: "compliant / in scope" and its bar. */
+export function CoverageCells({ compliant, inScope }: { compliant: number; inScope: number }) {
+  return (
+    <>
+      <td className="py-1.5 pr-3 whitespace-nowrap tabular-nums">
+        {compliant} / {inScope}
+      </td>
+      <td className="py-1.5">
+        <CoverageBar compliant={compliant} inScope={inScope} />
+      </td>
+    </>
+  );
+}
+
 /** In-scope coverage per group: compliant users out of those in scope. */
 export function CoverageBars({ rows, caption, label = (k: string) => k, href }: { rows: Breakdown[]; caption: string; label?: (key: string) => string; href?: (key: string) => string }) {
   if (rows.length === 0) return <p className="text-sm text-slate-600">No data yet.</p>;
   return (
-    <table className="w-full text-left text-sm">
-      <caption className="sr-only">{caption}: compliant users out of those in scope</caption>
-      <TableHead columns={[caption, 'Compliant / in scope', 'Coverage']} />
-      <tbody>
-        {rows.map((r) => (
-          <tr key={r.key} className="border-t border-slate-100">
-            <td className="py-1.5 pr-3 break-all">{href ? <a className="underline" href={href(r.key)}>{label(r.key)}</a> : label(r.key)}</td>
-            <td className="py-1.5 pr-3 whitespace-nowrap tabular-nums">
-              {r.compliant} / {r.inScope}
-            </td>
-            <td className="py-1.5">
-              <CoverageBar compliant={r.compliant} inScope={r.inScope} />
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <DataTable label={`Coverage by ${caption}`} caption={`${caption}: compliant users out of those in scope`} columns={[caption, 'Compliant / in scope', 'Coverage']}>
+      {rows.map((r) => (
+        <tr key={r.key} className="border-t border-slate-100">
+          <td className="py-1.5 pr-3 break-all">{href ? <a className="underline" href={href(r.key)}>{label(r.key)}</a> : label(r.key)}</td>
+          <CoverageCells compliant={r.compliant} inScope={r.inScope} />
+        </tr>
+      ))}
+    </DataTable>
   );
 }

@@ -1,8 +1,6 @@
 import type { CohortBurndown } from '@/lib/inventory/queries';
 import { burndownSummary } from '@/lib/inventory/coverage-view';
-
-const day = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' });
-const full = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
+import { formatDateTime, formatDateTimeUtc, formatDayMonth } from '@/lib/format';
 
 /**
  * Remaining gaps of one cohort over time (each inventory snapshot, then now) toward its deadline: an SVG with
@@ -35,7 +33,7 @@ export function BurndownChart({ burndown, deadline }: { burndown: CohortBurndown
         Cohort <span className="font-mono">{cohort}</span>
       </h3>
       <p className={`text-sm ${overdue && last.remaining > 0 ? 'font-semibold text-red-700' : 'text-slate-700'}`} data-testid="burndown-summary">
-        {summary} <span className="font-normal text-slate-600">(deadline {full.format(deadline)} UTC; {last.compliant} of {last.inScope} in scope compliant)</span>
+        {summary} <span className="font-normal text-slate-600">(deadline {formatDateTimeUtc(deadline)}; {last.compliant} of {last.inScope} in scope compliant)</span>
       </p>
       <svg viewBox={`0 0 ${w} ${h}`} className="mt-1 h-auto w-full" role="img" aria-label={`Remaining gaps in cohort ${cohort} over time: ${summary}.`}>
         {[0, yMax].map((g) => (
@@ -59,10 +57,10 @@ export function BurndownChart({ burndown, deadline }: { burndown: CohortBurndown
           <circle key={i} cx={x(p.takenAt.getTime())} cy={y(p.remaining)} r="3.5" fill="#1d5fd1" />
         ))}
         <text x={left} y={h - 6} fontSize="11" fill="#475569">
-          {day.format(new Date(t0))}
+          {formatDayMonth(new Date(t0))}
         </text>
         <text x={w - right} y={h - 6} fontSize="11" fill="#475569" textAnchor="end">
-          {day.format(new Date(t1))}
+          {formatDayMonth(new Date(t1))}
         </text>
       </svg>
       <details className="mt-1 text-sm">
@@ -79,7 +77,7 @@ export function BurndownChart({ burndown, deadline }: { burndown: CohortBurndown
           <tbody>
             {points.map((p, i) => (
               <tr key={i}>
-                <td>{i === points.length - 1 ? 'Now' : full.format(p.takenAt)}</td>
+                <td>{i === points.length - 1 ? 'Now' : formatDateTime(p.takenAt)}</td>
                 <td className="tabular-nums">{p.inScope}</td>
                 <td className="tabular-nums">{p.remaining}</td>
               </tr>

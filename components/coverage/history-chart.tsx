@@ -1,4 +1,4 @@
-const fmt = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
+import { formatDateTime, formatDateTimeUtc } from '@/lib/format';
 
 /** Coverage over time from stored snapshots: an SVG line with the same figures in a table for assistive tech. */
 export function HistoryChart({ points }: { points: { takenAt: Date; coveragePct: number; inScope: number; withMfa: number }[] }) {
@@ -27,7 +27,7 @@ export function HistoryChart({ points }: { points: { takenAt: Date; coveragePct:
       </svg>
       <figcaption id="history-caption" className="text-sm text-slate-600">
         In-scope coverage after each inventory run: {points.at(-1)!.coveragePct}% now
-        {points.length > 1 ? `, ${points[0]!.coveragePct}% at ${fmt.format(points[0]!.takenAt)} UTC` : ''}.
+        {points.length > 1 ? `, ${points[0]!.coveragePct}% at ${formatDateTimeUtc(points[0]!.takenAt)}` : ''}.
       </figcaption>
       <details className="mt-2 text-sm">
         <summary className="cursor-pointer">Show the figures</summary>
@@ -43,7 +43,7 @@ export function HistoryChart({ points }: { points: { takenAt: Date; coveragePct:
           <tbody>
             {points.map((p, i) => (
               <tr key={i}>
-                <td>{fmt.format(p.takenAt)}</td>
+                <td>{formatDateTime(p.takenAt)}</td>
                 <td>{p.inScope}</td>
                 <td>{p.withMfa}</td>
                 <td>{p.coveragePct}%</td>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DiffLine } from '@/lib/enforcement/diff';
-import { diffCounts, hunks } from './diff-hunks';
+import { hunks } from './diff-hunks';
 
 const same = (n: number, from = 0): DiffLine[] => Array.from({ length: n }, (_, i) => ({ kind: 'same', text: `line ${from + i}` }));
 
@@ -31,7 +31,4 @@ describe('hunks', () => {
     expect(hunks(same(5))).toEqual([]);
   });
 
-  it('counts added and removed lines', () => {
-    expect(diffCounts([...same(2), { kind: 'add', text: 'x' }, { kind: 'remove', text: 'y' }, { kind: 'add', text: 'z' }])).toEqual({ added: 2, removed: 1 });
-  });
 });

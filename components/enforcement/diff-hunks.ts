@@ -27,14 +27,3 @@ export function hunks(lines: readonly DiffLine[], context = 3): DiffRow[] {
   if (skipped && out.length) out.push({ kind: 'skip', count: skipped });
   return out;
 }
-
-/** Lines added and removed. */
-export function diffCounts(lines: readonly DiffLine[]): { added: number; removed: number } {
-  let added = 0;
-  let removed = 0;
-  for (const l of lines) {
-    if (l.kind === 'add') added++;
-    else if (l.kind === 'remove') removed++;
-  }
-  return { added, removed };
-}

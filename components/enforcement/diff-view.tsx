@@ -1,4 +1,5 @@
 import type { DiffLine } from '@/lib/enforcement/diff';
+import { ScrollRegion } from '@/components/ui/data-table';
 import { hunks } from './diff-hunks';
 
 const rowClass = 'whitespace-pre px-2';
@@ -10,7 +11,7 @@ const rowClass = 'whitespace-pre px-2';
 export function DiffView({ lines, label }: { lines: readonly DiffLine[]; label: string }) {
   const rows = hunks(lines);
   return (
-    <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white" tabIndex={0} role="region" aria-label={`${label} (scrolls sideways)`} data-testid="diff">
+    <ScrollRegion label={label} className="rounded-lg border border-slate-200 bg-white" data-testid="diff">
       <div className="min-w-max py-1 font-mono text-xs leading-5">
         {rows.map((r, i) => {
           if (r.kind === 'skip')
@@ -43,6 +44,6 @@ export function DiffView({ lines, label }: { lines: readonly DiffLine[]; label: 
           );
         })}
       </div>
-    </div>
+    </ScrollRegion>
   );
 }

@@ -1,12 +1,12 @@
 import Link from 'next/link';
-import { getEnv } from '@/lib/env';
+import { accountLabels } from '@/lib/accounts/registry';
 import type { Principal } from '@/lib/auth/types';
 import { principalKey } from '@/lib/enrollment/ownership';
 import { Card } from '@/components/ui/card';
 
 /** When the person owns several IAM users and the page does not say which one. */
-export function PrincipalPicker({ principals, href }: { principals: Principal[]; href: string }) {
-  const labels = new Map(getEnv().MFA_ACCOUNTS.map((a) => [a.id, a.label]));
+export async function PrincipalPicker({ principals, href }: { principals: Principal[]; href: string }) {
+  const labels = await accountLabels();
   return (
     <Card aria-labelledby="pick-heading">
       <h2 id="pick-heading" className="text-lg font-semibold">Which IAM user?</h2>
@@ -21,8 +21,4 @@ export function PrincipalPicker({ principals, href }: { principals: Principal[];
       </ul>
     </Card>
   );
-}
-
-export function accountLabel(accountId: string): string {
-  return getEnv().MFA_ACCOUNTS.find((a) => a.id === accountId)?.label ?? accountId;
 }

@@ -9,6 +9,7 @@ import type { MemberIamUser } from '@/lib/members/overview';
 import type { ProgramGap } from '@/lib/program/resolve';
 import { TableHead } from '@/components/ui/table-head';
 import { ProgramPanel } from './program-panel';
+import { formatDateTimeUtc } from '@/lib/format';
 
 const statusTone: Record<MfaStatus, BadgeTone> = { protected: 'good', missing: 'bad', 'no-console': 'neutral' };
 
@@ -18,8 +19,6 @@ const nextStep: Record<ProgramGap, string> = {
   'not-certified': 'Register a certified security key',
   'needs-backup': 'Add a backup device',
 };
-
-const dateFormat = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
 
 export function IamUserCard({ user, now }: { user: MemberIamUser; now: Date }) {
   const headingId = `iam-${user.accountId}-${user.userName}`.replace(/[^\w-]/g, '-');
@@ -49,6 +48,12 @@ export function IamUserCard({ user, now }: { user: MemberIamUser; now: Date }) {
           <dl className="mt-3 grid grid-cols-1 gap-1 text-sm sm:grid-cols-[max-content_1fr] sm:gap-x-4">
             <dt className="font-medium text-slate-600">Console access</dt>
             <dd data-testid="console-access">{user.consoleAccess ? 'Yes (has a console password)' : 'No'}</dd>
+            {user.consoleAccess && (
+              <>
+                <dt className="font-medium text-slate-600">Console sign-in with MFA</dt>
+                <dd data-testid="console-mfa-seen">{user.consoleMfaSeenAt ? `Seen at ${formatDateTimeUtc(new Date(user.consoleMfaSeenAt))} (AWS CloudTrail)` : 'Not seen yet'}</dd>
+              </>
+            )}
           </dl>
           {program ? (
             <ProgramPanel id={headingId} program={program} devices={user.devices} now={now} />
@@ -77,7 +82,7 @@ export function IamUserCard({ user, now }: { user: MemberIamUser; now: Date }) {
                         {notAccepted && <span className="block text-xs font-medium text-amber-800">Not accepted in this category</span>}
                       </td>
                       <td className="py-1.5 pr-3 break-all font-mono text-xs">{d.name}</td>
-                      <td className="py-1.5">{d.enabledAt ? dateFormat.format(new Date(d.enabledAt)) + ' UTC' : '—'}</td>
+                      <td className="py-1.5">{d.enabledAt ? formatDateTimeUtc(new Date(d.enabledAt)) : '—'}</td>
                     </tr>
                   );
                 })}

@@ -1,8 +1,8 @@
 'use client';
 
 import { useActionState, useState } from 'react';
-import { bulkDecideAction, setDecisionAction } from '@/app/(portal)/admin/decisions/actions';
 import { idle, type ActionResult } from '@/lib/actions/result';
+import { plural } from '@/lib/format';
 import type { Decision } from '@/lib/db/schema';
 import { ActionForm } from '@/components/ui/action-form';
 import { Button } from '@/components/ui/button';
@@ -19,16 +19,17 @@ export type DecisionFormValues = {
   expiresAt: string;
 };
 
-type Props = {
+type Props<T> = {
+  /** The route's server action: one user's decision, or the bulk one. */
+  action: (state: ActionResult<T>, form: FormData) => Promise<ActionResult<T>>;
   categories: { id: number; name: string }[];
   initial: DecisionFormValues;
   /** What the selector would choose, for the "by selector" option's label. */
   selectorCategory?: string | null;
 } & ({ mode: 'single'; accountId: string; userName: string } | { mode: 'bulk'; filters: string; expected: number });
 
-export function DecisionForm(props: Props) {
-  const action = props.mode === 'single' ? setDecisionAction : bulkDecideAction;
-  const [result, decide, pending] = useActionState<ActionResult<unknown>, FormData>(action as (s: ActionResult<unknown>, f: FormData) => Promise<ActionResult<unknown>>, idle);
+export function DecisionForm<T>(props: Props<T>) {
+  const [result, decide, pending] = useActionState<ActionResult<T>, FormData>(props.action, idle);
   const [decision, setDecision] = useState<string>(props.initial.decision ?? '');
   const errors = fieldErrors(result);
   const { initial } = props;
@@ -72,7 +73,7 @@ export function DecisionForm(props: Props) {
       />
       <ResultAlert result={result} />
       <Button type="submit" disabled={pending} aria-busy={pending}>
-        {pending ? 'Saving…' : props.mode === 'single' ? 'Save decision' : `Apply to ${props.expected} user${props.expected === 1 ? '' : 's'}`}
+        {pending ? 'Saving…' : props.mode === 'single' ? 'Save decision' : `Apply to ${plural(props.expected, 'user')}`}
       </Button>
     </ActionForm>
   );

@@ -1,7 +1,7 @@
 'use client';
 
 import { signOut } from 'next-auth/react';
-import { useState } from 'react';
+import { useState, useSyncExternalStore } from 'react';
 
 const SIGNED_OUT = '/signin?signedOut=1';
 
@@ -17,12 +17,17 @@ async function idpLogoutUrl(): Promise<string | null> {
   }
 }
 
+const noSubscription = () => () => {};
+
 export function SignOutButton() {
   const [pending, setPending] = useState(false);
+  // False in the server render and until hydration: a click before then would do nothing, so the button says it is
+  // not ready yet instead of swallowing the click.
+  const hydrated = useSyncExternalStore(noSubscription, () => true, () => false);
   return (
     <button
       type="button"
-      disabled={pending}
+      disabled={pending || !hydrated}
       aria-busy={pending}
       onClick={() => {
         setPending(true);

@@ -7,6 +7,9 @@ type FieldProps = React.InputHTMLAttributes<HTMLInputElement> & {
   errors?: string[];
 };
 
+/** For identifiers copied from a label or a screen (serials, IAM names): no autofill, no spell check. */
+export const identifierInput = { autoComplete: 'off', spellCheck: false } as const;
+
 /** A labelled input with its hint and its own error region (aria-describedby, aria-live). */
 export function Field({ label, name, hint, errors, className = '', ...input }: FieldProps) {
   const id = useId();

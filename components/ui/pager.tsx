@@ -33,3 +33,39 @@ export function NoResults({ message, pastTheEnd, firstPage }: { message: string;
     </Card>
   );
 }
+
+/**
+ * A paged, filtered table: "N things · page P of Q" (announced as a status), then the table or, when this page has
+ * no rows, why not (with a way back to the first page when past the end), then the pager.
+ */
+export function PagedResults({
+  count,
+  total,
+  page,
+  pages,
+  href,
+  empty,
+  testId,
+  children,
+}: {
+  /** "12 entries" */
+  count: string;
+  total: number;
+  page: number;
+  pages: number;
+  href: (page: number) => string;
+  /** Shown instead of the table when this page has no rows; null while there are rows. */
+  empty: string | null;
+  testId: string;
+  children: React.ReactNode;
+}) {
+  return (
+    <>
+      <p role="status" className="text-sm text-slate-700" data-testid={testId}>
+        {count} · page {page} of {pages}
+      </p>
+      {empty !== null ? <NoResults message={empty} pastTheEnd={page > 1 && total > 0} firstPage={href(1)} /> : children}
+      <Pager page={page} pages={pages} href={href} />
+    </>
+  );
+}

@@ -19,7 +19,7 @@ export function Select({ label, name, value, defaultValue, onChange, options, er
         onChange={onChange ? (e) => onChange(e.target.value) : undefined}
         aria-invalid={errors?.length ? true : undefined}
         aria-describedby={`${id}-error${hint ? ` ${id}-hint` : ''}`}
-        className="mt-1 block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-base"
+        className="mt-1 block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-base aria-invalid:border-red-600"
       >
         {options.map(([v, l]) => (
           <option key={v} value={v}>{l}</option>

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { toBase32 } from '../../infra/local/org-plan';
+import { toBase32 } from '../../infra/local/totp';
 import { env } from './iam';
 
 /** `Authorization: Bearer <MFA_CRON_SECRET>` of the portal under test: the scheduler's only way into /api/cron/*. */

@@ -27,5 +27,3 @@ export async function assumeRole(
     sts.destroy();
   }
 }
-
-export const roleArn = (accountId: string, roleName: string) => `arn:aws:iam::${accountId}:role/${roleName}`;

@@ -1,9 +1,14 @@
 import { EnableMFADeviceCommand, type IAMClient } from '@aws-sdk/client-iam';
 import { randomBytes } from 'node:crypto';
-import { assumeRole, iamClient, roleArn, type AwsCredentials } from './aws-clients';
+import { roleArn } from '@/lib/iam-identifiers';
+import { assumeRole, iamClient, type AwsCredentials } from './aws-clients';
 import { readGroundTruth, type GroundTruth } from './ground-truth';
-import { fidoSerial, toBase32 } from './org-plan';
+import { fidoSerial } from './org-devices';
+import { toBase32 } from './totp';
 import { LOCAL_CONSOLE_ROLE_NAME, LOCAL_CONSOLE_USER_NAME } from './organisation';
+import { iamCallEnvelope } from '@/lib/events/envelope';
+import { EVENTS_QUEUE_NAME } from './events-queue';
+import { publishEnvelope } from './proxy-events';
 
 /**
  * The local stand-in for what only the AWS console can do. It talks to moto directly (motoUrl, never the AWS
@@ -97,6 +102,22 @@ export const setUserActivity = (motoUrl: string, activity: UserActivity) => post
 export const recordConsoleSignIn = (awsEndpoint: string, accountId: string, userName: string) =>
   postJson(new URL('/_local/console-sign-in', awsEndpoint), { accountId, userName });
 
+/**
+ * CloudTrail's record of a console action, queued as EventBridge would on the portal's event queue (in the hosting
+ * account; moto's queue URLs are {endpoint}/{account}/{name}). The console talks to moto directly, so the proxy
+ * never sees these calls. Best effort: a stack started without the queue (the seed alone) has nowhere to send it.
+ */
+async function emitConsoleCall(target: ConsoleTarget, eventName: string, requestParameters: Record<string, unknown>): Promise<void> {
+  const truth = await loadTruth(target.groundTruth);
+  const envelope = iamCallEnvelope({
+    accountId: target.accountId,
+    eventName,
+    requestParameters,
+    caller: { type: 'AssumedRole', arn: `arn:aws:sts::${target.accountId}:assumed-role/${LOCAL_CONSOLE_ROLE_NAME}/local-console` },
+  });
+  await publishEnvelope(target.motoUrl, new URL(`/${truth.hostingAccountId}/${EVENTS_QUEUE_NAME}`, target.motoUrl).href, envelope).catch(() => undefined);
+}
+
 /** A FIDO serial as IAM forms it: arn:aws:iam::ACCOUNT:u2f/user/USER/NAME-ID. */
 export const newFidoSerial = (accountId: string, userName: string, name: string) =>
   fidoSerial(accountId, userName, name, toBase32(randomBytes(16)).slice(0, 26));
@@ -113,6 +134,7 @@ export async function registerFidoKey(options: ConsoleTarget & { userName: strin
     await iam.send(
       withCertifications(new EnableMFADeviceCommand({ UserName: options.userName, SerialNumber: serial, AuthenticationCode1: '000000', AuthenticationCode2: '000000' }), options.certifications),
     );
+    await emitConsoleCall(options, 'EnableMFADevice', { userName: options.userName, serialNumber: serial });
     return serial;
   } finally {
     iam.destroy();

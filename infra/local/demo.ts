@@ -7,6 +7,7 @@ import { formatDemoLogins } from './logins';
 import { freePort } from './ports';
 import { defaultRepoRoot } from './python';
 import { createShutdown } from './shutdown';
+import { organizationsSettings } from './aws-organization';
 import { startStack } from './stack';
 
 /** `npm run demo`: the local stack, a production build of the portal, and the logins to try it. */
@@ -18,8 +19,6 @@ const SOURCE_DIRS = ['app', 'components', 'lib'];
 const SOURCE_FILES = ['next.config.ts', 'package.json', 'proxy.ts', 'instrumentation.ts', 'postcss.config.mjs'];
 const TEST_FILE = /\.test\.tsx?$/;
 const READY_TIMEOUT_MS = 60_000;
-
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 async function newestSourceMtime(): Promise<number> {
   let newest = 0;
@@ -61,6 +60,9 @@ delete env.AWS_SESSION_TOKEN;
 delete env.AWS_PROFILE;
 // The demo enforces the seeded operators group (the demo program's Operators category), unless told otherwise.
 env.MFA_ENFORCEMENT_GROUPS ??= 'operators';
+// `MFA_DEMO_ACCOUNT_SOURCE=organizations npm run demo`: the accounts from moto's Organizations (aws-organization.ts),
+// with its suspended and role-less accounts; the static MFA_ACCOUNTS list otherwise.
+if (process.env.MFA_DEMO_ACCOUNT_SOURCE === 'organizations' && stack.groundTruth.organization) Object.assign(env, organizationsSettings(stack.groundTruth.organization));
 
 if (!(await buildIsCurrent())) {
   console.log('Building the portal (next build)…');

@@ -59,6 +59,15 @@ export const groundTruthSchema = z.object({
   people: z.array(person),
   users: z.array(user),
   accessKeys: z.array(accessKey),
+  /** The AWS Organizations organisation (aws-organization.ts): ids moto drew for its root and OUs, the read role. */
+  organization: z
+    .object({
+      managementAccountId: z.string(),
+      rootId: z.string(),
+      ous: z.object({ Workloads: z.string(), Production: z.string(), Development: z.string(), Security: z.string(), Sandbox: z.string() }),
+      readRole: z.object({ arn: z.string(), externalId: z.string() }),
+    })
+    .optional(),
 });
 
 export type GroundTruth = z.infer<typeof groundTruthSchema>;

@@ -1,6 +1,7 @@
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import { memoryAdapter } from './idp-adapter';
 import { errorPage, loginPage, logoutPage, signedOutPage } from './idp-pages';
 import type { DemoPerson } from './people';
 import { freePort } from './ports';
@@ -59,6 +60,7 @@ export async function startIdp(options: StartIdpOptions): Promise<Idp> {
   const clientName = options.clientName ?? 'MFA Portal';
 
   const configuration: Configuration = {
+    adapter: memoryAdapter(),
     clients: [
       {
         client_id: options.clientId,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { planOrganisation, SPARE_HARDWARE_TOKENS, toBase32, type PlannedUser } from './org-plan';
+import { planOrganisation, SPARE_HARDWARE_TOKENS, type PlannedUser } from './org-plan';
+import { toBase32 } from './totp';
 import { ACCOUNTS, ADMIN_GROUP, ALL_GROUPS, EMAIL_TAG_KEY, HOSTING_ACCOUNT, LOCAL_CONSOLE_USER_NAME, PORTAL_USER_NAME, SECURITY_GROUP, SERVICE_TAG_KEY, SERVICE_TAG_VALUE } from './organisation';
 import { demoIamUsers, demoPeople } from './people';
 

@@ -1,5 +1,6 @@
-import type { DeviceType, GroundTruthDevice, GroundTruthUser, HardwareToken, MfaState } from './ground-truth';
-import { AGENT_TOOLS, FIDO_NAMES, FIRST_NAMES, LAST_NAMES, SERVICE_PURPOSES, TEAMS, TEAM_NAMES, type Team } from './names';
+import { userArn, virtualMfaArn } from '@/lib/iam-identifiers';
+import type { GroundTruthUser, HardwareToken } from './ground-truth';
+import { AGENT_TOOLS, FIRST_NAMES, LAST_NAMES, SERVICE_PURPOSES, TEAMS, TEAM_NAMES, type Team } from './names';
 import {
   ACCOUNTS,
   EMAIL_TAG_KEY,
@@ -11,7 +12,9 @@ import {
   type DemoAccount,
 } from './organisation';
 import { demoIamUsers } from './people';
+import { deviceTypesFor, HUMAN_MFA_MIX, mfaStateOf, planDevices, randomBytes, SerialStock } from './org-devices';
 import { createRng, type Rng } from './prng';
+import { toBase32 } from './totp';
 
 /**
  * The demo organisation as data, before any AWS call: a pure function of its options, so the same
@@ -55,91 +58,7 @@ export type PlanOptions = {
   seed?: string;
 };
 
-/** The proportions the seed aims at for people's users; service users mostly have no MFA. */
-export const HUMAN_MFA_MIX = { none: 40, virtual: 30, hardware: 10, fido: 10, several: 10 } as const;
-type MfaChoice = keyof typeof HUMAN_MFA_MIX;
-
 const HUMAN_SHARE = 0.85;
-const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-
-export function toBase32(bytes: Uint8Array): string {
-  let out = '';
-  let buffer = 0;
-  let bits = 0;
-  for (const byte of bytes) {
-    buffer = (buffer << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += BASE32[(buffer >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  if (bits > 0) out += BASE32[(buffer << (5 - bits)) & 31];
-  return out;
-}
-
-const randomBytes = (rng: Rng, n: number) => Uint8Array.from({ length: n }, () => rng.int(0, 255));
-
-export const virtualSerial = (accountId: string, deviceName: string) => `arn:aws:iam::${accountId}:mfa/${deviceName}`;
-export const fidoSerial = (accountId: string, userName: string, name: string, id: string) =>
-  `arn:aws:iam::${accountId}:u2f/user/${userName}/${name}-${id}`;
-/**
- * The certifications GetMFADevice reports for a demo FIDO device, from its id (no draw from the plan's random
- * stream, so adding them changed no other part of the organisation): about half FIDO L1, a quarter FIDO L2 with
- * FIPS 140-3 L2, a quarter none (what a synced passkey or an unlisted key looks like).
- */
-export function fidoCertifications(id: string): Record<string, string> {
-  const n = id.charCodeAt(0) % 4;
-  return n === 0 ? {} : n === 3 ? { FIDO: 'L2', 'FIPS-140-3': 'L2' } : { FIDO: 'L1' };
-}
-
-export const userArn = (accountId: string, path: string, userName: string) => `arn:aws:iam::${accountId}:user${path}${userName}`;
-
-export const mfaStateOf = (devices: readonly unknown[], leftovers: readonly unknown[]): MfaState =>
-  devices.length > 0 ? 'enabled' : leftovers.length > 0 ? 'leftover-only' : 'none';
-
-/** Hardware serials are printed on physical tokens, so each one is unique across the whole organisation. */
-class SerialStock {
-  private readonly used = new Set<string>();
-  next(rng: Rng): string {
-    for (;;) {
-      const serial = `GAHT${String(rng.int(0, 99_999_999)).padStart(8, '0')}`;
-      if (!this.used.has(serial)) {
-        this.used.add(serial);
-        return serial;
-      }
-    }
-  }
-}
-
-function planDevices(rng: Rng, accountId: string, userName: string, types: readonly DeviceType[], serials: SerialStock): GroundTruthDevice[] {
-  let virtualCount = 0;
-  return types.map((type) => {
-    if (type === 'virtual') {
-      virtualCount += 1;
-      const name = virtualCount === 1 ? userName : `${userName}-${virtualCount}`;
-      return { type, name, serial: virtualSerial(accountId, name) };
-    }
-    if (type === 'hardware') {
-      const serial = serials.next(rng);
-      return { type, name: serial, serial };
-    }
-    const name = rng.pick(FIDO_NAMES);
-    const id = toBase32(randomBytes(rng, 16)).slice(0, 26);
-    return { type, name, serial: fidoSerial(accountId, userName, name, id), certifications: fidoCertifications(id) };
-  });
-}
-
-function deviceTypesFor(rng: Rng, choice: MfaChoice): DeviceType[] {
-  if (choice === 'none') return [];
-  if (choice !== 'several') return [choice];
-  const count = rng.chance(0.7) ? 2 : 3;
-  for (;;) {
-    const types = Array.from({ length: count }, () => rng.pick(['virtual', 'hardware', 'fido'] as const));
-    if (new Set(types).size > 1) return types;
-  }
-}
-
 type Person = { first: string; last: string; email: string; userName: string; team: Team };
 
 /**
@@ -197,12 +116,12 @@ function humanUser(rng: Rng, account: DemoAccount, person: Person, serials: Seri
   const devices = planDevices(rng, account.id, person.userName, deviceTypesFor(rng, rng.weighted(HUMAN_MFA_MIX)), serials);
   const leftovers =
     devices.length === 0
-      ? rng.chance(0.15) ? [virtualSerial(account.id, person.userName)] : []
-      : rng.chance(0.03) ? [virtualSerial(account.id, `${person.userName}-backup`)] : [];
+      ? rng.chance(0.15) ? [virtualMfaArn(account.id, person.userName)] : []
+      : rng.chance(0.03) ? [virtualMfaArn(account.id, `${person.userName}-backup`)] : [];
   return {
     accountId: account.id,
     userName: person.userName,
-    arn: userArn(account.id, path, person.userName),
+    arn: userArn(account.id, person.userName, path),
     path,
     email: tags[EMAIL_TAG_KEY],
     tags,
@@ -249,7 +168,7 @@ function serviceUser(rng: Rng, account: DemoAccount, taken: Set<string>, serials
   return {
     accountId: account.id,
     userName,
-    arn: userArn(account.id, '/', userName),
+    arn: userArn(account.id, userName),
     path: '/',
     email: tags[EMAIL_TAG_KEY],
     tags,
@@ -271,7 +190,7 @@ function fixedUsers(rng: Rng, account: DemoAccount, serials: SerialStock): Plann
   const base = (userName: string, kind: PlannedUser['kind'], application: string): PlannedUser => ({
     accountId: account.id,
     userName,
-    arn: userArn(account.id, '/', userName),
+    arn: userArn(account.id, userName),
     path: '/',
     tags: { Environment: account.environments[0] ?? 'prod', Application: application, Owner: 'security', CostCenter: security.costCenter },
     groups: [],

@@ -1,7 +1,9 @@
+import { roleArn, userArn } from '@/lib/iam-identifiers';
+
 /** IAM policy documents of the demo organisation: what the portal's own identities may do. */
 
 /**
- * Every IAM action the portal calls through the member role, and nothing else: infra/aws/test/member-account-stack.test.ts
+ * Every IAM action the portal calls through the member role, and nothing else: infra/aws/test/least-privilege.test.ts
  * checks that this equals the IAM commands lib/ sends through it.
  */
 export const PORTAL_IAM_ACTIONS = [
@@ -65,7 +67,7 @@ export const memberRoleTrustPolicy = (hostingAccountId: string, externalId: stri
   Statement: [
     {
       Effect: 'Allow',
-      Principal: { AWS: [`arn:aws:iam::${hostingAccountId}:root`, `arn:aws:iam::${hostingAccountId}:user/${portalUserName}`] },
+      Principal: { AWS: [`arn:aws:iam::${hostingAccountId}:root`, userArn(hostingAccountId, portalUserName)] },
       Action: 'sts:AssumeRole',
       Condition: { StringEquals: { 'sts:ExternalId': externalId } },
     },
@@ -86,7 +88,7 @@ export const deployRolePolicy = (): PolicyDocument => ({
 /** The portal's own user can do nothing but become the member role and the deploy role in each account. */
 export const portalUserPolicy = (memberRoleName: string, deployRoleName: string): PolicyDocument => ({
   Version: '2012-10-17',
-  Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: [`arn:aws:iam::*:role/${memberRoleName}`, `arn:aws:iam::*:role/${deployRoleName}`] }],
+  Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: [roleArn('*', memberRoleName), roleArn('*', deployRoleName)] }],
 });
 
 /**
@@ -98,6 +100,18 @@ export const portalSesPolicy = (): PolicyDocument => ({
   Statement: [{ Sid: 'SendReminders', Effect: 'Allow', Action: 'ses:SendEmail', Resource: '*' }],
 });
 
+/**
+ * The portal's own user also reads the IAM change event queue in its account (lib/events). moto authorizes SQS
+ * calls against Resource "*" and by the API's own name (DeleteMessageBatch); in AWS, sqs:DeleteMessage on the queue's
+ * ARN covers both (infra/aws portal stack).
+ */
+export const portalEventsPolicy = (): PolicyDocument => ({
+  Version: '2012-10-17',
+  Statement: [
+    { Sid: 'ConsumeIamEvents', Effect: 'Allow', Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:DeleteMessageBatch', 'sqs:GetQueueAttributes'], Resource: '*' },
+  ],
+});
+
 /** The local console role: everything in IAM, as an administrator at the console would have. Local stack only. */
 export const localConsoleRolePolicy = (): PolicyDocument => ({
   Version: '2012-10-17',
@@ -107,11 +121,11 @@ export const localConsoleRolePolicy = (): PolicyDocument => ({
 /** Only the local console user may assume the local console role. */
 export const localConsoleTrustPolicy = (hostingAccountId: string, consoleUserName: string): PolicyDocument => ({
   Version: '2012-10-17',
-  Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${hostingAccountId}:user/${consoleUserName}` }, Action: 'sts:AssumeRole' }],
+  Statement: [{ Effect: 'Allow', Principal: { AWS: userArn(hostingAccountId, consoleUserName) }, Action: 'sts:AssumeRole' }],
 });
 
 /** The local console user can do nothing but become the local console role in each account. */
 export const localConsoleUserPolicy = (consoleRoleName: string): PolicyDocument => ({
   Version: '2012-10-17',
-  Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: `arn:aws:iam::*:role/${consoleRoleName}` }],
+  Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: roleArn('*', consoleRoleName) }],
 });

@@ -1,18 +1,17 @@
 import { ListAccountAliasesCommand, type IAMClient } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { assumeRole, iamClient, roleArn, stsClient, type AwsCredentials, type AwsTarget } from './aws-clients';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { roleArn } from '@/lib/iam-identifiers';
+import { assumeRole, iamClient, stsClient } from './aws-clients';
 import { withConsoleHeader } from './console';
 import { readGroundTruth, type GroundTruth } from './ground-truth';
+import { failure, localStack } from './integration-support';
 import { DEV_ACCOUNT } from './organisation';
-import { FAULTS_PATH, parseFaultRules, startProxy, type FaultRule, type LocalProxy } from './proxy';
+import { FAULTS_PATH, LATENCY_PATH, parseFaultRules, startProxy, type FaultRule, type LocalProxy } from './proxy';
 
 /** The proxy in front of moto: pass-through, faults for reliability tests (over HTTP, as e2e tests use them). */
 
-const stack = inject('stack');
-const region = stack.env.AWS_REGION ?? 'us-east-1';
-const viaProxy: AwsTarget = { endpoint: stack.awsEndpoint, region };
-const portalKey: AwsCredentials = { accessKeyId: stack.env.AWS_ACCESS_KEY_ID ?? '', secretAccessKey: stack.env.AWS_SECRET_ACCESS_KEY ?? '' };
+const { stack, region, viaProxy, portalKey } = localStack();
 const faultsUrl = `${stack.awsEndpoint}${FAULTS_PATH}`;
 
 let truth: GroundTruth;
@@ -24,17 +23,6 @@ const setFaults = async (rules: FaultRule | FaultRule[]) => {
 };
 const activeFaults = async () => ((await (await fetch(faultsUrl)).json()) as { rules: Array<Required<FaultRule>> }).rules;
 const clearFaults = () => fetch(faultsUrl, { method: 'DELETE' });
-
-type Failure = { name: string; status?: number; attempts?: number };
-async function failure(promise: Promise<unknown>): Promise<Failure | 'no error'> {
-  try {
-    await promise;
-    return 'no error';
-  } catch (error) {
-    const e = error as Error & { $metadata?: { httpStatusCode?: number; attempts?: number } };
-    return { name: e.name, status: e.$metadata?.httpStatusCode, attempts: e.$metadata?.attempts };
-  }
-}
 
 beforeAll(async () => {
   truth = await readGroundTruth(stack.groundTruthFile);
@@ -88,7 +76,7 @@ describe('fault injection', () => {
 
   it('answers 5xx: more failures than the SDK attempts surface as ServiceUnavailable (503) or InternalFailure (500)', async () => {
     await setFaults({ action: 'ListAccountAliases', kind: '5xx', times: 5 });
-    expect(await failure(iam.send(new ListAccountAliasesCommand({})))).toEqual({ name: 'ServiceUnavailable', status: 503, attempts: 3 });
+    expect(await failure(iam.send(new ListAccountAliasesCommand({})))).toEqual({ name: 'ServiceUnavailable', status: 503, attempts: 3, message: expect.any(String) });
     expect((await activeFaults())[0]?.times).toBe(2);
 
     await setFaults({ action: 'ListAccountAliases', kind: '5xx', status: 500, times: 3 });
@@ -104,6 +92,47 @@ describe('fault injection', () => {
     const again = performance.now();
     await iam.send(new ListAccountAliasesCommand({}));
     expect(performance.now() - again).toBeLessThan(700);
+  });
+
+  it('delays every AWS request by the standing latency until it is turned off (benchmarks model AWS with it)', async () => {
+    const latencyUrl = `${stack.awsEndpoint}${LATENCY_PATH}`;
+    try {
+      const set = await fetch(latencyUrl, { method: 'POST', body: JSON.stringify({ ms: 400 }) });
+      expect(await set.json()).toEqual({ ms: 400, mode: 'added' });
+      for (let i = 0; i < 3; i++) {
+        const started = performance.now();
+        await iam.send(new ListAccountAliasesCommand({}));
+        expect(performance.now() - started).toBeGreaterThanOrEqual(400);
+      }
+      expect((await fetch(latencyUrl, { method: 'POST', body: JSON.stringify({ ms: -1 }) })).status).toBe(400);
+      expect(await (await fetch(latencyUrl)).json()).toEqual({ ms: 400, mode: 'added' });
+    } finally {
+      expect(await (await fetch(latencyUrl, { method: 'DELETE' })).json()).toEqual({ ms: 0, mode: 'added' });
+    }
+    const again = performance.now();
+    await iam.send(new ListAccountAliasesCommand({}));
+    expect(performance.now() - again).toBeLessThan(400);
+  });
+
+  it('as a floor, answers no sooner than the latency after arrival, time already spent included (AWS: ~ms in all)', async () => {
+    const latencyUrl = `${stack.awsEndpoint}${LATENCY_PATH}`;
+    try {
+      expect((await fetch(latencyUrl, { method: 'POST', body: JSON.stringify({ ms: 400, mode: 'sideways' }) })).status).toBe(400);
+      const set = await fetch(latencyUrl, { method: 'POST', body: JSON.stringify({ ms: 400, mode: 'floor' }) });
+      expect(await set.json()).toEqual({ ms: 400, mode: 'floor' });
+      const started = performance.now();
+      await iam.send(new ListAccountAliasesCommand({}));
+      expect(performance.now() - started).toBeGreaterThanOrEqual(400);
+      // A request that already took 600 ms inside the proxy (a latency fault) is not held 400 ms more, as "added" would.
+      await setFaults({ action: 'ListAccountAliases', kind: 'latency', latencyMs: 600 });
+      const slow = performance.now();
+      await iam.send(new ListAccountAliasesCommand({}));
+      const took = performance.now() - slow;
+      expect(took).toBeGreaterThanOrEqual(600);
+      expect(took).toBeLessThan(1000);
+    } finally {
+      expect(await (await fetch(latencyUrl, { method: 'DELETE' })).json()).toEqual({ ms: 0, mode: 'added' });
+    }
   });
 
   it('affects only the named operation, or any with "*"', async () => {

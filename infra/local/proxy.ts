@@ -1,6 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { Agent, createServer, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ACCOUNT_ID, IAM_USER_NAME } from '@/lib/iam-identifiers';
+import { parseFaultRules, type ActiveFault, type FaultRule } from './proxy-faults';
+import { actionFromBody, actionFromHead, HOP_BY_HOP, readBody, sendAwsError, sendJson } from './proxy-http';
+import { consoleLoginEnvelope } from '@/lib/events/envelope';
+import { envelopeForCall, mayEmit, publishEnvelope, signedBy } from './proxy-events';
 
 /**
  * The AWS endpoint of the local stack: a streaming HTTP pass-through to moto (moto_fidelity.py does the IAM/STS
@@ -8,26 +12,20 @@ import type { AddressInfo } from 'node:net';
  *   POST   {url}/_local/faults   JSON: a rule, an array of rules, or { "rules": [...] } (replaces the active rules)
  *   GET    {url}/_local/faults   the active rules with their remaining counts
  *   DELETE {url}/_local/faults   removes every rule
+ *   POST   {url}/_local/latency  JSON { "ms": 100, "mode"?: "added" | "floor" }: until changed, every AWS request is
+ *          delayed by that much before it goes to moto ("added", the default), or answered no sooner than that long
+ *          after it arrived, moto's own time included ("floor": AWS's round trip of ~ms in all, whatever moto and the
+ *          machine add below it); 0 or DELETE turns it off (DELETE also back to "added"); GET answers both
  *   POST   {url}/_local/console-sign-in   JSON { accountId, userName }: records a console sign-in now (the credential
- *          report's password_last_used), as AWS does when the person signs in to the console with their password
+ *          report's password_last_used), as AWS does when the person signs in to the console with their password;
+ *          with an event queue set, also emits CloudTrail's ConsoleLogin (MFAUsed: whether the user has an MFA device,
+ *          which the console then asks for; `"mfaUsed"` in the body overrides)
+ * With an event queue set (setEventQueue; stack.ts does), every IAM mutation the proxy passes that succeeded is
+ * emitted to that queue as EventBridge would (proxy-events.ts).
  * Requests carrying X-Local-Console are refused: that header is moto's console backdoor, for direct callers only.
  */
 
-export type FaultKind = 'throttle' | '5xx' | 'latency';
-
-export type FaultRule = {
-  /** The operation name (`Action` of a query request, the part after the dot of `X-Amz-Target`), or '*'. */
-  action: string;
-  kind: FaultKind;
-  /** How many matching requests the rule affects (default 1, at most 1000); then it is gone. */
-  times?: number;
-  /** For 'latency': the delay in ms before the request is passed on (default 1000, at most 60000). */
-  latencyMs?: number;
-  /** For '5xx': 503 ServiceUnavailable (default) or 500 InternalFailure. */
-  status?: 500 | 503;
-};
-
-export type ActiveFault = Required<Pick<FaultRule, 'action' | 'kind' | 'times'>> & Pick<FaultRule, 'latencyMs' | 'status'>;
+export { parseFaultRules, type ActiveFault, type FaultKind, type FaultRule } from './proxy-faults';
 
 export type LocalProxy = {
   url: string;
@@ -36,123 +34,73 @@ export type LocalProxy = {
   clearFaults(): void;
   /** The active rules with their remaining counts. */
   faults(): ActiveFault[];
+  /**
+   * Every AWS request (not moto's own API) from now on: delayed by `ms` before it goes upstream ("added", the
+   * default), or answered no sooner than `ms` after it arrived ("floor", moto's time included); 0 turns it off.
+   */
+  setLatency(ms: number, mode?: LatencyMode): void;
+  /**
+   * AWS requests answered since the proxy started, their summed time from arrival to the end of the answer
+   * (`totalMs`, the injected latency included) and the part of it spent upstream in moto (`upstreamMs`). Benchmarks
+   * compare the difference over a run with its wall time: how busy the client kept its requests in flight.
+   */
+  traffic(): Traffic;
+  /** The SQS queue (moto's) IAM change events go to; undefined stops emitting. */
+  setEventQueue(queueUrl: string | undefined): void;
   stop(): Promise<void>;
 };
 
 export type StartProxyOptions = { upstream: string; port?: number };
+export type Traffic = { requests: number; totalMs: number; upstreamMs: number };
+export type LatencyMode = 'added' | 'floor';
 
 export const FAULTS_PATH = '/_local/faults';
+export const LATENCY_PATH = '/_local/latency';
+const MAX_LATENCY_MS = 60_000;
 export const CONSOLE_SIGN_IN_PATH = '/_local/console-sign-in';
 /** moto_fidelity.py's endpoint for the dates only time and people produce (creation, console sign-in). */
 export const USER_ACTIVITY_PATH = '/moto-api/fidelity/user-activity';
 export const CONSOLE_HEADER = 'x-local-console';
-const MAX_TIMES = 1000;
-const MAX_LATENCY_MS = 60_000;
 const MAX_BUFFERED_BODY = 8 * 1024 * 1024;
-
-const NAMESPACES: Record<string, string> = {
-  iam: 'https://iam.amazonaws.com/doc/2010-05-08/',
-  sts: 'https://sts.amazonaws.com/doc/2011-06-15/',
-};
-
-/** Checks and normalises rules; throws a message meant for whoever sent them. */
-export function parseFaultRules(input: unknown): ActiveFault[] {
-  const list = Array.isArray(input)
-    ? input
-    : input !== null && typeof input === 'object' && 'rules' in input
-      ? (input as { rules: unknown }).rules
-      : [input];
-  if (!Array.isArray(list)) throw new Error('rules must be an array');
-  return list.map((raw, i) => {
-    if (raw === null || typeof raw !== 'object') throw new Error(`rule ${i}: not an object`);
-    const rule = raw as Record<string, unknown>;
-    const { action, kind } = rule;
-    if (typeof action !== 'string' || !/^(\*|[A-Za-z0-9]+)$/.test(action)) throw new Error(`rule ${i}: action must be an operation name or '*'`);
-    if (kind !== 'throttle' && kind !== '5xx' && kind !== 'latency') throw new Error(`rule ${i}: kind must be throttle, 5xx or latency`);
-    const times = rule.times ?? 1;
-    if (typeof times !== 'number' || !Number.isInteger(times) || times < 1 || times > MAX_TIMES) {
-      throw new Error(`rule ${i}: times must be an integer from 1 to ${MAX_TIMES}`);
-    }
-    const fault: ActiveFault = { action, kind, times };
-    if (kind === 'latency') {
-      const latencyMs = rule.latencyMs ?? 1000;
-      if (typeof latencyMs !== 'number' || !Number.isFinite(latencyMs) || latencyMs < 0 || latencyMs > MAX_LATENCY_MS) {
-        throw new Error(`rule ${i}: latencyMs must be a number from 0 to ${MAX_LATENCY_MS}`);
-      }
-      fault.latencyMs = latencyMs;
-    }
-    if (kind === '5xx') {
-      const status = rule.status ?? 503;
-      if (status !== 500 && status !== 503) throw new Error(`rule ${i}: status must be 500 or 503`);
-      fault.status = status;
-    }
-    return fault;
-  });
-}
-
-const escapeXml = (s: string) => s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
-
-/** The service a SigV4-signed request is for, from its credential scope. */
-const serviceOf = (req: IncomingMessage) => /Credential=[^/]+\/[^/]+\/[^/]+\/([^/]+)\//.exec(req.headers.authorization ?? '')?.[1];
-
-/** An error in the shape AWS uses for the request's protocol: query XML for IAM/STS, JSON for X-Amz-Target APIs. */
-function sendAwsError(req: IncomingMessage, res: ServerResponse, status: number, code: string, message: string, type: 'Sender' | 'Receiver'): void {
-  const requestId = randomUUID();
-  if (req.headers['x-amz-target']) {
-    const body = JSON.stringify({ __type: code, message });
-    res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': requestId, 'content-length': Buffer.byteLength(body) });
-    res.end(body);
-    return;
-  }
-  const ns = NAMESPACES[serviceOf(req) ?? ''] ?? NAMESPACES.iam;
-  const body =
-    `<ErrorResponse xmlns="${ns}"><Error><Type>${type}</Type><Code>${code}</Code><Message>${escapeXml(message)}</Message></Error>` +
-    `<RequestId>${requestId}</RequestId></ErrorResponse>`;
-  res.writeHead(status, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId, 'content-length': Buffer.byteLength(body) });
-  res.end(body);
-}
-
-function sendJson(res: ServerResponse, status: number, value: unknown): void {
-  const body = JSON.stringify(value);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-  res.end(body);
-}
-
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        reject(new Error('request body too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.once('end', () => resolve(Buffer.concat(chunks)));
-    req.once('error', reject);
-  });
-}
-
-/** The operation a request calls, if it can be told without reading the body. */
-function actionFromHead(req: IncomingMessage): string | undefined {
-  const target = req.headers['x-amz-target'];
-  if (typeof target === 'string') return target.slice(target.lastIndexOf('.') + 1);
-  const query = new URL(req.url ?? '/', 'http://proxy').searchParams.get('Action');
-  return query ?? undefined;
-}
-
-const actionFromBody = (body: Buffer) => new URLSearchParams(body.toString('utf8')).get('Action') ?? undefined;
-
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
 
 export async function startProxy(options: StartProxyOptions): Promise<LocalProxy> {
   const upstream = new URL(options.upstream);
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   let rules: ActiveFault[] = [];
+  let latencyMs = 0;
+  let latencyMode: LatencyMode = 'added';
+  const traffic: Traffic = { requests: 0, totalMs: 0, upstreamMs: 0 };
+  let eventQueueUrl: string | undefined;
+  const publishing = new Set<Promise<void>>();
+  /** Emits after the response: the caller is not held up, as CloudTrail and EventBridge deliver later in AWS. */
+  const emit = (envelope: Parameters<typeof publishEnvelope>[2], accessKeyId?: string) => {
+    if (!eventQueueUrl) return;
+    const pending = publishEnvelope(upstream, eventQueueUrl, envelope, accessKeyId)
+      .catch((error: unknown) => console.error(`[local proxy] IAM event not emitted: ${(error as Error).message}`))
+      .finally(() => publishing.delete(pending));
+    publishing.add(pending);
+  };
   const timers = new Set<NodeJS.Timeout>();
+
+  /** Waits `ms` before the request goes on; stops waiting when the client goes away. */
+  const delay = (ms: number, res: ServerResponse) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        resolve();
+      }, ms);
+      timers.add(timer);
+      res.once('close', () => {
+        clearTimeout(timer);
+        timers.delete(timer);
+        resolve();
+      });
+    });
+
+  const checkedLatency = (ms: unknown): number => {
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0 || ms > MAX_LATENCY_MS) throw new Error(`ms must be a number from 0 to ${MAX_LATENCY_MS}`);
+    return ms;
+  };
 
   /** The first rule for this action, consumed by one; undefined when none applies. */
   const takeFault = (action: string | undefined): ActiveFault | undefined => {
@@ -164,7 +112,14 @@ export async function startProxy(options: StartProxyOptions): Promise<LocalProxy
     return { ...rule };
   };
 
-  const forward = (req: IncomingMessage, res: ServerResponse, body: Buffer | undefined) => {
+  const checkedMode = (mode: unknown): LatencyMode => {
+    if (mode !== undefined && mode !== 'added' && mode !== 'floor') throw new Error('mode must be "added" or "floor"');
+    return mode ?? 'added';
+  };
+
+  /** `holdUntil` (performance.now() time): the answer waits until then (the "floor" latency). */
+  type Forwarding = { onSuccess?: () => void; holdUntil?: number; onUpstreamDone?: () => void };
+  const forward = (req: IncomingMessage, res: ServerResponse, body: Buffer | undefined, { onSuccess, holdUntil, onUpstreamDone }: Forwarding = {}) => {
     const headers: OutgoingHttpHeaders = {};
     for (const [name, value] of Object.entries(req.headers)) {
       // Host stays as the client sent it: it is part of the SigV4 signature moto checks.
@@ -175,11 +130,37 @@ export async function startProxy(options: StartProxyOptions): Promise<LocalProxy
     const outgoing = httpRequest(
       { protocol: upstream.protocol, hostname: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers, agent },
       (incoming) => {
-        const out: OutgoingHttpHeaders = {};
-        for (const [name, value] of Object.entries(incoming.headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
-        res.writeHead(incoming.statusCode ?? 502, incoming.statusMessage, out);
-        incoming.pipe(res);
+        const status = incoming.statusCode ?? 502;
+        const head = () => {
+          const out: OutgoingHttpHeaders = {};
+          for (const [name, value] of Object.entries(incoming.headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
+          res.writeHead(status, incoming.statusMessage, out);
+        };
+        const succeeded = () => {
+          if (onSuccess && status >= 200 && status < 300) onSuccess();
+        };
         incoming.once('error', () => res.destroy());
+        if (holdUntil === undefined) {
+          head();
+          incoming.pipe(res);
+          incoming.once('end', () => {
+            onUpstreamDone?.();
+            succeeded();
+          });
+          return;
+        }
+        // Read moto's whole answer at once (so its time is its own, and its thread is free), send it when it is due.
+        const chunks: Buffer[] = [];
+        incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+        incoming.once('end', () => {
+          onUpstreamDone?.();
+          void delay(Math.max(0, holdUntil - performance.now()), res).then(() => {
+            if (res.destroyed) return;
+            head();
+            res.end(Buffer.concat(chunks));
+            succeeded();
+          });
+        });
       },
     );
     outgoing.once('error', (error) => {
@@ -209,6 +190,23 @@ export async function startProxy(options: StartProxyOptions): Promise<LocalProxy
     }
   };
 
+  const handleLatencyApi = async (req: IncomingMessage, res: ServerResponse) => {
+    if (req.method === 'DELETE') {
+      latencyMs = 0;
+      latencyMode = 'added';
+    } else if (req.method === 'POST') {
+      try {
+        const input = JSON.parse((await readBody(req, 4096)).toString('utf8')) as { ms?: unknown; mode?: unknown } | null;
+        const ms = checkedLatency(input?.ms);
+        latencyMode = checkedMode(input?.mode);
+        latencyMs = ms;
+      } catch (error) {
+        return sendJson(res, 400, { error: (error as Error).message });
+      }
+    } else if (req.method !== 'GET') return sendJson(res, 405, { error: 'use GET, POST or DELETE' });
+    return sendJson(res, 200, { ms: latencyMs, mode: latencyMode });
+  };
+
   const handleConsoleSignIn = async (req: IncomingMessage, res: ServerResponse) => {
     if (req.method !== 'POST') return sendJson(res, 405, { error: 'use POST' });
     let input: { accountId?: unknown; userName?: unknown };
@@ -218,7 +216,7 @@ export async function startProxy(options: StartProxyOptions): Promise<LocalProxy
       return sendJson(res, 400, { error: 'the body must be JSON: { "accountId", "userName" }' });
     }
     const { accountId, userName } = input ?? {};
-    if (typeof accountId !== 'string' || !/^\d{12}$/.test(accountId) || typeof userName !== 'string' || !/^[\w+=,.@-]{1,64}$/.test(userName)) {
+    if (typeof accountId !== 'string' || !ACCOUNT_ID.test(accountId) || typeof userName !== 'string' || !IAM_USER_NAME.test(userName)) {
       return sendJson(res, 400, { error: 'accountId (12 digits) and userName (an IAM user name) are required' });
     }
     const answer = await fetch(new URL(USER_ACTIVITY_PATH, upstream), {
@@ -226,22 +224,53 @@ export async function startProxy(options: StartProxyOptions): Promise<LocalProxy
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ accountId, userName, passwordLastUsed: 'now' }),
     });
-    return sendJson(res, answer.status, await answer.json());
+    const recorded = (await answer.json()) as { mfaDevices?: number };
+    if (answer.ok) {
+      const mfaUsed = typeof (input as { mfaUsed?: unknown }).mfaUsed === 'boolean' ? (input as { mfaUsed: boolean }).mfaUsed : (recorded.mfaDevices ?? 0) > 0;
+      emit(consoleLoginEnvelope({ accountId, userName, mfaUsed }));
+    }
+    return sendJson(res, answer.status, recorded);
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === FAULTS_PATH) return handleFaultsApi(req, res);
     if (path === CONSOLE_SIGN_IN_PATH) return handleConsoleSignIn(req, res);
+    if (path === LATENCY_PATH) return handleLatencyApi(req, res);
     if (req.headers[CONSOLE_HEADER] !== undefined) {
       return sendAwsError(req, res, 403, 'AccessDenied', 'The X-Local-Console header is accepted only by moto itself, never through the AWS endpoint.', 'Sender');
     }
-    if (rules.length === 0 || path?.startsWith('/moto-api')) return forward(req, res, undefined);
+    const arrived = performance.now();
+    let upstreamFrom = arrived;
+    let upstreamDone: number | undefined;
+    const aws = !path?.startsWith('/moto-api');
+    if (aws) {
+      res.once('close', () => {
+        const now = performance.now();
+        traffic.requests++;
+        traffic.totalMs += now - arrived;
+        traffic.upstreamMs += (upstreamDone ?? now) - upstreamFrom;
+      });
+    }
+    const floor = aws && latencyMs > 0 && latencyMode === 'floor' ? arrived + latencyMs : undefined;
+    const forwarding: Forwarding = { holdUntil: floor, onUpstreamDone: () => (upstreamDone = performance.now()) };
+    if (aws && latencyMs > 0 && latencyMode === 'added') {
+      await delay(latencyMs, res);
+      if (res.destroyed) return undefined;
+      upstreamFrom = performance.now();
+    }
+    let body: Buffer | undefined;
+    if (eventQueueUrl && mayEmit(req) && aws) {
+      body = await readBody(req, MAX_BUFFERED_BODY);
+      const envelope = envelopeForCall(body);
+      const accessKeyId = signedBy(req)?.accessKeyId;
+      if (envelope) forwarding.onSuccess = () => emit(envelope, accessKeyId);
+    }
+    if (rules.length === 0 || !aws) return forward(req, res, body, forwarding);
 
     let action = actionFromHead(req);
-    let body: Buffer | undefined;
     if (action === undefined) {
-      body = await readBody(req, MAX_BUFFERED_BODY);
+      body ??= await readBody(req, MAX_BUFFERED_BODY);
       action = actionFromBody(body);
     }
     const fault = takeFault(action);
@@ -252,21 +281,10 @@ export async function startProxy(options: StartProxyOptions): Promise<LocalProxy
         : sendAwsError(req, res, 503, 'ServiceUnavailable', 'Service is unable to handle request.', 'Receiver');
     }
     if (fault?.kind === 'latency') {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
-          timers.delete(timer);
-          resolve();
-        }, fault.latencyMs);
-        timers.add(timer);
-        res.once('close', () => {
-          clearTimeout(timer);
-          timers.delete(timer);
-          resolve();
-        });
-      });
+      await delay(fault.latencyMs ?? 0, res);
       if (res.destroyed) return undefined;
     }
-    return forward(req, res, body);
+    return forward(req, res, body, forwarding);
   };
 
   const server = createServer((req, res) => {
@@ -296,12 +314,22 @@ export async function startProxy(options: StartProxyOptions): Promise<LocalProxy
       rules = [];
     },
     faults: () => rules.map((r) => ({ ...r })),
+    setLatency(ms, mode = 'added') {
+      latencyMode = checkedMode(mode);
+      latencyMs = checkedLatency(ms);
+    },
+    traffic: () => ({ ...traffic }),
+    setEventQueue(queueUrl) {
+      eventQueueUrl = queueUrl;
+    },
     stop() {
       stopping ??= new Promise<void>((resolve) => {
         rules = [];
+        latencyMs = 0;
+        latencyMode = 'added';
         for (const timer of timers) clearTimeout(timer);
         timers.clear();
-        server.close(() => resolve());
+        server.close(() => void Promise.allSettled([...publishing]).then(() => resolve()));
         server.closeAllConnections();
         agent.destroy();
       });

@@ -25,7 +25,8 @@ function run(command: string, args: string[], cwd: string): Promise<void> {
 
 /**
  * Makes `.venv` match infra/local/requirements.txt. The stamp holds the hash of the requirements the venv
- * was last installed from, so an unchanged venv costs one file read.
+ * was last installed from, so an unchanged venv costs one file read. The file pins moto's whole dependency
+ * closure with hashes (compiled from requirements.in), and pip refuses any download that does not match them.
  */
 export async function ensureVenv(repoRoot: string = defaultRepoRoot, log: (line: string) => void = console.log): Promise<void> {
   const hash = createHash('sha256').update(await readFile(requirementsPath(repoRoot))).digest('hex');
@@ -36,7 +37,7 @@ export async function ensureVenv(repoRoot: string = defaultRepoRoot, log: (line:
   if (!existsSync(venvBin(repoRoot, 'pip'))) await run('python3', ['-m', 'venv', '.venv'], repoRoot);
   await run(
     venvBin(repoRoot, 'pip'),
-    ['install', '--quiet', '--disable-pip-version-check', '-r', requirementsPath(repoRoot)],
+    ['install', '--quiet', '--disable-pip-version-check', '--require-hashes', '-r', requirementsPath(repoRoot)],
     repoRoot,
   );
   await writeFile(stampPath(repoRoot), `${hash}\n`);

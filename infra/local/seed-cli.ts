@@ -28,9 +28,6 @@ if (values.help || !Number.isInteger(usersPerAccount) || usersPerAccount < 0 || 
   process.exit(values.help ? 0 : 2);
 }
 
-// The SDK's notice about future Node versions is noise in this tool's output.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 const outFile = resolve(values.out);
 let moto: Moto | undefined;
 if (!values.endpoint) {

@@ -19,39 +19,27 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { assumeRole, iamClient, roleArn, stsClient, type AwsCredentials, type AwsTarget } from './aws-clients';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { roleArn } from '@/lib/iam-identifiers';
+import { assumeRole, iamClient, stsClient } from './aws-clients';
 import { readGroundTruth, type GroundTruth, type GroundTruthUser } from './ground-truth';
+import { collect, localStack, memberRoleClients } from './integration-support';
 import { startMoto } from './moto';
 import { runPool } from './pool';
 import { seedOrganisation } from './seed';
 
-const stack = inject('stack');
-const target: AwsTarget = { endpoint: stack.motoUrl, region: stack.env.AWS_REGION ?? 'us-east-1' };
-const portalKey: AwsCredentials = { accessKeyId: stack.env.AWS_ACCESS_KEY_ID ?? '', secretAccessKey: stack.env.AWS_SECRET_ACCESS_KEY ?? '' };
+const { stack, direct: target, portalKey } = localStack();
 
 let truth: GroundTruth;
 /** IAM clients per account, as the portal has them: its own key, then AssumeRole with the external id. */
-const asPortal = new Map<string, IAMClient>();
+let asPortal = new Map<string, IAMClient>();
 const iamFor = (accountId: string) => asPortal.get(accountId) as IAMClient;
-
-async function collect<T>(pages: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const page of pages) out.push(page);
-  return out;
-}
 
 const errorName = (promise: Promise<unknown>) => promise.then(() => 'no error', (e: Error) => e.name);
 
 beforeAll(async () => {
   truth = await readGroundTruth(stack.groundTruthFile);
-  for (const account of truth.accounts) {
-    const credentials = await assumeRole(target, portalKey, roleArn(account.id, truth.memberRole.name), {
-      sessionName: 'seed-test',
-      externalId: truth.memberRole.externalId,
-    });
-    asPortal.set(account.id, iamClient(target, credentials));
-  }
+  asPortal = await memberRoleClients(target, portalKey, truth, 'seed-test');
 });
 
 afterAll(() => {

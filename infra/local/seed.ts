@@ -15,7 +15,9 @@ import {
 import { CreateEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { assumeRole, iamClient, roleArn, type AwsTarget } from './aws-clients';
+import { roleArn } from '@/lib/iam-identifiers';
+import { assumeRole, iamClient, type AwsTarget } from './aws-clients';
+import { createLocalOrganization, ORGANIZATIONS_READ_EXTERNAL_ID, ORGANIZATIONS_READ_ROLE_NAME, organizationsReadPolicy, portalOrganizationsPolicy } from './aws-organization';
 import { setUserActivity, withCertifications, withConsoleHeader } from './console';
 import { groundTruthSchema, type GroundTruth, type GroundTruthAccessKey, type HardwareToken } from './ground-truth';
 import { planOrganisation, type PlannedUser } from './org-plan';
@@ -39,6 +41,7 @@ import {
   localConsoleUserPolicy,
   memberRolePolicy,
   memberRoleTrustPolicy,
+  portalEventsPolicy,
   portalSesPolicy,
   portalUserPolicy,
 } from './policies';
@@ -85,39 +88,47 @@ async function writeHardwareTokens(file: string, tokens: readonly HardwareToken[
   await rename(temporary, file);
 }
 
-async function setUpAccount(iam: IAMClient, account: (typeof ACCOUNTS)[number]): Promise<void> {
+/** A role with its trust policy and one inline policy, as the member-account stack creates it. */
+async function createRole(iam: IAMClient, role: { name: string; trust: unknown; description: string; policyName: string; policy: unknown }): Promise<void> {
+  await iam.send(new CreateRoleCommand({ RoleName: role.name, AssumeRolePolicyDocument: JSON.stringify(role.trust), Description: role.description }));
+  await iam.send(new PutRolePolicyCommand({ RoleName: role.name, PolicyName: role.policyName, PolicyDocument: JSON.stringify(role.policy) }));
+}
+
+async function setUpAccount(iam: IAMClient, account: Pick<(typeof ACCOUNTS)[number], 'alias'>): Promise<void> {
   await iam.send(new CreateAccountAliasCommand({ AccountAlias: account.alias }));
   for (const group of ALL_GROUPS) await iam.send(new CreateGroupCommand({ GroupName: group }));
-  await iam.send(
-    new CreateRoleCommand({
-      RoleName: MEMBER_ROLE_NAME,
-      AssumeRolePolicyDocument: JSON.stringify(memberRoleTrustPolicy(HOSTING_ACCOUNT, MEMBER_ROLE_EXTERNAL_ID, PORTAL_USER_NAME)),
-      Description: 'Lets the MFA portal inventory IAM users and manage their MFA devices',
-    }),
-  );
-  await iam.send(
-    new PutRolePolicyCommand({ RoleName: MEMBER_ROLE_NAME, PolicyName: 'MfaPortal', PolicyDocument: JSON.stringify(memberRolePolicy()) }),
-  );
-  await iam.send(
-    new CreateRoleCommand({
-      RoleName: DEPLOY_ROLE_NAME,
-      AssumeRolePolicyDocument: JSON.stringify(memberRoleTrustPolicy(HOSTING_ACCOUNT, DEPLOY_ROLE_EXTERNAL_ID, PORTAL_USER_NAME)),
-      Description: 'Lets the MFA portal deploy and roll back the enforcement policy and reconcile mfa-* tags',
-    }),
-  );
-  await iam.send(
-    new PutRolePolicyCommand({ RoleName: DEPLOY_ROLE_NAME, PolicyName: 'MfaPortalDeploy', PolicyDocument: JSON.stringify(deployRolePolicy()) }),
-  );
-  await iam.send(
-    new CreateRoleCommand({
-      RoleName: LOCAL_CONSOLE_ROLE_NAME,
-      AssumeRolePolicyDocument: JSON.stringify(localConsoleTrustPolicy(HOSTING_ACCOUNT, LOCAL_CONSOLE_USER_NAME)),
-      Description: 'Local stack only: what the AWS console can do (register FIDO keys, set up test users)',
-    }),
-  );
-  await iam.send(
-    new PutRolePolicyCommand({ RoleName: LOCAL_CONSOLE_ROLE_NAME, PolicyName: 'LocalConsole', PolicyDocument: JSON.stringify(localConsoleRolePolicy()) }),
-  );
+  await createRole(iam, {
+    name: MEMBER_ROLE_NAME,
+    trust: memberRoleTrustPolicy(HOSTING_ACCOUNT, MEMBER_ROLE_EXTERNAL_ID, PORTAL_USER_NAME),
+    description: 'Lets the MFA portal inventory IAM users and manage their MFA devices',
+    policyName: 'MfaPortal',
+    policy: memberRolePolicy(),
+  });
+  await createRole(iam, {
+    name: DEPLOY_ROLE_NAME,
+    trust: memberRoleTrustPolicy(HOSTING_ACCOUNT, DEPLOY_ROLE_EXTERNAL_ID, PORTAL_USER_NAME),
+    description: 'Lets the MFA portal deploy and roll back the enforcement policy and reconcile mfa-* tags',
+    policyName: 'MfaPortalDeploy',
+    policy: deployRolePolicy(),
+  });
+  await createRole(iam, {
+    name: LOCAL_CONSOLE_ROLE_NAME,
+    trust: localConsoleTrustPolicy(HOSTING_ACCOUNT, LOCAL_CONSOLE_USER_NAME),
+    description: 'Local stack only: what the AWS console can do (register FIDO keys, set up test users)',
+    policyName: 'LocalConsole',
+    policy: localConsoleRolePolicy(),
+  });
+}
+
+/**
+ * One more managed account beyond the demo organisation, set up as the seed sets up each demo account (alias, groups,
+ * the portal's roles), for benchmarks at organisation scale. Returns its console IAM client (moto directly).
+ */
+export async function setUpExtraAccount(target: AwsTarget, accountId: string, alias: string): Promise<IAMClient> {
+  const credentials = await assumeRole(target, BOOTSTRAP_CREDENTIALS, roleArn(accountId, 'OrganizationAccountAccessRole'), { sessionName: 'extra-account' });
+  const iam = withConsoleHeader(iamClient(target, credentials));
+  await setUpAccount(iam, { alias });
+  return iam;
 }
 
 /** Enables a planned device with valid codes, as a user holding it would (FIDO: as the console does). */
@@ -229,6 +240,21 @@ export async function seedOrganisation(options: SeedOptions): Promise<GroundTrut
     await hosting.send(
       new PutUserPolicyCommand({ UserName: PORTAL_USER_NAME, PolicyName: 'SendReminders', PolicyDocument: JSON.stringify(portalSesPolicy()) }),
     );
+    // AWS Organizations: the organisation, and the read role in its management account (the hosting account here).
+    const organization = await createLocalOrganization(options.endpoint);
+    await createRole(hosting, {
+      name: ORGANIZATIONS_READ_ROLE_NAME,
+      trust: memberRoleTrustPolicy(HOSTING_ACCOUNT, ORGANIZATIONS_READ_EXTERNAL_ID, PORTAL_USER_NAME),
+      description: 'Lets the MFA portal list the accounts of the organisation',
+      policyName: 'ReadOrganizations',
+      policy: organizationsReadPolicy(),
+    });
+    await hosting.send(
+      new PutUserPolicyCommand({ UserName: PORTAL_USER_NAME, PolicyName: 'AssumeOrganizationsRead', PolicyDocument: JSON.stringify(portalOrganizationsPolicy()) }),
+    );
+    await hosting.send(
+      new PutUserPolicyCommand({ UserName: PORTAL_USER_NAME, PolicyName: 'ConsumeIamEvents', PolicyDocument: JSON.stringify(portalEventsPolicy()) }),
+    );
     await ses?.send(new CreateEmailIdentityCommand({ EmailIdentity: DEMO_REMINDER_SENDER }));
     const { AccessKey: portalKey } = await hosting.send(new CreateAccessKeyCommand({ UserName: PORTAL_USER_NAME }));
     if (!portalKey?.AccessKeyId || !portalKey.SecretAccessKey) throw new Error('CreateAccessKey for the portal user returned no key');
@@ -246,6 +272,7 @@ export async function seedOrganisation(options: SeedOptions): Promise<GroundTrut
       people: demoPeople,
       users: plan.users.map((u, i) => ({ ...u, ...activity[i] })),
       accessKeys: keys.filter((k): k is GroundTruthAccessKey => k !== undefined),
+      organization,
     });
     await writeFile(options.outFile, `${JSON.stringify(truth, null, 2)}\n`);
     return truth;

@@ -27,9 +27,6 @@ if (values.help || !Number.isInteger(usersPerAccount) || usersPerAccount < 0 || 
   process.exit(values.help ? 0 : 2);
 }
 
-// The SDK's notice about future Node versions is noise in this tool's output.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 /** KEY=value lines that both a shell (`. file`) and dotenv read the same way. */
 const toEnvFile = (env: Record<string, string>) =>
   Object.entries(env)

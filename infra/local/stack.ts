@@ -4,6 +4,7 @@ import type { GroundTruth } from './ground-truth';
 import { startIdp, type Idp } from './idp';
 import { setMotoAuth, startMoto, type Moto } from './moto';
 import { startProxy, type LocalProxy } from './proxy';
+import { createEventQueues, type EventQueues } from './events-queue';
 import {
   ADMIN_GROUP,
   EMAIL_TAG_KEY,
@@ -36,12 +37,14 @@ export type LocalStack = {
   /** What the portal's AWS clients talk to: the proxy in front of moto (env.AWS_ENDPOINT_URL). */
   awsEndpoint: string;
   /** The proxy's fault injection (also over HTTP at {awsEndpoint}/_local/faults). */
-  proxy: Pick<LocalProxy, 'setFaults' | 'clearFaults' | 'faults'>;
+  proxy: Pick<LocalProxy, 'setFaults' | 'clearFaults' | 'faults' | 'setLatency' | 'traffic'>;
   issuer: string;
   groundTruth: GroundTruth;
   groundTruthFile: string;
   /** The hardware token inventory: the secrets of the demo's tokens (assigned and spare), which moto checks codes against. */
   hardwareTokensFile: string;
+  /** The IAM change event queue (env.MFA_EVENTS_QUEUE_URL) and its dead-letter queue, in moto's SQS. */
+  eventQueues: EventQueues;
   /** Exactly the settings the portal reads, for this stack. */
   env: Record<string, string>;
   /** Settles only if a part of the stack dies on its own: a description for the user. */
@@ -94,6 +97,12 @@ export async function startStack(options: StartStackOptions): Promise<LocalStack
       outFile: groundTruthFile,
     });
     log(`Seeded ${groundTruth.users.length} IAM users in ${groundTruth.accounts.length} accounts in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    // Before auth is on, moto puts the queues in the account of the key that creates them: the portal's.
+    const eventQueues = await createEventQueues(
+      { endpoint: moto.url, region: REGION },
+      { accessKeyId: groundTruth.portal.accessKeyId, secretAccessKey: groundTruth.portal.secretAccessKey },
+    );
+    proxy.setEventQueue(eventQueues.queueUrl);
     await setMotoAuth(moto.url, true);
 
     const clientSecret = secret(32);
@@ -137,16 +146,19 @@ export async function startStack(options: StartStackOptions): Promise<LocalStack
       MFA_REMINDER_EMAIL_FROM: DEMO_REMINDER_SENDER,
       // The demo organisation has centralized root access (moto has no ListOrganizationsFeatures to ask).
       MFA_ROOT_CREDENTIALS_MANAGEMENT: 'true',
+      // The proxy emits each IAM change it passes to this queue, as EventBridge does in AWS (proxy-events.ts).
+      MFA_EVENTS_QUEUE_URL: eventQueues.queueUrl,
     };
     const faults = proxy;
     return {
       motoUrl: moto.url,
       awsEndpoint: proxy.url,
-      proxy: { setFaults: (rules) => faults.setFaults(rules), clearFaults: () => faults.clearFaults(), faults: () => faults.faults() },
+      proxy: { setFaults: (rules) => faults.setFaults(rules), clearFaults: () => faults.clearFaults(), faults: () => faults.faults(), setLatency: (ms, mode) => faults.setLatency(ms, mode), traffic: () => faults.traffic() },
       issuer: idp.issuer,
       groundTruth,
       groundTruthFile,
       hardwareTokensFile,
+      eventQueues,
       env,
       unexpectedExit: moto.unexpectedExit,
       stop,

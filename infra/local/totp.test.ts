@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toBase32 } from './org-plan';
-import { consecutiveCodes, decodeBase32, secretFromSeed, totpAtStep, totpCode, totpStep } from './totp';
+import { consecutiveCodes, decodeBase32, secretFromSeed, toBase32, totpAtStep, totpCode, totpStep } from './totp';
 
 // RFC 6238 appendix B, SHA1 rows (the key is the ASCII "12345678901234567890"), last 6 of the 8 digits.
 const RFC_SECRET = toBase32(Buffer.from('12345678901234567890', 'ascii'));

@@ -1,4 +1,5 @@
 import 'server-only';
+import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { getActor } from '@/lib/auth/session';
 import { hasRole } from '@/lib/auth/roles';
@@ -8,13 +9,31 @@ import type { Actor, Role } from '@/lib/auth/types';
 import { fail, invalid, type ActionResult } from './result';
 import { CONTROL_CHARACTER_MESSAGE } from './free-text';
 
+/** Pages whose cached render an action's success makes stale: fixed paths, or paths that depend on the input. */
+export type Revalidate<I> = string | readonly string[] | ((input: I) => string | readonly string[]);
+
+/** Next's `redirect()` throws an error whose digest starts with NEXT_REDIRECT: the action succeeded and moves on. */
+const isRedirect = (error: unknown) =>
+  typeof error === 'object' && error !== null && typeof (error as { digest?: unknown }).digest === 'string' && (error as { digest: string }).digest.startsWith('NEXT_REDIRECT');
+
+function revalidateAll<I>(revalidate: Revalidate<I> | undefined, input: I) {
+  if (!revalidate) return;
+  const paths = typeof revalidate === 'function' ? revalidate(input) : revalidate;
+  for (const path of typeof paths === 'string' ? [paths] : paths) revalidatePath(path);
+}
+
 /**
  * Every server action is a public POST endpoint. This wrapper authenticates from the session cookie,
  * checks the role, validates the form with a zod schema (all field errors, human messages), and only
  * then calls the handler with the actor and typed input.
+ *
+ * - `schema` is a schema, or a factory called per request for rules that depend on the moment (a deadline
+ *   must lie in the future *now*).
+ * - `revalidate` names the pages a success makes stale; they are revalidated after a success result and
+ *   when the handler redirects (a redirect is how a finished flow succeeds), never after a refusal.
  */
 export function defineAction<S extends z.ZodType, T>(
-  opts: { name: AuditAction; role: Role; schema: S },
+  opts: { name: AuditAction; role: Role; schema: S | (() => S | Promise<S>); revalidate?: Revalidate<z.output<S>> },
   handler: (actor: Actor, input: z.output<S>) => Promise<ActionResult<T>>,
 ) {
   return async function action(_prev: ActionResult<T>, formData: FormData): Promise<ActionResult<T>> {
@@ -32,8 +51,17 @@ export function defineAction<S extends z.ZodType, T>(
     // PostgreSQL cannot store a NUL byte (the query would fail as a 500) and no form field ever means one.
     const withNul = Object.keys(raw).filter((key) => raw[key]!.includes('\u0000'));
     if (withNul.length) return invalid(Object.fromEntries(withNul.map((key) => [key, [CONTROL_CHARACTER_MESSAGE]])), 'Check the highlighted fields.');
-    const parsed = opts.schema.safeParse(raw);
+    const schema = typeof opts.schema === 'function' ? await (opts.schema as () => S | Promise<S>)() : opts.schema;
+    const parsed = schema.safeParse(raw);
     if (!parsed.success) return invalid(z.flattenError(parsed.error).fieldErrors as Partial<Record<string, string[]>>, 'Check the highlighted fields.');
-    return handler(actor, parsed.data);
+    let result: ActionResult<T>;
+    try {
+      result = await handler(actor, parsed.data);
+    } catch (error) {
+      if (isRedirect(error)) revalidateAll(opts.revalidate, parsed.data);
+      throw error;
+    }
+    if (result.status === 'success') revalidateAll(opts.revalidate, parsed.data);
+    return result;
   };
 }

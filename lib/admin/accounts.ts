@@ -1,5 +1,5 @@
 import 'server-only';
-import { getEnv } from '@/lib/env';
+import { listManagedAccounts } from '@/lib/accounts/registry';
 import { classifyAwsError, type AwsErrorCode } from '@/lib/aws/errors';
 import { getAccountAlias } from '@/lib/aws/iam';
 import { assertRole } from '@/lib/auth/roles';
@@ -17,7 +17,7 @@ export type AccountHealth = {
 export async function getAccountHealth(actor: Actor): Promise<AccountHealth[]> {
   assertRole(actor.roles, 'admin', 'account health');
   return Promise.all(
-    getEnv().MFA_ACCOUNTS.map(async (a): Promise<AccountHealth> => {
+    (await listManagedAccounts()).map(async (a): Promise<AccountHealth> => {
       try {
         return { id: a.id, label: a.label, alias: await getAccountAlias(a.id), reachable: true };
       } catch (error) {

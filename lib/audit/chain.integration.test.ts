@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { asc, sql } from 'drizzle-orm';
-import { startTestPostgres, type TestPostgres } from '@/scripts/test-postgres';
+import { describeOnDatabases } from '@/test-support/databases';
 import { openDatabase, type Database } from '@/lib/db/client';
 import { auditLog } from '@/lib/db/schema';
 import { useLocalStack } from '@/test-support/stack';
@@ -17,16 +17,13 @@ import { verifyAuditChain } from './verify';
 const run = promisify(execFile);
 const tmp = (p: string) => mkdtempSync(path.join(tmpdir(), p));
 const dirs: string[] = [];
-let pgServer: TestPostgres;
 
 beforeAll(async () => {
   // The audit:verify script reads the portal's settings (lib/env.ts): the local stack's, with its own database.
   await useLocalStack();
-  pgServer = await startTestPostgres();
 }, 120_000);
 
-afterAll(async () => {
-  await pgServer?.stop();
+afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
@@ -47,58 +44,45 @@ const write = (database: Database, n: number, actor = 'carol@example.com') =>
     for (let i = 0; i < n; i++) await recordAudit(database.db, { actor, action: 'program.settings.update', outcome: 'success', detail: { i, note: `é "quoted" ${i}` } });
   })();
 
-const backends = [
-  { name: 'PGlite', url: () => `pglite:${(() => { const d = tmp('mfa-audit-chain-'); dirs.push(d); return d; })()}` },
-  { name: 'PostgreSQL server', url: () => pgServer.url },
-];
-
-describe.each(backends)('the audit hash chain on $name', (backend) => {
-  let database: Database;
-  beforeAll(async () => {
-    database = await openDatabase(backend.url());
-  });
-  afterAll(async () => {
-    await database?.close();
-  });
-
+describeOnDatabases('the audit hash chain', (current) => {
   it('chains every row: seq 1, 2, 3 …, each prev_hash the previous hash, whatever the caller passes', async () => {
-    await write(database, 3);
+    await write(current(), 3);
     // Raw SQL cannot choose its place in the chain either: the trigger overwrites seq and the hashes.
-    await database.db.execute(sql`INSERT INTO audit_log (actor, action, outcome, seq, prev_hash, hash) VALUES ('x', 'auth.sign-in', 'success', 99, 'forged', 'forged')`);
-    const rows = await rowsOf(database);
+    await current().db.execute(sql`INSERT INTO audit_log (actor, action, outcome, seq, prev_hash, hash) VALUES ('x', 'auth.sign-in', 'success', 99, 'forged', 'forged')`);
+    const rows = await rowsOf(current());
     expect(rows.map((r) => r.seq)).toEqual(rows.map((_, i) => i + 1));
     expect(rows[0]!.prevHash).toBe('');
     for (let i = 1; i < rows.length; i++) expect(rows[i]!.prevHash).toBe(rows[i - 1]!.hash);
     expect(rows.every((r) => /^[0-9a-f]{64}$/.test(r.hash))).toBe(true);
     expect(rows.at(-1)!.hash).not.toBe('forged');
-    const result = await verifyAuditChain(database.db);
+    const result = await verifyAuditChain(current().db);
     expect(result).toEqual({ ok: true, rows: rows.length, head: { seq: rows.length, hash: rows.at(-1)!.hash } });
   });
 
   it('refuses UPDATE and DELETE of audit rows, including their hashes', async () => {
     const refused = async (statement: ReturnType<typeof sql>) => {
-      const error = await database.db.execute(statement).then(() => null, (e: Error) => e);
+      const error = await current().db.execute(statement).then(() => null, (e: Error) => e);
       expect(error, 'statement should have been rejected').not.toBeNull();
       return String((error!.cause as Error | undefined)?.message ?? error!.message);
     };
     expect(await refused(sql`UPDATE audit_log SET hash = 'x' WHERE seq = 1`)).toMatch(/append-only \(UPDATE rejected\)/);
     expect(await refused(sql`DELETE FROM audit_log WHERE seq = 2`)).toMatch(/append-only \(DELETE rejected\)/);
-    expect((await verifyAuditChain(database.db)).ok).toBe(true);
+    expect((await verifyAuditChain(current().db)).ok).toBe(true);
   });
 
   it('keeps one chain when writers append at the same moment', async () => {
-    await Promise.all([write(database, 10, 'w1'), write(database, 10, 'w2'), write(database, 10, 'w3')]);
-    const rows = await rowsOf(database);
+    await Promise.all([write(current(), 10, 'w1'), write(current(), 10, 'w2'), write(current(), 10, 'w3')]);
+    const rows = await rowsOf(current());
     expect(rows.map((r) => r.seq)).toEqual(rows.map((_, i) => i + 1));
-    expect((await verifyAuditChain(database.db, 7)).ok).toBe(true);
+    expect((await verifyAuditChain(current().db, 7)).ok).toBe(true);
   });
 
   it('names the first row changed after it was written, even when later rows are changed too', async () => {
-    const before = await rowsOf(database);
+    const before = await rowsOf(current());
     const victim = before[4]!;
-    await tamper(database, sql`UPDATE audit_log SET detail = '{"i": 4, "note": "nothing to see"}'::jsonb WHERE id = ${victim.id}`);
-    await tamper(database, sql`UPDATE audit_log SET actor = 'mallory' WHERE id = ${before[9]!.id}`);
-    const result = await verifyAuditChain(database.db, 3);
+    await tamper(current(), sql`UPDATE audit_log SET detail = '{"i": 4, "note": "nothing to see"}'::jsonb WHERE id = ${victim.id}`);
+    await tamper(current(), sql`UPDATE audit_log SET actor = 'mallory' WHERE id = ${before[9]!.id}`);
+    const result = await verifyAuditChain(current().db, 3);
     expect(result).toMatchObject({ ok: false, rows: 4, broken: { id: victim.id, seq: victim.seq, problem: 'altered' } });
     if (!result.ok) expect(describeBreak(result.broken)).toContain(`row id ${victim.id} (seq ${victim.seq}) was changed`);
   });

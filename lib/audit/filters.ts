@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { freeText } from '@/lib/actions/free-text';
+import { isoDay } from '@/lib/format';
 
 /** The audit log's filters and page, as URL search params: parsed the same way by the page and the export. */
 import { AUDIT_ACTIONS, AUDIT_OUTCOMES } from './actions';
@@ -15,7 +16,7 @@ const day = z
   .regex(/^\d{4}-\d{2}-\d{2}$/)
   .refine((v) => {
     const d = new Date(`${v}T00:00:00.000Z`);
-    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v;
+    return !Number.isNaN(d.getTime()) && isoDay(d) === v;
   });
 
 export const auditFiltersSchema = z.object({

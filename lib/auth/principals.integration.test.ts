@@ -10,6 +10,7 @@ import { getEnv } from '@/lib/env';
 import type { GroundTruth } from '@/infra/local/ground-truth';
 import { resetAwsClients } from '@/lib/aws/clients';
 import { identityForAccessKeys, identityForEmail, rederiveIdentity, SignInError } from './principals';
+import { roleArn } from '@/lib/iam-identifiers';
 
 let truth: GroundTruth;
 let motoUrl: string;
@@ -88,7 +89,7 @@ describe('access-key identity', () => {
       credentials: { accessKeyId: truth.portal.accessKeyId, secretAccessKey: truth.portal.secretAccessKey },
     });
     const out = await sts.send(
-      new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${truth.accounts[0]!.id}:role/${truth.memberRole.name}`, RoleSessionName: 't', ExternalId: truth.memberRole.externalId }),
+      new AssumeRoleCommand({ RoleArn: roleArn(truth.accounts[0]!.id, truth.memberRole.name), RoleSessionName: 't', ExternalId: truth.memberRole.externalId }),
     );
     const c = out.Credentials!;
     expect(await signInError(identityForAccessKeys({ accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken }))).toBe('NotIamUser');
@@ -120,7 +121,7 @@ describe('roles only from the accounts whose groups may grant them', () => {
     try {
       const bootstrap = { accessKeyId: 'AKIABOOTSTRAP0000000', secretAccessKey: 'x' };
       const sts = new STSClient({ endpoint: truth.endpoint, region: truth.region, credentials: bootstrap });
-      const c = (await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${accountId}:role/Setup`, RoleSessionName: 's' }))).Credentials!;
+      const c = (await sts.send(new AssumeRoleCommand({ RoleArn: roleArn(accountId, 'Setup'), RoleSessionName: 's' }))).Credentials!;
       const iam = new IAMClient({ endpoint: truth.endpoint, region: truth.region, credentials: { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken } });
       return await run(iam);
     } finally {

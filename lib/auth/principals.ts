@@ -1,9 +1,13 @@
 import 'server-only';
 import { getEnv } from '@/lib/env';
-import { isManagedAccount } from '@/lib/aws/clients';
-import { AwsError, classifyAwsError } from '@/lib/aws/errors';
-import { listAccountUsers, listUserGroups, listUserTags } from '@/lib/aws/iam';
+import { isManagedAccount, managedAccountIds } from '@/lib/accounts/registry';
+import pLimit from 'p-limit';
+import { getDb } from '@/lib/db/client';
+import { AwsError, classifyAwsError, isAwsError } from '@/lib/aws/errors';
+import { getIamUser, listAccountUsers, listUserGroups, listUserTags, type IamUser } from '@/lib/aws/iam';
 import { getCallerIdentity, parsePrincipalArn } from '@/lib/aws/sts';
+import { emailTagOf, lookupEmail } from '@/lib/inventory/email-index';
+import type { UserRef } from '@/lib/iam-identifiers';
 import { groupsFromClaim, rolesFor } from './roles';
 import type { PortalIdentity, Principal } from './types';
 import type { SignInErrorCode } from './messages';
@@ -37,21 +41,49 @@ export function groupsThatGrantRoles(accountId: string, groups: readonly string[
 const byAccountThenName = (a: Principal, b: Principal) =>
   a.accountId.localeCompare(b.accountId) || a.userName.localeCompare(b.userName);
 
+/** At most this many candidates read at once: an email tag shared by many users stays inside IAM's request rate. */
+const CONFIRM_CONCURRENCY = 8;
+
+/**
+ * A candidate from the index, read live: GetUser gives the tags and the current ARN (a path may have changed), as cheap
+ * as ListUserTags; ListGroupsForUser the groups. Null when the user no longer exists.
+ */
+async function liveCandidate(c: UserRef): Promise<IamUser | null> {
+  try {
+    return await getIamUser(c.accountId, c.userName);
+  } catch (error) {
+    if (isAwsError(error, 'NoSuchEntity')) return null;
+    throw error;
+  }
+}
+
+/**
+ * The managed accounts' IAM users tagged with the email, read live. Candidates come from the inventory's index
+ * (lib/inventory/email-index.ts) and are confirmed one by one; only accounts the index does not cover yet (no
+ * inventory) are listed in full. A user tagged since the last inventory is not a candidate until the next one.
+ */
+async function usersTaggedWith(email: string): Promise<IamUser[]> {
+  const env = getEnv();
+  const key = env.MFA_EMAIL_TAG_KEY;
+  const { candidates, unindexed } = await lookupEmail(await getDb(), email, await managedAccountIds(), key);
+  try {
+    const [confirmed, scanned] = await Promise.all([
+      pLimit(CONFIRM_CONCURRENCY).map(candidates, liveCandidate),
+      Promise.all(unindexed.map((accountId) => listAccountUsers(accountId))),
+    ]);
+    return [...confirmed, ...scanned.flat()].filter((u): u is IamUser => u !== null && emailTagOf(u.tags, key) === email);
+  } catch (error) {
+    throw awsFailure(error);
+  }
+}
+
 /**
  * OIDC: the person's email maps to every IAM user, in every managed account, whose email tag matches
  * (case-insensitively). A person may own several IAM users, or none.
  */
 export async function identityForEmail(input: { email: string; name?: string | null; groupsClaim: unknown }): Promise<PortalIdentity> {
-  const env = getEnv();
   const email = input.email.trim().toLowerCase();
-  const key = env.MFA_EMAIL_TAG_KEY;
-  let users;
-  try {
-    users = (await Promise.all(env.MFA_ACCOUNTS.map((a) => listAccountUsers(a.id)))).flat();
-  } catch (error) {
-    throw awsFailure(error);
-  }
-  const mine = users.filter((u) => u.tags[key]?.trim().toLowerCase() === email);
+  const mine = await usersTaggedWith(email);
   const principals = mine.map((u) => ({ accountId: u.accountId, userName: u.userName, arn: u.arn })).sort(byAccountThenName);
   return {
     id: email,
@@ -84,7 +116,7 @@ export async function identityForAccessKeys(keys: {
   const parsed = parsePrincipalArn(caller.arn);
   if (parsed.kind === 'root') throw new SignInError('RootKeys');
   if (parsed.kind !== 'user') throw new SignInError('NotIamUser');
-  if (!isManagedAccount(parsed.accountId)) throw new SignInError('UnmanagedAccount');
+  if (!(await isManagedAccount(parsed.accountId))) throw new SignInError('UnmanagedAccount');
 
   let groups: string[];
   let tags: Record<string, string>;
@@ -96,7 +128,7 @@ export async function identityForAccessKeys(keys: {
   } catch (error) {
     throw error instanceof AwsError ? awsFailure(error) : error;
   }
-  const email = tags[getEnv().MFA_EMAIL_TAG_KEY]?.trim().toLowerCase() || null;
+  const email = emailTagOf(tags);
   return {
     id: caller.arn,
     email,
@@ -124,7 +156,7 @@ export async function rederiveIdentity(identity: PortalIdentity, groupsClaim: re
   ]);
   return {
     ...identity,
-    email: tags[getEnv().MFA_EMAIL_TAG_KEY]?.trim().toLowerCase() || null,
+    email: emailTagOf(tags),
     roles: rolesFor({ iamGroups: groupsThatGrantRoles(principal.accountId, groups), oidcGroups: [] }, roleConfig()),
   };
 }

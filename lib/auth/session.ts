@@ -8,7 +8,7 @@ import { getEnv } from '@/lib/env';
 import { getDb } from '@/lib/db/client';
 import { resolveSession } from './sessions';
 import { hasRole } from './roles';
-import type { Actor, Principal, Role } from './types';
+import type { Actor, Role } from './types';
 
 function tokenOptions() {
   const env = getEnv();
@@ -67,10 +67,4 @@ export async function authorizeRequest(
   if (!actor) return { response: NextResponse.json({ error: 'Sign in required' }, { status: 401 }) };
   if (!hasRole(actor.roles, role)) return { response: NextResponse.json({ error: 'Forbidden' }, { status: 403 }) };
   return { actor };
-}
-
-/** Domain functions call this before touching an IAM user: it must be the actor's own, unless they are an admin. */
-export function canActOn(actor: Actor, target: Principal): boolean {
-  if (hasRole(actor.roles, 'admin')) return true;
-  return actor.principals.some((p) => p.accountId === target.accountId && p.userName === target.userName);
 }

@@ -1,7 +1,9 @@
 import 'server-only';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { isManagedAccount } from '@/lib/accounts/registry';
 import { getEnv } from '@/lib/env';
+import { roleArn } from '@/lib/iam-identifiers';
 import { AwsError, awsCall } from './errors';
 
 /** Temporary or long-term credentials, in the SDK's shape. */
@@ -46,10 +48,6 @@ export function stsClientFor(credentials: AwsCredentials): STSClient {
   return new STSClient({ ...baseClientConfig(), maxAttempts: 2, credentials });
 }
 
-export function iamClientFor(credentials: AwsCredentials): IAMClient {
-  return new IAMClient({ ...baseClientConfig(), credentials });
-}
-
 type Cached = { credentials: AwsCredentials; expiresAt: number };
 /**
  * The two roles the portal assumes in a managed account. `member` reads and enrolls, for every request; `deploy`
@@ -62,15 +60,11 @@ const assumed = new Map<string, Cached>();
 const inFlight = new Map<string, Promise<AwsCredentials>>();
 
 export function memberRoleArn(accountId: string): string {
-  return `arn:aws:iam::${accountId}:role/${getEnv().MFA_MEMBER_ROLE_NAME}`;
+  return roleArn(accountId, getEnv().MFA_MEMBER_ROLE_NAME);
 }
 
 export function deployRoleArn(accountId: string): string {
-  return `arn:aws:iam::${accountId}:role/${getEnv().MFA_DEPLOY_ROLE_NAME}`;
-}
-
-export function isManagedAccount(accountId: string): boolean {
-  return getEnv().MFA_ACCOUNTS.some((a) => a.id === accountId);
+  return roleArn(accountId, getEnv().MFA_DEPLOY_ROLE_NAME);
 }
 
 function roleTarget(role: PortalRole, accountId: string): { arn: string; externalId: string; sessionName: string } {
@@ -80,8 +74,8 @@ function roleTarget(role: PortalRole, accountId: string): { arn: string; externa
   return { arn: deployRoleArn(accountId), externalId: env.MFA_DEPLOY_ROLE_EXTERNAL_ID, sessionName: 'mfa-portal-deploy' };
 }
 
-async function assumeRole(role: PortalRole, accountId: string): Promise<AwsCredentials> {
-  const target = roleTarget(role, accountId);
+/** One AssumeRole with the portal's own identity (uncached: callers cache). */
+export async function assumeRoleArn(target: { arn: string; externalId?: string; sessionName: string }): Promise<AwsCredentials> {
   const out = await awsCall('sts:AssumeRole', () =>
     portalStsClient().send(
       new AssumeRoleCommand({
@@ -104,13 +98,13 @@ async function assumeRole(role: PortalRole, accountId: string): Promise<AwsCrede
 
 /** One role's credentials for one account, cached until shortly before they expire. */
 async function roleCredentials(role: PortalRole, accountId: string): Promise<AwsCredentials> {
-  if (!isManagedAccount(accountId)) throw new AwsError('AccessDenied', 'sts:AssumeRole', 'UnmanagedAccount');
+  if (!(await isManagedAccount(accountId))) throw new AwsError('AccessDenied', 'sts:AssumeRole', 'UnmanagedAccount');
   const key = `${role}:${accountId}`;
   const hit = assumed.get(key);
   if (hit && hit.expiresAt - REFRESH_MARGIN_MS > Date.now()) return hit.credentials;
   let pending = inFlight.get(key);
   if (!pending) {
-    pending = assumeRole(role, accountId)
+    pending = assumeRoleArn(roleTarget(role, accountId))
       .then((credentials) => {
         assumed.set(key, { credentials, expiresAt: credentials.expiration?.getTime() ?? 0 });
         return credentials;

@@ -106,32 +106,59 @@ export async function listVirtualDevices(accountId: string, { pageSize }: PageOp
 export type RawCredentialReport = { csv: string; generatedAt: Date | null };
 
 export type ReportPolling = {
-  /** First wait between GenerateCredentialReport calls; doubled each time up to maxDelayMs. */
+  /** First wait between GenerateCredentialReport calls; doubled each time up to maxDelayMs (with jitter). */
   initialDelayMs?: number;
   maxDelayMs?: number;
   /** Give up after this long: the account is then reported as failed, not waited on forever. */
   timeoutMs?: number;
 };
 
+/** AWS regenerates the credential report at most this often, so a younger one is as fresh as a new request gets. */
+export const REPORT_REUSE_MS = 4 * 3600_000;
+
+/** Whether a report generated at `generatedAt` is young enough to use without asking for a new one. */
+export function reportReusable(generatedAt: Date | null, now: number): boolean {
+  return generatedAt !== null && now - generatedAt.getTime() < REPORT_REUSE_MS && generatedAt.getTime() <= now + 60_000;
+}
+
+// GetCredentialReport's answers when there is no report to read (AWS's codes and the SDK's names): generate one.
+const NO_REPORT = new Set([
+  'ReportNotPresent', 'ReportExpired', 'ReportInProgress',
+  'CredentialReportNotPresentException', 'CredentialReportExpiredException', 'CredentialReportNotReadyException',
+]);
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Equal jitter: at least half the delay, so accounts polling together spread out without ever polling at once. */
+const jittered = (ms: number) => ms / 2 + Math.random() * (ms / 2);
 
 /**
- * GenerateCredentialReport until it is COMPLETE (AWS regenerates at most every 4 hours and otherwise
- * answers COMPLETE at once), then GetCredentialReport. The report's own generation time is returned
- * because it may be hours old and the UI must show that age.
+ * The account's credential report. An existing report younger than 4 hours is read as it is (one call): a
+ * GenerateCredentialReport would only return the same report, and at hundreds of accounts each saved call counts
+ * against IAM's per-account throttling. Otherwise GenerateCredentialReport until it is COMPLETE, then
+ * GetCredentialReport. The report's own generation time is returned because it may be hours old and the UI must
+ * show that age.
  */
 export async function readCredentialReport(accountId: string, polling: ReportPolling = {}): Promise<RawCredentialReport> {
   const { initialDelayMs = 500, maxDelayMs = 8_000, timeoutMs = 120_000 } = polling;
   const client = countedIam(accountId);
+  const existing = await getReport(client).catch((error: unknown) => {
+    if (error instanceof AwsError && NO_REPORT.has(error.awsName)) return null;
+    throw error;
+  });
+  if (existing && reportReusable(existing.generatedAt, Date.now())) return existing;
   const deadline = Date.now() + timeoutMs;
   let delay = initialDelayMs;
   for (;;) {
     const out = await awsCall('iam:GenerateCredentialReport', () => client.send(new GenerateCredentialReportCommand({})));
     if (out.State === 'COMPLETE') break;
     if (Date.now() + delay > deadline) throw new AwsError('ServiceFailure', 'iam:GenerateCredentialReport', 'ReportNotReady');
-    await sleep(delay);
+    await sleep(jittered(delay));
     delay = Math.min(delay * 2, maxDelayMs);
   }
+  return getReport(client);
+}
+
+async function getReport(client: IAMClient): Promise<RawCredentialReport> {
   const command = new GetCredentialReportCommand({});
   const content = takeReportContent(command);
   const report = await awsCall('iam:GetCredentialReport', () => client.send(command));

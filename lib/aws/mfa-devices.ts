@@ -1,5 +1,6 @@
 /** Pure knowledge of AWS MFA serial formats; safe for server and client code. */
 import type { Certifications, DeviceType } from '@/lib/device-types';
+import { FIDO_MFA_NAME, VIRTUAL_MFA_NAME } from '@/lib/iam-identifiers';
 
 export type MfaDeviceType = DeviceType;
 
@@ -13,8 +14,8 @@ export type MfaDevice = {
   certifications?: Certifications | null;
 };
 
-const virtualArn = /^arn:aws[\w-]*:iam::\d{12}:mfa\/(?:.*\/)?([^/]+)$/;
-const fidoArn = /^arn:aws[\w-]*:iam::\d{12}:u2f\/(?:.*\/)?([^/]+)$/;
+const virtualArn = VIRTUAL_MFA_NAME;
+const fidoArn = FIDO_MFA_NAME;
 
 /**
  * Virtual devices are `arn:…:mfa/<path><name>`, FIDO keys `arn:…:u2f/user/<user>/<name>-<id>`;

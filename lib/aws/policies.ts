@@ -13,7 +13,7 @@ import { awsCall, isAwsError } from './errors';
 export type ManagedPolicy = { arn: string; defaultVersionId: string; attachmentCount: number };
 export type PolicyVersion = { versionId: string; isDefault: boolean; createdAt: string | null };
 
-export const policyArn = (accountId: string, path: string, name: string) => `arn:aws:iam::${accountId}:policy${path}${name}`;
+export { policyArn } from '@/lib/iam-identifiers';
 
 export async function getManagedPolicy(accountId: string, arn: string): Promise<ManagedPolicy | null> {
   try {

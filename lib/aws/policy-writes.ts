@@ -15,8 +15,8 @@ import { policyArn, type ManagedPolicy } from './policies';
 /*
  * The enforcement writes, and the only calls made through the deploy role: whoever can make the policy writes could
  * put any statement into a policy attached to the enforced groups, and whoever can write mfa-* tags decides whom that
- * policy exempts. Only the security team's deploy, rollback (lib/enforcement/deploy.ts) and tag reconciliation
- * (lib/enforcement/tags.ts) import this file; infra/aws/test/member-account-stack.test.ts checks both.
+ * policy exempts. Only the security team's deploy (lib/enforcement/deploy.ts), rollback (rollback.ts) and tag reconciliation
+ * (lib/enforcement/tags.ts) import this file; infra/aws/test/least-privilege.test.ts checks both.
  */
 
 export async function createManagedPolicy(accountId: string, input: { name: string; path: string; document: string; description: string }): Promise<ManagedPolicy> {

@@ -14,23 +14,4 @@ export async function getCallerIdentity(credentials: AwsCredentials): Promise<Ca
   return { accountId: out.Account ?? '', arn: out.Arn ?? '', userId: out.UserId ?? '' };
 }
 
-export type ParsedPrincipalArn =
-  | { kind: 'user'; accountId: string; userName: string; path: string }
-  | { kind: 'root'; accountId: string }
-  | { kind: 'assumed-role' | 'federated' | 'other'; accountId: string };
-
-/** `arn:aws:iam::123456789012:user/path/name` -> user; root, assumed roles and federated sessions are not IAM users. */
-export function parsePrincipalArn(arn: string): ParsedPrincipalArn {
-  const m = /^arn:aws[\w-]*:(iam|sts)::(\d{12}):(.+)$/.exec(arn);
-  if (!m) return { kind: 'other', accountId: '' };
-  const [, service, accountId = '', resource = ''] = m;
-  if (resource === 'root') return { kind: 'root', accountId };
-  if (service === 'iam' && resource.startsWith('user/')) {
-    const parts = resource.slice('user/'.length).split('/');
-    const userName = parts.pop() ?? '';
-    return { kind: 'user', accountId, userName, path: `/${parts.map((p) => `${p}/`).join('')}` };
-  }
-  if (service === 'sts' && resource.startsWith('assumed-role/')) return { kind: 'assumed-role', accountId };
-  if (service === 'sts' && resource.startsWith('federated-user/')) return { kind: 'federated', accountId };
-  return { kind: 'other', accountId };
-}
+export { parsePrincipalArn, type ParsedPrincipalArn } from '@/lib/iam-identifiers';

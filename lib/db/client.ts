@@ -3,7 +3,7 @@ import path from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { getEnv } from '@/lib/env';
-import * as schema from './schema';
+import * as schema from './schema/index';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 export type Database = { db: Db; kind: 'pglite' | 'postgres'; close(): Promise<void> };
@@ -29,6 +29,11 @@ export async function openDatabase(url: string): Promise<Database> {
   const { drizzle } = await import('drizzle-orm/node-postgres');
   const { migrate } = await import('drizzle-orm/node-postgres/migrator');
   const pool = new Pool({ connectionString: url, max: 10 });
+  // An idle pooled connection the server ends (a restart, a failover, an administrator) is reported here; unhandled,
+  // it would be an uncaught exception that stops the portal. The pool replaces the connection on the next query.
+  pool.on('error', (error) => {
+    console.error(`[mfa-portal] database connection lost while idle (${(error as Error & { code?: string }).code ?? 'no code'}): ${error.message}`);
+  });
   const conn = await pool.connect();
   try {
     await conn.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);

@@ -1,45 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import pg from 'pg';
 import { sql } from 'drizzle-orm';
-import { startTestPostgres, type TestPostgres } from '@/scripts/test-postgres';
+import { startTestPostgres } from '@/scripts/test-postgres';
 import { listAudit, recordAudit } from '@/lib/audit/log';
-import { openDatabase, type Database } from './client';
+import { openDatabase } from './client';
+import { describeOnDatabases } from '@/test-support/databases';
 
-type Backend = { name: string; url: () => string; cleanup: () => Promise<void> };
-
-let pgServer: TestPostgres;
-const pgliteDir = mkdtempSync(path.join(tmpdir(), 'mfa-portal-pglite-'));
-
-beforeAll(async () => {
-  pgServer = await startTestPostgres();
-}, 120_000);
-
-afterAll(async () => {
-  await pgServer?.stop();
-  rmSync(pgliteDir, { recursive: true, force: true });
-});
-
-const backends: Backend[] = [
-  { name: 'PGlite', url: () => `pglite:${pgliteDir}`, cleanup: async () => undefined },
-  { name: 'PostgreSQL server', url: () => pgServer.url, cleanup: async () => undefined },
-];
-
-describe.each(backends)('storage on $name', (backend) => {
-  let database: Database;
-
-  beforeAll(async () => {
-    database = await openDatabase(backend.url());
-  });
-  afterAll(async () => {
-    await database?.close();
-  });
-
+describeOnDatabases('storage', (current) => {
   it('applies the migrations and records audit entries in order', async () => {
-    await recordAudit(database.db, { actor: 'alice@example.com', action: 'auth.sign-in', outcome: 'success', detail: { method: 'oidc' } });
-    await recordAudit(database.db, { actor: 'access-key:AKIA…', action: 'auth.sign-in', outcome: 'failure', detail: { reason: 'InvalidKeys' } });
-    const entries = await listAudit(database.db, { action: 'auth.sign-in' });
+    await recordAudit(current().db, { actor: 'alice@example.com', action: 'auth.sign-in', outcome: 'success', detail: { method: 'oidc' } });
+    await recordAudit(current().db, { actor: 'access-key:AKIA…', action: 'auth.sign-in', outcome: 'failure', detail: { reason: 'InvalidKeys' } });
+    const entries = await listAudit(current().db, { action: 'auth.sign-in' });
     expect(entries.slice(0, 2).map((e) => [e.actor, e.outcome, e.detail])).toEqual([
       ['access-key:AKIA…', 'failure', { reason: 'InvalidKeys' }],
       ['alice@example.com', 'success', { method: 'oidc' }],
@@ -50,7 +21,7 @@ describe.each(backends)('storage on $name', (backend) => {
   it('keeps the audit log append-only', async () => {
     // drizzle wraps the server's error; the database's own message is the cause.
     const failure = async (statement: ReturnType<typeof sql>) => {
-      const error = await database.db.execute(statement).then(() => null, (e: Error) => e);
+      const error = await current().db.execute(statement).then(() => null, (e: Error) => e);
       expect(error, 'statement should have been rejected').not.toBeNull();
       return String((error!.cause as Error | undefined)?.message ?? error!.message);
     };
@@ -58,12 +29,12 @@ describe.each(backends)('storage on $name', (backend) => {
     expect(await failure(sql`DELETE FROM audit_log`)).toMatch(/append-only \(DELETE rejected\)/);
     expect(await failure(sql`TRUNCATE audit_log`)).toMatch(/append-only \(TRUNCATE rejected\)/);
     expect(await failure(sql`INSERT INTO audit_log (actor, action, outcome) VALUES ('x', 'y', 'maybe')`)).toMatch(/audit_log_outcome_check/);
-    const entries = await listAudit(database.db, {});
+    const entries = await listAudit(current().db, {});
     expect(entries.every((e) => e.actor !== 'mallory')).toBe(true);
   });
 
   it('filters by actor', async () => {
-    const entries = await listAudit(database.db, { actor: 'alice@example.com' });
+    const entries = await listAudit(current().db, { actor: 'alice@example.com' });
     expect(entries.length).toBeGreaterThan(0);
     expect(entries.every((e) => e.actor === 'alice@example.com')).toBe(true);
   });
@@ -85,4 +56,29 @@ describe('PostgreSQL server with several portal instances', () => {
       await server.stop();
     }
   }, 120_000);
+
+  it('survives the server ending an idle pooled connection, and answers the next query', async () => {
+    const server = await startTestPostgres();
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      const database = await openDatabase(server.url);
+      try {
+        await recordAudit(database.db, { actor: 'before', action: 'inventory.refresh', outcome: 'success' });
+        // As a restart or an administrator would: end every other session on this database.
+        const admin = new pg.Client({ connectionString: server.url });
+        await admin.connect();
+        const { rows } = await admin.query('SELECT count(*)::int AS n FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()) t');
+        await admin.end();
+        expect(rows[0].n).toBeGreaterThan(0);
+        await vi.waitFor(() => expect(logged).toHaveBeenCalledWith(expect.stringMatching(/database connection lost while idle \(57P01\)/)), { timeout: 5_000 });
+        await recordAudit(database.db, { actor: 'after', action: 'inventory.refresh', outcome: 'success' });
+        expect((await listAudit(database.db, { action: 'inventory.refresh' })).map((e) => e.actor)).toEqual(['after', 'before']);
+      } finally {
+        await database.close();
+      }
+    } finally {
+      logged.mockRestore();
+      await server.stop();
+    }
+  }, 60_000);
 });

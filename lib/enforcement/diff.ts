@@ -27,6 +27,17 @@ export function lineDiff(before: string, after: string): DiffLine[] {
 
 export const changedLines = (d: DiffLine[]) => d.filter((l) => l.kind !== 'same').length;
 
+/** Lines added and removed. */
+export function diffCounts(lines: readonly DiffLine[]): { added: number; removed: number } {
+  let added = 0;
+  let removed = 0;
+  for (const l of lines) {
+    if (l.kind === 'add') added++;
+    else if (l.kind === 'remove') removed++;
+  }
+  return { added, removed };
+}
+
 /** The diff as text with +/- markers, for the audit log. */
 export const diffText = (d: DiffLine[]) => d.filter((l) => l.kind !== 'same').map((l) => `${l.kind === 'add' ? '+' : '-'} ${l.text}`).join('\n');
 

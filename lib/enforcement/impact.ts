@@ -7,6 +7,7 @@
  * - 'access-keys': an MFA device, but long-term access keys in use. Calls signed with the keys carry no MFA key, so
  *   they are denied too; the user must call sts:GetSessionToken with the device and use that session.
  */
+import type { UserRef } from '@/lib/iam-identifiers';
 import { COHORT_TAG, EXEMPT_TAG, type Cohort } from './policy';
 
 export type ImpactUser = {
@@ -32,9 +33,7 @@ export const isActiveException = (r: { decision: string; exceptionExpired: boole
 
 export type Denial = 'everything' | 'access-keys';
 
-export type DeniedUser = {
-  accountId: string;
-  userName: string;
+export type DeniedUser = UserRef & {
   cohort: string;
   from: Date;
   /** 'everything': no MFA device; 'access-keys': has one, but calls with long-term access keys need an MFA session. */

@@ -2,16 +2,17 @@
  * The rollback's lockout check, against an IAM simulator: for each document (generated now, and as the generator wrote
  * the default cohort before unknown tags fell to it) and each set of tags, "denied from T" must mean the simulator
  * denies sts:AssumeRole with long-term keys (no MFA key) exactly after T. The simulator is AGPL-3.0 and test-only
- * (see policy.truth-table.test.ts).
+ * (see simulator-license.test.ts).
  */
 import { describe, expect, it } from 'vitest';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { roleArn, userArn } from '@/lib/iam-identifiers';
 import { buildPolicy, COHORT_TAG, EXEMPT_TAG, policyJson, SELF_SERVICE_ACTIONS } from './policy';
 import { denialForKeyUser } from './lockout';
 
 const ACCOUNT = '333333333333';
-const USER_ARN = `arn:aws:iam::${ACCOUNT}:user/mfa-portal`;
-const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/MfaPortalMember`;
+const USER_ARN = userArn(ACCOUNT, 'mfa-portal');
+const ROLE_ARN = roleArn(ACCOUNT, 'MfaPortalMember');
 const ALLOW_EVERYTHING = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
 const PROD = { cohort: 'prod-admins', deadline: new Date('2027-01-31T17:00:00Z') };
 const DEV = { cohort: 'dev', deadline: new Date('2027-03-01T17:00:00Z') };

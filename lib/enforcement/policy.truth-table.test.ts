@@ -3,22 +3,11 @@
  * together with an identity policy that allows everything (an admin-ish user), and the decision must equal an
  * oracle written from the rules in plain words (DESIGN.md "Enforcement policy", AWS-FACTS.md pain points 2 and 8).
  *
- * @cloud-copilot/iam-simulate is AGPL-3.0: a devDependency for tests only. The last describe fails if shipped code
- * imports it or package.json lists it as a runtime dependency.
+ * @cloud-copilot/iam-simulate is AGPL-3.0: a devDependency for tests only (simulator-license.test.ts keeps it so).
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { runSimulation, type EvaluationResult } from '@cloud-copilot/iam-simulate';
-import { buildPolicy, COHORT_TAG, EXEMPT_TAG, SELF_SERVICE_ACTIONS, type EnforcementInput } from './policy';
-
-const ACCOUNT = '111111111111';
-const USER_ARN = `arn:aws:iam::${ACCOUNT}:user/alice`;
-const PORTAL_ROLE = 'MfaPortalMember';
-const PORTAL_ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/${PORTAL_ROLE}`;
-const PORTAL_SESSION_ARN = `arn:aws:sts::${ACCOUNT}:assumed-role/${PORTAL_ROLE}/mfa-portal`;
-const ALLOW_EVERYTHING = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
+import { COHORT_TAG, EXEMPT_TAG, SELF_SERVICE_ACTIONS, type EnforcementInput } from './policy';
+import { expected, PORTAL_ROLE, PORTAL_ROLE_ARN, PORTAL_SESSION_ARN, request, simulate, USER_ARN, WITHOUT_MFA_STILL_ALLOWED, type Mfa, type Principal, type Request } from '@/test-support/enforcement-simulator';
 
 // Whole seconds: IAM dates in the policy carry no milliseconds.
 const COHORTS = [
@@ -42,11 +31,8 @@ const TIMES = COHORTS.flatMap(({ cohort, deadline }) =>
   [-1, 0, 1].map((s) => ({ label: `${s < 0 ? '1s before' : s > 0 ? '1s after' : 'at'} the ${cohort} deadline`, at: new Date(deadline.getTime() + s * 1000) })),
 );
 
-/** 'absent': long-term access keys, where the key is missing from the request context (pain point 8). */
-type Mfa = 'true' | 'false' | 'absent';
 const MFA_STATES: Mfa[] = ['true', 'false', 'absent'];
 
-type Principal = { label: string; arn: string; principalArn: string; tags: Record<string, string>; isPortalRole: boolean };
 const USERS: Principal[] = ['prod-admins', 'dev', undefined, 'contractors' /* a cohort the program does not know */].flatMap((cohort) =>
   [undefined, 'true', 'false'].map((exempt): Principal => {
     const tags: Record<string, string> = {};
@@ -63,51 +49,6 @@ const USERS: Principal[] = ['prod-admins', 'dev', undefined, 'contractors' /* a 
 const PORTAL: Principal = { label: 'the portal role', arn: PORTAL_SESSION_ARN, principalArn: PORTAL_ROLE_ARN, tags: {}, isPortalRole: true };
 const PRINCIPALS = [...USERS, PORTAL];
 
-/**
- * The oracle's own list (from DESIGN.md and AWS-FACTS.md, not read from the generator) of what a user without MFA may
- * still do: change a password that must be changed at first sign-in, see themselves and their devices, enroll, resync,
- * clean up a failed set-up, and trade access keys plus a code for an MFA session.
- */
-const WITHOUT_MFA_STILL_ALLOWED = new Set([
-  'iam:ChangePassword',
-  'iam:GetAccountPasswordPolicy',
-  'iam:GetUser',
-  'iam:ListMFADevices',
-  'iam:GetMFADevice',
-  'iam:ListVirtualMFADevices',
-  'iam:CreateVirtualMFADevice',
-  'iam:EnableMFADevice',
-  'iam:ResyncMFADevice',
-  'iam:DeleteVirtualMFADevice',
-  'sts:GetSessionToken',
-]);
-
-type Request = { action: string; resource: string; tagKeys?: string[]; context?: Record<string, string> };
-const MFA_DEVICE_ARN = `arn:aws:iam::${ACCOUNT}:mfa/alice-phone`;
-/** A real resource of the right type for each action ('*' where the action has no resource type). */
-const RESOURCE_OF: Record<string, string> = {
-  's3:ListAllMyBuckets': '*',
-  'ec2:DescribeInstances': '*',
-  'iam:CreateUser': `arn:aws:iam::${ACCOUNT}:user/new-hire`,
-  'iam:ChangePassword': USER_ARN,
-  'iam:CreateVirtualMFADevice': MFA_DEVICE_ARN,
-  'iam:DeleteVirtualMFADevice': MFA_DEVICE_ARN,
-  'iam:EnableMFADevice': USER_ARN,
-  'iam:GetAccountPasswordPolicy': '*',
-  'iam:GetMFADevice': USER_ARN,
-  'iam:GetUser': USER_ARN,
-  'iam:ListMFADevices': USER_ARN,
-  'iam:ListVirtualMFADevices': '*',
-  'iam:ResyncMFADevice': USER_ARN,
-  'sts:GetSessionToken': '*',
-  'iam:TagUser': USER_ARN,
-  'iam:UntagUser': USER_ARN,
-};
-function request(action: string, tagKeys?: string[]): Request {
-  const resource = RESOURCE_OF[action];
-  if (!resource) throw new Error(`add a resource for ${action} to RESOURCE_OF`);
-  return tagKeys ? { action, resource, tagKeys } : { action, resource };
-}
 const TAG_KEY_SETS = [
   [COHORT_TAG],
   [EXEMPT_TAG],
@@ -131,62 +72,6 @@ const REQUESTS: Request[] = [
   ...KEY_REGISTRATIONS.map((context) => ({ ...request('iam:EnableMFADevice'), context })),
 ];
 
-// ---------------------------------------------------------------------------------------------------------------
-// The oracle: the rules in plain words, independent of how the policy expresses them.
-
-function expected(program: EnforcementInput, who: Principal, mfa: Mfa, now: Date, req: Request): EvaluationResult {
-  // Only the portal's role may add or remove an mfa-* tag, whatever the letter case of the key.
-  const touchesAnMfaTag = (req.tagKeys ?? []).some((k) => k.toLowerCase().startsWith('mfa-'));
-  if (touchesAnMfaTag && !who.isPortalRole) return 'ExplicitlyDenied';
-  // A principal's cohort is its mfa-cohort tag when that names one of the program's cohorts; otherwise (no tag, or a
-  // tag naming no cohort, e.g. of a deleted category) it is the default cohort, and with no default it is enforced by
-  // nothing.
-  const tagged = who.tags[COHORT_TAG];
-  const programCohorts = program.cohorts.map((c) => c.cohort);
-  const cohort = tagged !== undefined && programCohorts.includes(tagged) ? tagged : program.defaultCohort;
-  const deadline = program.cohorts.find((c) => c.cohort === cohort)?.deadline;
-  const exempt = who.tags[EXEMPT_TAG] === 'true';
-  const enforced = deadline !== undefined && !exempt && mfa !== 'true' && now.getTime() > deadline.getTime();
-  if (enforced && !WITHOUT_MFA_STILL_ALLOWED.has(req.action)) return 'ExplicitlyDenied';
-  // A cohort that counts only certified keys may not activate a key with no certification, whenever and however
-  // signed in (the key would never count); creating the registration, and certified keys, are fine.
-  const certifiedOnly = program.cohorts.find((c) => c.cohort === cohort)?.requireCertifiedKey === true;
-  const activatesUncertifiedKey =
-    req.context?.['iam:RegisterSecurityKey'] === 'Activate' && !Object.keys(req.context).some((k) => /^iam:FIDO-.*certification$/.test(k));
-  if (certifiedOnly && !exempt && activatesUncertifiedKey) return 'ExplicitlyDenied';
-  return 'Allowed';
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// The simulator.
-
-const policyCache = new Map<EnforcementInput, ReturnType<typeof buildPolicy>>();
-
-async function simulate(program: EnforcementInput, who: Principal, mfa: Mfa, now: Date, req: Request, extraTags: Record<string, string> = {}): Promise<EvaluationResult> {
-  let policy = policyCache.get(program);
-  if (!policy) policyCache.set(program, (policy = buildPolicy(program)));
-  const context: Record<string, string | string[]> = { 'aws:CurrentTime': now.toISOString().replace(/\.\d{3}Z$/, 'Z'), 'aws:PrincipalArn': who.principalArn };
-  if (mfa !== 'absent') context['aws:MultiFactorAuthPresent'] = mfa;
-  for (const [k, v] of Object.entries({ ...who.tags, ...extraTags })) context[`aws:PrincipalTag/${k}`] = v;
-  if (req.tagKeys) context['aws:TagKeys'] = req.tagKeys;
-  Object.assign(context, req.context);
-  const result = await runSimulation(
-    {
-      request: { principal: who.arn, action: req.action, resource: { resource: req.resource, accountId: ACCOUNT }, contextVariables: context },
-      identityPolicies: [
-        { name: 'AllowEverything', policy: ALLOW_EVERYTHING },
-        { name: 'MfaEnforcement', policy },
-      ],
-      serviceControlPolicies: [],
-      resourceControlPolicies: [],
-    },
-    {},
-  );
-  // A rejected input or a context key the simulator drops would make a case pass for the wrong reason.
-  if (result.resultType !== 'single') throw new Error(`${req.action}: simulator returned ${result.resultType}: ${JSON.stringify(result.resultType === 'error' ? result.errors : result.results)}`);
-  if (result.result.ignoredContextKeys?.length) throw new Error(`${req.action}: simulator ignored ${result.result.ignoredContextKeys.join(', ')}`);
-  return result.overallResult;
-}
 
 const describeCase = (program: EnforcementInput, who: Principal, mfa: Mfa, time: (typeof TIMES)[number], req: Request) =>
   [
@@ -284,48 +169,5 @@ describe('certified security keys', () => {
     expect(await simulate(program, alice, 'false', before, request('iam:EnableMFADevice'))).toBe('Allowed');
     // Another cohort registers what it likes.
     expect(await simulate(program, bob, 'true', before, activate({}))).toBe('Allowed');
-  });
-});
-
-describe('the simulator stays out of shipped code (AGPL-3.0)', () => {
-  const thisFile = fileURLToPath(import.meta.url);
-  const root = path.resolve(path.dirname(thisFile), '../..');
-  const NAMES = ['@cloud-copilot/iam-simulate', '@cloud-copilot/iam-policy', '@cloud-copilot/iam-utils'];
-  const SKIP_DIRS = new Set(['node_modules', '.next', 'cdk.out']);
-  const isTest = (file: string) => /\.test\.tsx?$/.test(file);
-  const mentions = (text: string) => NAMES.filter((n) => text.includes(n));
-
-  function sourceFiles(dir: string): string[] {
-    return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) return SKIP_DIRS.has(e.name) || e.name.startsWith('.') ? [] : sourceFiles(p);
-      return /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs)$/.test(e.name) ? [p] : [];
-    });
-  }
-
-  it('only test files mention it', () => {
-    const topLevel = readdirSync(root).filter((f) => f === 'proxy.ts' || /^instrumentation.*\.ts$/.test(f) || /^next\.config\./.test(f));
-    expect(topLevel).toEqual(expect.arrayContaining(['proxy.ts', 'instrumentation.ts']));
-    const files = [
-      ...['app', 'lib', 'components', 'infra'].flatMap((d) => (statSync(path.join(root, d), { throwIfNoEntry: false })?.isDirectory() ? sourceFiles(path.join(root, d)) : [])),
-      ...topLevel.map((f) => path.join(root, f)),
-    ];
-    expect(files.length).toBeGreaterThan(50);
-    // The scan can see it: this file names it.
-    expect(mentions(readFileSync(thisFile, 'utf8'))).toContain('@cloud-copilot/iam-simulate');
-    const offenders = files.filter((f) => !isTest(f) && mentions(readFileSync(f, 'utf8')).length > 0).map((f) => path.relative(root, f));
-    expect(offenders, 'shipped code must not import the AGPL simulator').toEqual([]);
-  });
-
-  it('is a devDependency only, and so is everything it pulls in', () => {
-    const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
-    expect(pkg.devDependencies?.['@cloud-copilot/iam-simulate']).toBeDefined();
-    for (const field of ['dependencies', 'optionalDependencies', 'peerDependencies'])
-      for (const name of NAMES) expect(pkg[field]?.[name], `${name} in ${field}`).toBeUndefined();
-    // npm marks a package "dev" only when nothing but devDependencies reaches it.
-    const lock = JSON.parse(readFileSync(path.join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean }> };
-    const simulatorPackages = Object.entries(lock.packages).filter(([p]) => NAMES.some((n) => p.endsWith(`node_modules/${n}`)));
-    expect(simulatorPackages.length).toBeGreaterThanOrEqual(NAMES.length);
-    for (const [p, entry] of simulatorPackages) expect(entry.dev, p).toBe(true);
   });
 });

@@ -61,7 +61,7 @@ export type EnforcementInput = {
   portalRoleName: string;
 };
 
-type Statement = {
+export type Statement = {
   Sid: string;
   Effect: 'Deny';
   NotAction?: string[];
@@ -84,7 +84,8 @@ function cohortScope(cohort: string, all: readonly Cohort[], defaultCohort: stri
   return { StringNotEqualsIfExists: others.length ? { [`aws:PrincipalTag/${COHORT_TAG}`]: others, ...exempt } : exempt };
 }
 
-export type PolicyDocument = { Version: '2012-10-17'; Statement: Statement[] };
+/** `Id` names the deployed set a document belongs to (policy-set.ts). */
+export type PolicyDocument = { Version: '2012-10-17'; Id?: string; Statement: Statement[] };
 
 /** "prod-admins" -> "ProdAdmins": Sids allow only [A-Za-z0-9]. Not unique ("prod-admins2" too): see cohortSids. */
 export function sidPart(cohort: string): string {
@@ -119,7 +120,11 @@ export function cohortSids(sortedCohorts: readonly string[]): string[] {
 /** ISO 8601 without milliseconds, as IAM examples write dates. */
 export const policyDate = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-export function buildPolicy(input: EnforcementInput): PolicyDocument {
+/** One cohort's statements: its deny without MFA and, for a cohort counting only certified keys, its key guard. */
+export type CohortStatements = { cohort: string; deny: Statement; uncertifiedKey: Statement | null };
+
+/** Every cohort's statements, in sorted cohort order; throws on a program IAM could not express. */
+export function cohortStatements(input: EnforcementInput): CohortStatements[] {
   const cohorts = [...input.cohorts].sort((a, b) => (a.cohort < b.cohort ? -1 : a.cohort > b.cohort ? 1 : 0));
   const seen = new Set<string>();
   for (const c of cohorts) {
@@ -128,32 +133,35 @@ export function buildPolicy(input: EnforcementInput): PolicyDocument {
   }
   if (input.defaultCohort !== null && !seen.has(input.defaultCohort)) throw new Error(`the default cohort ${input.defaultCohort} has no deadline`);
   const sids = cohortSids(cohorts.map((c) => c.cohort));
-  const statements: Statement[] = cohorts.map((c, i): Statement => {
+  return cohorts.map((c, i) => {
+    const scope = cohortScope(c.cohort, cohorts, input.defaultCohort);
     const condition: Statement['Condition'] = {
       BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' },
       DateGreaterThan: { 'aws:CurrentTime': policyDate(c.deadline) },
-      ...cohortScope(c.cohort, cohorts, input.defaultCohort),
+      ...scope,
     };
-    return { Sid: sids[i]!, Effect: 'Deny', NotAction: [...SELF_SERVICE_ACTIONS], Resource: '*', Condition: condition };
+    const deny: Statement = { Sid: sids[i]!, Effect: 'Deny', NotAction: [...SELF_SERVICE_ACTIONS], Resource: '*', Condition: condition };
+    // Not tied to the deadline: a key that would never count is refused from the start, instead of being registered
+    // and then reported as a gap. Only the Activate step carries the certification keys; Create is left alone.
+    const uncertifiedKey: Statement | null = c.requireCertifiedKey
+      ? {
+          Sid: sids[i]!.replace(/^DenyWithoutMfa/, 'DenyUncertifiedKey'),
+          Effect: 'Deny',
+          Action: ['iam:EnableMFADevice'],
+          Resource: '*',
+          Condition: {
+            ...scope,
+            StringEquals: { ...scope.StringEquals, 'iam:RegisterSecurityKey': 'Activate' },
+            Null: Object.fromEntries(FIDO_CERTIFICATION_KEYS.map((k) => [k, 'true'])),
+          },
+        }
+      : null;
+    return { cohort: c.cohort, deny, uncertifiedKey };
   });
-  // Not tied to the deadline: a key that would never count is refused from the start, instead of being registered
-  // and then reported as a gap. Only the Activate step carries the certification keys; Create is left alone.
-  cohorts.forEach((c, i) => {
-    if (!c.requireCertifiedKey) return;
-    const scope = cohortScope(c.cohort, cohorts, input.defaultCohort);
-    statements.push({
-      Sid: sids[i]!.replace(/^DenyWithoutMfa/, 'DenyUncertifiedKey'),
-      Effect: 'Deny',
-      Action: ['iam:EnableMFADevice'],
-      Resource: '*',
-      Condition: {
-        ...scope,
-        StringEquals: { ...scope.StringEquals, 'iam:RegisterSecurityKey': 'Activate' },
-        Null: Object.fromEntries(FIDO_CERTIFICATION_KEYS.map((k) => [k, 'true'])),
-      },
-    });
-  });
-  statements.push({
+}
+
+export function tagGuard(portalRoleName: string): Statement {
+  return {
     Sid: 'OnlyThePortalChangesMfaTags',
     Effect: 'Deny',
     // CreateUser too: a new user created with mfa-exempt=true would otherwise skip the guard.
@@ -161,10 +169,20 @@ export function buildPolicy(input: EnforcementInput): PolicyDocument {
     Resource: '*',
     Condition: {
       'ForAnyValue:StringLike': { 'aws:TagKeys': [...MFA_TAG_KEY_PATTERNS] },
-      ArnNotLike: { 'aws:PrincipalArn': `arn:aws:iam::*:role/${input.portalRoleName}` },
+      ArnNotLike: { 'aws:PrincipalArn': `arn:aws:iam::*:role/${portalRoleName}` },
     },
-  });
-  return { Version: '2012-10-17', Statement: statements };
+  };
+}
+
+/** The statements in document order: the denies, then the key guards, then (when given) the tag guard. */
+export function assemble(parts: readonly CohortStatements[], guard: Statement | null, id?: string): PolicyDocument {
+  const statements = [...parts.map((p) => p.deny), ...parts.flatMap((p) => (p.uncertifiedKey ? [p.uncertifiedKey] : [])), ...(guard ? [guard] : [])];
+  return id === undefined ? { Version: '2012-10-17', Statement: statements } : { Version: '2012-10-17', Id: id, Statement: statements };
+}
+
+/** The whole program in one document (what one policy holds when it fits; the truth table's reference). */
+export function buildPolicy(input: EnforcementInput): PolicyDocument {
+  return assemble(cohortStatements(input), tagGuard(input.portalRoleName));
 }
 
 /** The document as deployed: compact JSON (whitespace does not count towards the limit, but we send none). */

@@ -8,12 +8,17 @@ import type { Actor } from '@/lib/auth/types';
 import { getEnv } from '@/lib/env';
 import { fail, ok, type ActionResult } from '@/lib/actions/result';
 import { loadCategories } from '@/lib/program/member';
-import { buildPolicy, checkSize, policyJson, type Cohort, type EnforcementInput, type PolicyDocument, type SizeCheck } from './policy';
 import { createHash } from 'node:crypto';
+import { type Cohort, type EnforcementInput, type SizeCheck } from './policy';
+import { buildPolicySet, type SetMember } from './policy-set';
 
 export type EnforcementProgram = EnforcementInput & { groups: string[]; policyName: string; policyPath: string };
 
-export type GeneratedPolicy = { program: EnforcementProgram; document: PolicyDocument; json: string; hash: string; size: SizeCheck };
+/**
+ * The policy set the program generates. `hash` names it (the deploy checks the person previewed this one; `id` is what
+ * each document carries); `size` is every policy's characters together, or why the cohorts do not fit (no members then).
+ */
+export type GeneratedPolicy = { program: EnforcementProgram; members: SetMember[]; id: string | null; hash: string; size: SizeCheck };
 
 export async function loadEnforcementProgram(db: Db): Promise<EnforcementProgram> {
   const env = getEnv();
@@ -36,9 +41,9 @@ export async function loadEnforcementProgram(db: Db): Promise<EnforcementProgram
 }
 
 export function generate(program: EnforcementProgram): GeneratedPolicy {
-  const document = buildPolicy(program);
-  const json = policyJson(document);
-  return { program, document, json, hash: createHash('sha256').update(json).digest('hex').slice(0, 16), size: checkSize(document, program.defaultCohort) };
+  const set = buildPolicySet(program, program.policyName);
+  if (!set.ok) return { program, members: [], id: null, hash: createHash('sha256').update(set.message).digest('hex').slice(0, 16), size: { ok: false, chars: 0, message: set.message } };
+  return { program, members: set.members, id: set.id, hash: set.hash, size: { ok: true, chars: set.members.reduce((n, m) => n + m.chars, 0) } };
 }
 
 /** Security only: which cohort users without an mfa-cohort tag belong to (null: they are not enforced). */

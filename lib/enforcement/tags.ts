@@ -9,6 +9,7 @@ import type { Actor } from '@/lib/auth/types';
 import { listUserTags } from '@/lib/aws/iam';
 import { tagUser, untagUser } from '@/lib/aws/policy-writes';
 import { classifyAwsError } from '@/lib/aws/errors';
+import { emailIndexColumns } from '@/lib/inventory/email-index';
 import { fail, ok, type ActionResult } from '@/lib/actions/result';
 import { isActiveException, tagDrift, type TagChange } from './impact';
 import { COHORT_TAG, EXEMPT_TAG } from './policy';
@@ -78,7 +79,7 @@ export async function applyTagDrift(actor: Actor, expected: string): Promise<Act
           const after = { ...live, ...set };
           for (const k of remove) delete after[k];
           await db.transaction(async (tx) => {
-            await tx.update(inventoryUsers).set({ tags: after }).where(and(eq(inventoryUsers.accountId, accountId), eq(inventoryUsers.userName, row.userName)));
+            await tx.update(inventoryUsers).set({ tags: after, ...emailIndexColumns(after) }).where(and(eq(inventoryUsers.accountId, accountId), eq(inventoryUsers.userName, row.userName)));
             await recordAudit(tx as unknown as Db, { actor: actor.id, action: 'enforcement.tags.apply', target, outcome: 'success', detail: { before: snapshot(live), after: snapshot(after) } });
           });
           result.usersChanged++;

@@ -2,7 +2,7 @@ import 'server-only';
 import { listMfaDevices } from '@/lib/aws/iam';
 import { deactivateMfaDevice, deleteVirtualMfaDevice } from '@/lib/aws/mfa';
 import { isAwsError } from '@/lib/aws/errors';
-import { isManagedAccount } from '@/lib/aws/clients';
+import { isManagedAccount } from '@/lib/accounts/registry';
 import { hasRole } from '@/lib/auth/roles';
 import { auditedMutation, recordAudit } from '@/lib/audit/log';
 import { CONTROL_CHARACTER_MESSAGE, hasControlCharacter } from '@/lib/actions/free-text';
@@ -13,6 +13,7 @@ import { refreshStoredUser } from './freshness';
 import { recordEvent } from './events';
 import { awsFailure, messages } from './messages';
 import { REAUTH_MAX_AGE_SECONDS } from './devices';
+import { userArn } from '@/lib/iam-identifiers';
 
 /**
  * An admin deactivates a device a person has lost, with a recorded reason, so they can enroll a new one.
@@ -26,8 +27,8 @@ export async function deactivateLostDevice(
   nowSeconds = Math.floor(Date.now() / 1000),
 ): Promise<ActionResult<{ serial: string }>> {
   const db = await getDb();
-  const targetArn = `arn:aws:iam::${target.accountId}:user/${target.userName}`;
-  if (!hasRole(actor.roles, 'admin') || !isManagedAccount(target.accountId)) {
+  const targetArn = userArn(target.accountId, target.userName);
+  if (!hasRole(actor.roles, 'admin') || !(await isManagedAccount(target.accountId))) {
     await recordAudit(db, { actor: actor.id, action: 'device.deactivate-lost', target: targetArn, outcome: 'denied', detail: { serial: input.serial } });
     return fail('Forbidden', 'Only portal administrators can deactivate another person\'s device.');
   }

@@ -16,6 +16,7 @@ import { completeVirtualEnrollment, startVirtualEnrollment } from './virtual';
 import { enrollHardwareToken } from './hardware';
 import { recordConsoleTest, removeDevice, resyncDevice, testDeviceWithKeys } from './devices';
 import { deactivateLostDevice } from './admin';
+import { formatHourMinute } from '@/lib/format';
 
 const ACCOUNT = '222222222222';
 let iam: IAMClient;
@@ -118,7 +119,7 @@ describe('every member enrollment step is in the audit log, AWS calls between an
     const since = await lastId();
     const codes = consecutiveCodes(secret, Date.now(), 1);
     // The phone's time, as the resync form asks for it (HH:MM in UTC here): right, so the resync goes ahead.
-    const deviceTime = new Date().toISOString().slice(11, 16);
+    const deviceTime = formatHourMinute(new Date());
     expect(await resyncDevice(actor, p, { serial, code1: codes.AuthenticationCode1, code2: codes.AuthenticationCode2, deviceTime, utcOffsetMinutes: 0 })).toMatchObject({ status: 'success' });
     expect(await recordConsoleTest(actor, p, { serial, outcome: 'failed', errorSeen: 'Your authentication information is incorrect' })).toMatchObject({ status: 'success' });
     // Keys that are not this user's: refused before any session token is asked for.

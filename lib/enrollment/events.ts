@@ -1,11 +1,13 @@
 import 'server-only';
-import { and, count, desc, eq, gte, inArray } from 'drizzle-orm';
+import { and, count, desc, eq, inArray } from 'drizzle-orm';
 import { getDb, type Db } from '@/lib/db/client';
 import { recordAudit, type AuditAction, type MutationContext } from '@/lib/audit/log';
 import { enrollmentEvents, type EnrollmentEvent } from '@/lib/db/schema';
 import type { MfaDeviceType } from '@/lib/aws/mfa-devices';
 import type { Principal } from '@/lib/auth/types';
+import { userArn } from '@/lib/iam-identifiers';
 import { releaseHoldFor } from './limiter';
+import { userEventsSince } from './event-filter';
 
 export type EventKind =
   | 'virtual.created'
@@ -48,7 +50,7 @@ export const EVENT_AUDIT_ACTION: Record<EventKind, AuditAction> = {
   'leftover.deleted': 'enrollment.leftover.delete',
 };
 
-export const userArn = (p: Pick<Principal, 'accountId' | 'userName'>) => `arn:aws:iam::${p.accountId}:user/${p.userName}`;
+const arnOf = (p: Pick<Principal, 'accountId' | 'userName'>) => userArn(p.accountId, p.userName);
 
 /** Records one enrollment step: its enrollment event (rate limits, history) and its audit row, in one transaction. */
 export async function recordEvent(e: NewEvent): Promise<void> {
@@ -59,7 +61,7 @@ export async function recordEvent(e: NewEvent): Promise<void> {
     await recordAudit(tx as unknown as Db, {
       actor: e.actor,
       action: EVENT_AUDIT_ACTION[e.kind],
-      target: userArn(e.principal),
+      target: arnOf(e.principal),
       outcome: e.outcome,
       detail: {
         ...e.detail,
@@ -90,18 +92,7 @@ async function writeEvent(db: Db, e: NewEvent): Promise<void> {
 /** When each matching event happened (for rate limits that state the next allowed time). */
 export async function userEventTimes(principal: Pick<Principal, 'accountId' | 'userName'>, kinds: EventKind[], since: Date, outcome?: 'success' | 'failure'): Promise<Date[]> {
   const db = await getDb();
-  const rows = await db
-    .select({ at: enrollmentEvents.at })
-    .from(enrollmentEvents)
-    .where(
-      and(
-        eq(enrollmentEvents.accountId, principal.accountId),
-        eq(enrollmentEvents.userName, principal.userName),
-        inArray(enrollmentEvents.kind, kinds),
-        gte(enrollmentEvents.at, since),
-        outcome ? eq(enrollmentEvents.outcome, outcome) : undefined,
-      ),
-    );
+  const rows = await db.select({ at: enrollmentEvents.at }).from(enrollmentEvents).where(userEventsSince(principal, kinds, since, outcome));
   return rows.map((r) => r.at);
 }
 
@@ -151,6 +142,6 @@ export async function listUserEvents(principal: Pick<Principal, 'accountId' | 'u
 export const stepAudit = (actor: string, principal: Pick<Principal, 'accountId' | 'userName'>, kind: EventKind, detail: Record<string, unknown> = {}): MutationContext => ({
   actor,
   action: EVENT_AUDIT_ACTION[kind],
-  target: userArn(principal),
+  target: arnOf(principal),
   detail,
 });

@@ -1,18 +1,19 @@
 import 'server-only';
-import { getEnv } from '@/lib/env';
+import { listManagedAccounts } from '@/lib/accounts/registry';
 import { isAwsError } from '@/lib/aws/errors';
 import { deleteVirtualMfaDevice, listUnassignedVirtualDevices } from '@/lib/aws/mfa';
 import type { Principal } from '@/lib/auth/types';
 import { auditedMutation, recordAudit } from '@/lib/audit/log';
 import { getDb } from '@/lib/db/client';
 import { creationTimes, recordEvent, stepAudit } from './events';
+import { virtualMfaArn } from '@/lib/iam-identifiers';
 
 /** The portal creates its virtual devices under this path, one folder per IAM user, so it can recognise its own. */
 export const PORTAL_DEVICE_PATH = '/mfa-portal/';
 export const portalPathFor = (userName: string) => `${PORTAL_DEVICE_PATH}${userName}/`;
 export const LEFTOVER_MAX_AGE_MS = 60 * 60_000;
 
-const portalPrefix = (accountId: string) => `arn:aws:iam::${accountId}:mfa${PORTAL_DEVICE_PATH}`;
+const portalPrefix = (accountId: string) => virtualMfaArn(accountId, PORTAL_DEVICE_PATH.slice(1));
 
 async function deleteLeftover(actor: string, principal: Pick<Principal, 'accountId' | 'userName'>, serial: string, reason: string): Promise<boolean> {
   try {
@@ -33,7 +34,7 @@ async function deleteLeftover(actor: string, principal: Pick<Principal, 'account
 export async function cleanUpForUser(actor: string, principal: Principal): Promise<string[]> {
   const unassigned = await listUnassignedVirtualDevices(principal.accountId);
   const ours = `${portalPrefix(principal.accountId)}${principal.userName}/`;
-  const consoleLeftover = `arn:aws:iam::${principal.accountId}:mfa/${principal.userName}`;
+  const consoleLeftover = virtualMfaArn(principal.accountId, principal.userName);
   const removed: string[] = [];
   for (const serial of unassigned) {
     const reason = serial.startsWith(ours) ? 'retry' : serial === consoleLeftover ? 'console-leftover' : null;
@@ -55,7 +56,7 @@ export type SweepResult = { accountId: string; deleted: number; kept: number; er
  */
 export async function sweepLeftovers(actor: string, now = Date.now()): Promise<SweepResult> {
   const results: SweepResult = [];
-  for (const account of getEnv().MFA_ACCOUNTS) {
+  for (const account of await listManagedAccounts()) {
     try {
       const prefix = portalPrefix(account.id);
       const candidates = (await listUnassignedVirtualDevices(account.id)).filter((s) => s.startsWith(prefix));

@@ -1,10 +1,11 @@
 import 'server-only';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { and, eq, gte, lt, sql } from 'drizzle-orm';
+import { and, eq, lt, sql } from 'drizzle-orm';
 import { fail } from '@/lib/actions/result';
 import type { Principal } from '@/lib/auth/types';
 import { getDb, type Db } from '@/lib/db/client';
 import { enrollmentEvents, rateLimitHolds } from '@/lib/db/schema';
+import { userEventsSince } from './event-filter';
 import { nextAllowedAt, RATE_LIMITS, rateLimitMessage, type LimitKind } from './rate-limits';
 
 type Who = Pick<Principal, 'accountId' | 'userName'>;
@@ -32,15 +33,7 @@ export async function withRateLimit<T>(principal: Who, kind: LimitKind, attempt:
     const counted = await tx
       .select({ at: enrollmentEvents.at })
       .from(enrollmentEvents)
-      .where(
-        and(
-          eq(enrollmentEvents.accountId, principal.accountId),
-          eq(enrollmentEvents.userName, principal.userName),
-          eq(enrollmentEvents.kind, limit.event),
-          eq(enrollmentEvents.outcome, limit.outcome),
-          gte(enrollmentEvents.at, since),
-        ),
-      )
+      .where(userEventsSince(principal, [limit.event], since, limit.outcome))
       .unionAll(tx.select({ at: rateLimitHolds.at }).from(rateLimitHolds).where(who));
     // Attempts that overtook this one while it waited for the lock carry later times than `now`: they still count.
     const times = counted.map((r) => new Date(Math.min(r.at.getTime(), now.getTime())));

@@ -1,35 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ListVirtualMFADevicesCommand, type IAMClient } from '@aws-sdk/client-iam';
-import { useLocalStack } from '@/test-support/stack';
-import { createTestActor, removeTestUsersAndSetups } from '@/test-support/iam-cleanup';
-import { consoleIam } from '@/infra/local/console';
-import { resetAwsClients } from '@/lib/aws/clients';
+import { describe, expect, it } from 'vitest';
+import { ListVirtualMFADevicesCommand } from '@aws-sdk/client-iam';
+import { withTestAccount } from '@/test-support/test-account';
 import type { Actor } from '@/lib/auth/types';
 import { consecutiveCodes } from '@/infra/local/totp';
 import { completeVirtualEnrollment, MAX_CODE_ATTEMPTS, MAX_CREATIONS_PER_HOUR, startVirtualEnrollment } from './virtual';
 
-const ACCOUNT = '222222222222';
-let iam: IAMClient;
-const created: string[] = [];
-
-beforeAll(async () => {
-  const { stack, groundTruth } = await useLocalStack();
-  resetAwsClients();
-  iam = await consoleIam({ motoUrl: stack.motoUrl, accountId: ACCOUNT, groundTruth });
-});
-
-afterAll(async () => {
-  await removeTestUsersAndSetups(iam, created);
-  iam.destroy();
-});
+const account = withTestAccount('222222222222');
 
 async function unassignedOf(userName: string) {
-  return ((await iam.send(new ListVirtualMFADevicesCommand({ AssignmentStatus: 'Unassigned', MaxItems: 1000 }))).VirtualMFADevices ?? [])
+  return ((await account.iam.send(new ListVirtualMFADevicesCommand({ AssignmentStatus: 'Unassigned', MaxItems: 1000 }))).VirtualMFADevices ?? [])
     .map((d) => d.SerialNumber!)
     .filter((s) => s.includes(`/${userName}/`));
 }
 
-const newActor = (prefix: string) => createTestActor(iam, ACCOUNT, prefix, created);
+const newActor = account.newActor;
 
 describe('enrollment rate limits', () => {
   it(`allows ${MAX_CREATIONS_PER_HOUR} device creations per IAM user per hour, then says why it refuses`, async () => {

@@ -3,12 +3,13 @@ import { z } from 'zod';
 import { getDb } from '@/lib/db/client';
 import { recordAudit, type AuditAction } from '@/lib/audit/log';
 import type { Actor, Principal } from '@/lib/auth/types';
+import { USER_REF, userArn } from '@/lib/iam-identifiers';
 
 /** How a form names one of the person's IAM users: `accountId/userName`. Parsed, then looked up in the session. */
 export const principalRefSchema = z
   .string()
   .trim()
-  .regex(/^\d{12}\/[\w+=,.@-]{1,64}$/, 'Choose one of your IAM users.')
+  .regex(USER_REF, 'Choose one of your IAM users.')
   .transform((v) => {
     const [accountId, userName] = v.split('/') as [string, string];
     return { accountId, userName };
@@ -28,7 +29,7 @@ export async function ownPrincipal(actor: Actor, ref: PrincipalRef, action: Audi
   await recordAudit(await getDb(), {
     actor: actor.id,
     action,
-    target: `arn:aws:iam::${ref.accountId}:user/${ref.userName}`,
+    target: userArn(ref.accountId, ref.userName),
     outcome: 'denied',
     detail: { reason: 'NotYourIamUser' },
   });

@@ -3,6 +3,7 @@
  * the resync tries can still test the CLI, and the message names the moment the oldest counted attempt
  * leaves the window (the earliest time the next try is allowed), not a vague "a few minutes".
  */
+import { formatHourMinute } from '@/lib/format';
 
 export type LimitKind = 'virtual' | 'hardware' | 'resync' | 'cli-test';
 
@@ -40,8 +41,6 @@ export function nextAllowedAt(attempts: readonly Date[], limit: Pick<RateLimit, 
   return new Date(inWindow[limit.max - 1]! + limit.windowMs);
 }
 
-const hhmm = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hour12: false, timeZone: 'UTC' });
-
 /** "in 4 minutes" / "in 1 minute" / "in less than a minute", rounding up so the stated time is never too early. */
 export function waitPhrase(ms: number): string {
   if (ms < MINUTE) return 'in less than a minute';
@@ -53,7 +52,7 @@ export function waitPhrase(ms: number): string {
 /** The clock time shown, rounded up to the minute, so trying at that minute always works. */
 export function retryTime(at: Date): string {
   const up = new Date(Math.ceil(at.getTime() / MINUTE) * MINUTE);
-  return `${hhmm.format(up)} UTC`;
+  return `${formatHourMinute(up)} UTC`;
 }
 
 export function rateLimitMessage(limit: Pick<RateLimit, 'max' | 'what'>, next: Date, now: Date): string {

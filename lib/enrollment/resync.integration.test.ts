@@ -1,42 +1,27 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CreateAccessKeyCommand, type IAMClient } from '@aws-sdk/client-iam';
-import { useLocalStack } from '@/test-support/stack';
-import { createTestActor, removeTestUsersAndSetups } from '@/test-support/iam-cleanup';
-import { consoleIam } from '@/infra/local/console';
+import { CreateAccessKeyCommand } from '@aws-sdk/client-iam';
+import { withTestAccount } from '@/test-support/test-account';
 import { consecutiveCodes, totpCode } from '@/infra/local/totp';
-import { resetAwsClients } from '@/lib/aws/clients';
 import type { Actor } from '@/lib/auth/types';
 import { completeVirtualEnrollment, startVirtualEnrollment } from './virtual';
 import { resyncDevice, testDeviceWithKeys } from './devices';
-import { userArn } from './events';
+import { userArn } from '@/lib/iam-identifiers';
 import { enrollHardwareToken } from './hardware';
 import { RATE_LIMITS, retryTime } from './rate-limits';
 import { and, eq, sql } from 'drizzle-orm';
 import { startTestPostgres, type TestPostgres } from '@/scripts/test-postgres';
 import { getDatabase, openDatabase, type Database } from '@/lib/db/client';
 import { auditLog } from '@/lib/db/schema';
+import { formatHourMinute } from '@/lib/format';
 
-const ACCOUNT = '222222222222';
-let iam: IAMClient;
-const created: string[] = [];
-
-beforeAll(async () => {
-  const { stack, groundTruth } = await useLocalStack();
-  resetAwsClients();
-  iam = await consoleIam({ motoUrl: stack.motoUrl, accountId: ACCOUNT, groundTruth });
-});
-
-afterAll(async () => {
-  await removeTestUsersAndSetups(iam, created);
-  iam.destroy();
-});
+const account = withTestAccount('222222222222');
 
 const STEP_MS = 30_000;
-const hhmmUtc = (ms: number) => new Date(ms).toISOString().slice(11, 16);
+const hhmmUtc = (ms: number) => formatHourMinute(new Date(ms));
 
 /** A member with an enrolled authenticator app (the test keeps the key, as the phone would) and access keys. */
 async function memberWithPhone(prefix: string) {
-  const actor: Actor = await createTestActor(iam, ACCOUNT, prefix, created);
+  const actor: Actor = await account.newActor(prefix);
   const principal = actor.principals[0]!;
   const started = await startVirtualEnrollment(actor, principal, { deviceName: 'phone' });
   if (started.status !== 'success') throw new Error('start failed');
@@ -44,7 +29,7 @@ async function memberWithPhone(prefix: string) {
   const { AuthenticationCode1: code1, AuthenticationCode2: code2 } = consecutiveCodes(secret);
   const done = await completeVirtualEnrollment(actor, { enrollmentId: started.data.enrollmentId, sealed: started.data.sealed, code1, code2 });
   if (done.result.status !== 'success') throw new Error(`enrollment failed: ${JSON.stringify(done.result)}`);
-  const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: principal.userName }));
+  const { AccessKey } = await account.iam.send(new CreateAccessKeyCommand({ UserName: principal.userName }));
   const keys = { accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! };
   return { actor, principal, secret, serial: done.result.data.serial, keys };
 }
@@ -160,7 +145,7 @@ describe.each([
     const intents = await database.db
       .select({ n: sql<number>`count(*)::int` })
       .from(auditLog)
-      .where(and(eq(auditLog.action, 'device.resync'), eq(auditLog.outcome, 'intent'), eq(auditLog.target, userArn(principal))));
+      .where(and(eq(auditLog.action, 'device.resync'), eq(auditLog.outcome, 'intent'), eq(auditLog.target, userArn(principal.accountId, principal.userName))));
     expect(intents[0]!.n).toBe(RATE_LIMITS.resync.max);
   }, 120_000);
 });

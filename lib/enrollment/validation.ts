@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IAM_NAME_CHARS } from '@/lib/iam-identifiers';
 
 /** AWS: VirtualMFADeviceName is 1-226 of letters, digits and _+=,.@- ; we keep names short enough to read. */
 export const deviceNameSchema = z
@@ -6,7 +7,7 @@ export const deviceNameSchema = z
   .trim()
   .min(1, 'Give the device a name, e.g. alice-phone.')
   .max(64, 'Keep the name to 64 characters or fewer.')
-  .regex(/^[\w+=,.@-]+$/, 'Use only letters, digits and _ + = , . @ - (no spaces).');
+  .regex(IAM_NAME_CHARS, 'Use only letters, digits and _ + = , . @ - (no spaces).');
 
 /** AWS: a hardware token's SerialNumber is 9-256 characters of [\w+=/:,.@-]; it is the serial printed on the token, not an ARN. */
 export const hardwareSerialSchema = z

@@ -1,5 +1,6 @@
 /** Classification of one IAM user from the collected facts. Pure: the same input always gives the same row. */
 import type { MfaDevice } from '@/lib/aws/mfa-devices';
+import { formatDate, plural } from '@/lib/format';
 
 export type MfaState = 'enabled' | 'leftover-only' | 'none';
 
@@ -141,12 +142,8 @@ export function serviceMarker(facts: Pick<UserFacts, 'tags' | 'path' | 'groups'>
   return null;
 }
 
-const day = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: 'UTC' });
-/** "1 Feb 2026" */
-export const dayText = (d: Date) => day.format(d);
 /** Whole days from `from` to `to`. */
 export const daysBetween = (from: Date, to: Date) => Math.floor((to.getTime() - from.getTime()) / DAY_MS);
-const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
 
 export function classify(facts: UserFacts, now: Date = new Date(), rules: FlagRules = DEFAULT_FLAG_RULES): ClassifiedUser {
   const flags: InventoryFlag[] = [];
@@ -178,7 +175,7 @@ export function classify(facts: UserFacts, now: Date = new Date(), rules: FlagRu
       const tag = serviceTagHint(facts.tags);
       if (tag) why.push(`tagged ${tag}`);
       if (passwordLastUsed === null && accessKeyLastUsed !== null && daysBetween(accessKeyLastUsed, now) < RECENT_KEY_USE_DAYS) {
-        why.push(`an access key used on ${dayText(accessKeyLastUsed)} while the console password was never used`);
+        why.push(`an access key used on ${formatDate(accessKeyLastUsed)} while the console password was never used`);
       }
       if (why.length) {
         raise('possible-service-user', {
@@ -190,14 +187,14 @@ export function classify(facts: UserFacts, now: Date = new Date(), rules: FlagRu
     }
 
     const age = createdAt ? daysBetween(createdAt, now) : null;
-    const created = createdAt ? `created ${dayText(createdAt)} (${plural(age!, 'day')} ago)` : 'creation date unknown';
+    const created = createdAt ? `created ${formatDate(createdAt)} (${plural(age!, 'day')} ago)` : 'creation date unknown';
     const setting = `MFA_STALE_CONSOLE_DAYS=${N}`;
     if (passwordLastUsed) {
       const unused = daysBetween(passwordLastUsed, now);
       if (unused >= N) {
         raise('stale-console', {
           rule: `console password unused for ${window} or more, by a user older than that`,
-          facts: `password last used ${dayText(passwordLastUsed)} (${plural(unused, 'day')} before ${dayText(now)}); ${created}`,
+          facts: `password last used ${formatDate(passwordLastUsed)} (${plural(unused, 'day')} before ${formatDate(now)}); ${created}`,
           setting,
         });
       }
@@ -207,14 +204,14 @@ export function classify(facts: UserFacts, now: Date = new Date(), rules: FlagRu
       } else if (age >= N) {
         raise('stale-console', {
           rule: `console password unused for ${window} or more, by a user older than that`,
-          facts: `never signed in since its creation on ${dayText(createdAt!)} (${plural(age, 'day')} ago)`,
+          facts: `never signed in since its creation on ${formatDate(createdAt!)} (${plural(age, 'day')} ago)`,
           setting,
         });
-        raise('never-signed-in', { rule: 'the console password was never used', facts: `never signed in since ${dayText(createdAt!)}`, setting });
+        raise('never-signed-in', { rule: 'the console password was never used', facts: `never signed in since ${formatDate(createdAt!)}`, setting });
       } else {
         raise('not-signed-in-yet', {
           rule: `created within the last ${window} and not signed in yet: not stale`,
-          facts: `${created}; no console sign-in yet; stale from ${dayText(new Date(createdAt!.getTime() + N * DAY_MS))} if still unused`,
+          facts: `${created}; no console sign-in yet; stale from ${formatDate(new Date(createdAt!.getTime() + N * DAY_MS))} if still unused`,
           setting,
         });
       }

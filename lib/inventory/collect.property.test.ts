@@ -4,6 +4,7 @@ import type { IamUser } from '@/lib/aws/iam';
 import { toMfaDevice, type MfaDevice } from '@/lib/aws/mfa-devices';
 import type { VirtualDeviceEntry } from '@/lib/aws/inventory-sources';
 import type { Certifications } from '@/lib/device-types';
+import { userArn, virtualMfaArn } from '@/lib/iam-identifiers';
 import { resolveProgram, type ProgramCategory, type UserDecision } from '@/lib/program/resolve';
 import { remediationFor } from './coverage-view';
 
@@ -98,12 +99,12 @@ function buildWorld(specs: UserSpec[]) {
   specs.forEach((s, i) => {
     const userName = s.serviceName ? `svc-deploy-${i}` : `user-${i}`;
     world.users.push({
-      accountId: A, userName, arn: `arn:aws:iam::${A}:user${s.path}${userName}`, path: s.path, createdAt: '2024-01-01T00:00:00.000Z',
+      accountId: A, userName, arn: userArn(A, userName, s.path), path: s.path, createdAt: '2024-01-01T00:00:00.000Z',
       tags: s.team ? { Team: s.team } : {}, groups: s.groups,
     });
     const devices: MfaDevice[] = [];
     for (let k = 0; k < s.virtual; k++) {
-      const serial = `arn:aws:iam::${A}:mfa/${userName}-${k}`;
+      const serial = virtualMfaArn(A, `${userName}-${k}`);
       devices.push(toMfaDevice(serial, '2025-01-01T00:00:00Z'));
       world.virtual.push({ serial, userName, enabledAt: new Date('2025-01-01T00:00:00Z') });
     }
@@ -119,7 +120,7 @@ function buildWorld(specs: UserSpec[]) {
     if (s.late) return;
     const used = s.console ? (s.usedDaysAgo === null ? 'no_information' : iso(s.usedDaysAgo)) : 'not_supported';
     const key = s.keyUsedDaysAgo === null ? 'N/A' : iso(s.keyUsedDaysAgo);
-    lines.push(`${userName},arn:aws:iam::${A}:user${s.path}${userName},2024-01-01T00:00:00+00:00,${s.console},${used},${devices.length > 0},${key},N/A`);
+    lines.push(`${userName},${userArn(A, userName, s.path)},2024-01-01T00:00:00+00:00,${s.console},${used},${devices.length > 0},${key},N/A`);
   });
   world.csv = lines.join('\n');
 }

@@ -1,8 +1,10 @@
 import 'server-only';
+import pLimit from 'p-limit';
 import { isAwsError } from '@/lib/aws/errors';
 import { getAccountAlias, getFidoCertifications, hasConsoleAccess, listMfaDevices } from '@/lib/aws/iam';
 import { listVirtualDevices, readAccountUsers, readCredentialReport, type ReportPolling } from '@/lib/aws/inventory-sources';
 import { toMfaDevice, type MfaDevice } from '@/lib/aws/mfa-devices';
+import { VIRTUAL_MFA_SERIAL } from '@/lib/iam-identifiers';
 import { resolveProgram, type ProgramCategory, type UserDecision } from '@/lib/program/resolve';
 import { classify, type ClassifiedUser, type FlagRules } from './classify';
 import { parseCredentialReport, rootStatus, type CredentialReportUser, type RootStatus } from './credential-report';
@@ -15,7 +17,10 @@ export type CollectOptions = {
   listAllDevices?: boolean;
   /** MaxItems for the paged bulk calls (default BULK_PAGE_SIZE). */
   pageSize?: number;
-  /** How many per-user calls of one account may be in flight at once. */
+  /**
+   * How many per-user calls of one account may be in flight at once (default 1: IAM throttles per account, so
+   * throughput comes from collecting several accounts at once, MFA_INVENTORY_CONCURRENCY, not from one account).
+   */
   userConcurrency?: number;
   reportPolling?: ReportPolling;
   /** Stale window and service-user markers (default: 90 days, no markers). */
@@ -105,7 +110,7 @@ export const BULK_PAGE_SIZE = 1000;
  * (`mfa/bob-smith-phone` is bob-smith's, not bob's). Anything else is not attributed.
  */
 export function leftoverOwner(serial: string, userNames: ReadonlySet<string>): string | null {
-  const m = /^arn:aws[\w-]*:iam::\d{12}:mfa\/(.+)$/.exec(serial);
+  const m = VIRTUAL_MFA_SERIAL.exec(serial);
   if (!m) return null;
   const rest = m[1]!;
   if (rest.startsWith(PORTAL_PATH)) {
@@ -119,20 +124,6 @@ export function leftoverOwner(serial: string, userNames: ReadonlySet<string>): s
     if (userNames.has(candidate)) return candidate;
   }
   return null;
-}
-
-/** Runs `fn` over `items` with at most `limit` in flight. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return out;
 }
 
 /**
@@ -152,7 +143,7 @@ export async function collectAccount(
   accountId: string,
   options: CollectOptions & { recheck?: (reportAt: Date | null) => Promise<ReadonlySet<string>> } = {},
 ): Promise<AccountInventory> {
-  const { listAllDevices = false, pageSize = BULK_PAGE_SIZE, userConcurrency = 8, now = new Date(), onPhase } = options;
+  const { listAllDevices = false, pageSize = BULK_PAGE_SIZE, userConcurrency = 1, now = new Date(), onPhase } = options;
 
   // The report first: reading it through the SDK makes the most short-lived garbage of the whole collection,
   // and while the heap is still small that garbage is collected instead of adding to the peak.
@@ -160,7 +151,9 @@ export async function collectAccount(
   const raw = await readCredentialReport(accountId, options.reportPolling);
   const report = parseCredentialReport(raw.csv);
   onPhase?.('users');
-  const [iamUsers, alias] = await Promise.all([readAccountUsers(accountId, { pageSize }), getAccountAlias(accountId)]);
+  // One call at a time per account (see userConcurrency).
+  const iamUsers = await readAccountUsers(accountId, { pageSize });
+  const alias = await getAccountAlias(accountId);
   onPhase?.('virtual-devices');
   const virtual = await listVirtualDevices(accountId, { pageSize });
 
@@ -194,13 +187,11 @@ export async function collectAccount(
     return !virtualDevicesSettle({ ...u, consoleAccess: row.passwordEnabled }, known.length, program, now);
   });
   onPhase?.('devices');
-  await mapLimit(toCheck, userConcurrency, async (u) => {
+  await pLimit(userConcurrency).map(toCheck, async (u) => {
     const inReport = report.users.has(u.userName);
     try {
-      const [consoleAccess, listed] = await Promise.all([
-        inReport ? Promise.resolve(undefined) : hasConsoleAccess(accountId, u.userName),
-        listMfaDevices(accountId, u.userName),
-      ]);
+      const consoleAccess = inReport ? undefined : await hasConsoleAccess(accountId, u.userName);
+      const listed = await listMfaDevices(accountId, u.userName);
       live.set(u.userName, { consoleAccess, devices: listed });
     } catch (error) {
       if (!isAwsError(error, 'NoSuchEntity')) throw error;
@@ -217,7 +208,7 @@ export async function collectAccount(
   });
   onPhase?.('certifications');
   const certified = new Map<string, MfaDevice['certifications']>();
-  await mapLimit(certifiable, userConcurrency, async ({ userName, device }) => {
+  await pLimit(userConcurrency).map(certifiable, async ({ userName, device }) => {
     try {
       certified.set(device.serial, await getFidoCertifications(accountId, userName, device.serial));
     } catch (error) {

@@ -25,6 +25,16 @@ const row = (over: Partial<InventoryRowLike> = {}): InventoryRowLike => ({
   ...over,
 });
 
+const deviceType = fc.constantFrom(...ALL_DEVICE_TYPES);
+/** A category's rules as the property tests vary them: allowed types, 1 to `maxDevices` devices, decision, expiry. */
+const categoryRules = (maxDevices: number) =>
+  fc.record({
+    allowedDeviceTypes: fc.uniqueArray(deviceType, { minLength: 1, maxLength: 3 }),
+    minDevices: fc.integer({ min: 1, max: maxDevices }),
+    defaultDecision: fc.constantFrom('required' as const, 'exception' as const, 'out-of-scope' as const),
+    expiresAt: fc.constantFrom(new Date('2026-01-01T00:00:00Z'), new Date('2027-01-01T00:00:00Z')),
+  });
+
 describe('gaps and remediation', () => {
   it('a gap is what the program says: in scope and not compliant', () => {
     expect(isGap(row())).toBe(true);
@@ -97,13 +107,8 @@ describe('gaps and remediation', () => {
   });
   it('every gap the program finds has exactly one remediation and non-gaps none (property)', () => {
     const now = NOW;
-    const type = fc.constantFrom(...ALL_DEVICE_TYPES);
-    const category = fc.record({
-      allowedDeviceTypes: fc.uniqueArray(type, { minLength: 1, maxLength: 3 }),
-      minDevices: fc.integer({ min: 1, max: 3 }),
-      defaultDecision: fc.constantFrom('required' as const, 'exception' as const, 'out-of-scope' as const),
-      expiresAt: fc.constantFrom(new Date('2026-01-01T00:00:00Z'), new Date('2027-01-01T00:00:00Z')),
-    });
+    const type = deviceType;
+    const category = categoryRules(3);
     const user = fc.record({
       consoleAccess: fc.boolean(),
       devices: fc.array(fc.record({ type }), { maxLength: 3 }),
@@ -124,14 +129,9 @@ describe('gaps and remediation', () => {
     );
   });
   it('the status line, the banner, the gap list, the report and the exports never disagree about a user (property)', () => {
-    const type = fc.constantFrom(...ALL_DEVICE_TYPES);
+    const type = deviceType;
     const day = fc.option(fc.integer({ min: 0, max: 800 }).map(daysAgo), { nil: null });
-    const category = fc.record({
-      allowedDeviceTypes: fc.uniqueArray(type, { minLength: 1, maxLength: 3 }),
-      minDevices: fc.integer({ min: 1, max: 2 }),
-      defaultDecision: fc.constantFrom('required' as const, 'exception' as const, 'out-of-scope' as const),
-      expiresAt: fc.constantFrom(new Date('2026-01-01T00:00:00Z'), new Date('2027-01-01T00:00:00Z')),
-    });
+    const category = categoryRules(2);
     const user = fc.record({
       userName: fc.constantFrom('carol', 'svc-billing', 'ci-deploy', 'alice.martin', 'terraform-prod'),
       consoleAccess: fc.boolean(),

@@ -5,6 +5,7 @@
  */
 import type { Decision, DeviceType } from '@/lib/db/schema';
 import { allowedTypesText, programGapText, type ProgramGap } from '@/lib/program/resolve';
+import { formatDate } from '@/lib/format';
 import type { FlagEvidence } from './classify';
 
 export type InventoryRowLike = {
@@ -64,12 +65,10 @@ export function remediationFor(row: InventoryRowLike): Remediation | null {
   }
 }
 
-const day = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: 'UTC' });
-
 /** "The approved exception expired on 1 Mar 2026: MFA is required again." — null unless it expired. */
 export function expiredExceptionNote(row: Pick<InventoryRowLike, 'exceptionExpired' | 'expiresAt'>): string | null {
   if (!row.exceptionExpired) return null;
-  return row.expiresAt ? `The approved exception expired on ${day.format(new Date(row.expiresAt))}: MFA is required again.` : 'The approved exception expired: MFA is required again.';
+  return row.expiresAt ? `The approved exception expired on ${formatDate(new Date(row.expiresAt))}: MFA is required again.` : 'The approved exception expired: MFA is required again.';
 }
 
 /** The remediation as a sentence for this user: the allowed types, the backup count, the stale evidence, an expired exception. */

@@ -1,4 +1,5 @@
 /** Parsing of the IAM credential report (CSV). Pure: no I/O, safe to unit-test. */
+import { isUnclosedQuote, readCsv } from '@/lib/csv';
 
 export type CredentialReportUser = {
   userName: string;
@@ -55,59 +56,6 @@ export const rootStatusText: Record<RootStatus, string> = {
 
 export const ROOT_ROW = '<root_account>';
 
-/**
- * RFC 4180 records, one at a time: quoted fields may hold commas, doubled quotes and line breaks. Fields are
- * sliced, not built a character at a time, and rows are not kept: a 10,000-user report stays a few MB.
- */
-export function* csvRows(text: string): Generator<string[]> {
-  let i = 0;
-  const n = text.length;
-  while (i < n) {
-    const row: string[] = [];
-    for (;;) {
-      let field: string;
-      if (text[i] === '"') {
-        let value = '';
-        let from = i + 1;
-        for (;;) {
-          const q = text.indexOf('"', from);
-          if (q < 0) {
-            value += text.slice(from);
-            i = n;
-            break;
-          }
-          value += text.slice(from, q);
-          if (text[q + 1] === '"') {
-            value += '"';
-            from = q + 2;
-            continue;
-          }
-          i = q + 1;
-          break;
-        }
-        field = value;
-      } else {
-        let j = i;
-        while (j < n && text[j] !== ',' && text[j] !== '\n' && text[j] !== '\r') j++;
-        field = text.slice(i, j);
-        i = j;
-      }
-      row.push(field);
-      if (i < n && text[i] === ',') {
-        i++;
-        continue;
-      }
-      break;
-    }
-    // End of record: \n, \r\n, a lone \r, or the end of the text.
-    if (text[i] === '\r') i++;
-    if (text[i] === '\n') i++;
-    if (!(row.length === 1 && row[0] === '')) yield row;
-  }
-}
-
-export const parseCsv = (text: string): string[][] => [...csvRows(text)];
-
 /** Values the report uses for "nothing recorded". */
 const NO_VALUE = new Set(['', 'N/A', 'no_information', 'not_supported']);
 
@@ -128,11 +76,19 @@ export class CredentialReportError extends Error {
 
 const REQUIRED = ['user', 'arn', 'password_enabled', 'mfa_active'] as const;
 
+/** The report's records (csv-parse): a byte-order mark and blank lines are dropped; a broken quote is a report error. */
+function readReport(csv: string): string[][] {
+  try {
+    return readCsv(csv, { bom: true, skipEmptyLines: true });
+  } catch (error) {
+    if (isUnclosedQuote(error)) throw new CredentialReportError('the credential report has a quoted field that is not closed');
+    throw error;
+  }
+}
+
 /** Columns are looked up by header name: AWS has added columns before and may again. */
 export function parseCredentialReport(csv: string): CredentialReport {
-  const rows = csvRows(csv.charCodeAt(0) === 0xfeff ? csv.slice(1) : csv);
-  const first = rows.next();
-  const header = first.done ? undefined : first.value;
+  const [header, ...rows] = readReport(csv);
   if (!header) throw new CredentialReportError('the credential report is empty');
   const col = new Map(header.map((name, i) => [name.trim(), i]));
   for (const name of REQUIRED) if (!col.has(name)) throw new CredentialReportError(`the credential report has no "${name}" column`);

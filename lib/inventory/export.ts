@@ -1,7 +1,9 @@
 /** The structured inventory as CSV and JSON. Pure: the route streams batches through these. */
+import { batchStream } from '@/lib/batch-stream';
 import type { Decision, DeviceType } from '@/lib/db/schema';
 import type { ProgramGap } from '@/lib/program/resolve';
 import type { FlagEvidence } from './classify';
+import { csvLine } from '@/lib/csv';
 import { userVerdict } from './coverage-view';
 
 export type ExportRow = {
@@ -65,23 +67,11 @@ export function flagEvidenceText(evidence: readonly FlagEvidence[]): string {
   return evidence.map((e) => `${e.flag}: ${e.facts} [${e.rule}${e.setting ? `; ${e.setting}` : ''}; checked ${e.checkedAt}]`).join(' | ');
 }
 
-/** RFC 4180 quoting, and a leading apostrophe for values a spreadsheet would run as a formula. */
-/**
- * Spreadsheets evaluate a cell that starts with a formula character, and some strip leading whitespace first
- * (so " =cmd" still runs) or accept the full-width forms (＝＋－＠) as formula starts too.
- */
-export const CSV_FORMULA_START = /^[=+\-@\t\r\n \uFF1D\uFF0B\uFF0D\uFF20]/;
-
-export function csvField(value: string): string {
-  const safe = CSV_FORMULA_START.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-
 const iso = (d: Date | null) => (d ? d.toISOString() : '');
 
 export function toCsvLine(r: ExportRow): string {
   const verdict = userVerdict(r);
-  return [
+  return csvLine([
     r.accountId,
     r.userName,
     r.arn,
@@ -107,12 +97,10 @@ export function toCsvLine(r: ExportRow): string {
     verdict.status,
     [verdict.advice, ...verdict.notes].filter(Boolean).join(' '),
     flagEvidenceText(r.flagEvidence),
-  ]
-    .map(csvField)
-    .join(',');
+  ]);
 }
 
-export const csvHeader = () => CSV_COLUMNS.join(',');
+export const csvHeader = () => csvLine(CSV_COLUMNS);
 
 export function toJsonRecord(r: ExportRow) {
   const verdict = userVerdict(r);
@@ -145,4 +133,10 @@ export function toJsonRecord(r: ExportRow) {
     notes: verdict.notes,
     flagEvidence: r.flagEvidence,
   };
+}
+
+/** The export download: CSV (header, CRLF after each row) or a JSON array, one page of rows read per pull. */
+export function inventoryExportStream(batches: AsyncGenerator<ExportRow[]>, format: 'csv' | 'json'): ReadableStream<Uint8Array> {
+  if (format === 'csv') return batchStream(batches, { head: `${csvHeader()}\r\n`, row: (r) => `${toCsvLine(r)}\r\n` });
+  return batchStream(batches, { head: '[\n', row: (r, i) => `${i ? ',\n' : ''}${JSON.stringify(toJsonRecord(r))}`, tail: '\n]\n' });
 }

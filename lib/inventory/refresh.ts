@@ -2,35 +2,27 @@ import 'server-only';
 import { getEnv } from '@/lib/env';
 import { getDb, type Db } from '@/lib/db/client';
 import { classifyAwsError } from '@/lib/aws/errors';
+import { accountCredentials } from '@/lib/aws/clients';
+import { managedAccountIds } from '@/lib/accounts/registry';
+import { syncManagedAccounts } from '@/lib/accounts/discovery';
+import { recordReachability } from '@/lib/accounts/store';
 import { recordAudit } from '@/lib/audit/log';
 import { countCalls, type CallCounts } from '@/lib/aws/inventory-sources';
-import { programDecisions } from '@/lib/db/schema';
+import { inventoryUsers, programDecisions } from '@/lib/db/schema';
 import { loadCategories } from '@/lib/program/member';
 import type { UserDecision } from '@/lib/program/resolve';
-import { eq } from 'drizzle-orm';
-import { collectAccount, mapLimit, type CollectOptions, type CollectProgram } from './collect';
+import { count, eq } from 'drizzle-orm';
+import pLimit from 'p-limit';
+import { collectAccount, type CollectOptions, type CollectProgram } from './collect';
+import { collectionOrder } from './collection-order';
 import { flagRulesFrom } from './flag-rules';
-import {
-  acquireRun,
-  computeTotals,
-  expireAbandonedRuns,
-  finishRun,
-  heartbeat,
-  programFingerprint,
-  readLatestRuns,
-  readRun,
-  readRunAccounts,
-  recentlyVerifiedUsers,
-  recordAccountFailure,
-  storeAccount,
-  writeSnapshot,
-  type InventoryRun,
-  type RunProgress,
-  type RunTrigger,
-} from './store';
+import { acquireRun, carryOverAccounts, expireAbandonedRuns, finishRun, heartbeat, interruptedRun, programFingerprint, readLatestRuns, readRun, readRunAccounts, recordAccountFailure, type InventoryRun, type RunProgress, type RunTrigger } from './runs';
+import { computeTotals, writeSnapshot } from './totals';
+import { recentlyVerifiedUsers, storeAccount } from './store';
 
-/** Accounts collected at once: enough to overlap their latency, few enough to stay clear of IAM throttling. */
-export const ACCOUNT_CONCURRENCY = 3;
+/** Accounts whose rows are written at once (each in its own transaction), beside the pool's IAM calls. */
+const STORE_CONCURRENCY = 2;
+
 /** How often a running collection refreshes its lease; well inside LEASE_STALE_MS. */
 export const HEARTBEAT_MS = 20_000;
 
@@ -39,7 +31,7 @@ export type StartResult = { started: true; runId: number } | { started: false; r
 export type RefreshOptions = Pick<CollectOptions, 'pageSize' | 'reportPolling' | 'listAllDevices' | 'flagRules'> & {
   /** Only these managed accounts (default: all). */
   accountIds?: string[];
-  /** Accounts collected at once (default ACCOUNT_CONCURRENCY). */
+  /** Accounts collected at once (default MFA_INVENTORY_CONCURRENCY); each makes one IAM call at a time. */
   accountConcurrency?: number;
 };
 
@@ -53,7 +45,8 @@ const running = new Map<number, Promise<void>>();
  */
 export async function startRefresh(input: { actor: string; trigger: RunTrigger }, options: RefreshOptions = {}): Promise<StartResult> {
   const env = getEnv();
-  const accountIds = options.accountIds ?? env.MFA_ACCOUNTS.map((a) => a.id);
+  // Before discovery: the accounts managed so far (the run re-reads the source once it holds the lease).
+  const accountIds = options.accountIds ?? (await managedAccountIds());
   const db = await getDb();
   const lease = await acquireRun(db, { ...input, accountsTotal: accountIds.length });
   // Every start is audited here, whoever starts it: an admin, the cron route or the in-process schedule.
@@ -69,8 +62,8 @@ export async function startRefresh(input: { actor: string; trigger: RunTrigger }
     throw error;
   });
   if (!lease.started) return lease;
-  const { accountConcurrency = ACCOUNT_CONCURRENCY, ...collect } = options;
-  const job = executeRun(db, { ...input, runId: lease.runId }, accountIds, accountConcurrency, {
+  const { accountConcurrency = env.MFA_INVENTORY_CONCURRENCY, ...collect } = options;
+  const job = executeRun(db, { ...input, runId: lease.runId }, options.accountIds, accountConcurrency, {
     listAllDevices: env.MFA_INVENTORY_LIST_ALL_DEVICES,
     flagRules: flagRulesFrom(env),
     rootCredentialsManagement: env.MFA_ROOT_CREDENTIALS_MANAGEMENT,
@@ -122,10 +115,17 @@ async function loadProgram(db: Db, accountId: string): Promise<CollectProgram> {
   return { categories, decisions: new Map<string, UserDecision>(decisions.map((d) => [d.userName, d])) };
 }
 
-async function executeRun(db: Db, run: { actor: string; trigger: RunTrigger; runId: number }, accountIds: string[], concurrency: number, options: CollectOptions): Promise<void> {
+/** Users per account in the current inventory, for the order accounts are read in (collectionOrder). */
+async function usersByAccount(db: Db): Promise<Map<string, number>> {
+  const rows = await db.select({ accountId: inventoryUsers.accountId, users: count() }).from(inventoryUsers).groupBy(inventoryUsers.accountId);
+  return new Map(rows.map((r) => [r.accountId, Number(r.users)]));
+}
+
+async function executeRun(db: Db, run: { actor: string; trigger: RunTrigger; runId: number }, only: string[] | undefined, concurrency: number, options: CollectOptions): Promise<void> {
   const { runId } = run;
   const calls: CallCounts = {};
-  const progress: RunProgress = { accountsTotal: accountIds.length, accountsDone: 0, usersSeen: 0, phase: 'collecting' };
+  const progress: RunProgress = { accountsTotal: only?.length ?? 0, accountsDone: 0, usersSeen: 0, phase: 'discovering accounts' };
+  let accountIds: string[] = only ?? [];
   let lost = false;
   const beat = async () => {
     try {
@@ -138,35 +138,96 @@ async function executeRun(db: Db, run: { actor: string; trigger: RunTrigger; run
   timer.unref?.();
   const failures: string[] = [];
   try {
+    // Discovery first: joined accounts are collected in this run, and left or suspended ones are no longer managed.
+    const managed = (await syncManagedAccounts(db)).map((a) => a.id);
+    accountIds = only ?? managed;
+    progress.accountsTotal = accountIds.length;
+    progress.phase = 'collecting';
     progress.programFingerprint = await programFingerprint(db);
+    // A run that was interrupted (process killed, lease lost) is continued: its finished accounts are kept as they
+    // were stored, and only the others are read.
+    const resumed = await interruptedRun(db, runId, progress.programFingerprint);
+    const carried = (resumed?.done ?? []).filter((a) => accountIds.includes(a.accountId));
+    if (resumed && carried.length > 0) {
+      await carryOverAccounts(db, runId, carried);
+      progress.resumedFrom = resumed.runId;
+      progress.accountsDone = carried.length;
+      progress.usersSeen = carried.reduce((n, a) => n + a.users, 0);
+    }
+    const carriedIds = new Set(carried.map((a) => a.accountId));
+    // An account's rows are written outside its pool slot: the slot goes on to the next account's IAM calls at once
+    // (the pool is the bound on calls in flight, and a database write makes none).
+    const stores: Promise<void>[] = [];
+    const storeSlot = pLimit(STORE_CONCURRENCY);
+    let storeError: unknown;
+    const failed = async (accountId: string, error: unknown) => {
+      failures.push(accountId);
+      await recordAccountFailure(db, runId, accountId, describeError(error));
+    };
+    const done = () => {
+      progress.accountsDone++;
+      void beat();
+    };
+    const todo = collectionOrder(accountIds.filter((id) => !carriedIds.has(id)), await usersByAccount(db));
     await countCalls(calls, () =>
-      mapLimit(accountIds, concurrency, async (accountId) => {
+      pLimit(concurrency).map(todo, async (accountId) => {
+        // Taken over by another instance: the accounts not started are its to read.
+        if (lost) return;
         const startedAt = new Date();
+        let inv: Awaited<ReturnType<typeof collectAccount>>;
         try {
-          const inv = await collectAccount(accountId, {
+          // Read while AssumeRole is in flight: the slot is the pool's bound on IAM calls, not on database reads.
+          const program = loadProgram(db, accountId);
+          program.catch(() => undefined);
+          // A member role that cannot be assumed (the StackSet has not reached the account) makes it unreachable,
+          // which the pages show as such rather than as an account without users.
+          try {
+            await accountCredentials(accountId);
+          } catch (error) {
+            await recordReachability(db, accountId, describeError(error));
+            throw error;
+          }
+          await recordReachability(db, accountId, null);
+          inv = await collectAccount(accountId, {
             ...options,
-            program: await loadProgram(db, accountId),
+            program: await program,
             recheck: (reportAt) => recentlyVerifiedUsers(db, accountId, reportAt),
             onPhase: (phase) => {
               progress.phase = `${accountId}: ${phase}`;
             },
           });
-          // Taken over by another instance: it owns the inventory now; writing would race it.
-          if (lost) throw new Error('lease lost');
-          await storeAccount(db, runId, inv, startedAt);
-          progress.usersSeen += inv.users.length;
         } catch (error) {
-          failures.push(accountId);
-          await recordAccountFailure(db, runId, accountId, describeError(error));
-        } finally {
-          progress.accountsDone++;
-          void beat();
+          await failed(accountId, error);
+          done();
+          return;
         }
+        const stored = storeSlot(async () => {
+          try {
+            // Taken over by another instance: it owns the inventory now; writing would race it.
+            if (lost || !(await heartbeat(db, runId, progress, calls))) {
+              lost = true;
+              throw new Error('lease lost');
+            }
+            await storeAccount(db, runId, inv, startedAt);
+            progress.usersSeen += inv.users.length;
+          } catch (error) {
+            await failed(accountId, error);
+          } finally {
+            done();
+          }
+        }).catch((error: unknown) => {
+          storeError ??= error;
+        });
+        stores.push(stored);
+        // Back-pressure: collected accounts waiting for a write stay few, so memory stays bounded.
+        if (storeSlot.pendingCount >= concurrency) await stored;
       }),
     );
+    await Promise.all(stores);
+    if (storeError) throw storeError;
     progress.phase = 'summarising';
     if (lost) throw new Error('lease lost: another instance took over this run');
-    await writeSnapshot(db, runId, await computeTotals(db, getEnv().MFA_ACCOUNTS.map((a) => a.id)));
+    await writeSnapshot(db, runId, await computeTotals(db, await managedAccountIds()));
     progress.phase = 'done';
     const status = failures.length === 0 ? 'succeeded' : failures.length === accountIds.length ? 'failed' : 'partial';
     await finishRun(db, runId, { status, progress, calls, error: failures.length ? `accounts failed: ${failures.join(', ')}` : null });

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import readExcelFile from 'read-excel-file/node';
 import { strFromU8, unzipSync } from 'fflate';
 import { parse } from 'csv-parse/sync';
-import { csvField } from './export';
 import type { ValidationReport } from './report-model';
 import { sampleReport as report } from '@/test-support/report-fixture';
 import { reportTables, reportToCsvZip, reportToXlsx, type ReportTable } from './report-export';
@@ -15,7 +14,7 @@ const byName = (tables: ReportTable[]) => new Map(tables.map((t) => [t.name, t])
 describe('reportTables', () => {
   it('has one table per section with the report’s values, one row per item', () => {
     const t = byName(reportTables(report));
-    expect([...t.keys()]).toEqual(['summary', 'exceptions', 'out_of_scope', 'gaps', 'sign_in_tests', 'root_users', 'untested_device_types']);
+    expect([...t.keys()]).toEqual(['summary', 'exceptions', 'out_of_scope', 'gaps', 'sign_in_tests', 'root_users', 'untested_device_types', 'unreachable_accounts']);
     expect(t.get('summary')!.rows).toEqual([['2026-06-01T10:00:00.000Z', '2026-06-01T09:30:00.000Z', 4, 1, 1, 1, 1, 3, 25]]);
     expect(t.get('exceptions')!.rows.map((r) => r[1])).toEqual(['break-glass', 'contractor-1']);
     expect(t.get('exceptions')!.rows[1]!.at(-1)).toBe(true);
@@ -26,10 +25,11 @@ describe('reportTables', () => {
       ['contractor-1', null, 'no-mfa'],
     ]);
     expect(t.get('sign_in_tests')!.rows).toEqual([
-      [A, 'carol', 'virtual', 'arn:aws:iam::111111111111:mfa/carol', '2026-05-30T08:00:00.000Z', 'console', false, '2026-05-30T08:05:00.000Z', 'ConsoleSignInFailed'],
-      [B, 'dan', 'hardware', 'GAHT12345678', '2026-05-29T08:00:00.000Z', null, null, null, null],
+      [A, 'carol', 'virtual', 'arn:aws:iam::111111111111:mfa/carol', '2026-05-30T08:00:00.000Z', 'console', false, '2026-05-30T08:05:00.000Z', 'ConsoleSignInFailed', null],
+      [B, 'dan', 'hardware', 'GAHT12345678', '2026-05-29T08:00:00.000Z', null, null, null, null, null],
     ]);
     expect(t.get('untested_device_types')!.rows).toEqual([['virtual'], ['hardware']]);
+    expect(t.get('unreachable_accounts')!.rows).toEqual([['333333333333', 'AccessDenied (AccessDenied)']]);
     for (const table of t.values()) for (const row of table.rows) expect(row).toHaveLength(table.columns.length);
   });
 
@@ -64,7 +64,7 @@ describe('reportToXlsx', () => {
 
 describe('reportToCsvZip', () => {
   it('holds one flat CSV per section that parses (csv-parse) to the section, header first', () => {
-    const files = unzipSync(reportToCsvZip(report, csvField));
+    const files = unzipSync(reportToCsvZip(report));
     const tables = reportTables(report);
     expect(Object.keys(files).sort()).toEqual(tables.map((t) => `${t.name}.csv`).sort());
     for (const table of tables) {

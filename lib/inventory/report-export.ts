@@ -5,10 +5,11 @@
  */
 import writeExcelFile from 'write-excel-file/node';
 import { strToU8, zipSync } from 'fflate';
+import { csvDocument, csvLine, type CsvCell } from '@/lib/csv';
 import { flagEvidenceText } from './export';
 import type { ValidationReport } from './report-model';
 
-export type Cell = string | number | boolean | null;
+export type Cell = CsvCell;
 export type ReportTable = { name: string; columns: string[]; rows: Cell[][] };
 
 const iso = (d: Date | string | null | undefined) => (d === null || d === undefined ? null : new Date(d).toISOString());
@@ -43,8 +44,8 @@ export function reportTables(r: ValidationReport): ReportTable[] {
     },
     {
       name: 'sign_in_tests',
-      columns: ['account_id', 'user_name', 'device_type', 'serial', 'enrolled_at', 'test', 'passed', 'tested_at', 'failure_reason'],
-      rows: r.signInTests.map((s) => [s.accountId, s.userName, s.deviceType, s.serial, iso(s.enrolledAt), s.test?.kind ?? null, s.test ? s.test.passed : null, iso(s.test?.at), s.test?.reason ?? null]),
+      columns: ['account_id', 'user_name', 'device_type', 'serial', 'enrolled_at', 'test', 'passed', 'tested_at', 'failure_reason', 'test_source'],
+      rows: r.signInTests.map((s) => [s.accountId, s.userName, s.deviceType, s.serial, iso(s.enrolledAt), s.test?.kind ?? null, s.test ? s.test.passed : null, iso(s.test?.at), s.test?.reason ?? null, s.test?.source ?? null]),
     },
     {
       name: 'root_users',
@@ -55,6 +56,11 @@ export function reportTables(r: ValidationReport): ReportTable[] {
       name: 'untested_device_types',
       columns: ['device_type'],
       rows: r.untestedDeviceTypes.map((d) => [d]),
+    },
+    {
+      name: 'unreachable_accounts',
+      columns: ['account_id', 'reason'],
+      rows: r.unreachableAccounts.map((u) => [u.accountId, u.reason]),
     },
   ];
 }
@@ -69,16 +75,11 @@ export async function reportToXlsx(r: ValidationReport): Promise<Buffer> {
   return writeExcelFile(sheets).toBuffer();
 }
 
-/** One CSV cell: `field` neutralises formula prefixes and quotes; null is an empty cell. */
-const csvCell = (value: Cell, field: (v: string) => string) => (value === null ? '' : field(String(value)));
-
-export function tableToCsv(table: ReportTable, field: (v: string) => string): string {
-  const lines = [table.columns, ...table.rows].map((row) => row.map((c) => csvCell(c, field)).join(','));
-  return `${lines.join('\r\n')}\r\n`;
-}
+/** One section as CSV (lib/csv: formula prefixes neutralised, quoted where needed; null is an empty cell). */
+export const tableToCsv = (table: ReportTable): string => csvDocument([table.columns, ...table.rows].map(csvLine));
 
 /** A zip of `<section>.csv` files, flat (no folder), for `pandas.read_csv(zip.open('gaps.csv'))`. */
-export function reportToCsvZip(r: ValidationReport, field: (v: string) => string): Uint8Array {
-  const files = Object.fromEntries(reportTables(r).map((t) => [`${t.name}.csv`, strToU8(tableToCsv(t, field))]));
+export function reportToCsvZip(r: ValidationReport): Uint8Array {
+  const files = Object.fromEntries(reportTables(r).map((t) => [`${t.name}.csv`, strToU8(tableToCsv(t))]));
   return zipSync(files, { level: 6 });
 }

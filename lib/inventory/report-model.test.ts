@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveProgram, type ProgramCategory, type UserDecision } from '@/lib/program/resolve';
-import { buildValidationReport, toValidationReport, type ReportEvent, type ReportUser } from './report-model';
+import { buildValidationReport, signInTestText, toValidationReport, type ReportEvent, type ReportUser } from './report-model';
 
 const NOW = new Date('2026-06-01T00:00:00Z');
 const A = '111111111111';
@@ -124,6 +124,23 @@ describe('validation report', () => {
   it('names the device types still lacking a passed test', () => {
     expect(r.untestedDeviceTypes).toEqual(['hardware']);
   });
+  it('uses CloudTrail console sign-in evidence after the enrollment over the recorded tests, and says which', () => {
+    const withEvidence = buildValidationReport(users, events, new Date(5000), new Date(4000), [], [], [
+      // b signed in with MFA after enrolling; a's sign-in was before its device's enrollment and proves nothing about it.
+      { accountId: A, userName: 'b', mfaSeenAt: new Date(1600) },
+      { accountId: A, userName: 'a', mfaSeenAt: new Date(900) },
+    ]);
+    expect(withEvidence.signInTests.map((t) => [t.userName, t.test && [t.test.kind, t.test.passed, t.test.source, t.test.at.getTime()]])).toEqual([
+      ['b', ['console', true, 'cloudtrail', 1600]],
+      ['a', ['cli', true, 'portal', 3000]],
+    ]);
+    expect(withEvidence.untestedDeviceTypes).toEqual([]);
+    expect(signInTestText(withEvidence.signInTests[0]!.test)).toBe('Console sign-in with MFA seen at 1 Jan 1970, 00:00 UTC (CloudTrail)');
+    expect(signInTestText({ kind: 'console', passed: false, at: new Date(0), reason: 'ConsoleSignInFailed', source: 'self-reported' })).toBe(
+      'Console (self-reported): failed (ConsoleSignInFailed)',
+    );
+    expect(signInTestText(null)).toBe('Not tested yet');
+  });
   it('reads reports stored before the program with empty registers and generic remediation text', () => {
     const content = {
       generatedAt: '2026-01-01T00:00:00.000Z',
@@ -157,5 +174,12 @@ describe('validation report', () => {
       { accountId: '444444444444', status: 'not-reported', gap: false },
     ]);
     expect(toValidationReport({ generatedAt: NOW.toISOString(), inventoryAsOf: null, signInTests: [], untestedDeviceTypes: [] }).rootUsers).toEqual([]);
+  });
+
+  it('names the unreachable accounts (their users unknown, not in the totals); older stored reports have none', () => {
+    const r = buildValidationReport([], [], NOW, null, [], [{ accountId: '555555555555', reason: 'AccessDenied (AccessDenied)' }]);
+    expect(r.unreachableAccounts).toEqual([{ accountId: '555555555555', reason: 'AccessDenied (AccessDenied)' }]);
+    expect(r.totals.inScope).toBe(0);
+    expect(toValidationReport({ generatedAt: NOW.toISOString(), inventoryAsOf: null, signInTests: [], untestedDeviceTypes: [] }).unreachableAccounts).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@
 import type { ProgramGap } from '@/lib/program/resolve';
 import type { FlagEvidence } from './classify';
 import type { RootStatus } from './credential-report';
+import { formatDateTimeUtc } from '@/lib/format';
 import { coveragePct, isGap, storedRemediationText, userVerdict, type InventoryRowLike, type Remediation } from './coverage-view';
 
 /** A user as the report needs it: inventory facts and the program applied (a `program_users` row fits). */
@@ -38,9 +39,26 @@ export type SignInTest = {
   serial: string;
   deviceType: 'virtual' | 'hardware' | 'fido';
   enrolledAt: Date;
-  /** The latest test of this device: console sign-in recorded by the member, or the CLI path via STS. */
-  test: { kind: 'console' | 'cli'; passed: boolean; at: Date; reason: string | null } | null;
+  /**
+   * The test of this device: a console sign-in with MFA that CloudTrail reported after the enrollment (evidence,
+   * lib/events), else the latest test: a console sign-in the member recorded (self-reported) or the CLI path via STS
+   * (checked by the portal). `source` is absent in reports generated before evidence existed (self-reported or STS).
+   */
+  test: { kind: 'console' | 'cli'; passed: boolean; at: Date; reason: string | null; source?: SignInTestSource } | null;
 };
+
+export type SignInTestSource = 'cloudtrail' | 'self-reported' | 'portal';
+
+/** CloudTrail's ConsoleLogin with MFAUsed = Yes, the latest per IAM user (lib/db/schema/events.ts). */
+export type ConsoleSignInEvidence = { accountId: string; userName: string; mfaSeenAt: Date | string };
+
+/** One line for a sign-in test, saying which kind of proof it is. */
+export function signInTestText(test: SignInTest['test']): string {
+  if (!test) return 'Not tested yet';
+  if (test.source === 'cloudtrail') return `Console sign-in with MFA seen at ${formatDateTimeUtc(new Date(test.at))} (CloudTrail)`;
+  const what = test.kind === 'cli' ? 'CLI (STS)' : 'Console (self-reported)';
+  return `${what}: ${test.passed ? 'passed' : `failed${test.reason ? ` (${test.reason})` : ''}`}`;
+}
 
 /** An exception (the user's own or their category's default) of a console user, as the register holds it. */
 export type ReportException = {
@@ -91,7 +109,11 @@ export type ValidationReport = {
   untestedDeviceTypes: ('virtual' | 'hardware' | 'fido')[];
   /** Each managed account's root user, from its last collection. */
   rootUsers: ReportRoot[];
+  /** Managed accounts whose member role could not be assumed: their users are unknown, not counted as none. */
+  unreachableAccounts: ReportUnreachable[];
 };
+
+export type ReportUnreachable = { accountId: string; reason: string | null };
 
 const ENROLLED = new Set(['virtual.enabled', 'hardware.enable', 'fido.detected']);
 const TESTS: Record<string, 'console' | 'cli'> = { 'device.test-console': 'console', 'device.test-cli': 'cli' };
@@ -106,6 +128,8 @@ export function buildValidationReport(
   now: Date,
   inventoryAsOf: Date | null,
   roots: readonly { accountId: string; status: RootStatus | null }[] = [],
+  unreachable: readonly ReportUnreachable[] = [],
+  consoleEvidence: readonly ConsoleSignInEvidence[] = [],
 ): ValidationReport {
   const inScope = users.filter((u) => u.inScope);
   const enabled = inScope.filter((u) => u.compliant);
@@ -161,7 +185,13 @@ export function buildValidationReport(
   for (const e of ordered) {
     const kind = TESTS[e.kind];
     const t = e.serial ? enrolled.get(`${e.accountId}|${e.userName}|${e.serial}`) : undefined;
-    if (kind && t && e.at >= t.enrolledAt) t.test = { kind, passed: e.outcome === 'success', at: e.at, reason: e.reason };
+    if (kind && t && e.at >= t.enrolledAt) t.test = { kind, passed: e.outcome === 'success', at: e.at, reason: e.reason, source: kind === 'cli' ? 'portal' : 'self-reported' };
+  }
+  // Evidence wins over what was recorded: AWS saw this user sign in to the console with MFA after the enrollment.
+  const seen = new Map(consoleEvidence.map((e) => [`${e.accountId}|${e.userName}`, new Date(e.mfaSeenAt)]));
+  for (const t of enrolled.values()) {
+    const at = seen.get(`${t.accountId}|${t.userName}`);
+    if (at && at >= t.enrolledAt) t.test = { kind: 'console', passed: true, at, reason: null, source: 'cloudtrail' };
   }
   const signInTests = [...enrolled.values()].sort((a, b) => b.enrolledAt.getTime() - a.enrolledAt.getTime());
   const testedTypes = new Set(signInTests.filter((t) => t.test?.passed).map((t) => t.deviceType));
@@ -185,6 +215,7 @@ export function buildValidationReport(
     rootUsers: [...roots]
       .sort((a, b) => a.accountId.localeCompare(b.accountId))
       .map((r) => ({ accountId: r.accountId, status: r.status ?? 'not-reported', gap: r.status === 'no-mfa' })),
+    unreachableAccounts: unreachable.map((u) => ({ accountId: u.accountId, reason: u.reason })),
   };
 }
 
@@ -209,6 +240,7 @@ export function toValidationReport(content: Record<string, unknown>): Validation
     exceptions: r.exceptions ?? [],
     outOfScope: r.outOfScope ?? [],
     rootUsers: r.rootUsers ?? [],
+    unreachableAccounts: r.unreachableAccounts ?? [],
     gaps: (r.gaps ?? []).map((g) => ({
       ...g,
       category: g.category ?? null,

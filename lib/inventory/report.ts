@@ -1,11 +1,13 @@
 import 'server-only';
 import { MAX_DB_ID } from '@/lib/actions/params';
-import { desc, eq, inArray } from 'drizzle-orm';
+import { desc, eq, inArray, isNotNull } from 'drizzle-orm';
 import { getDb } from '@/lib/db/client';
 import { recordAudit } from '@/lib/audit/log';
-import { enrollmentEvents, inventoryAccounts, inventoryRuns, programUsers, validationReports } from '@/lib/db/schema';
+import { consoleSignInEvidence, enrollmentEvents, inventoryAccounts, inventoryRuns, programUsers, validationReports } from '@/lib/db/schema';
 import { assertRole } from '@/lib/auth/roles';
 import type { Actor } from '@/lib/auth/types';
+import { csvDocument, csvLine } from '@/lib/csv';
+import { getAccountsState } from '@/lib/accounts/status';
 import { flagEvidenceText } from './export';
 import { buildValidationReport, toValidationReport, type ReportEvent, type ReportUser, type ValidationReport } from './report-model';
 
@@ -21,7 +23,7 @@ export async function generateValidationReport(actor: Actor): Promise<{ id: numb
   assertAdmin(actor);
   const db = await getDb();
   const p = programUsers;
-  const [users, events, [lastRun]] = await Promise.all([
+  const [users, events, [lastRun], evidence] = await Promise.all([
     db
       .select({
         accountId: p.accountId,
@@ -63,11 +65,24 @@ export async function generateValidationReport(actor: Actor): Promise<{ id: numb
       .from(enrollmentEvents)
       .where(inArray(enrollmentEvents.kind, REPORT_EVENT_KINDS)),
     db.select().from(inventoryRuns).where(inArray(inventoryRuns.status, ['succeeded', 'partial'])).orderBy(desc(inventoryRuns.startedAt)).limit(1),
+    db
+      .select({ accountId: consoleSignInEvidence.accountId, userName: consoleSignInEvidence.userName, mfaSeenAt: consoleSignInEvidence.mfaSeenAt })
+      .from(consoleSignInEvidence)
+      .where(isNotNull(consoleSignInEvidence.mfaSeenAt)),
   ]);
   const roots = lastRun
     ? await db.select({ accountId: inventoryAccounts.accountId, status: inventoryAccounts.rootStatus }).from(inventoryAccounts).where(eq(inventoryAccounts.runId, lastRun.id))
     : [];
-  const report = buildValidationReport(users, events as ReportEvent[], new Date(), lastRun?.finishedAt ?? null, roots);
+  const { unreachable } = await getAccountsState(actor);
+  const report = buildValidationReport(
+    users,
+    events as ReportEvent[],
+    new Date(),
+    lastRun?.finishedAt ?? null,
+    roots,
+    unreachable.map((u) => ({ accountId: u.id, reason: u.reason })),
+    evidence as { accountId: string; userName: string; mfaSeenAt: Date }[],
+  );
   const [row] = await db.insert(validationReports).values({ actor: actor.id, content: report as unknown as Record<string, unknown> }).returning({ id: validationReports.id });
   // Audited here, whoever asks for it (the page, a headless run): callers do not write their own row.
   await recordAudit(db, { actor: actor.id, action: 'report.generate', outcome: 'success', detail: { reportId: row!.id } });
@@ -90,32 +105,33 @@ export async function getValidationReport(actor: Actor, id: number): Promise<Val
 }
 
 /** The report as CSV: one section per part, so a spreadsheet shows totals, the register, gaps and tests. */
-export function reportToCsv(r: ValidationReport, field: (v: string) => string): string {
-  const line = (cells: (string | number)[]) => cells.map((c) => field(String(c))).join(',');
-  const out = [
-    line(['section', 'key', 'value']),
-    line(['meta', 'generated_at', r.generatedAt]),
-    line(['meta', 'inventory_as_of', r.inventoryAsOf ?? '']),
-    ...Object.entries(r.totals).map(([k, v]) => line(['totals', k, v])),
+export function reportToCsv(r: ValidationReport): string {
+  return csvDocument([
+    csvLine(['section', 'key', 'value']),
+    csvLine(['meta', 'generated_at', r.generatedAt]),
+    csvLine(['meta', 'inventory_as_of', r.inventoryAsOf ?? '']),
+    ...Object.entries(r.totals).map(([k, v]) => csvLine(['totals', k, v])),
     '',
-    line(['section', 'account_id', 'user_name', 'level', 'category', 'justification', 'approver', 'expires_at', 'expired']),
-    ...r.exceptions.map((e) => line(['exception', e.accountId, e.userName, e.level, e.category ?? '', e.justification ?? '', e.approver ?? '', e.expiresAt ?? '', String(e.expired)])),
+    csvLine(['section', 'account_id', 'user_name', 'level', 'category', 'justification', 'approver', 'expires_at', 'expired']),
+    ...r.exceptions.map((e) => csvLine(['exception', e.accountId, e.userName, e.level, e.category ?? '', e.justification ?? '', e.approver ?? '', e.expiresAt ?? '', String(e.expired)])),
     '',
-    line(['section', 'account_id', 'user_name', 'level', 'category', 'reason', 'decided_by']),
-    ...r.outOfScope.map((o) => line(['out-of-scope', o.accountId, o.userName, o.level, o.category ?? '', o.reason ?? '', o.decidedBy ?? ''])),
+    csvLine(['section', 'account_id', 'user_name', 'level', 'category', 'reason', 'decided_by']),
+    ...r.outOfScope.map((o) => csvLine(['out-of-scope', o.accountId, o.userName, o.level, o.category ?? '', o.reason ?? '', o.decidedBy ?? ''])),
     '',
-    line(['section', 'account_id', 'user_name', 'mfa_state', 'flags', 'category', 'cohort', 'deadline', 'program_gap', 'remediation', 'remediation_text', 'flag_evidence', 'notes']),
+    csvLine(['section', 'account_id', 'user_name', 'mfa_state', 'flags', 'category', 'cohort', 'deadline', 'program_gap', 'remediation', 'remediation_text', 'flag_evidence', 'notes']),
     ...r.gaps.map((g) =>
-      line(['gap', g.accountId, g.userName, g.mfaState, g.flags.join(' '), g.category ?? '', g.cohort ?? '', g.deadline ?? '', g.programGap, g.remediation, g.remediationText, flagEvidenceText(g.flagEvidence), g.notes.join(' ')]),
+      csvLine(['gap', g.accountId, g.userName, g.mfaState, g.flags.join(' '), g.category ?? '', g.cohort ?? '', g.deadline ?? '', g.programGap, g.remediation, g.remediationText, flagEvidenceText(g.flagEvidence), g.notes.join(' ')]),
     ),
     '',
-    line(['section', 'account_id', 'user_name', 'device_type', 'serial', 'enrolled_at', 'test', 'passed', 'tested_at']),
+    csvLine(['section', 'account_id', 'user_name', 'device_type', 'serial', 'enrolled_at', 'test', 'passed', 'tested_at']),
     ...r.signInTests.map((t) =>
-      line(['sign-in-test', t.accountId, t.userName, t.deviceType, t.serial, new Date(t.enrolledAt).toISOString(), t.test?.kind ?? 'not tested', t.test ? String(t.test.passed) : '', t.test ? new Date(t.test.at).toISOString() : '']),
+      csvLine(['sign-in-test', t.accountId, t.userName, t.deviceType, t.serial, new Date(t.enrolledAt).toISOString(), t.test?.kind ?? 'not tested', t.test ? String(t.test.passed) : '', t.test ? new Date(t.test.at).toISOString() : '', t.test?.source ?? '']),
     ),
     '',
-    line(['section', 'device_type']),
-    ...r.untestedDeviceTypes.map((t) => line(['untested-device-type', t])),
-  ];
-  return `${out.join('\r\n')}\r\n`;
+    csvLine(['section', 'device_type']),
+    ...r.untestedDeviceTypes.map((t) => csvLine(['untested-device-type', t])),
+    '',
+    csvLine(['section', 'account_id', 'reason']),
+    ...r.unreachableAccounts.map((u) => csvLine(['unreachable-account', u.accountId, u.reason ?? ''])),
+  ]);
 }

@@ -4,7 +4,8 @@ import { useLocalStack } from '@/test-support/stack';
 import { getDb, type Db } from '@/lib/db/client';
 import { inventoryUsers } from '@/lib/db/schema';
 import { classify, type UserFacts } from './classify';
-import { acquireRun, finishRun, storeAccount, toRow, INSERT_BATCH } from './store';
+import { acquireRun, finishRun } from './runs';
+import { storeAccount, toRow, upsertUserRow, INSERT_BATCH } from './store';
 
 // Storage rules on their own (no AWS): replacement per account, and rows the portal wrote meanwhile.
 const A = '111111111111';
@@ -67,5 +68,25 @@ describe('storeAccount', () => {
     expect(u0?.devices).toHaveLength(2);
     expect(await row('new-user')).toMatchObject({ source: 'inventory', runId: run, mfaState: 'none' });
     expect(await row('created-meanwhile')).toMatchObject({ source: 'portal' });
+  });
+});
+
+describe('upsertUserRow', () => {
+  it('keeps the row of the live re-check that began last, whichever is written last; a full run\'s row is always replaced', async () => {
+    const t1 = new Date('2026-12-05T10:00:00Z');
+    const t2 = new Date('2026-12-05T10:00:01Z');
+    // The re-check that began later (the device enabled) is written first; the earlier one (no device) lands after it.
+    await upsertUserRow(db, toRow(classify(facts('raced', 1)), 'event', null, t2));
+    const kept = await upsertUserRow(db, toRow(classify(facts('raced', 0)), 'event', null, t1));
+    expect(kept).toMatchObject({ mfaState: 'enabled', updatedAt: t2 });
+    expect(await row('raced')).toMatchObject({ mfaState: 'enabled', updatedAt: t2 });
+    await upsertUserRow(db, toRow(classify(facts('raced', 0)), 'verify', null, new Date('2026-12-05T10:00:02Z')));
+    expect((await row('raced'))?.mfaState).toBe('none');
+    // Over a full run's row, a live re-check is newer whatever the stamps say (storeAccount keeps the other way right).
+    const runId = await newRun();
+    await storeAccount(db, runId, inventory([facts('from-run', 0)]), new Date());
+    await done(runId);
+    await upsertUserRow(db, toRow(classify(facts('from-run', 1)), 'event', null, t1));
+    expect((await row('from-run'))?.mfaState).toBe('enabled');
   });
 });

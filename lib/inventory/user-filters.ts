@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { freeText } from '@/lib/actions/free-text';
+import { ACCOUNT_ID } from '@/lib/iam-identifiers';
 import { INVENTORY_FLAGS } from './classify';
 
 /** The users table's search, filters, sort and page, as URL search params: parsed the same way by the page and the exports. */
@@ -13,7 +14,7 @@ const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === 
 
 export const userFiltersSchema = z.object({
   q: z.preprocess(blankToUndefined, freeText().trim().max(100).optional()),
-  account: z.preprocess(blankToUndefined, z.string().regex(/^\d{12}$/).optional()),
+  account: z.preprocess(blankToUndefined, z.string().regex(ACCOUNT_ID).optional()),
   console: z.preprocess(blankToUndefined, z.enum(['yes', 'no']).optional()),
   /** `gap`: in scope and not compliant with the category's rules; `compliant`: meets them (in scope or not). */
   mfa: z.preprocess(blankToUndefined, z.enum(['enabled', 'none', 'leftover-only', 'gap', 'compliant']).optional()),

@@ -1,7 +1,7 @@
 import 'server-only';
 import { getDb } from '@/lib/db/client';
 import { countedIam } from '@/lib/aws/inventory-sources';
-import { getFidoCertifications, hasConsoleAccess, listMfaDevices } from '@/lib/aws/iam';
+import { getFidoCertifications, hasConsoleAccess, listMfaDevices, type IamUser } from '@/lib/aws/iam';
 import type { Actor, Principal } from '@/lib/auth/types';
 import { assertRole } from '@/lib/auth/roles';
 import { recordAudit } from '@/lib/audit/log';
@@ -20,14 +20,16 @@ export async function verifyUserNow(actor: Actor, principal: Pick<Principal, 'ac
 
 /**
  * A live re-check of one user (GetLoginProfile + ListMFADevices, GetMFADevice per security key), stored at once: after the portal's own
- * enrollments (source 'portal') and for "verify now" (source 'verify'), so nobody waits for the next run
+ * enrollments (source 'portal'), for "verify now" (source 'verify') and for IAM change events (source 'event', lib/events), so nobody waits for the next run
  * or a credential report that may be hours old. Tags, groups and dates come from the stored row when
  * there is one; leftovers are kept unless the device is now enabled.
  */
 export async function verifyUser(
   principal: Pick<Principal, 'accountId' | 'userName' | 'arn'>,
-  source: 'portal' | 'verify',
+  source: 'portal' | 'verify' | 'event',
   now: Date = new Date(),
+  /** The user's path, tags and groups read live (IAM change events: a new user, a tag change); else the stored row's. */
+  live?: Partial<Pick<IamUser, 'arn' | 'path' | 'createdAt' | 'tags' | 'groups'>> & { passwordLastUsed?: Date | null },
 ): Promise<InventoryUserRow> {
   const { accountId, userName } = principal;
   countedIam(accountId);
@@ -46,14 +48,14 @@ export async function verifyUser(
     {
       accountId,
       userName,
-      arn: stored?.arn ?? principal.arn,
-      path: stored?.path ?? '/',
-      createdAt: stored?.createdAt ?? null,
-      tags: stored?.tags ?? {},
-      groups: stored?.groups ?? [],
+      arn: live?.arn || (stored?.arn ?? principal.arn),
+      path: live?.path ?? stored?.path ?? '/',
+      createdAt: live?.createdAt ? new Date(live.createdAt) : (stored?.createdAt ?? null),
+      tags: live?.tags ?? stored?.tags ?? {},
+      groups: live?.groups ?? stored?.groups ?? [],
       consoleAccess,
       // Without a stored row there is no usage on record: unknown, so no usage-based flag.
-      passwordLastUsed: stored ? stored.passwordLastUsed : undefined,
+      passwordLastUsed: live?.passwordLastUsed !== undefined ? live.passwordLastUsed : stored ? stored.passwordLastUsed : undefined,
       accessKeyLastUsed: stored?.accessKeyLastUsed ?? null,
       devices,
       leftoverDevices: (stored?.leftoverDevices ?? []).filter((s) => !devices.some((d) => d.serial === s)),

@@ -1,5 +1,5 @@
 import 'server-only';
-import { getEnv } from '@/lib/env';
+import { accountLabels } from '@/lib/accounts/registry';
 import { classifyAwsError } from '@/lib/aws/errors';
 import { getAccountAlias, hasConsoleAccess, listMfaDevices } from '@/lib/aws/iam';
 import type { MfaDevice } from '@/lib/aws/mfa-devices';
@@ -7,6 +7,8 @@ import type { Actor, Principal } from '@/lib/auth/types';
 import { getProgramFor } from '@/lib/program/member';
 import type { ProgramStatus } from '@/lib/program/resolve';
 import { mfaStatusOf, type MfaStatus } from './status';
+import { getSignInEvidence } from '@/lib/events/evidence';
+import { principalKey } from '@/lib/enrollment/ownership';
 
 export type MemberIamUser = Principal & {
   accountLabel: string;
@@ -19,6 +21,8 @@ export type MemberIamUser = Principal & {
         status: MfaStatus;
         /** Null when the program could not be read (AWS failed while reading a user the inventory has not seen). */
         program: ProgramStatus | null;
+        /** The latest console sign-in with MFA that AWS CloudTrail reported (IAM change events), if any. */
+        consoleMfaSeenAt: Date | null;
       }
     | { ok: false; problem: string }
   );
@@ -36,7 +40,8 @@ const problemText: Partial<Record<string, string>> = {
  * One account failing does not hide the others.
  */
 export async function getMemberOverview(actor: Actor, now = new Date()): Promise<MemberIamUser[]> {
-  const labels = new Map(getEnv().MFA_ACCOUNTS.map((a) => [a.id, a.label]));
+  const labels = await accountLabels();
+  const evidence = await getSignInEvidence(actor, actor.principals);
   return Promise.all(
     actor.principals.map(async (p): Promise<MemberIamUser> => {
       const base = { ...p, accountLabel: labels.get(p.accountId) ?? p.accountId };
@@ -53,7 +58,8 @@ export async function getMemberOverview(actor: Actor, now = new Date()): Promise
             return null;
           },
         );
-        return { ...base, accountAlias, ok: true, consoleAccess, devices, status: mfaStatusOf(consoleAccess, devices), program };
+        const consoleMfaSeenAt = evidence.get(principalKey(p))?.mfaSeenAt ?? null;
+        return { ...base, accountAlias, ok: true, consoleAccess, devices, status: mfaStatusOf(consoleAccess, devices), program, consoleMfaSeenAt };
       } catch (error) {
         const { code } = classifyAwsError(error);
         if (code === 'Unknown') throw error;

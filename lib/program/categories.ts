@@ -1,7 +1,8 @@
 import 'server-only';
+import { isManagedAccount } from '@/lib/accounts/registry';
 import { asc, eq, sql } from 'drizzle-orm';
 import { getDb, type Db } from '@/lib/db/client';
-import { getEnv } from '@/lib/env';
+import { formatDateTimeUtc, plural } from '@/lib/format';
 import { inventoryUsers, programCategories, programDecisions, programUsers, type CategoryRow } from '@/lib/db/schema';
 import { recordAudit } from '@/lib/audit/log';
 import { assertRole } from '@/lib/auth/roles';
@@ -11,8 +12,6 @@ import { loadCategories } from './member';
 import { byPosition, matchCategory, selectorMatches, type ProgramCategory } from './resolve';
 import type { CategoryInput } from './program-input';
 import { deadlineImpact, needsEnforceFromNow, pastDeadlineErrors } from './deadline-impact';
-
-const utc = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
 
 /** What the audit log keeps of a category: every field a person set. */
 function auditView(c: CategoryRow | (CategoryInput & { position?: number })) {
@@ -40,7 +39,7 @@ export async function listCategories(actor: Actor): Promise<CategoryRow[]> {
 /** Checks that need the database: a managed account, a unique name, one deadline per cohort. */
 async function conflicts(db: Db, input: CategoryInput, id: number | null): Promise<Partial<Record<string, string[]>>> {
   const errors: Partial<Record<string, string[]>> = {};
-  if (input.selectorKind === 'account' && !getEnv().MFA_ACCOUNTS.some((a) => a.id === input.selectorValue)) {
+  if (input.selectorKind === 'account' && !(await isManagedAccount(input.selectorValue))) {
     errors.selectorValue = [`Account ${input.selectorValue} is not one of the accounts this portal manages.`];
   }
   const others = (await loadCategories(db)).filter((c) => c.id !== id);
@@ -48,7 +47,7 @@ async function conflicts(db: Db, input: CategoryInput, id: number | null): Promi
   const sameCohort = others.find((c) => c.cohort === input.cohort && c.deadline.getTime() !== input.deadline.getTime());
   if (sameCohort) {
     errors.cohort = [
-      `Cohort “${input.cohort}” is used by “${sameCohort.name}” with the deadline ${utc.format(sameCohort.deadline)} UTC. Categories sharing a cohort share its deadline: use that deadline or another cohort name.`,
+      `Cohort “${input.cohort}” is used by “${sameCohort.name}” with the deadline ${formatDateTimeUtc(sameCohort.deadline)}. Categories sharing a cohort share its deadline: use that deadline or another cohort name.`,
     ];
   }
   return errors;
@@ -112,7 +111,7 @@ export async function deleteCategory(actor: Actor, id: number): Promise<ActionRe
     if (!before) return fail('NotFound', 'That category no longer exists. Reload the page.');
     const [{ n }] = (await tx.select({ n: sql<number>`count(*)::int` }).from(programDecisions).where(eq(programDecisions.categoryId, id))) as [{ n: number }];
     if (n > 0) {
-      return fail('InUse', `${n} IAM user${n === 1 ? ' is' : 's are'} assigned to “${before.name}” by an admin’s override. Move them to another category first (IAM users, filter by this category).`);
+      return fail('InUse', `${plural(n, 'IAM user')} ${n === 1 ? 'is' : 'are'} assigned to “${before.name}” by an admin’s override. Move them to another category first (IAM users, filter by this category).`);
     }
     await tx.delete(programCategories).where(eq(programCategories.id, id));
     await recordAudit(tx as unknown as Db, { actor: actor.id, action: 'program.category.delete', target: `category:${id}`, outcome: 'success', detail: { before: auditView(before), after: null } });

@@ -1,10 +1,10 @@
 import type { CategoryRow } from '@/lib/db/schema';
+import { isoDay, isoMinute } from '@/lib/format';
 
 /** What the category form shows: a stored category, or defaults for a new one (deadline 30 days out, at 17:00 UTC). */
 export function categoryFormValues(c: CategoryRow | null, now = new Date()) {
   const d = new Date(now.getTime() + 30 * 86_400_000);
   d.setUTCHours(17, 0, 0, 0);
-  const local = (x: Date) => x.toISOString().slice(0, 16);
   return {
     id: c?.id ?? null,
     name: c?.name ?? '',
@@ -15,10 +15,10 @@ export function categoryFormValues(c: CategoryRow | null, now = new Date()) {
     allowedDeviceTypes: c?.allowedDeviceTypes ?? ['virtual', 'hardware', 'fido'],
     backupRequired: (c?.minDevices ?? 1) > 1,
     requireCertifiedKey: c?.requireCertifiedKey ?? false,
-    deadline: local(c?.deadline ?? d),
+    deadline: isoMinute(c?.deadline ?? d),
     cohort: c?.cohort ?? '',
     reason: c?.reason ?? '',
     approver: c?.approver ?? '',
-    expiresAt: c?.expiresAt ? c.expiresAt.toISOString().slice(0, 10) : '',
+    expiresAt: c?.expiresAt ? isoDay(c.expiresAt) : '',
   } as const;
 }

@@ -1,4 +1,5 @@
 /** Deadlines as members read them: a UTC date and a countdown. Pure: `now` is passed in. */
+import { formatDate, formatDateTimeUtc, plural } from '@/lib/format';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -11,8 +12,6 @@ export type Countdown = {
   /** Within a week and not yet passed: worth a warning. */
   soon: boolean;
 };
-
-const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
 
 /** The largest whole unit, rounded down: "in 12 days" until a full 12 days are left no more. */
 function span(ms: number): string {
@@ -32,11 +31,8 @@ export function countdown(deadline: Date, now: Date): Countdown {
   return { text: `overdue by ${span(-ms)}`, overdue: true, soon: false };
 }
 
-const utcDate = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: 'UTC' });
-const utcDateTime = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
+/** "15 Jul 2026, 00:00 UTC"; lib/format's formatDateTimeUtc under the name the member pages import. */
+export const formatUtcDateTime = formatDateTimeUtc;
 
-/** "15 Jul 2026, 00:00 UTC" */
-export const formatUtcDateTime = (d: Date) => `${utcDateTime.format(d)} UTC`;
-
-/** "15 Jul 2026" (a UTC calendar date, for expiries) */
-export const formatUtcDate = (d: Date) => utcDate.format(d);
+/** "15 Jul 2026" (a UTC calendar date, for expiries); lib/format's formatDate under the name the member pages import. */
+export const formatUtcDate = formatDate;

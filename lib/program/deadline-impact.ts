@@ -1,5 +1,6 @@
 import 'server-only';
 import { getDb } from '@/lib/db/client';
+import { formatDateTimeUtc, plural } from '@/lib/format';
 import { inventoryUsers, programDecisions } from '@/lib/db/schema';
 import { assertRole } from '@/lib/auth/roles';
 import type { Actor } from '@/lib/auth/types';
@@ -41,7 +42,6 @@ export async function deadlineImpact(actor: Actor, input: CategoryInput, id: num
   return { affected: hit.length, sample: hit.slice(0, sampleSize) };
 }
 
-const utc = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
 const gapWords: Record<ProgramGap, string> = { 'no-mfa': 'no MFA', 'disallowed-type': 'no allowed device type', 'not-certified': 'no certified security key', 'needs-backup': 'no backup device' };
 
 /** The refusal the form turns into an "enforce from now" confirmation: what, who, and which deadline it is for. */
@@ -49,12 +49,12 @@ export function pastDeadlineErrors(deadline: Date, impact: DeadlineImpact): Part
   const who =
     impact.affected === 0
       ? 'No IAM user this category would hold is in scope without compliant MFA today, so nobody is refused at once; anyone who falls out of compliance later is refused straight away.'
-      : `${impact.affected} IAM user${impact.affected === 1 ? '' : 's'} in scope without compliant MFA would be refused at once: ` +
+      : `${plural(impact.affected, 'IAM user')} in scope without compliant MFA would be refused at once: ` +
         impact.sample.map((u) => `${u.accountId}/${u.userName} (${gapWords[u.gap]})`).join(', ') +
         (impact.affected > impact.sample.length ? `, and ${impact.affected - impact.sample.length} more` : '') +
         '.';
   return {
-    deadline: [`This deadline (${utc.format(deadline)} UTC) is in the past.`],
+    deadline: [`This deadline (${formatDateTimeUtc(deadline)}) is in the past.`],
     enforceFromNow: [`Saving it enforces MFA from now. ${who}`],
     // Which deadline the confirmation is for: changing the deadline afterwards asks again.
     enforceFromNowFor: [deadline.toISOString()],

@@ -1,6 +1,7 @@
 import 'server-only';
 import { and, asc, eq, lte, sql, type SQL } from 'drizzle-orm';
 import { getDb, type Db } from '@/lib/db/client';
+import { plural } from '@/lib/format';
 import { auditLog, inventoryUsers, programCategories, programDecisions, programUsers, type DecisionRow, type ProgramUserRow } from '@/lib/db/schema';
 import { recordAudit, type AuditAction } from '@/lib/audit/log';
 import { assertRole } from '@/lib/auth/roles';
@@ -141,7 +142,7 @@ export async function bulkDecide(actor: Actor, filters: Partial<UserFilters>, in
     }
     await recordAudit(t, { actor: actor.id, action: 'program.decision.bulk', outcome: 'success', detail: { bulkId, filters, users: keys.length, changed: entries.length, after: auditView(isClear(input) ? null : input) } });
     const changed = entries.length;
-    return ok({ changed, unchanged: keys.length - changed }, `Decision applied: ${changed} user${changed === 1 ? '' : 's'} changed${keys.length - changed ? `, ${keys.length - changed} already had it` : ''}.`);
+    return ok({ changed, unchanged: keys.length - changed }, `Decision applied: ${plural(changed, 'user')} changed${keys.length - changed ? `, ${keys.length - changed} already had it` : ''}.`);
   });
 }
 

@@ -4,6 +4,7 @@ import { recordAudit, type AuditAction } from '@/lib/audit/log';
 import { fail } from '@/lib/actions/result';
 import type { DeviceType } from '@/lib/db/schema';
 import type { Actor, Principal } from '@/lib/auth/types';
+import { userArn } from '@/lib/iam-identifiers';
 import { deviceTypeRefusal, getProgramFor } from './member';
 
 type Key = Pick<Principal, 'accountId' | 'userName'>;
@@ -32,7 +33,7 @@ export async function refuseDisallowedType(
   await recordAudit(await getDb(), {
     actor: actor.id,
     action,
-    target: `arn:aws:iam::${principal.accountId}:user/${principal.userName}`,
+    target: userArn(principal.accountId, principal.userName),
     outcome: 'denied',
     detail: { reason: 'DeviceTypeNotAllowed', deviceType: type },
   });

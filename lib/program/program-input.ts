@@ -5,13 +5,13 @@
 import { z } from 'zod';
 import { freeText } from '@/lib/actions/free-text';
 import { DECISIONS, DEVICE_TYPES, SELECTOR_KINDS, type Decision } from '@/lib/db/schema';
+import { ACCOUNT_ID, IAM_GROUP_NAME } from '@/lib/iam-identifiers';
 import type { ProgramCategory } from './resolve';
 
 const DAY_MS = 86_400_000;
 const blank = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const checked = (v: unknown) => v === 'on' || v === 'true' || v === '1';
 
-export const IAM_GROUP_NAME = /^[\w+=,.@-]{1,128}$/;
 export const IAM_PATH_PREFIX = /^\/([\x21-\x2e\x30-\x7e]+\/)*$/;
 /** IAM tag keys: letters, digits, spaces and _.:/=+-@ (1-128); values the same (0-256). */
 export const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
@@ -126,7 +126,7 @@ export function categoryInputSchema(now: Date) {
           if (!IAM_PATH_PREFIX.test(v.selectorValue)) issue('selectorValue', 'Enter an IAM path prefix that starts and ends with /, e.g. /admins/.');
           break;
         case 'account':
-          if (!/^\d{12}$/.test(v.selectorValue)) issue('selectorValue', 'Enter a 12-digit account id.');
+          if (!ACCOUNT_ID.test(v.selectorValue)) issue('selectorValue', 'Enter a 12-digit account id.');
           break;
       }
       if (!COHORT.test(v.cohort)) issue('cohort', 'Use 1-64 lowercase letters, digits and hyphens, starting and ending with a letter or digit (e.g. prod-admins).');

@@ -4,6 +4,8 @@
  */
 import { z } from 'zod';
 import type { DeviceType } from '@/lib/db/schema';
+import { formatLongDate, formatHourMinute, plural } from '@/lib/format';
+import { IAM_NAME_CHARS, parseUserRef } from '@/lib/iam-identifiers';
 import { allowedTypesText, programGapText, type ProgramGap } from './resolve';
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
@@ -27,7 +29,7 @@ export function dueStep(deadline: Date, days: readonly number[], now: Date): Due
 /** "14d" -> "14 days before"; a manual step -> "Sent now". */
 export function stepLabel(step: string): string {
   const m = /^(\d+)d$/.exec(step);
-  if (m) return `${m[1]} day${m[1] === '1' ? '' : 's'} before`;
+  if (m) return `${plural(Number(m[1]), 'day')} before`;
   return step.startsWith('manual-') ? 'Sent now by an admin' : step;
 }
 
@@ -37,24 +39,21 @@ export function enrollLink(portalUrl: string, accountId: string, userName: strin
 }
 
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
-const two = (n: number) => String(n).padStart(2, '0');
 
-/** "Monday 2 March 2026 at 17:00 UTC": written out, so it reads the same whatever the server's locale data. */
-export const formatDeadline = (d: Date) =>
-  `${WEEKDAYS[d.getUTCDay()]} ${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()} at ${two(d.getUTCHours())}:${two(d.getUTCMinutes())} UTC`;
+/** "Monday 2 March 2026 at 17:00 UTC" */
+export const formatDeadline = (d: Date) => `${WEEKDAYS[d.getUTCDay()]} ${formatLongDate(d)} at ${formatHourMinute(d)} UTC`;
 
 /** "in 5 days", "in 1 day", "in less than an hour", or "3 days ago" once passed. */
 export function relativeDeadline(deadline: Date, now: Date): string {
   const left = deadline.getTime() - now.getTime();
   if (left <= 0) {
     const ago = Math.floor(-left / DAY_MS);
-    return ago === 0 ? 'today, already passed' : `${ago} day${ago === 1 ? '' : 's'} ago`;
+    return ago === 0 ? 'today, already passed' : `${plural(ago, 'day')} ago`;
   }
   if (left < 60 * 60 * 1000) return 'in less than an hour';
   if (left < DAY_MS) return 'in less than a day';
   const days = Math.round(left / DAY_MS);
-  return `in ${days} day${days === 1 ? '' : 's'}`;
+  return `in ${plural(days, 'day')}`;
 }
 
 export type ReminderFacts = {
@@ -167,7 +166,7 @@ export const reminderFiltersSchema = z.object({
     .string()
     .trim()
     .max(64)
-    .regex(/^[\w+=,.@-]*$/)
+    .regex(IAM_NAME_CHARS)
     .optional()
     .catch(undefined)
     .transform((v) => v || undefined),
@@ -192,9 +191,7 @@ export function reminderFiltersToSearch(f: Partial<ReminderFilters>): string {
 
 /** `?user=<accountId>/<userName>` (as the user detail page links here), or null when absent or malformed. */
 export function parseUserParam(value: string | string[] | undefined): { accountId: string; userName: string } | null {
-  const v = Array.isArray(value) ? value[0] : value;
-  const m = v ? /^(\d{12})\/([\w+=,.@-]{1,64})$/.exec(v.trim()) : null;
-  return m ? { accountId: m[1]!, userName: m[2]! } : null;
+  return parseUserRef(Array.isArray(value) ? value[0] : value);
 }
 
 export type RunCounts = { off: boolean; due: number; sent: number; failed: number; skipped: number; alreadySent: number; markedUnknown: number };
@@ -202,8 +199,8 @@ export type RunCounts = { off: boolean; due: number; sent: number; failed: numbe
 /** One sentence for the person who pressed "Run reminders now". */
 export function runSummaryText(s: RunCounts): string {
   if (s.off) return 'Reminders are off: no email sender or webhook is configured, so nothing was sent.';
-  const unknown = s.markedUnknown ? ` ${s.markedUnknown} earlier send${s.markedUnknown === 1 ? '' : 's'} that never finished marked unknown.` : '';
+  const unknown = s.markedUnknown ? ` ${plural(s.markedUnknown, 'earlier send')} that never finished marked unknown.` : '';
   if (s.due === 0) return `Nothing is due right now.${unknown}`;
   const parts = [`${s.sent} sent`, `${s.failed} failed`, `${s.skipped} skipped (no email tag)`, `${s.alreadySent} already sent`];
-  return `${s.due} reminder${s.due === 1 ? '' : 's'} due: ${parts.join(', ')}.${unknown}`;
+  return `${plural(s.due, 'reminder')} due: ${parts.join(', ')}.${unknown}`;
 }

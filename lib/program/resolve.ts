@@ -1,5 +1,5 @@
 /**
- * The program's rule for one IAM user, in TypeScript. The `program_users` view (migration 0007) is the same rule
+ * The program's rule for one IAM user, in TypeScript. The `program_users` view (last defined in migration 0011) is the same rule
  * in SQL, for counting and filtering thousands of users; program.integration.test.ts checks they agree.
  * Pure: no I/O, `now` passed in.
  */

@@ -101,6 +101,19 @@ describe('CSV import parsing', () => {
     });
   });
 
+  it('reads spaces before a quoted field, a quote inside a field, and numbers lines split by a lone CR', () => {
+    const text = `${header}\rGAHT00000001, "Model, with comma",222222222222, alice\r\rGAHT00000002,Model 7" rack,,,\rbad serial,x,,,`;
+    const parsed = parseTokenCsv(text, NOW, ACCOUNTS);
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok) return;
+    expect(parsed.errors.map((e) => e.line)).toEqual([5]);
+    const good = parseTokenCsv(text.slice(0, text.lastIndexOf('\r')), NOW, ACCOUNTS);
+    expect(good.ok && good.tokens.map((t) => [t.line, t.token.model])).toEqual([
+      [2, 'Model, with comma'],
+      [4, 'Model 7" rack'],
+    ]);
+  });
+
   it('accepts a header in any letter case and short lines (trailing columns empty)', () => {
     const parsed = parseTokenCsv(`SERIAL,Model,AccountID,UserName,IssuedAt\nGAHT00000001,SafeNet OTP 110`, NOW, ACCOUNTS);
     expect(parsed.ok && parsed.tokens.map((t) => t.token.issue)).toEqual([null]);

@@ -6,8 +6,10 @@
 import { z } from 'zod';
 import { freeText } from '@/lib/actions/free-text';
 import { hardwareSerialSchema } from '@/lib/enrollment/validation';
+import { isAccountId, isIamUserName } from '@/lib/iam-identifiers';
+import { formatCount } from '@/lib/format';
+import { isUnclosedQuote, readCsv } from '@/lib/csv';
 
-export const IAM_USER_NAME = /^[\w+=,.@-]{1,64}$/;
 export const TOKEN_FILTERS = ['all', 'issued-not-enrolled', 'enrolled', 'unissued'] as const;
 export type TokenFilter = (typeof TOKEN_FILTERS)[number];
 export const CSV_COLUMNS = ['serial', 'model', 'accountId', 'userName', 'issuedAt'] as const;
@@ -40,9 +42,6 @@ const noteSchema = freeText().trim().max(500, 'Keep the note to 500 characters.'
 
 export const startOfUtcDay = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
 
-/** `YYYY-MM-DD` for a date input and the audit log (dates are kept as the start of that day in UTC). */
-export const isoDay = (d: Date) => d.toISOString().slice(0, 10);
-
 /** "2026-03-01" -> the start of that day in UTC; null for anything else, including 2026-02-30. */
 export function parseDay(value: string): Date | null {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value.trim());
@@ -69,7 +68,7 @@ function parseIssue(v: RawIssue, now: Date, accounts: readonly string[], issue: 
   if (!accountId) {
     issue('accountId', 'Choose the account of the IAM user it is issued to.');
     ok = false;
-  } else if (!/^\d{12}$/.test(accountId)) {
+  } else if (!isAccountId(accountId)) {
     issue('accountId', 'Enter a 12-digit account id.');
     ok = false;
   } else if (!accounts.includes(accountId)) {
@@ -79,7 +78,7 @@ function parseIssue(v: RawIssue, now: Date, accounts: readonly string[], issue: 
   if (!userName) {
     issue('userName', 'Give the IAM user name it is issued to (or clear the account to keep the token in stock).');
     ok = false;
-  } else if (!IAM_USER_NAME.test(userName)) {
+  } else if (!isIamUserName(userName)) {
     issue('userName', 'Enter an IAM user name: up to 64 letters, digits and _+=,.@- (no spaces).');
     ok = false;
   }
@@ -161,30 +160,18 @@ export function tokenFiltersToSearch(f: Partial<TokenFilters>): string {
 export type CsvLineError = { line: number; message: string };
 export type ParsedCsv = { ok: true; tokens: { line: number; token: TokenInput }[] } | { ok: false; errors: CsvLineError[] };
 
-/** One line's fields (RFC 4180 quoting within the line: "a, b" and "" for a quote); null for an unclosed quote. */
+/**
+ * One line's fields (csv-parse, RFC 4180 quoting within the line: "a, b" and "" for a quote; spaces before a field
+ * are dropped, so `a, "b, c"` reads the quoted field); null for an unclosed quote. A record never spans lines here:
+ * each line is one token, so a line break inside quotes is an unclosed quote on that line.
+ */
 export function splitCsvLine(line: string): string[] | null {
-  const cells: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i]!;
-    if (quoted) {
-      if (c === '"' && line[i + 1] === '"') {
-        cur += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else cur += c;
-    } else if (c === '"' && cur.trim() === '') {
-      quoted = true;
-      cur = '';
-    } else if (c === ',') {
-      cells.push(cur);
-      cur = '';
-    } else cur += c;
+  try {
+    return readCsv(line, { trimBeforeField: true })[0] ?? [''];
+  } catch (error) {
+    if (isUnclosedQuote(error)) return null;
+    throw error;
   }
-  if (quoted) return null;
-  cells.push(cur);
-  return cells;
 }
 
 const HEADER = CSV_COLUMNS.join(',');
@@ -194,7 +181,7 @@ const HEADER = CSV_COLUMNS.join(',');
  * text (the header is line 1); the caller imports nothing unless there are no errors at all.
  */
 export function parseTokenCsv(text: string, now: Date, accounts: readonly string[]): ParsedCsv {
-  if (text.length > MAX_IMPORT_CHARS) return { ok: false, errors: [{ line: 0, message: `The text is longer than ${MAX_IMPORT_CHARS.toLocaleString('en-GB')} characters: import at most ${MAX_IMPORT_ROWS} tokens at a time.` }] };
+  if (text.length > MAX_IMPORT_CHARS) return { ok: false, errors: [{ line: 0, message: `The text is longer than ${formatCount(MAX_IMPORT_CHARS)} characters: import at most ${MAX_IMPORT_ROWS} tokens at a time.` }] };
   const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/);
   const errors: CsvLineError[] = [];
   const tokens: { line: number; token: TokenInput }[] = [];

@@ -1,13 +1,14 @@
 import 'server-only';
+import { managedAccountIds } from '@/lib/accounts/registry';
 import { and, asc, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import { getDb, type Db } from '@/lib/db/client';
-import { getEnv } from '@/lib/env';
 import { hardwareTokens, inventoryRuns, inventoryUsers } from '@/lib/db/schema';
 import { recordAudit } from '@/lib/audit/log';
 import { assertRole, ForbiddenError, hasRole } from '@/lib/auth/roles';
 import type { Actor, Principal } from '@/lib/auth/types';
 import { fail, invalid, ok, type ActionResult } from '@/lib/actions/result';
-import { csvErrorText, isoDay, PAGE_SIZE, parseTokenCsv, type TokenFilter, type TokenFilters, type TokenInput } from './token-input';
+import { isoDay } from '@/lib/format';
+import { csvErrorText, PAGE_SIZE, parseTokenCsv, type TokenFilter, type TokenFilters, type TokenInput } from './token-input';
 
 export type TokenRow = typeof hardwareTokens.$inferSelect;
 /** Where the stored inventory says a serial is enabled. */
@@ -220,7 +221,7 @@ export async function removeToken(actor: Actor, serial: string): Promise<ActionR
  */
 export async function importTokens(actor: Actor, csv: string, now = new Date()): Promise<ActionResult<{ imported: number }>> {
   assertAdmin(actor);
-  const parsed = parseTokenCsv(csv, now, getEnv().MFA_ACCOUNTS.map((a) => a.id));
+  const parsed = parseTokenCsv(csv, now, await managedAccountIds());
   if (!parsed.ok) return invalid({ csv: parsed.errors.map(csvErrorText) }, `Nothing was imported: fix the ${parsed.errors.length === 1 ? 'line' : `${parsed.errors.length} lines`} below and import again.`);
   const db = await getDb();
   const serials = parsed.tokens.map((t) => t.token.serial);

@@ -1,7 +1,9 @@
+import { accountLabels } from '@/lib/accounts/registry';
+import { getAccountsState } from '@/lib/accounts/status';
+import { UnreachableAccounts } from '@/components/accounts/unreachable-accounts';
 import Link from 'next/link';
 import { Suspense } from 'react';
 import { requireRole } from '@/lib/auth/session';
-import { getEnv } from '@/lib/env';
 import { getDashboard, listGaps, type CategoryBreakdown } from '@/lib/inventory/queries';
 import { coveragePct, userVerdict } from '@/lib/inventory/coverage-view';
 import { TAG_KEYS, filtersToSearch } from '@/lib/inventory/user-filters';
@@ -9,19 +11,18 @@ import type { MfaDeviceType } from '@/lib/aws/mfa-devices';
 import { deviceTypeLabel, deviceTypeNoun } from '@/lib/device-types';
 import type { Actor } from '@/lib/auth/types';
 import { rootStatusText, type RootStatus } from '@/lib/inventory/credential-report';
-import { Card } from '@/components/ui/card';
+import { Card, CardSection } from '@/components/ui/card';
 import { Skeleton } from '@/components/ui/skeleton';
 import { Alert } from '@/components/ui/alert';
-import { CoverageBar, CoverageBars } from '@/components/coverage/bars';
+import { DataTable } from '@/components/ui/data-table';
+import { formatDate, formatDateTimeUtc, plural } from '@/lib/format';
+import { CoverageBars, CoverageCells } from '@/components/coverage/bars';
 import { BurndownChart } from '@/components/coverage/burndown-chart';
-import { TableHead } from '@/components/ui/table-head';
 import { HistoryChart } from '@/components/coverage/history-chart';
-import { RefreshButton } from '@/components/coverage/refresh-button';
+import { RefreshButton } from './refresh-button';
 
 export const metadata = { title: 'MFA coverage' };
 
-const when = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
-const dateOnly = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: 'UTC' });
 const GAPS_SHOWN = 20;
 const usersLink = (f: Record<string, string>) => `/admin/users?${filtersToSearch(f)}`;
 
@@ -47,33 +48,29 @@ function Figure({ label, value, href, testId, note }: { label: string; value: st
 /** Category, cohort and deadline in one cell, so the table fits a phone. */
 function CategoryTable({ rows }: { rows: CategoryBreakdown[] }) {
   return (
-    <table className="w-full text-left text-sm" data-testid="by-category">
-      <caption className="sr-only">Compliant users out of those in scope, per category</caption>
-      <TableHead columns={['Category', 'Compliant / in scope', 'Coverage']} />
-      <tbody>
-        {rows.map((c) => (
-          <tr key={c.key} className="border-t border-slate-100 align-top">
-            <td className="py-1.5 pr-3">
-              <Link className="underline" href={usersLink({ category: c.categoryId === null ? 'none' : String(c.categoryId) })}>
-                {c.name}
-              </Link>
-              {c.cohort && (
-                <span className="block text-xs text-slate-600">
-                  cohort <span className="font-mono">{c.cohort}</span>
-                  {c.deadline ? `, deadline ${dateOnly.format(c.deadline)}` : ''}
-                </span>
-              )}
-            </td>
-            <td className="py-1.5 pr-3 whitespace-nowrap tabular-nums">
-              {c.compliant} / {c.inScope}
-            </td>
-            <td className="py-1.5">
-              <CoverageBar compliant={c.compliant} inScope={c.inScope} />
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <DataTable
+      label="Coverage by category"
+      caption="Compliant users out of those in scope, per category"
+      columns={['Category', 'Compliant / in scope', 'Coverage']}
+      tableProps={{ 'data-testid': 'by-category' }}
+    >
+      {rows.map((c) => (
+        <tr key={c.key} className="border-t border-slate-100 align-top">
+          <td className="py-1.5 pr-3">
+            <Link className="underline" href={usersLink({ category: c.categoryId === null ? 'none' : String(c.categoryId) })}>
+              {c.name}
+            </Link>
+            {c.cohort && (
+              <span className="block text-xs text-slate-600">
+                cohort <span className="font-mono">{c.cohort}</span>
+                {c.deadline ? `, deadline ${formatDate(c.deadline)}` : ''}
+              </span>
+            )}
+          </td>
+          <CoverageCells compliant={c.compliant} inScope={c.inScope} />
+        </tr>
+      ))}
+    </DataTable>
   );
 }
 
@@ -93,18 +90,22 @@ function age(date: Date | null): string {
   const hours = Math.round(minutes / 60);
   if (hours < 48) return `${hours} h ago`;
   const days = Math.round(hours / 24);
-  return days < 730 ? `${days} days ago` : `${Math.round(days / 365)} years ago (${when.format(date)} UTC)`;
+  return days < 730 ? `${days} days ago` : `${Math.round(days / 365)} years ago (${formatDateTimeUtc(date)})`;
 }
 
 async function DashboardBody({ actor }: { actor: Actor }) {
-  const labels = new Map(getEnv().MFA_ACCOUNTS.map((a) => [a.id, a.label]));
+  const labels = await accountLabels();
   // In parallel: on PostgreSQL each query has its own connection (PGlite runs them one after the other anyway).
-  const [d, gaps] = await Promise.all([getDashboard(actor, TAG_KEYS), listGaps(actor, GAPS_SHOWN)]);
+  const [d, gaps, accounts] = await Promise.all([getDashboard(actor, TAG_KEYS), listGaps(actor, GAPS_SHOWN), getAccountsState(actor)]);
+  const unreachable = <UnreachableAccounts accounts={accounts.unreachable} />;
   if (d.headline.users === 0) {
     return (
-      <Alert tone="info" title="No inventory yet">
-        The portal has not collected the IAM users of the managed accounts yet. Run a refresh (it also runs on a schedule when configured).
-      </Alert>
+      <div className="space-y-6">
+        {unreachable}
+        <Alert tone="info" title="No inventory yet">
+          The portal has not collected the IAM users of the managed accounts yet. Run a refresh (it also runs on a schedule when configured).
+        </Alert>
+      </div>
     );
   }
   const h = d.headline;
@@ -117,6 +118,7 @@ async function DashboardBody({ actor }: { actor: Actor }) {
   const burndowns = d.burndown.filter((b): b is typeof b & { deadline: Date } => b.deadline !== null);
   return (
     <div className="space-y-6">
+      {unreachable}
       {stale}
       <dl className="grid grid-cols-2 gap-3 md:grid-cols-4 lg:grid-cols-8">
         <Figure label="Console users" value={h.consoleUsers} testId="fig-console" href={usersLink({ console: 'yes' })} />
@@ -154,8 +156,7 @@ async function DashboardBody({ actor }: { actor: Actor }) {
         category requires (allowed device types, a certified key and a backup where required). Phishing-resistant: in scope with at least one
         {` ${deviceTypeNoun.fido}`} (FIDO), the only MFA type a fake sign-in page cannot relay.
       </p>
-      <Card aria-labelledby="sources-heading">
-        <h2 id="sources-heading" className="text-lg font-semibold">Freshness</h2>
+      <CardSection id="sources-heading" title="Freshness">
         <ul className="mt-2 space-y-1 text-sm">
           {d.sources.map((s) => (
             <li key={s.accountId}>
@@ -163,61 +164,55 @@ async function DashboardBody({ actor }: { actor: Actor }) {
               {age(s.credentialReportAt)}
               {olderThan(s.credentialReportAt, 4 * 3600_000) ? ' (older than 4 h: AWS regenerates it at most every 4 hours)' : ''}
               ; root user: <RootUser status={s.rootStatus ?? (s.rootMfaActive === null ? 'not-reported' : s.rootMfaActive ? 'mfa' : 'no-mfa')} />
-              {s.unattributedLeftovers.length > 0 ? `; ${s.unattributedLeftovers.length} unassigned virtual device${s.unattributedLeftovers.length === 1 ? '' : 's'} not attributable to a user` : ''}
+              {s.unattributedLeftovers.length > 0 ? `; ${plural(s.unattributedLeftovers.length, 'unassigned virtual device')} not attributable to a user` : ''}
               {s.error ? <span className="text-red-700"> — last collection failed: {s.error}</span> : null}
             </li>
           ))}
         </ul>
         <p className="mt-2 text-xs text-slate-600">Enrollments through the portal update these figures at once; other changes show after the next refresh.</p>
-      </Card>
+      </CardSection>
       {burndowns.length > 0 && (
-        <Card aria-labelledby="burndown-heading">
-          <h2 id="burndown-heading" className="text-lg font-semibold">Burndown per cohort</h2>
+        <CardSection id="burndown-heading" title="Burndown per cohort">
           <p className="text-sm text-slate-600">Remaining gaps of each enforcement cohort after every inventory run, and now, toward its deadline.</p>
           <div className="mt-3 grid gap-6 sm:grid-cols-2 xl:grid-cols-3">
             {burndowns.map((b) => (
               <BurndownChart key={b.cohort} burndown={b} deadline={b.deadline} />
             ))}
           </div>
-        </Card>
+        </CardSection>
       )}
       <div className="grid gap-6 lg:grid-cols-2">
-        <Card aria-labelledby="history-heading">
-          <h2 id="history-heading" className="mb-3 text-lg font-semibold">Coverage over time</h2>
+        <CardSection id="history-heading" title="Coverage over time" headingClassName="mb-3 text-lg font-semibold">
           <HistoryChart points={d.history} />
-        </Card>
-        <Card aria-labelledby="account-heading">
-          <h2 id="account-heading" className="mb-3 text-lg font-semibold">By account</h2>
+        </CardSection>
+        <CardSection id="account-heading" title="By account" headingClassName="mb-3 text-lg font-semibold">
           <CoverageBars rows={d.byAccount} caption="Account" label={(k) => `${labels.get(k) ?? k} (${k})`} href={(k) => usersLink({ account: k, console: 'yes' })} />
-        </Card>
+        </CardSection>
         {TAG_KEYS.map((k) => (
           <Card key={k} aria-labelledby={`tag-${k}`}>
             <h2 id={`tag-${k}`} className="mb-3 text-lg font-semibold">By {k}</h2>
             <CoverageBars rows={d.byTag[k] ?? []} caption={k} />
           </Card>
         ))}
-        <Card aria-labelledby="category-heading">
-          <h2 id="category-heading" className="mb-3 text-lg font-semibold">By category</h2>
+        <CardSection id="category-heading" title="By category" headingClassName="mb-3 text-lg font-semibold">
           <CategoryTable rows={d.byCategory} />
           {d.byCategory.every((c) => c.categoryId === null) && (
             <p className="mt-2 text-xs text-slate-600">No categories yet: every console user is in scope, and any MFA device counts. The security team defines categories in the program.</p>
           )}
-        </Card>
-        <Card aria-labelledby="types-heading">
-          <h2 id="types-heading" className="mb-3 text-lg font-semibold">By device type</h2>
+        </CardSection>
+        <CardSection id="types-heading" title="By device type" headingClassName="mb-3 text-lg font-semibold">
           <ul className="space-y-1 text-sm">
             {d.byDeviceType.map((t) => (
               <li key={t.type}>
-                {deviceTypeLabel[t.type as MfaDeviceType] ?? t.type}: {t.devices} device{t.devices === 1 ? '' : 's'} on {t.users} user{t.users === 1 ? '' : 's'}
+                {deviceTypeLabel[t.type as MfaDeviceType] ?? t.type}: {plural(t.devices, 'device')} on {plural(t.users, 'user')}
               </li>
             ))}
           </ul>
-        </Card>
+        </CardSection>
       </div>
-      <Card aria-labelledby="gaps-heading">
-        <h2 id="gaps-heading" className="text-lg font-semibold">Gaps</h2>
+      <CardSection id="gaps-heading" title="Gaps">
         <p className="text-sm text-slate-600">
-          {h.withoutMfa} in-scope user{h.withoutMfa === 1 ? '' : 's'} without MFA as their category requires
+          {plural(h.withoutMfa, 'in-scope user')} without MFA as their category requires
           {h.withoutMfa > GAPS_SHOWN ? ` (the first ${GAPS_SHOWN} by name)` : ''}. <Link className="underline" href={usersLink({ mfa: 'gap' })}>See all</Link>
         </p>
         <ul className="mt-3 divide-y divide-slate-100" data-testid="gap-list">
@@ -240,10 +235,10 @@ async function DashboardBody({ actor }: { actor: Actor }) {
             );
           })}
         </ul>
-      </Card>
+      </CardSection>
       {d.lastRun && (
         <p className="text-xs text-slate-600">
-          Last inventory run #{d.lastRun.id}: {d.lastRun.status}, started {when.format(d.lastRun.startedAt)} UTC.
+          Last inventory run #{d.lastRun.id}: {d.lastRun.status}, started {formatDateTimeUtc(d.lastRun.startedAt)}.
         </p>
       )}
     </div>

@@ -1,6 +1,5 @@
 'use server';
 
-import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { freeText } from '@/lib/actions/free-text';
 import { defineAction } from '@/lib/actions/define-action';
@@ -30,14 +29,9 @@ export const resyncAction = defineAction(
   async (actor, input) => resyncDevice(actor, input.principal, input),
 );
 
-export const removeAction = defineAction({ name: 'device.remove', role: 'member', schema: target }, async (actor, input) => {
-  const result = await removeDevice(actor, input.principal, input);
-  if (result.status === 'success') {
-    revalidatePath('/devices');
-    revalidatePath('/');
-  }
-  return result;
-});
+export const removeAction = defineAction({ name: 'device.remove', role: 'member', schema: target, revalidate: ['/devices', '/'] }, async (actor, input) =>
+  removeDevice(actor, input.principal, input),
+);
 
 export const testCliAction = defineAction(
   {

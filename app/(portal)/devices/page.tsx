@@ -9,13 +9,12 @@ import { Alert } from '@/components/ui/alert';
 import { Card } from '@/components/ui/card';
 import { Skeleton } from '@/components/ui/skeleton';
 import { buttonClass } from '@/components/ui/button';
-import { DeviceActions } from '@/components/enrollment/device-actions';
+import { DeviceActions } from './device-actions';
 import { CopyLine } from '@/components/enrollment/copy-line';
 import { RemovedNotice } from '@/components/enrollment/removed-notice';
+import { formatDateTimeUtc } from '@/lib/format';
 
 export const metadata = { title: 'My devices' };
-
-const when = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
 
 const cliLine = (serial: string) => `aws sts get-session-token --serial-number ${serial} --token-code <code>`;
 
@@ -75,7 +74,7 @@ async function Devices({ actor }: { actor: Actor }) {
                       <p className="font-medium">
                         {deviceTypeLabel[d.type]}: <span className="font-mono break-all">{d.name}</span>
                       </p>
-                      <p className="text-sm text-slate-600">Enabled {d.enabledAt ? `${when.format(new Date(d.enabledAt))} UTC` : '—'}</p>
+                      <p className="text-sm text-slate-600">Enabled {d.enabledAt ? formatDateTimeUtc(new Date(d.enabledAt)) : '—'}</p>
                       <p className="mb-2 text-sm text-slate-600">
                         {d.type === 'hardware' ? 'Serial' : 'Serial (ARN)'} <span className="font-mono break-all" data-testid="device-serial">{d.serial}</span>
                       </p>

@@ -51,13 +51,12 @@ export const startVirtualAction = defineAction(
 );
 
 export const completeVirtualAction = defineAction(
-  { name: 'enrollment.virtual.complete', role: 'member', schema: z.object({ enrollmentId }).and(codePairSchema) },
+  { name: 'enrollment.virtual.complete', role: 'member', schema: z.object({ enrollmentId }).and(codePairSchema), revalidate: '/' },
   async (actor, input): Promise<ActionResult> => {
     const sealed = (await cookies()).get(enrollmentCookieName(input.enrollmentId))?.value;
     const { result, done } = await completeVirtualEnrollment(actor, { ...input, sealed });
     if (done) await destroyPendingCookie(input.enrollmentId);
     if (result.status !== 'success') return result;
-    revalidatePath('/');
     redirect(doneUrl('virtual', result.data.accountId, result.data.userName));
   },
 );
@@ -77,11 +76,11 @@ export const enrollHardwareAction = defineAction(
     name: 'enrollment.hardware',
     role: 'member',
     schema: z.object({ principal: principalRefSchema, serial: hardwareSerialSchema }).and(codePairSchema),
+    revalidate: '/',
   },
   async (actor, input): Promise<ActionResult> => {
     const result = await enrollHardwareToken(actor, input.principal, input);
     if (result.status !== 'success') return result;
-    revalidatePath('/');
     redirect(doneUrl('hardware', result.data.accountId, result.data.userName));
   },
 );
@@ -100,6 +99,8 @@ export const checkFidoAction = defineAction(
   },
   async (actor, input): Promise<ActionResult<FidoCheck>> => {
     const result = await checkForNewFidoKey(actor, input.principal, input.baseline);
+    // Only a found key changes the home page; `revalidate` cannot see the result, and revalidating on every poll
+    // would re-render this page while the person is still adding the key.
     if (result.status === 'success' && result.data.found) revalidatePath('/');
     return result.status === 'success' || result.status === 'error' ? result : fail('Invalid', 'Could not check.');
   },

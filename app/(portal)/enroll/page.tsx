@@ -8,7 +8,8 @@ import type { Principal } from '@/lib/auth/types';
 import type { ProgramStatus } from '@/lib/program/resolve';
 import { Card } from '@/components/ui/card';
 import { Alert } from '@/components/ui/alert';
-import { accountLabel, PrincipalPicker } from '@/components/enrollment/principal-picker';
+import { PrincipalPicker } from '@/components/enrollment/principal-picker';
+import { accountLabel } from '@/lib/accounts/registry';
 
 export const metadata = { title: 'Add an MFA device' };
 
@@ -72,7 +73,7 @@ export default async function EnrollPage({ searchParams }: { searchParams: Promi
       ) : (
         <>
           <p className="text-slate-700">
-            For IAM user <strong className="font-mono">{principal.userName}</strong> in {accountLabel(principal.accountId)} ({principal.accountId}).
+            For IAM user <strong className="font-mono">{principal.userName}</strong> in {await accountLabel(principal.accountId)} ({principal.accountId}).
             {offered.length ? ' Choose the kind of device:' : null}
           </p>
           {program && <ProgramRules program={program} />}

@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { EnforcementInput } from '../../../lib/enforcement/policy';
+import { buildPolicySet } from '../../../lib/enforcement/policy-set';
 
 /**
  * Everything the CDK app needs to know, from one JSON file (default `config.example.json` beside this folder)
@@ -35,6 +36,17 @@ const stackSetSchema = z
     if (s.permissionModel === 'SELF_MANAGED' && s.callAs !== 'SELF')
       ctx.addIssue({ code: 'custom', path: ['callAs'], message: 'SELF_MANAGED stack sets are always called as SELF' });
   });
+
+/** The Organizations source (MFA_ACCOUNT_SOURCE=organizations): where the read role goes, and its external id. */
+const organizationsSchema = z.object({
+  /** The management account, or the delegated administrator the portal reads Organizations from. */
+  accountId,
+  readRoleName: iamName(64).default('MfaPortalOrganizationsRead'),
+  /** MFA_ORGANIZATIONS_EXTERNAL_ID. */
+  externalId: z
+    .string({ error: 'is required: the external id the Organizations read role trusts (MFA_ORGANIZATIONS_EXTERNAL_ID)' })
+    .regex(/^[\w+=,.@:/-]{2,1224}$/, 'must be 2-1224 characters of letters, digits and +=,.@:/-'),
+});
 
 const configSchema = z
   .object({
@@ -84,6 +96,16 @@ const configSchema = z
     programFile: z.string().min(1).default('program.example.json'),
 
     stackSet: stackSetSchema.optional(),
+    /** Unset: no Organizations read role (the portal's static MFA_ACCOUNTS source). */
+    organizations: organizationsSchema.optional(),
+
+    /**
+     * IAM change events (lib/events): an EventBridge rule in each managed account sends to a queue in the portal's
+     * account. Default: on when the senders can be named (eventsOrganizationId or managedAccountIds).
+     */
+    events: z.boolean().optional(),
+    /** The AWS Organizations id (o-…): any account of it may send events (aws:PrincipalOrgID); else managedAccountIds. */
+    eventsOrganizationId: z.string().regex(/^o-[a-z0-9]{10,32}$/, 'must be an organization id (o-…)').optional(),
   })
   .superRefine((c, ctx) => {
     if (c.reminderEmailFrom && !c.reminderEmailIdentity)
@@ -110,6 +132,16 @@ const configSchema = z
     // The same id would let anything that can assume the member role also assume the deploy role.
     if (c.deployRoleExternalId === c.memberRoleExternalId)
       ctx.addIssue({ code: 'custom', path: ['deployRoleExternalId'], message: 'must differ from memberRoleExternalId' });
+    if (c.organizations && [c.memberRoleExternalId, c.deployRoleExternalId].includes(c.organizations.externalId))
+      ctx.addIssue({ code: 'custom', path: ['organizations', 'externalId'], message: 'must differ from memberRoleExternalId and deployRoleExternalId' });
+    if (c.organizations && [c.portalRoleName, c.memberRoleName, c.deployRoleName].some((n) => n.toLowerCase() === c.organizations!.readRoleName.toLowerCase()))
+      ctx.addIssue({ code: 'custom', path: ['organizations', 'readRoleName'], message: 'must differ from portalRoleName, memberRoleName and deployRoleName' });
+    const senders = Boolean(c.eventsOrganizationId) || c.managedAccountIds.length > 0;
+    if (c.events === true && !senders)
+      ctx.addIssue({ code: 'custom', path: ['events'], message: 'needs eventsOrganizationId or managedAccountIds: the queue accepts events only from named accounts' });
+    // EventBridge delivers to a queue in another account only within one Region, and IAM's events are in us-east-1.
+    if ((c.events ?? senders) && c.region !== 'us-east-1')
+      ctx.addIssue({ code: 'custom', path: ['region'], message: 'must be us-east-1 for IAM change events (IAM records them there); or set "events": false' });
   });
 
 const programSchema = z.object({
@@ -125,9 +157,11 @@ const programSchema = z.object({
 });
 
 export type StackSetConfig = z.output<typeof stackSetSchema>;
+export type OrganizationsConfig = z.output<typeof organizationsSchema>;
 export type Program = z.output<typeof programSchema>;
-export type InfraConfig = Omit<z.output<typeof configSchema>, 'portalTrustSourceAccount'> & {
+export type InfraConfig = Omit<z.output<typeof configSchema>, 'portalTrustSourceAccount' | 'events'> & {
   portalTrustSourceAccount: boolean;
+  events: boolean;
   program: Program;
 };
 
@@ -144,8 +178,9 @@ export const DEFAULT_CONFIG_FILE = fileURLToPath(new URL('../config.example.json
 function fromContext(key: string, value: unknown): unknown {
   if (typeof value !== 'string') return value;
   if (['managedAccountIds', 'adminGroups', 'securityGroups', 'enforcedGroups'].includes(key)) return value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (key === 'events') return value === 'true' ? true : value === 'false' ? false : value;
   if (key === 'portalTrustSourceAccount') return value === 'true' ? true : value === 'false' ? false : value;
-  if (key === 'stackSet') return JSON.parse(value) as unknown;
+  if (key === 'stackSet' || key === 'organizations') return JSON.parse(value) as unknown;
   return value;
 }
 
@@ -170,10 +205,14 @@ export function parseConfig(raw: unknown, options: { source?: string; baseDir?: 
   if (new Set(cohorts).size !== cohorts.length) throw new InfraConfigError(programPath, [{ code: 'custom', path: ['cohorts'], message: 'a cohort is listed twice', input: cohorts }]);
   if (program.data.defaultCohort !== null && !cohorts.includes(program.data.defaultCohort))
     throw new InfraConfigError(programPath, [{ code: 'custom', path: ['defaultCohort'], message: `${program.data.defaultCohort} is not one of the cohorts`, input: program.data.defaultCohort }]);
+  // The stack creates the enforced groups, so the set has a group's every managed policy to itself.
+  const set = buildPolicySet({ cohorts: program.data.cohorts, defaultCohort: program.data.defaultCohort, portalRoleName: c.deployRoleName }, c.enforcementPolicyName);
+  if (!set.ok) throw new InfraConfigError(programPath, [{ code: 'custom', path: ['cohorts'], message: set.message, input: cohorts.length }]);
 
   return {
     ...c,
     portalTrustSourceAccount: c.portalTrustSourceAccount ?? c.portalServicePrincipal === 'ecs-tasks.amazonaws.com',
+    events: c.events ?? (Boolean(c.eventsOrganizationId) || c.managedAccountIds.length > 0),
     program: program.data,
   };
 }

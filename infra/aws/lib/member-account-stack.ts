@@ -5,13 +5,15 @@ import { App, Aws, CfnCondition, DefaultStackSynthesizer, Fn, Stack, type StackP
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
-import { buildPolicy, checkSize, MFA_TAG_KEY_PATTERNS, type PolicyDocument } from '../../../lib/enforcement/policy';
+import { MFA_TAG_KEY_PATTERNS, type PolicyDocument } from '../../../lib/enforcement/policy';
+import { buildPolicySet, MAX_POLICIES_PER_GROUP, memberName } from '../../../lib/enforcement/policy-set';
 import { enforcementInput, type InfraConfig } from './config';
+import { addEventForwarder } from './events';
 
 export type MemberAccountStackProps = Omit<StackProps, 'env' | 'synthesizer'> & { config: InfraConfig };
 
 /**
- * Every IAM action the portal calls through the member role, and nothing else: test/member-account-stack.test.ts
+ * Every IAM action the portal calls through the member role, and nothing else: test/least-privilege.test.ts
  * compares it, both ways, with the IAM commands and paginators lib/ uses.
  */
 export const MEMBER_ACTIONS = {
@@ -68,8 +70,9 @@ const groupId = (kind: string, name: string) => `${kind}Group-${name}`;
 export class MemberAccountStack extends Stack {
   readonly role: iam.Role;
   readonly deployRole: iam.Role;
-  readonly enforcementPolicy: iam.CfnManagedPolicy;
-  readonly enforcementDocument: PolicyDocument;
+  /** The enforcement policy set (lib/enforcement/policy-set.ts): `<name>`, `<name>-2`, … */
+  readonly enforcementPolicies: iam.CfnManagedPolicy[];
+  readonly enforcementDocuments: PolicyDocument[];
   readonly groups: { admin: iam.Group[]; security: iam.Group[]; enforced: iam.Group[] };
 
   constructor(scope: Construct, id: string, props: MemberAccountStackProps) {
@@ -82,7 +85,8 @@ export class MemberAccountStack extends Stack {
     });
 
     const iamArn = (resource: string) => `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:${resource}`;
-    const enforcementPolicyArn = iamArn(`policy${config.enforcementPolicyPath}${config.enforcementPolicyName}`);
+    // Every name the policy set may use (lib/enforcement/policy-set.ts), named one by one rather than by a wildcard.
+    const enforcementPolicyArns = Array.from({ length: MAX_POLICIES_PER_GROUP }, (_, i) => iamArn(`policy${config.enforcementPolicyPath}${memberName(config.enforcementPolicyName, i)}`));
     const enforcedGroupArns = config.enforcedGroups.map((n) => iamArn(`group/${n}`));
 
     // The admin and security groups grant no AWS permissions: the portal reads their membership to give people
@@ -118,7 +122,7 @@ export class MemberAccountStack extends Stack {
               actions: [...MEMBER_ACTIONS.mfaDevices],
               resources: [iamArn('user/*'), iamArn('mfa/*'), iamArn('u2f/*')],
             }),
-            new iam.PolicyStatement({ sid: 'ReadEnforcementPolicy', actions: [...MEMBER_ACTIONS.enforcementPolicyReads], resources: [enforcementPolicyArn] }),
+            new iam.PolicyStatement({ sid: 'ReadEnforcementPolicy', actions: [...MEMBER_ACTIONS.enforcementPolicyReads], resources: enforcementPolicyArns }),
             new iam.PolicyStatement({ sid: 'ReadEnforcedGroups', actions: [...MEMBER_ACTIONS.enforcedGroupReads], resources: enforcedGroupArns }),
           ],
         }),
@@ -133,7 +137,7 @@ export class MemberAccountStack extends Stack {
       inlinePolicies: {
         MfaPortalDeploy: new iam.PolicyDocument({
           statements: [
-            new iam.PolicyStatement({ sid: 'WriteEnforcementPolicy', actions: [...DEPLOY_ACTIONS.enforcementPolicy], resources: [enforcementPolicyArn] }),
+            new iam.PolicyStatement({ sid: 'WriteEnforcementPolicy', actions: [...DEPLOY_ACTIONS.enforcementPolicy], resources: enforcementPolicyArns }),
             new iam.PolicyStatement({
               sid: 'TagUsersMfaKeysOnly',
               actions: [...DEPLOY_ACTIONS.userTags],
@@ -152,7 +156,7 @@ export class MemberAccountStack extends Stack {
               sid: 'AttachEnforcementPolicyToEnforcedGroups',
               actions: [...DEPLOY_ACTIONS.attach],
               resources: enforcedGroupArns,
-              conditions: { ArnEquals: { 'iam:PolicyARN': enforcementPolicyArn } },
+              conditions: { ArnEquals: { 'iam:PolicyARN': enforcementPolicyArns } },
             }),
           ],
         }),
@@ -194,18 +198,26 @@ export class MemberAccountStack extends Stack {
       },
     ]);
 
-    this.enforcementDocument = buildPolicy(enforcementInput(config));
-    const size = checkSize(this.enforcementDocument);
-    if (!size.ok) throw new Error(`the enforcement policy is too large: ${size.message}`);
-    // The first version only: later versions are deployed by the portal (CreatePolicyVersion) and CloudFormation
-    // does not look at them until this resource's properties change.
-    this.enforcementPolicy = new iam.CfnManagedPolicy(this, 'EnforcementPolicy', {
-      managedPolicyName: config.enforcementPolicyName,
-      path: config.enforcementPolicyPath,
-      description: 'MFA Portal: denies everything but MFA self-service to users without MFA after their cohort deadline',
-      policyDocument: this.enforcementDocument,
-      groups: this.groups.enforced.map((g) => g.groupName),
-    });
+    if (config.events) addEventForwarder(this, config);
+
+    // loadConfig refuses a program that does not fit; this guards a config built in code.
+    const set = buildPolicySet(enforcementInput(config), config.enforcementPolicyName);
+    if (!set.ok) throw new Error(`the enforcement policy is too large: ${set.message}`);
+    // Without the set id: CloudFormation's schema for a managed policy document has no Id. The portal's rollback takes
+    // these first versions, the only ones without an id, as one set (lib/enforcement/rollback.ts).
+    this.enforcementDocuments = set.members.map(({ document: { Version, Statement } }) => ({ Version, Statement }));
+    // The first versions only: later versions are deployed by the portal (CreatePolicyVersion) and CloudFormation
+    // does not look at them until these resources' properties change.
+    this.enforcementPolicies = set.members.map(
+      (m, i) =>
+        new iam.CfnManagedPolicy(this, i === 0 ? 'EnforcementPolicy' : `EnforcementPolicy${i + 1}`, {
+          managedPolicyName: m.name,
+          path: config.enforcementPolicyPath,
+          description: 'MFA Portal: denies everything but MFA self-service to users without MFA after their cohort deadline',
+          policyDocument: this.enforcementDocuments[i],
+          groups: this.groups.enforced.map((g) => g.groupName),
+        }),
+    );
   }
 }
 

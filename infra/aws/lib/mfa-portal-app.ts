@@ -2,11 +2,12 @@ import type { App } from 'aws-cdk-lib';
 import type { InfraConfig } from './config';
 import { MemberAccountStack, memberTemplate } from './member-account-stack';
 import { MemberStackSetStack } from './member-stack-set-stack';
+import { OrganizationsReadStack } from './organizations-read-stack';
 import { PortalStack } from './portal-stack';
 
-export const STACK_NAMES = { portal: 'MfaPortal', member: 'MfaPortalMember', stackSet: 'MfaPortalMemberStackSet' } as const;
+export const STACK_NAMES = { portal: 'MfaPortal', member: 'MfaPortalMember', stackSet: 'MfaPortalMemberStackSet', organizations: 'MfaPortalOrganizationsRead' } as const;
 
-/** Every stack of the app; the StackSet stack only when the config has a stackSet section. */
+/** Every stack of the app; the StackSet and Organizations read stacks only when the config has their section. */
 export function addStacks(app: App, config: InfraConfig) {
   const portal = new PortalStack(app, STACK_NAMES.portal, { config });
   const member = new MemberAccountStack(app, STACK_NAMES.member, { config });
@@ -14,5 +15,9 @@ export function addStacks(app: App, config: InfraConfig) {
   const stackSet = stackSetConfig
     ? new MemberStackSetStack(app, STACK_NAMES.stackSet, { config: { ...config, stackSet: stackSetConfig }, memberTemplate: memberTemplate(config) })
     : undefined;
-  return { portal, member, stackSet };
+  const organizationsConfig = config.organizations;
+  const organizations = organizationsConfig
+    ? new OrganizationsReadStack(app, STACK_NAMES.organizations, { config: { ...config, organizations: organizationsConfig } })
+    : undefined;
+  return { portal, member, stackSet, organizations };
 }

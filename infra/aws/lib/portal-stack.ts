@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import type { InfraConfig } from './config';
+import { addEventQueue, consumeEventsStatement } from './events';
 
 export type PortalStackProps = Omit<StackProps, 'env'> & { config: InfraConfig };
 
@@ -39,6 +40,12 @@ export class PortalStack extends Stack {
       new iam.PolicyStatement({ sid: 'AssumeMemberRoles', actions: ['sts:AssumeRole'], resources: memberRoles }),
       new iam.PolicyStatement({ sid: 'AssumeDeployRoles', actions: ['sts:AssumeRole'], resources: deployRoles }),
     ];
+    if (config.organizations) {
+      const o = config.organizations;
+      statements.push(
+        new iam.PolicyStatement({ sid: 'AssumeOrganizationsReadRole', actions: ['sts:AssumeRole'], resources: [`arn:${Aws.PARTITION}:iam::${o.accountId}:role/${o.readRoleName}`] }),
+      );
+    }
     if (config.reminderEmailIdentity) {
       statements.push(
         new iam.PolicyStatement({
@@ -49,6 +56,8 @@ export class PortalStack extends Stack {
         }),
       );
     }
+
+    if (config.events) statements.push(consumeEventsStatement(config));
 
     this.role = new iam.Role(this, 'PortalRole', {
       roleName: config.portalRoleName,
@@ -73,6 +82,8 @@ export class PortalStack extends Stack {
         },
       ]);
     }
+
+    if (config.events) addEventQueue(this, config);
 
     new CfnOutput(this, 'PortalRoleArn', { value: this.role.roleArn, description: 'Run the portal with this role' });
     new CfnOutput(this, 'MemberRoleName', { value: config.memberRoleName, description: 'MFA_MEMBER_ROLE_NAME' });

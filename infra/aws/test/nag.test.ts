@@ -19,7 +19,7 @@ const configs = {
 
 describe.each(Object.entries(configs))('cdk-nag AwsSolutionsChecks (%s config)', (_name, config) => {
   const built = buildApp(config);
-  const stacks = [built.portal, built.member, built.stackSet!];
+  const stacks = [built.portal, built.member, built.stackSet!, ...(built.organizations ? [built.organizations] : [])];
 
   it.each(stacks.map((s) => [s.stackName, s] as const))('%s has no unsuppressed errors or warnings', (_n, stack) => {
     expect(nagFindings(stack)).toEqual([]);
@@ -59,7 +59,7 @@ type Suppression = { id: string; reason: string; applies_to?: string[] };
 describe.each(Object.entries(configs))('every suppression is needed (%s config)', (_name, config) => {
   it('without the suppressions, cdk-nag reports exactly the suppressed findings', () => {
     const built = buildApp(config);
-    for (const stack of [built.portal, built.member, built.stackSet!]) {
+    for (const stack of [built.portal, built.member, built.stackSet!, ...(built.organizations ? [built.organizations] : [])]) {
       const suppressed: string[] = [];
       for (const c of stack.node.findAll()) {
         if (!CfnResource.isCfnResource(c)) continue;

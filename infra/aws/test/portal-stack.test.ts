@@ -26,7 +26,7 @@ function portalRole(config = exampleConfig()) {
 const example = portalRole();
 
 describe('portal role', () => {
-  it('can only assume the member and deploy roles in the managed accounts and send email as its SES identity', () => {
+  it('can only assume the member and deploy roles in the managed accounts and the Organizations read role, send email as its SES identity and consume the IAM event queue', () => {
     expect(example.role.RoleName).toBe('MfaPortal');
     expect(example.statements).toEqual([
       {
@@ -41,12 +41,19 @@ describe('portal role', () => {
         Action: 'sts:AssumeRole',
         Resource: ['arn:${Partition}:iam::111111111111:role/MfaPortalDeploy', 'arn:${Partition}:iam::222222222222:role/MfaPortalDeploy'],
       },
+      { Sid: 'AssumeOrganizationsReadRole', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: 'arn:${Partition}:iam::999999999999:role/MfaPortalOrganizationsRead' },
       {
         Sid: 'SendReminderEmails',
         Effect: 'Allow',
         Action: 'ses:SendEmail',
         Resource: 'arn:${Partition}:ses:us-east-1:111111111111:identity/example.com',
         Condition: { StringEquals: { 'ses:FromAddress': 'mfa-portal@example.com' } },
+      },
+      {
+        Sid: 'ConsumeIamEvents',
+        Effect: 'Allow',
+        Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage'],
+        Resource: 'arn:${Partition}:sqs:us-east-1:111111111111:mfa-portal-iam-events',
       },
     ]);
   });
@@ -55,7 +62,10 @@ describe('portal role', () => {
     expect(example.role.ManagedPolicyArns).toBeUndefined();
     expect(example.template.findResources('AWS::IAM::Policy')).toEqual({});
     expect(example.template.findResources('AWS::IAM::ManagedPolicy')).toEqual({});
-    expect(Object.keys(example.template.toJSON().Resources as object)).toHaveLength(1);
+    // Besides the role: the IAM change event queue, its dead-letter queue and their policies (events.test.ts).
+    const others = Object.values(example.template.toJSON().Resources as Record<string, { Type: string }>).map((r) => r.Type).filter((t) => t !== 'AWS::IAM::Role');
+    expect(others.sort()).toEqual(['AWS::SQS::Queue', 'AWS::SQS::Queue', 'AWS::SQS::QueuePolicy', 'AWS::SQS::QueuePolicy']);
+    expect(Object.keys(portalRole(minimalConfig()).template.toJSON().Resources as object)).toHaveLength(1);
   });
 
   it('is assumable by ECS tasks of the hosting account only', () => {

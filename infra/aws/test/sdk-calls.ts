@@ -2,15 +2,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The AWS SDK clients the portal may use; any other @aws-sdk/client-* import in lib/ is reported as `others`. */
-export const SDK_CLIENTS = ['iam', 'sts', 'sesv2'] as const;
+export const SDK_CLIENTS = ['iam', 'sts', 'sesv2', 'organizations', 'sqs'] as const;
 export type SdkClient = (typeof SDK_CLIENTS)[number];
 export type SdkCalls = Record<SdkClient, Set<string>> & { others: Set<string> };
 
-const emptyCalls = (): SdkCalls => ({ iam: new Set(), sts: new Set(), sesv2: new Set(), others: new Set() });
+const emptyCalls = (): SdkCalls => ({ iam: new Set(), sts: new Set(), sesv2: new Set(), organizations: new Set(), sqs: new Set(), others: new Set() });
 
 /**
  * The API operations one source file calls, by client: `new XCommand(…)` and `paginateX(…)` (which sends X) where
- * the name is imported from @aws-sdk/client-iam, -sts or -sesv2 (aliases followed). A name imported but never
+ * the name is imported from @aws-sdk/client-iam, -sts, -sesv2 or -organizations (aliases followed). A name imported but never
  * called does not count. Namespace imports and require() would hide calls from this scan, so they throw.
  */
 export function sdkCallsIn(source: string, file = 'source'): SdkCalls {

@@ -55,17 +55,26 @@ let ok: Run;
 let nagFinding: Run;
 let invalid: Run;
 let invalidConfigFile: string;
+let tooManyCohorts: Run;
+let tooManyCohortsProgram: string;
 
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'mfa-infra-config-'));
   temporary.push(dir);
   invalidConfigFile = join(dir, 'config.json');
   writeFileSync(invalidConfigFile, JSON.stringify({ hostingAccountId: '1234', memberRoleExternalId: 'a-valid-external-id', deployRoleExternalId: 'a-valid-deploy-id' }));
-  [ok, nagFinding, invalid] = await Promise.all([
+  // The example config with a program of 120 cohorts: more than ten managed policies hold.
+  tooManyCohortsProgram = join(dir, 'program.json');
+  const cohorts = Array.from({ length: 120 }, (_, i) => ({ cohort: `cohort-${String(i).padStart(3, '0')}-operations-team`, deadline: `2027-01-01T00:${String(i % 60).padStart(2, '0')}:00Z` }));
+  writeFileSync(tooManyCohortsProgram, JSON.stringify({ defaultCohort: null, cohorts }));
+  const example = JSON.parse(readFileSync(join(ROOT, 'infra/aws/config.example.json'), 'utf8')) as Record<string, unknown>;
+  writeFileSync(join(dir, 'too-many.json'), JSON.stringify({ ...example, programFile: 'program.json' }));
+  [ok, nagFinding, invalid, tooManyCohorts] = await Promise.all([
     synth(),
     synth({ preload: [fixture('nag-finding.mjs')] }),
     // The config file as `npm run infra:synth` takes it, and a context override as `cdk synth -c key=value` passes it.
     synth({ env: { MFA_INFRA_CONFIG: invalidConfigFile, CDK_CONTEXT_JSON: JSON.stringify({ memberRoleExternalId: 'x' }) } }),
+    synth({ env: { MFA_INFRA_CONFIG: join(dir, 'too-many.json') } }),
   ]);
 }, 180_000);
 
@@ -75,7 +84,7 @@ afterAll(() => {
 
 describe('npm run infra:synth', () => {
   it('is the entry point bin/app.ts', () => {
-    expect(SCRIPT).toBe('tsx infra/aws/bin/app.ts');
+    expect(SCRIPT).toBe('node scripts/run.mjs tsx infra/aws/bin/app.ts');
   });
 
   it('succeeds offline with the example config, and says where each template is', () => {
@@ -99,7 +108,7 @@ describe('npm run infra:synth', () => {
   it('writes the member role, the deploy role (mfa-* tags in every casing), the enforcement policy and the groups', () => {
     const member = readTemplate(ok, STACK_NAMES.member);
     const roles = resourcesOf(member, 'AWS::IAM::Role');
-    expect(roles.map((r) => r.Properties.RoleName)).toEqual(['MfaPortalMember', 'MfaPortalDeploy']);
+    expect(roles.map((r) => r.Properties.RoleName)).toEqual(['MfaPortalMember', 'MfaPortalDeploy', 'MfaPortalEventsForwarder']);
     const role = roles[1];
     type Statement = { Sid: string; Action: string | string[]; Condition?: Record<string, Record<string, unknown>> };
     const statements = (role!.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[]).flatMap((p) => p.PolicyDocument.Statement);
@@ -145,5 +154,15 @@ describe('npm run infra:synth', () => {
     );
     expect(readdirSync(invalid.outdir).filter((f) => f.endsWith('.template.json'))).toEqual([]);
     expect(existsSync(join(invalid.outdir, 'manifest.json'))).toBe(false);
+  });
+
+  it('fails (exit 1) with the same tidy message when the program’s cohorts do not fit the policies a group can hold', () => {
+    expect(tooManyCohorts.code).toBe(1);
+    expect(tooManyCohorts.stdout).toBe('');
+    expect(tooManyCohorts.stderr).toMatch(
+      new RegExp(`^Invalid infrastructure configuration: ${tooManyCohortsProgram.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\n  cohorts: The program's 120 cohorts do not fit in 10 managed policies of 6144 characters .*\n$`),
+    );
+    expect(tooManyCohorts.stderr).not.toMatch(/\bat \S+ \(/);
+    expect(readdirSync(tooManyCohorts.outdir).filter((f) => f.endsWith('.template.json'))).toEqual([]);
   });
 });

@@ -1,5 +1,9 @@
 ALTER TABLE "inventory_users" ADD COLUMN "flag_evidence" jsonb DEFAULT '[]'::jsonb NOT NULL;--> statement-breakpoint
--- The view as 0010 defines it, with each flag's evidence appended (CREATE OR REPLACE may only add columns at the end).
+-- The live definition of program_users: the rule of lib/inventory/coverage-view.ts in SQL, with lateral joins (0009),
+-- certified keys (0010: with require_certified_key only FIDO devices whose GetMFADevice certifications name a level
+-- count, lib/device-types.ts isCertified; allowed-type devices with none certified is the gap not-certified) and each
+-- flag's evidence. A database that applied 0010 when it still held a copy of the view has that copy here, so this
+-- stays CREATE OR REPLACE (which may only add columns at the end).
 CREATE OR REPLACE VIEW "program_users" AS
 SELECT u.account_id, u.user_name, u.arn, u.path, u.created_at, u.console_access, u.password_last_used, u.access_key_last_used,
   u.tags, u.groups, u.devices, u.leftover_devices, u.mfa_state, u.flags, u.source, u.run_id, u.updated_at,

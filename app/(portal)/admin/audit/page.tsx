@@ -1,7 +1,6 @@
 import { Suspense } from 'react';
-import Link from 'next/link';
 import { FilterSelect } from '@/components/ui/filter-select';
-import { NoResults, Pager } from '@/components/ui/pager';
+import { PagedResults } from '@/components/ui/pager';
 import { requireRole } from '@/lib/auth/session';
 import { listAuditPage } from '@/lib/audit/query';
 import { AUDIT_ACTIONS } from '@/lib/audit/actions';
@@ -14,17 +13,17 @@ import { Badge, type BadgeTone } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
 import { Field } from '@/components/ui/field';
 import { Skeleton } from '@/components/ui/skeleton';
-import { TableHead } from '@/components/ui/table-head';
+import { DataTable } from '@/components/ui/data-table';
+import { formatDateTimeSeconds } from '@/lib/format';
 import { buttonClass } from '@/components/ui/button';
+import { FilterActions } from '@/components/ui/filter-actions';
 
 export const metadata = { title: 'Audit log' };
 
 type Params = Record<string, string | string[] | undefined>;
 
-const when = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'UTC' });
 const outcomeTone: Record<AuditEntry['outcome'], BadgeTone> = { intent: 'info', success: 'good', failure: 'bad', denied: 'bad' };
 const paramLabels: Record<keyof AuditFilters, string> = { action: 'action', actor: 'actor', target: 'target', outcome: 'outcome', from: 'from', to: 'to', page: 'page', pageSize: 'page size' };
-
 
 /** "field: before → after" for a recorded change, otherwise the detail's keys. */
 function Change({ detail }: { detail: AuditEntry['detail'] }) {
@@ -75,17 +74,11 @@ async function AuditResults({ actor, params }: { actor: Actor; params: Params })
           <Field label="From" name="from" type="date" defaultValue={f.from} hint="Inclusive, UTC." />
           <Field label="To" name="to" type="date" defaultValue={f.to} hint="Inclusive, UTC." />
           <FilterSelect label="Per page" name="pageSize" value={String(f.pageSize)} any={null} options={[...new Set([...PAGE_SIZES, f.pageSize])].sort((a, b) => a - b).map((n) => [String(n), String(n)])} />
-          <div className="flex flex-wrap items-end gap-2 lg:col-span-4">
-            <button type="submit" className={buttonClass('primary')}>
-              Apply filters
-            </button>
-            <Link href="/admin/audit" className={buttonClass('secondary')}>
-              Clear
-            </Link>
+          <FilterActions clearHref="/admin/audit" className="lg:col-span-4">
             <a href={`/api/admin/audit/export${exportQuery ? `?${exportQuery}` : ''}`} className={buttonClass('secondary')} download>
               Export CSV
             </a>
-          </div>
+          </FilterActions>
         </form>
       </Card>
       {ignored.length > 0 && (
@@ -94,38 +87,40 @@ async function AuditResults({ actor, params }: { actor: Actor; params: Params })
         </Alert>
       )}
       {rangeIsEmpty(f) && <Alert tone="warning">The “from” day is after the “to” day, so no entry can match.</Alert>}
-      <p role="status" className="text-sm text-slate-700" data-testid="audit-total">
-        {total} entr{total === 1 ? 'y' : 'ies'} · page {f.page} of {pages}
-      </p>
-      {rows.length === 0 ? (
-        <NoResults message={filtered ? 'No audit entries match these filters.' : 'Nothing has been recorded yet.'} pastTheEnd={f.page > 1 && total > 0} firstPage={search(1)} />
-      ) : (
-        <div className="relative overflow-x-auto rounded-xl border border-slate-200 bg-white" tabIndex={0} role="region" aria-label="Audit entries (scrolls sideways)">
-          <table className="w-full min-w-[880px] text-left text-sm">
-            <caption className="sr-only">Audit entries matching the filters, newest first</caption>
-            <TableHead className="bg-slate-50 text-slate-600 [&_th:first-child]:pl-3" columns={['When (UTC)', 'Actor', 'Action', 'Target', 'Outcome', 'Change']} />
-            <tbody>
-              {rows.map((e) => (
-                <tr key={e.id} className="border-t border-slate-100 align-top" data-testid="audit-row" data-action={e.action} data-outcome={e.outcome}>
-                  <td className="py-2 pr-3 pl-3 whitespace-nowrap">
-                    <time dateTime={e.at.toISOString()}>{when.format(e.at)}</time>
-                  </td>
-                  <td className="max-w-56 py-2 pr-3 break-all">{e.actor}</td>
-                  <td className="py-2 pr-3 font-mono whitespace-nowrap">{e.action}</td>
-                  <td className="max-w-64 py-2 pr-3 break-all">{e.target ?? '—'}</td>
-                  <td className="py-2 pr-3">
-                    <Badge tone={outcomeTone[e.outcome]}>{e.outcome}</Badge>
-                  </td>
-                  <td className="min-w-64 py-2 pr-3">
-                    <Change detail={e.detail} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      <Pager page={f.page} pages={pages} href={search} />
+      <PagedResults
+        testId="audit-total"
+        count={`${total} entr${total === 1 ? 'y' : 'ies'}`}
+        total={total}
+        page={f.page}
+        pages={pages}
+        href={search}
+        empty={rows.length > 0 ? null : filtered ? 'No audit entries match these filters.' : 'Nothing has been recorded yet.'}
+      >
+        <DataTable
+          framed
+          label="Audit entries"
+          caption="Audit entries matching the filters, newest first"
+          tableClassName="min-w-[880px]"
+          columns={['When (UTC)', 'Actor', 'Action', 'Target', 'Outcome', 'Change']}
+        >
+          {rows.map((e) => (
+            <tr key={e.id} className="border-t border-slate-100 align-top" data-testid="audit-row" data-action={e.action} data-outcome={e.outcome}>
+              <td className="py-2 pr-3 pl-3 whitespace-nowrap">
+                <time dateTime={e.at.toISOString()}>{formatDateTimeSeconds(e.at)}</time>
+              </td>
+              <td className="max-w-56 py-2 pr-3 break-all">{e.actor}</td>
+              <td className="py-2 pr-3 font-mono whitespace-nowrap">{e.action}</td>
+              <td className="max-w-64 py-2 pr-3 break-all">{e.target ?? '—'}</td>
+              <td className="py-2 pr-3">
+                <Badge tone={outcomeTone[e.outcome]}>{e.outcome}</Badge>
+              </td>
+              <td className="min-w-64 py-2 pr-3">
+                <Change detail={e.detail} />
+              </td>
+            </tr>
+          ))}
+        </DataTable>
+      </PagedResults>
     </>
   );
 }

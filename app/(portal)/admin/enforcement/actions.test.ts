@@ -15,7 +15,8 @@ vi.mock('@/lib/auth/session', () => ({ getActor: async () => session.actor }));
 vi.mock('@/lib/db/client', () => ({ getDb: async () => ({}) }));
 vi.mock('@/lib/audit/log', () => ({ recordAudit: async () => undefined }));
 vi.mock('next/cache', () => ({ revalidatePath: domain.revalidatePath }));
-vi.mock('@/lib/enforcement/deploy', () => ({ deployEnforcement: domain.deployEnforcement, rollbackEnforcement: domain.rollbackEnforcement }));
+vi.mock('@/lib/enforcement/deploy', () => ({ deployEnforcement: domain.deployEnforcement }));
+vi.mock('@/lib/enforcement/rollback', () => ({ rollbackEnforcement: domain.rollbackEnforcement }));
 vi.mock('@/lib/enforcement/program', () => ({ setDefaultCohort: domain.setDefaultCohort }));
 vi.mock('@/lib/enforcement/tags', () => ({ applyTagDrift: domain.applyTagDrift }));
 

@@ -1,15 +1,15 @@
+import { accountLabels } from '@/lib/accounts/registry';
 import Link from 'next/link';
 import { requireRole } from '@/lib/auth/session';
-import { getEnv } from '@/lib/env';
 import { EXPIRING_DAYS, listExceptions, type ExceptionStatus } from '@/lib/program/decisions';
 import { Badge } from '@/components/ui/badge';
-import { Card } from '@/components/ui/card';
-import { TableHead } from '@/components/ui/table-head';
+import { CardSection } from '@/components/ui/card';
+import { DataTable } from '@/components/ui/data-table';
+import { formatDate, plural } from '@/lib/format';
 
 export const metadata = { title: 'Exception register' };
 export const dynamic = 'force-dynamic';
 
-const when = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: 'UTC' });
 const DAY_MS = 86_400_000;
 /** Whole days until a date (rounded up), from the request's time: a server component renders once per request. */
 const daysUntil = (d: Date) => Math.ceil((d.getTime() - Date.now()) / DAY_MS);
@@ -25,7 +25,7 @@ export default async function ExceptionsPage({ searchParams }: { searchParams: P
   const { status: raw } = await searchParams;
   const status = STATUSES.find(([s]) => s === raw)?.[0] ?? 'all';
   const rows = await listExceptions(actor, status);
-  const labels = new Map(getEnv().MFA_ACCOUNTS.map((a) => [a.id, a.label]));
+  const labels = await accountLabels();
   return (
     <div className="space-y-6">
       <div>
@@ -47,47 +47,46 @@ export default async function ExceptionsPage({ searchParams }: { searchParams: P
           </Link>
         ))}
       </nav>
-      <Card aria-labelledby="register-heading">
-        <h2 id="register-heading" className="text-lg font-semibold">{rows.length} exception{rows.length === 1 ? '' : 's'}</h2>
+      <CardSection id="register-heading" title={plural(rows.length, 'exception')}>
         {rows.length === 0 ? (
           <p className="mt-2 text-sm" data-testid="no-exceptions">No exceptions{status === 'all' ? '' : ' with this status'}.</p>
         ) : (
-          <div className="relative mt-3 overflow-x-auto">
-            <table className="w-full text-left text-sm" data-testid="exceptions">
-              <caption className="sr-only">Exceptions, soonest ending first</caption>
-              <TableHead columns={['IAM user', 'Account', 'Category', 'Justification', 'Approved by', 'Ends (UTC)', 'Status', 'Source']} />
-              <tbody>
-                {rows.map((r) => {
-                  const days = r.expiresAt ? daysUntil(r.expiresAt) : null;
-                  return (
-                    <tr key={`${r.accountId}/${r.userName}`} className="border-t border-slate-100 align-top" data-testid="exception-row" data-user={r.userName}>
-                      <td className="py-2 pr-3">
-                        <Link className="font-mono underline" href={`/admin/users/${r.accountId}/${encodeURIComponent(r.userName)}`}>{r.userName}</Link>
-                        {!r.consoleAccess && <div className="text-xs text-slate-600">no console access</div>}
-                      </td>
-                      <td className="py-2 pr-3">{labels.get(r.accountId) ?? r.accountId}</td>
-                      <td className="py-2 pr-3">{r.categoryName ?? '—'}</td>
-                      <td className="max-w-xs py-2 pr-3">{r.decisionReason}</td>
-                      <td className="py-2 pr-3">{r.approver}</td>
-                      <td className="py-2 pr-3 whitespace-nowrap">{r.expiresAt ? when.format(r.expiresAt) : '—'}</td>
-                      <td className="py-2 pr-3" data-testid="exception-status">
-                        {r.exceptionExpired ? (
-                          <Badge tone="bad">Expired{r.programGap ? ': gap' : ''}</Badge>
-                        ) : days !== null && days <= EXPIRING_DAYS ? (
-                          <Badge tone="neutral">Ends in {days} day{days === 1 ? '' : 's'}</Badge>
-                        ) : (
-                          <Badge tone="good">Active</Badge>
-                        )}
-                      </td>
-                      <td className="py-2">{r.decisionSource === 'user' ? `Decision by ${r.decidedBy}` : 'Category default'}</td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            className="mt-3"
+            label="Exceptions"
+            caption="Exceptions, soonest ending first"
+            columns={['IAM user', 'Account', 'Category', 'Justification', 'Approved by', 'Ends (UTC)', 'Status', 'Source']}
+            tableProps={{ 'data-testid': 'exceptions' }}
+          >
+            {rows.map((r) => {
+              const days = r.expiresAt ? daysUntil(r.expiresAt) : null;
+              return (
+                <tr key={`${r.accountId}/${r.userName}`} className="border-t border-slate-100 align-top" data-testid="exception-row" data-user={r.userName}>
+                  <td className="py-2 pr-3">
+                    <Link className="font-mono underline" href={`/admin/users/${r.accountId}/${encodeURIComponent(r.userName)}`}>{r.userName}</Link>
+                    {!r.consoleAccess && <div className="text-xs text-slate-600">no console access</div>}
+                  </td>
+                  <td className="py-2 pr-3">{labels.get(r.accountId) ?? r.accountId}</td>
+                  <td className="py-2 pr-3">{r.categoryName ?? '—'}</td>
+                  <td className="max-w-xs py-2 pr-3">{r.decisionReason}</td>
+                  <td className="py-2 pr-3">{r.approver}</td>
+                  <td className="py-2 pr-3 whitespace-nowrap">{r.expiresAt ? formatDate(r.expiresAt) : '—'}</td>
+                  <td className="py-2 pr-3" data-testid="exception-status">
+                    {r.exceptionExpired ? (
+                      <Badge tone="bad">Expired{r.programGap ? ': gap' : ''}</Badge>
+                    ) : days !== null && days <= EXPIRING_DAYS ? (
+                      <Badge tone="neutral">Ends in {plural(days, 'day')}</Badge>
+                    ) : (
+                      <Badge tone="good">Active</Badge>
+                    )}
+                  </td>
+                  <td className="py-2">{r.decisionSource === 'user' ? `Decision by ${r.decidedBy}` : 'Category default'}</td>
+                </tr>
+              );
+            })}
+          </DataTable>
         )}
-      </Card>
+      </CardSection>
     </div>
   );
 }

@@ -1,9 +1,11 @@
 import { Suspense } from 'react';
+import { DataTable } from '@/components/ui/data-table';
 import Link from 'next/link';
 import { requireRole } from '@/lib/auth/session';
 import { hasRole } from '@/lib/auth/roles';
 import type { Actor } from '@/lib/auth/types';
 import { getDb } from '@/lib/db/client';
+import { formatDateTime } from '@/lib/format';
 import { listCategories, previewProgram } from '@/lib/program/categories';
 import { getReminderDays } from '@/lib/program/settings';
 import { allowedTypesText, decisionLabel, selectorText } from '@/lib/program/resolve';
@@ -11,14 +13,11 @@ import { Badge } from '@/components/ui/badge';
 import { buttonClass } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { Skeleton } from '@/components/ui/skeleton';
-import { TableHead } from '@/components/ui/table-head';
-import { DeleteCategory, MoveCategory } from '@/components/program/category-row-actions';
-import { ReminderDaysForm } from '@/components/program/reminder-days-form';
+import { DeleteCategory, MoveCategory } from './category-row-actions';
+import { ReminderDaysForm } from './reminder-days-form';
 
 export const metadata = { title: 'Enrollment program' };
 export const dynamic = 'force-dynamic';
-
-const when = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
 
 async function Categories({ actor }: { actor: Actor }) {
   const canEdit = hasRole(actor.roles, 'security');
@@ -35,44 +34,44 @@ async function Categories({ actor }: { actor: Actor }) {
         {categories.length === 0 ? (
           <p className="mt-3 text-sm" data-testid="no-categories">No categories yet: every user with console access is in scope, with any device type and no deadline.</p>
         ) : (
-          <div className="relative mt-3 overflow-x-auto">
-            <table className="w-full text-left text-sm" data-testid="categories">
-              <caption className="sr-only">Categories in first-match order</caption>
-              <TableHead columns={['#', 'Category', 'Selects', 'Decision', 'Devices', 'Deadline (UTC)', 'Cohort', 'Users', ...(canEdit ? ['Order', 'Change'] : [])]} />
-              <tbody>
-                {categories.map((c, i) => {
-                  const n = counts.get(c.id);
-                  return (
-                    <tr key={c.id} className="border-t border-slate-100 align-top" data-testid="category-row" data-name={c.name}>
-                      <td className="py-2 pr-3">{i + 1}</td>
-                      <td className="py-2 pr-3 font-medium">{c.name}</td>
-                      <td className="py-2 pr-3 break-all">{selectorText(c)}</td>
-                      <td className="py-2 pr-3">
-                        <Badge tone={c.defaultDecision === 'required' ? 'info' : 'neutral'}>{decisionLabel[c.defaultDecision]}</Badge>
-                        {c.expiresAt && <div className="text-xs text-slate-600">until {when.format(c.expiresAt)}</div>}
+          <DataTable
+            label="Categories"
+            caption="Categories in first-match order"
+            className="mt-3"
+            tableProps={{ 'data-testid': 'categories' }}
+            columns={['#', 'Category', 'Selects', 'Decision', 'Devices', 'Deadline (UTC)', 'Cohort', 'Users', ...(canEdit ? ['Order', 'Change'] : [])]}
+          >
+            {categories.map((c, i) => {
+              const n = counts.get(c.id);
+              return (
+                <tr key={c.id} className="border-t border-slate-100 align-top" data-testid="category-row" data-name={c.name}>
+                  <td className="py-2 pr-3">{i + 1}</td>
+                  <td className="py-2 pr-3 font-medium">{c.name}</td>
+                  <td className="py-2 pr-3 break-all">{selectorText(c)}</td>
+                  <td className="py-2 pr-3">
+                    <Badge tone={c.defaultDecision === 'required' ? 'info' : 'neutral'}>{decisionLabel[c.defaultDecision]}</Badge>
+                    {c.expiresAt && <div className="text-xs text-slate-600">until {formatDateTime(c.expiresAt)}</div>}
+                  </td>
+                  <td className="py-2 pr-3">{allowedTypesText(c.allowedDeviceTypes)}{c.minDevices > 1 ? '; backup required' : ''}</td>
+                  <td className="py-2 pr-3 whitespace-nowrap">{formatDateTime(c.deadline)}</td>
+                  <td className="py-2 pr-3 font-mono">{c.cohort}</td>
+                  <td className="py-2 pr-3" data-testid="category-users">
+                    {n?.users ?? 0}
+                    <div className="text-xs text-slate-600">{n?.inScope ?? 0} in scope, {n?.compliant ?? 0} compliant{n?.overrides ? `, ${n.overrides} by override` : ''}</div>
+                  </td>
+                  {canEdit && (
+                    <>
+                      <td className="py-2 pr-3"><MoveCategory id={c.id} name={c.name} first={i === 0} last={i === categories.length - 1} /></td>
+                      <td className="space-y-1 py-2">
+                        <Link className="underline" href={`/admin/program/categories/${c.id}`}>Edit<span className="sr-only"> {c.name}</span></Link>
+                        <DeleteCategory id={c.id} name={c.name} />
                       </td>
-                      <td className="py-2 pr-3">{allowedTypesText(c.allowedDeviceTypes)}{c.minDevices > 1 ? '; backup required' : ''}</td>
-                      <td className="py-2 pr-3 whitespace-nowrap">{when.format(c.deadline)}</td>
-                      <td className="py-2 pr-3 font-mono">{c.cohort}</td>
-                      <td className="py-2 pr-3" data-testid="category-users">
-                        {n?.users ?? 0}
-                        <div className="text-xs text-slate-600">{n?.inScope ?? 0} in scope, {n?.compliant ?? 0} compliant{n?.overrides ? `, ${n.overrides} by override` : ''}</div>
-                      </td>
-                      {canEdit && (
-                        <>
-                          <td className="py-2 pr-3"><MoveCategory id={c.id} name={c.name} first={i === 0} last={i === categories.length - 1} /></td>
-                          <td className="space-y-1 py-2">
-                            <Link className="underline" href={`/admin/program/categories/${c.id}`}>Edit<span className="sr-only"> {c.name}</span></Link>
-                            <DeleteCategory id={c.id} name={c.name} />
-                          </td>
-                        </>
-                      )}
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
+                    </>
+                  )}
+                </tr>
+              );
+            })}
+          </DataTable>
         )}
       </Card>
       <Card aria-labelledby="unmatched-heading">

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Actor } from '@/lib/auth/types';
+import { formData as form } from '@/test-support/form-data';
 
 // The two reminder actions as public endpoints: no session, the wrong role, bad input, then the domain call.
 const session = vi.hoisted(() => ({ actor: null as Actor | null }));
@@ -8,17 +9,13 @@ vi.mock('@/lib/auth/session', () => ({ getActor: async () => session.actor }));
 vi.mock('@/lib/db/client', () => ({ getDb: async () => ({}) }));
 vi.mock('@/lib/audit/log', () => ({ recordAudit: async () => undefined }));
 vi.mock('next/cache', () => ({ revalidatePath: () => undefined }));
-vi.mock('@/lib/program/reminders', () => domain);
+vi.mock('@/lib/program/reminders/run', () => ({ runReminders: domain.runReminders }));
+vi.mock('@/lib/program/reminders/send-now', () => ({ sendReminderNow: domain.sendReminderNow }));
 
 const { runRemindersAction, sendReminderNowAction } = await import('./actions');
 
 const member: Actor = { id: 'alice@example.com', email: 'alice@example.com', name: 'Alice', method: 'oidc', roles: ['member'], principals: [], authTime: 0 };
 const admin: Actor = { ...member, id: 'carol@example.com', email: 'carol@example.com', name: 'Carol', roles: ['member', 'admin'] };
-const form = (fields: Record<string, string>) => {
-  const fd = new FormData();
-  for (const [k, v] of Object.entries(fields)) fd.set(k, v);
-  return fd;
-};
 
 beforeEach(() => {
   session.actor = null;

@@ -1,22 +1,23 @@
 import { Suspense } from 'react';
 import Link from 'next/link';
-import { NoResults, Pager } from '@/components/ui/pager';
+import { PagedResults } from '@/components/ui/pager';
 import { requireRole } from '@/lib/auth/session';
 import type { Actor } from '@/lib/auth/types';
-import { getReminderSetup, listReminderSends, type ReminderRecord } from '@/lib/program/reminders';
+import { formatDateTime } from '@/lib/format';
+import { getReminderSetup, listReminderSends, type ReminderRecord } from '@/lib/program/reminders/record';
 import { SEND_STATUSES, parseReminderFilters, parseUserParam, reminderFiltersToSearch, type ReminderFilters, type SendStatus } from '@/lib/program/reminder-plan';
 import { Alert } from '@/components/ui/alert';
 import { Badge, type BadgeTone } from '@/components/ui/badge';
-import { buttonClass } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { Field } from '@/components/ui/field';
 import { Skeleton } from '@/components/ui/skeleton';
-import { TableHead } from '@/components/ui/table-head';
+import { DataTable } from '@/components/ui/data-table';
+import { FilterActions } from '@/components/ui/filter-actions';
+import { FilterSelect } from '@/components/ui/filter-select';
 import { RunRemindersForm, SendNowForm } from './reminder-forms';
 
 export const metadata = { title: 'Reminders' };
 
-const when = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
 const statusTone: Record<SendStatus, BadgeTone> = { sent: 'good', failed: 'bad', unknown: 'bad', sending: 'neutral' };
 const statusLabel: Record<SendStatus, string> = { sent: 'Sent', failed: 'Failed', unknown: 'Unknown', sending: 'Sending' };
 const channelLabel: Record<ReminderRecord['channel'], string> = { email: 'Email', webhook: 'Webhook' };
@@ -109,46 +110,31 @@ async function Record({ actor, f }: { actor: Actor; f: ReminderFilters }) {
       </h2>
       <Card>
         <form method="get" action="/admin/reminders" className="grid gap-3 sm:grid-cols-3" aria-label="Filter the record">
-          <label className="block text-sm font-medium">
-            Status
-            <select name="status" defaultValue={f.status ?? ''} className="mt-1 block w-full rounded-lg border border-slate-300 bg-white px-2 py-2 text-base">
-              <option value="">Any</option>
-              {SEND_STATUSES.map((s) => (
-                <option key={s} value={s}>
-                  {statusLabel[s]}
-                </option>
-              ))}
-            </select>
-          </label>
+          <FilterSelect label="Status" name="status" value={f.status} options={SEND_STATUSES.map((st) => [st, statusLabel[st]])} />
           <Field label="IAM user" name="q" type="search" defaultValue={f.q} maxLength={64} hint="Part of the name is enough." />
-          <div className="flex flex-wrap items-end gap-2 sm:pb-6">
-            <button type="submit" className={buttonClass('primary')}>
-              Apply filters
-            </button>
-            <Link href="/admin/reminders" className={buttonClass('secondary')}>
-              Clear
-            </Link>
-          </div>
+          <FilterActions clearHref="/admin/reminders" className="sm:pb-6" />
         </form>
       </Card>
-      <p role="status" className="text-sm text-slate-700" data-testid="reminders-total">
-        {total} send{total === 1 ? '' : 's'} · page {f.page} of {pages}
-      </p>
-      {rows.length === 0 ? (
-        <NoResults message={filtered ? 'No reminders match these filters.' : 'No reminder has been sent yet.'} pastTheEnd={f.page > 1 && total > 0} firstPage={href(1)} />
-      ) : (
-        <div className="relative overflow-x-auto rounded-xl border border-slate-200 bg-white" tabIndex={0} role="region" aria-label="Reminders sent (scrolls sideways)">
-          <table className="w-full min-w-[960px] text-left text-sm">
-            <caption className="sr-only">Reminders, newest first</caption>
-            <TableHead
-              className="bg-slate-50 text-slate-600 [&_th:first-child]:pl-3"
-              columns={['When (UTC)', 'IAM user', 'Step', 'Channel', 'Recipient', 'Status', 'Attempts', 'Error']}
-            />
-            <tbody>
+      <PagedResults
+        testId="reminders-total"
+        count={`${total} send${total === 1 ? '' : 's'}`}
+        total={total}
+        page={f.page}
+        pages={pages}
+        href={href}
+        empty={rows.length > 0 ? null : filtered ? 'No reminders match these filters.' : 'No reminder has been sent yet.'}
+      >
+        <DataTable
+          label="Reminders sent"
+          caption="Reminders, newest first"
+          framed
+          tableClassName="min-w-[960px]"
+          columns={['When (UTC)', 'IAM user', 'Step', 'Channel', 'Recipient', 'Status', 'Attempts', 'Error']}
+        >
               {rows.map((r) => (
                 <tr key={r.id} className="border-t border-slate-100 align-top" data-testid="reminder-row" data-status={r.status} data-user={`${r.accountId}/${r.userName}`}>
                   <td className="py-2 pr-3 pl-3 whitespace-nowrap">
-                    <time dateTime={(r.sentAt ?? r.claimedAt).toISOString()}>{when.format(r.sentAt ?? r.claimedAt)}</time>
+                    <time dateTime={(r.sentAt ?? r.claimedAt).toISOString()}>{formatDateTime(r.sentAt ?? r.claimedAt)}</time>
                   </td>
                   <td className="py-2 pr-3">
                     <Link href={`/admin/users/${r.accountId}/${encodeURIComponent(r.userName)}`} className="font-medium underline break-all">
@@ -159,7 +145,7 @@ async function Record({ actor, f }: { actor: Actor; f: ReminderFilters }) {
                   <td className="py-2 pr-3">
                     {r.stepLabel}
                     {r.trigger === 'manual' && r.step.startsWith('manual-') && <span className="block text-xs text-slate-600 break-all">by {r.actor}</span>}
-                    <span className="block text-xs text-slate-600">deadline {when.format(r.deadline)}</span>
+                    <span className="block text-xs text-slate-600">deadline {formatDateTime(r.deadline)}</span>
                   </td>
                   <td className="py-2 pr-3">{channelLabel[r.channel]}</td>
                   <td className="max-w-56 py-2 pr-3 break-all">{r.recipient ?? '—'}</td>
@@ -170,11 +156,8 @@ async function Record({ actor, f }: { actor: Actor; f: ReminderFilters }) {
                   <td className="min-w-56 py-2 pr-3 break-words">{r.error ?? '—'}</td>
                 </tr>
               ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      <Pager page={f.page} pages={pages} href={href} />
+        </DataTable>
+      </PagedResults>
     </section>
   );
 }

@@ -2,7 +2,8 @@
 
 import { useActionState, useId } from 'react';
 import { idle, type ActionResult } from '@/lib/actions/result';
-import type { ReminderRunSummary, SendNowResult } from '@/lib/program/reminders';
+import type { ReminderRunSummary } from '@/lib/program/reminders/run';
+import type { SendNowResult } from '@/lib/program/reminders/send-now';
 import { ActionForm } from '@/components/ui/action-form';
 import { Button } from '@/components/ui/button';
 import { Field } from '@/components/ui/field';

@@ -1,25 +1,26 @@
+import { accountLabels } from '@/lib/accounts/registry';
+import { UNREACHABLE_REMEDY } from '@/lib/accounts/status';
 import { parseDbId } from '@/lib/actions/params';
 import { rootStatusText } from '@/lib/inventory/credential-report';
 import Link from 'next/link';
 import { requireRole } from '@/lib/auth/session';
-import { getEnv } from '@/lib/env';
 import { getValidationReport, listValidationReports } from '@/lib/inventory/report';
+import { signInTestText } from '@/lib/inventory/report-model';
 import { programGapText } from '@/lib/program/resolve';
 import { flagLabel, type InventoryFlag } from '@/lib/inventory/classify';
 import { deviceTypeLabel } from '@/lib/device-types';
-import { Card } from '@/components/ui/card';
+import { CardSection } from '@/components/ui/card';
 import { Alert } from '@/components/ui/alert';
 import { buttonClass } from '@/components/ui/button';
-import { GenerateReport, PrintButton } from '@/components/coverage/report-controls';
-import { TableHead } from '@/components/ui/table-head';
+import { GenerateReport, PrintButton } from './report-controls';
+import { DataTable } from '@/components/ui/data-table';
+import { formatDate, formatDateTimeUtc, plural } from '@/lib/format';
 import { Badge } from '@/components/ui/badge';
 
 export const metadata = { title: 'Validation report' };
 
-const when = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
-const fmt = (d: string | Date | null) => (d ? `${when.format(new Date(d))} UTC` : '—');
-const day = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: 'UTC' });
-const fmtDay = (d: string | null) => (d ? day.format(new Date(d)) : '—');
+const fmt = (d: string | Date | null) => (d ? formatDateTimeUtc(new Date(d)) : '—');
+const fmtDay = (d: string | null) => (d ? formatDate(new Date(d)) : '—');
 const userLink = (accountId: string, userName: string) => `/admin/users/${accountId}/${encodeURIComponent(userName)}`;
 
 function UserCell({ accountId, userName }: { accountId: string; userName: string }) {
@@ -39,7 +40,7 @@ export default async function ReportPage({ searchParams }: { searchParams: Promi
   // A hand-typed id that is no database id (huge, negative, 1e30) shows no report instead of failing the query.
   const selectedId = id === undefined ? (history[0]?.id ?? 0) : (parseDbId(id) ?? 0);
   const report = selectedId ? await getValidationReport(actor, selectedId) : null;
-  const labels = new Map(getEnv().MFA_ACCOUNTS.map((a) => [a.id, a.label]));
+  const labels = await accountLabels();
   return (
     <div className="space-y-6">
       <div className="flex flex-wrap items-end justify-between gap-3">
@@ -73,8 +74,7 @@ export default async function ReportPage({ searchParams }: { searchParams: Promi
               </a>
             </div>
           </div>
-          <Card aria-labelledby="totals-heading">
-            <h3 id="totals-heading" className="font-semibold">Totals</h3>
+          <CardSection id="totals-heading" title="Totals" level={3} headingClassName="font-semibold">
             <dl className="mt-2 grid grid-cols-2 gap-2 text-sm sm:grid-cols-4 lg:grid-cols-7" data-testid="report-totals">
               {(
                 [
@@ -97,89 +97,77 @@ export default async function ReportPage({ searchParams }: { searchParams: Promi
               In scope: console users whose MFA is required (expired exceptions included). Compliant: MFA as their category requires (allowed device types, and a
               backup where required).
             </p>
-          </Card>
-          <Card aria-labelledby="exceptions-heading">
-            <h3 id="exceptions-heading" className="font-semibold">Exception register ({report.exceptions.length})</h3>
+            {report.unreachableAccounts.length > 0 && (
+              <p className="mt-2 text-sm text-amber-900" data-testid="report-unreachable">
+                Not covered: {plural(report.unreachableAccounts.length, 'managed account')} could not be read (member role not assumable:{' '}
+                {report.unreachableAccounts.map((u) => `${labels.get(u.accountId) ?? u.accountId} ${u.accountId}`).join(', ')}). Their users are unknown and not in
+                these totals. Remedy: {UNREACHABLE_REMEDY}
+              </p>
+            )}
+          </CardSection>
+          <CardSection id="exceptions-heading" title={`Exception register (${report.exceptions.length})`} level={3} headingClassName="font-semibold">
             {report.exceptions.length === 0 ? (
               <p className="mt-1 text-sm">No console user has an approved exception.</p>
             ) : (
-              <div className="relative overflow-x-auto">
-                <table className="mt-2 w-full text-left text-sm">
-                  <TableHead columns={['IAM user', 'Account', 'Granted', 'Justification', 'Approver', 'Expires']} />
-                  <tbody data-testid="report-exceptions">
-                    {report.exceptions.map((e) => (
-                      <tr key={`${e.accountId}/${e.userName}`} className="border-t border-slate-100 align-top">
-                        <UserCell accountId={e.accountId} userName={e.userName} />
-                        <td className="py-1.5 pr-3">{labels.get(e.accountId) ?? e.accountId}</td>
-                        <td className="py-1.5 pr-3">{e.level === 'user' ? 'For this user' : `Category ${e.category ?? ''}`}</td>
-                        <td className="py-1.5 pr-3">{e.justification ?? '—'}</td>
-                        <td className="py-1.5 pr-3">{e.approver ?? '—'}</td>
-                        <td className="py-1.5 whitespace-nowrap">
-                          {fmtDay(e.expiresAt)} {e.expired && <Badge tone="bad">Expired: in scope</Badge>}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <DataTable className="mt-2" label="Exception register" columns={['IAM user', 'Account', 'Granted', 'Justification', 'Approver', 'Expires']} bodyProps={{ 'data-testid': 'report-exceptions' }}>
+                {report.exceptions.map((e) => (
+                  <tr key={`${e.accountId}/${e.userName}`} className="border-t border-slate-100 align-top">
+                    <UserCell accountId={e.accountId} userName={e.userName} />
+                    <td className="py-1.5 pr-3">{labels.get(e.accountId) ?? e.accountId}</td>
+                    <td className="py-1.5 pr-3">{e.level === 'user' ? 'For this user' : `Category ${e.category ?? ''}`}</td>
+                    <td className="py-1.5 pr-3">{e.justification ?? '—'}</td>
+                    <td className="py-1.5 pr-3">{e.approver ?? '—'}</td>
+                    <td className="py-1.5 whitespace-nowrap">
+                      {fmtDay(e.expiresAt)} {e.expired && <Badge tone="bad">Expired: in scope</Badge>}
+                    </td>
+                  </tr>
+                ))}
+              </DataTable>
             )}
-          </Card>
-          <Card aria-labelledby="out-heading">
-            <h3 id="out-heading" className="font-semibold">Out of scope ({report.outOfScope.length})</h3>
+          </CardSection>
+          <CardSection id="out-heading" title={`Out of scope (${report.outOfScope.length})`} level={3} headingClassName="font-semibold">
             {report.outOfScope.length === 0 ? (
               <p className="mt-1 text-sm">No console user is out of scope.</p>
             ) : (
-              <div className="relative overflow-x-auto">
-                <table className="mt-2 w-full text-left text-sm">
-                  <TableHead columns={['IAM user', 'Account', 'Decided', 'Reason']} />
-                  <tbody data-testid="report-out-of-scope">
-                    {report.outOfScope.map((o) => (
-                      <tr key={`${o.accountId}/${o.userName}`} className="border-t border-slate-100 align-top">
-                        <UserCell accountId={o.accountId} userName={o.userName} />
-                        <td className="py-1.5 pr-3">{labels.get(o.accountId) ?? o.accountId}</td>
-                        <td className="py-1.5 pr-3">{o.level === 'user' ? `For this user${o.decidedBy ? ` by ${o.decidedBy}` : ''}` : `Category ${o.category ?? ''}`}</td>
-                        <td className="py-1.5">{o.reason ?? '—'}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <DataTable className="mt-2" label="Users out of scope" columns={['IAM user', 'Account', 'Decided', 'Reason']} bodyProps={{ 'data-testid': 'report-out-of-scope' }}>
+                {report.outOfScope.map((o) => (
+                  <tr key={`${o.accountId}/${o.userName}`} className="border-t border-slate-100 align-top">
+                    <UserCell accountId={o.accountId} userName={o.userName} />
+                    <td className="py-1.5 pr-3">{labels.get(o.accountId) ?? o.accountId}</td>
+                    <td className="py-1.5 pr-3">{o.level === 'user' ? `For this user${o.decidedBy ? ` by ${o.decidedBy}` : ''}` : `Category ${o.category ?? ''}`}</td>
+                    <td className="py-1.5">{o.reason ?? '—'}</td>
+                  </tr>
+                ))}
+              </DataTable>
             )}
-          </Card>
-          <Card aria-labelledby="gaps-heading">
-            <h3 id="gaps-heading" className="font-semibold">Remaining gaps ({report.gaps.length})</h3>
-            <div className="relative overflow-x-auto">
-              <table className="mt-2 w-full text-left text-sm">
-                <TableHead columns={['IAM user', 'Account', 'Category', 'Gap', 'Suggested remediation']} />
-                <tbody data-testid="report-gaps">
-                  {report.gaps.map((g) => (
-                    <tr key={`${g.accountId}/${g.userName}`} className="border-t border-slate-100 align-top">
-                      <UserCell accountId={g.accountId} userName={g.userName} />
-                      <td className="py-1.5 pr-3">{labels.get(g.accountId) ?? g.accountId}</td>
-                      <td className="py-1.5 pr-3">
-                        {g.category ?? '—'}
-                        {g.deadline && <span className="block text-xs text-slate-600">deadline {fmtDay(g.deadline)}</span>}
-                      </td>
-                      <td className="py-1.5 pr-3">{programGapText[g.programGap]}</td>
-                      <td className="py-1.5">
-                        {g.remediationText}
-                        {g.notes.map((n) => (
-                          <span key={n} className="block text-xs text-slate-600">{n}</span>
-                        ))}
-                        {g.flagEvidence.length > 0 && (
-                          <span className="block text-xs text-slate-600" data-testid="report-flag-evidence">
-                            Flags: {g.flagEvidence.map((e) => `${flagLabel[e.flag as InventoryFlag] ?? e.flag} (${e.facts})`).join('; ')}
-                          </span>
-                        )}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          </Card>
-          <Card aria-labelledby="root-heading">
-            <h3 id="root-heading" className="font-semibold">Root users</h3>
+          </CardSection>
+          <CardSection id="gaps-heading" title={`Remaining gaps (${report.gaps.length})`} level={3} headingClassName="font-semibold">
+            <DataTable className="mt-2" label="Remaining gaps" columns={['IAM user', 'Account', 'Category', 'Gap', 'Suggested remediation']} bodyProps={{ 'data-testid': 'report-gaps' }}>
+              {report.gaps.map((g) => (
+                <tr key={`${g.accountId}/${g.userName}`} className="border-t border-slate-100 align-top">
+                  <UserCell accountId={g.accountId} userName={g.userName} />
+                  <td className="py-1.5 pr-3">{labels.get(g.accountId) ?? g.accountId}</td>
+                  <td className="py-1.5 pr-3">
+                    {g.category ?? '—'}
+                    {g.deadline && <span className="block text-xs text-slate-600">deadline {fmtDay(g.deadline)}</span>}
+                  </td>
+                  <td className="py-1.5 pr-3">{programGapText[g.programGap]}</td>
+                  <td className="py-1.5">
+                    {g.remediationText}
+                    {g.notes.map((n) => (
+                      <span key={n} className="block text-xs text-slate-600">{n}</span>
+                    ))}
+                    {g.flagEvidence.length > 0 && (
+                      <span className="block text-xs text-slate-600" data-testid="report-flag-evidence">
+                        Flags: {g.flagEvidence.map((e) => `${flagLabel[e.flag as InventoryFlag] ?? e.flag} (${e.facts})`).join('; ')}
+                      </span>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
+          </CardSection>
+          <CardSection id="root-heading" title="Root users" level={3} headingClassName="font-semibold">
             <p className="text-sm text-slate-600">
               From each account&apos;s credential report. “No root credentials” (centralized root access) is not applicable, not a gap.
             </p>
@@ -194,35 +182,28 @@ export default async function ReportPage({ searchParams }: { searchParams: Promi
                 ))}
               </ul>
             )}
-          </Card>
-          <Card aria-labelledby="tests-heading">
-            <h3 id="tests-heading" className="font-semibold">Sign-in tests of newly enrolled devices</h3>
+          </CardSection>
+          <CardSection id="tests-heading" title="Sign-in tests of newly enrolled devices" level={3} headingClassName="font-semibold">
             {report.untestedDeviceTypes.length > 0 && (
               <p className="mt-1 text-sm text-amber-800" data-testid="untested-types">
                 No passed sign-in test yet for: {report.untestedDeviceTypes.map((t) => deviceTypeLabel[t]).join(', ')}.
               </p>
             )}
-            <div className="relative overflow-x-auto">
-              <table className="mt-2 w-full text-left text-sm">
-                <TableHead columns={['IAM user', 'Device', 'Enrolled', 'Test']} />
-                <tbody data-testid="report-tests">
-                  {report.signInTests.map((t) => (
-                    <tr key={`${t.accountId}/${t.userName}/${t.serial}`} className="border-t border-slate-100">
-                      <td className="py-1.5 pr-3 font-mono">{t.userName}</td>
-                      <td className="py-1.5 pr-3">{deviceTypeLabel[t.deviceType]}</td>
-                      <td className="py-1.5 pr-3">{fmt(t.enrolledAt)}</td>
-                      <td className="py-1.5">{t.test ? `${t.test.kind === 'cli' ? 'CLI (STS)' : 'Console'}: ${t.test.passed ? 'passed' : `failed${t.test.reason ? ` (${t.test.reason})` : ''}`}` : 'Not tested yet'}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          </Card>
+            <DataTable className="mt-2" label="Sign-in tests" columns={['IAM user', 'Device', 'Enrolled', 'Test']} bodyProps={{ 'data-testid': 'report-tests' }}>
+              {report.signInTests.map((t) => (
+                <tr key={`${t.accountId}/${t.userName}/${t.serial}`} className="border-t border-slate-100">
+                  <td className="py-1.5 pr-3 font-mono">{t.userName}</td>
+                  <td className="py-1.5 pr-3">{deviceTypeLabel[t.deviceType]}</td>
+                  <td className="py-1.5 pr-3">{fmt(t.enrolledAt)}</td>
+                  <td className="py-1.5">{signInTestText(t.test)}</td>
+                </tr>
+              ))}
+            </DataTable>
+          </CardSection>
         </article>
       )}
       {history.length > 1 && (
-        <Card aria-labelledby="earlier-heading" className="print:hidden">
-          <h2 id="earlier-heading" className="font-semibold">Earlier reports</h2>
+        <CardSection id="earlier-heading" title="Earlier reports" headingClassName="font-semibold" className="print:hidden">
           <ul className="mt-2 text-sm">
             {history.map((h) => (
               <li key={h.id}>
@@ -233,7 +214,7 @@ export default async function ReportPage({ searchParams }: { searchParams: Promi
               </li>
             ))}
           </ul>
-        </Card>
+        </CardSection>
       )}
     </div>
   );

@@ -4,15 +4,14 @@ import { sessionState, sessionsOfPerson, type SessionState } from '@/lib/auth/se
 import type { Actor } from '@/lib/auth/types';
 import { Badge } from '@/components/ui/badge';
 import { buttonClass } from '@/components/ui/button';
-import { Card } from '@/components/ui/card';
+import { CardSection } from '@/components/ui/card';
 import { Field } from '@/components/ui/field';
 import { Skeleton } from '@/components/ui/skeleton';
-import { TableHead } from '@/components/ui/table-head';
-import { EndSessionButton } from '@/components/auth/end-session-button';
+import { DataTable } from '@/components/ui/data-table';
+import { formatDateTime } from '@/lib/format';
+import { EndSessionButton } from './end-session-button';
 
 export const metadata = { title: 'Sessions' };
-
-const when = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
 
 const STATE_LABEL: Record<SessionState, string> = {
   active: 'Active',
@@ -33,31 +32,25 @@ async function SessionList({ actor, person }: { actor: Actor; person: string }) 
   if (rows.length === 0) return <p className="text-sm text-slate-700">No sessions recorded for {person}.</p>;
   const now = new Date();
   return (
-    <div className="relative overflow-x-auto">
-      <table className="w-full text-left text-sm">
-        <caption className="sr-only">Sessions of {person}, newest first</caption>
-        <TableHead columns={['Signed in (UTC)', 'Last seen (UTC)', 'Ends at the latest (UTC)', 'Roles', 'State', '']} />
-        <tbody>
-          {rows.map((s) => {
-            const state = sessionState(s, now);
-            return (
-              <tr key={s.id} className="border-t border-slate-100" data-testid="session-row">
-                <td className="py-2 pr-4 whitespace-nowrap">{when.format(s.createdAt)}</td>
-                <td className="py-2 pr-4 whitespace-nowrap">{when.format(s.lastSeenAt)}</td>
-                <td className="py-2 pr-4 whitespace-nowrap">{when.format(s.expiresAt)}</td>
-                <td className="py-2 pr-4">{s.roles.join(', ')}</td>
-                <td className="py-2 pr-4">
-                  <Badge tone={state === 'active' ? 'good' : 'neutral'}>{STATE_LABEL[state]}</Badge>
-                </td>
-                <td className="py-2">
-                  {state === 'active' && <EndSessionButton sessionId={s.id} label={`End the session signed in ${when.format(s.createdAt)}`} />}
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
+    <DataTable label="Sessions" caption={`Sessions of ${person}, newest first`} columns={['Signed in (UTC)', 'Last seen (UTC)', 'Ends at the latest (UTC)', 'Roles', 'State', '']}>
+      {rows.map((s) => {
+        const state = sessionState(s, now);
+        return (
+          <tr key={s.id} className="border-t border-slate-100" data-testid="session-row">
+            <td className="py-2 pr-4 whitespace-nowrap">{formatDateTime(s.createdAt)}</td>
+            <td className="py-2 pr-4 whitespace-nowrap">{formatDateTime(s.lastSeenAt)}</td>
+            <td className="py-2 pr-4 whitespace-nowrap">{formatDateTime(s.expiresAt)}</td>
+            <td className="py-2 pr-4">{s.roles.join(', ')}</td>
+            <td className="py-2 pr-4">
+              <Badge tone={state === 'active' ? 'good' : 'neutral'}>{STATE_LABEL[state]}</Badge>
+            </td>
+            <td className="py-2">
+              {state === 'active' && <EndSessionButton sessionId={s.id} label={`End the session signed in ${formatDateTime(s.createdAt)}`} />}
+            </td>
+          </tr>
+        );
+      })}
+    </DataTable>
   );
 }
 
@@ -67,8 +60,7 @@ export default async function SessionsPage({ searchParams }: { searchParams: Pro
   return (
     <div className="space-y-6">
       <h1 className="text-2xl font-bold sm:text-3xl">Sessions</h1>
-      <Card aria-labelledby="find-heading">
-        <h2 id="find-heading" className="mb-3 text-lg font-semibold">Find a person&apos;s sessions</h2>
+      <CardSection id="find-heading" title={"Find a person's sessions"} headingClassName="mb-3 text-lg font-semibold">
         <form method="get" className="flex flex-wrap items-end gap-3">
           <Field
             label="Person"
@@ -83,10 +75,9 @@ export default async function SessionsPage({ searchParams }: { searchParams: Pro
             Show sessions
           </button>
         </form>
-      </Card>
+      </CardSection>
       {person && (
-        <Card aria-labelledby="list-heading">
-          <h2 id="list-heading" className="mb-3 text-lg font-semibold">Sessions of {person}</h2>
+        <CardSection id="list-heading" title={`Sessions of ${person}`} headingClassName="mb-3 text-lg font-semibold">
           <p className="mb-3 text-sm text-slate-700">Ending a session signs that browser out on its next request; the person can sign in again.</p>
           <Suspense
             fallback={
@@ -98,7 +89,7 @@ export default async function SessionsPage({ searchParams }: { searchParams: Pro
           >
             <SessionList actor={actor} person={person} />
           </Suspense>
-        </Card>
+        </CardSection>
       )}
     </div>
   );

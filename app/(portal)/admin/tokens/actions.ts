@@ -1,45 +1,23 @@
 'use server';
 
-import { revalidatePath } from 'next/cache';
+import { managedAccountIds } from '@/lib/accounts/registry';
 import { redirect } from 'next/navigation';
 import { z } from 'zod';
 import { defineAction } from '@/lib/actions/define-action';
-import { invalid, type ActionResult } from '@/lib/actions/result';
-import { getEnv } from '@/lib/env';
+import type { ActionResult } from '@/lib/actions/result';
 import { addToken, importTokens, removeToken, returnToken, updateToken } from '@/lib/program/tokens';
 import { MAX_IMPORT_CHARS, TOKEN_FILTERS, tokenFiltersToSearch, tokenFormSchema, tokenSerialFormSchema } from '@/lib/program/token-input';
 
 const PATH = '/admin/tokens';
 
-// The token form is validated by tokenFormSchema inside the handler: its rules depend on the clock and the accounts.
-const tokenForm = z.object({}).catchall(z.string());
+/** The add and edit form: built per request, as its rules depend on the clock (no issue date in the future) and the accounts. */
+const tokenForm = async () => tokenFormSchema(new Date(), await managedAccountIds());
 
-function parseToken(raw: Record<string, string>) {
-  const parsed = tokenFormSchema(new Date(), getEnv().MFA_ACCOUNTS.map((a) => a.id)).safeParse(raw);
-  return parsed.success ? { ok: true as const, input: parsed.data } : { ok: false as const, errors: z.flattenError(parsed.error).fieldErrors as Partial<Record<string, string[]>> };
-}
+export const addTokenAction = defineAction({ name: 'program.token.add', role: 'admin', schema: tokenForm, revalidate: PATH }, (actor, input) => addToken(actor, input));
 
-export const addTokenAction = defineAction({ name: 'program.token.add', role: 'admin', schema: tokenForm }, async (actor, raw) => {
-  const parsed = parseToken(raw);
-  if (!parsed.ok) return invalid(parsed.errors, 'Check the highlighted fields.');
-  const result = await addToken(actor, parsed.input);
-  if (result.status === 'success') revalidatePath(PATH);
-  return result;
-});
+export const updateTokenAction = defineAction({ name: 'program.token.update', role: 'admin', schema: tokenForm, revalidate: PATH }, (actor, input) => updateToken(actor, input));
 
-export const updateTokenAction = defineAction({ name: 'program.token.update', role: 'admin', schema: tokenForm }, async (actor, raw) => {
-  const parsed = parseToken(raw);
-  if (!parsed.ok) return invalid(parsed.errors, 'Check the highlighted fields.');
-  const result = await updateToken(actor, parsed.input);
-  if (result.status === 'success') revalidatePath(PATH);
-  return result;
-});
-
-export const returnTokenAction = defineAction({ name: 'program.token.update', role: 'admin', schema: tokenSerialFormSchema }, async (actor, { serial }) => {
-  const result = await returnToken(actor, serial);
-  if (result.status === 'success') revalidatePath(PATH);
-  return result;
-});
+export const returnTokenAction = defineAction({ name: 'program.token.update', role: 'admin', schema: tokenSerialFormSchema, revalidate: PATH }, (actor, { serial }) => returnToken(actor, serial));
 
 /** The register's filter travels with the form so the page comes back as it was; it is re-validated, never echoed raw. */
 const backTo = z.object({
@@ -70,10 +48,7 @@ export const importTokensAction = defineAction(
         .min(1, 'Paste the CSV or choose a file.')
         .max(MAX_IMPORT_CHARS, `That is more than ${MAX_IMPORT_CHARS.toLocaleString('en-GB')} characters: split the file.`),
     }),
+    revalidate: PATH,
   },
-  async (actor, { csv }) => {
-    const result = await importTokens(actor, csv);
-    if (result.status === 'success') revalidatePath(PATH);
-    return result;
-  },
+  (actor, { csv }) => importTokens(actor, csv),
 );

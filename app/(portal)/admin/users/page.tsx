@@ -1,8 +1,10 @@
+import { listManagedAccounts } from '@/lib/accounts/registry';
+import { getAccountsState } from '@/lib/accounts/status';
+import { UnreachableAccounts } from '@/components/accounts/unreachable-accounts';
 import Link from 'next/link';
 import { FilterSelect } from '@/components/ui/filter-select';
 import { Pager } from '@/components/ui/pager';
 import { requireRole } from '@/lib/auth/session';
-import { getEnv } from '@/lib/env';
 import { listCategoryOptions, listInventoryUsers, type InventoryRow } from '@/lib/inventory/queries';
 import { remediationFor } from '@/lib/inventory/coverage-view';
 import { flagLabel, type InventoryFlag } from '@/lib/inventory/classify';
@@ -12,18 +14,20 @@ import { decisionLabel, programGapText } from '@/lib/program/resolve';
 import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
 import { buttonClass } from '@/components/ui/button';
+import { FilterActions } from '@/components/ui/filter-actions';
+import { DataTable } from '@/components/ui/data-table';
+import { formatDate, plural } from '@/lib/format';
 
 export const metadata = { title: 'IAM users' };
 
 const stateLabel = { enabled: 'MFA enabled', none: 'No MFA', 'leftover-only': 'Unfinished set-up' } as const;
-const dateFmt = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: 'UTC' });
 
 function DecisionBadge({ row }: { row: InventoryRow }) {
   if (row.exceptionExpired) {
     return (
       <>
         <Badge tone="bad">Exception expired</Badge>
-        {row.expiresAt && <span className="block text-xs text-slate-600">on {dateFmt.format(row.expiresAt)}</span>}
+        {row.expiresAt && <span className="block text-xs text-slate-600">on {formatDate(row.expiresAt)}</span>}
       </>
     );
   }
@@ -31,7 +35,7 @@ function DecisionBadge({ row }: { row: InventoryRow }) {
   return (
     <>
       <Badge tone={tone}>{decisionLabel[row.decision]}</Badge>
-      {row.decision === 'exception' && row.expiresAt && <span className="block text-xs text-slate-600">until {dateFmt.format(row.expiresAt)}</span>}
+      {row.decision === 'exception' && row.expiresAt && <span className="block text-xs text-slate-600">until {formatDate(row.expiresAt)}</span>}
       {row.decisionSource === 'user' && <span className="sr-only"> (decided for this user)</span>}
       {!row.consoleAccess && row.decision === 'required' && <span className="block text-xs text-slate-600">no console password: not in scope</span>}
     </>
@@ -51,12 +55,11 @@ function SortHeader({ f, sort, children }: { f: UserFilters; sort: UserFilters['
   );
 }
 
-
 export default async function UsersPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const actor = await requireRole('admin');
   const f = parseUserFilters(await searchParams);
   const [{ rows, total }, categories] = await Promise.all([listInventoryUsers(actor, f), listCategoryOptions(actor)]);
-  const accounts = getEnv().MFA_ACCOUNTS;
+  const [accounts, { unreachable }] = await Promise.all([listManagedAccounts(), getAccountsState(actor)]);
   const labels = new Map(accounts.map((a) => [a.id, a.label]));
   const pages = Math.max(1, Math.ceil(total / f.pageSize));
   const exportQuery = filtersToSearch({ ...f, page: undefined, pageSize: undefined, sort: undefined, dir: undefined });
@@ -67,13 +70,14 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
         <h1 className="text-2xl font-bold sm:text-3xl">IAM users</h1>
         <p className="mt-1 text-slate-700">Every IAM user in every managed account, from the latest inventory and the portal&apos;s own changes.</p>
       </div>
+      <UnreachableAccounts accounts={unreachable} />
       <Card>
         <form method="get" action="/admin/users" className="grid gap-3 sm:grid-cols-2 lg:grid-cols-4" aria-label="Filter IAM users">
           <label className="block text-sm font-medium lg:col-span-2">
             Search
             <input name="q" type="search" defaultValue={f.q} placeholder="User name, ARN or tag value" className="mt-1 block w-full rounded-lg border border-slate-300 px-3 py-2 text-base" />
           </label>
-          <FilterSelect label="Account" name="account" value={f.account} options={accounts.map((a) => [a.id, `${a.label} (${a.id})`])} />
+          <FilterSelect label="Account" name="account" value={f.account} options={accounts.map((a) => [a.id, `${a.label} (${a.id})${unreachable.some((u) => u.id === a.id) ? ', unreachable' : ''}`])} />
           <FilterSelect label="Console access" name="console" value={f.console} options={[['yes', 'Yes'], ['no', 'No']]} />
           <FilterSelect
             label="MFA"
@@ -95,16 +99,14 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
             Tag value
             <input name="tagValue" defaultValue={f.tagValue} className="mt-1 block w-full rounded-lg border border-slate-300 px-3 py-2 text-base" />
           </label>
-          <div className="flex flex-wrap items-end gap-2 lg:col-span-4">
-            <button type="submit" className={buttonClass('primary')}>Apply filters</button>
-            <Link href="/admin/users" className={buttonClass('secondary')}>Clear</Link>
+          <FilterActions clearHref="/admin/users" className="lg:col-span-4">
             <a href={`/api/admin/inventory/export?format=csv&${exportQuery}`} className={buttonClass('secondary')} download>
               Export CSV
             </a>
             <a href={`/api/admin/inventory/export?format=json&${exportQuery}`} className={buttonClass('secondary')} download>
               Export JSON
             </a>
-          </div>
+          </FilterActions>
         </form>
       </Card>
       <div className="flex flex-wrap items-center justify-between gap-3">
@@ -114,13 +116,16 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
         </p>
         {total > 0 && (
           <Link className={buttonClass('secondary')} href={`/admin/decisions/bulk?${exportQuery}`} data-testid="bulk-decide">
-            Decide for these {total} user{total === 1 ? '' : 's'}
+            Decide for these {plural(total, 'user')}
           </Link>
         )}
       </div>
-      <div className="relative overflow-x-auto rounded-xl border border-slate-200 bg-white">
-        <table className="w-full min-w-[960px] text-left text-sm">
-          <caption className="sr-only">IAM users matching the filters</caption>
+      <DataTable
+        framed
+        label="IAM users"
+        caption="IAM users matching the filters"
+        tableClassName="min-w-[960px]"
+        head={
           <thead className="bg-slate-50 text-slate-600">
             <tr>
               <SortHeader f={f} sort="name">User</SortHeader>
@@ -134,41 +139,40 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
               <th scope="col" className="py-2 pr-3 font-medium">Flags</th>
             </tr>
           </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr key={`${r.accountId}/${r.userName}`} className="border-t border-slate-100" data-testid="user-row" data-user={`${r.accountId}/${r.userName}`}>
-                <td className="py-2 pr-3 pl-2">
-                  <Link className="font-mono underline" href={`/admin/users/${r.accountId}/${encodeURIComponent(r.userName)}`}>
-                    {r.userName}
-                  </Link>
-                </td>
-                <td className="py-2 pr-3">{labels.get(r.accountId) ?? r.accountId}</td>
-                <td className="py-2 pr-3">{r.consoleAccess ? 'Yes' : 'No'}</td>
-                <td className="py-2 pr-3" data-testid="row-state" data-state={r.mfaState} data-gap={r.programGap ?? ''}>
-                  <Badge tone={r.programGap ? 'bad' : r.mfaState === 'enabled' ? 'good' : 'neutral'}>{stateLabel[r.mfaState]}</Badge>
-                  {r.programGap && r.programGap !== 'no-mfa' && <span className="block text-xs text-red-800">{programGapText[r.programGap]}</span>}
-                  {remediationFor(r) === 'remove-console-password' ? <span className="sr-only"> (service user)</span> : null}
-                </td>
-                <td className="py-2 pr-3">{r.devices.map((d) => deviceTypeLabel[d.type]).join(', ') || '—'}</td>
-                <td className="py-2 pr-3" data-testid="row-category">
-                  {r.categoryName ?? <span className="text-slate-600">—</span>}
-                  {r.categorySource === 'override' && <span className="block text-xs text-slate-600">set by an admin</span>}
-                </td>
-                <td className="py-2 pr-3" data-testid="row-decision" data-decision={r.exceptionExpired ? 'expired-exception' : r.decision}>
-                  <DecisionBadge row={r} />
-                </td>
-                <td className="py-2 pr-3">{r.passwordLastUsed ? dateFmt.format(r.passwordLastUsed) : r.consoleAccess ? 'Never / unknown' : '—'}</td>
-                <td className="py-2 pr-3">{r.flags.map((x) => flagLabel[x as InventoryFlag] ?? x).join(', ') || '—'}</td>
-              </tr>
-            ))}
-            {rows.length === 0 && (
-              <tr>
-                <td colSpan={9} className="p-4 text-slate-700">No IAM users match these filters.</td>
-              </tr>
-            )}
-          </tbody>
-        </table>
-      </div>
+        }
+      >
+        {rows.map((r) => (
+          <tr key={`${r.accountId}/${r.userName}`} className="border-t border-slate-100" data-testid="user-row" data-user={`${r.accountId}/${r.userName}`}>
+            <td className="py-2 pr-3 pl-2">
+              <Link className="font-mono underline" href={`/admin/users/${r.accountId}/${encodeURIComponent(r.userName)}`}>
+                {r.userName}
+              </Link>
+            </td>
+            <td className="py-2 pr-3">{labels.get(r.accountId) ?? r.accountId}</td>
+            <td className="py-2 pr-3">{r.consoleAccess ? 'Yes' : 'No'}</td>
+            <td className="py-2 pr-3" data-testid="row-state" data-state={r.mfaState} data-gap={r.programGap ?? ''}>
+              <Badge tone={r.programGap ? 'bad' : r.mfaState === 'enabled' ? 'good' : 'neutral'}>{stateLabel[r.mfaState]}</Badge>
+              {r.programGap && r.programGap !== 'no-mfa' && <span className="block text-xs text-red-800">{programGapText[r.programGap]}</span>}
+              {remediationFor(r) === 'remove-console-password' ? <span className="sr-only"> (service user)</span> : null}
+            </td>
+            <td className="py-2 pr-3">{r.devices.map((d) => deviceTypeLabel[d.type]).join(', ') || '—'}</td>
+            <td className="py-2 pr-3" data-testid="row-category">
+              {r.categoryName ?? <span className="text-slate-600">—</span>}
+              {r.categorySource === 'override' && <span className="block text-xs text-slate-600">set by an admin</span>}
+            </td>
+            <td className="py-2 pr-3" data-testid="row-decision" data-decision={r.exceptionExpired ? 'expired-exception' : r.decision}>
+              <DecisionBadge row={r} />
+            </td>
+            <td className="py-2 pr-3">{r.passwordLastUsed ? formatDate(r.passwordLastUsed) : r.consoleAccess ? 'Never / unknown' : '—'}</td>
+            <td className="py-2 pr-3">{r.flags.map((x) => flagLabel[x as InventoryFlag] ?? x).join(', ') || '—'}</td>
+          </tr>
+        ))}
+        {rows.length === 0 && (
+          <tr>
+            <td colSpan={9} className="p-4 text-slate-700">No IAM users match these filters.</td>
+          </tr>
+        )}
+      </DataTable>
       <Pager page={f.page} pages={pages} href={(page) => `/admin/users?${filtersToSearch({ ...f, page })}`} />
     </div>
   );

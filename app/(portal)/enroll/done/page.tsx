@@ -4,8 +4,9 @@ import { listMfaDevices } from '@/lib/aws/iam';
 import { pickOwnPrincipal, principalKey } from '@/lib/enrollment/ownership';
 import { Alert } from '@/components/ui/alert';
 import { Card } from '@/components/ui/card';
+import { plural } from '@/lib/format';
 import { buttonClass } from '@/components/ui/button';
-import { accountLabel } from '@/components/enrollment/principal-picker';
+import { accountLabel } from '@/lib/accounts/registry';
 
 export const metadata = { title: 'MFA is on' };
 
@@ -17,12 +18,12 @@ export default async function DonePage({ searchParams }: { searchParams: Promise
   const devices = await listMfaDevices(principal.accountId, principal.userName);
   const user = encodeURIComponent(principalKey(principal));
   // Reached by its address rather than after an enrollment: say what AWS says, never a success that did not happen.
-  if (devices.length === 0) return <NothingToShow title={`No MFA device on ${principal.userName}`} text={`AWS lists no MFA device for ${principal.userName} in ${accountLabel(principal.accountId)}.`} setUp={`/enroll?user=${user}`} />;
+  if (devices.length === 0) return <NothingToShow title={`No MFA device on ${principal.userName}`} text={`AWS lists no MFA device for ${principal.userName} in ${await accountLabel(principal.accountId)}.`} setUp={`/enroll?user=${user}`} />;
   return (
     <div className="space-y-6">
       <h1 className="text-2xl font-bold sm:text-3xl">MFA is on for {principal.userName}</h1>
       <Alert tone="success" title="AWS confirmed the new device.">
-        {principal.userName} in {accountLabel(principal.accountId)} now has {devices.length} MFA device{devices.length === 1 ? '' : 's'}.
+        {principal.userName} in {await accountLabel(principal.accountId)} now has {plural(devices.length, 'MFA device')}.
       </Alert>
       <Card aria-labelledby="next-heading">
         <h2 id="next-heading" className="text-lg font-semibold">Next steps</h2>

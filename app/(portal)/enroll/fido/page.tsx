@@ -1,8 +1,9 @@
 import { requireUser } from '@/lib/auth/session';
 import { startFidoEnrollment } from '@/lib/enrollment/fido';
 import { pickOwnPrincipal, principalKey } from '@/lib/enrollment/ownership';
-import { FidoEnrollment } from '@/components/enrollment/fido-enrollment';
-import { accountLabel, PrincipalPicker } from '@/components/enrollment/principal-picker';
+import { FidoEnrollment } from './fido-enrollment';
+import { PrincipalPicker } from '@/components/enrollment/principal-picker';
+import { accountLabel } from '@/lib/accounts/registry';
 import { TypeRefused } from '@/components/enrollment/type-refused';
 import { Alert } from '@/components/ui/alert';
 import { Card } from '@/components/ui/card';
@@ -29,7 +30,7 @@ export default async function FidoEnrollPage({ searchParams }: { searchParams: P
       <div>
         <h1 className="text-2xl font-bold sm:text-3xl">{title}</h1>
         <p className="mt-1 text-slate-700">
-          For IAM user <strong className="font-mono">{principal.userName}</strong> in {accountLabel(principal.accountId)} ({principal.accountId}). Note:
+          For IAM user <strong className="font-mono">{principal.userName}</strong> in {await accountLabel(principal.accountId)} ({principal.accountId}). Note:
           security keys work for console sign-in only, not for the AWS CLI.
         </p>
       </div>

@@ -1,15 +1,15 @@
 import { requireUser } from '@/lib/auth/session';
 import { pickOwnPrincipal, principalKey } from '@/lib/enrollment/ownership';
-import { HardwareEnrollment } from '@/components/enrollment/hardware-enrollment';
-import { accountLabel, PrincipalPicker } from '@/components/enrollment/principal-picker';
+import { HardwareEnrollment } from './hardware-enrollment';
+import { PrincipalPicker } from '@/components/enrollment/principal-picker';
+import { accountLabel } from '@/lib/accounts/registry';
 import { Card } from '@/components/ui/card';
 import { TypeRefused } from '@/components/enrollment/type-refused';
 import { deviceTypeRefusalFor } from '@/lib/program/device-type-guard';
 import { issuedTokenFor } from '@/lib/program/tokens';
+import { formatLongDate } from '@/lib/format';
 
 export const metadata = { title: 'Set up a hardware token' };
-
-const day = new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeZone: 'UTC' });
 
 export default async function HardwareEnrollPage({ searchParams }: { searchParams: Promise<{ user?: string }> }) {
   const actor = await requireUser();
@@ -26,11 +26,11 @@ export default async function HardwareEnrollPage({ searchParams }: { searchParam
       ) : (
         <Card>
           <p className="mb-4 text-slate-700">
-            For IAM user <strong className="font-mono">{principal.userName}</strong> in {accountLabel(principal.accountId)} ({principal.accountId}).
+            For IAM user <strong className="font-mono">{principal.userName}</strong> in {await accountLabel(principal.accountId)} ({principal.accountId}).
           </p>
           {issued && (
             <p className="mb-4 text-slate-700" data-testid="issued-token">
-              Token <strong className="font-mono">{issued.serial}</strong> was issued to you{issued.issuedAt ? ` on ${day.format(issued.issuedAt)}` : ''}. Its serial is filled in below; change it if you are setting up a different token.
+              Token <strong className="font-mono">{issued.serial}</strong> was issued to you{issued.issuedAt ? ` on ${formatLongDate(issued.issuedAt)}` : ''}. Its serial is filled in below; change it if you are setting up a different token.
             </p>
           )}
           <HardwareEnrollment principal={principalKey(principal)} defaultSerial={issued?.serial} />

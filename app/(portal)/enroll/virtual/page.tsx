@@ -2,8 +2,9 @@ import { requireUser } from '@/lib/auth/session';
 import { listMfaDevices } from '@/lib/aws/iam';
 import { pickOwnPrincipal, principalKey } from '@/lib/enrollment/ownership';
 import { defaultDeviceName } from '@/lib/enrollment/validation';
-import { VirtualEnrollment } from '@/components/enrollment/virtual-enrollment';
-import { accountLabel, PrincipalPicker } from '@/components/enrollment/principal-picker';
+import { VirtualEnrollment } from './virtual-enrollment';
+import { PrincipalPicker } from '@/components/enrollment/principal-picker';
+import { accountLabel } from '@/lib/accounts/registry';
 import { TypeRefused } from '@/components/enrollment/type-refused';
 import { deviceTypeRefusalFor } from '@/lib/program/device-type-guard';
 
@@ -29,13 +30,13 @@ export default async function VirtualEnrollPage({ searchParams }: { searchParams
       <div>
         <h1 className="text-2xl font-bold sm:text-3xl">Set up an authenticator app</h1>
         <p className="mt-1 text-slate-700">
-          For IAM user <strong className="font-mono">{principal.userName}</strong> in {accountLabel(principal.accountId)} ({principal.accountId}).
+          For IAM user <strong className="font-mono">{principal.userName}</strong> in {await accountLabel(principal.accountId)} ({principal.accountId}).
         </p>
       </div>
       <VirtualEnrollment
         principal={principalKey(principal)}
         userName={principal.userName}
-        accountLabel={accountLabel(principal.accountId)}
+        accountLabel={await accountLabel(principal.accountId)}
         defaultName={defaultDeviceName(principal.userName, taken)}
       />
     </div>

@@ -1,13 +1,13 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { authorizeScheduledJob } from '@/lib/auth/scheduler';
-import { runReminders } from '@/lib/program/reminders';
+import { runReminders } from '@/lib/program/reminders/run';
 
 export const dynamic = 'force-dynamic';
 
 /**
  * Scheduled reminders: the scheduler's bearer token (MFA_CRON_SECRET) only. Sends whatever is
  * due now and answers with the summary; safe to call from several schedulers or instances at once (each reminder
- * is claimed once, see lib/program/reminders.ts). The run is audited as `reminders.run`.
+ * is claimed once, see lib/program/reminders/outbox.ts). The run is audited as `reminders.run`.
  */
 export async function POST(request: NextRequest) {
   const auth = await authorizeScheduledJob(request);

@@ -6,7 +6,9 @@ import { selectionOf } from '@/lib/program/selection';
 import { filtersToSearch } from '@/lib/inventory/user-filters';
 import { Alert } from '@/components/ui/alert';
 import { Card } from '@/components/ui/card';
+import { plural } from '@/lib/format';
 import { DecisionForm } from '@/components/program/decision-form';
+import { bulkDecideAction } from '../actions';
 
 export const metadata = { title: 'Bulk decision' };
 export const dynamic = 'force-dynamic';
@@ -37,7 +39,7 @@ export default async function BulkDecisionPage({ searchParams }: { searchParams:
       ) : (
         <>
           <Card aria-labelledby="who-heading">
-            <h2 id="who-heading" className="text-lg font-semibold" data-testid="bulk-count">{users.length} user{users.length === 1 ? '' : 's'} selected</h2>
+            <h2 id="who-heading" className="text-lg font-semibold" data-testid="bulk-count">{plural(users.length, 'user')} selected</h2>
             <ul className="mt-2 grid gap-1 text-sm sm:grid-cols-2">
               {users.slice(0, SAMPLE).map((u) => (
                 <li key={`${u.accountId}/${u.userName}`} className="font-mono">{u.accountId}/{u.userName}</li>
@@ -51,6 +53,7 @@ export default async function BulkDecisionPage({ searchParams }: { searchParams:
             <div className="mt-3">
               <DecisionForm
                 mode="bulk"
+                action={bulkDecideAction}
                 filters={filters}
                 expected={users.length}
                 categories={categories.map((c) => ({ id: c.id, name: c.name }))}

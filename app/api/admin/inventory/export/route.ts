@@ -2,7 +2,7 @@ import type { NextRequest } from 'next/server';
 import { authorizeRequest } from '@/lib/auth/session';
 import { exportInventoryUsers } from '@/lib/inventory/queries';
 import { parseUserFilters } from '@/lib/inventory/user-filters';
-import { csvHeader, toCsvLine, toJsonRecord } from '@/lib/inventory/export';
+import { inventoryExportStream } from '@/lib/inventory/export';
 
 export const dynamic = 'force-dynamic';
 
@@ -14,24 +14,8 @@ export async function GET(request: NextRequest) {
   const format = params.format === 'json' ? 'json' : 'csv';
   const filters = parseUserFilters(params);
 
-  const encoder = new TextEncoder();
-  const batches = await exportInventoryUsers(auth.actor, filters, format);
-  const stream = new ReadableStream<Uint8Array>({
-    async start(controller) {
-      try {
-        let written = 0;
-        controller.enqueue(encoder.encode(format === 'csv' ? `${csvHeader()}\r\n` : '[\n'));
-        for await (const rows of batches) {
-          const lines = rows.map((r) => (format === 'csv' ? `${toCsvLine(r)}\r\n` : `${written++ ? ',\n' : ''}${JSON.stringify(toJsonRecord(r))}`));
-          controller.enqueue(encoder.encode(lines.join('')));
-        }
-        if (format === 'json') controller.enqueue(encoder.encode('\n]\n'));
-        controller.close();
-      } catch (error) {
-        controller.error(error);
-      }
-    },
-  });
+  // Read on demand: the next page only when the client has taken the last one; a cancelled download stops the reads.
+  const stream = inventoryExportStream(await exportInventoryUsers(auth.actor, filters, format), format);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   return new Response(stream, {
     headers: {

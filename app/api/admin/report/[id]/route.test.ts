@@ -74,7 +74,7 @@ describe('GET /api/admin/report/[id]', () => {
     expect(res.headers.get('content-disposition')).toBe('attachment; filename="mfa-validation-report-7.xlsx"');
     expect(res.headers.get('cache-control')).toBe('no-store');
     const sheets = await readExcelFile(Buffer.from(await res.arrayBuffer()));
-    expect(sheets.map((s) => s.sheet)).toEqual(['summary', 'exceptions', 'out_of_scope', 'gaps', 'sign_in_tests', 'root_users', 'untested_device_types']);
+    expect(sheets.map((s) => s.sheet)).toEqual(['summary', 'exceptions', 'out_of_scope', 'gaps', 'sign_in_tests', 'root_users', 'untested_device_types', 'unreachable_accounts']);
     expect(sheets.find((s) => s.sheet === 'gaps')!.data.slice(1).map((r) => r[1])).toEqual(sampleReport.gaps.map((g) => g.userName));
     expect(audit.rows).toEqual([{ actor: 'admin@example.com', action: 'report.export', target: 'report:7', outcome: 'success', detail: { reportId: 7, format: 'xlsx' } }]);
   });

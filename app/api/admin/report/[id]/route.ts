@@ -2,7 +2,6 @@ import { NextResponse, type NextRequest } from 'next/server';
 import { authorizeRequest } from '@/lib/auth/session';
 import { getValidationReport, reportToCsv } from '@/lib/inventory/report';
 import { reportToCsvZip, reportToXlsx } from '@/lib/inventory/report-export';
-import { csvField } from '@/lib/inventory/export';
 import { recordAudit } from '@/lib/audit/log';
 import { getDb } from '@/lib/db/client';
 import { parseDbId } from '@/lib/actions/params';
@@ -12,9 +11,9 @@ export const dynamic = 'force-dynamic';
 
 const FORMATS = {
   json: { type: 'application/json; charset=utf-8', ext: 'json', body: (r: ValidationReport) => JSON.stringify(r, null, 2) },
-  csv: { type: 'text/csv; charset=utf-8', ext: 'csv', body: (r: ValidationReport) => reportToCsv(r, csvField) },
+  csv: { type: 'text/csv; charset=utf-8', ext: 'csv', body: (r: ValidationReport) => reportToCsv(r) },
   xlsx: { type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', ext: 'xlsx', body: (r: ValidationReport) => reportToXlsx(r) },
-  zip: { type: 'application/zip', ext: 'csv.zip', body: (r: ValidationReport) => reportToCsvZip(r, csvField) },
+  zip: { type: 'application/zip', ext: 'csv.zip', body: (r: ValidationReport) => reportToCsvZip(r) },
 } as const;
 type Format = keyof typeof FORMATS;
 

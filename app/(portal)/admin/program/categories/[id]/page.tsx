@@ -1,11 +1,11 @@
+import { listManagedAccounts } from '@/lib/accounts/registry';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { requireRole } from '@/lib/auth/session';
-import { getEnv } from '@/lib/env';
 import { listCategories } from '@/lib/program/categories';
 import { categoryFormValues } from '@/lib/program/category-form-values';
 import { Card } from '@/components/ui/card';
-import { CategoryForm } from '@/components/program/category-form';
+import { CategoryForm } from '../category-form';
 
 export const metadata = { title: 'Edit category' };
 
@@ -24,7 +24,7 @@ export default async function EditCategoryPage({ params }: { params: Promise<{ i
         <p className="text-slate-700">Changes apply at once to coverage, members’ deadlines and reminders, and are recorded in the audit log.</p>
       </div>
       <Card>
-        <CategoryForm initial={{ ...values, allowedDeviceTypes: [...values.allowedDeviceTypes] }} accounts={getEnv().MFA_ACCOUNTS} />
+        <CategoryForm initial={{ ...values, allowedDeviceTypes: [...values.allowedDeviceTypes] }} accounts={await listManagedAccounts()} />
       </Card>
     </div>
   );

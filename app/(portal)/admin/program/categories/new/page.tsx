@@ -1,9 +1,9 @@
+import { listManagedAccounts } from '@/lib/accounts/registry';
 import Link from 'next/link';
 import { requireRole } from '@/lib/auth/session';
-import { getEnv } from '@/lib/env';
 import { categoryFormValues } from '@/lib/program/category-form-values';
 import { Card } from '@/components/ui/card';
-import { CategoryForm } from '@/components/program/category-form';
+import { CategoryForm } from '../category-form';
 
 export const metadata = { title: 'New category' };
 
@@ -17,7 +17,7 @@ export default async function NewCategoryPage() {
         <p className="text-slate-700">It is added last in the first-match order; move it up on the program page.</p>
       </div>
       <Card>
-        <CategoryForm initial={{ ...categoryFormValues(null), allowedDeviceTypes: ['virtual', 'hardware', 'fido'] }} accounts={getEnv().MFA_ACCOUNTS} />
+        <CategoryForm initial={{ ...categoryFormValues(null), allowedDeviceTypes: ['virtual', 'hardware', 'fido'] }} accounts={await listManagedAccounts()} />
       </Card>
     </div>
   );

@@ -1,27 +1,30 @@
+import { accountLabel } from '@/lib/accounts/registry';
 import { safeDecode } from '@/lib/actions/params';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { requireRole } from '@/lib/auth/session';
-import { getEnv } from '@/lib/env';
 import { getInventoryUser } from '@/lib/inventory/queries';
 import { userVerdict } from '@/lib/inventory/coverage-view';
 import { flagLabel, type InventoryFlag } from '@/lib/inventory/classify';
 import { listUserEvents } from '@/lib/enrollment/events';
 import { certificationsText, deviceTypeLabel } from '@/lib/device-types';
 import { Badge } from '@/components/ui/badge';
-import { Card } from '@/components/ui/card';
+import { CardSection } from '@/components/ui/card';
 import { Alert } from '@/components/ui/alert';
-import { DeactivateLostDevice, VerifyNow } from '@/components/coverage/user-admin-actions';
-import { TableHead } from '@/components/ui/table-head';
+import { DeactivateLostDevice, VerifyNow } from './user-admin-actions';
+import { DataTable } from '@/components/ui/data-table';
+import { formatDateTimeUtc, isoDay } from '@/lib/format';
+import { isAccountId, isIamUserName } from '@/lib/iam-identifiers';
 import { getDecision, getProgramUser } from '@/lib/program/decisions';
 import { listCategories } from '@/lib/program/categories';
 import { allowedTypesText, decisionLabel } from '@/lib/program/resolve';
 import { DecisionForm } from '@/components/program/decision-form';
+import { getSignInEvidence } from '@/lib/events/evidence';
+import { setDecisionAction } from '@/app/(portal)/admin/decisions/actions';
 
 export const metadata = { title: 'IAM user' };
 
-const when = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
-const fmt = (d: Date | string | null) => (d ? `${when.format(new Date(d))} UTC` : '—');
+const fmt = (d: Date | string | null) => (d ? formatDateTimeUtc(new Date(d)) : '—');
 
 export default async function UserDetailPage({
   params,
@@ -33,16 +36,18 @@ export default async function UserDetailPage({
   const actor = await requireRole('admin');
   const { accountId, userName: rawName } = await params;
   const userName = safeDecode(rawName);
-  if (!/^\d{12}$/.test(accountId) || userName === null || !/^[\w+=,.@-]{1,64}$/.test(userName)) notFound();
-  const [row, events, program, decision, categories] = await Promise.all([
+  if (!isAccountId(accountId) || userName === null || !isIamUserName(userName)) notFound();
+  const [row, events, program, decision, categories, evidence] = await Promise.all([
     getInventoryUser(actor, accountId, userName),
     listUserEvents({ accountId, userName }, 100),
     getProgramUser(actor, { accountId, userName }),
     getDecision(actor, { accountId, userName }),
     listCategories(actor),
+    getSignInEvidence(actor, [{ accountId, userName }]),
   ]);
+  const signIns = evidence.get(`${accountId}/${userName}`);
   if (!row || !program) notFound();
-  const label = getEnv().MFA_ACCOUNTS.find((a) => a.id === accountId)?.label ?? accountId;
+  const label = await accountLabel(accountId);
   // One derivation for the banner, the status line and the flags' notes (the gap list and the report use it too).
   const verdict = userVerdict(program);
   const { deactivated } = await searchParams;
@@ -73,8 +78,7 @@ export default async function UserDetailPage({
           <span data-testid="user-note">{note}</span>
         </Alert>
       ))}
-      <Card aria-labelledby="program-heading">
-        <h2 id="program-heading" className="text-lg font-semibold">Program</h2>
+      <CardSection id="program-heading" title="Program">
         <dl className="mt-3 grid grid-cols-1 gap-x-6 gap-y-1 text-sm sm:grid-cols-[max-content_1fr]" data-testid="program-facts">
           <dt className="text-slate-600">Category</dt>
           <dd data-testid="program-category">
@@ -104,6 +108,7 @@ export default async function UserDetailPage({
           <div className="mt-3">
             <DecisionForm
               mode="single"
+              action={setDecisionAction}
               accountId={accountId}
               userName={userName}
               categories={categories.map((c) => ({ id: c.id, name: c.name }))}
@@ -112,14 +117,13 @@ export default async function UserDetailPage({
                 decision: decision?.decision ?? null,
                 reason: decision?.reason ?? '',
                 approver: decision?.approver ?? actor.name,
-                expiresAt: decision?.expiresAt ? decision.expiresAt.toISOString().slice(0, 10) : '',
+                expiresAt: decision?.expiresAt ? isoDay(decision.expiresAt) : '',
               }}
             />
           </div>
         </details>
-      </Card>
-      <Card aria-labelledby="facts-heading">
-        <h2 id="facts-heading" className="text-lg font-semibold">Facts</h2>
+      </CardSection>
+      <CardSection id="facts-heading" title="Facts">
         <dl className="mt-3 grid grid-cols-1 gap-x-6 gap-y-1 text-sm sm:grid-cols-[max-content_1fr]">
           <dt className="text-slate-600">MFA</dt>
           <dd data-testid="detail-state" data-state={row.mfaState}>
@@ -129,6 +133,11 @@ export default async function UserDetailPage({
           <dd>{row.consoleAccess ? 'Yes (console password)' : 'No'}</dd>
           <dt className="text-slate-600">Password last used</dt>
           <dd>{row.consoleAccess ? (row.passwordLastUsed ? fmt(row.passwordLastUsed) : 'Never, or not recorded') : '—'}</dd>
+          <dt className="text-slate-600">Console sign-in with MFA</dt>
+          <dd data-testid="detail-console-mfa">
+            {signIns?.mfaSeenAt ? `Seen at ${fmt(signIns.mfaSeenAt)} (AWS CloudTrail)` : 'Not seen yet'}
+            {signIns?.withoutMfaSeenAt && (!signIns.mfaSeenAt || signIns.withoutMfaSeenAt > signIns.mfaSeenAt) ? ` · without MFA at ${fmt(signIns.withoutMfaSeenAt)}` : ''}
+          </dd>
           <dt className="text-slate-600">Access key last used</dt>
           <dd>{fmt(row.accessKeyLastUsed)}</dd>
           <dt className="text-slate-600">Created</dt>
@@ -146,9 +155,8 @@ export default async function UserDetailPage({
             {row.source === 'inventory' ? 'the inventory run' : row.source === 'portal' ? 'a change made through the portal' : 'a live check'} at {fmt(row.updatedAt)}
           </dd>
         </dl>
-      </Card>
-      <Card aria-labelledby="flags-heading">
-        <h2 id="flags-heading" className="text-lg font-semibold">Flags and their evidence</h2>
+      </CardSection>
+      <CardSection id="flags-heading" title="Flags and their evidence">
         {row.flags.length === 0 ? (
           <p className="mt-2 text-sm">No flags.</p>
         ) : (
@@ -181,9 +189,8 @@ export default async function UserDetailPage({
             })}
           </ul>
         )}
-      </Card>
-      <Card aria-labelledby="devices-heading">
-        <h2 id="devices-heading" className="text-lg font-semibold">MFA devices</h2>
+      </CardSection>
+      <CardSection id="devices-heading" title="MFA devices">
         {row.devices.length === 0 ? (
           <p className="mt-2 text-sm">None.{row.leftoverDevices.length ? ` Unfinished set-ups (unassigned devices): ${row.leftoverDevices.join(', ')}.` : ''}</p>
         ) : (
@@ -204,30 +211,23 @@ export default async function UserDetailPage({
             ))}
           </ul>
         )}
-      </Card>
-      <Card aria-labelledby="history-heading">
-        <h2 id="history-heading" className="text-lg font-semibold">Enrollment history</h2>
+      </CardSection>
+      <CardSection id="history-heading" title="Enrollment history">
         {events.length === 0 ? (
           <p className="mt-2 text-sm">No enrollment activity through the portal.</p>
         ) : (
-          <div className="relative overflow-x-auto">
-            <table className="mt-3 w-full text-left text-sm">
-              <caption className="sr-only">Enrollment events of {row.userName}</caption>
-              <TableHead columns={['When', 'What', 'Outcome', 'By']} />
-              <tbody>
-                {events.map((e) => (
-                  <tr key={e.id} className="border-t border-slate-100">
-                    <td className="py-1.5 pr-3 whitespace-nowrap">{fmt(e.at)}</td>
-                    <td className="py-1.5 pr-3">{e.kind}{e.deviceType ? ` (${e.deviceType})` : ''}</td>
-                    <td className="py-1.5 pr-3">{e.outcome}{e.reason ? `: ${e.reason}` : ''}</td>
-                    <td className="py-1.5 break-all">{e.actor}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable className="mt-3" label="Enrollment history" caption={`Enrollment events of ${row.userName}`} columns={['When', 'What', 'Outcome', 'By']}>
+            {events.map((e) => (
+              <tr key={e.id} className="border-t border-slate-100">
+                <td className="py-1.5 pr-3 whitespace-nowrap">{fmt(e.at)}</td>
+                <td className="py-1.5 pr-3">{e.kind}{e.deviceType ? ` (${e.deviceType})` : ''}</td>
+                <td className="py-1.5 pr-3">{e.outcome}{e.reason ? `: ${e.reason}` : ''}</td>
+                <td className="py-1.5 break-all">{e.actor}</td>
+              </tr>
+            ))}
+          </DataTable>
         )}
-      </Card>
+      </CardSection>
     </div>
   );
 }

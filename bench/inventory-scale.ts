@@ -1,0 +1,216 @@
+/**
+ * Inventory at organisation scale: many accounts, collected by the pool (MFA_INVENTORY_CONCURRENCY accounts at
+ * once, one IAM call at a time per account), with every AWS request delayed by the fidelity proxy
+ * (BENCH_LATENCY_MS, default 100 ms) to model AWS's round trip. Shapes (BENCH_SCALE_SHAPES, default
+ * "100x100,10x10000"): accounts x users, the larger shapes reusing the first accounts of the smaller ones.
+ * Each collection runs in its own child process (its peak RSS is its own) against PostgreSQL. The users are
+ * infra/local/seed-bulk.ts's benchUser, created through moto_fidelity.py's bulk endpoint (100,000 in seconds, not the
+ * quarter of an hour and more the IAM API takes). Besides the added latency (moto's time on top), a warm run with
+ * the latency as a floor (each request answered no sooner than BENCH_LATENCY_MS after it arrived, moto's time
+ * inside it, as AWS's round trip is ~100 ms in all) shows what the model calls x latency / pool means on AWS.
+ * The per-user scan (ListUsers, then GetLoginProfile, ListMFADevices and ListUserTags per user) would take hours at
+ * 100 ms: its calls follow from its algorithm and its wall time is calls x latency / pool; BENCH_SCALE_PER_USER=1
+ * also runs it (same pool, one call at a time per account) without the latency, for its calls and memory.
+ * Figures are printed next to the targets, never asserted.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pLimit from 'p-limit';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type { Traffic } from '../infra/local/proxy';
+import { printResult, runBenchChild, sampleMemory, totalCalls } from './child';
+import { benchUser } from '../infra/local/seed-bulk';
+
+type Mode = 'ours' | 'per-user';
+type Shape = { accounts: number; users: number };
+type ChildResult = { users: number; calls: Record<string, number>; total: number; wallMs: number; cpuMs: number; baseRssMb: number; peakRssMb: number; status?: string; failed?: number };
+/** A run with the AWS traffic the proxy answered during it (STS included). */
+type Measured = ChildResult & { aws: Traffic };
+
+const accountId = (k: number) => String(300_000_000_000 + k);
+
+export function parseShapes(value: string): Shape[] {
+  return value.split(',').map((part) => {
+    const m = /^\s*(\d+)\s*x\s*(\d+)\s*$/.exec(part);
+    if (!m) throw new Error(`BENCH_SCALE_SHAPES: "${part}" is not accounts x users, e.g. 100x100`);
+    return { accounts: Number(m[1]), users: Number(m[2]) };
+  });
+}
+
+const runChild = (mode: Mode, accounts: string[], pool: number, env: Record<string, string>) =>
+  runBenchChild<ChildResult>(fileURLToPath(import.meta.url), ['--scale-child', mode, accounts.join(','), String(pool)], env);
+
+/** In the child: one collection of `accounts`, with process.memoryUsage().rss sampled every 50 ms. */
+async function child(mode: Mode, accounts: string[], pool: number): Promise<void> {
+  const memory = sampleMemory();
+  const { getDatabase } = await import('../lib/db/client');
+  await getDatabase();
+  const baseRssMb = memory.rssMb();
+  const t = performance.now();
+  const cpu = process.cpuUsage();
+  let calls: Record<string, number> = {};
+  let users = 0;
+  let status: string | undefined;
+  let failed: number | undefined;
+  if (mode === 'ours') {
+    const { startRefresh, waitForRun } = await import('../lib/inventory/refresh');
+    const started = await startRefresh({ actor: 'bench', trigger: 'manual' }, { accountIds: accounts, accountConcurrency: pool });
+    if (!started.started) throw new Error('a run is already going');
+    const run = (await waitForRun(started.runId))!;
+    calls = run.calls;
+    users = Number(run.progress.usersSeen ?? 0);
+    status = run.status;
+    failed = run.accounts.filter((a) => a.error).length;
+  } else {
+    const { countCalls, countedIam, listUserNames } = await import('../lib/aws/inventory-sources');
+    const { hasConsoleAccess, listMfaDevices, listUserTags } = await import('../lib/aws/iam');
+    const rows: { userName: string; console: boolean; devices: number; tags: number }[] = [];
+    await countCalls(calls, () =>
+      pLimit(pool).map(accounts, async (id) => {
+        countedIam(id);
+        const names = await listUserNames(id, { pageSize: 1000 });
+        users += names.length;
+        for (const userName of names) {
+          const hasConsole = await hasConsoleAccess(id, userName);
+          const devices = await listMfaDevices(id, userName);
+          const tags = await listUserTags(id, userName);
+          rows.push({ userName, console: hasConsole, devices: devices.length, tags: Object.keys(tags).length });
+        }
+      }),
+    );
+  }
+  const wallMs = performance.now() - t;
+  const used = process.cpuUsage(cpu);
+  const { peakRssMb } = memory.stop();
+  printResult({ users, calls, total: totalCalls(calls), wallMs, cpuMs: (used.user + used.system) / 1000, baseRssMb, peakRssMb, status, failed } satisfies ChildResult);
+}
+
+export async function benchInventoryScale({
+  shapes = parseShapes(process.env.BENCH_SCALE_SHAPES ?? '100x100,10x10000'),
+  latencyMs = Number(process.env.BENCH_LATENCY_MS ?? 100),
+  pool = Number(process.env.BENCH_POOL ?? 10),
+  runScan = process.env.BENCH_SCALE_PER_USER === '1',
+}: { shapes?: Shape[]; latencyMs?: number; pool?: number; runScan?: boolean } = {}) {
+  const { startStack } = await import('../infra/local/stack');
+  const { setUpExtraAccount } = await import('../infra/local/seed');
+  const { bulkCreateUsers } = await import('../infra/local/seed-bulk');
+  const { setMotoAuth } = await import('../infra/local/moto');
+  const { startTestPostgres } = await import('../scripts/test-postgres');
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'mfa-portal-bench-scale-'));
+  const stack = await startStack({ dataDir, portalUrl: 'http://127.0.0.1:3999', usersPerAccount: 5 });
+  const postgres = await startTestPostgres();
+  const clients = new Map<string, IAMClient>();
+  const seeded = new Map<string, number>();
+  const results: { shape: Shape; ours: Measured; floored: Measured; perUser: ChildResult | null }[] = [];
+  const measured = async (mode: Mode, accounts: string[], env: Record<string, string>): Promise<Measured> => {
+    const before = stack.proxy.traffic();
+    const r = await runChild(mode, accounts, pool, env);
+    const after = stack.proxy.traffic();
+    return { ...r, aws: { requests: after.requests - before.requests, totalMs: after.totalMs - before.totalMs, upstreamMs: after.upstreamMs - before.upstreamMs } };
+  };
+  try {
+    const target = { endpoint: stack.motoUrl, region: stack.env.AWS_REGION ?? 'us-east-1' };
+    const maxAccounts = Math.max(...shapes.map((s) => s.accounts));
+    const ids = Array.from({ length: maxAccounts }, (_, k) => accountId(k + 1));
+    // The stack's own accounts stay managed (its role-group settings name them); the bench reads only its own.
+    const env = { ...stack.env, DATABASE_URL: postgres.url, MFA_ACCOUNTS: `${stack.env.MFA_ACCOUNTS},${ids.join(',')}` } as Record<string, string>;
+    console.log(`\nInventory at scale (latency ${latencyMs} ms per AWS request, pool ${pool} accounts, one call at a time per account; storage: PostgreSQL)`);
+    for (const shape of shapes) {
+      const t = performance.now();
+      const accounts = ids.slice(0, shape.accounts);
+      // Accounts a smaller shape already read have a credential report under 4 hours old: the first run is not cold.
+      const firstRun = accounts.some((id) => clients.has(id)) ? 'first' : 'cold';
+      // Seeding as the demo seed does: moto's auth off (any key reaches any account), on again for the portal.
+      await setMotoAuth(stack.motoUrl, false);
+      for (const id of accounts) if (!clients.has(id)) clients.set(id, await setUpExtraAccount(target, id, `bench-${id}`));
+      // The population is benchUser's, created straight in moto's IAM backend (moto_fidelity.py's bulk endpoint):
+      // through the IAM API, 100,000 users take well over 15 minutes to seed.
+      let created = 0;
+      for (const id of accounts) {
+        const from = seeded.get(id) ?? 0;
+        const users = Array.from({ length: Math.max(0, shape.users - from) }, (_, k) => benchUser(from + k, id));
+        await bulkCreateUsers(stack.motoUrl, id, users);
+        created += users.length;
+        seeded.set(id, Math.max(from, shape.users));
+      }
+      await setMotoAuth(stack.motoUrl, true);
+      console.log(`  ${shape.accounts} accounts x ${shape.users} users: seeded ${created} users in ${((performance.now() - t) / 1000).toFixed(0)} s`);
+
+      // Cold: no credential report yet, so each account generates one (and waits for it). Warm: the next run, as a
+      // scheduled refresh within 4 hours finds them: the reports are reused.
+      stack.proxy.setLatency(latencyMs);
+      const cold = await measured('ours', accounts, env);
+      const ours = await measured('ours', accounts, env);
+      // The latency as a floor: each request answered no sooner than latencyMs after it arrived, moto's own time
+      // included, as AWS answers in ~latencyMs in all; the model (calls x latency / pool) is then what AWS would give.
+      stack.proxy.setLatency(latencyMs, 'floor');
+      const floored = await measured('ours', accounts, env);
+      stack.proxy.setLatency(0);
+      // The same warm run without the latency: what the local stand-in (moto, one Python process) and the database
+      // cost by themselves, which the latency model leaves out.
+      const bare = await measured('ours', accounts, env);
+      const perUser = runScan ? await runChild('per-user', accounts, pool, env) : null;
+      results.push({ shape, ours, floored, perUser });
+
+      // AssumeRole (one per account) is not in the run's counts but waits for the latency too; with fewer accounts
+      // than the pool, only as many calls are in flight as there are accounts.
+      const inFlight = Math.min(pool, shape.accounts);
+      const modelled = (r: ChildResult) => ((r.total + shape.accounts) * latencyMs) / inFlight;
+      // What the run would take if the portal kept `inFlight` requests outstanding from its first to its last moment,
+      // with each request as long as it really was (latency + moto's own time): the gap to the wall time is the
+      // portal's (database writes, program loads, the last accounts finishing alone), the rest is the stand-in's.
+      const busyModel = (r: Measured) => r.aws.totalMs / inFlight;
+      const line = (name: string, r: Measured) =>
+        `    ${name.padEnd(11)} ${String(r.total).padStart(7)} calls  ${(r.wallMs / 1000).toFixed(1).padStart(7)} s (model ${(modelled(r) / 1000).toFixed(1)} s; portal CPU ${(r.cpuMs / 1000).toFixed(1)} s)  peak RSS ${String(r.peakRssMb).padStart(6)} MB (${String(r.baseRssMb).padStart(6)} MB before)  ${r.status ?? ''}${r.failed ? ` ${r.failed} accounts failed` : ''}  ${JSON.stringify(r.calls)}\n` +
+        `                AWS requests ${r.aws.requests} (STS included), ${(r.aws.upstreamMs / Math.max(1, r.aws.requests)).toFixed(0)} ms each in moto; ${(r.aws.totalMs / r.wallMs).toFixed(1)} of ${inFlight} in flight on average; measured-time model ${(busyModel(r) / 1000).toFixed(1)} s`;
+      // The machine may be shared: the load says how much of it the figures had.
+      console.log(`    (load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores after the runs)`);
+      console.log(line(firstRun, cold));
+      console.log(line('warm', ours));
+      console.log(line('warm, floor', floored));
+      console.log(line('warm, 0 ms', bare));
+      // The per-user scan's calls follow from its algorithm: ListUsers pages, then three calls per user.
+      const scanCalls = perUser?.total ?? shape.accounts * (Math.ceil(shape.users / 1000) + 3 * shape.users);
+      const scanWall = ((scanCalls + shape.accounts) * latencyMs) / inFlight;
+      console.log(
+        `    per-user    ${String(scanCalls).padStart(7)} calls  ${(scanWall / 1000).toFixed(1).padStart(7)} s at ${latencyMs} ms (calls x latency / pool)` +
+          (perUser ? `  peak RSS ${perUser.peakRssMb} MB, measured ${(perUser.wallMs / 1000).toFixed(1)} s without latency` : '  (counted from its algorithm; BENCH_SCALE_PER_USER=1 runs it without latency)'),
+      );
+      const deviation = ((ours.wallMs - modelled(ours)) / modelled(ours)) * 100;
+      const portalShare = ((ours.wallMs - busyModel(ours)) / busyModel(ours)) * 100;
+      console.log(
+        `    targets (warm): wall within 15% of (calls + ${shape.accounts} AssumeRole) x ${latencyMs} ms / ${inFlight} = ${(modelled(ours) / 1000).toFixed(1)} s: ` +
+          `${deviation >= 0 ? '+' : ''}${deviation.toFixed(1)}% (${Math.abs(deviation) <= 15 ? 'met' : 'MISSED'}); peak RSS < 300 MB: ${Math.max(ours.peakRssMb, cold.peakRssMb)} MB (${Math.max(ours.peakRssMb, cold.peakRssMb) < 300 ? 'met' : 'MISSED'}); ` +
+          `${(scanCalls / ours.total).toFixed(1)}x fewer calls than the per-user scan`,
+      );
+      console.log(
+        `    with each request's measured time (${latencyMs} ms + moto's ${(ours.aws.upstreamMs / Math.max(1, ours.aws.requests)).toFixed(0)} ms): ${(busyModel(ours) / 1000).toFixed(1)} s; ` +
+          `the portal adds ${portalShare >= 0 ? '+' : ''}${portalShare.toFixed(1)}% (${Math.abs(portalShare) <= 15 ? 'within' : 'NOT within'} 15%)`,
+      );
+      const floorDeviation = ((floored.wallMs - modelled(floored)) / modelled(floored)) * 100;
+      console.log(
+        `    with ${latencyMs} ms as a floor per request (moto's time inside it, as AWS's round trip): ${(floored.wallMs / 1000).toFixed(1)} s against ${(modelled(floored) / 1000).toFixed(1)} s: ` +
+          `${floorDeviation >= 0 ? '+' : ''}${floorDeviation.toFixed(1)}% (${Math.abs(floorDeviation) <= 15 ? 'within' : 'NOT within'} 15%)`,
+      );
+    }
+    return results;
+  } finally {
+    stack.proxy.setLatency(0);
+    for (const c of clients.values()) c.destroy();
+    await postgres.stop();
+    await stack.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+const childAt = process.argv.indexOf('--scale-child');
+if (childAt >= 0) {
+  await child(process.argv[childAt + 1] as Mode, process.argv[childAt + 2]!.split(','), Number(process.argv[childAt + 3]))
+    .then(() => process.exit(0))
+    .catch((error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    });
+}
