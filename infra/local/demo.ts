@@ -9,6 +9,7 @@ import { defaultRepoRoot } from './python';
 import { createShutdown } from './shutdown';
 import { organizationsSettings } from './aws-organization';
 import { startStack } from './stack';
+import { removeDemoState, writeDemoState } from './demo-fido';
 
 /** `npm run demo`: the local stack, a production build of the portal, and the logins to try it. */
 
@@ -89,5 +90,8 @@ await waitUntilReady(portal, async () => (await fetch(`${url}/signin`, { redirec
   (error: unknown) => shutdown.exit(1, (error as Error).message),
 );
 
+// Where `npm run demo:fido -- USER` finds this demo's moto (no secrets: the keys stay in the ground truth).
+await writeDemoState(repoRoot, { motoUrl: stack.motoUrl, portalUrl: url, groundTruthFile: stack.groundTruthFile, pid: process.pid });
+shutdown.add(() => removeDemoState(repoRoot));
 console.log(`\nMFA Portal demo: ${url}\n\n${formatDemoLogins(stack.groundTruth)}\n`);
 console.log(`Demo organisation: ${stack.groundTruthFile}\nCtrl-C stops the portal, the IdP and moto.`);

@@ -82,6 +82,8 @@ export const hardwareTokenSchema = z.object({
   secretBase32: z.string(),
   accountId: z.string().optional(),
   userName: z.string().optional(),
+  /** In hardware-tokens.json: no user had it when the demo was seeded (enroll it; a spare enrolled since is still marked). */
+  spare: z.boolean().optional(),
 });
 /** A hardware TOTP token in the demo's stock: assigned to a user, or a spare for enrollment. */
 export type HardwareToken = z.infer<typeof hardwareTokenSchema>;

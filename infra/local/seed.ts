@@ -84,7 +84,9 @@ export const rootUsersFile = (groundTruthFile: string) => join(dirname(groundTru
 /** Replaces the file in one step (write, then rename), so moto never reads half an inventory. */
 async function writeHardwareTokens(file: string, tokens: readonly HardwareToken[]): Promise<void> {
   const temporary = `${file}.${process.pid}.tmp`;
-  await writeFile(temporary, `${JSON.stringify(tokens, null, 2)}\n`);
+  // Each token says whether it was a spare when the demo started (free to enroll) or whose it is; the secret last.
+  const described = tokens.map(({ secretBase32, ...token }) => ({ ...token, spare: !token.userName, secretBase32 }));
+  await writeFile(temporary, `${JSON.stringify(described, null, 2)}\n`);
   await rename(temporary, file);
 }
 
