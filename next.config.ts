@@ -18,8 +18,8 @@ const nextConfig: NextConfig = {
   // which tracing cannot see, so they are included by name.
   output: 'standalone',
   outputFileTracingIncludes: { '/*': ['./lib/db/migrations/**/*'] },
-  // Traced in by next's image optimiser, which the portal switches off (images.unoptimized): not shipped.
-  outputFileTracingExcludes: { '/*': ['node_modules/sharp/**', 'node_modules/@img/**'] },
+  // sharp and libvips (LGPL) are traced in for next's image optimiser, which the portal switches off: not shipped.
+  outputFileTracingExcludes: { 'next-server': ['**/node_modules/sharp/**/*', '**/node_modules/@img/**/*'] },
 };
 
 export default nextConfig;

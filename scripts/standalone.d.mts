@@ -19,6 +19,7 @@ export type Prepared = { dir: string; env: Record<string, string>; cmd: string[]
 export type Lock = { packages?: Record<string, { dev?: boolean }> };
 
 export const REQUIRED_FILES: string[];
+export const EXCLUDED_PACKAGES: string[];
 export function parseDockerfile(text: string): Stage[];
 export function parseEnv(args: string): Record<string, string>;
 export function planFromDockerfile(text: string): Plan;

@@ -28,6 +28,9 @@ export const REQUIRED_FILES = [
   'node_modules/@electric-sql/pglite/dist/pglite.data',
 ];
 
+/** Packages that must not ship: sharp and its libvips build (LGPL) serve only the image optimiser, which is off. */
+export const EXCLUDED_PACKAGES = ['sharp', '@img'];
+
 /** Dockerfile text -> stages of instructions (continuation lines joined, comments and blank lines dropped). */
 export function parseDockerfile(text) {
   const stages = [];
@@ -200,11 +203,12 @@ export function devPackagesIn(dir, lock) {
   return found;
 }
 
-/** Problems with a prepared folder: run-time files missing, devDependencies present, settings files copied in. */
+/** Problems with a prepared folder: run-time files missing, devDependencies or excluded packages present, settings files copied in. */
 export function checkFolder(dir, lock) {
   const problems = [];
   for (const file of REQUIRED_FILES) if (!existsSync(path.join(dir, file))) problems.push(`missing ${file}`);
   for (const key of devPackagesIn(dir, lock)) problems.push(`${key} is not a production dependency (package-lock.json)`);
+  for (const name of EXCLUDED_PACKAGES) if (existsSync(path.join(dir, 'node_modules', name))) problems.push(`node_modules/${name} must not ship (next.config.ts)`);
   for (const entry of readdirSync(dir)) if (/^\.env/.test(entry)) problems.push(`${entry} must not be in the folder (settings come from the environment)`);
   return problems;
 }

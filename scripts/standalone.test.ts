@@ -131,12 +131,14 @@ describe('the folder check', () => {
     expect(devPackagesIn(dir, lock).sort()).toEqual(['node_modules/aws-cdk-lib', 'node_modules/next/node_modules/vite', 'node_modules/vitest']);
   });
 
-  it('names a missing run-time file and a settings file', () => {
+  it('names a missing run-time file, an excluded package and a settings file', () => {
     const dir = folder();
     rmSync(path.join(dir, 'node_modules/@electric-sql/pglite/dist/pglite.wasm'));
+    write(path.join(dir, 'node_modules/@img/sharp-libvips-linux-x64/package.json'), '{}');
     write(path.join(dir, '.env.local'), 'NEXTAUTH_SECRET=x');
-    expect(checkFolder(dir, lock)).toEqual([
+    expect(checkFolder(dir, { packages: { ...lock.packages, 'node_modules/@img/sharp-libvips-linux-x64': { } } })).toEqual([
       'missing node_modules/@electric-sql/pglite/dist/pglite.wasm',
+      'node_modules/@img must not ship (next.config.ts)',
       '.env.local must not be in the folder (settings come from the environment)',
     ]);
   });
