@@ -18,9 +18,8 @@ test.describe('the portal runs as the container would, from the standalone folde
   test('the server under test was started from the prepared folder with its server.js', () => {
     const dir = env('E2E_STANDALONE_DIR');
     expect(existsSync(path.join(dir, 'server.js'))).toBe(true);
+    // server.js changes to its own folder, and the process takes the name "next-server", so the folder is what tells.
     expect(readlinkSync(`/proc/${env('E2E_PORTAL_PID')}/cwd`)).toBe(dir);
-    const cmdline = readFileSync(`/proc/${env('E2E_PORTAL_PID')}/cmdline`, 'utf8').split('\0');
-    expect(cmdline[1]).toBe('server.js');
   });
 
   test('the folder holds what the server needs at run time and no devDependency', () => {
