@@ -28,3 +28,6 @@ export function localTarget(plan: Plan, dst: string, outDir: string): string;
 export function devPackagesIn(dir: string, lock: Lock): string[];
 export function checkFolder(dir: string, lock: Lock): string[];
 export function prepare(plan: Plan, options: { outDir: string; root?: string; skipBuild?: boolean; log?: (line: string) => void }): Prepared;
+export function runtimeEnv(imageEnv: Record<string, string>, callerEnv: Record<string, string | undefined>): Record<string, string | undefined>;
+export const DEFAULT_DATABASE_URL: string;
+export function localDatabaseUrl(url: string | undefined, cwd: string): string;

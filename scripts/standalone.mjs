@@ -9,9 +9,11 @@
  *   DIR (the runtime WORKDIR; default .standalone/), its `RUN mkdir -p` lines create the folders (chown is the
  *   container's business: here the files already belong to you), and its ENV, USER, EXPOSE, HEALTHCHECK and CMD make
  *   the printed start command. Any other instruction in the runtime stage stops the script: teach it here first.
- * Then it checks the folder holds what the server needs at run time and no devDependency (package-lock.json's "dev").
+ * Then it checks the folder holds what the server needs at run time and no devDependency (package-lock.json's "dev"),
+ * and prints the start command, or with --start runs it (`npm start`, `npm run demo`), your environment over the
+ * image's ENV (--host ADDRESS: listen there instead of the image's HOSTNAME).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -242,18 +244,59 @@ export function prepare(plan, { outDir, root = repoRoot, skipBuild = false, log 
 
 const shellQuote = (value) => (/^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`);
 
+/**
+ * The environment `docker run` would give the CMD: the image's ENV, then the caller's settings over it (as `-e` does).
+ * HOSTNAME is the exception: a shell's HOSTNAME names the machine, not an address, so the image's value stands.
+ */
+export function runtimeEnv(imageEnv, callerEnv) {
+  const env = { ...imageEnv, ...callerEnv };
+  if (imageEnv.HOSTNAME !== undefined) env.HOSTNAME = imageEnv.HOSTNAME;
+  return env;
+}
+
+/** lib/env.ts's default storage: relative to the server's working directory. */
+export const DEFAULT_DATABASE_URL = 'pglite:.data/pglite';
+
+/**
+ * The server runs in the folder, which the next run replaces: embedded storage given by a relative path (or the
+ * default) is kept where the caller is instead, as `npm run demo` and `next start` keep it.
+ */
+export function localDatabaseUrl(url, cwd) {
+  const value = url || DEFAULT_DATABASE_URL;
+  if (!value.startsWith('pglite:') || path.isAbsolute(value.slice('pglite:'.length))) return value;
+  return `pglite:${path.resolve(cwd, value.slice('pglite:'.length))}`;
+}
+
+/** Runs the CMD in the folder until it exits, passing on SIGINT and SIGTERM (the container's stop). */
+function start(result, host) {
+  const [command, ...args] = result.cmd;
+  const env = runtimeEnv(result.env, process.env);
+  if (host) env.HOSTNAME = host;
+  env.DATABASE_URL = localDatabaseUrl(env.DATABASE_URL, process.cwd());
+  const child = spawn(command === 'node' ? process.execPath : command, args, { cwd: result.dir, stdio: 'inherit', env });
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+}
+
 function main(argv) {
-  const args = { skipBuild: false, json: false, out: path.join(repoRoot, '.standalone') };
+  const args = { skipBuild: false, json: false, start: false, host: undefined, out: path.join(repoRoot, '.standalone') };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--skip-build') args.skipBuild = true;
     else if (argv[i] === '--json') args.json = true;
+    else if (argv[i] === '--start') args.start = true;
     else if (argv[i] === '--out' && argv[i + 1]) args.out = path.resolve(argv[++i]);
-    else throw new Error(`usage: node scripts/standalone.mjs [--skip-build] [--out DIR] [--json] (unknown: ${argv[i]})`);
+    else if (argv[i] === '--host' && argv[i + 1]) args.host = argv[++i];
+    else throw new Error(`usage: node scripts/standalone.mjs [--skip-build] [--out DIR] [--json | --start [--host ADDRESS]] (unknown: ${argv[i]})`);
   }
   const plan = planFromDockerfile(readFileSync(path.join(repoRoot, 'Dockerfile'), 'utf8'));
   const result = prepare(plan, { outDir: args.out, skipBuild: args.skipBuild });
   if (args.json) {
     console.log(JSON.stringify(result));
+    return;
+  }
+  if (args.start) {
+    console.error(`standalone: starting ${result.cmd.join(' ')} in ${result.dir}`);
+    start(result, args.host);
     return;
   }
   const env = Object.entries(result.env).map(([k, v]) => `${k}=${shellQuote(v)}`);

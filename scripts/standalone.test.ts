@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync,
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkFolder, devPackagesIn, localSource, localTarget, parseEnv, planFromDockerfile, prepare, REQUIRED_FILES, type Lock } from './standalone.mjs';
+import { checkFolder, devPackagesIn, localSource, localTarget, parseEnv, planFromDockerfile, prepare, REQUIRED_FILES, runtimeEnv, DEFAULT_DATABASE_URL, localDatabaseUrl, type Lock } from './standalone.mjs';
 
 const dockerfile = readFileSync(new URL('../Dockerfile', import.meta.url), 'utf8');
 const dockerignore = readFileSync(new URL('../.dockerignore', import.meta.url), 'utf8');
@@ -187,5 +187,26 @@ describe('prepare (the runtime stage performed into a folder)', () => {
     expect(() => prepare(plan, { outDir: path.join(tempDir(), 'out'), root: withDev, skipBuild: true, log: () => {} })).toThrow(
       /node_modules\/typescript is not a production dependency/,
     );
+  });
+});
+
+describe('runtimeEnv (what the CMD gets with --start)', () => {
+  it('puts the caller’s settings over the image’s ENV, as docker run -e does, except the shell’s HOSTNAME', () => {
+    const env = runtimeEnv(plan.env, { PORT: '4000', HOSTNAME: 'build-host-7', NEXTAUTH_URL: 'http://127.0.0.1:4000' });
+    expect(env).toMatchObject({ NODE_ENV: 'production', PORT: '4000', HOSTNAME: '0.0.0.0', NEXTAUTH_URL: 'http://127.0.0.1:4000' });
+    expect(runtimeEnv(plan.env, {}).PORT).toBe('3000');
+  });
+});
+
+describe('localDatabaseUrl (embedded storage outside the replaced folder)', () => {
+  it('anchors a relative or default PGlite path at the caller’s folder and leaves the rest alone', () => {
+    expect(localDatabaseUrl(undefined, '/repo')).toBe('pglite:/repo/.data/pglite');
+    expect(localDatabaseUrl('pglite:data/x', '/repo')).toBe('pglite:/repo/data/x');
+    expect(localDatabaseUrl('pglite:/var/lib/portal', '/repo')).toBe('pglite:/var/lib/portal');
+    expect(localDatabaseUrl('postgres://u:p@db:5432/portal', '/repo')).toBe('postgres://u:p@db:5432/portal');
+  });
+
+  it('uses the default lib/env.ts has', () => {
+    expect(readFileSync(new URL('../lib/env.ts', import.meta.url), 'utf8')).toContain(`.default('${DEFAULT_DATABASE_URL}')`);
   });
 });
