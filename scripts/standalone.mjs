@@ -268,8 +268,12 @@ export function localDatabaseUrl(url, cwd) {
 }
 
 /** Runs the CMD in the folder until it exits, passing on SIGINT and SIGTERM (the container's stop). */
-function start(result, host) {
+async function start(result, host) {
   const [command, ...args] = result.cmd;
+  // The settings files `next start` read from this folder (.env, .env.local, .env.production…): the server reads them
+  // from its own folder, where they must not be; an already set variable wins, as there.
+  const { default: nextEnv } = await import('@next/env');
+  nextEnv.loadEnvConfig(process.cwd(), false, { info: () => undefined, error: (...m) => console.error(...m) });
   const env = runtimeEnv(result.env, process.env);
   if (host) env.HOSTNAME = host;
   env.DATABASE_URL = localDatabaseUrl(env.DATABASE_URL, process.cwd());
@@ -278,7 +282,7 @@ function start(result, host) {
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 }
 
-function main(argv) {
+async function main(argv) {
   const args = { skipBuild: false, json: false, start: false, host: undefined, out: path.join(repoRoot, '.standalone') };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--skip-build') args.skipBuild = true;
@@ -296,7 +300,7 @@ function main(argv) {
   }
   if (args.start) {
     console.error(`standalone: starting ${result.cmd.join(' ')} in ${result.dir}`);
-    start(result, args.host);
+    await start(result, args.host);
     return;
   }
   const env = Object.entries(result.env).map(([k, v]) => `${k}=${shellQuote(v)}`);
@@ -305,10 +309,8 @@ function main(argv) {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  try {
-    main(process.argv.slice(2));
-  } catch (error) {
+  main(process.argv.slice(2)).catch((error) => {
     console.error(error.message);
     process.exit(1);
-  }
+  });
 }
