@@ -259,7 +259,7 @@ export const DEFAULT_DATABASE_URL = 'pglite:.data/pglite';
 
 /**
  * The server runs in the folder, which the next run replaces: embedded storage given by a relative path (or the
- * default) is kept where the caller is instead, as `npm run demo` and `next start` keep it.
+ * default) is kept where the caller is instead, where `next start` kept it.
  */
 export function localDatabaseUrl(url, cwd) {
   const value = url || DEFAULT_DATABASE_URL;
