@@ -31,3 +31,4 @@ export function prepare(plan: Plan, options: { outDir: string; root?: string; sk
 export function runtimeEnv(imageEnv: Record<string, string>, callerEnv: Record<string, string | undefined>): Record<string, string | undefined>;
 export const DEFAULT_DATABASE_URL: string;
 export function localDatabaseUrl(url: string | undefined, cwd: string): string;
+export function assertReplaceable(outDir: string, root: string): void;

@@ -215,6 +215,16 @@ export function checkFolder(dir, lock) {
   return problems;
 }
 
+/** The folder is deleted first: only an empty one, or one this script prepared (it has server.js), and never the checkout. */
+export function assertReplaceable(outDir, root) {
+  const out = path.resolve(outDir);
+  const inside = (parent, child) => child === parent || child.startsWith(`${parent}${path.sep}`);
+  if (inside(out, path.resolve(root))) throw new Error(`standalone: --out ${outDir} holds the checkout; choose a folder of its own`);
+  if (existsSync(out) && readdirSync(out).length > 0 && !existsSync(path.join(out, 'server.js'))) {
+    throw new Error(`standalone: ${outDir} is not empty and not a standalone folder; it would be replaced, so choose another`);
+  }
+}
+
 /** Performs the plan into outDir (replaced), from the checkout at `root`. Returns the start command. */
 export function prepare(plan, { outDir, root = repoRoot, skipBuild = false, log = console.error }) {
   if (!skipBuild) {
@@ -224,6 +234,7 @@ export function prepare(plan, { outDir, root = repoRoot, skipBuild = false, log 
       if (run.status !== 0) throw new Error(`standalone: "${command}" failed (exit ${run.status ?? run.signal})`);
     }
   }
+  assertReplaceable(outDir, root);
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   for (const copy of plan.copies) {
@@ -306,6 +317,7 @@ async function main(argv) {
   const env = Object.entries(result.env).map(([k, v]) => `${k}=${shellQuote(v)}`);
   console.log(`The standalone server is in ${result.dir}. Start it with your settings (.env.example) in the environment:`);
   console.log(`  cd ${shellQuote(result.dir)} && env ${env.join(' ')} ${result.cmd.map(shellQuote).join(' ')}`);
+  console.log('The next run replaces the folder: give embedded storage an absolute DATABASE_URL=pglite:/… outside it.');
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

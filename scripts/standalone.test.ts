@@ -169,12 +169,24 @@ describe('prepare (the runtime stage performed into a folder)', () => {
     expect(result).toMatchObject({ dir: outDir, cmd: ['node', 'server.js'], user: 'node', env: { NODE_ENV: 'production', PORT: '3000' } });
   });
 
-  it('replaces what the folder held before', () => {
+  it('replaces what a folder it prepared held before', () => {
     const root = checkout();
     const outDir = tempDir();
+    write(path.join(outDir, 'server.js'));
     write(path.join(outDir, 'stale.js'));
     prepare(plan, { outDir, root, skipBuild: true, log: () => {} });
     expect(existsSync(path.join(outDir, 'stale.js'))).toBe(false);
+  });
+
+  it('refuses to replace the checkout, a folder holding it, or a folder of something else', () => {
+    const root = checkout();
+    expect(() => prepare(plan, { outDir: root, root, skipBuild: true, log: () => {} })).toThrow(/holds the checkout/);
+    expect(() => prepare(plan, { outDir: path.dirname(root), root, skipBuild: true, log: () => {} })).toThrow(/holds the checkout/);
+    const other = tempDir();
+    write(path.join(other, 'notes.txt'), 'mine');
+    expect(() => prepare(plan, { outDir: other, root, skipBuild: true, log: () => {} })).toThrow(/not empty and not a standalone folder/);
+    expect(readFileSync(path.join(other, 'notes.txt'), 'utf8')).toBe('mine');
+    expect(existsSync(path.join(root, '.next/standalone/server.js'))).toBe(true);
   });
 
   it('stops when the build output is missing, and when a devDependency is in it', () => {
