@@ -74,7 +74,7 @@ const config = [
     },
   },
   {
-    ignores: ['.next/**', 'node_modules/**', '.venv/**', '.data/**', 'next-env.d.ts', 'test-results/**', 'playwright-report/**', 'lib/db/migrations/**', 'infra/aws/cdk.out/**'],
+    ignores: ['.next/**', 'node_modules/**', '.venv/**', '.data/**', '.standalone/**', 'next-env.d.ts', 'test-results/**', 'playwright-report/**', 'lib/db/migrations/**', 'infra/aws/cdk.out/**'],
   },
 ];
 export default config;

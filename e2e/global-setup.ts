@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,8 +10,10 @@ import { startTestPostgres } from '../scripts/test-postgres';
 
 /**
  * Starts the whole local stack (moto with the seeded organisation behind the fidelity proxy, the demo
- * IdP), a PostgreSQL server and the built portal on free ports, for every spec. The portal's output goes
- * to .test-output/portal.log, which the security specs read. Requires `next build` (npm test does it).
+ * IdP), a PostgreSQL server and the built portal on free ports, for every spec. The portal is the container's
+ * server: scripts/standalone.mjs performs the Dockerfile's runtime stage into a temporary folder and the server
+ * starts from there with the Dockerfile's CMD and ENV, so every spec tests what the image runs. The portal's output
+ * goes to .test-output/portal.log, which the security specs read. Requires `next build` (npm test does it).
  */
 export default async function globalSetup() {
   const repoRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -29,10 +31,15 @@ export default async function globalSetup() {
   const log = createWriteStream(logFile, { flags: 'w' });
   const tail: string[] = [];
   let portal: ChildProcess | undefined;
+  let standaloneDir = '';
   try {
-    portal = spawn(path.join(repoRoot, 'node_modules/.bin/next'), ['start', '-H', '127.0.0.1', '-p', String(port)], {
-      cwd: repoRoot,
-      env: { ...process.env, ...stack.env, DATABASE_URL: pg.url, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' },
+    const server = prepareStandalone(repoRoot, path.join(dataDir, 'standalone'));
+    standaloneDir = server.dir;
+    portal = spawn(process.execPath, server.cmd.slice(1), {
+      cwd: server.dir,
+      // The image's ENV, then the address to listen on here (server.js reads PORT and HOSTNAME; the image's 0.0.0.0
+      // would listen on every interface of this machine).
+      env: { ...process.env, ...stack.env, DATABASE_URL: pg.url, NEXT_TELEMETRY_DISABLED: '1', ...server.env, PORT: String(port), HOSTNAME: '127.0.0.1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const keep = (chunk: Buffer) => {
@@ -61,6 +68,8 @@ export default async function globalSetup() {
     E2E_NEXTAUTH_SECRET: stack.env.NEXTAUTH_SECRET,
     E2E_CRON_SECRET: stack.env.MFA_CRON_SECRET,
     E2E_PORTAL_LOG_FILE: logFile,
+    E2E_STANDALONE_DIR: standaloneDir,
+    E2E_PORTAL_PID: String(portal.pid),
   });
 
   return async () => {
@@ -74,6 +83,15 @@ export default async function globalSetup() {
     await Promise.all([stack.stop(), pg.stop()]);
     rmSync(dataDir, { recursive: true, force: true });
   };
+}
+
+/** Runs `scripts/standalone.mjs --skip-build` into `dir`: the folder and the command the container would run. */
+function prepareStandalone(repoRoot: string, dir: string): { dir: string; env: Record<string, string>; cmd: string[] } {
+  const run = spawnSync(process.execPath, [path.join(repoRoot, 'scripts/standalone.mjs'), '--skip-build', '--json', '--out', dir], { cwd: repoRoot, encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`scripts/standalone.mjs failed (exit ${run.status ?? run.signal}):\n${run.stderr}`);
+  const prepared = JSON.parse(run.stdout) as { dir: string; env: Record<string, string>; cmd: string[] };
+  if (prepared.cmd[0] !== 'node') throw new Error(`The Dockerfile's CMD does not start with node: ${prepared.cmd.join(' ')}`);
+  return prepared;
 }
 
 async function waitForPortal(url: string, child: ChildProcess, logs: string[]) {

@@ -83,7 +83,13 @@ const program = spawnManaged(join(repoRoot, 'node_modules', '.bin', 'tsx'), ['--
 shutdown.add(() => program.stop());
 if ((await program.exited).code !== 0) await shutdown.exit(1, 'could not write the demo program into the database.');
 
-const portal = spawnManaged(next, ['start', '-H', '127.0.0.1', '-p', String(port)], { name: 'the portal (next start)', cwd: repoRoot, env, output: 'inherit' });
+// The container's server (the Dockerfile's runtime stage, performed into .standalone/ by scripts/standalone.mjs).
+const portal = spawnManaged(process.execPath, ['scripts/standalone.mjs', '--skip-build', '--start', '--host', '127.0.0.1'], {
+  name: 'the portal (standalone server)',
+  cwd: repoRoot,
+  env: { ...env, PORT: String(port) },
+  output: 'inherit',
+});
 shutdown.add(() => portal.stop());
 void portal.unexpectedExit.then((why) => shutdown.exit(1, why));
 await waitUntilReady(portal, async () => (await fetch(`${url}/signin`, { redirect: 'manual' })).status < 500, `the portal on ${url}`, READY_TIMEOUT_MS).catch(

@@ -1,0 +1,33 @@
+# syntax=docker/dockerfile:1
+# The MFA Portal as a container: `docker build -t mfa-portal .` then run it with the settings of .env.example as -e
+# or --env-file (never baked in). scripts/standalone.mjs reads this file and performs the runtime stage's copies,
+# ENV and CMD into a folder on a machine without a container engine (`npm run standalone`), so keep its instructions
+# to those that script knows; its test fails on any other.
+
+# Every dependency, dev included: the build type-checks and compiles with them.
+FROM node:24-bookworm-slim AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+
+FROM node:24-bookworm-slim AS build
+WORKDIR /app
+ENV NEXT_TELEMETRY_DISABLED=1
+COPY --from=deps /app/node_modules ./node_modules
+COPY . .
+RUN node_modules/.bin/next build
+
+# Only the standalone output: server.js with the node_modules files the server uses (no devDependency), the SQL
+# migrations (traced in by next.config.ts) and the static assets. The code belongs to root, so the server, running
+# as the unprivileged `node` user, cannot change it; it may write only its data folder (embedded PGlite storage, the
+# default DATABASE_URL pglite:.data/pglite) and Next's cache.
+FROM node:24-bookworm-slim AS runtime
+WORKDIR /app
+ENV NODE_ENV=production PORT=3000 HOSTNAME=0.0.0.0 NEXT_TELEMETRY_DISABLED=1
+COPY --from=build /app/.next/standalone ./
+COPY --from=build /app/.next/static ./.next/static
+RUN mkdir -p .data .next/cache && chown node:node .data .next/cache
+USER node
+EXPOSE 3000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/api/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+CMD ["node", "server.js"]
