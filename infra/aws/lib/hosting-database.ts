@@ -71,8 +71,9 @@ export class HostingDatabase extends Construct {
         ? []
         : [{ id: 'AwsSolutions-RDS3', reason: 'Multi-AZ turned off in the config (hosting.database.multiAz: false), e.g. for a test installation; backups still run daily.' }]),
     ]);
+    // The generated secret itself (instance.secret is its attachment to the instance).
     NagSuppressions.addResourceSuppressions(
-      this.instance,
+      this.instance.node.findChild('Secret'),
       [
         {
           id: 'AwsSolutions-SMG4',
@@ -80,7 +81,6 @@ export class HostingDatabase extends Construct {
             'The portal reads the database password once at start (PGPASSWORD from this secret): rotate it by rotating the secret and then forcing a new ECS deployment, not on a schedule that would break running tasks.',
         },
       ],
-      true,
     );
   }
 }

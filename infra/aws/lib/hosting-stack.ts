@@ -85,11 +85,7 @@ export class HostingStack extends Stack {
         name: DATABASE_NAME,
       }),
     });
-    this.database.securityGroup.addIngressRule(
-      ec2.Peer.securityGroupId(this.service.service.connections.securityGroups[0]!.securityGroupId),
-      ec2.Port.tcp(5432),
-      'PostgreSQL from the portal tasks only',
-    );
+    this.database.securityGroup.connections.allowFrom(this.service.service, ec2.Port.tcp(5432), 'PostgreSQL from the portal tasks only');
 
     const schedules = new HostingSchedules(this, 'Schedules', { hosting, cronSecret: secrets.cron });
     const alarms = new HostingAlarms(this, 'Alarms', {
@@ -111,16 +107,6 @@ export class HostingStack extends Stack {
             'Application secrets the portal reads at start: rotate by writing a new value and forcing a new ECS deployment (for NEXTAUTH_SECRET keep the old one as MFA_PREVIOUS_SECRET for 10 minutes), not on a Lambda schedule the tasks cannot follow.',
         },
       ],
-    );
-    NagSuppressions.addResourceSuppressions(
-      this.service,
-      [
-        {
-          id: 'AwsSolutions-ECS2',
-          reason: 'Only non-secret settings (role names, groups, URLs, the database host) are plain environment variables; every secret is an ECS secret from Secrets Manager.',
-        },
-      ],
-      true,
     );
 
     new CfnOutput(this, 'LoadBalancerDnsName', { value: this.service.loadBalancer.loadBalancerDnsName, description: `Point ${new URL(hosting.portalUrl).hostname} here (CNAME or alias)` });
