@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { exampleConfig, readable } from './support';
@@ -117,5 +120,29 @@ describe('hosting stack: the network', () => {
     expect(t.one('AWS::ECS::Service')).toMatchObject({ NetworkConfiguration: { AwsvpcConfiguration: { Subnets: ['subnet-1111111111111111a', 'subnet-1111111111111111b'] } } });
     expect(t.one('AWS::ElasticLoadBalancingV2::LoadBalancer').Subnets).toEqual(['subnet-0000000000000000a', 'subnet-0000000000000000b']);
     expect(t.one('AWS::RDS::DBSubnetGroup').SubnetIds).toEqual(['subnet-1111111111111111a', 'subnet-1111111111111111b']);
+  });
+});
+
+describe('hosting stack: the image', () => {
+  it('pulls an ECR image by URI with a pull grant limited to its repository', () => {
+    const c = portalContainer(example);
+    expect(readable(c.Image)).toBe('111111111111.dkr.ecr.us-east-1.${URLSuffix}/mfa-portal:1.0.0');
+    const policy = example.of('AWS::IAM::Policy').map(([, r]) => readable(r.Properties.PolicyDocument) as { Statement: { Action: unknown; Resource: unknown }[] });
+    const pull = policy.flatMap((p) => p.Statement).find((s) => JSON.stringify(s.Action).includes('ecr:BatchGetImage'))!;
+    expect(pull.Resource).toBe('arn:${Partition}:ecr:us-east-1:111111111111:repository/mfa-portal');
+  });
+
+  it('declares a Dockerfile build as a deploy-time asset, without building it at synth', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mfa-hosting-image-'));
+    // A Dockerfile that cannot build: synthesis must not try.
+    writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch\nRUN exit 1\n');
+    const config = hostingConfig();
+    const t = hostingTemplate({ ...config, hosting: { ...config.hosting!, image: { directory: dir, file: 'Dockerfile' } } });
+    expect(JSON.stringify(portalContainer(t).Image)).toContain('cdk-hnb659fds-container-assets');
+    const assembly = t.built.app.synth();
+    const assets = JSON.parse(readFileSync(join(assembly.directory, 'MfaPortalHosting.assets.json'), 'utf8')) as { dockerImages: Record<string, { source: { directory: string; dockerFile?: string } }> };
+    const images = Object.values(assets.dockerImages);
+    expect(images).toHaveLength(1);
+    expect(images[0]!.source.dockerFile).toBe('Dockerfile');
   });
 });
