@@ -149,6 +149,8 @@ const configSchema = z
       ctx.addIssue({ code: 'custom', path: ['portalServicePrincipal'], message: 'must be ecs-tasks.amazonaws.com with hosting (the portal runs as an ECS task)' });
     if (c.hosting && c.hosting.certificateArn.split(':')[3] !== c.region)
       ctx.addIssue({ code: 'custom', path: ['hosting', 'certificateArn'], message: `must be a certificate in ${c.region}, the load balancer's region` });
+    if (c.hosting && !c.organizations && c.managedAccountIds.length === 0 && !c.hosting.environment.MFA_ACCOUNTS)
+      ctx.addIssue({ code: 'custom', path: ['hosting'], message: 'needs the managed accounts: managedAccountIds, an organizations section or hosting.environment.MFA_ACCOUNTS' });
     if (c.hosting?.existingVpc && c.hosting.existingVpc.availabilityZones.some((z) => !z.startsWith(c.region)))
       ctx.addIssue({ code: 'custom', path: ['hosting', 'existingVpc', 'availabilityZones'], message: `must be zones of ${c.region}` });
   });

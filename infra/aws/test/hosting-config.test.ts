@@ -38,7 +38,13 @@ describe('hosting config', () => {
 
   it('builds the repository root’s Dockerfile by default, relative to the config file', () => {
     const h = parseConfig(
-      { hostingAccountId: '123456789012', memberRoleExternalId: 'external-id-a', deployRoleExternalId: 'external-id-b', hosting: { portalUrl: 'https://p.example.org', certificateArn: CERTIFICATE } },
+      {
+        hostingAccountId: '123456789012',
+        memberRoleExternalId: 'external-id-a',
+        deployRoleExternalId: 'external-id-b',
+        managedAccountIds: ['123456789012'],
+        hosting: { portalUrl: 'https://p.example.org', certificateArn: CERTIFICATE },
+      },
       { baseDir: join(process.cwd(), 'infra/aws') },
     ).hosting!;
     expect(h.image).toEqual({ directory: process.cwd(), file: 'Dockerfile' });
@@ -54,6 +60,7 @@ describe('hosting config', () => {
             memberRoleExternalId: 'external-id-a',
             deployRoleExternalId: 'external-id-b',
             portalServicePrincipal: 'tasks.apprunner.amazonaws.com',
+            managedAccountIds: ['123456789012'],
             hosting: {
               portalUrl: 'http://mfa.example.org',
               certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc',
@@ -87,6 +94,13 @@ describe('hosting config', () => {
       'portalServicePrincipal: must be ecs-tasks.amazonaws.com with hosting (the portal runs as an ECS task)',
       "hosting.certificateArn: must be a certificate in us-east-1, the load balancer's region",
     ]);
+  });
+
+  it('needs the managed accounts from somewhere', () => {
+    expect(problems(() => hostingConfig({}, { managedAccountIds: [] }))).toEqual([
+      'hosting: needs the managed accounts: managedAccountIds, an organizations section or hosting.environment.MFA_ACCOUNTS',
+    ]);
+    expect(hostingConfig({ environment: { MFA_ACCOUNTS: '123456789012:Production' } }, { managedAccountIds: [] }).hosting?.environment.MFA_ACCOUNTS).toBe('123456789012:Production');
   });
 
   it('takes the section from CDK context as JSON', () => {
