@@ -15,8 +15,8 @@ import type { HostingConfig } from './hosting-config';
 export const CONTAINER_PORT = 3000;
 export const HEALTH_PATH = '/api/health';
 
-/** Never copied into the image's build context (nor hashed at synth): dependencies, builds, local data, VCS. */
-const ASSET_EXCLUDE = ['node_modules', '.next', '.git', '.tools', '.venv', '.data', 'infra/aws/cdk.out', 'cdk.out', 'test-results', 'playwright-report', '**/*.log'];
+/** Never copied into the image's build context (nor hashed at synth): dependencies, builds, local data and secrets, VCS. */
+const ASSET_EXCLUDE = ['node_modules', '**/node_modules', '**/cdk.out', '.next', '.git', '.tools', '.venv', '.data', '.env', '.env.*', '!.env.example', 'test-results', 'playwright-report', '*.log'];
 
 /** The image: built from a Dockerfile by `cdk deploy` (never at synth), or pulled by URI (ECR: the execution role may pull it). */
 function containerImage(scope: Construct, image: HostingConfig['image']): ecs.ContainerImage {

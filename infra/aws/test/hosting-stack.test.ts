@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -132,10 +132,14 @@ describe('hosting stack: the image', () => {
     expect(pull.Resource).toBe('arn:${Partition}:ecr:us-east-1:111111111111:repository/mfa-portal');
   });
 
-  it('declares a Dockerfile build as a deploy-time asset, without building it at synth', () => {
+  it('declares a Dockerfile build as a deploy-time asset, without building it at synth, from the sources only', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mfa-hosting-image-'));
     // A Dockerfile that cannot build: synthesis must not try.
     writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch\nRUN exit 1\n');
+    for (const f of ['node_modules/pkg', '.env.local', '.env', 'infra/aws/cdk.out/x.json', '.env.example', 'app/page.tsx']) {
+      mkdirSync(join(dir, f, '..'), { recursive: true });
+      writeFileSync(join(dir, f), 'x');
+    }
     const config = hostingConfig();
     const t = hostingTemplate({ ...config, hosting: { ...config.hosting!, image: { directory: dir, file: 'Dockerfile' } } });
     expect(JSON.stringify(portalContainer(t).Image)).toContain('cdk-hnb659fds-container-assets');
@@ -144,5 +148,9 @@ describe('hosting stack: the image', () => {
     const images = Object.values(assets.dockerImages);
     expect(images).toHaveLength(1);
     expect(images[0]!.source.dockerFile).toBe('Dockerfile');
+    // The build context keeps the sources and leaves out dependencies, local env files (secrets) and CDK output.
+    const staged = join(assembly.directory, images[0]!.source.directory);
+    expect(['Dockerfile', '.env.example', 'app/page.tsx'].filter((f) => existsSync(join(staged, f)))).toEqual(['Dockerfile', '.env.example', 'app/page.tsx']);
+    expect(['node_modules', '.env', '.env.local', 'infra/aws/cdk.out'].filter((f) => existsSync(join(staged, f)))).toEqual([]);
   });
 });
