@@ -1,4 +1,4 @@
-import { Aws, Duration } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -38,13 +38,13 @@ export class HostingAlarms extends Construct {
   constructor(scope: Construct, id: string, props: HostingAlarmsProps) {
     super(scope, id);
     const key = new kms.Key(this, 'TopicKey', { enableKeyRotation: true, description: 'MFA Portal alarm topic' });
-    // CloudWatch publishes alarms to an encrypted topic only if it may use the key.
+    // CloudWatch publishes alarms to an encrypted topic only if it may use the key (AWS's documented statement, without
+    // conditions: an alarm that cannot notify fails silently). Publishing itself stays limited by the topic's policy.
     key.addToResourcePolicy(
       new iam.PolicyStatement({
         principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
       }),
     );
     this.topic = new sns.Topic(this, 'Topic', { displayName: 'MFA Portal alarms', masterKey: key, enforceSSL: true });

@@ -169,7 +169,10 @@ describe('hosting stack: alarms', () => {
       expect(a.OKActions).toEqual([{ Ref: topicId }]);
     }
     expect(t.one('AWS::SNS::Subscription')).toMatchObject({ Protocol: 'email', Endpoint: 'ops@example.org', TopicArn: { Ref: topicId } });
-    expect(t.one('AWS::KMS::Key').EnableKeyRotation).toBe(true);
+    const key = t.one('AWS::KMS::Key') as { EnableKeyRotation: boolean; KeyPolicy: { Statement: { Principal: unknown; Action: unknown }[] } };
+    expect(key.EnableKeyRotation).toBe(true);
+    // CloudWatch must be able to use the key, or the alarms publish nothing.
+    expect(key.KeyPolicy.Statement).toContainEqual(expect.objectContaining({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] }));
   });
 
   it('has no queue alarms without IAM change events', () => {
