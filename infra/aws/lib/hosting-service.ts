@@ -103,7 +103,9 @@ export class HostingService extends Construct {
     taskDefinition.addContainer('portal', {
       containerName: 'portal',
       image,
-      environment: props.environment,
+      // Next's standalone server binds to $HOSTNAME, which a container runtime may set to the task's own name: on that
+      // address alone neither the load balancer nor the health check (127.0.0.1) would reach it.
+      environment: { ...props.environment, PORT: String(CONTAINER_PORT), HOSTNAME: '0.0.0.0' },
       secrets: props.secrets,
       portMappings: [{ containerPort: CONTAINER_PORT, protocol: ecs.Protocol.TCP }],
       logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'portal', logGroup: this.logGroup, mode: ecs.AwsLogDriverMode.NON_BLOCKING }),

@@ -67,6 +67,8 @@ describe('hosting stack: the service', () => {
     const c = portalContainer(minimal);
     expect(c.StopTimeout).toBe(30);
     expect(c.PortMappings).toEqual([{ ContainerPort: 3000, Protocol: 'tcp' }]);
+    // The server listens on every interface of the task, on the mapped port.
+    expect(c.Environment).toEqual(expect.arrayContaining([{ Name: 'PORT', Value: '3000' }, { Name: 'HOSTNAME', Value: '0.0.0.0' }]));
     expect(c.HealthCheck.Command.join(' ')).toContain('http://127.0.0.1:3000/api/health');
     const groups = minimal.of('AWS::Logs::LogGroup').map(([, r]) => r.Properties.RetentionInDays);
     expect(groups).toEqual([365, 365]);
