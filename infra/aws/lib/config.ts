@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { EnforcementInput } from '../../../lib/enforcement/policy';
 import { buildPolicySet } from '../../../lib/enforcement/policy-set';
+import { hostingSchema } from './hosting-config';
 
 /**
  * Everything the CDK app needs to know, from one JSON file (default `config.example.json` beside this folder)
@@ -106,6 +107,8 @@ const configSchema = z
     events: z.boolean().optional(),
     /** The AWS Organizations id (o-…): any account of it may send events (aws:PrincipalOrgID); else managedAccountIds. */
     eventsOrganizationId: z.string().regex(/^o-[a-z0-9]{10,32}$/, 'must be an organization id (o-…)').optional(),
+    /** The portal's own hosting (lib/hosting-config.ts); unset: no hosting stack. */
+    hosting: hostingSchema.optional(),
   })
   .superRefine((c, ctx) => {
     if (c.reminderEmailFrom && !c.reminderEmailIdentity)
@@ -142,6 +145,14 @@ const configSchema = z
     // EventBridge delivers to a queue in another account only within one Region, and IAM's events are in us-east-1.
     if ((c.events ?? senders) && c.region !== 'us-east-1')
       ctx.addIssue({ code: 'custom', path: ['region'], message: 'must be us-east-1 for IAM change events (IAM records them there); or set "events": false' });
+    if (c.hosting && c.portalServicePrincipal !== 'ecs-tasks.amazonaws.com')
+      ctx.addIssue({ code: 'custom', path: ['portalServicePrincipal'], message: 'must be ecs-tasks.amazonaws.com with hosting (the portal runs as an ECS task)' });
+    if (c.hosting && c.hosting.certificateArn.split(':')[3] !== c.region)
+      ctx.addIssue({ code: 'custom', path: ['hosting', 'certificateArn'], message: `must be a certificate in ${c.region}, the load balancer's region` });
+    if (c.hosting && !c.organizations && c.managedAccountIds.length === 0 && !c.hosting.environment.MFA_ACCOUNTS)
+      ctx.addIssue({ code: 'custom', path: ['hosting'], message: 'needs the managed accounts: managedAccountIds, an organizations section or hosting.environment.MFA_ACCOUNTS' });
+    if (c.hosting?.existingVpc && c.hosting.existingVpc.availabilityZones.some((z) => !z.startsWith(c.region)))
+      ctx.addIssue({ code: 'custom', path: ['hosting', 'existingVpc', 'availabilityZones'], message: `must be zones of ${c.region}` });
   });
 
 const programSchema = z.object({
@@ -158,6 +169,7 @@ const programSchema = z.object({
 
 export type StackSetConfig = z.output<typeof stackSetSchema>;
 export type OrganizationsConfig = z.output<typeof organizationsSchema>;
+export type { HostingConfig } from './hosting-config';
 export type Program = z.output<typeof programSchema>;
 export type InfraConfig = Omit<z.output<typeof configSchema>, 'portalTrustSourceAccount' | 'events'> & {
   portalTrustSourceAccount: boolean;
@@ -180,7 +192,7 @@ function fromContext(key: string, value: unknown): unknown {
   if (['managedAccountIds', 'adminGroups', 'securityGroups', 'enforcedGroups'].includes(key)) return value.split(',').map((s) => s.trim()).filter(Boolean);
   if (key === 'events') return value === 'true' ? true : value === 'false' ? false : value;
   if (key === 'portalTrustSourceAccount') return value === 'true' ? true : value === 'false' ? false : value;
-  if (key === 'stackSet' || key === 'organizations') return JSON.parse(value) as unknown;
+  if (key === 'stackSet' || key === 'organizations' || key === 'hosting') return JSON.parse(value) as unknown;
   return value;
 }
 
@@ -209,8 +221,12 @@ export function parseConfig(raw: unknown, options: { source?: string; baseDir?: 
   const set = buildPolicySet({ cohorts: program.data.cohorts, defaultCohort: program.data.defaultCohort, portalRoleName: c.deployRoleName }, c.enforcementPolicyName);
   if (!set.ok) throw new InfraConfigError(programPath, [{ code: 'custom', path: ['cohorts'], message: set.message, input: cohorts.length }]);
 
+  // The image's build context is relative to the config file, like the program file.
+  const image = c.hosting?.image;
+  const hosting = c.hosting && image && 'directory' in image ? { ...c.hosting, image: { ...image, directory: resolve(options.baseDir ?? process.cwd(), image.directory) } } : c.hosting;
   return {
     ...c,
+    hosting,
     portalTrustSourceAccount: c.portalTrustSourceAccount ?? c.portalServicePrincipal === 'ecs-tasks.amazonaws.com',
     events: c.events ?? (Boolean(c.eventsOrganizationId) || c.managedAccountIds.length > 0),
     program: program.data,

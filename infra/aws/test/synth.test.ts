@@ -129,6 +129,13 @@ describe('npm run infra:synth', () => {
     expect(JSON.parse(sets[0]!.Properties.TemplateBody as string)).toEqual(readTemplate(ok, STACK_NAMES.member));
   });
 
+  it('writes the hosting stack of the example config: the service, its database and its scheduled calls', () => {
+    const hosting = readTemplate(ok, STACK_NAMES.hosting);
+    expect(resourcesOf(hosting, 'AWS::ECS::Service')).toHaveLength(1);
+    expect(resourcesOf(hosting, 'AWS::RDS::DBInstance')).toHaveLength(1);
+    expect(resourcesOf(hosting, 'AWS::Events::Rule')).toHaveLength(3);
+  });
+
   it('fails (exit 1) on an unsuppressed cdk-nag finding, naming each one', () => {
     expect(nagFinding.stderr).not.toMatch(/OFFLINE GUARD/);
     expect(nagFinding.code).toBe(1);
