@@ -140,6 +140,6 @@ export async function applyEventMessage(body: string, now: Date = new Date()): P
   }
   await markApplied(db, e);
   if (!known) return dropped('unknown-user', `${e.eventName}: no IAM user ${e.userName} in ${e.accountId}`, e.eventId);
-  countApplied();
+  countApplied(e.at);
   return { kind: 'applied', event: e };
 }

@@ -7,6 +7,7 @@ import { managedAccountIds } from '@/lib/accounts/registry';
 import { syncManagedAccounts } from '@/lib/accounts/discovery';
 import { recordReachability } from '@/lib/accounts/store';
 import { recordAudit } from '@/lib/audit/log';
+import { metrics } from '@/lib/ops/metrics';
 import { countCalls, type CallCounts } from '@/lib/aws/inventory-sources';
 import { inventoryUsers, programDecisions } from '@/lib/db/schema';
 import { loadCategories } from '@/lib/program/member';
@@ -16,7 +17,7 @@ import pLimit from 'p-limit';
 import { collectAccount, type CollectOptions, type CollectProgram } from './collect';
 import { collectionOrder } from './collection-order';
 import { flagRulesFrom } from './flag-rules';
-import { acquireRun, carryOverAccounts, expireAbandonedRuns, finishRun, heartbeat, interruptedRun, programFingerprint, readLatestRuns, readRun, readRunAccounts, recordAccountFailure, type InventoryRun, type RunProgress, type RunTrigger } from './runs';
+import { acquireRun, carryOverAccounts, expireAbandonedRuns, finishRun, heartbeat, interruptedRun, programFingerprint, readLatestRuns, readRun, readRunAccounts, recordAccountFailure, type InventoryRun, type RunProgress, type RunStatus, type RunTrigger } from './runs';
 import { computeTotals, writeSnapshot } from './totals';
 import { recentlyVerifiedUsers, storeAccount } from './store';
 
@@ -136,6 +137,8 @@ async function executeRun(db: Db, run: { actor: string; trigger: RunTrigger; run
   };
   const timer = setInterval(() => void beat(), HEARTBEAT_MS);
   timer.unref?.();
+  const stopClock = metrics().inventoryDuration.startTimer();
+  let outcome: RunStatus = 'failed';
   const failures: string[] = [];
   try {
     // Discovery first: joined accounts are collected in this run, and left or suspended ones are no longer managed.
@@ -231,6 +234,7 @@ async function executeRun(db: Db, run: { actor: string; trigger: RunTrigger; run
     progress.phase = 'done';
     const status = failures.length === 0 ? 'succeeded' : failures.length === accountIds.length ? 'failed' : 'partial';
     await finishRun(db, runId, { status, progress, calls, error: failures.length ? `accounts failed: ${failures.join(', ')}` : null });
+    outcome = status;
     await recordAudit(db, { actor: run.actor, action: 'inventory.run', outcome: status === 'succeeded' ? 'success' : 'failure', detail: { trigger: run.trigger, runId, status, users: progress.usersSeen, failedAccounts: failures } });
   } catch (error) {
     progress.phase = 'failed';
@@ -238,6 +242,8 @@ async function executeRun(db: Db, run: { actor: string; trigger: RunTrigger; run
     await recordAudit(db, { actor: run.actor, action: 'inventory.run', outcome: 'failure', detail: { trigger: run.trigger, runId, status: 'failed', reason: describeError(error) } }).catch(() => undefined);
   } finally {
     clearInterval(timer);
+    stopClock({ outcome });
+    metrics().inventoryRuns.inc({ outcome });
   }
 }
 
