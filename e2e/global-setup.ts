@@ -61,6 +61,8 @@ export default async function globalSetup() {
     E2E_NEXTAUTH_SECRET: stack.env.NEXTAUTH_SECRET,
     E2E_CRON_SECRET: stack.env.MFA_CRON_SECRET,
     E2E_PORTAL_LOG_FILE: logFile,
+    // The portal's settings for this stack, for specs that start a portal process of their own (shutdown.spec.ts).
+    E2E_STACK_ENV: JSON.stringify(stack.env),
   });
 
   return async () => {
