@@ -3,14 +3,28 @@
  * here, with a message naming the problem, instead of failing on the first request.
  */
 import { ConfigError, getEnv } from './lib/env';
-import { getDatabase } from './lib/db/client';
-import { startInventorySchedule } from './lib/inventory/refresh';
+import { closeDatabase, getDatabase } from './lib/db/client';
+import { startInventorySchedule, stopInventorySchedule } from './lib/inventory/refresh';
 import { discoverIfNoneYet } from './lib/accounts/discovery';
-import { startReminderSchedule } from './lib/program/reminders/run';
-import { startEventConsumer } from './lib/events/consumer';
+import { startReminderSchedule, stopReminderSchedule } from './lib/program/reminders/run';
+import { startEventConsumer, stopEventConsumer } from './lib/events/consumer';
+import { beginDraining, inFlightWork, releaseHeldLeases, trackWork } from './lib/ops/lifecycle';
+import { installShutdown } from './lib/ops/process-shutdown';
 
 try {
-  getEnv();
+  const env = getEnv();
+  // SIGTERM/SIGINT: stop the schedulers and the consumer, let requests and runs finish, give leases back, close the pool.
+  installShutdown(env.MFA_SHUTDOWN_GRACE_SECONDS, {
+    stopIntake: () => {
+      beginDraining();
+      stopInventorySchedule();
+      stopReminderSchedule();
+      trackWork(stopEventConsumer());
+    },
+    inFlight: inFlightWork,
+    releaseLeases: releaseHeldLeases,
+    closeDatabase,
+  });
   const db = await getDatabase();
   console.log(`[mfa-portal] storage ready (${db.kind}), migrations applied`);
   startInventorySchedule();

@@ -70,6 +70,8 @@ export default async function globalSetup() {
     E2E_PORTAL_LOG_FILE: logFile,
     E2E_STANDALONE_DIR: standaloneDir,
     E2E_PORTAL_PID: String(portal.pid),
+    // The portal's settings for this stack, for specs that start a portal process of their own (shutdown.spec.ts).
+    E2E_STACK_ENV: JSON.stringify(stack.env),
   });
 
   return async () => {

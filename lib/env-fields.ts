@@ -78,3 +78,16 @@ export function checkAccountSource(
   }
   return organizations;
 }
+
+export const operationsFields = {
+  // GET /api/metrics answers only `Authorization: Bearer <MFA_METRICS_TOKEN>`; unset: the route does not exist (404).
+  MFA_METRICS_TOKEN: z.preprocess(emptyIsUnset, z.string().min(32, 'must be at least 32 characters (it authorizes the metrics scraper)').optional()),
+  // On SIGTERM/SIGINT: how long in-flight requests and runs may take before they are abandoned and the leases released.
+  // At most 30: orchestrators (ECS's default stopTimeout, Kubernetes' grace period) kill the process soon after.
+  MFA_SHUTDOWN_GRACE_SECONDS: z.coerce
+    .number({ error: 'must be a whole number of seconds' })
+    .int('must be a whole number of seconds')
+    .min(1, 'must be at least 1 second')
+    .max(30, 'must be at most 30 seconds: the process must have exited within 30 s of SIGTERM')
+    .default(25),
+};

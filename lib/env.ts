@@ -1,7 +1,7 @@
 import 'server-only';
 import { z } from 'zod';
 import { ACCOUNT_ID, IAM_GROUP_NAME, IAM_POLICY_NAME, IAM_ROLE_NAME } from '@/lib/iam-identifiers';
-import { ACCOUNTS_REQUIRED, accountSourceFields, checkAccountSource, csv, emptyIsUnset, EXTERNAL_ID, type ManagedAccount } from './env-fields';
+import { ACCOUNTS_REQUIRED, accountSourceFields, checkAccountSource, csv, emptyIsUnset, EXTERNAL_ID, operationsFields, type ManagedAccount } from './env-fields';
 
 export type { ManagedAccount };
 
@@ -156,6 +156,7 @@ const schema = z
     MFA_SERVICE_USER_GROUPS: csv().pipe(z.array(z.string().regex(IAM_GROUP_NAME, 'must be IAM group names separated by commas'))),
 
     MFA_CRON_SECRET: z.string().min(32, 'must be at least 32 characters (it authorizes scheduled jobs)').optional(),
+    ...operationsFields,
 
     // IAM change events (lib/events): the SQS queue the member accounts' EventBridge rules feed, and how it is read:
     // poll (an in-process long-poll loop) or cron (only POST /api/cron/events drains it, for schedulers).

@@ -4,6 +4,7 @@ import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk
 import { isManagedAccount } from '@/lib/accounts/registry';
 import { getEnv } from '@/lib/env';
 import { roleArn } from '@/lib/iam-identifiers';
+import { withCallMetrics } from './call-metrics';
 import { AwsError, awsCall } from './errors';
 
 /** Temporary or long-term credentials, in the SDK's shape. */
@@ -18,6 +19,7 @@ export type AwsCredentials = {
 const REFRESH_MARGIN_MS = 5 * 60_000;
 const SESSION_SECONDS = 3600;
 
+/** The settings every SDK client shares; build each client with withCallMetrics (call-metrics.ts) so it is counted. */
 export function baseClientConfig() {
   const env = getEnv();
   return {
@@ -33,7 +35,7 @@ let portalSts: STSClient | undefined;
 
 /** STS with the portal's own identity (the SDK's default credential provider chain). */
 function portalStsClient(): STSClient {
-  portalSts ??= new STSClient(baseClientConfig());
+  portalSts ??= withCallMetrics(new STSClient(baseClientConfig()));
   return portalSts;
 }
 
@@ -45,7 +47,7 @@ export async function portalCallerIdentity(): Promise<{ accountId: string; arn: 
 
 /** STS for exactly the given credentials: used to check keys at sign-in, never cached. */
 export function stsClientFor(credentials: AwsCredentials): STSClient {
-  return new STSClient({ ...baseClientConfig(), maxAttempts: 2, credentials });
+  return withCallMetrics(new STSClient({ ...baseClientConfig(), maxAttempts: 2, credentials }));
 }
 
 type Cached = { credentials: AwsCredentials; expiresAt: number };
@@ -126,7 +128,7 @@ function iamAs(role: PortalRole, accountId: string): IAMClient {
   const key = `${role}:${accountId}`;
   let client = iamClients.get(key);
   if (!client) {
-    client = new IAMClient({ ...baseClientConfig(), credentials: () => roleCredentials(role, accountId) });
+    client = withCallMetrics(new IAMClient({ ...baseClientConfig(), credentials: () => roleCredentials(role, accountId) }));
     iamClients.set(key, client);
   }
   return client;

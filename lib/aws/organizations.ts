@@ -2,6 +2,7 @@ import 'server-only';
 import { ListAccountsCommand, ListAccountsForParentCommand, ListChildrenCommand, OrganizationsClient, type Account } from '@aws-sdk/client-organizations';
 import { getEnv } from '@/lib/env';
 import { assumeRoleArn, baseClientConfig } from './clients';
+import { withCallMetrics } from './call-metrics';
 import { AwsError, awsCall } from './errors';
 
 /**
@@ -102,10 +103,12 @@ export function organizationsApi(): OrganizationsApi {
   const env = getEnv();
   const roleArn = env.MFA_ORGANIZATIONS_ROLE_ARN;
   if (!roleArn) throw new AwsError('AccessDenied', 'sts:AssumeRole', 'OrganizationsRoleNotConfigured');
-  const client = new OrganizationsClient({
-    ...baseClientConfig(),
-    credentials: () => assumeRoleArn({ arn: roleArn, externalId: env.MFA_ORGANIZATIONS_EXTERNAL_ID, sessionName: 'mfa-portal-organizations' }),
-  });
+  const client = withCallMetrics(
+    new OrganizationsClient({
+      ...baseClientConfig(),
+      credentials: () => assumeRoleArn({ arn: roleArn, externalId: env.MFA_ORGANIZATIONS_EXTERNAL_ID, sessionName: 'mfa-portal-organizations' }),
+    }),
+  );
   return {
     async listAccounts(nextToken) {
       const out = await awsCall('organizations:ListAccounts', () => client.send(new ListAccountsCommand({ NextToken: nextToken })));

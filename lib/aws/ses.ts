@@ -1,6 +1,7 @@
 import 'server-only';
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { baseClientConfig } from './clients';
+import { withCallMetrics } from './call-metrics';
 import { classifyAwsError, type AwsErrorCode } from './errors';
 
 /**
@@ -34,7 +35,7 @@ let client: SESv2Client | undefined;
 
 function sesClient(): SESv2Client {
   // The SDK retries throttling and 5xx itself (adaptive mode, see baseClientConfig) before a send fails.
-  client ??= new SESv2Client(baseClientConfig());
+  client ??= withCallMetrics(new SESv2Client(baseClientConfig()));
   return client;
 }
 

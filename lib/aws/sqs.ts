@@ -1,6 +1,7 @@
 import 'server-only';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { baseClientConfig } from './clients';
+import { withCallMetrics } from './call-metrics';
 import { awsCall } from './errors';
 
 /** One received message: its body, the handle that deletes it, and how often SQS has delivered it. */
@@ -10,7 +11,7 @@ let client: SQSClient | undefined;
 
 /** The IAM change event queue lives in the portal's own account: the portal's own credentials read it. */
 function sqs(): SQSClient {
-  client ??= new SQSClient({ ...baseClientConfig(), maxAttempts: 3 });
+  client ??= withCallMetrics(new SQSClient({ ...baseClientConfig(), maxAttempts: 3 }));
   return client;
 }
 

@@ -57,6 +57,14 @@ export function getDatabase(): Promise<Database> {
   return holder.__mfaPortalDb;
 }
 
+/** Shutdown: closes the pool (or PGlite) this process opened; a later getDatabase() would open it again. */
+export async function closeDatabase(): Promise<void> {
+  const pending = holder.__mfaPortalDb;
+  holder.__mfaPortalDb = undefined;
+  const database = await pending?.catch(() => undefined);
+  await database?.close();
+}
+
 export async function getDb(): Promise<Db> {
   return (await getDatabase()).db;
 }

@@ -2,6 +2,7 @@ import 'server-only';
 import { and, count, desc, eq, inArray } from 'drizzle-orm';
 import { getDb, type Db } from '@/lib/db/client';
 import { recordAudit, type AuditAction, type MutationContext } from '@/lib/audit/log';
+import { metrics } from '@/lib/ops/metrics';
 import { enrollmentEvents, type EnrollmentEvent } from '@/lib/db/schema';
 import type { MfaDeviceType } from '@/lib/aws/mfa-devices';
 import type { Principal } from '@/lib/auth/types';
@@ -72,6 +73,7 @@ export async function recordEvent(e: NewEvent): Promise<void> {
       },
     });
   });
+  metrics().enrollment.inc({ step: e.kind, device_type: e.deviceType ?? 'none', result: e.outcome });
 }
 
 async function writeEvent(db: Db, e: NewEvent): Promise<void> {

@@ -4,6 +4,7 @@ import { and, eq, lt, sql } from 'drizzle-orm';
 import { fail } from '@/lib/actions/result';
 import type { Principal } from '@/lib/auth/types';
 import { getDb, type Db } from '@/lib/db/client';
+import { holdLease } from '@/lib/ops/lifecycle';
 import { enrollmentEvents, rateLimitHolds } from '@/lib/db/schema';
 import { userEventsSince } from './event-filter';
 import { nextAllowedAt, RATE_LIMITS, rateLimitMessage, type LimitKind } from './rate-limits';
@@ -44,11 +45,15 @@ export async function withRateLimit<T>(principal: Who, kind: LimitKind, attempt:
   });
   if (taken.refused) return fail('RateLimited', rateLimitMessage(limit, taken.next, now));
   const hold: Hold = { id: taken.id, event: limit.event, who: principal, settled: false };
+  const drop = async () => void (await db.delete(rateLimitHolds).where(eq(rateLimitHolds.id, hold.id)));
+  // A shutdown that abandons the attempt gives its place back: it does not count against the user.
+  const dropLease = holdLease(`rate-limit-hold:${hold.id}`, drop);
   try {
     return await currentHold.run(hold, attempt);
   } finally {
+    dropLease();
     // Ended without recording its event (e.g. not this user's device): it does not count.
-    if (!hold.settled) await db.delete(rateLimitHolds).where(eq(rateLimitHolds.id, hold.id));
+    if (!hold.settled) await drop();
   }
 }
 

@@ -9,6 +9,7 @@ import { consoleSignInEvidence, inventoryUsers } from '@/lib/db/schema';
 import { readUserRow, type InventoryUserRow } from '@/lib/inventory/store';
 import { verifyUser } from '@/lib/inventory/verify';
 import { userArn } from '@/lib/iam-identifiers';
+import { holdLease } from '@/lib/ops/lifecycle';
 import { countApplied, countDropped } from './counters';
 import { claimEvent, EventInProgress, markApplied, releaseClaim } from './claims';
 import { parseEventMessage, type DropReason, type IamChangeEvent } from './parse';
@@ -132,14 +133,18 @@ export async function applyEventMessage(body: string, now: Date = new Date()): P
   if (claimed === 'applied') return dropped('replay', `${e.eventName} was already applied`, e.eventId);
   if (claimed === 'in-progress') throw new EventInProgress(`${e.eventName} ${e.eventId} is being applied by another instance`);
   let known: boolean;
+  // Given back by a shutdown that abandons the apply, so the redelivery need not wait for the claim to expire.
+  const dropLease = holdLease(`iam-event:${e.accountId}:${e.eventId}`, () => releaseClaim(db, e));
   try {
     known = await applyEvent(db, e, now);
   } catch (error) {
     await releaseClaim(db, e);
     throw error;
+  } finally {
+    dropLease();
   }
   await markApplied(db, e);
   if (!known) return dropped('unknown-user', `${e.eventName}: no IAM user ${e.userName} in ${e.accountId}`, e.eventId);
-  countApplied();
+  countApplied(e.at);
   return { kind: 'applied', event: e };
 }

@@ -136,15 +136,17 @@ export function startEventConsumer(): void {
   const consumer = startEventLoop(env.MFA_EVENTS_QUEUE_URL);
   running = consumer;
   console.log('[mfa-portal] consuming IAM change events from SQS');
-  // Next's server exits on these signals by itself; this ends the long poll so nothing waits on it. An event cut off
-  // mid-apply keeps its message (not deleted) and its claim expires (apply.ts), so it is applied again. Where nothing
-  // else handles the signal (NEXT_MANUAL_SIG_HANDLE), a listener would stop Node's default exit: exit ourselves.
-  const shutdown = (signal: NodeJS.Signals) => {
-    void consumer.stop().then(() => {
-      console.log('[mfa-portal] IAM change event consumer stopped');
-      if (process.listenerCount(signal) === 0) process.exit(signal === 'SIGINT' ? 130 : 143);
-    });
-  };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+}
+
+/**
+ * Shutdown (lib/ops/shutdown.ts): ends the long poll at once and resolves when the batch being applied is done. An
+ * event cut off mid-apply at the deadline keeps its message (not deleted); its claim is given back (apply.ts), so
+ * the next delivery applies it.
+ */
+export async function stopEventConsumer(): Promise<void> {
+  const consumer = running;
+  running = undefined;
+  if (!consumer) return;
+  await consumer.stop();
+  console.log('[mfa-portal] IAM change event consumer stopped');
 }

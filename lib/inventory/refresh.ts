@@ -7,6 +7,8 @@ import { managedAccountIds } from '@/lib/accounts/registry';
 import { syncManagedAccounts } from '@/lib/accounts/discovery';
 import { recordReachability } from '@/lib/accounts/store';
 import { recordAudit } from '@/lib/audit/log';
+import { metrics } from '@/lib/ops/metrics';
+import { holdLease, isDraining, trackWork } from '@/lib/ops/lifecycle';
 import { countCalls, type CallCounts } from '@/lib/aws/inventory-sources';
 import { inventoryUsers, programDecisions } from '@/lib/db/schema';
 import { loadCategories } from '@/lib/program/member';
@@ -16,7 +18,7 @@ import pLimit from 'p-limit';
 import { collectAccount, type CollectOptions, type CollectProgram } from './collect';
 import { collectionOrder } from './collection-order';
 import { flagRulesFrom } from './flag-rules';
-import { acquireRun, carryOverAccounts, expireAbandonedRuns, finishRun, heartbeat, interruptedRun, programFingerprint, readLatestRuns, readRun, readRunAccounts, recordAccountFailure, type InventoryRun, type RunProgress, type RunTrigger } from './runs';
+import { acquireRun, carryOverAccounts, expireAbandonedRuns, finishRun, heartbeat, interruptedRun, programFingerprint, readLatestRuns, readRun, readRunAccounts, recordAccountFailure, releaseRun, type InventoryRun, type RunProgress, type RunStatus, type RunTrigger } from './runs';
 import { computeTotals, writeSnapshot } from './totals';
 import { recentlyVerifiedUsers, storeAccount } from './store';
 
@@ -45,6 +47,7 @@ const running = new Map<number, Promise<void>>();
  */
 export async function startRefresh(input: { actor: string; trigger: RunTrigger }, options: RefreshOptions = {}): Promise<StartResult> {
   const env = getEnv();
+  if (isDraining()) throw new Error('the portal is shutting down: start the inventory on another instance or after the restart');
   // Before discovery: the accounts managed so far (the run re-reads the source once it holds the lease).
   const accountIds = options.accountIds ?? (await managedAccountIds());
   const db = await getDb();
@@ -63,15 +66,18 @@ export async function startRefresh(input: { actor: string; trigger: RunTrigger }
   });
   if (!lease.started) return lease;
   const { accountConcurrency = env.MFA_INVENTORY_CONCURRENCY, ...collect } = options;
+  // Shutdown waits for the run until its deadline, then gives the lease back (the next run resumes it).
+  const dropLease = holdLease(`inventory-run:${lease.runId}`, () => releaseRun(db, lease.runId));
   const job = executeRun(db, { ...input, runId: lease.runId }, options.accountIds, accountConcurrency, {
     listAllDevices: env.MFA_INVENTORY_LIST_ALL_DEVICES,
     flagRules: flagRulesFrom(env),
     rootCredentialsManagement: env.MFA_ROOT_CREDENTIALS_MANAGEMENT,
     ...collect,
-  }).finally(() =>
-    running.delete(lease.runId),
-  );
-  running.set(lease.runId, job);
+  }).finally(() => {
+    running.delete(lease.runId);
+    dropLease();
+  });
+  running.set(lease.runId, trackWork(job));
   return lease;
 }
 
@@ -136,6 +142,8 @@ async function executeRun(db: Db, run: { actor: string; trigger: RunTrigger; run
   };
   const timer = setInterval(() => void beat(), HEARTBEAT_MS);
   timer.unref?.();
+  const stopClock = metrics().inventoryDuration.startTimer();
+  let outcome: RunStatus = 'failed';
   const failures: string[] = [];
   try {
     // Discovery first: joined accounts are collected in this run, and left or suspended ones are no longer managed.
@@ -231,6 +239,7 @@ async function executeRun(db: Db, run: { actor: string; trigger: RunTrigger; run
     progress.phase = 'done';
     const status = failures.length === 0 ? 'succeeded' : failures.length === accountIds.length ? 'failed' : 'partial';
     await finishRun(db, runId, { status, progress, calls, error: failures.length ? `accounts failed: ${failures.join(', ')}` : null });
+    outcome = status;
     await recordAudit(db, { actor: run.actor, action: 'inventory.run', outcome: status === 'succeeded' ? 'success' : 'failure', detail: { trigger: run.trigger, runId, status, users: progress.usersSeen, failedAccounts: failures } });
   } catch (error) {
     progress.phase = 'failed';
@@ -238,6 +247,8 @@ async function executeRun(db: Db, run: { actor: string; trigger: RunTrigger; run
     await recordAudit(db, { actor: run.actor, action: 'inventory.run', outcome: 'failure', detail: { trigger: run.trigger, runId, status: 'failed', reason: describeError(error) } }).catch(() => undefined);
   } finally {
     clearInterval(timer);
+    stopClock({ outcome });
+    metrics().inventoryRuns.inc({ outcome });
   }
 }
 
@@ -253,4 +264,10 @@ export function startInventorySchedule(): void {
     );
   }, minutes * 60_000);
   scheduler.unref?.();
+}
+
+/** Shutdown: no further scheduled runs (a run in flight is waited for by the shutdown, lib/ops/shutdown.ts). */
+export function stopInventorySchedule(): void {
+  clearInterval(scheduler);
+  scheduler = undefined;
 }

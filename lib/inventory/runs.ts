@@ -99,6 +99,17 @@ export async function finishRun(
     .where(and(eq(inventoryRuns.id, runId), eq(inventoryRuns.status, 'running')));
 }
 
+/**
+ * Gives the lease of a run this process is abandoning (shutdown) back at once: the run ends failed, so the next run
+ * (on any instance) starts without waiting LEASE_STALE_MS and resumes the accounts it finished (interruptedRun).
+ */
+export async function releaseRun(db: Db, runId: number): Promise<void> {
+  await db
+    .update(inventoryRuns)
+    .set({ status: 'failed', finishedAt: new Date(), error: 'interrupted: the portal instance running it shut down' })
+    .where(and(eq(inventoryRuns.id, runId), eq(inventoryRuns.status, 'running')));
+}
+
 export async function recordAccountFailure(db: Db, runId: number, accountId: string, error: string): Promise<void> {
   await db.insert(inventoryAccounts).values({ runId, accountId, error }).onConflictDoUpdate({
     target: [inventoryAccounts.runId, inventoryAccounts.accountId],

@@ -5,6 +5,7 @@ import { getEnv } from '@/lib/env';
 import { getDb } from '@/lib/db/client';
 import { programUsers } from '@/lib/db/schema';
 import { recordAudit } from '@/lib/audit/log';
+import { trackWork } from '@/lib/ops/lifecycle';
 import { DAY_MS, dueStep } from '../reminder-plan';
 import { getReminderDays } from '../settings';
 import { channelsOf, reminderConfig, type ReminderChannel, type ReminderOptions, type ReminderTrigger } from './config';
@@ -96,11 +97,22 @@ export function startReminderSchedule(): void {
   if (minutes === 0 || scheduler) return;
   scheduler = setInterval(() => {
     if (scheduledRun) return;
-    scheduledRun = runReminders({ actor: 'scheduler', trigger: 'schedule' })
-      .catch((error) => console.error(`[mfa-portal] scheduled reminders failed: ${(error as Error).message}`))
-      .finally(() => {
-        scheduledRun = undefined;
-      });
+    scheduledRun = trackWork(
+      runReminders({ actor: 'scheduler', trigger: 'schedule' })
+        .catch((error) => console.error(`[mfa-portal] scheduled reminders failed: ${(error as Error).message}`))
+        .finally(() => {
+          scheduledRun = undefined;
+        }),
+    );
   }, minutes * 60_000);
   scheduler.unref?.();
+}
+
+/**
+ * Shutdown: no further ticks. A run in flight is waited for (trackWork) but its sends' claims are not given back: a
+ * claim in `sending` may already have gone out, and the next run marks it unknown rather than send it twice.
+ */
+export function stopReminderSchedule(): void {
+  clearInterval(scheduler);
+  scheduler = undefined;
 }
