@@ -3,17 +3,15 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { expect, test } from '@playwright/test';
 import { freePort } from '../infra/local/ports';
 
 /**
- * Graceful shutdown of a real `next start`: a second portal (its own PGlite, the local stack's settings) behind a small
+ * Graceful shutdown of the real standalone server (the container's `node server.js`): a second portal (its own PGlite, the local stack's settings) behind a small
  * AWS forwarder of this spec's own, which holds the inventory's IAM reads (so the run is in flight) and answers the
  * event queue's ReceiveMessage itself after a delay (a slow request, and the shared queue is left alone). Then SIGTERM.
  */
-const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const GRACE_SECONDS = 10;
 const RECEIVE_DELAY_MS = 4000;
 
@@ -83,11 +81,16 @@ test('SIGTERM: the request in flight completes, the inventory lease is given bac
   let output = '';
   let portal: ChildProcess | undefined;
   try {
-    portal = spawn(path.join(repoRoot, 'node_modules/.bin/next'), ['start', '-H', '127.0.0.1', '-p', String(port)], {
-      cwd: repoRoot,
+    // The container's server, from the folder the global setup prepared (scripts/standalone.mjs), as in production.
+    const standaloneDir = process.env.E2E_STANDALONE_DIR;
+    expect(standaloneDir, 'the global setup prepares the standalone server').toBeTruthy();
+    portal = spawn(process.execPath, ['server.js'], {
+      cwd: standaloneDir,
       env: {
         ...process.env,
         ...stackEnv,
+        PORT: String(port),
+        HOSTNAME: '127.0.0.1',
         AWS_ENDPOINT_URL: forwarder.url,
         NEXTAUTH_URL: url,
         DATABASE_URL: `pglite:${dataDir}`,
