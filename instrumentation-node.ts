@@ -3,22 +3,27 @@
  * here, with a message naming the problem, instead of failing on the first request.
  */
 import { ConfigError, getEnv } from './lib/env';
+import { processLog, routeConsoleToLog, withJobContext } from './lib/log';
 import { getDatabase } from './lib/db/client';
 import { startInventorySchedule } from './lib/inventory/refresh';
 import { discoverIfNoneYet } from './lib/accounts/discovery';
 import { startReminderSchedule } from './lib/program/reminders/run';
 import { startEventConsumer } from './lib/events/consumer';
 
+// From here on, Next's own reports and libraries' console output are JSON lines through the same censor.
+routeConsoleToLog();
+
 try {
   getEnv();
   const db = await getDatabase();
-  console.log(`[mfa-portal] storage ready (${db.kind}), migrations applied`);
+  processLog.info({ storage: db.kind }, 'storage ready, migrations applied');
   startInventorySchedule();
   // In the background: Organizations being unreachable must not stop start-up (the next inventory run retries).
-  void discoverIfNoneYet(db.db).catch((error: unknown) => console.error(`[mfa-portal] account discovery at start-up failed: ${(error as Error).message}`));
+  void withJobContext('account-discovery', () => discoverIfNoneYet(db.db)).catch((error: unknown) => processLog.error({ err: error }, 'account discovery at start-up failed'));
   startReminderSchedule();
   startEventConsumer();
 } catch (error) {
-  console.error(error instanceof ConfigError ? error.message : `[mfa-portal] start-up failed: ${(error as Error).message}`);
+  if (error instanceof ConfigError) processLog.fatal({ problems: error.problems }, error.message);
+  else processLog.fatal({ err: error }, 'start-up failed');
   process.exit(1);
 }

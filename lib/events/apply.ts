@@ -12,6 +12,7 @@ import { userArn } from '@/lib/iam-identifiers';
 import { countApplied, countDropped } from './counters';
 import { claimEvent, EventInProgress, markApplied, releaseClaim } from './claims';
 import { parseEventMessage, type DropReason, type IamChangeEvent } from './parse';
+import { log } from '@/lib/log';
 
 export { EventInProgress };
 
@@ -21,7 +22,7 @@ export type ApplyOutcome =
 
 const dropped = (reason: DropReason, detail: string, eventId?: string): ApplyOutcome => {
   countDropped(reason);
-  console.warn(`[mfa-portal] IAM event dropped (${reason})${eventId ? ` ${eventId}` : ''}: ${detail}`);
+  log.warn({ reason, ...(eventId ? { eventId } : {}), detail }, `events: IAM event dropped (${reason})`);
   return { kind: 'dropped', reason, detail, ...(eventId ? { eventId } : {}) };
 };
 
@@ -112,7 +113,7 @@ async function applyEvent(db: Db, e: IamChangeEvent, now: Date): Promise<boolean
   const { known, row } = await refreshUser(db, e, e.userName, now);
   if (known && e.effect === 'sign-in') {
     if (corroborated(e, row)) await recordSignIn(db, e);
-    else console.warn(`[mfa-portal] IAM event ${e.eventId}: ConsoleLogin of ${e.accountId}/${e.userName} not recorded as evidence: AWS shows no password${e.mfaUsed ? ' or no MFA device' : ''} for the user`);
+    else log.warn({ eventId: e.eventId, accountId: e.accountId, userName: e.userName }, `events: ConsoleLogin not recorded as evidence: AWS shows no password${e.mfaUsed ? ' or no MFA device' : ''} for the user`);
   }
   return known;
 }

@@ -9,6 +9,7 @@ import { DAY_MS, dueStep } from '../reminder-plan';
 import { getReminderDays } from '../settings';
 import { channelsOf, reminderConfig, type ReminderChannel, type ReminderOptions, type ReminderTrigger } from './config';
 import { expireStaleSends, sendOne } from './outbox';
+import { log, withJobContext } from '@/lib/log';
 
 /**
  * The scheduled run: which step is due is reminder-plan.ts's dueStep; sending starts and stops with the deadline:
@@ -96,8 +97,8 @@ export function startReminderSchedule(): void {
   if (minutes === 0 || scheduler) return;
   scheduler = setInterval(() => {
     if (scheduledRun) return;
-    scheduledRun = runReminders({ actor: 'scheduler', trigger: 'schedule' })
-      .catch((error) => console.error(`[mfa-portal] scheduled reminders failed: ${(error as Error).message}`))
+    scheduledRun = withJobContext('reminders-schedule', () => runReminders({ actor: 'scheduler', trigger: 'schedule' }))
+      .catch((error: unknown) => log.error({ err: error }, 'reminders: scheduled run failed'))
       .finally(() => {
         scheduledRun = undefined;
       });
