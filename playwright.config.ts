@@ -28,11 +28,13 @@ export default defineConfig({
     },
   },
   projects: [
-    { name: 'chromium', testIgnore: ['**/coverage.spec.ts', '**/tokens.spec.ts'], use: { ...devices['Desktop Chrome'], channel: undefined } },
+    { name: 'chromium', testIgnore: ['**/coverage.spec.ts', '**/tokens.spec.ts', '**/log-scan.spec.ts'], use: { ...devices['Desktop Chrome'], channel: undefined } },
     // An inventory run replaces the stored rows, removing those other specs put there for themselves: the specs that
     // run one go after every other spec.
     { name: 'inventory', testMatch: '**/tokens.spec.ts', dependencies: ['chromium'], use: { ...devices['Desktop Chrome'], channel: undefined } },
     // Coverage figures are compared exactly, so these run after every other spec has stopped changing IAM.
     { name: 'coverage', testMatch: '**/coverage.spec.ts', dependencies: ['inventory'], use: { ...devices['Desktop Chrome'], channel: undefined } },
+    // Last: the whole run's portal log is scanned for every secret the specs handled (e2e/log-scan.spec.ts).
+    { name: 'log-scan', testMatch: '**/log-scan.spec.ts', dependencies: ['coverage'] },
   ],
 });

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +11,7 @@ import { startTestPostgres } from '../scripts/test-postgres';
 /**
  * Starts the whole local stack (moto with the seeded organisation behind the fidelity proxy, the demo
  * IdP), a PostgreSQL server and the built portal on free ports, for every spec. The portal's output goes
- * to .test-output/portal.log, which the security specs read. Requires `next build` (npm test does it).
+ * to .test-output/portal.log, which the security specs and the last project's log scan read. Requires `next build` (npm test does it).
  */
 export default async function globalSetup() {
   const repoRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -27,6 +27,9 @@ export default async function globalSetup() {
   mkdirSync(path.join(repoRoot, '.test-output'), { recursive: true });
   const logFile = path.join(repoRoot, '.test-output', 'portal.log');
   const log = createWriteStream(logFile, { flags: 'w' });
+  // The secrets the specs handle, for the log scan (support/seen-secrets.ts): this run's only.
+  const seenSecretsFile = path.join(repoRoot, '.test-output', 'seen-secrets.jsonl');
+  writeFileSync(seenSecretsFile, '');
   const tail: string[] = [];
   let portal: ChildProcess | undefined;
   try {
@@ -61,6 +64,7 @@ export default async function globalSetup() {
     E2E_NEXTAUTH_SECRET: stack.env.NEXTAUTH_SECRET,
     E2E_CRON_SECRET: stack.env.MFA_CRON_SECRET,
     E2E_PORTAL_LOG_FILE: logFile,
+    E2E_SEEN_SECRETS_FILE: seenSecretsFile,
   });
 
   return async () => {

@@ -8,7 +8,7 @@ import { getDb } from '@/lib/db/client';
 import type { Actor, Role } from '@/lib/auth/types';
 import { fail, invalid, type ActionResult } from './result';
 import { CONTROL_CHARACTER_MESSAGE } from './free-text';
-import { setLogActor } from '@/lib/log';
+import { log, setLogActor } from '@/lib/log';
 import { inRequestLogContext } from '@/lib/log/request';
 
 /** Pages whose cached render an action's success makes stale: fixed paths, or paths that depend on the input. */
@@ -70,6 +70,8 @@ export function defineAction<S extends z.ZodType, T>(
       throw error;
     }
     if (result.status === 'success') revalidateAll(opts.revalidate, parsed.data);
+    // The outcome only: the input and the result's data can hold what the person typed.
+    log.info({ action: opts.name, status: result.status, ...(result.status === 'error' ? { errorCode: result.code } : {}) }, 'action');
     return result;
   }
 }
