@@ -34,7 +34,8 @@ export default defineConfig({
     { name: 'inventory', testMatch: '**/tokens.spec.ts', dependencies: ['chromium'], use: { ...devices['Desktop Chrome'], channel: undefined } },
     // Coverage figures are compared exactly, so these run after every other spec has stopped changing IAM.
     { name: 'coverage', testMatch: '**/coverage.spec.ts', dependencies: ['inventory'], use: { ...devices['Desktop Chrome'], channel: undefined } },
-    // Last: the whole run's portal log is scanned for every secret the specs handled (e2e/log-scan.spec.ts).
+    // Last: the whole run's portal log is scanned for every secret the specs handled (e2e/log-scan.spec.ts). Selecting
+    // it runs every project before it in full (filters do not reach dependencies); with --no-deps it scans what ran.
     { name: 'log-scan', testMatch: '**/log-scan.spec.ts', dependencies: ['coverage'] },
   ],
 });
