@@ -3,6 +3,7 @@
  * here, with a message naming the problem, instead of failing on the first request.
  */
 import { ConfigError, getEnv } from './lib/env';
+import { processLog, routeConsoleToLog, withJobContext } from './lib/log';
 import { closeDatabase, getDatabase } from './lib/db/client';
 import { startInventorySchedule, stopInventorySchedule } from './lib/inventory/refresh';
 import { discoverIfNoneYet } from './lib/accounts/discovery';
@@ -10,6 +11,9 @@ import { startReminderSchedule, stopReminderSchedule } from './lib/program/remin
 import { startEventConsumer, stopEventConsumer } from './lib/events/consumer';
 import { beginDraining, inFlightWork, releaseHeldLeases, trackWork } from './lib/ops/lifecycle';
 import { installShutdown } from './lib/ops/process-shutdown';
+
+// From here on, Next's own reports and libraries' console output are JSON lines through the same censor.
+routeConsoleToLog();
 
 try {
   const env = getEnv();
@@ -26,13 +30,14 @@ try {
     closeDatabase,
   });
   const db = await getDatabase();
-  console.log(`[mfa-portal] storage ready (${db.kind}), migrations applied`);
+  processLog.info({ storage: db.kind }, 'storage ready, migrations applied');
   startInventorySchedule();
   // In the background: Organizations being unreachable must not stop start-up (the next inventory run retries).
-  void discoverIfNoneYet(db.db).catch((error: unknown) => console.error(`[mfa-portal] account discovery at start-up failed: ${(error as Error).message}`));
+  void withJobContext('account-discovery', () => discoverIfNoneYet(db.db)).catch((error: unknown) => processLog.error({ err: error }, 'account discovery at start-up failed'));
   startReminderSchedule();
   startEventConsumer();
 } catch (error) {
-  console.error(error instanceof ConfigError ? error.message : `[mfa-portal] start-up failed: ${(error as Error).message}`);
+  if (error instanceof ConfigError) processLog.fatal({ problems: error.problems }, error.message);
+  else processLog.fatal({ err: error }, 'start-up failed');
   process.exit(1);
 }

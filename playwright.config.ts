@@ -28,7 +28,7 @@ export default defineConfig({
     },
   },
   projects: [
-    { name: 'chromium', testIgnore: ['**/coverage.spec.ts', '**/tokens.spec.ts', '**/shutdown.spec.ts'], use: { ...devices['Desktop Chrome'], channel: undefined } },
+    { name: 'chromium', testIgnore: ['**/coverage.spec.ts', '**/tokens.spec.ts', '**/shutdown.spec.ts', '**/log-scan.spec.ts'], use: { ...devices['Desktop Chrome'], channel: undefined } },
     // An inventory run replaces the stored rows, removing those other specs put there for themselves: the specs that
     // run one go after every other spec.
     { name: 'inventory', testMatch: '**/tokens.spec.ts', dependencies: ['chromium'], use: { ...devices['Desktop Chrome'], channel: undefined } },
@@ -36,5 +36,8 @@ export default defineConfig({
     { name: 'coverage', testMatch: '**/coverage.spec.ts', dependencies: ['inventory'], use: { ...devices['Desktop Chrome'], channel: undefined } },
     // A second portal process of its own (no browser), stopped with SIGTERM: independent of every other project.
     { name: 'shutdown', testMatch: '**/shutdown.spec.ts' },
+    // Last: the whole run's portal log is scanned for every secret the specs handled (e2e/log-scan.spec.ts). Selecting
+    // it runs every project before it in full (filters do not reach dependencies); with --no-deps it scans what ran.
+    { name: 'log-scan', testMatch: '**/log-scan.spec.ts', dependencies: ['coverage'] },
   ],
 });

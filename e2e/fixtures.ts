@@ -1,6 +1,7 @@
 import { test as base, expect, type BrowserContext, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { groundTruthSchema, type GroundTruth, type GroundTruthUser } from '../infra/local/ground-truth';
+import { recordCookies, recordSecret } from './support/seen-secrets';
 
 let cached: GroundTruth | undefined;
 
@@ -45,6 +46,7 @@ export class SignInPage {
   }
 
   async withKeys(accessKeyId: string, secretAccessKey: string) {
+    recordSecret('secret-access-key', secretAccessKey);
     await this.page.getByLabel('Access key ID').fill(accessKeyId);
     await this.page.getByLabel('Secret access key').fill(secretAccessKey);
     await this.page.getByRole('button', { name: 'Sign in with access keys' }).click();
@@ -59,6 +61,11 @@ type Fixtures = {
 };
 
 export const test = base.extend<Fixtures>({
+  // After every test: the cookies the portal set (session, enrollment) join the secrets the log scan looks for.
+  context: async ({ context }, use) => {
+    await use(context);
+    await recordCookies(context);
+  },
   baseURL: async ({}, use) => {
     const url = process.env.E2E_PORTAL_URL;
     if (!url) throw new Error('E2E_PORTAL_URL is not set: the global setup did not run.');
@@ -85,7 +92,10 @@ export const test = base.extend<Fixtures>({
       await signIn.withIdp(email, person(email).password);
       return page;
     });
-    for (const context of contexts) await context.close();
+    for (const context of contexts) {
+      await recordCookies(context);
+      await context.close();
+    }
   },
 });
 

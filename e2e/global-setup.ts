@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +13,7 @@ import { startTestPostgres } from '../scripts/test-postgres';
  * IdP), a PostgreSQL server and the built portal on free ports, for every spec. The portal is the container's
  * server: scripts/standalone.mjs performs the Dockerfile's runtime stage into a temporary folder and the server
  * starts from there with the Dockerfile's CMD and ENV, so every spec tests what the image runs. The portal's output
- * goes to .test-output/portal.log, which the security specs read. Requires `next build` (npm test does it).
+ * goes to .test-output/portal.log, which the security specs and the last project's log scan read. Requires `next build` (npm test does it).
  */
 export default async function globalSetup() {
   const repoRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -29,6 +29,9 @@ export default async function globalSetup() {
   mkdirSync(path.join(repoRoot, '.test-output'), { recursive: true });
   const logFile = path.join(repoRoot, '.test-output', 'portal.log');
   const log = createWriteStream(logFile, { flags: 'w' });
+  // The secrets the specs handle, for the log scan (support/seen-secrets.ts): this run's only.
+  const seenSecretsFile = path.join(repoRoot, '.test-output', 'seen-secrets.jsonl');
+  writeFileSync(seenSecretsFile, '');
   const tail: string[] = [];
   let portal: ChildProcess | undefined;
   let standaloneDir = '';
@@ -72,6 +75,7 @@ export default async function globalSetup() {
     E2E_PORTAL_PID: String(portal.pid),
     // The portal's settings for this stack, for specs that start a portal process of their own (shutdown.spec.ts).
     E2E_STACK_ENV: JSON.stringify(stack.env),
+    E2E_SEEN_SECRETS_FILE: seenSecretsFile,
   });
 
   return async () => {

@@ -26,8 +26,22 @@ async function startPortal(env: Record<string, string>): Promise<{ code: number 
       resolve(c);
     });
   });
-  return { code, output };
+  return { code, output: readable(output) };
 }
+
+/** The server's lines are JSON (lib/log): their messages and listed problems, one per line. */
+const readable = (output: string) =>
+  output
+    .split('\n')
+    .map((line) => {
+      try {
+        const entry = JSON.parse(line) as { msg?: string; problems?: string[] };
+        return [entry.msg ?? '', ...(entry.problems ?? [])].join('\n');
+      } catch {
+        return line;
+      }
+    })
+    .join('\n');
 
 test.describe('start-up configuration check', () => {
   test('a missing setting stops the server with a message naming it', async () => {

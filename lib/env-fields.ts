@@ -17,6 +17,11 @@ export const csv = (fallback = '') =>
 
 export const emptyIsUnset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+/** MFA_LOG_LEVEL: the least severe level written (lib/log). */
+export const logLevelField = z.preprocess(emptyIsUnset, z.enum(LOG_LEVELS, { error: 'must be one of trace, debug, info, warn, error, fatal' }).default('info'));
+
 export type ManagedAccount = { id: string; label: string };
 
 export const ACCOUNTS_REQUIRED = 'is required: a comma-separated list of 12-digit AWS account ids, each optionally followed by :Label';

@@ -20,6 +20,13 @@ function problems(source: Record<string, string | undefined>): string[] {
 }
 
 describe('parseEnv', () => {
+  it('log level: info by default, empty meaning unset, one of the pino levels', () => {
+    expect(parseEnv(valid).MFA_LOG_LEVEL).toBe('info');
+    expect(parseEnv({ ...valid, MFA_LOG_LEVEL: '' }).MFA_LOG_LEVEL).toBe('info');
+    expect(parseEnv({ ...valid, MFA_LOG_LEVEL: 'debug' }).MFA_LOG_LEVEL).toBe('debug');
+    expect(problems({ ...valid, MFA_LOG_LEVEL: 'verbose' })[0]).toMatch(/^MFA_LOG_LEVEL must be one of trace, debug, info, warn, error, fatal/);
+  });
+
   it('flag settings: stale window (default 90) and the service-user markers, checked', () => {
     const env = parseEnv(valid);
     expect([env.MFA_STALE_CONSOLE_DAYS, env.MFA_SERVICE_USER_TAGS, env.MFA_SERVICE_USER_PATHS, env.MFA_SERVICE_USER_GROUPS]).toEqual([90, [], [], []]);

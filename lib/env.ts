@@ -1,7 +1,7 @@
 import 'server-only';
 import { z } from 'zod';
 import { ACCOUNT_ID, IAM_GROUP_NAME, IAM_POLICY_NAME, IAM_ROLE_NAME } from '@/lib/iam-identifiers';
-import { ACCOUNTS_REQUIRED, accountSourceFields, checkAccountSource, csv, emptyIsUnset, EXTERNAL_ID, operationsFields, type ManagedAccount } from './env-fields';
+import { ACCOUNTS_REQUIRED, accountSourceFields, checkAccountSource, csv, emptyIsUnset, EXTERNAL_ID, logLevelField, operationsFields, type LogLevel, type ManagedAccount } from './env-fields';
 
 export type { ManagedAccount };
 
@@ -36,6 +36,7 @@ const schema = z
     // expire (10 minutes); remove it after that. Sessions signed under it are not kept.
     MFA_PREVIOUS_SECRET: z.preprocess(emptyIsUnset, z.string().min(32, 'must be at least 32 characters (the previous NEXTAUTH_SECRET)').optional()),
 
+    MFA_LOG_LEVEL: logLevelField,
     AWS_REGION: z.string().min(1).default('us-east-1'),
     AWS_ENDPOINT_URL: url('an alternative IAM/STS endpoint, only for the local stack').optional(),
     ...accountSourceFields,
@@ -256,6 +257,15 @@ let cached: Env | undefined;
 export function getEnv(): Env {
   cached ??= parseEnv(process.env);
   return cached;
+}
+
+/**
+ * The log level alone, readable when the rest of the configuration is invalid (the logger reports that problem);
+ * an invalid value falls back to info here and stops start-up through getEnv().
+ */
+export function getLogLevel(): LogLevel {
+  const parsed = logLevelField.safeParse(process.env.MFA_LOG_LEVEL);
+  return parsed.success ? parsed.data : 'info';
 }
 
 export const oidcConfigured = (env: Env) => Boolean(env.OIDC_ISSUER && env.OIDC_CLIENT_ID && env.OIDC_CLIENT_SECRET);

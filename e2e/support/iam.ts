@@ -7,6 +7,7 @@ import {
   ListVirtualMFADevicesCommand,
 } from '@aws-sdk/client-iam';
 import { consoleIam, registerFidoKey } from '../../infra/local/console';
+import { recordSecret } from './seen-secrets';
 
 export const TEST_ACCOUNT = '222222222222';
 
@@ -34,9 +35,12 @@ export async function createTestUser(prefix: string, options: { consolePassword?
     const userName = `e2e-${prefix}-${randomBytes(4).readUInt32BE(0)}`.slice(0, 64);
     await iam.send(new CreateUserCommand({ UserName: userName, Tags: [{ Key: 'Environment', Value: 'test' }] }));
     if (options.consolePassword ?? true) {
-      await iam.send(new CreateLoginProfileCommand({ UserName: userName, Password: `Pw-${randomBytes(12).toString('hex')}!` }));
+      const password = `Pw-${randomBytes(12).toString('hex')}!`;
+      recordSecret('password', password);
+      await iam.send(new CreateLoginProfileCommand({ UserName: userName, Password: password }));
     }
     const key = (await iam.send(new CreateAccessKeyCommand({ UserName: userName }))).AccessKey!;
+    recordSecret('secret-access-key', key.SecretAccessKey);
     return { accountId: TEST_ACCOUNT, userName, accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! };
   } finally {
     iam.destroy();

@@ -8,6 +8,8 @@ import { getDb } from '@/lib/db/client';
 import type { Actor, Role } from '@/lib/auth/types';
 import { fail, invalid, type ActionResult } from './result';
 import { CONTROL_CHARACTER_MESSAGE } from './free-text';
+import { log, setLogActor } from '@/lib/log';
+import { inRequestLogContext } from '@/lib/log/request';
 
 /** Pages whose cached render an action's success makes stale: fixed paths, or paths that depend on the input. */
 export type Revalidate<I> = string | readonly string[] | ((input: I) => string | readonly string[]);
@@ -36,12 +38,18 @@ export function defineAction<S extends z.ZodType, T>(
   opts: { name: AuditAction; role: Role; schema: S | (() => S | Promise<S>); revalidate?: Revalidate<z.output<S>> },
   handler: (actor: Actor, input: z.output<S>) => Promise<ActionResult<T>>,
 ) {
-  return async function action(_prev: ActionResult<T>, formData: FormData): Promise<ActionResult<T>> {
+  // Every log line written while the action runs carries the request id and, once known, the actor.
+  return async function action(prev: ActionResult<T>, formData: FormData): Promise<ActionResult<T>> {
+    return inRequestLogContext(() => run(prev, formData));
+  };
+
+  async function run(_prev: ActionResult<T>, formData: FormData): Promise<ActionResult<T>> {
     // Anyone can POST an action id with a JSON or text body; Next then hands over whatever it decoded, so the
     // body's shape is checked here (a typed refusal) instead of failing later as a 500.
     if (!(formData instanceof FormData)) return fail('MalformedRequest', 'This request could not be read. Reload the page and submit the form again.');
     const actor = await getActor();
     if (!actor) return fail('Unauthenticated', 'Your session has ended. Sign in again, then retry.');
+    setLogActor(actor.id);
     if (!hasRole(actor.roles, opts.role)) {
       await recordAudit(await getDb(), { actor: actor.id, action: opts.name, outcome: 'denied', detail: { reason: 'Forbidden', needs: opts.role } });
       return fail('Forbidden', 'You are not allowed to do this.');
@@ -62,6 +70,8 @@ export function defineAction<S extends z.ZodType, T>(
       throw error;
     }
     if (result.status === 'success') revalidateAll(opts.revalidate, parsed.data);
+    // The outcome only: the input and the result's data can hold what the person typed.
+    log.info({ action: opts.name, status: result.status, ...(result.status === 'error' ? { errorCode: result.code } : {}) }, 'action');
     return result;
-  };
+  }
 }

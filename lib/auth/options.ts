@@ -13,6 +13,7 @@ import { groupsFromClaim } from './roles';
 import { endSession, resolveSession, sessionPolicy, startSession } from './sessions';
 import { idpLogoutUrl } from './idp-logout';
 import type { PortalIdentity } from './types';
+import { log } from '@/lib/log';
 
 type OidcProfile = { sub: string; email?: string; email_verified?: unknown; name?: string } & Record<string, unknown>;
 
@@ -43,7 +44,7 @@ async function audit(actor: string, outcome: 'success' | 'failure', detail: Reco
     await recordAudit(await getDb(), { actor, action: 'auth.sign-in', target, outcome, detail });
   } catch (error) {
     // A sign-in must not succeed silently without its audit entry being attempted; log the failure, not the input.
-    console.error('audit write failed for auth.sign-in', (error as Error).name);
+    log.error({ errorName: (error as Error).name }, 'auth: audit write failed for auth.sign-in');
     if (outcome === 'success') throw error;
   }
 }
@@ -186,10 +187,10 @@ export function getAuthOptions(): AuthOptions {
       error(code, metadata) {
         // next-auth's metadata can hold request details; keep the code and error name only.
         const name = (metadata as { error?: Error } | undefined)?.error?.name ?? (metadata as Error | undefined)?.name;
-        console.error(`[auth] ${code}${name ? ` (${name})` : ''}`);
+        log.error({ authCode: code, ...(name ? { errorName: name } : {}) }, `auth: ${code}`);
       },
       warn(code) {
-        console.warn(`[auth] ${code}`);
+        log.warn({ authCode: code }, `auth: ${code}`);
       },
       debug() {},
     },

@@ -5,7 +5,7 @@ import { encode } from 'next-auth/jwt';
 const SECRET = 'x'.repeat(40);
 const NEXTAUTH_SECRET = 'unit-test-secret-with-at-least-32-chars';
 const env = { MFA_CRON_SECRET: SECRET as string | undefined, NEXTAUTH_SECRET, NEXTAUTH_URL: 'http://localhost' };
-vi.mock('@/lib/env', () => ({ getEnv: () => env }));
+vi.mock('@/lib/env', () => ({ getEnv: () => env, getLogLevel: () => 'info' }));
 const timingSafeEqual = vi.hoisted(() => vi.fn());
 vi.mock('node:crypto', async (importOriginal) => {
   const real = await importOriginal<typeof import('node:crypto')>();

@@ -2,6 +2,7 @@ import 'server-only';
 import { timingSafeEqual } from 'node:crypto';
 import { NextResponse, type NextRequest } from 'next/server';
 import { getEnv } from '@/lib/env';
+import { setLogActor } from '@/lib/log';
 
 /** Constant-time check of `Authorization: Bearer <secret>`; never matches when no secret is configured. */
 export function bearerMatches(request: Pick<NextRequest, 'headers'>, secret: string | undefined): boolean {
@@ -26,7 +27,10 @@ export async function authorizeScheduledJob(
   if (origin !== null && origin !== new URL(env.NEXTAUTH_URL).origin) {
     return { response: NextResponse.json({ error: 'Cross-origin request refused' }, { status: 403, headers: { 'Cache-Control': 'no-store' } }) };
   }
-  if (bearerMatches(request, env.MFA_CRON_SECRET)) return { actor: 'scheduler' };
+  if (bearerMatches(request, env.MFA_CRON_SECRET)) {
+    setLogActor('scheduler');
+    return { actor: 'scheduler' };
+  }
   return {
     response: NextResponse.json(
       { error: 'This route is for the scheduler: send Authorization: Bearer <MFA_CRON_SECRET>' },

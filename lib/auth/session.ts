@@ -9,6 +9,8 @@ import { getDb } from '@/lib/db/client';
 import { resolveSession } from './sessions';
 import { hasRole } from './roles';
 import type { Actor, Role } from './types';
+import { setLogActor } from '@/lib/log';
+import { inRequestLogContext } from '@/lib/log/request';
 
 function tokenOptions() {
   const env = getEnv();
@@ -37,7 +39,12 @@ export const getActor = cache(async function getActor(): Promise<Actor | null> {
     req: { cookies: await cookies(), headers: {} } as unknown as NextRequest,
     ...tokenOptions(),
   });
-  return toActor(token);
+  // Pages bind no log context of their own: what resolving the session logs carries the request id here.
+  return inRequestLogContext(async () => {
+    const actor = await toActor(token);
+    if (actor) setLogActor(actor.id);
+    return actor;
+  });
 });
 
 /** For pages and server actions: the actor, or a redirect to sign-in. */
@@ -65,6 +72,7 @@ export async function authorizeRequest(
   const token = await getToken({ req: request, ...tokenOptions() });
   const actor = await toActor(token);
   if (!actor) return { response: NextResponse.json({ error: 'Sign in required' }, { status: 401 }) };
+  setLogActor(actor.id);
   if (!hasRole(actor.roles, role)) return { response: NextResponse.json({ error: 'Forbidden' }, { status: 403 }) };
   return { actor };
 }

@@ -8,6 +8,7 @@ import { getEnv } from '@/lib/env';
 import { rederiveIdentity } from './principals';
 import { assertRole } from './roles';
 import type { Actor, PortalIdentity } from './types';
+import { log } from '@/lib/log';
 
 export type SessionEndReason = NonNullable<PortalSessionRow['endReason']>;
 
@@ -111,7 +112,7 @@ export async function resolveSession(db: Db, id: string, options: Options = {}):
   const patch: Partial<PortalSessionRow> = {};
   if (now.getTime() - row.rolesCheckedAt.getTime() >= policy.rolesRefreshSeconds * 1000) {
     const fresh = await (options.rederive ?? rederiveIdentity)(identity, row.groupsClaim).catch((error: unknown) => {
-      console.error('[session] roles could not be re-derived', (error as Error).name);
+      log.error({ errorName: (error as Error).name }, 'session: roles could not be re-derived; the session keeps the member role until the next check');
       return null;
     });
     if (!fresh) {

@@ -4,6 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { getEnv } from '@/lib/env';
 import * as schema from './schema/index';
+import { processLog } from '@/lib/log';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 export type Database = { db: Db; kind: 'pglite' | 'postgres'; close(): Promise<void> };
@@ -32,7 +33,7 @@ export async function openDatabase(url: string): Promise<Database> {
   // An idle pooled connection the server ends (a restart, a failover, an administrator) is reported here; unhandled,
   // it would be an uncaught exception that stops the portal. The pool replaces the connection on the next query.
   pool.on('error', (error) => {
-    console.error(`[mfa-portal] database connection lost while idle (${(error as Error & { code?: string }).code ?? 'no code'}): ${error.message}`);
+    processLog.error({ err: error }, 'db: connection lost while idle (the pool replaces it on the next query)');
   });
   const conn = await pool.connect();
   try {

@@ -5,6 +5,7 @@ import { startTestPostgres } from '@/scripts/test-postgres';
 import { listAudit, recordAudit } from '@/lib/audit/log';
 import { openDatabase } from './client';
 import { describeOnDatabases } from '@/test-support/databases';
+import { processLog } from '@/lib/log';
 
 describeOnDatabases('storage', (current) => {
   it('applies the migrations and records audit entries in order', async () => {
@@ -59,7 +60,7 @@ describe('PostgreSQL server with several portal instances', () => {
 
   it('survives the server ending an idle pooled connection, and answers the next query', async () => {
     const server = await startTestPostgres();
-    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const logged = vi.spyOn(processLog, 'error').mockImplementation(() => undefined);
     try {
       const database = await openDatabase(server.url);
       try {
@@ -70,7 +71,7 @@ describe('PostgreSQL server with several portal instances', () => {
         const { rows } = await admin.query('SELECT count(*)::int AS n FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()) t');
         await admin.end();
         expect(rows[0].n).toBeGreaterThan(0);
-        await vi.waitFor(() => expect(logged).toHaveBeenCalledWith(expect.stringMatching(/database connection lost while idle \(57P01\)/)), { timeout: 5_000 });
+        await vi.waitFor(() => expect(logged).toHaveBeenCalledWith(expect.objectContaining({ err: expect.objectContaining({ code: '57P01' }) }), expect.stringMatching(/connection lost while idle/)), { timeout: 5_000 });
         await recordAudit(database.db, { actor: 'after', action: 'inventory.refresh', outcome: 'success' });
         expect((await listAudit(database.db, { action: 'inventory.refresh' })).map((e) => e.actor)).toEqual(['after', 'before']);
       } finally {

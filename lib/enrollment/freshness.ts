@@ -2,6 +2,7 @@ import 'server-only';
 import { verifyUser } from '@/lib/inventory/verify';
 import { latestRuns } from '@/lib/inventory/refresh';
 import type { Principal } from '@/lib/auth/types';
+import { log } from '@/lib/log';
 
 /**
  * After the portal changes a user's devices, the stored inventory row is re-read at once so the dashboard
@@ -13,6 +14,6 @@ export async function refreshStoredUser(principal: Pick<Principal, 'accountId' |
     if ((await latestRuns(1)).length === 0) return;
     await verifyUser(principal, 'portal');
   } catch (error) {
-    console.error(`[inventory] could not refresh ${principal.accountId}/${principal.userName} after a change: ${(error as Error).name}`);
+    log.error({ accountId: principal.accountId, userName: principal.userName, errorName: (error as Error).name }, 'inventory: could not refresh the stored user after a change');
   }
 }

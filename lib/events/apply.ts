@@ -13,6 +13,7 @@ import { holdLease } from '@/lib/ops/lifecycle';
 import { countApplied, countDropped } from './counters';
 import { claimEvent, EventInProgress, markApplied, releaseClaim } from './claims';
 import { parseEventMessage, type DropReason, type IamChangeEvent } from './parse';
+import { log } from '@/lib/log';
 
 export { EventInProgress };
 
@@ -22,7 +23,7 @@ export type ApplyOutcome =
 
 const dropped = (reason: DropReason, detail: string, eventId?: string): ApplyOutcome => {
   countDropped(reason);
-  console.warn(`[mfa-portal] IAM event dropped (${reason})${eventId ? ` ${eventId}` : ''}: ${detail}`);
+  log.warn({ reason, ...(eventId ? { eventId } : {}), detail }, `events: IAM event dropped (${reason})`);
   return { kind: 'dropped', reason, detail, ...(eventId ? { eventId } : {}) };
 };
 
@@ -113,7 +114,7 @@ async function applyEvent(db: Db, e: IamChangeEvent, now: Date): Promise<boolean
   const { known, row } = await refreshUser(db, e, e.userName, now);
   if (known && e.effect === 'sign-in') {
     if (corroborated(e, row)) await recordSignIn(db, e);
-    else console.warn(`[mfa-portal] IAM event ${e.eventId}: ConsoleLogin of ${e.accountId}/${e.userName} not recorded as evidence: AWS shows no password${e.mfaUsed ? ' or no MFA device' : ''} for the user`);
+    else log.warn({ eventId: e.eventId, accountId: e.accountId, userName: e.userName }, `events: ConsoleLogin not recorded as evidence: AWS shows no password${e.mfaUsed ? ' or no MFA device' : ''} for the user`);
   }
   return known;
 }

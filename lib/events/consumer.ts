@@ -10,6 +10,7 @@ import { getDb } from '@/lib/db/client';
 import { applyEventMessage } from './apply';
 import { pruneClaims } from './claims';
 import { countFailed } from './counters';
+import { log, processLog, withJobContext } from '@/lib/log';
 
 export const LONG_POLL_SECONDS = 20;
 
@@ -28,12 +29,12 @@ export async function handleBatch(queueUrl: string, messages: QueueMessage[]): P
     } catch (error) {
       result.failed += 1;
       countFailed();
-      console.error(`[mfa-portal] IAM event ${message.messageId} not applied (delivery ${message.receiveCount}), left for redelivery: ${(error as Error).message}`);
+      log.error({ messageId: message.messageId, delivery: message.receiveCount, err: error }, 'events: IAM event not applied, left for redelivery');
     }
   }
   if (done.length > 0) {
     const undeleted = await deleteMessages(queueUrl, done);
-    if (undeleted.length > 0) console.warn(`[mfa-portal] IAM events applied but not deleted (they will be redelivered and dropped as replays): ${undeleted.join(', ')}`);
+    if (undeleted.length > 0) log.warn({ messageIds: undeleted }, 'events: IAM events applied but not deleted (they will be redelivered and dropped as replays)');
   }
   await pruneNowAndThen();
   return result;
@@ -49,7 +50,7 @@ async function pruneNowAndThen(): Promise<void> {
   try {
     await pruneClaims(await getDb());
   } catch (error) {
-    console.warn(`[mfa-portal] old IAM event claims not pruned: ${(error as Error).message}`);
+    log.warn({ err: error }, 'events: old IAM event claims not pruned');
   }
 }
 
@@ -99,24 +100,24 @@ export function startEventLoop(queueUrl: string, { retryDelayMs = pollRetryDelay
   const abort = new AbortController();
   let stopped = false;
   let failures = 0;
-  const loop = (async () => {
+  const loop = withJobContext('events-poll', async () => {
     while (!stopped) {
       try {
         const messages = await receive(queueUrl, LONG_POLL_SECONDS, abort.signal);
         failures = 0;
-        if (messages.length > 0) await handleBatch(queueUrl, messages);
+        if (messages.length > 0) await withJobContext('events', () => handleBatch(queueUrl, messages));
       } catch (error) {
         if (stopped) break;
         failures += 1;
         const wait = retryDelayMs(failures);
-        console.error(`[mfa-portal] IAM event queue poll failed (${failures} in a row), retrying in ${(wait / 1000).toFixed(1)} s: ${(error as Error).message}`);
+        log.error({ failures, retryInMs: wait, err: error }, 'events: IAM event queue poll failed, retrying');
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, wait);
           abort.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
         });
       }
     }
-  })();
+  });
   return {
     async stop() {
       stopped = true;
@@ -135,7 +136,7 @@ export function startEventConsumer(): void {
   if (!env.MFA_EVENTS_QUEUE_URL || env.MFA_EVENTS_MODE !== 'poll' || running) return;
   const consumer = startEventLoop(env.MFA_EVENTS_QUEUE_URL);
   running = consumer;
-  console.log('[mfa-portal] consuming IAM change events from SQS');
+  processLog.info('events: consuming IAM change events from SQS');
 }
 
 /**
@@ -148,5 +149,5 @@ export async function stopEventConsumer(): Promise<void> {
   running = undefined;
   if (!consumer) return;
   await consumer.stop();
-  console.log('[mfa-portal] IAM change event consumer stopped');
+  processLog.info('events: IAM change event consumer stopped');
 }

@@ -21,6 +21,7 @@ import { flagRulesFrom } from './flag-rules';
 import { acquireRun, carryOverAccounts, expireAbandonedRuns, finishRun, heartbeat, interruptedRun, programFingerprint, readLatestRuns, readRun, readRunAccounts, recordAccountFailure, releaseRun, type InventoryRun, type RunProgress, type RunStatus, type RunTrigger } from './runs';
 import { computeTotals, writeSnapshot } from './totals';
 import { recentlyVerifiedUsers, storeAccount } from './store';
+import { log, withJobContext } from '@/lib/log';
 
 /** Accounts whose rows are written at once (each in its own transaction), beside the pool's IAM calls. */
 const STORE_CONCURRENCY = 2;
@@ -68,12 +69,8 @@ export async function startRefresh(input: { actor: string; trigger: RunTrigger }
   const { accountConcurrency = env.MFA_INVENTORY_CONCURRENCY, ...collect } = options;
   // Shutdown waits for the run until its deadline, then gives the lease back (the next run resumes it).
   const dropLease = holdLease(`inventory-run:${lease.runId}`, () => releaseRun(db, lease.runId));
-  const job = executeRun(db, { ...input, runId: lease.runId }, options.accountIds, accountConcurrency, {
-    listAllDevices: env.MFA_INVENTORY_LIST_ALL_DEVICES,
-    flagRules: flagRulesFrom(env),
-    rootCredentialsManagement: env.MFA_ROOT_CREDENTIALS_MANAGEMENT,
-    ...collect,
-  }).finally(() => {
+  const runOptions = { listAllDevices: env.MFA_INVENTORY_LIST_ALL_DEVICES, flagRules: flagRulesFrom(env), rootCredentialsManagement: env.MFA_ROOT_CREDENTIALS_MANAGEMENT, ...collect };
+  const job = withJobContext('inventory', () => executeRun(db, { ...input, runId: lease.runId }, options.accountIds, accountConcurrency, runOptions), `inventory-run-${lease.runId}`).finally(() => {
     running.delete(lease.runId);
     dropLease();
   });
@@ -259,8 +256,8 @@ export function startInventorySchedule(): void {
   const minutes = getEnv().MFA_INVENTORY_REFRESH_MINUTES;
   if (minutes === 0 || scheduler) return;
   scheduler = setInterval(() => {
-    startRefresh({ actor: 'scheduler', trigger: 'schedule' }).catch((error) =>
-      console.error(`[mfa-portal] scheduled inventory refresh failed to start: ${(error as Error).message}`),
+    void withJobContext('inventory-schedule', () =>
+      startRefresh({ actor: 'scheduler', trigger: 'schedule' }).catch((error: unknown) => log.error({ err: error }, 'inventory: scheduled refresh failed to start')),
     );
   }, minutes * 60_000);
   scheduler.unref?.();

@@ -1,5 +1,6 @@
 import 'server-only';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { log } from '@/lib/log';
 
 /**
  * The portal's Prometheus series, in a registry of its own (not prom-client's global default, which libraries may
@@ -27,7 +28,7 @@ function create() {
           this.set({ account_id: row.accountId, state: 'compliant' }, row.compliant);
         }
       } catch (error) {
-        console.warn(`[mfa-portal] metrics: coverage not read: ${(error as Error).message}`);
+        log.warn({ err: error }, 'metrics: coverage not read');
       }
     },
   });

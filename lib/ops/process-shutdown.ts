@@ -1,5 +1,6 @@
 import 'server-only';
 import { shutDown, type ShutdownSteps } from './shutdown';
+import { processLog } from '@/lib/log';
 
 /**
  * SIGTERM and SIGINT start shutDown (shutdown.ts) and end the process with 0 within `graceSeconds`.
@@ -29,20 +30,20 @@ export function installShutdown(graceSeconds: number, steps: ShutdownSteps, proc
     const graceMs = graceSeconds * 1000;
     // Whatever hangs, the process is gone within the grace period.
     const hardStop = setTimeout(() => {
-      console.error('[mfa-portal] shutdown did not complete within the grace period: exiting');
+      processLog.error('shutdown did not complete within the grace period: exiting');
       exit(1);
     }, graceMs);
-    console.log(`[mfa-portal] ${signal}: shutting down (at most ${graceSeconds} s)`);
-    shutDown({ ...steps, inFlight: () => [httpDrained, ...steps.inFlight()] }, graceMs - 250, (line) => console.warn(line)).then(
+    processLog.info({ signal, graceSeconds }, 'shutting down');
+    shutDown({ ...steps, inFlight: () => [httpDrained, ...steps.inFlight()] }, graceMs - 250, (line) => processLog.warn(line)).then(
       (report) => {
         clearTimeout(hardStop);
         const leases = report.leases === 'timed out' ? 'timed out' : `${report.leases.released} released, ${report.leases.failed} failed`;
-        console.log(`[mfa-portal] shutdown done: ${report.steps.join(', ')}; leases ${leases}`);
+        processLog.info({ steps: report.steps, leases }, 'shutdown done');
         exit(0);
       },
       (error: unknown) => {
         clearTimeout(hardStop);
-        console.error(`[mfa-portal] shutdown failed: ${(error as Error).message}`);
+        processLog.error({ err: error }, 'shutdown failed');
         exit(1);
       },
     );

@@ -4,6 +4,7 @@ import { getDb } from '@/lib/db/client';
 import { getEnv } from '@/lib/env';
 import { readCoverage } from '@/lib/ops/coverage';
 import { metrics, renderMetrics } from '@/lib/ops/metrics';
+import { withRequestLog } from '@/lib/log/request';
 
 export const dynamic = 'force-dynamic';
 
@@ -11,7 +12,7 @@ export const dynamic = 'force-dynamic';
  * Prometheus metrics (lib/ops/metrics.ts), for a scraper holding MFA_METRICS_TOKEN only: the series name accounts
  * and their coverage. Without the setting the route does not exist; a session cookie is never enough.
  */
-export async function GET(request: NextRequest) {
+async function handleGet(request: NextRequest) {
   const token = getEnv().MFA_METRICS_TOKEN;
   if (!token) return NextResponse.json({ error: 'Not found' }, { status: 404, headers: { 'Cache-Control': 'no-store' } });
   if (!bearerMatches(request, token)) {
@@ -24,3 +25,5 @@ export async function GET(request: NextRequest) {
   const { body, contentType } = await renderMetrics();
   return new NextResponse(body, { headers: { 'Content-Type': contentType, 'Cache-Control': 'no-store' } });
 }
+
+export const GET = withRequestLog(handleGet);

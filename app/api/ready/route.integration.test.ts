@@ -63,7 +63,7 @@ describe('/api/health and /api/ready', () => {
 
   it('ready answers 200 on a migrated database, with counts only', async () => {
     state.db = migrated;
-    const response = await ready();
+    const response = await ready(new Request('http://portal.test/api/ready'));
     expect(response.status).toBe(200);
     expect(response.headers.get('cache-control')).toBe('no-store');
     const body = await response.json();
@@ -72,7 +72,7 @@ describe('/api/health and /api/ready', () => {
 
   it('ready answers 503 when the database is not migrated', async () => {
     state.db = unmigrated;
-    const response = await ready();
+    const response = await ready(new Request('http://portal.test/api/ready'));
     expect(response.status).toBe(503);
     expect(await response.json()).toEqual({ status: 'unavailable', database: 'not-migrated', accounts: { total: 0, reachable: 0, unreachable: 0, unchecked: 0 } });
   });

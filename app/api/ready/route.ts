@@ -2,6 +2,7 @@ import { NextResponse } from 'next/server';
 import { getDb } from '@/lib/db/client';
 import { managedAccountIds } from '@/lib/accounts/registry';
 import { checkReadiness, type Readiness } from '@/lib/ops/readiness';
+import { withRequestLog } from '@/lib/log/request';
 
 export const dynamic = 'force-dynamic';
 
@@ -12,7 +13,7 @@ const PROBE_TIMEOUT_MS = 5000;
  * Readiness, for load balancers and orchestrators: 200 when the database answers and is migrated, else 503.
  * Unauthenticated, so it answers counts and fixed words only (lib/ops/readiness.ts).
  */
-export async function GET() {
+async function handleGet() {
   const timedOut: Readiness = { ready: false, database: 'unreachable', accounts: { total: 0, reachable: 0, unreachable: 0, unchecked: 0 } };
   let timer: ReturnType<typeof setTimeout> | undefined;
   const result = await Promise.race([
@@ -24,3 +25,5 @@ export async function GET() {
   const { ready, ...body } = result;
   return NextResponse.json({ status: ready ? 'ready' : 'unavailable', ...body }, { status: ready ? 200 : 503, headers: { 'Cache-Control': 'no-store' } });
 }
+
+export const GET = withRequestLog(handleGet);

@@ -10,6 +10,7 @@ import { DAY_MS, dueStep } from '../reminder-plan';
 import { getReminderDays } from '../settings';
 import { channelsOf, reminderConfig, type ReminderChannel, type ReminderOptions, type ReminderTrigger } from './config';
 import { expireStaleSends, sendOne } from './outbox';
+import { log, withJobContext } from '@/lib/log';
 
 /**
  * The scheduled run: which step is due is reminder-plan.ts's dueStep; sending starts and stops with the deadline:
@@ -98,8 +99,8 @@ export function startReminderSchedule(): void {
   scheduler = setInterval(() => {
     if (scheduledRun) return;
     scheduledRun = trackWork(
-      runReminders({ actor: 'scheduler', trigger: 'schedule' })
-        .catch((error) => console.error(`[mfa-portal] scheduled reminders failed: ${(error as Error).message}`))
+      withJobContext('reminders-schedule', () => runReminders({ actor: 'scheduler', trigger: 'schedule' }))
+        .catch((error: unknown) => log.error({ err: error }, 'reminders: scheduled run failed'))
         .finally(() => {
           scheduledRun = undefined;
         }),

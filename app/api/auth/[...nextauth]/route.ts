@@ -1,6 +1,7 @@
 import NextAuth from 'next-auth';
 import { getAuthOptions } from '@/lib/auth/options';
 import { refuseThrottledSignIn } from '@/lib/auth/throttle';
+import { withRequestLog } from '@/lib/log/request';
 
 export const dynamic = 'force-dynamic';
 
@@ -14,4 +15,5 @@ async function handler(request: Request, context: { params: Promise<{ nextauth: 
   return NextAuth(getAuthOptions())(request, context);
 }
 
-export { handler as GET, handler as POST };
+const logged = withRequestLog(handler);
+export { logged as GET, logged as POST };

@@ -2,6 +2,7 @@ import { NextResponse, type NextRequest } from 'next/server';
 import { authorizeScheduledJob } from '@/lib/auth/scheduler';
 import { getEnv } from '@/lib/env';
 import { drainEvents } from '@/lib/events/consumer';
+import { withRequestLog } from '@/lib/log/request';
 
 export const dynamic = 'force-dynamic';
 export const maxDuration = 60;
@@ -13,7 +14,7 @@ const DRAIN_BUDGET_MS = 40_000;
  * Scheduled drain of the IAM change event queue (MFA_EVENTS_MODE=cron, or as a catch-up): the scheduler's bearer
  * token only. Applies what the queue holds for a bounded time and answers the counts.
  */
-export async function POST(request: NextRequest) {
+async function handlePost(request: NextRequest) {
   const auth = await authorizeScheduledJob(request);
   if (auth.response) return auth.response;
   const queueUrl = getEnv().MFA_EVENTS_QUEUE_URL;
@@ -21,3 +22,5 @@ export async function POST(request: NextRequest) {
   const result = await drainEvents(queueUrl, DRAIN_BUDGET_MS);
   return NextResponse.json(result, { headers: { 'Cache-Control': 'no-store' } });
 }
+
+export const POST = withRequestLog(handlePost);

@@ -1,6 +1,7 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { authorizeScheduledJob } from '@/lib/auth/scheduler';
 import { runReminders } from '@/lib/program/reminders/run';
+import { withRequestLog } from '@/lib/log/request';
 
 export const dynamic = 'force-dynamic';
 
@@ -9,9 +10,11 @@ export const dynamic = 'force-dynamic';
  * due now and answers with the summary; safe to call from several schedulers or instances at once (each reminder
  * is claimed once, see lib/program/reminders/outbox.ts). The run is audited as `reminders.run`.
  */
-export async function POST(request: NextRequest) {
+async function handlePost(request: NextRequest) {
   const auth = await authorizeScheduledJob(request);
   if (auth.response) return auth.response;
   const summary = await runReminders({ actor: auth.actor, trigger: auth.actor === 'scheduler' ? 'schedule' : 'manual' });
   return NextResponse.json(summary, { headers: { 'Cache-Control': 'no-store' } });
 }
+
+export const POST = withRequestLog(handlePost);

@@ -5,6 +5,7 @@ import { parseAuditFilters, withoutPaging } from '@/lib/audit/filters';
 import { csvLine } from '@/lib/csv';
 import { batchStream } from '@/lib/batch-stream';
 import type { AuditEntry } from '@/lib/db/schema';
+import { withRequestLog } from '@/lib/log/request';
 
 export const dynamic = 'force-dynamic';
 
@@ -13,7 +14,7 @@ const COLUMNS = ['id', 'at', 'actor', 'action', 'target', 'outcome', 'detail_jso
 const toCsvLine = (e: AuditEntry) => csvLine([String(e.id), e.at.toISOString(), e.actor, e.action, e.target ?? '', e.outcome, JSON.stringify(e.detail)]);
 
 /** The audit log (or the filtered part), newest first, streamed as CSV. Admins only; the export is itself audited. */
-export async function GET(request: NextRequest) {
+async function handleGet(request: NextRequest) {
   const auth = await authorizeRequest(request, 'admin');
   if (auth.response) return auth.response;
   const filters = withoutPaging(parseAuditFilters(Object.fromEntries(request.nextUrl.searchParams.entries())));
@@ -29,3 +30,5 @@ export async function GET(request: NextRequest) {
     },
   });
 }
+
+export const GET = withRequestLog(handleGet);

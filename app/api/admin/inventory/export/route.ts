@@ -3,11 +3,12 @@ import { authorizeRequest } from '@/lib/auth/session';
 import { exportInventoryUsers } from '@/lib/inventory/queries';
 import { parseUserFilters } from '@/lib/inventory/user-filters';
 import { inventoryExportStream } from '@/lib/inventory/export';
+import { withRequestLog } from '@/lib/log/request';
 
 export const dynamic = 'force-dynamic';
 
 /** The full structured inventory (or the filtered part), streamed as CSV or JSON. Admins only. */
-export async function GET(request: NextRequest) {
+async function handleGet(request: NextRequest) {
   const auth = await authorizeRequest(request, 'admin');
   if (auth.response) return auth.response;
   const params = Object.fromEntries(request.nextUrl.searchParams.entries());
@@ -25,3 +26,5 @@ export async function GET(request: NextRequest) {
     },
   });
 }
+
+export const GET = withRequestLog(handleGet);

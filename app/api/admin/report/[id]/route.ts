@@ -6,6 +6,7 @@ import { recordAudit } from '@/lib/audit/log';
 import { getDb } from '@/lib/db/client';
 import { parseDbId } from '@/lib/actions/params';
 import type { ValidationReport } from '@/lib/inventory/report-model';
+import { withRequestLog } from '@/lib/log/request';
 
 export const dynamic = 'force-dynamic';
 
@@ -23,7 +24,7 @@ const isFormat = (v: string): v is Format => Object.hasOwn(FORMATS, v);
  * A stored validation report as JSON (default), one CSV, a workbook (one sheet per section) or a zip of one CSV per
  * section. Admins only; each download is audited.
  */
-export async function GET(request: NextRequest, context: { params: Promise<{ id: string }> }) {
+async function handleGet(request: NextRequest, context: { params: Promise<{ id: string }> }) {
   const auth = await authorizeRequest(request, 'admin');
   if (auth.response) return auth.response;
   const id = parseDbId((await context.params).id);
@@ -43,3 +44,5 @@ export async function GET(request: NextRequest, context: { params: Promise<{ id:
     },
   });
 }
+
+export const GET = withRequestLog(handleGet);
