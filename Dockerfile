@@ -26,7 +26,8 @@ WORKDIR /app
 ENV NODE_ENV=production PORT=3000 HOSTNAME=0.0.0.0 NEXT_TELEMETRY_DISABLED=1
 COPY --from=build /app/.next/standalone ./
 COPY --from=build /app/.next/static ./.next/static
-RUN mkdir -p .data .next/cache && chown node:node .data .next/cache
+# pino's worker transport ships its own tests, which the build's file tracing follows (to a test-only package): gone.
+RUN rm -rf node_modules/thread-stream/test node_modules/why-is-node-running && mkdir -p .data .next/cache && chown node:node .data .next/cache
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/api/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]

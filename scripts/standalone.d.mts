@@ -9,6 +9,8 @@ export type Plan = {
   workdir: string;
   env: Record<string, string>;
   copies: Copy[];
+  /** `rm -rf` paths of the runtime stage, removed from the folder before its `mkdir -p` folders are made. */
+  remove: string[];
   dirs: string[];
   user: string | undefined;
   expose: string[];

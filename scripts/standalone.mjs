@@ -99,11 +99,18 @@ function parseCopy(args) {
   return { from: flags.from, chown: flags.chown, src: paths[0], dst: paths[1] };
 }
 
-/** `mkdir -p a b [&& chown user:group a b]` -> the folders; any other command is refused. */
+/**
+ * `[rm -rf PATHS && ]mkdir -p DIRS [&& chown user:group DIRS]` -> what to remove and the folders to create; any other
+ * command is refused. Removed paths are relative, inside the app folder (files the tracer drags in, never needed).
+ */
 function parseRuntimeRun(args) {
-  const match = /^mkdir -p ((?:[\w.\-/]+ ?)+?)(?: && chown [\w-]+(?::[\w-]+)? ((?:[\w.\-/]+ ?)+))?$/.exec(args.trim());
-  if (!match) throw new Error(`RUN in the runtime stage may only be "mkdir -p DIRS [&& chown USER:GROUP DIRS]": ${args}`);
-  return match[1].trim().split(/\s+/);
+  const PATHS = '((?:[\\w.\\-/@]+ ?)+?)';
+  const match = new RegExp(`^(?:rm -rf ${PATHS} && )?mkdir -p ${PATHS}(?: && chown [\\w-]+(?::[\\w-]+)? ((?:[\\w.\\-/]+ ?)+))?$`).exec(args.trim());
+  if (!match) throw new Error(`RUN in the runtime stage may only be "[rm -rf PATHS && ]mkdir -p DIRS [&& chown USER:GROUP DIRS]": ${args}`);
+  const remove = match[1] ? match[1].trim().split(/\s+/) : [];
+  const outside = remove.find((p) => p.startsWith('/') || p.split('/').includes('..') || p === '.');
+  if (outside) throw new Error(`RUN rm -rf in the runtime stage removes only paths inside the app folder: ${outside}`);
+  return { remove, dirs: match[2].trim().split(/\s+/) };
 }
 
 const workdirOf = (stage) => stage.instructions.filter((i) => i.op === 'WORKDIR').at(-1)?.args;
@@ -118,7 +125,7 @@ export function planFromDockerfile(text) {
   const build = stages.find((s) => s.name === buildName);
   if (!build) throw new Error(`Dockerfile: the runtime stage copies from "${buildName}", which is not a stage`);
 
-  const plan = { buildWorkdir: workdirOf(build), buildEnv: {}, buildRuns: [], workdir: undefined, env: {}, copies: [], dirs: [], user: undefined, expose: [], healthcheck: undefined, cmd: undefined };
+  const plan = { buildWorkdir: workdirOf(build), buildEnv: {}, buildRuns: [], workdir: undefined, env: {}, copies: [], remove: [], dirs: [], user: undefined, expose: [], healthcheck: undefined, cmd: undefined };
   for (const i of build.instructions) {
     if (i.op === 'ENV') Object.assign(plan.buildEnv, parseEnv(i.args));
     else if (i.op === 'RUN') plan.buildRuns.push(i.args);
@@ -139,9 +146,12 @@ export function planFromDockerfile(text) {
         plan.copies.push(copy);
         break;
       }
-      case 'RUN':
-        plan.dirs.push(...parseRuntimeRun(i.args));
+      case 'RUN': {
+        const run = parseRuntimeRun(i.args);
+        plan.remove.push(...run.remove);
+        plan.dirs.push(...run.dirs);
         break;
+      }
       case 'USER':
         plan.user = i.args;
         break;
@@ -246,6 +256,7 @@ export function prepare(plan, { outDir, root = repoRoot, skipBuild = false, log 
     // Symlinks stay as they are: the build links hashed external package names to node_modules relatively.
     cpSync(src, dst, { recursive: true, verbatimSymlinks: true });
   }
+  for (const gone of plan.remove) rmSync(localTarget(plan, gone, outDir), { recursive: true, force: true });
   for (const dir of plan.dirs) mkdirSync(localTarget(plan, dir, outDir), { recursive: true });
   const lock = JSON.parse(readFileSync(path.join(root, 'package-lock.json'), 'utf8'));
   const problems = checkFolder(outDir, lock);

@@ -46,6 +46,7 @@ describe('the Dockerfile, as scripts/standalone.mjs reads it', () => {
       { from: 'build', chown: undefined, src: '/app/.next/static', dst: './.next/static' },
     ]);
     expect(plan.dirs).toEqual(['.data', '.next/cache']);
+    expect(plan.remove).toEqual(['node_modules/thread-stream/test', 'node_modules/why-is-node-running']);
   });
 
   it('checks health with node’s own fetch of /api/health (the slim image has no curl)', () => {
@@ -72,10 +73,20 @@ describe('the Dockerfile, as scripts/standalone.mjs reads it', () => {
   });
 
   it('refuses a RUN it cannot perform, a COPY from elsewhere than the build stage, and a shell-form CMD', () => {
-    expect(() => planFromDockerfile(withRuntimeLine('RUN apt-get update && apt-get install -y curl'))).toThrow(/may only be "mkdir -p/);
+    expect(() => planFromDockerfile(withRuntimeLine('RUN apt-get update && apt-get install -y curl'))).toThrow(/may only be "\[rm -rf PATHS && \]mkdir -p/);
     expect(() => planFromDockerfile(withRuntimeLine('COPY --from=deps /app/node_modules ./node_modules'))).toThrow(/copies only from the "build" stage/);
     expect(() => planFromDockerfile(withRuntimeLine('COPY README.md ./'))).toThrow(/copies only from the "build" stage/);
     expect(() => planFromDockerfile(dockerfile.replace('CMD ["node", "server.js"]', 'CMD node server.js'))).toThrow(/CMD must use the exec form/);
+  });
+
+  it('removes only paths inside the app folder before creating the folders', () => {
+    const line = (run: string) => dockerfile.replace(/^RUN rm -rf .*$/m, run);
+    expect(planFromDockerfile(line('RUN mkdir -p .data')).remove).toEqual([]);
+    expect(planFromDockerfile(line('RUN rm -rf a/b @scope/c && mkdir -p .data'))).toMatchObject({ remove: ['a/b', '@scope/c'], dirs: ['.data'] });
+    for (const outside of ['/etc', '../up', 'a/../../up', '.']) {
+      expect(() => planFromDockerfile(line(`RUN rm -rf ${outside} && mkdir -p .data`))).toThrow(/removes only paths inside the app folder/);
+    }
+    expect(() => planFromDockerfile(line('RUN rm -rf a; mkdir -p .data'))).toThrow(/may only be/);
   });
 
   it('reads ENV in both forms, quoted values and continuation lines', () => {
