@@ -138,6 +138,9 @@ export async function collectAccount(
   onPhase?.('credential-report');
   // Only the parsed report is kept: the CSV text (MBs at 10,000 users) is dropped with readReport's frame.
   const { report, reportAt } = await readReport(accountId, options.reportPolling);
+  // A database read: made while the account's next IAM calls are in flight, not between them.
+  const recheckRead = options.recheck?.(reportAt);
+  recheckRead?.catch(() => undefined);
   onPhase?.('users');
   // One call at a time per account (see userConcurrency).
   const iamUsers = await readAccountUsers(accountId, { pageSize });
@@ -145,7 +148,7 @@ export async function collectAccount(
   onPhase?.('virtual-devices');
   const { devices, leftovers, unattributed } = attributeVirtualDevices(await listVirtualDevices(accountId, { pageSize }), iamUsers);
 
-  const recheck = (await options.recheck?.(reportAt)) ?? new Set<string>();
+  const recheck = (await recheckRead) ?? new Set<string>();
   const program = options.program ?? EMPTY_PROGRAM;
   const needsLiveCheck = (u: IamUser) => {
     const row = report.users.get(u.userName);

@@ -189,6 +189,7 @@ async function executeRun(db: Db, run: { actor: string; trigger: RunTrigger; run
           await storeUsers(db, runId, users, startedAt);
         });
         let inv: Awaited<ReturnType<typeof collectAccount>>;
+        let reachable: Promise<unknown> = Promise.resolve();
         try {
           // Read while AssumeRole is in flight: the slot is the pool's bound on IAM calls, not on database reads.
           const program = loadProgram(db, accountId);
@@ -201,7 +202,9 @@ async function executeRun(db: Db, run: { actor: string; trigger: RunTrigger; run
             await recordReachability(db, accountId, describeError(error));
             throw error;
           }
-          await recordReachability(db, accountId, null);
+          // Written while the account's first IAM calls are in flight (awaited before the account ends).
+          reachable = recordReachability(db, accountId, null);
+          reachable.catch(() => undefined);
           inv = await collectAccount(accountId, {
             ...options,
             program: await program,
@@ -211,8 +214,10 @@ async function executeRun(db: Db, run: { actor: string; trigger: RunTrigger; run
               progress.phase = `${accountId}: ${phase}`;
             },
           });
+          await reachable;
         } catch (error) {
           await writer.settled();
+          await reachable.catch(() => undefined);
           await failed(accountId, error);
           done();
           return;
