@@ -43,6 +43,7 @@ vi.mock('@/lib/aws/iam', () => ({
 }));
 
 const { collectAccount } = await import('./collect');
+const { USER_BATCH } = await import('./collect-batch');
 
 const user = (userName: string, tags: Record<string, string> = {}): IamUser => ({
   accountId: A, userName, arn: `arn:aws:iam::${A}:user/${userName}`, path: '/', createdAt: '2024-01-01T00:00:00.000Z', tags, groups: [],
@@ -184,5 +185,52 @@ describe('collectAccount', () => {
 
     failing.set('late', new AwsError('ServiceFailure', 'iam:ListMFADevices', 'ServiceUnavailable'));
     await expect(collectAccount(A, { now })).rejects.toMatchObject({ code: 'ServiceFailure' });
+  });
+
+  it('hands the users on batch by batch (onUsers), each batch with its own calls done, the same rows as in one pass', async () => {
+    // 1,203 users: three batches; every fourth has MFA that no virtual device explains (a ListMFADevices each).
+    const names = Array.from({ length: 1203 }, (_, i) => `u${String(i).padStart(4, '0')}`);
+    state.users = names.map((n) => user(n));
+    state.csv = [header, ...names.map((n, i) => line(n, true, i % 4 === 0))].join('\n');
+    state.virtual = [{ serial: v('u1202'), userName: null, enabledAt: null }];
+    state.devices = new Map(names.filter((_, i) => i % 4 === 0).map((n) => [n, [toMfaDevice(fido(n), '2025-02-01T00:00:00Z')]]));
+    const whole = await collectAccount(A, { now });
+    const callsInOnePass = [...calls.listMfaDevices];
+    calls.listMfaDevices = [];
+
+    const batches: { size: number; listedBefore: number }[] = [];
+    const received: typeof whole.users = [];
+    const inv = await collectAccount(A, {
+      now,
+      onUsers: async (batch) => {
+        batches.push({ size: batch.length, listedBefore: calls.listMfaDevices.length });
+        received.push(...batch);
+      },
+    });
+    expect(batches.map((b) => b.size)).toEqual([USER_BATCH, USER_BATCH, 1203 - 2 * USER_BATCH]);
+    // A batch is handed on once its own users' calls are made, before the next batch's.
+    expect(batches.map((b) => b.listedBefore)).toEqual([USER_BATCH / 4, (2 * USER_BATCH) / 4, callsInOnePass.length]);
+    expect(calls.listMfaDevices).toEqual(callsInOnePass);
+    expect(inv.users).toEqual([]);
+    expect(inv.userCount).toBe(1203);
+    expect(received).toEqual(whole.users);
+    // A leftover is attributed across batches: the owner is in the last one.
+    expect(received.at(-1)).toMatchObject({ userName: 'u1202', leftoverDevices: [v('u1202')] });
+  });
+
+  it('a failing batch write fails the collection before the next batch is collected', async () => {
+    state.users = Array.from({ length: 2 * USER_BATCH }, (_, i) => user(`u${i}`));
+    state.csv = [header, ...state.users.map((u) => line(u.userName, true, false))].join('\n');
+    let handed = 0;
+    await expect(
+      collectAccount(A, {
+        now,
+        onUsers: async () => {
+          handed++;
+          throw new Error('database down');
+        },
+      }),
+    ).rejects.toThrow('database down');
+    expect(handed).toBe(1);
   });
 });

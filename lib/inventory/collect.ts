@@ -1,13 +1,12 @@
 import 'server-only';
-import pLimit from 'p-limit';
-import { isAwsError } from '@/lib/aws/errors';
-import { getAccountAlias, getFidoCertifications, hasConsoleAccess, listMfaDevices } from '@/lib/aws/iam';
-import { listVirtualDevices, readAccountUsers, readCredentialReport, type ReportPolling } from '@/lib/aws/inventory-sources';
+import { getAccountAlias, type IamUser } from '@/lib/aws/iam';
+import { listVirtualDevices, readAccountUsers, readCredentialReport, type ReportPolling, type VirtualDeviceEntry } from '@/lib/aws/inventory-sources';
 import { toMfaDevice, type MfaDevice } from '@/lib/aws/mfa-devices';
 import { VIRTUAL_MFA_SERIAL } from '@/lib/iam-identifiers';
-import { resolveProgram, type ProgramCategory, type UserDecision } from '@/lib/program/resolve';
-import { classify, type ClassifiedUser, type FlagRules } from './classify';
-import { parseCredentialReport, rootStatus, type CredentialReportUser, type RootStatus } from './credential-report';
+import type { ClassifiedUser, FlagRules } from './classify';
+import { collectBatch, USER_BATCH } from './collect-batch';
+import { virtualDevicesSettle, type CollectProgram } from './collect-rules';
+import { parseCredentialReport, rootStatus, type RootStatus } from './credential-report';
 
 export type CollectOptions = {
   /**
@@ -35,6 +34,11 @@ export type CollectOptions = {
   rootCredentialsManagement?: boolean;
   now?: Date;
   onPhase?: (phase: CollectPhase) => void;
+  /**
+   * Receives the classified users batch by batch (USER_BATCH), awaited before the next batch's calls; the
+   * inventory's `users` is then empty. Without it, `users` holds them all.
+   */
+  onUsers?: (users: ClassifiedUser[]) => Promise<void>;
 };
 
 export type CollectPhase = 'credential-report' | 'users' | 'virtual-devices' | 'devices' | 'certifications';
@@ -46,56 +50,15 @@ export type AccountInventory = {
   rootMfaActive: boolean | null;
   /** From the report's root row and MFA_ROOT_CREDENTIALS_MANAGEMENT (rootStatus). */
   rootStatus: RootStatus;
+  /** Empty when the users went to `onUsers`. */
   users: ClassifiedUser[];
+  /** Users collected (handed to onUsers or in `users`). */
+  userCount: number;
   /** Unassigned virtual devices that no user can be attributed to (neither `mfa/<user>` nor the portal's path). */
   unattributedLeftovers: string[];
 };
 
-export type CollectProgram = {
-  categories: readonly ProgramCategory[];
-  /** Decisions of this account's users, by user name. */
-  decisions: ReadonlyMap<string, UserDecision>;
-};
-
-/**
- * Whether a user's known virtual devices settle their verdict, gap and remediation, so that a hardware or FIDO
- * device the cheap path does not see could change nothing. True only when, with the virtual devices alone, the user
- * is either compliant (more devices only add to the allowed count; no rule penalises an extra device) or out of
- * scope for good (no console password, out of scope, or an exception without expiry). An exception that expires is
- * not settled: the view brings the user back into scope at that moment, with the stored devices.
- */
-export function virtualDevicesSettle(
-  user: { accountId: string; userName: string; path: string; tags: Record<string, string>; groups: string[]; consoleAccess: boolean },
-  virtualDevices: number,
-  program: CollectProgram,
-  now: Date,
-): boolean {
-  if (!user.consoleAccess) return true;
-  const status = resolveProgram(
-    { ...user, devices: Array.from({ length: virtualDevices }, () => ({ type: 'virtual' as const })) },
-    program.categories,
-    program.decisions.get(user.userName) ?? null,
-    now,
-  );
-  if (status.decision === 'out-of-scope') return true;
-  if (status.decision === 'exception' && !status.exceptionExpired) return status.expiresAt === null;
-  return status.compliant;
-}
-
-/**
- * Whether the user's category counts only certified security keys and their verdict can depend on it (the same
- * "for good" reasons as virtualDevicesSettle): then each FIDO device's GetMFADevice is read.
- */
-export function needsCertifications(
-  user: { accountId: string; userName: string; path: string; tags: Record<string, string>; groups: string[]; consoleAccess: boolean },
-  program: CollectProgram,
-  now: Date,
-): boolean {
-  if (!user.consoleAccess) return false;
-  const status = resolveProgram({ ...user, devices: [] }, program.categories, program.decisions.get(user.userName) ?? null, now);
-  if (!status.requireCertifiedKey || status.decision === 'out-of-scope') return false;
-  return !(status.decision === 'exception' && !status.exceptionExpired && status.expiresAt === null);
-}
+export { needsCertifications, virtualDevicesSettle, type CollectProgram } from './collect-rules';
 
 const EMPTY_PROGRAM: CollectProgram = { categories: [], decisions: new Map() };
 
@@ -126,6 +89,31 @@ export function leftoverOwner(serial: string, userNames: ReadonlySet<string>): s
   return null;
 }
 
+async function readReport(accountId: string, polling: ReportPolling | undefined) {
+  const raw = await readCredentialReport(accountId, polling);
+  return { report: parseCredentialReport(raw.csv), reportAt: raw.generatedAt };
+}
+
+/** Assigned virtual devices by user; unassigned ones attributed to a user (leftoverOwner) or not. */
+function attributeVirtualDevices(virtual: readonly VirtualDeviceEntry[], users: readonly IamUser[]) {
+  const names = new Set(users.map((u) => u.userName));
+  const devices = new Map<string, MfaDevice[]>();
+  const leftovers = new Map<string, string[]>();
+  const unattributed: string[] = [];
+  for (const d of virtual) {
+    if (d.userName) {
+      const list = devices.get(d.userName) ?? [];
+      list.push(toMfaDevice(d.serial, d.enabledAt));
+      devices.set(d.userName, list);
+      continue;
+    }
+    const owner = leftoverOwner(d.serial, names);
+    if (owner) leftovers.set(owner, [...(leftovers.get(owner) ?? []), d.serial]);
+    else unattributed.push(d.serial);
+  }
+  return { devices, leftovers, unattributed };
+}
+
 /**
  * One account's inventory in bulk: GetAccountAuthorizationDetails (users, tags, groups), the credential
  * report (console access, password and key use, whether any MFA is active), ListVirtualMFADevices (live:
@@ -148,103 +136,48 @@ export async function collectAccount(
   // The report first: reading it through the SDK makes the most short-lived garbage of the whole collection,
   // and while the heap is still small that garbage is collected instead of adding to the peak.
   onPhase?.('credential-report');
-  const raw = await readCredentialReport(accountId, options.reportPolling);
-  const report = parseCredentialReport(raw.csv);
+  // Only the parsed report is kept: the CSV text (MBs at 10,000 users) is dropped with readReport's frame.
+  const { report, reportAt } = await readReport(accountId, options.reportPolling);
+  // A database read: made while the account's next IAM calls are in flight, not between them.
+  const recheckRead = options.recheck?.(reportAt);
+  recheckRead?.catch(() => undefined);
   onPhase?.('users');
   // One call at a time per account (see userConcurrency).
   const iamUsers = await readAccountUsers(accountId, { pageSize });
   const alias = await getAccountAlias(accountId);
   onPhase?.('virtual-devices');
-  const virtual = await listVirtualDevices(accountId, { pageSize });
+  const { devices, leftovers, unattributed } = attributeVirtualDevices(await listVirtualDevices(accountId, { pageSize }), iamUsers);
 
-  const names = new Set(iamUsers.map((u) => u.userName));
-  const devices = new Map<string, MfaDevice[]>();
-  const leftovers = new Map<string, string[]>();
-  const unattributed: string[] = [];
-  for (const d of virtual) {
-    if (d.userName) {
-      const list = devices.get(d.userName) ?? [];
-      list.push(toMfaDevice(d.serial, d.enabledAt));
-      devices.set(d.userName, list);
-      continue;
-    }
-    const owner = leftoverOwner(d.serial, names);
-    if (owner) leftovers.set(owner, [...(leftovers.get(owner) ?? []), d.serial]);
-    else unattributed.push(d.serial);
-  }
-
-  const recheck = (await options.recheck?.(raw.generatedAt)) ?? new Set<string>();
-  const live = new Map<string, { consoleAccess?: boolean; devices: MfaDevice[] }>();
-  // Users deleted between the bulk read and their own call: gone from the account, so gone from the inventory.
-  const deleted = new Set<string>();
+  const recheck = (await recheckRead) ?? new Set<string>();
   const program = options.program ?? EMPTY_PROGRAM;
-  const toCheck = iamUsers.filter((u) => {
+  const needsLiveCheck = (u: IamUser) => {
     const row = report.users.get(u.userName);
     if (!row || recheck.has(u.userName)) return true;
     if (!row.mfaActive) return false;
     const known = devices.get(u.userName);
     if (listAllDevices || !known) return true;
     return !virtualDevicesSettle({ ...u, consoleAccess: row.passwordEnabled }, known.length, program, now);
-  });
-  onPhase?.('devices');
-  await pLimit(userConcurrency).map(toCheck, async (u) => {
-    const inReport = report.users.has(u.userName);
-    try {
-      const consoleAccess = inReport ? undefined : await hasConsoleAccess(accountId, u.userName);
-      const listed = await listMfaDevices(accountId, u.userName);
-      live.set(u.userName, { consoleAccess, devices: listed });
-    } catch (error) {
-      if (!isAwsError(error, 'NoSuchEntity')) throw error;
-      deleted.add(u.userName);
-    }
-  });
-
-  const deviceList = (userName: string) => live.get(userName)?.devices ?? devices.get(userName) ?? [];
-  const certifiable = iamUsers.flatMap((u) => {
-    if (deleted.has(u.userName)) return [];
-    const consoleAccess = live.get(u.userName)?.consoleAccess ?? report.users.get(u.userName)?.passwordEnabled ?? false;
-    if (!needsCertifications({ ...u, consoleAccess }, program, now)) return [];
-    return deviceList(u.userName).filter((d) => d.type === 'fido').map((d) => ({ userName: u.userName, device: d }));
-  });
-  onPhase?.('certifications');
-  const certified = new Map<string, MfaDevice['certifications']>();
-  await pLimit(userConcurrency).map(certifiable, async ({ userName, device }) => {
-    try {
-      certified.set(device.serial, await getFidoCertifications(accountId, userName, device.serial));
-    } catch (error) {
-      // Removed since it was listed: left unread (not certified), as the next run will not list it at all.
-      if (!isAwsError(error, 'NoSuchEntity')) throw error;
-    }
-  });
-
-  const users = iamUsers.filter((u) => !deleted.has(u.userName)).map((u) => {
-    const r: CredentialReportUser | undefined = report.users.get(u.userName);
-    const checked = live.get(u.userName);
-    const userDevices = deviceList(u.userName).map((d) => (certified.has(d.serial) ? { ...d, certifications: certified.get(d.serial) } : d));
-    return classify(
-      {
-        ...u,
-        createdAt: u.createdAt ? new Date(u.createdAt) : (r?.createdAt ?? null),
-        consoleAccess: checked?.consoleAccess ?? r?.passwordEnabled ?? false,
-        // Absent from the report: usage unknown, so no usage-based flag.
-        passwordLastUsed: r ? r.passwordLastUsed : undefined,
-        accessKeyLastUsed: r?.accessKeyLastUsed ?? null,
-        devices: userDevices,
-        // A device that is now enabled is not a leftover, whatever the listing order was.
-        leftoverDevices: (leftovers.get(u.userName) ?? []).filter((s) => !userDevices.some((d) => d.serial === s)),
-      },
-      now,
-      options.flagRules,
-    );
-  });
+  };
+  const kept: ClassifiedUser[] = [];
+  let userCount = 0;
+  // Batch by batch, each handed on (onUsers: stored) before the next one's calls: an account never holds all its
+  // classified users, and the writes overlap the account's remaining IAM calls.
+  for (let i = 0; i < iamUsers.length; i += USER_BATCH) {
+    const batch = iamUsers.slice(i, i + USER_BATCH);
+    const classified = await collectBatch(accountId, batch, { report, devices, leftovers, needsLiveCheck, program, now, userConcurrency, flagRules: options.flagRules, onPhase });
+    userCount += classified.length;
+    if (options.onUsers) await options.onUsers(classified);
+    else kept.push(...classified);
+  }
 
   return {
     accountId,
     alias,
-    credentialReportAt: raw.generatedAt,
+    credentialReportAt: reportAt,
     rootMfaActive: report.rootMfaActive,
     rootStatus: rootStatus(report.root, options.rootCredentialsManagement ?? false),
-    users,
+    users: kept,
+    userCount,
     unattributedLeftovers: unattributed,
   };
 }

@@ -15,15 +15,17 @@ import { loadCategories } from '@/lib/program/member';
 import type { UserDecision } from '@/lib/program/resolve';
 import { count, eq } from 'drizzle-orm';
 import pLimit from 'p-limit';
+import type { ClassifiedUser } from './classify';
 import { collectAccount, type CollectOptions, type CollectProgram } from './collect';
 import { collectionOrder } from './collection-order';
 import { flagRulesFrom } from './flag-rules';
 import { acquireRun, carryOverAccounts, expireAbandonedRuns, finishRun, heartbeat, interruptedRun, programFingerprint, readLatestRuns, readRun, readRunAccounts, recordAccountFailure, releaseRun, type InventoryRun, type RunProgress, type RunStatus, type RunTrigger } from './runs';
 import { computeTotals, writeSnapshot } from './totals';
-import { recentlyVerifiedUsers, storeAccount } from './store';
+import { batchWriter } from './batch-writer';
+import { finishAccount, recentlyVerifiedUsers, storeUsers } from './store';
 import { log, withJobContext } from '@/lib/log';
 
-/** Accounts whose rows are written at once (each in its own transaction), beside the pool's IAM calls. */
+/** Batches of rows (and account ends) written at once, beside the pool's IAM calls. */
 const STORE_CONCURRENCY = 2;
 
 /** How often a running collection refreshes its lease; well inside LEASE_STALE_MS. */
@@ -160,8 +162,9 @@ async function executeRun(db: Db, run: { actor: string; trigger: RunTrigger; run
       progress.usersSeen = carried.reduce((n, a) => n + a.users, 0);
     }
     const carriedIds = new Set(carried.map((a) => a.accountId));
-    // An account's rows are written outside its pool slot: the slot goes on to the next account's IAM calls at once
-    // (the pool is the bound on calls in flight, and a database write makes none).
+    // An account's rows are written batch by batch while its collection goes on (collectAccount's onUsers), and its
+    // last batch and its end outside its pool slot: the slot goes on to the next account's IAM calls at once (the
+    // pool is the bound on calls in flight, and a database write makes none).
     const stores: Promise<void>[] = [];
     const storeSlot = pLimit(STORE_CONCURRENCY);
     let storeError: unknown;
@@ -173,13 +176,25 @@ async function executeRun(db: Db, run: { actor: string; trigger: RunTrigger; run
       progress.accountsDone++;
       void beat();
     };
+    // Taken over by another instance: it owns the inventory now; writing would race it.
+    const requireLease = async () => {
+      if (lost || !(await heartbeat(db, runId, progress, calls))) {
+        lost = true;
+        throw new Error('lease lost');
+      }
+    };
     const todo = collectionOrder(accountIds.filter((id) => !carriedIds.has(id)), await usersByAccount(db));
     await countCalls(calls, () =>
       pLimit(concurrency).map(todo, async (accountId) => {
         // Taken over by another instance: the accounts not started are its to read.
         if (lost) return;
         const startedAt = new Date();
+        const writer = batchWriter(storeSlot, async (users: ClassifiedUser[], first) => {
+          if (first || lost) await requireLease();
+          await storeUsers(db, runId, users, startedAt);
+        });
         let inv: Awaited<ReturnType<typeof collectAccount>>;
+        let reachable: Promise<unknown> = Promise.resolve();
         try {
           // Read while AssumeRole is in flight: the slot is the pool's bound on IAM calls, not on database reads.
           const program = loadProgram(db, accountId);
@@ -192,39 +207,44 @@ async function executeRun(db: Db, run: { actor: string; trigger: RunTrigger; run
             await recordReachability(db, accountId, describeError(error));
             throw error;
           }
-          await recordReachability(db, accountId, null);
+          // Written while the account's first IAM calls are in flight (awaited before the account ends).
+          reachable = recordReachability(db, accountId, null);
+          reachable.catch(() => undefined);
           inv = await collectAccount(accountId, {
             ...options,
             program: await program,
             recheck: (reportAt) => recentlyVerifiedUsers(db, accountId, reportAt),
+            onUsers: writer.add,
             onPhase: (phase) => {
               progress.phase = `${accountId}: ${phase}`;
             },
           });
+          await reachable;
         } catch (error) {
+          await writer.settled();
+          await reachable.catch(() => undefined);
           await failed(accountId, error);
           done();
           return;
         }
-        const stored = storeSlot(async () => {
+        const stored = (async () => {
           try {
-            // Taken over by another instance: it owns the inventory now; writing would race it.
-            if (lost || !(await heartbeat(db, runId, progress, calls))) {
-              lost = true;
-              throw new Error('lease lost');
-            }
-            await storeAccount(db, runId, inv, startedAt);
-            progress.usersSeen += inv.users.length;
+            await writer.flush();
+            await storeSlot(async () => {
+              await requireLease();
+              await finishAccount(db, runId, inv, inv.userCount, startedAt);
+            });
+            progress.usersSeen += inv.userCount;
           } catch (error) {
             await failed(accountId, error);
           } finally {
             done();
           }
-        }).catch((error: unknown) => {
+        })().catch((error: unknown) => {
           storeError ??= error;
         });
         stores.push(stored);
-        // Back-pressure: collected accounts waiting for a write stay few, so memory stays bounded.
+        // Back-pressure: accounts waiting for their last writes stay few, so memory stays bounded.
         if (storeSlot.pendingCount >= concurrency) await stored;
       }),
     );

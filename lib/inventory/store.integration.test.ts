@@ -5,7 +5,7 @@ import { getDb, type Db } from '@/lib/db/client';
 import { inventoryUsers } from '@/lib/db/schema';
 import { classify, type UserFacts } from './classify';
 import { acquireRun, finishRun } from './runs';
-import { storeAccount, toRow, upsertUserRow, INSERT_BATCH } from './store';
+import { finishAccount, storeAccount, storeUsers, toRow, upsertUserRow, INSERT_BATCH } from './store';
 
 // Storage rules on their own (no AWS): replacement per account, and rows the portal wrote meanwhile.
 const A = '111111111111';
@@ -47,6 +47,24 @@ describe('storeAccount', () => {
     expect(rows.map((r) => r.userName).sort()).toEqual(['new-user', 'u0']);
     expect(rows.every((r) => r.runId === second && r.source === 'inventory')).toBe(true);
     expect((await row('u0'))?.mfaState).toBe('enabled');
+  });
+
+  it('batch by batch: written batches replace their rows at once, and unseen rows go only when the account ends', async () => {
+    const base = await newRun();
+    await storeAccount(db, base, inventory([facts('old-a'), facts('old-b'), facts('kept')]), new Date());
+    await done(base);
+    const run = await newRun();
+    const startedAt = new Date();
+    await storeUsers(db, run, inventory([facts('kept', 1), facts('fresh')]).users, startedAt);
+    // An account that fails here keeps every previous row; the batch written is this run's newer read.
+    let rows = await db.select().from(inventoryUsers).where(eq(inventoryUsers.accountId, A));
+    expect(rows.map((r) => r.userName).sort()).toEqual(['fresh', 'kept', 'old-a', 'old-b']);
+    expect((await row('kept'))).toMatchObject({ runId: run, mfaState: 'enabled' });
+    expect((await row('old-a'))?.runId).toBe(base);
+    await finishAccount(db, run, inventory([]), 2, startedAt);
+    await done(run);
+    rows = await db.select().from(inventoryUsers).where(eq(inventoryUsers.accountId, A));
+    expect(rows.map((r) => r.userName).sort()).toEqual(['fresh', 'kept']);
   });
 
   it('leaves alone rows the portal wrote after the collection began, and still replaces older ones', async () => {

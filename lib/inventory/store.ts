@@ -38,35 +38,45 @@ export function toRow(u: ClassifiedUser, source: InventoryUserRow['source'], run
 
 const excluded = (column: string) => sql.raw(`excluded."${column}"`);
 
+const UPSERT_SET = Object.fromEntries(
+  (
+    [
+      ['arn', 'arn'], ['path', 'path'], ['createdAt', 'created_at'], ['consoleAccess', 'console_access'],
+      ['passwordLastUsed', 'password_last_used'], ['accessKeyLastUsed', 'access_key_last_used'], ['tags', 'tags'],
+      ['groups', 'groups'], ['devices', 'devices'], ['leftoverDevices', 'leftover_devices'], ['mfaState', 'mfa_state'],
+      ['flags', 'flags'], ['flagEvidence', 'flag_evidence'], ['source', 'source'], ['runId', 'run_id'], ['updatedAt', 'updated_at'],
+      ['emailTag', 'email_tag'], ['emailTagKey', 'email_tag_key'],
+    ] as const
+  ).map(([key, column]) => [key, excluded(column)]),
+);
+
 /**
- * Replaces one account's users in one transaction: upserts what was seen, deletes what was not. Rows the
- * portal wrote (an enrollment, "verify now") after this account's collection began are newer than what was
- * collected and are left alone, by both the upsert and the delete.
+ * Upserts a batch of one run's users (INSERT_BATCH rows per statement). Rows the portal wrote (an enrollment,
+ * "verify now") after the account's collection began are newer than what was collected and are left alone.
  */
-export async function storeAccount(db: Db, runId: number, inv: AccountInventory, collectionStartedAt: Date): Promise<void> {
-  const at = new Date();
+export async function storeUsers(db: Db, runId: number, users: readonly ClassifiedUser[], collectionStartedAt: Date, at = new Date()): Promise<void> {
+  for (let i = 0; i < users.length; i += INSERT_BATCH) {
+    const batch = users.slice(i, i + INSERT_BATCH).map((u) => toRow(u, 'inventory', runId, at));
+    await db
+      .insert(inventoryUsers)
+      .values(batch)
+      .onConflictDoUpdate({
+        target: [inventoryUsers.accountId, inventoryUsers.userName],
+        set: UPSERT_SET,
+        setWhere: sql`${inventoryUsers.source} = 'inventory' or ${inventoryUsers.updatedAt} < ${collectionStartedAt}`,
+      });
+  }
+}
+
+export type AccountSummary = Omit<AccountInventory, 'users' | 'userCount'>;
+
+/**
+ * Ends one account's replacement once all its users are stored (storeUsers): in one transaction, deletes the rows
+ * this run did not write (users gone from the account; not rows the portal wrote after the collection began) and
+ * records the account's outcome.
+ */
+export async function finishAccount(db: Db, runId: number, inv: AccountSummary, users: number, collectionStartedAt: Date, at = new Date()): Promise<void> {
   await db.transaction(async (tx) => {
-    for (let i = 0; i < inv.users.length; i += INSERT_BATCH) {
-      const batch = inv.users.slice(i, i + INSERT_BATCH).map((u) => toRow(u, 'inventory', runId, at));
-      await tx
-        .insert(inventoryUsers)
-        .values(batch)
-        .onConflictDoUpdate({
-          target: [inventoryUsers.accountId, inventoryUsers.userName],
-          set: Object.fromEntries(
-            (
-              [
-                ['arn', 'arn'], ['path', 'path'], ['createdAt', 'created_at'], ['consoleAccess', 'console_access'],
-                ['passwordLastUsed', 'password_last_used'], ['accessKeyLastUsed', 'access_key_last_used'], ['tags', 'tags'],
-                ['groups', 'groups'], ['devices', 'devices'], ['leftoverDevices', 'leftover_devices'], ['mfaState', 'mfa_state'],
-                ['flags', 'flags'], ['flagEvidence', 'flag_evidence'], ['source', 'source'], ['runId', 'run_id'], ['updatedAt', 'updated_at'],
-                ['emailTag', 'email_tag'], ['emailTagKey', 'email_tag_key'],
-              ] as const
-            ).map(([key, column]) => [key, excluded(column)]),
-          ),
-          setWhere: sql`${inventoryUsers.source} = 'inventory' or ${inventoryUsers.updatedAt} < ${collectionStartedAt}`,
-        });
-    }
     await tx
       .delete(inventoryUsers)
       .where(
@@ -82,7 +92,7 @@ export async function storeAccount(db: Db, runId: number, inv: AccountInventory,
       credentialReportAt: inv.credentialReportAt,
       rootMfaActive: inv.rootMfaActive,
       rootStatus: inv.rootStatus,
-      users: inv.users.length,
+      users,
       error: null,
       unattributedLeftovers: inv.unattributedLeftovers,
     };
@@ -90,6 +100,15 @@ export async function storeAccount(db: Db, runId: number, inv: AccountInventory,
       .insert(inventoryAccounts)
       .values({ runId, accountId: inv.accountId, ...accountRow })
       .onConflictDoUpdate({ target: [inventoryAccounts.runId, inventoryAccounts.accountId], set: accountRow });
+  });
+}
+
+/** Replaces one account's users in one transaction: upserts what was seen (storeUsers), deletes what was not. */
+export async function storeAccount(db: Db, runId: number, inv: Omit<AccountInventory, 'userCount'>, collectionStartedAt: Date): Promise<void> {
+  const at = new Date();
+  await db.transaction(async (tx) => {
+    await storeUsers(tx as unknown as Db, runId, inv.users, collectionStartedAt, at);
+    await finishAccount(tx as unknown as Db, runId, inv, inv.users.length, collectionStartedAt, at);
   });
 }
 
