@@ -70,7 +70,7 @@ const pageRules: Record<string, { need: Need | 'public'; query?: string }> = {
  * `public` routes are next-auth's own endpoints and the IdP sign-out hand-off, for strangers by design.
  */
 type RouteCall = { method: 'GET' | 'POST'; query?: string; allowed: number | null };
-const routeRules: Record<string, { need: Need | 'scheduler' | 'public'; calls?: RouteCall[] }> = {
+const routeRules: Record<string, { need: Need | 'scheduler' | 'bearer' | 'public'; calls?: RouteCall[] }> = {
   '/api/admin/inventory/export': { need: 'admin', calls: [{ method: 'GET', query: '?format=csv', allowed: 200 }] },
   '/api/admin/audit/export': { need: 'admin', calls: [{ method: 'GET', allowed: 200 }] },
   // No such report: the visitor got past authorization to the lookup.
@@ -83,8 +83,13 @@ const routeRules: Record<string, { need: Need | 'scheduler' | 'public'; calls?: 
   '/api/cron/inventory': { need: 'scheduler', calls: [{ method: 'POST', allowed: null }] },
   '/api/cron/reminders': { need: 'scheduler', calls: [{ method: 'POST', allowed: null }] },
   '/api/cron/events': { need: 'scheduler', calls: [{ method: 'POST', allowed: null }] },
+  // Prometheus metrics take only their own bearer token (MFA_METRICS_TOKEN): a session, even an admin's, gets 401.
+  '/api/metrics': { need: 'bearer', calls: [{ method: 'GET', allowed: null }] },
   '/api/auth/[...nextauth]': { need: 'public' },
   '/api/session/idp-logout': { need: 'public' },
+  // Probes for load balancers and orchestrators: for strangers by design, answering status words and counts only.
+  '/api/health': { need: 'public' },
+  '/api/ready': { need: 'public' },
 };
 
 /** Sample values for the dynamic segments of the routes above, by the segment and the one before it. */
@@ -123,7 +128,7 @@ function pages(): [string, Need][] {
   return Object.entries(pageRules).flatMap(([route, rule]) => (rule.need === 'public' ? [] : [[`${concrete(route)}${rule.query ?? ''}`, rule.need] as [string, Need]]));
 }
 
-function routes(): { method: 'GET' | 'POST'; path: string; need: Need | 'scheduler'; allowed: number | null }[] {
+function routes(): { method: 'GET' | 'POST'; path: string; need: Need | 'scheduler' | 'bearer'; allowed: number | null }[] {
   return Object.entries(routeRules).flatMap(([route, { need, calls = [] }]) =>
     need === 'public' ? [] : calls.map((c) => ({ method: c.method, path: `${concrete(route)}${c.query ?? ''}`, need, allowed: c.allowed })),
   );
@@ -173,7 +178,7 @@ test.describe('authorization matrix', () => {
       }
       for (const r of routes()) {
         const status = (await page.request.fetch(r.path, { method: r.method })).status();
-        if (r.need === 'scheduler') {
+        if (r.need === 'scheduler' || r.need === 'bearer') {
           expect(status, `${v.role} ${r.method} ${r.path} with a session alone`).toBe(401);
           continue;
         }
@@ -183,6 +188,29 @@ test.describe('authorization matrix', () => {
       }
     });
   }
+
+  test('the probes answer a stranger with status words and counts only, and the metrics answer their own token alone', async ({ playwright, baseURL }) => {
+    const anonymous = await playwright.request.newContext({ baseURL });
+    try {
+      const health = await anonymous.get('/api/health');
+      expect(health.status()).toBe(200);
+      expect(await health.json()).toEqual({ status: 'ok' });
+      const ready = await anonymous.get('/api/ready');
+      expect(ready.status()).toBe(200);
+      const body = await ready.json();
+      expect(body).toEqual({ status: 'ready', database: 'ok', accounts: { total: expect.any(Number), reachable: expect.any(Number), unreachable: expect.any(Number), unchecked: expect.any(Number) } });
+      expect(JSON.stringify(body)).not.toMatch(/\d{12}|127\.0\.0\.1|postgres/);
+      for (const response of [health, ready]) expect(response.headers()['cache-control']).toMatch(/^no-store\b/);
+
+      const token = (JSON.parse(process.env.E2E_STACK_ENV ?? '{}') as Record<string, string>).MFA_METRICS_TOKEN;
+      expect(token, 'the local stack sets a metrics token').toBeTruthy();
+      const metrics = await anonymous.get('/api/metrics', { headers: { Authorization: `Bearer ${token}` } });
+      expect(metrics.status()).toBe(200);
+      expect(await metrics.text()).toMatch(/^mfa_portal_aws_calls_total\{/m);
+    } finally {
+      await anonymous.dispose();
+    }
+  });
 
   test("a member cannot open an enrollment for someone else's IAM user by naming it in the address", async ({ page, signInAs }) => {
     await signInAs('alice@example.com');

@@ -142,6 +142,8 @@ export async function startStack(options: StartStackOptions): Promise<LocalStack
       NEXTAUTH_SECRET: secret(32),
       // The scheduled-job routes (/api/cron/*) accept only this bearer token.
       MFA_CRON_SECRET: secret(32),
+      // /api/metrics answers only this bearer token (and does not exist without it).
+      MFA_METRICS_TOKEN: secret(32),
       // Reminder emails go to moto's SES, which keeps them (test-support/ses.ts reads them back).
       MFA_REMINDER_EMAIL_FROM: DEMO_REMINDER_SENDER,
       // The demo organisation has centralized root access (moto has no ListOrganizationsFeatures to ask).

@@ -108,7 +108,7 @@ describe('hosting stack: scheduled cron calls', () => {
     for (const [endpoint] of calls) {
       const route = new URL(`../../../app${new URL(String(endpoint)).pathname}/route.ts`, import.meta.url);
       expect(existsSync(route), String(endpoint)).toBe(true);
-      expect(readFileSync(route, 'utf8')).toMatch(/export async function POST\(/);
+      expect(readFileSync(route, 'utf8')).toMatch(/export (async function POST\(|const POST = )/);
     }
   });
 
