@@ -7,8 +7,10 @@ import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as rds from 'aws-cdk-lib/aws-rds';
+import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { EVENTS_DLQ_NAME, EVENTS_QUEUE_NAME } from '../../../lib/events/names';
 import type { HostingConfig } from './hosting-config';
@@ -21,13 +23,16 @@ export type HostingAlarmsProps = {
   database: rds.DatabaseInstance;
   /** With IAM change events on: the portal stack's queue and dead-letter queue, by their fixed names. */
   eventQueues: boolean;
+  /** The rules on the cron bus that POST to /api/cron/<job>. */
   scheduleRules: { job: string; rule: events.Rule }[];
+  /** With any job scheduled: the Scheduler group whose schedules put the cron events, and its dead-letter queue. */
+  scheduler?: { group: scheduler.IScheduleGroup; deadLetterQueue: sqs.IQueue };
 };
 
 const FIVE_MINUTES = Duration.minutes(5);
 
 /**
- * Alarms on what AWS measures for us (load balancer, targets, ECS, RDS, SQS, EventBridge), to one SNS topic that
+ * Alarms on what AWS measures for us (load balancer, targets, ECS, RDS, SQS, EventBridge and its Scheduler), to one SNS topic that
  * mails `alarmEmails`. The portal's own Prometheus metrics (/api/metrics) do not reach CloudWatch from here: scrape
  * them with your Prometheus, or add a CloudWatch agent sidecar (not part of this stack).
  */
@@ -72,6 +77,11 @@ export class HostingAlarms extends Construct {
     for (const { job, rule } of props.scheduleRules) {
       const failed = new cloudwatch.Metric({ namespace: 'AWS/Events', metricName: 'FailedInvocations', dimensionsMap: { RuleName: rule.ruleName }, period: Duration.hours(1), statistic: 'Sum' });
       this.add(`Schedule-${job}-Failed`, `The scheduled POST /api/cron/${job} failed (or took over 5 s)`, failed, 1);
+    }
+    if (props.scheduler) {
+      const { group, deadLetterQueue } = props.scheduler;
+      this.add('SchedulerTargetErrors', 'EventBridge Scheduler could not put a cron job on the mfa-portal-cron bus', group.metricTargetErrors({ period: Duration.hours(1), statistic: 'Sum' }), 1);
+      this.add('SchedulerDeadLetters', 'A scheduled cron job was not delivered and waits in the Scheduler dead-letter queue', deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum' }), 1);
     }
   }
 

@@ -96,6 +96,7 @@ export class HostingStack extends Stack {
       database: this.database.instance,
       eventQueues: config.events,
       scheduleRules: schedules.rules,
+      scheduler: schedules.scheduler,
     });
 
     NagSuppressions.addResourceSuppressions(

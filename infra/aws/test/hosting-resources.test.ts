@@ -1,4 +1,3 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { SECRET_SETTINGS } from '../lib/hosting-config';
 import { readable } from './support';
@@ -88,52 +87,6 @@ describe('hosting stack: secrets', () => {
   });
 });
 
-describe('hosting stack: scheduled cron calls', () => {
-  const destinations = Object.fromEntries(t.of('AWS::Events::ApiDestination').map(([id, r]) => [id, r.Properties]));
-
-  it('POSTs each existing cron route on its schedule, without retries', () => {
-    const rules = t.of('AWS::Events::Rule').map(([, r]) => r.Properties);
-    const calls = rules.map((rule) => {
-      const [target] = rule.Targets as { Arn: { 'Fn::GetAtt': [string, string] }; RetryPolicy: unknown; HttpParameters?: unknown }[];
-      const destination = destinations[target!.Arn['Fn::GetAtt'][0]]!;
-      expect(target!.RetryPolicy).toEqual({ MaximumRetryAttempts: 0 });
-      expect(destination.HttpMethod).toBe('POST');
-      return [destination.InvocationEndpoint as string, rule.ScheduleExpression as string];
-    });
-    expect(calls.sort()).toEqual([
-      ['https://mfa.example.org/api/cron/inventory', 'rate(6 hours)'],
-      ['https://mfa.example.org/api/cron/reminders', 'rate(1 hour)'],
-      ['https://mfa.example.org/api/cron/sweep-leftovers', 'rate(1 hour)'],
-    ]);
-    for (const [endpoint] of calls) {
-      const route = new URL(`../../../app${new URL(String(endpoint)).pathname}/route.ts`, import.meta.url);
-      expect(existsSync(route), String(endpoint)).toBe(true);
-      expect(readFileSync(route, 'utf8')).toMatch(/export (async function POST\(|const POST = )/);
-    }
-  });
-
-  it('authenticates with the cron secret as a bearer token, by a dynamic reference (no value in the template)', () => {
-    const connection = t.one('AWS::Events::Connection');
-    expect(connection.AuthorizationType).toBe('API_KEY');
-    expect(connection.AuthParameters).toEqual({
-      ApiKeyAuthParameters: { ApiKeyName: 'Authorization', ApiKeyValue: { 'Fn::Join': ['', ['Bearer {{resolve:secretsmanager:', refOf(/^CronSecret/), ':SecretString:::}}']] } },
-    });
-  });
-
-  it('leaves a job with a null schedule to the portal’s in-process timer, and creates no connection for none', () => {
-    const some = hostingTemplate(hostingConfig({ schedules: { inventory: null } }));
-    expect(some.of('AWS::Events::ApiDestination').map(([, r]) => r.Properties.InvocationEndpoint).sort()).toEqual([
-      'https://mfa.example.org/api/cron/reminders',
-      'https://mfa.example.org/api/cron/sweep-leftovers',
-    ]);
-    const env = Object.fromEntries(portalContainer(some).Environment.map((e) => [e.Name, e.Value]));
-    expect(env).toMatchObject({ MFA_INVENTORY_REFRESH_MINUTES: '360', MFA_REMINDER_INTERVAL_MINUTES: '0' });
-    const none = hostingTemplate(hostingConfig({ schedules: { inventory: null, reminders: null, sweepLeftovers: null } }));
-    expect(none.of('AWS::Events::Rule')).toEqual([]);
-    expect(none.of('AWS::Events::Connection')).toEqual([]);
-  });
-});
-
 describe('hosting stack: alarms', () => {
   const alarms = t.of('AWS::CloudWatch::Alarm').map(([, r]) => r.Properties);
   const metric = (a: Record<string, unknown>) => `${String(a.Namespace)}/${String(a.MetricName)}`;
@@ -154,10 +107,12 @@ describe('hosting stack: alarms', () => {
         'AWS/Events/FailedInvocations',
         'AWS/Events/FailedInvocations',
         'AWS/Events/FailedInvocations',
+        'AWS/Scheduler/TargetErrorCount',
+        'AWS/SQS/ApproximateNumberOfMessagesVisible',
       ].sort(),
     );
-    const dlq = alarms.find((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible')!;
-    expect(dlq).toMatchObject({ Dimensions: [{ Name: 'QueueName', Value: 'mfa-portal-iam-events-dlq' }], Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+    const dlq = alarms.find((a) => JSON.stringify(a.Dimensions).includes('mfa-portal-iam-events-dlq'))!;
+    expect(dlq).toMatchObject({ MetricName: 'ApproximateNumberOfMessagesVisible', Dimensions: [{ Name: 'QueueName', Value: 'mfa-portal-iam-events-dlq' }], Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
     expect(alarms.find((a) => a.MetricName === 'FreeStorageSpace')).toMatchObject({ ComparisonOperator: 'LessThanThreshold' });
   });
 
@@ -175,9 +130,32 @@ describe('hosting stack: alarms', () => {
     expect(key.KeyPolicy.Statement).toContainEqual(expect.objectContaining({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] }));
   });
 
-  it('has no queue alarms without IAM change events', () => {
+  it('has no event queue alarms without IAM change events', () => {
     const off = hostingTemplate(hostingConfig({}, { events: false })).of('AWS::CloudWatch::Alarm').map(([, r]) => r.Properties);
-    expect(off.filter((a) => a.Namespace === 'AWS/SQS')).toEqual([]);
+    expect(off.filter((a) => /mfa-portal-iam-events/.test(JSON.stringify(a.Dimensions)))).toEqual([]);
     expect(off.length).toBe(alarms.length - 2);
+  });
+
+  it('watches each rule that POSTs a cron route, and EventBridge Scheduler’s errors and dead letters', () => {
+    const failed = alarms.filter((a) => a.MetricName === 'FailedInvocations');
+    const rules = t.of('AWS::Events::Rule').map(([id]) => ({ Ref: id }));
+    expect(failed.map((a) => (a.Dimensions as { Name: string; Value: unknown }[])[0])).toEqual(expect.arrayContaining(rules.map((r) => ({ Name: 'RuleName', Value: r }))));
+    expect(failed).toHaveLength(rules.length);
+    expect(alarms.find((a) => a.Namespace === 'AWS/Scheduler')).toMatchObject({
+      MetricName: 'TargetErrorCount',
+      Dimensions: [{ Name: 'ScheduleGroup', Value: 'mfa-portal' }],
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+    const [dlqId] = t.of('AWS::SQS::Queue').find(([, r]) => r.Properties.QueueName === 'mfa-portal-scheduler-dlq')!;
+    expect(alarms.find((a) => JSON.stringify(a.Dimensions).includes(dlqId))).toMatchObject({
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId, 'QueueName'] } }],
+      Threshold: 1,
+    });
+    const unscheduled = hostingTemplate(hostingConfig({ schedules: { inventory: null, reminders: null, sweepLeftovers: null } })).of('AWS::CloudWatch::Alarm').map(([, r]) => r.Properties);
+    expect(unscheduled.filter((a) => a.Namespace === 'AWS/Scheduler' || a.Namespace === 'AWS/Events' || /Schedules/.test(JSON.stringify(a.Dimensions)))).toEqual([]);
+    expect(unscheduled.length).toBe(alarms.length - 5);
   });
 });

@@ -134,6 +134,7 @@ describe('npm run infra:synth', () => {
     expect(resourcesOf(hosting, 'AWS::ECS::Service')).toHaveLength(1);
     expect(resourcesOf(hosting, 'AWS::RDS::DBInstance')).toHaveLength(1);
     expect(resourcesOf(hosting, 'AWS::Events::Rule')).toHaveLength(3);
+    expect(resourcesOf(hosting, 'AWS::Scheduler::Schedule')).toHaveLength(3);
   });
 
   it('fails (exit 1) on an unsuppressed cdk-nag finding, naming each one', () => {
