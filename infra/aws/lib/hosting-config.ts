@@ -25,7 +25,7 @@ const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545
 
 const subnetId = z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'must be a subnet id (subnet-…)');
 const secretArn = z.string().regex(/^arn:aws[\w-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+$/, 'must be a Secrets Manager secret ARN');
-/** EventBridge schedule expressions; null turns a job's schedule off. */
+/** EventBridge Scheduler expressions (in UTC); null turns a job's schedule off. */
 const schedule = z
   .string()
   .regex(/^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\([^)]+\))$/, 'must be rate(N unit) or cron(…), or null for none')
@@ -97,7 +97,7 @@ export const hostingSchema = z
         displayName: z.string().min(1).optional(),
       })
       .optional(),
-    /** EventBridge calls of /api/cron/* (POST with the cron bearer token). null: off. */
+    /** EventBridge Scheduler calls of /api/cron/* (POST with the cron bearer token). null: off. */
     schedules: z
       .object({
         sweepLeftovers: schedule.default('rate(1 hour)'),

@@ -29,7 +29,7 @@ export function portalEnvironment(config: InfraConfig & { hosting: HostingConfig
     MFA_ENFORCEMENT_GROUPS: config.enforcedGroups.join(','),
     // The load balancer appends the client's address to X-Forwarded-For, and only it can reach the tasks.
     MFA_TRUSTED_PROXY_HEADER: 'x-forwarded-for',
-    // EventBridge calls the scheduled routes; in-process timers only for the jobs it does not call.
+    // EventBridge Scheduler calls the scheduled routes; in-process timers only for the jobs it does not call.
     MFA_INVENTORY_REFRESH_MINUTES: h.schedules.inventory === null ? '360' : '0',
     MFA_REMINDER_INTERVAL_MINUTES: h.schedules.reminders === null ? '60' : '0',
   };
