@@ -141,6 +141,13 @@ describe('validation report', () => {
     );
     expect(signInTestText(null)).toBe('Not tested yet');
   });
+  it("counts CloudTrail evidence from the enrollment's own second (eventTime has whole seconds), not from the second before", () => {
+    const evidenceAt = (ms: number) =>
+      buildValidationReport(users, events, new Date(5000), new Date(4000), [], [], [{ accountId: A, userName: 'b', mfaSeenAt: new Date(ms) }]).signInTests.find((t) => t.userName === 'b')!.test;
+    // b's hardware token was enabled at 1,500 ms: CloudTrail writes a sign-in 600 ms later as 1,000 ms.
+    expect(evidenceAt(1000)).toMatchObject({ source: 'cloudtrail', at: new Date(1000) });
+    expect(evidenceAt(999)).toBeNull();
+  });
   it('reads reports stored before the program with empty registers and generic remediation text', () => {
     const content = {
       generatedAt: '2026-01-01T00:00:00.000Z',

@@ -188,10 +188,11 @@ export function buildValidationReport(
     if (kind && t && e.at >= t.enrolledAt) t.test = { kind, passed: e.outcome === 'success', at: e.at, reason: e.reason, source: kind === 'cli' ? 'portal' : 'self-reported' };
   }
   // Evidence wins over what was recorded: AWS saw this user sign in to the console with MFA after the enrollment.
+  // CloudTrail's eventTime has whole seconds, so a sign-in in the enrollment's own second counts (as its time reads).
   const seen = new Map(consoleEvidence.map((e) => [`${e.accountId}|${e.userName}`, new Date(e.mfaSeenAt)]));
   for (const t of enrolled.values()) {
     const at = seen.get(`${t.accountId}|${t.userName}`);
-    if (at && at >= t.enrolledAt) t.test = { kind: 'console', passed: true, at, reason: null, source: 'cloudtrail' };
+    if (at && at.getTime() >= Math.floor(t.enrolledAt.getTime() / 1000) * 1000) t.test = { kind: 'console', passed: true, at, reason: null, source: 'cloudtrail' };
   }
   const signInTests = [...enrolled.values()].sort((a, b) => b.enrolledAt.getTime() - a.enrolledAt.getTime());
   const testedTypes = new Set(signInTests.filter((t) => t.test?.passed).map((t) => t.deviceType));
