@@ -29,7 +29,7 @@ import { benchUser } from '../infra/local/seed-bulk';
 
 type Mode = 'ours' | 'per-user';
 type Shape = { accounts: number; users: number };
-type ChildResult = { users: number; calls: Record<string, number>; total: number; wallMs: number; cpuMs: number; baseRssMb: number; peakRssMb: number; status?: string; failed?: number };
+type ChildResult = { users: number; calls: Record<string, number>; total: number; wallMs: number; cpuMs: number; baseRssMb: number; peakRssMb: number; peakHeapMb: number; status?: string; failed?: number };
 /** A run with the AWS traffic the proxy answered during it (STS included). */
 type Measured = ChildResult & { aws: Traffic };
 
@@ -103,8 +103,8 @@ async function child(mode: Mode, accounts: string[], pool: number): Promise<void
   }
   const wallMs = performance.now() - t;
   const used = process.cpuUsage(cpu);
-  const { peakRssMb } = memory.stop();
-  printResult({ users, calls, total: totalCalls(calls), wallMs, cpuMs: (used.user + used.system) / 1000, baseRssMb, peakRssMb, status, failed } satisfies ChildResult);
+  const { peakRssMb, peakHeapMb } = memory.stop();
+  printResult({ users, calls, total: totalCalls(calls), wallMs, cpuMs: (used.user + used.system) / 1000, baseRssMb, peakRssMb, peakHeapMb, status, failed } satisfies ChildResult);
 }
 
 export async function benchInventoryScale({
@@ -188,7 +188,7 @@ export async function benchInventoryScale({
       const busyModel = (r: Measured) => r.aws.totalMs / inFlight;
       const ratio = (r: ChildResult) => r.wallMs / modelled(r);
       const line = (name: string, r: Measured) =>
-        `    ${name.padEnd(11)} ${String(r.total).padStart(7)} calls  wall ${(r.wallMs / 1000).toFixed(1).padStart(6)} s, model ${(modelled(r) / 1000).toFixed(1)} s, ratio ${ratio(r).toFixed(2)}; portal CPU ${(r.cpuMs / 1000).toFixed(1)} s  peak RSS ${String(r.peakRssMb).padStart(6)} MB (${String(r.baseRssMb).padStart(6)} MB before)  ${r.status ?? ''}${r.failed ? ` ${r.failed} accounts failed` : ''}  ${JSON.stringify(r.calls)}\n` +
+        `    ${name.padEnd(11)} ${String(r.total).padStart(7)} calls  wall ${(r.wallMs / 1000).toFixed(1).padStart(6)} s, model ${(modelled(r) / 1000).toFixed(1)} s, ratio ${ratio(r).toFixed(2)}; portal CPU ${(r.cpuMs / 1000).toFixed(1)} s  peak RSS ${String(r.peakRssMb).padStart(6)} MB (${String(r.baseRssMb).padStart(6)} MB before, heap used at most ${r.peakHeapMb} MB)  ${r.status ?? ''}${r.failed ? ` ${r.failed} accounts failed` : ''}  ${JSON.stringify(r.calls)}\n` +
         `                AWS requests ${r.aws.requests} (STS included), ${(r.aws.upstreamMs / Math.max(1, r.aws.requests)).toFixed(0)} ms each in moto; ${(r.aws.totalMs / r.wallMs).toFixed(1)} of ${inFlight} in flight on average; measured-time model ${(busyModel(r) / 1000).toFixed(1)} s`;
       // The machine may be shared: the load says how much of it the figures had.
       console.log(`    (load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores after the runs)`);
