@@ -1,12 +1,18 @@
 /** Benchmark scans in child processes, so that each one's peak memory is its own. */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 
-/** Runs `script` (a bench file) with `args` in a child process; resolves with the JSON of its `RESULT ` line. */
+/**
+ * Runs `script` (a bench file) with `args` in a child process; resolves with the JSON of its `RESULT ` line.
+ * drizzle-orm is loaded through its CommonJS build, as the server's bundle has it (bench/drizzle-cjs.mjs: its ES
+ * modules leave ~100 MB of RSS behind under Node 24); BENCH_DRIZZLE=esm loads it as ES modules, as before.
+ */
 export function runBenchChild<T>(script: string, args: string[], env: Record<string, string>): Promise<T> {
   const tsx = path.join(process.cwd(), 'node_modules/tsx/dist/cli.mjs');
+  const drizzleCjs = process.env.BENCH_DRIZZLE === 'esm' ? [] : ['--import', pathToFileURL(path.join(process.cwd(), 'bench/drizzle-cjs.mjs')).href];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [tsx, '--conditions=react-server', script, ...args], {
+    const child = spawn(process.execPath, [tsx, '--conditions=react-server', ...drizzleCjs, script, ...args], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
     });

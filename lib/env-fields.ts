@@ -84,6 +84,14 @@ export function checkAccountSource(
   return organizations;
 }
 
+/** MFA_INVENTORY_PAGE_SIZE: MaxItems of the inventory's bulk pages (GetAccountAuthorizationDetails, ListVirtualMFADevices). */
+export const inventoryPageSizeField = z.coerce
+  .number({ error: 'must be a whole number of items per page' })
+  .int('must be a whole number of items per page')
+  .min(100, 'must be at least 100 (smaller pages only multiply the calls)')
+  .max(1000, "must be at most 1000 (IAM's largest MaxItems)")
+  .default(1000);
+
 export const operationsFields = {
   // GET /api/metrics answers only `Authorization: Bearer <MFA_METRICS_TOKEN>`; unset: the route does not exist (404).
   MFA_METRICS_TOKEN: z.preprocess(emptyIsUnset, z.string().min(32, 'must be at least 32 characters (it authorizes the metrics scraper)').optional()),

@@ -27,6 +27,15 @@ describe('parseEnv', () => {
     expect(problems({ ...valid, MFA_LOG_LEVEL: 'verbose' })[0]).toMatch(/^MFA_LOG_LEVEL must be one of trace, debug, info, warn, error, fatal/);
   });
 
+  it('inventory page size: 1000 (IAM\'s largest MaxItems) by default, 100 to 1000 whole items', () => {
+    expect(parseEnv(valid).MFA_INVENTORY_PAGE_SIZE).toBe(1000);
+    expect(parseEnv({ ...valid, MFA_INVENTORY_PAGE_SIZE: '250' }).MFA_INVENTORY_PAGE_SIZE).toBe(250);
+    expect(problems({ ...valid, MFA_INVENTORY_PAGE_SIZE: '99' })[0]).toMatch(/^MFA_INVENTORY_PAGE_SIZE must be at least 100/);
+    expect(problems({ ...valid, MFA_INVENTORY_PAGE_SIZE: '1001' })[0]).toMatch(/^MFA_INVENTORY_PAGE_SIZE must be at most 1000/);
+    expect(problems({ ...valid, MFA_INVENTORY_PAGE_SIZE: '250.5' })[0]).toMatch(/^MFA_INVENTORY_PAGE_SIZE must be a whole number/);
+    expect(problems({ ...valid, MFA_INVENTORY_PAGE_SIZE: 'many' })[0]).toMatch(/^MFA_INVENTORY_PAGE_SIZE must be a whole number/);
+  });
+
   it('flag settings: stale window (default 90) and the service-user markers, checked', () => {
     const env = parseEnv(valid);
     expect([env.MFA_STALE_CONSOLE_DAYS, env.MFA_SERVICE_USER_TAGS, env.MFA_SERVICE_USER_PATHS, env.MFA_SERVICE_USER_GROUPS]).toEqual([90, [], [], []]);

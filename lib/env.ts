@@ -1,7 +1,7 @@
 import 'server-only';
 import { z } from 'zod';
 import { ACCOUNT_ID, IAM_GROUP_NAME, IAM_POLICY_NAME, IAM_ROLE_NAME } from '@/lib/iam-identifiers';
-import { ACCOUNTS_REQUIRED, accountSourceFields, checkAccountSource, csv, emptyIsUnset, EXTERNAL_ID, logLevelField, operationsFields, type LogLevel, type ManagedAccount } from './env-fields';
+import { ACCOUNTS_REQUIRED, accountSourceFields, checkAccountSource, csv, emptyIsUnset, EXTERNAL_ID, inventoryPageSizeField, logLevelField, operationsFields, type LogLevel, type ManagedAccount } from './env-fields';
 
 export type { ManagedAccount };
 
@@ -134,6 +134,8 @@ const schema = z
       .min(1, 'must be at least 1')
       .max(64, 'must be at most 64')
       .default(10),
+    // Users (and virtual devices) per bulk page: smaller pages mean more calls, less to parse at once per account.
+    MFA_INVENTORY_PAGE_SIZE: inventoryPageSizeField,
     MFA_INVENTORY_REFRESH_MINUTES: z.coerce
       .number({ error: 'must be a whole number of minutes (0 turns the scheduled refresh off)' })
       .int('must be a whole number of minutes (0 turns the scheduled refresh off)')

@@ -71,7 +71,7 @@ export async function startRefresh(input: { actor: string; trigger: RunTrigger }
   const { accountConcurrency = env.MFA_INVENTORY_CONCURRENCY, ...collect } = options;
   // Shutdown waits for the run until its deadline, then gives the lease back (the next run resumes it).
   const dropLease = holdLease(`inventory-run:${lease.runId}`, () => releaseRun(db, lease.runId));
-  const runOptions = { listAllDevices: env.MFA_INVENTORY_LIST_ALL_DEVICES, flagRules: flagRulesFrom(env), rootCredentialsManagement: env.MFA_ROOT_CREDENTIALS_MANAGEMENT, ...collect };
+  const runOptions = { pageSize: env.MFA_INVENTORY_PAGE_SIZE, listAllDevices: env.MFA_INVENTORY_LIST_ALL_DEVICES, flagRules: flagRulesFrom(env), rootCredentialsManagement: env.MFA_ROOT_CREDENTIALS_MANAGEMENT, ...collect };
   const job = withJobContext('inventory', () => executeRun(db, { ...input, runId: lease.runId }, options.accountIds, accountConcurrency, runOptions), `inventory-run-${lease.runId}`).finally(() => {
     running.delete(lease.runId);
     dropLease();
