@@ -13,6 +13,8 @@ type Line = { raw: string; entry: Record<string, unknown> | null };
 
 // What `next start` prints before the server (and with it lib/log) has loaded.
 const NEXT_BANNER = /^(\s*|\s*▲ Next\.js .*|\s*- (Local|Network|Environments|Experiments).*|\s*[✓·⚠] .*)$/;
+/** Terminal colours: Next colours its banner when FORCE_COLOR is set at all (CI sets it to 0, which picocolors reads as on). */
+const ANSI_COLOUR = /\x1b\[[0-9;]*m/g;
 
 function readLog(): Line[] {
   return readFileSync(env('E2E_PORTAL_LOG_FILE'), 'utf8')
@@ -48,7 +50,7 @@ test('the whole run\'s portal log is JSON lines with a request or job id, and ho
   const firstJson = lines.findIndex((l) => l.entry !== null);
   expect(firstJson, 'the portal wrote JSON lines').toBeGreaterThanOrEqual(0);
 
-  const banner = lines.slice(0, firstJson).filter((l) => !NEXT_BANNER.test(l.raw));
+  const banner = lines.slice(0, firstJson).filter((l) => !NEXT_BANNER.test(l.raw.replace(ANSI_COLOUR, '')));
   expect(banner.map((l) => l.raw), 'only Next\'s start-up banner precedes the first JSON line').toEqual([]);
   const notJson = lines.slice(firstJson).filter((l) => l.entry === null);
   expect(notJson.map((l) => l.raw.slice(0, 300)), 'lines that are not JSON').toEqual([]);
