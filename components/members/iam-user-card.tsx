@@ -10,6 +10,8 @@ import type { ProgramGap } from '@/lib/program/resolve';
 import { TableHead } from '@/components/ui/table-head';
 import { ProgramPanel } from './program-panel';
 import { formatDateTimeUtc } from '@/lib/format';
+import { backupAdvice } from '@/lib/enrollment/backup-advice';
+import { DeviceAllowance, EnrollNextLink } from '@/components/enrollment/device-allowance';
 
 const statusTone: Record<MfaStatus, BadgeTone> = { protected: 'good', missing: 'bad', 'no-console': 'neutral' };
 
@@ -25,6 +27,9 @@ export function IamUserCard({ user, now }: { user: MemberIamUser; now: Date }) {
   const program = user.ok ? user.program : null;
   // Without the program (it could not be read) fall back to the plain rule: console users need a device.
   const gap: ProgramGap | null = program ? program.programGap : user.ok && user.status === 'missing' ? 'no-mfa' : null;
+  const advice = user.ok ? backupAdvice(user.userName, user.devices.length, program) : null;
+  const enrollHref = `/enroll?user=${encodeURIComponent(`${user.accountId}/${user.userName}`)}`;
+  const srSuffix = `for ${user.userName} in ${user.accountId}`;
   return (
     <Card as="article" aria-labelledby={headingId} data-testid="iam-user">
       <div className="flex flex-wrap items-start justify-between gap-2">
@@ -89,13 +94,24 @@ export function IamUserCard({ user, now }: { user: MemberIamUser; now: Date }) {
               </tbody>
             </table>
           )}
-          <div className="mt-4 flex flex-wrap gap-2">
-            {gap && (
-              <Link href={`/enroll?user=${encodeURIComponent(`${user.accountId}/${user.userName}`)}`} className={buttonClass('primary')} data-testid="next-step">
-                {nextStep[gap]}
-                <span className="sr-only"> for {user.userName} in {user.accountId}</span>
-              </Link>
-            )}
+          {advice && advice.level !== 'first' && (
+            <div className="mt-3">
+              <DeviceAllowance advice={advice} id={`${headingId}-allowance`} />
+            </div>
+          )}
+          <div className="mt-4 flex flex-wrap items-start gap-2">
+            {advice && gap ? (
+              <EnrollNextLink advice={advice} href={enrollHref} label={nextStep[gap]} srSuffix={srSuffix} testId="next-step" />
+            ) : advice && user.devices.length > 0 ? (
+              <EnrollNextLink
+                advice={advice}
+                href={enrollHref}
+                label={advice.level === 'enough' || advice.level === 'full' ? 'Add another device' : 'Add a backup device'}
+                variant={advice.level === 'recommended' ? 'primary' : 'secondary'}
+                srSuffix={srSuffix}
+                testId="enroll-next"
+              />
+            ) : null}
             {user.devices.length > 0 && (
               <Link href="/devices" className={buttonClass('secondary')}>
                 Manage devices<span className="sr-only"> of {user.userName}</span>

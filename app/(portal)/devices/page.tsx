@@ -13,6 +13,8 @@ import { DeviceActions } from './device-actions';
 import { CopyLine } from '@/components/enrollment/copy-line';
 import { RemovedNotice } from '@/components/enrollment/removed-notice';
 import { formatDateTimeUtc } from '@/lib/format';
+import { backupAdvice } from '@/lib/enrollment/backup-advice';
+import { DeviceAllowance, EnrollNextLink } from '@/components/enrollment/device-allowance';
 
 export const metadata = { title: 'My devices' };
 
@@ -48,6 +50,7 @@ async function Devices({ actor }: { actor: Actor }) {
         {users.map((u) => {
           const key = principalKey(u);
           const headingId = `dev-${u.accountId}-${u.userName}`.replace(/[^\w-]/g, '-');
+          const advice = u.ok ? backupAdvice(u.userName, u.devices.length, u.program) : null;
           return (
             <Card key={key} aria-labelledby={headingId} data-testid="device-group">
               <div className="flex flex-wrap items-start justify-between gap-3">
@@ -57,11 +60,25 @@ async function Devices({ actor }: { actor: Actor }) {
                     {u.accountLabel} · <span className="font-mono">{u.accountId}</span>
                   </p>
                 </div>
-                <Link href={`/enroll?user=${encodeURIComponent(key)}`} className={buttonClass('primary')}>
-                  {u.ok && u.devices.length > 0 ? 'Add a backup device' : 'Set up MFA'}
-                  <span className="sr-only"> for {u.userName} in {u.accountId}</span>
-                </Link>
+                {advice ? (
+                  <EnrollNextLink
+                    advice={advice}
+                    href={`/enroll?user=${encodeURIComponent(key)}`}
+                    label={advice.level === 'first' ? 'Set up MFA' : advice.level === 'enough' || advice.level === 'full' ? 'Add another device' : 'Add a backup device'}
+                    srSuffix={`for ${u.userName} in ${u.accountId}`}
+                    testId="enroll-next"
+                  />
+                ) : (
+                  <Link href={`/enroll?user=${encodeURIComponent(key)}`} className={buttonClass('primary')}>
+                    Set up MFA<span className="sr-only"> for {u.userName} in {u.accountId}</span>
+                  </Link>
+                )}
               </div>
+              {advice && advice.level !== 'first' && (
+                <div className="mt-3">
+                  <DeviceAllowance advice={advice} id={`${headingId}-allowance`} />
+                </div>
+              )}
               {u.ok && u.devices.length > 0 && u.devices.every((d) => d.type === 'fido') && <FidoCliNote />}
               {!u.ok ? (
                 <div className="mt-3"><Alert tone="warning">{u.problem}</Alert></div>
