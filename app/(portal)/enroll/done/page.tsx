@@ -60,8 +60,8 @@ export default async function DonePage({ searchParams }: { searchParams: Promise
           <EnrollNextLink
             advice={advice}
             href={`/enroll?user=${user}`}
-            label={advice.level === 'enough' ? 'Add another device' : 'Add a backup device'}
-            variant={advice.level === 'enough' ? 'secondary' : 'primary'}
+            label={advice.level === 'enough' || advice.level === 'full' ? 'Add another device' : 'Add a backup device'}
+            variant={advice.level === 'enough' || advice.level === 'full' ? 'secondary' : 'primary'}
             testId="enroll-next"
           />
           <Link href="/" className={buttonClass('secondary')}>
