@@ -20,7 +20,8 @@ export function DeviceAllowance({ advice, id }: { advice: BackupAdvice; id: stri
 
 /**
  * The link to enroll the next device, or, at AWS's limit, a disabled button that says why (the reason is its
- * description, so a screen reader announces it with the button).
+ * description, so a screen reader announces it with the button). `reasonId`: a DeviceAllowance on the page that
+ * already says why, described by instead of repeating the sentence.
  */
 export function EnrollNextLink({
   advice,
@@ -29,6 +30,7 @@ export function EnrollNextLink({
   srSuffix,
   variant = 'primary',
   testId,
+  reasonId,
 }: {
   advice: BackupAdvice;
   href: string;
@@ -36,6 +38,7 @@ export function EnrollNextLink({
   srSuffix?: string;
   variant?: 'primary' | 'secondary';
   testId?: string;
+  reasonId?: string;
 }) {
   if (advice.canEnroll) {
     return (
@@ -45,16 +48,18 @@ export function EnrollNextLink({
       </Link>
     );
   }
-  const reasonId = `${testId ?? 'enroll'}-${href}`.replace(/[^\w-]/g, '-') + '-why';
+  const ownReasonId = `${testId ?? 'enroll'}-${href}`.replace(/[^\w-]/g, '-') + '-why';
   return (
     <span className="inline-flex max-w-md flex-col gap-1">
-      <button type="button" disabled aria-describedby={reasonId} className={buttonClass(variant)} data-testid={testId}>
+      <button type="button" disabled aria-describedby={reasonId ?? ownReasonId} className={buttonClass(variant)} data-testid={testId}>
         {label}
         {srSuffix && <span className="sr-only"> {srSuffix}</span>}
       </button>
-      <span id={reasonId} className="text-sm text-slate-700" data-testid="enroll-disabled-reason">
-        {advice.text}
-      </span>
+      {!reasonId && (
+        <span id={ownReasonId} className="text-sm text-slate-700" data-testid="enroll-disabled-reason">
+          {advice.text}
+        </span>
+      )}
     </span>
   );
 }

@@ -94,7 +94,8 @@ export function IamUserCard({ user, now }: { user: MemberIamUser; now: Date }) {
               </tbody>
             </table>
           )}
-          {advice && advice.level !== 'first' && (
+          {/* At the limit the disabled button below says why; the same sentence twice would only be noise. */}
+          {advice && advice.level !== 'first' && advice.level !== 'full' && (
             <div className="mt-3">
               <DeviceAllowance advice={advice} id={`${headingId}-allowance`} />
             </div>

@@ -74,7 +74,7 @@ async function Devices({ actor }: { actor: Actor }) {
                   </Link>
                 )}
               </div>
-              {advice && advice.level !== 'first' && (
+              {advice && advice.level !== 'first' && advice.level !== 'full' && (
                 <div className="mt-3">
                   <DeviceAllowance advice={advice} id={`${headingId}-allowance`} />
                 </div>

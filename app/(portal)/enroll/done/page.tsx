@@ -63,6 +63,7 @@ export default async function DonePage({ searchParams }: { searchParams: Promise
             label={advice.level === 'enough' || advice.level === 'full' ? 'Add another device' : 'Add a backup device'}
             variant={advice.level === 'enough' || advice.level === 'full' ? 'secondary' : 'primary'}
             testId="enroll-next"
+            reasonId="done-allowance"
           />
           <Link href="/" className={buttonClass('secondary')}>
             Back to my IAM users
