@@ -31,8 +31,11 @@ async function expectNoAxeViolations(page: Page) {
 async function startOnPage(page: Page, user: TestUser) {
   const response = await page.goto(`/enroll/virtual?user=${userParam(user)}`);
   expect(response?.headers()['cache-control']).toMatch(/\bno-store\b/);
+  // The server action's answer is what carries the key, the QR code and the link: it may not be cached either.
+  const actionAnswer = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/enroll/virtual');
   await page.getByRole('button', { name: 'Create and show the QR code' }).click();
   await expect(page.getByRole('img', { name: /QR code to add/ })).toBeVisible();
+  expect((await actionAnswer).headers()['cache-control']).toMatch(/\bno-store\b/);
   const manualKey = (await page.getByTestId('manual-key').innerText()).replace(/\s/g, '');
   recordSecret('seed', manualKey);
   await recordCookies(page.context());
