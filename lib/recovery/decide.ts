@@ -1,7 +1,7 @@
 import 'server-only';
 import { and, eq, isNull } from 'drizzle-orm';
 import { getDb, type Db } from '@/lib/db/client';
-import { recoveryRequests, type RecoveryRequestRow } from '@/lib/db/schema';
+import { programUsers, recoveryRequests, type RecoveryRequestRow } from '@/lib/db/schema';
 import { auditedMutation, recordAudit } from '@/lib/audit/log';
 import { listMfaDevices } from '@/lib/aws/iam';
 import { deactivateMfaDevice, deleteVirtualMfaDevice } from '@/lib/aws/mfa';
@@ -26,7 +26,7 @@ async function decidable(db: Db, actor: Actor, id: number, action: 'recovery.app
     await recordAudit(db, { actor: actor.id, action, target: `recovery/${id}`, outcome: 'denied', detail: { reason: 'NotFound' } });
     return { refused: fail('NotFound', 'No such recovery request.') };
   }
-  const retry = action === 'recovery.approve' && row.status === 'approved' && row.windowId === null;
+  const retry = action === 'recovery.approve' && row.status === 'approved' && row.windowId === null && row.graceEndsAt === null;
   const refusal = decisionRefusal(actor, retry ? { ...row, status: 'reported' } : row);
   if (refusal) {
     await recordAudit(db, { actor: actor.id, action, target: userArn(row.accountId, row.userName), outcome: 'denied', detail: { requestId: id, reason: refusal.code } });
@@ -95,6 +95,7 @@ export async function approveRecovery(actor: Actor, input: { id: number; checked
   }
   const endsAt = graceEndsAt(now, settings.graceHours, settings.maxGraceHours);
   const grace = await openGrace(actor, { accountId: row.accountId, userName: row.userName, endsAt, reason: `Lost-device recovery ${row.id} (${row.what})`, recoveryId: row.id, requestedBy: row.reportedBy });
+  if (grace.status === 'error' && grace.code === 'NotLater') return noWindowNeeded(db, actor, row);
   if (grace.status !== 'success') {
     const code = grace.status === 'error' ? grace.code : 'Invalid';
     const message = grace.status === 'error' ? grace.message : 'The grace was refused.';
@@ -112,6 +113,23 @@ export async function approveRecovery(actor: Actor, input: { id: number; checked
     { id: row.id, graceEndsAt: grace.data.endsAt },
     `Approved: ${row.deviceName} is deactivated and ${row.userName} may work without MFA until ${formatDateTimeUtc(grace.data.endsAt)} to enroll a new device.`,
   );
+}
+
+/**
+ * lib/windows refuses a window that would end before the user's deadline (a window never shortens one). Then the
+ * user has until that deadline anyway: it is recorded as the end of their time to enroll, without a window.
+ */
+async function noWindowNeeded(db: Db, actor: Actor, row: RecoveryRequestRow): Promise<ActionResult<{ id: number; graceEndsAt: Date }>> {
+  const [user] = await db
+    .select({ deadline: programUsers.deadline })
+    .from(programUsers)
+    .where(and(eq(programUsers.accountId, row.accountId), eq(programUsers.userName, row.userName)));
+  const deadline = user?.deadline ?? null;
+  if (!deadline) return fail('GraceFailed', 'The device was deactivated, but the grace could not be opened. Approve again to retry.');
+  const [done] = await db.update(recoveryRequests).set({ graceEndsAt: deadline }).where(eq(recoveryRequests.id, row.id)).returning();
+  await recordAudit(db, { actor: actor.id, action: 'recovery.approve', target: userArn(row.accountId, row.userName), outcome: 'success', detail: { requestId: row.id, windowId: null, deadline: deadline.toISOString() } });
+  await notifyRecovery(db, actor.id, 'approved', done ?? { ...row, graceEndsAt: deadline });
+  return ok({ id: row.id, graceEndsAt: deadline }, `Approved: ${row.deviceName} is deactivated. No grace was needed: ${row.userName}'s deadline, ${formatDateTimeUtc(deadline)}, is later.`);
 }
 
 /** Same rules as approval; nothing changes in AWS. The reason is told to the member. */

@@ -54,6 +54,9 @@ describe('grace hours', () => {
     expect(graceEndsAt(now, 24, 168).toISOString()).toBe('2026-12-06T10:00:00.000Z');
     expect(graceEndsAt(now, 72, 24).toISOString()).toBe('2026-12-06T10:00:00.000Z');
   });
+  it('end on a whole minute, rounded down (never past the hours given)', () => {
+    expect(graceEndsAt(new Date('2026-12-05T10:07:59.999Z'), 24, 24).toISOString()).toBe('2026-12-06T10:07:00.000Z');
+  });
 });
 
 describe('who may decide a request', () => {

@@ -46,10 +46,14 @@ export function missingChecks(required: readonly string[], ticked: readonly stri
   return required.filter((item) => !done.has(item));
 }
 
-/** The grace's end: the configured hours from now, never beyond the cap even if the stored setting is larger. */
+/**
+ * The grace's end: the configured hours from now, never beyond the cap even if the stored setting is larger. Rounded
+ * down to the minute: a window policy is named after its end at minute precision (lib/windows).
+ */
 export function graceEndsAt(now: Date, hours: number, maxHours: number): Date {
   const h = Math.max(1, Math.min(Math.floor(hours), maxHours));
-  return new Date(now.getTime() + h * 3_600_000);
+  const end = now.getTime() + h * 3_600_000;
+  return new Date(end - (end % 60_000));
 }
 
 export type DecisionRefusal = { code: 'Forbidden' | 'SelfApproval' | 'OwnIamUser' | 'NotOpen'; message: string };

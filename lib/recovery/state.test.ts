@@ -31,6 +31,10 @@ describe('a request follows its grace window', () => {
     for (const status of ['reported', 'rejected', 'cancelled'] as const) expect(recoveryState(row({ status, windowId: null }), null, now).state).toBe(status);
   });
   it('flags an approved request whose grace could not be opened', () => {
-    expect(recoveryState(row({ windowId: null }), null, now)).toMatchObject({ state: 'approved', graceMissing: true });
+    expect(recoveryState(row({ windowId: null, graceEndsAt: null }), null, now)).toMatchObject({ state: 'approved', graceMissing: true });
+  });
+  it('without a window (the deadline was later than a grace), runs until that deadline', () => {
+    expect(recoveryState(row({ windowId: null, graceEndsAt: new Date('2027-01-01T00:00:00Z') }), null, now)).toMatchObject({ state: 'approved', graceMissing: false });
+    expect(recoveryState(row({ windowId: null, graceEndsAt: new Date('2026-12-05T11:00:00Z') }), null, now).state).toBe('expired');
   });
 });

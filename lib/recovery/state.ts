@@ -18,7 +18,11 @@ export type RecoveryView = RecoveryRequestRow & {
 export function recoveryState(row: RecoveryRequestRow, window: LinkedWindow | null, now: Date): RecoveryView {
   const base = { ...row, state: row.status, graceMissing: false };
   if (row.status !== 'approved') return base;
-  if (!window) return { ...base, graceMissing: row.windowId === null };
+  if (!window) {
+    // No window was needed (the user's deadline was later than the grace would end): the deadline is the limit.
+    if (row.windowId === null && row.graceEndsAt) return row.graceEndsAt.getTime() <= now.getTime() ? { ...base, state: 'expired', completedAt: row.graceEndsAt } : base;
+    return { ...base, graceMissing: row.windowId === null };
+  }
   if (window.status === 'ended') {
     const enrolled = window.endReason === 'enrolled';
     return { ...base, state: enrolled ? 'completed' : 'expired', completedAt: window.endedAt ?? row.completedAt };
