@@ -1,6 +1,6 @@
 'use client';
 
-import { useActionState, useState } from 'react';
+import { useActionState, useId, useState } from 'react';
 import { ActionForm } from '@/components/ui/action-form';
 import { Button } from '@/components/ui/button';
 import { fieldErrors, ResultAlert } from '@/components/ui/result-alert';
@@ -19,6 +19,7 @@ export function ReportLostDevice({ principal, userName, device }: { principal: s
   const [open, setOpen] = useState(false);
   const [result, action, pending] = useActionState<ActionResult<{ id: number }>, FormData>(reportLostDeviceAction, idle);
   const errors = fieldErrors(result);
+  const whatErrorId = useId();
   return (
     <div className="mt-2 space-y-3">
       <Button variant="secondary" aria-expanded={open} onClick={() => setOpen((v) => !v)} aria-label={`Report ${device.name} lost or broken`}>
@@ -32,14 +33,14 @@ export function ReportLostDevice({ principal, userName, device }: { principal: s
           </p>
           <input type="hidden" name="principal" value={principal} />
           <input type="hidden" name="serial" value={device.serial} />
-          <fieldset aria-describedby={errors?.what ? `what-error-${device.serial}` : undefined}>
+          <fieldset aria-describedby={errors?.what ? whatErrorId : undefined}>
             <legend className="text-sm font-medium">What happened?</legend>
             {WHAT.map(([value, label]) => (
               <label key={value} className="mr-4 inline-flex min-h-11 items-center gap-2">
                 <input type="radio" name="what" value={value} required /> {label}
               </label>
             ))}
-            <p id={`what-error-${device.serial}`} aria-live="polite" className="text-sm text-red-700">{errors?.what?.join(' ')}</p>
+            <p id={whatErrorId} aria-live="polite" className="text-sm text-red-700">{errors?.what?.join(' ')}</p>
           </fieldset>
           <TextAreaField label="Anything the administrator should know (optional)" name="note" maxLength={500} hint="Never type a code or a password here." errors={errors?.note} />
           <ResultAlert result={result} />
