@@ -11,3 +11,4 @@ export * from './inventory';
 export * from './program';
 export * from './program-facts';
 export * from './recovery';
+export * from './windows';
