@@ -94,7 +94,7 @@ export async function approveRecovery(actor: Actor, input: { id: number; checked
     }
   }
   const endsAt = graceEndsAt(now, settings.graceHours, settings.maxGraceHours);
-  const grace = await openGrace(actor, { accountId: row.accountId, userName: row.userName, endsAt, reason: `Lost-device recovery ${row.id} (${row.what})`, recoveryId: row.id, requestedBy: row.reportedBy });
+  const grace = await openGrace(actor, { accountId: row.accountId, userName: row.userName, endsAt, reason: `Lost-device recovery ${row.id} (${row.what})`, recoveryId: row.id, requestedBy: row.reportedBy }, db);
   if (grace.status === 'error' && grace.code === 'NotLater') return noWindowNeeded(db, actor, row);
   if (grace.status !== 'success') {
     const code = grace.status === 'error' ? grace.code : 'Invalid';
