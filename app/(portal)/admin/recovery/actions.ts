@@ -2,10 +2,11 @@
 
 import { z } from 'zod';
 import { freeText } from '@/lib/actions/free-text';
+import { MAX_DB_ID } from '@/lib/actions/params';
 import { defineAction } from '@/lib/actions/define-action';
 import { approveRecovery, rejectRecovery } from '@/lib/recovery/decide';
 
-const id = z.coerce.number().int().positive();
+const id = z.coerce.number().int().positive().max(MAX_DB_ID);
 
 // Who may decide (not the reporter, not an owner of the IAM user) and the checklist are checked in the domain.
 export const approveRecoveryAction = defineAction(

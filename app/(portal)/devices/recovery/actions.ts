@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { freeText } from '@/lib/actions/free-text';
 import { defineAction } from '@/lib/actions/define-action';
+import { MAX_DB_ID } from '@/lib/actions/params';
 import { principalRefSchema } from '@/lib/enrollment/ownership';
 import { RECOVERY_WHAT } from '@/lib/db/schema/recovery';
 import { cancelRecovery, reportLostDevice } from '@/lib/recovery/report';
@@ -24,6 +25,6 @@ export const reportLostDeviceAction = defineAction(
 );
 
 export const cancelRecoveryAction = defineAction(
-  { name: 'recovery.cancel', role: 'member', schema: z.object({ id: z.coerce.number().int().positive() }), revalidate: ['/devices', '/'] },
+  { name: 'recovery.cancel', role: 'member', schema: z.object({ id: z.coerce.number().int().positive().max(MAX_DB_ID) }), revalidate: ['/devices', '/'] },
   async (actor, input) => cancelRecovery(actor, input.id),
 );
