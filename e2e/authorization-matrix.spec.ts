@@ -59,6 +59,7 @@ const pageRules: Record<string, { need: Need | 'public'; query?: string }> = {
   '/admin/users/[accountId]/[userName]': { need: 'admin' },
   '/admin/program': { need: 'admin' },
   '/admin/exceptions': { need: 'admin' },
+  '/admin/requests': { need: 'admin' },
   '/admin/recovery': { need: 'admin' },
   '/admin/recovery/[id]': { need: 'admin' },
   '/admin/decisions/bulk': { need: 'admin', query: '?account=111111111111' },
@@ -94,6 +95,7 @@ const routeRules: Record<string, { need: Need | 'scheduler' | 'bearer' | 'public
   '/api/cron/inventory': { need: 'scheduler', calls: [{ method: 'POST', allowed: null }] },
   '/api/cron/reminders': { need: 'scheduler', calls: [{ method: 'POST', allowed: null }] },
   '/api/cron/events': { need: 'scheduler', calls: [{ method: 'POST', allowed: null }] },
+  '/api/cron/windows': { need: 'scheduler', calls: [{ method: 'POST', allowed: null }] },
   // Prometheus metrics take only their own bearer token (MFA_METRICS_TOKEN): a session, even an admin's, gets 401.
   '/api/metrics': { need: 'bearer', calls: [{ method: 'GET', allowed: null }] },
   '/api/auth/[...nextauth]': { need: 'public' },

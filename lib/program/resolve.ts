@@ -27,6 +27,11 @@ export type ProgramCategory = {
   reason: string | null;
   approver: string | null;
   expiresAt: Date | null;
+  /** Per-user windows (lib/windows): the most days past the deadline granted at once (0 = none), how many times. */
+  extensionMaxDays?: number;
+  extensionMaxCount?: number;
+  /** A user created after the deadline gets this many days from its creation (0 = none). */
+  newUserWindowDays?: number;
 };
 
 export type UserDecision = {
