@@ -31,6 +31,8 @@ test.beforeAll(async () => {
 
 test.afterAll(async () => {
   await sql('DELETE FROM recovery_requests WHERE account_id = $1 AND user_name = $2', [user.accountId, user.userName]);
+  // Ended by then (enrollment closed it in IAM too); only the row is left.
+  await sql(`DELETE FROM user_windows WHERE account_id = $1 AND user_name = $2 AND status <> 'active'`, [user.accountId, user.userName]);
   await deleteInventoryUsers(user.accountId, [user.userName]);
   await sql('DELETE FROM program_categories WHERE id = $1', [categoryId]);
 });
