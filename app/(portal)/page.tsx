@@ -6,6 +6,7 @@ import { IamUserCard } from '@/components/members/iam-user-card';
 import { Alert } from '@/components/ui/alert';
 import { Skeleton } from '@/components/ui/skeleton';
 import type { Actor } from '@/lib/auth/types';
+import { requestExtensionAction } from './more-time/actions';
 
 export const metadata = { title: 'My IAM users' };
 
@@ -16,7 +17,7 @@ async function IamUsers({ actor }: { actor: Actor }) {
     <ul className="grid gap-4 lg:grid-cols-2" aria-label="Your IAM users">
       {users.map((u) => (
         <li key={`${u.accountId}/${u.userName}`}>
-          <IamUserCard user={u} now={now} />
+          <IamUserCard user={u} now={now} requestExtension={requestExtensionAction} />
         </li>
       ))}
     </ul>

@@ -9,6 +9,8 @@ import type { MemberIamUser } from '@/lib/members/overview';
 import type { ProgramGap } from '@/lib/program/resolve';
 import { TableHead } from '@/components/ui/table-head';
 import { ProgramPanel } from './program-panel';
+import { MemberWindow } from '@/components/windows/member-window';
+import type { ExtensionAction } from '@/components/windows/extension-form';
 import { formatDateTimeUtc } from '@/lib/format';
 import { backupAdvice } from '@/lib/enrollment/backup-advice';
 import { DeviceAllowance, EnrollNextLink } from '@/components/enrollment/device-allowance';
@@ -22,7 +24,8 @@ const nextStep: Record<ProgramGap, string> = {
   'needs-backup': 'Add a backup device',
 };
 
-export function IamUserCard({ user, now }: { user: MemberIamUser; now: Date }) {
+/** `requestExtension`: the home page's server action for "Ask for more time" (lib/windows). */
+export function IamUserCard({ user, now, requestExtension }: { user: MemberIamUser; now: Date; requestExtension?: ExtensionAction }) {
   const headingId = `iam-${user.accountId}-${user.userName}`.replace(/[^\w-]/g, '-');
   const program = user.ok ? user.program : null;
   // Without the program (it could not be read) fall back to the plain rule: console users need a device.
@@ -61,7 +64,10 @@ export function IamUserCard({ user, now }: { user: MemberIamUser; now: Date }) {
             )}
           </dl>
           {program ? (
-            <ProgramPanel id={headingId} program={program} devices={user.devices} now={now} />
+            <>
+              <ProgramPanel id={headingId} program={program} devices={user.devices} now={now} />
+              <MemberWindow accountId={user.accountId} userName={user.userName} program={program} info={user.windows} action={requestExtension} />
+            </>
           ) : (
             <p className="mt-3 text-sm text-slate-700" data-testid="program-unavailable">
               Your MFA program (category, deadline, allowed devices) could not be read just now. Reload in a minute.

@@ -56,10 +56,25 @@ export const AUDIT_ACTIONS = [
   'program.token.import',
   'reminders.run',
   'reminders.send-now',
+  // Lost or broken device (lib/recovery): report, cancel, decisions, the device's deactivation, notices, settings.
+  'recovery.report',
+  'recovery.cancel',
+  'recovery.approve',
+  'recovery.reject',
+  'recovery.deactivate',
+  'recovery.notify',
+  'recovery.settings',
   // Enforcement
   'enforcement.deploy',
   'enforcement.rollback',
   'enforcement.tags.apply',
+  // Per-user windows (lib/windows): opening and closing one (AWS steps as intent + outcome), repairing drift, a
+  // member's request for more time and an admin's decision on it.
+  'window.open',
+  'window.close',
+  'window.repair',
+  'window.request',
+  'window.decide',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -28,6 +28,9 @@ function auditView(c: CategoryRow | (CategoryInput & { position?: number })) {
     reason: c.reason,
     approver: c.approver,
     expiresAt: c.expiresAt?.toISOString() ?? null,
+    extensionMaxDays: c.extensionMaxDays ?? 0,
+    extensionMaxCount: c.extensionMaxCount ?? 0,
+    newUserWindowDays: c.newUserWindowDays ?? 0,
   };
 }
 

@@ -20,5 +20,8 @@ export function categoryFormValues(c: CategoryRow | null, now = new Date()) {
     reason: c?.reason ?? '',
     approver: c?.approver ?? '',
     expiresAt: c?.expiresAt ? isoDay(c.expiresAt) : '',
+    extensionMaxDays: String(c?.extensionMaxDays ?? 0),
+    extensionMaxCount: String(c?.extensionMaxCount ?? 0),
+    newUserWindowDays: String(c?.newUserWindowDays ?? 0),
   } as const;
 }

@@ -68,6 +68,11 @@ const outOfScopeReason = freeText().trim().min(5, 'Give the reason, e.g. "to be 
 
 export type CategoryInput = Omit<ProgramCategory, 'id' | 'position'>;
 
+/** An empty number field means 0 (none). */
+const blankZero = (v: unknown) => (v === undefined || (typeof v === 'string' && v.trim() === '') ? 0 : v);
+const windowDays = (what: string) =>
+  z.preprocess(blankZero, z.coerce.number({ error: `Enter the ${what} days as a whole number.` }).int('Enter whole days.').min(0, 'At least 0 (none).').max(365, 'At most 365 days.'));
+
 type Issue = (path: string, message: string) => void;
 
 /**
@@ -109,6 +114,9 @@ export function categoryInputSchema(now: Date) {
       reason: z.preprocess(blank, freeText().trim().optional()),
       approver: z.preprocess(blank, freeText().trim().optional()),
       expiresAt: z.preprocess(blank, z.string().trim().optional()),
+      extensionMaxDays: windowDays('extension'),
+      extensionMaxCount: z.preprocess(blankZero, z.coerce.number({ error: 'Enter a whole number.' }).int('Enter a whole number.').min(0, 'At least 0.').max(20, 'At most 20 times.')),
+      newUserWindowDays: windowDays('new-user window'),
     })
     .transform((v, ctx): CategoryInput => {
       const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
@@ -150,6 +158,9 @@ export function categoryInputSchema(now: Date) {
         deadline: deadline ?? new Date(0),
         cohort: v.cohort,
         ...details,
+        extensionMaxDays: v.extensionMaxDays,
+        extensionMaxCount: v.extensionMaxCount,
+        newUserWindowDays: v.newUserWindowDays,
       };
     });
 }

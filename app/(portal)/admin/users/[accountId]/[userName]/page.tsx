@@ -95,7 +95,16 @@ export default async function UserDetailPage({
             {program.decidedBy ? <span className="block text-xs text-slate-600">Decided by {program.decidedBy} on {fmt(program.decidedAt)}</span> : null}
           </dd>
           <dt className="text-slate-600">Deadline</dt>
-          <dd>{program.deadline ? fmt(program.deadline) : 'None'}{program.cohort ? ` · cohort ${program.cohort}` : ''}</dd>
+          <dd data-testid="program-deadline">
+            {program.deadline ? fmt(program.deadline) : 'None'}
+            {program.cohort ? ` · cohort ${program.cohort}` : ''}
+            {program.windowKind && program.windowEndsAt ? (
+              <span className="block text-slate-700" data-testid="program-window" data-kind={program.windowKind}>
+                {program.windowKind === 'extension' ? 'Extended' : program.windowKind === 'new-user' ? 'New user' : 'Grace'}: until {fmt(program.windowEndsAt)}, enforced by IAM
+                (category deadline {fmt(program.categoryDeadline)})
+              </span>
+            ) : null}
+          </dd>
           <dt className="text-slate-600">Devices allowed</dt>
           <dd>{allowedTypesText(program.allowedDeviceTypes)}{program.minDevices > 1 ? `; a backup is required (${program.minDevices} devices)` : ''}</dd>
           <dt className="text-slate-600">Status</dt>
