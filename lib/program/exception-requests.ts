@@ -11,6 +11,7 @@ import type { UserFilters } from '@/lib/inventory/user-filters';
 import { BULK_LIMIT, categoryNames, selectUsers, writeDecision, type UserKey } from './decisions';
 import { approvalRefusal, requestProblems, type ExceptionRequestInput, type ExceptionVerdict } from './program-input';
 import { notifyRequester } from './exception-notify';
+import type { ReminderConfig } from './reminders/config';
 
 /**
  * Exceptions are requested, then approved or rejected by an admin who is not the requester. Only an approval writes
@@ -131,8 +132,14 @@ async function applyApproval(db: Db, actor: Actor, row: ExceptionRequestRow): Pr
  * Approves or rejects a pending request. Refused here (not only hidden on the page) for anyone but an admin who did
  * not ask for it; refusals are audited as denied. An approval whose end date has passed meanwhile is refused.
  */
-export async function decideExceptionRequest(actor: Actor, id: number, verdict: ExceptionVerdict, now = new Date()): Promise<ActionResult<{ status: ExceptionRequestStatus }>> {
+export async function decideExceptionRequest(
+  actor: Actor,
+  id: number,
+  verdict: ExceptionVerdict,
+  opts: { now?: Date; notify?: Partial<ReminderConfig> } = {},
+): Promise<ActionResult<{ status: ExceptionRequestStatus }>> {
   assertRole(actor.roles, 'admin', 'exception requests');
+  const now = opts.now ?? new Date();
   const db = await getDb();
   const result = await db.transaction(async (tx): Promise<ActionResult<{ status: ExceptionRequestStatus }> & { row?: ExceptionRequestRow }> => {
     const t = tx as unknown as Db;
@@ -161,7 +168,7 @@ export async function decideExceptionRequest(actor: Actor, id: number, verdict: 
     return { ...ok({ status }), row: decided };
   });
   if (result.status !== 'success' || !result.row) return result;
-  const told = await notifyRequester(db, actor, result.row);
+  const told = await notifyRequester(db, actor, result.row, opts.notify);
   const what = result.data.status === 'approved' ? `Approved: the exception runs until ${formatDate(result.row.expiresAt)}` : 'Rejected';
   return ok(result.data, `${what}. ${told}`);
 }
