@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { and, eq, like, sql } from 'drizzle-orm';
 import { auditLog, exceptionRequests, programDecisions, programUsers } from '@/lib/db/schema';
-import { decideExceptionRequest, requestException } from './exception-requests';
+import { bulkRequestException, decideExceptionRequest, requestException } from './exception-requests';
 import { ForbiddenError } from '@/lib/auth/roles';
 import { saveCategory } from './categories';
 import { bulkDecide, listExceptions, setDecision } from './decisions';
@@ -131,6 +131,16 @@ describe('decisions and exceptions', () => {
     const exception = parse({ decision: 'exception', reason: 'Shared test rig until it is retired', expiresAt: ends });
     expect(await bulkDecide(admin, { account: A }, exception, 2)).toMatchObject({ status: 'error', code: 'ApprovalNeeded' });
     expect(await auditSince(mark)).toEqual([]);
+    // The bulk page sends an exception as one request per user, for another admin to approve each.
+    const request = { justification: exception.reason!, expiresAt: exception.expiresAt! };
+    expect(await bulkRequestException(admin, { account: A }, request, 2)).toMatchObject({ status: 'success', data: { requested: 2, skipped: 0 } });
+    entries = await auditSince(mark);
+    expect(entries.map((e) => [e.action, e.target])).toEqual([
+      ['program.exception.request', `${A}/svc-a`],
+      ['program.exception.request', `${A}/svc-b`],
+    ]);
+    expect(await bulkRequestException(admin, { account: A }, request, 2)).toMatchObject({ status: 'success', data: { requested: 0, skipped: 2 } });
+    expect((await db.select().from(programDecisions)).map((d) => d.decision)).toEqual(['out-of-scope', 'out-of-scope']);
   });
 
   it('a per-user exception ending more than a year away is refused on its field, by the form and by the domain; at the limit it is accepted', async () => {
