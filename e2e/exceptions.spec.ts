@@ -60,7 +60,12 @@ test('carol requests an exception, cannot approve it herself, frank approves it,
   expect(row).toEqual({ approver: 'frank@example.com', decided_by: 'frank@example.com' });
 
   await frank.goto(`/admin/audit?action=program.*&target=${userName}`);
-  for (const [action, actor] of [['program.exception.request', 'carol@example.com'], ['program.exception.approve', 'frank@example.com'], ['program.exception.set', 'frank@example.com']]) {
+  const acts: [string, string][] = [
+    ['program.exception.request', 'carol@example.com'],
+    ['program.exception.approve', 'frank@example.com'],
+    ['program.exception.set', 'frank@example.com'],
+  ];
+  for (const [action, actor] of acts) {
     await expect(frank.locator(`[data-testid="audit-row"][data-action="${action}"][data-outcome="success"]`).first()).toContainText(actor);
   }
 });
