@@ -36,12 +36,6 @@ export async function approvalsByTarget(db: Db, categoryIds?: readonly number[])
 export const approvalOf = (approvals: Map<string, Approval>, row: { accountId: string; userName: string; decisionSource: string; categoryId: number | null }) =>
   approvals.get(row.decisionSource === 'user' ? approvalKey(row) : approvalKey({ categoryId: row.categoryId }));
 
-/** "Approved by frank@example.com on 5 Dec 2026", or the legacy typed approver alone. */
-export function approvedByText(approver: string | null, approval: Approval | undefined): string | null {
-  if (approval && (!approver || approval.approvedBy === approver)) return `Approved by ${approval.approvedBy} on ${formatDate(approval.approvedAt)}`;
-  return approver ? `Approved by ${approver}` : null;
-}
-
 const emailAddress = z.email();
 
 /** The message the requester gets: what was decided, by whom, and the note. */
