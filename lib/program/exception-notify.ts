@@ -34,7 +34,7 @@ export async function approvalsByTarget(db: Db, categoryIds?: readonly number[])
 
 /** The approval behind a user's exception: their own decision's, or their category's default's. */
 export const approvalOf = (approvals: Map<string, Approval>, row: { accountId: string; userName: string; decisionSource: string; categoryId: number | null }) =>
-  approvals.get(row.decisionSource === 'user' ? approvalKey(row) : approvalKey({ categoryId: row.categoryId }));
+  approvals.get(row.decisionSource === 'user' ? approvalKey({ accountId: row.accountId, userName: row.userName }) : approvalKey({ categoryId: row.categoryId }));
 
 const emailAddress = z.email();
 
