@@ -7,6 +7,7 @@ export * from './audit';
 export * from './auth';
 export * from './enrollment';
 export * from './events';
+export * from './exception-requests';
 export * from './inventory';
 export * from './program';
 export * from './program-facts';
