@@ -18,7 +18,8 @@ export function MemberWindow({
   action?: ExtensionAction;
 }) {
   const w = program.window;
-  const used = info ? `${info.used} of ${info.maxCount} extension${info.maxCount === 1 ? '' : 's'} used` : null;
+  // "1 of 2 extensions used"; past the count (an admin approved more): "3 extensions used (2 at once)".
+  const used = info ? (info.used <= info.maxCount ? `${info.used} of ${plural(info.maxCount, 'extension')} used` : `${plural(info.used, 'extension')} used (${info.maxCount} at once)`) : null;
   const canAsk = program.inScope && !program.compliant && program.categoryDeadline !== null && !info?.pending;
   const hint =
     info && info.maxDays > 0 && info.maxCount > info.used

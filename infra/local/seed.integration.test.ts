@@ -1,5 +1,8 @@
 import {
   AttachGroupPolicyCommand,
+  AttachUserPolicyCommand,
+  DeletePolicyCommand,
+  DetachUserPolicyCommand,
   CreatePolicyVersionCommand,
   CreateVirtualMFADeviceCommand,
   DeletePolicyVersionCommand,
@@ -135,7 +138,7 @@ describe('moto auth is on', () => {
   });
 
   // A policy that does not exist: an authorized call fails with NoSuchEntity, an unauthorized one with AccessDenied.
-  it('lets only the deploy role write or attach the enforcement policy, or tag users; the deploy role reads nothing', async () => {
+  it('lets only the deploy role write or attach the enforcement policy, attach window policies to users, or tag users; the deploy role reads no user or account', async () => {
     const account = truth.accounts[0]!.id;
     const PolicyArn = `arn:aws:iam::${account}:policy/MfaPortalSplitCheck`;
     const PolicyDocument = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 'iam:ListUsers', Resource: '*' }] });
@@ -145,6 +148,10 @@ describe('moto auth is on', () => {
       () => iam.send(new DeletePolicyVersionCommand({ PolicyArn, VersionId: 'v1' })),
       () => iam.send(new AttachGroupPolicyCommand({ GroupName: 'developers', PolicyArn })),
       () => iam.send(new UntagUserCommand({ UserName: 'no-such-user-split-check', TagKeys: ['mfa-exempt'] })),
+      // Per-user windows (lib/aws/window-writes.ts).
+      () => iam.send(new AttachUserPolicyCommand({ UserName: 'no-such-user-split-check', PolicyArn })),
+      () => iam.send(new DetachUserPolicyCommand({ UserName: 'no-such-user-split-check', PolicyArn })),
+      () => iam.send(new DeletePolicyCommand({ PolicyArn })),
     ];
     for (const call of writes(iamFor(account))) expect(await errorName(call())).toBe('AccessDenied');
 

@@ -66,6 +66,13 @@ describe('deniedUsers', () => {
     expect(denialOf({ ...portal, tags: { 'mfa-exempt': 'true' } }, program, true)).toBeNull();
     expect(denialOf({ ...portal, groups: [] }, program, true)).toBeNull();
   });
+
+  it('a user with a window (mfa-window tag) is denied from the window’s end, not the cohort’s; a tag that is no end is not counted', () => {
+    const extended = user({ userName: 'extended', tags: { 'mfa-cohort': 'prod', 'MFA-Window': '2027-02-14T00:00Z' } });
+    expect(denialOf(extended, program)).toMatchObject({ cohort: 'prod', from: d('2027-02-14T00:00:00Z'), denied: 'everything' });
+    expect(denialOf({ ...extended, tags: { 'mfa-window': 'soon' } }, program)).toBeNull();
+    expect(denialOf({ ...extended, tags: { ...extended.tags, 'mfa-exempt': 'true' } }, program)).toBeNull();
+  });
 });
 
 describe('tagDrift', () => {

@@ -8,7 +8,8 @@
  *   they are denied too; the user must call sts:GetSessionToken with the device and use that session.
  */
 import type { UserRef } from '@/lib/iam-identifiers';
-import { COHORT_TAG, EXEMPT_TAG, type Cohort } from './policy';
+import { COHORT_TAG, EXEMPT_TAG, type Cohort, WINDOW_TAG } from './policy';
+import { parseWindowTag } from '@/lib/windows/policy';
 
 export type ImpactUser = {
   accountId: string;
@@ -70,7 +71,10 @@ export function denialOf(u: ImpactUser, program: ImpactProgram, usesAccessKeys: 
   // The policy compares the exemption exactly (StringNotEqualsIfExists "true").
   if (tagValue(u.tags, EXEMPT_TAG) === 'true') return null;
   const cohort = cohortOf(u.tags, program);
-  const from = program.cohorts.find((c) => c.cohort === cohort)?.deadline;
+  // A user with a window (mfa-window tag) is skipped by the cohort statements: the window policy attached to them
+  // denies from its end (lib/windows). A tag that is not a window end is drift the window job repairs: not counted.
+  const windowTag = tagValue(u.tags, WINDOW_TAG);
+  const from = windowTag !== null ? parseWindowTag(windowTag) : program.cohorts.find((c) => c.cohort === cohort)?.deadline;
   if (cohort === null || !from) return null;
   const denied: Denial | null = u.devices.length === 0 ? 'everything' : usesAccessKeys ? 'access-keys' : null;
   if (!denied) return null;

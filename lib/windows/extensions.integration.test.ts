@@ -125,6 +125,16 @@ describe('new users get a window', () => {
     // Seen again: not opened twice.
     expect(await reconcileUserWindows([{ accountId: A, userName: fresh.userName }])).toMatchObject({ opened: 0, closed: 0 });
 
+    // The category's deadline moves past the window: the window goes, the (later) category deadline applies again.
+    const other = await member('moved');
+    await stack.db.update(inventoryUsers).set({ createdAt }).where(eq(inventoryUsers.userName, other.userName));
+    expect((await reconcileUserWindows([{ accountId: A, userName: other.userName }])).opened).toBe(1);
+    await stack.db.update(programCategories).set({ deadline: midnight(30) }).where(eq(programCategories.cohort, 'ext-wave'));
+    expect(await reconcileUserWindows([{ accountId: A, userName: other.userName }])).toMatchObject({ opened: 0, closed: 1 });
+    expect(await attached(other.userName)).toEqual([]);
+    expect((await rowsOf(other.userName))[0]).toMatchObject({ status: 'ended', endReason: 'replaced' });
+    await stack.db.update(programCategories).set({ deadline: midnight(-10) }).where(eq(programCategories.cohort, 'ext-wave'));
+
     await inventory(A, fresh.userName, { groups: [], devices: 1 });
     expect(await reconcileUserWindows([{ accountId: A, userName: fresh.userName }])).toMatchObject({ opened: 0, closed: 1 });
     expect(await attached(fresh.userName)).toEqual([]);

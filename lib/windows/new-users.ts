@@ -4,7 +4,7 @@ import { getDb } from '@/lib/db/client';
 import { programCategories, programUsers, userWindows } from '@/lib/db/schema';
 import { classifyAwsError } from '@/lib/aws/errors';
 import { log } from '@/lib/log';
-import { closeWindowsOnEnrollment, expireWindows, openWindow, SYSTEM_ACTOR } from './apply';
+import { closeWindow, closeWindowsOnEnrollment, expireWindows, openWindow, SYSTEM_ACTOR } from './apply';
 import { startOfDayUtc } from './policy';
 
 /*
@@ -28,8 +28,10 @@ export function newUserWindowEnd(u: { createdAt: Date | null; categoryDeadline: 
 const refsWhere = (refs: readonly Ref[] | null, t: typeof programUsers) => (refs ? or(...refs.map((r) => and(eq(t.accountId, r.accountId), eq(t.userName, r.userName)))) : undefined);
 
 /**
- * Opens the new-user windows due (all users, or only `refs`), and closes the windows of users who now have MFA
- * ('enrolled'). Failures are counted, not thrown: the next run or event retries.
+ * Opens the new-user windows due (all users, or only `refs`), closes the windows of users who now have MFA
+ * ('enrolled'), and those a later category deadline has overtaken ('replaced': the tag would otherwise keep the user
+ * on the window's earlier end, and a window never shortens a deadline). Failures are counted, not thrown: the next
+ * run or event retries.
  */
 export async function reconcileUserWindows(refs: readonly Ref[] | null = null, now = new Date()): Promise<WindowSweep> {
   if (refs && refs.length === 0) return { opened: 0, closed: 0, failures: [] };
@@ -37,7 +39,7 @@ export async function reconcileUserWindows(refs: readonly Ref[] | null = null, n
   const p = programUsers;
   const c = programCategories;
   const everNewUser = sql`exists (select 1 from ${userWindows} w where w.account_id = ${p.accountId} and w.user_name = ${p.userName} and w.kind = 'new-user')`;
-  const [candidates, enrolled] = await Promise.all([
+  const [candidates, enrolled, overtaken] = await Promise.all([
     db
       .select({ accountId: p.accountId, userName: p.userName, createdAt: p.createdAt, categoryDeadline: p.categoryDeadline, days: c.newUserWindowDays, category: c.name })
       .from(p)
@@ -47,6 +49,10 @@ export async function reconcileUserWindows(refs: readonly Ref[] | null = null, n
       .select({ accountId: p.accountId, userName: p.userName })
       .from(p)
       .where(and(refsWhere(refs, p), eq(p.mfaState, 'enabled'), isNotNull(p.windowId), inArray(p.windowKind, ['extension', 'new-user', 'grace']))),
+    db
+      .select({ accountId: p.accountId, userName: p.userName })
+      .from(p)
+      .where(and(refsWhere(refs, p), ne(p.mfaState, 'enabled'), isNotNull(p.windowId), sql`${p.windowEndsAt} <= ${p.categoryDeadline}`)),
   ]);
   const result: WindowSweep = { opened: 0, closed: 0, failures: [] };
   const failed = (r: Ref, message: string) => result.failures.push({ accountId: r.accountId, userName: r.userName, message });
@@ -60,6 +66,11 @@ export async function reconcileUserWindows(refs: readonly Ref[] | null = null, n
   }
   for (const u of enrolled) {
     const r = await closeWindowsOnEnrollment(u.accountId, u.userName);
+    if (r.status === 'success' && r.data.closed) result.closed++;
+    else if (r.status === 'error') failed(u, r.message);
+  }
+  for (const u of overtaken) {
+    const r = await closeWindow(SYSTEM_ACTOR, { accountId: u.accountId, userName: u.userName, endReason: 'replaced' });
     if (r.status === 'success' && r.data.closed) result.closed++;
     else if (r.status === 'error') failed(u, r.message);
   }

@@ -1,5 +1,5 @@
 import 'server-only';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Db } from '@/lib/db/client';
 import { programUsers, userWindows } from '@/lib/db/schema';
 import { classifyAwsError } from '@/lib/aws/errors';
@@ -24,7 +24,9 @@ export async function repairWindowDrift(db: Db, actorId: string): Promise<Repair
   const base = windowBase().name;
   const active = await db.select().from(userWindows).where(eq(userWindows.status, 'active'));
   const withWindow = new Set(active.map((w) => `${w.accountId}/${w.userName}`));
-  const tagged = (await db.select({ accountId: programUsers.accountId, userName: programUsers.userName, tags: programUsers.tags }).from(programUsers)).filter(
+  // Only rows with the tag (in any letter case) leave the database: at 100,000 users the rest stay there.
+  const hasTag = sql`exists (select 1 from jsonb_object_keys(${programUsers.tags}) k where lower(k) = ${WINDOW_TAG})`;
+  const tagged = (await db.select({ accountId: programUsers.accountId, userName: programUsers.userName, tags: programUsers.tags }).from(programUsers).where(hasTag)).filter(
     (u) => tagOf(u.tags) !== null && !withWindow.has(`${u.accountId}/${u.userName}`),
   );
   const check = async (accountId: string, userName: string, end: Date | null) => {
