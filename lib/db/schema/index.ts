@@ -8,5 +8,6 @@ export * from './auth';
 export * from './enrollment';
 export * from './events';
 export * from './inventory';
+export * from './messages';
 export * from './program';
 export * from './program-facts';
