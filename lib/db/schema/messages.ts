@@ -3,11 +3,7 @@
  * besides the IAM user's own address: owners named in the Owner tag, and each account's contact.
  */
 import { pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
-
-export const MESSAGE_KINDS = ['reminder', 'escalation', 'overdue', 'exception-ending', 'recovery', 'digest'] as const;
-export type MessageKind = (typeof MESSAGE_KINDS)[number];
-export const MESSAGE_CHANNELS = ['email', 'webhook'] as const;
-export type MessageChannel = (typeof MESSAGE_CHANNELS)[number];
+import { MESSAGE_CHANNELS, MESSAGE_KINDS } from '@/lib/program/messages/kinds';
 
 /** A template the security team edited; a kind and channel without a row uses its default (lib/program/messages/defaults.ts). */
 export const messageTemplates = pgTable(

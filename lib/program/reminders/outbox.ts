@@ -3,7 +3,8 @@ import { and, eq, lt, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '@/lib/db/client';
 import { reminderSends, type ProgramUserRow } from '@/lib/db/schema';
 import { sendEmail } from '@/lib/aws/ses';
-import { buildReminderMessage, enrollLink, webhookPayload, type ReminderFacts } from '../reminder-plan';
+import { enrollLink, type ReminderFacts } from '../reminder-plan';
+import { buildReminderMessage, webhookPayload } from '../messages/compose';
 import { accountLabelOf, recipientLabel, recipientOf, type ReminderChannel, type ReminderConfig, type ReminderTrigger } from './config';
 import { postWebhook, type Delivery } from './webhook';
 
@@ -49,7 +50,7 @@ function factsFor(row: ProgramUserRow, config: ReminderConfig, now: Date): Remin
 async function deliver(channel: ReminderChannel, facts: ReminderFacts, recipient: string | null, config: ReminderConfig): Promise<Delivery> {
   const message = buildReminderMessage(facts);
   try {
-    if (channel === 'webhook') return await postWebhook(config.webhookUrl!, webhookPayload(facts, message));
+    if (channel === 'webhook') return await postWebhook(config.webhookUrl!, webhookPayload(facts));
     const out = await sendEmail({ from: config.emailFrom!, to: recipient!, subject: message.subject, text: message.text, html: message.html });
     return out.ok ? { ok: true, messageId: out.messageId } : { ok: false, error: `${out.name}: ${out.message || out.code}` };
   } catch (error) {
