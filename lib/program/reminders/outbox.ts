@@ -4,7 +4,9 @@ import type { Db } from '@/lib/db/client';
 import { reminderSends, type ProgramUserRow } from '@/lib/db/schema';
 import { sendEmail } from '@/lib/aws/ses';
 import { enrollLink, type ReminderFacts } from '../reminder-plan';
-import { buildReminderMessage, webhookPayload } from '../messages/compose';
+import { kindFor, messageValues, renderEmail, renderWebhook, type EscalationFacts, type RecipientRole } from '../messages/compose';
+import type { Resolved } from '../messages/escalation';
+import { templateFor } from '../messages/store';
 import { accountLabelOf, recipientLabel, recipientOf, type ReminderChannel, type ReminderConfig, type ReminderTrigger } from './config';
 import { postWebhook, type Delivery } from './webhook';
 
@@ -22,6 +24,8 @@ import { postWebhook, type Delivery } from './webhook';
  * - A row still `sending` after STALE_SENDING_MS belongs to a worker that stopped mid-send (crash, deploy). It
  *   becomes `unknown` and is never resent: the message may have gone out, and a duplicate is worse than a gap.
  *   The record shows it, so an admin can check and send one now.
+ * An escalated step (messages/escalation.ts) also emails the IAM user's owner and its account's contact: the
+ * recipient's role is part of the key, so each of them, too, gets that step exactly once.
  * Claims and outcomes are separate statements (never one transaction), so that a claim is visible to every
  * other worker before the send starts. Staleness is judged on the database's clock, not each instance's.
  */
@@ -47,10 +51,16 @@ function factsFor(row: ProgramUserRow, config: ReminderConfig, now: Date): Remin
   };
 }
 
-async function deliver(channel: ReminderChannel, facts: ReminderFacts, recipient: string | null, config: ReminderConfig): Promise<Delivery> {
-  const message = buildReminderMessage(facts);
+type Message = { facts: ReminderFacts; role: RecipientRole; escalation: EscalationFacts | null };
+
+/** The stored template of the message's kind (or its default), rendered and delivered. */
+async function deliver(db: Db, channel: ReminderChannel, m: Message, recipient: string | null, config: ReminderConfig): Promise<Delivery> {
   try {
-    if (channel === 'webhook') return await postWebhook(config.webhookUrl!, webhookPayload(facts));
+    const kind = kindFor(m.facts, m.role, channel === 'webhook' && m.escalation !== null);
+    const values = messageValues(m.facts, { ...m.escalation, recipientRole: m.role });
+    const template = await templateFor(db, kind, channel);
+    if (channel === 'webhook') return await postWebhook(config.webhookUrl!, renderWebhook(template, values));
+    const message = renderEmail(template, values);
     const out = await sendEmail({ from: config.emailFrom!, to: recipient!, subject: message.subject, text: message.text, html: message.html });
     return out.ok ? { ok: true, messageId: out.messageId } : { ok: false, error: `${out.name}: ${out.message || out.code}` };
   } catch (error) {
@@ -59,7 +69,7 @@ async function deliver(channel: ReminderChannel, facts: ReminderFacts, recipient
   }
 }
 
-export type SendKey = { accountId: string; userName: string; deadline: Date; step: string; channel: ReminderChannel };
+export type SendKey = { accountId: string; userName: string; deadline: Date; step: string; channel: ReminderChannel; role?: RecipientRole };
 
 export const keyWhere = (k: SendKey): SQL =>
   and(
@@ -68,6 +78,7 @@ export const keyWhere = (k: SendKey): SQL =>
     eq(reminderSends.deadline, k.deadline),
     eq(reminderSends.step, k.step),
     eq(reminderSends.channel, k.channel),
+    eq(reminderSends.recipientRole, k.role ?? 'user'),
   )!;
 
 type ClaimInput = SendKey & { row: ProgramUserRow; recipient: string | null; trigger: ReminderTrigger; actor: string };
@@ -84,6 +95,7 @@ async function claim(db: Db, c: ClaimInput): Promise<number | null> {
       deadline: c.deadline,
       step: c.step,
       channel: c.channel,
+      recipientRole: c.role ?? 'user',
       recipient: c.recipient,
       status: 'sending',
       attempts: 1,
@@ -136,26 +148,37 @@ export async function expireStaleSends(db: Db): Promise<number> {
 
 export type SendOutcome = 'sent' | 'failed' | 'skipped' | 'alreadySent';
 
-/** One reminder to one user on one channel: claimed, delivered and recorded, or found already claimed. */
-export async function sendOne(
-  db: Db,
-  config: ReminderConfig,
-  s: { row: ProgramUserRow; step: string; channel: ReminderChannel; now: Date; trigger: ReminderTrigger; actor: string },
-): Promise<SendOutcome> {
+export type SendInput = {
+  row: ProgramUserRow;
+  step: string;
+  channel: ReminderChannel;
+  now: Date;
+  trigger: ReminderTrigger;
+  actor: string;
+  /** Whom the email is for (default the IAM user's person, by its email tag); owner and account need `to`. */
+  role?: RecipientRole;
+  to?: Resolved;
+  /** Set at an escalated step: the owner and contact the messages may name. */
+  escalation?: EscalationFacts | null;
+};
+
+/** One reminder to one recipient on one channel: claimed, delivered and recorded, or found already claimed. */
+export async function sendOne(db: Db, config: ReminderConfig, s: SendInput): Promise<SendOutcome> {
   const { row, channel } = s;
-  const key: SendKey = { accountId: row.accountId, userName: row.userName, deadline: row.deadline!, step: s.step, channel };
-  const to = recipientOf(row, config.emailTagKey);
+  const role = channel === 'webhook' ? 'user' : (s.role ?? 'user');
+  const key: SendKey = { accountId: row.accountId, userName: row.userName, deadline: row.deadline!, step: s.step, channel, role };
+  const to: Resolved = role === 'user' || !s.to ? recipientOf(row, config.emailTagKey) : s.to;
   if (channel === 'email' && to.email === null) {
     // Recorded once, so the record says why this person got no email; retried only once the tag is there.
     await db
       .insert(reminderSends)
-      .values({ ...key, categoryId: row.categoryId, cohort: row.cohort, recipient: null, status: 'failed', error: to.reason, trigger: s.trigger, actor: s.actor })
+      .values({ accountId: key.accountId, userName: key.userName, deadline: key.deadline, step: key.step, channel, recipientRole: role, categoryId: row.categoryId, cohort: row.cohort, recipient: null, status: 'failed', error: to.reason, trigger: s.trigger, actor: s.actor })
       .onConflictDoNothing();
     return 'skipped';
   }
   const id = await claim(db, { ...key, row, recipient: recipientLabel(channel, to.email, config), trigger: s.trigger, actor: s.actor });
   if (id === null) return 'alreadySent';
-  const outcome = await deliver(channel, factsFor(row, config, s.now), to.email, config);
+  const outcome = await deliver(db, channel, { facts: factsFor(row, config, s.now), role, escalation: s.escalation ?? null }, to.email, config);
   await finish(db, id, outcome);
   return outcome.ok ? 'sent' : 'failed';
 }

@@ -8,13 +8,16 @@ import { recordAudit } from '@/lib/audit/log';
 import { trackWork } from '@/lib/ops/lifecycle';
 import { DAY_MS, dueStep } from '../reminder-plan';
 import { getReminderDays } from '../settings';
-import { channelsOf, reminderConfig, type ReminderChannel, type ReminderOptions, type ReminderTrigger } from './config';
-import { expireStaleSends, sendOne } from './outbox';
+import { readContacts } from '../messages/contacts';
+import { emailRecipients, isEscalatedStep, resolveAccountContact, resolveOwner } from '../messages/escalation';
+import { channelsOf, recipientOf, reminderConfig, type ReminderChannel, type ReminderConfig, type ReminderOptions, type ReminderTrigger } from './config';
+import { expireStaleSends, sendOne, type SendInput } from './outbox';
 import { log, withJobContext } from '@/lib/log';
 
 /**
  * The scheduled run: which step is due is reminder-plan.ts's dueStep; sending starts and stops with the deadline:
- * nothing is sent before its first step or after the deadline, and a missed step is not caught up.
+ * nothing is sent before its first step or after the deadline, and a missed step is not caught up. At the last N
+ * steps (escalate_steps) the email also goes to the user's owner and its account's contact (messages/escalation.ts).
  */
 
 /** Sends at once: enough to overlap SES's latency, few enough for its per-second sending quota. */
@@ -24,11 +27,11 @@ export type ReminderRunSummary = {
   /** Reminders are off: no channel is configured. */
   off: boolean;
   channels: ReminderChannel[];
-  /** (user, channel) sends due now; each ends as exactly one of the four below. */
+  /** (user, channel, recipient) sends due now; each ends as exactly one of the four below. */
   due: number;
   sent: number;
   failed: number;
-  /** Not sendable: email to a user without an email tag. */
+  /** Not sendable: email to a user without an email tag (or, escalated, to an owner or account without an address). */
   skipped: number;
   /** Already recorded (sent, unknown, out of attempts) or in progress in another worker. */
   alreadySent: number;
@@ -66,13 +69,16 @@ export async function runReminders(
           lte(programUsers.deadline, horizon),
         ),
       );
+    const contacts = await readContacts(db);
     const work = candidates.flatMap((row) => {
       const step = dueStep(row.deadline!, days, now);
-      return step ? channels.map((channel) => ({ row, step: step.key, channel })) : [];
+      if (!step) return [];
+      const escalated = isEscalatedStep(step.days, days, contacts.escalateSteps);
+      return channels.flatMap((channel) => sendsFor(config, contacts, { row, step: step.key, channel, now, trigger: input.trigger, actor: input.actor }, escalated));
     });
     summary.due = work.length;
-    await pLimit(SEND_CONCURRENCY).map(work, async ({ row, step, channel }) => {
-      const outcome = await sendOne(db, config, { row, step, channel, now, trigger: input.trigger, actor: input.actor });
+    await pLimit(SEND_CONCURRENCY).map(work, async (send) => {
+      const outcome = await sendOne(db, config, send);
       summary[outcome]++;
     });
   }
@@ -84,6 +90,16 @@ export async function runReminders(
     detail: { trigger: input.trigger, ...summary },
   });
   return summary;
+}
+
+/** One step's sends on one channel: the webhook once; email to the user, and when escalated to the owner and the account contact, each address once. */
+function sendsFor(config: ReminderConfig, contacts: Awaited<ReturnType<typeof readContacts>>, base: SendInput, escalated: boolean): SendInput[] {
+  if (!escalated) return [base];
+  const owner = resolveOwner(base.row.tags, config.ownerTagKey, contacts.owners);
+  const account = resolveAccountContact(base.row.accountId, contacts.accounts);
+  const escalation = { ownerName: owner.name, accountContact: account.email };
+  if (base.channel === 'webhook') return [{ ...base, escalation }];
+  return emailRecipients(recipientOf(base.row, config.emailTagKey), { owner: owner.to, account }).map((r) => ({ ...base, role: r.role, to: r.to, escalation }));
 }
 
 let scheduler: ReturnType<typeof setInterval> | undefined;

@@ -21,6 +21,7 @@ export const metadata = { title: 'Reminders' };
 const statusTone: Record<SendStatus, BadgeTone> = { sent: 'good', failed: 'bad', unknown: 'bad', sending: 'neutral' };
 const statusLabel: Record<SendStatus, string> = { sent: 'Sent', failed: 'Failed', unknown: 'Unknown', sending: 'Sending' };
 const channelLabel: Record<ReminderRecord['channel'], string> = { email: 'Email', webhook: 'Webhook' };
+const roleLabel: Record<ReminderRecord['recipientRole'], string> = { user: 'User', owner: 'Owner', account: 'Account contact' };
 
 const daysText = (days: number[]) =>
   days.length <= 1 ? `${days[0] ?? 0}` : `${days.slice(0, -1).join(', ')} and ${days.at(-1)}`;
@@ -148,7 +149,10 @@ async function Record({ actor, f }: { actor: Actor; f: ReminderFilters }) {
                     <span className="block text-xs text-slate-600">deadline {formatDateTime(r.deadline)}</span>
                   </td>
                   <td className="py-2 pr-3">{channelLabel[r.channel]}</td>
-                  <td className="max-w-56 py-2 pr-3 break-all">{r.recipient ?? '—'}</td>
+                  <td className="max-w-56 py-2 pr-3 break-all" data-testid="reminder-recipient" data-role={r.recipientRole}>
+                    {r.channel === 'email' && <span className="block text-xs font-medium text-slate-700">{roleLabel[r.recipientRole]}</span>}
+                    {r.recipient ?? '—'}
+                  </td>
                   <td className="py-2 pr-3">
                     <Badge tone={statusTone[r.status]}>{statusLabel[r.status]}</Badge>
                   </td>
