@@ -57,7 +57,7 @@ export const DEFAULT_TEMPLATES: Record<EditableKind, Record<MessageChannel, Mess
     },
     webhook: {
       subject: 'Escalated: IAM user {{userName}} in {{accountName}} still has no compliant MFA',
-      body: 'Escalated: IAM user {{userName}} in {{accountName}} still has no compliant MFA, deadline {{relativeDeadline}} ({{emailTagNote}}; owner: {{ownerName}}; account contact: {{accountContact}}). Deadline: {{when}}. Missing: {{missing}}. {{enrollUrl}}',
+      body: 'Escalated: IAM user {{userName}} in {{accountName}} still has no compliant MFA, deadline {{relativeDeadline}} (email tag: {{userEmail}}; owner: {{ownerName}}; account contact: {{accountContact}}). Deadline: {{when}}. Missing: {{missing}}. {{enrollUrl}}',
     },
   },
 };
