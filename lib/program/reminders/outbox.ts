@@ -34,7 +34,7 @@ export const MAX_ATTEMPTS = 3;
 export const STALE_SENDING_MS = 15 * 60_000;
 export const RETRY_AFTER_MS = 5 * 60_000;
 
-function factsFor(row: ProgramUserRow, config: ReminderConfig, now: Date): ReminderFacts {
+export function factsFor(row: ProgramUserRow, config: ReminderConfig, now: Date): ReminderFacts {
   const recipient = recipientOf(row, config.emailTagKey);
   return {
     accountId: row.accountId,

@@ -15,6 +15,7 @@ import { DataTable } from '@/components/ui/data-table';
 import { FilterActions } from '@/components/ui/filter-actions';
 import { FilterSelect } from '@/components/ui/filter-select';
 import { RunRemindersForm, SendNowForm } from './reminder-forms';
+import { MessagesSection } from './messages-section';
 
 export const metadata = { title: 'Reminders' };
 
@@ -194,6 +195,9 @@ export default async function RemindersPage({ searchParams }: { searchParams: Pr
       </div>
       <Suspense fallback={skeleton('the reminder settings')}>
         <SetupAndActions actor={actor} params={params} />
+      </Suspense>
+      <Suspense fallback={skeleton('the escalation and the message templates')}>
+        <MessagesSection actor={actor} />
       </Suspense>
       <Suspense key={reminderFiltersToSearch(f)} fallback={skeleton('the record', 'h-96')}>
         <Record actor={actor} f={f} />
