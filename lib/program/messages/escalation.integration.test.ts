@@ -21,6 +21,7 @@ import type { ReminderConfig } from '../reminders/config';
 import { ACCOUNT, program, sendsOf } from '../reminders/test-setup';
 import { setAccountContact, setEscalateSteps, setOwnerContact } from './contacts';
 import { resetTemplate, saveTemplate } from './store';
+import { sendTestMessage, TEST_SEND_LIMIT } from './test-send';
 
 const dave: Actor = { id: 'dave@example.com', email: 'dave@example.com', name: 'Dave', method: 'oidc', roles: ['member', 'admin', 'security'], principals: [], authTime: 0 };
 let motoUrl = '';
@@ -141,5 +142,28 @@ describeOnDatabases('escalated reminders and templates', (database) => {
 
     expect(await resetTemplate(db(), dave, { kind: 'reminder', channel: 'email' })).toMatchObject({ status: 'success', data: { custom: false } });
     expect(await db().select().from(messageTemplates)).toEqual([]);
+  });
+
+  it('sends a test of the text as edited to the editor’s own address, audited, at most TEST_SEND_LIMIT in the window', async () => {
+    const me = unique('editor');
+    const editor: Actor = { ...dave, id: me, email: me };
+    await program(db(), { deadlineInDays: 5, users: [{ name: 'sample' }] });
+    const draft = { kind: 'escalation', channel: 'email', subject: 'Draft for {{userName}} ({{recipientRole}})', body: 'Owner {{ownerName}} <{{accountContact}}>' };
+    const first = await sendTestMessage(editor, draft, { db: db(), config });
+    expect(first).toMatchObject({ status: 'success', message: `Test sent to ${me}.` });
+    const [mail] = await capturedEmailsTo(motoUrl, me);
+    expect(mail!.subject).toMatch(/^\[Test\] Draft for sample-[0-9a-f]+ \(the owner of this IAM user\)$/);
+    expect(mail!.body).toContain(`Owner no owner &#60;${contact}&#62;`);
+    const audits = await db().select().from(auditLog).where(eq(auditLog.action, 'messages.template.test-send'));
+    expect(audits.map((a) => [a.actor, a.target, a.outcome])).toEqual([
+      [me, 'escalation/email', 'intent'],
+      [me, 'escalation/email', 'success'],
+    ]);
+    expect(await sendTestMessage(editor, { ...draft, body: '{{password}}' }, { db: db(), config })).toMatchObject({ status: 'invalid' });
+    for (let i = 1; i < TEST_SEND_LIMIT.max; i++) expect(await sendTestMessage(editor, draft, { db: db(), config })).toMatchObject({ status: 'success' });
+    expect(await sendTestMessage(editor, draft, { db: db(), config })).toMatchObject({ status: 'error', code: 'RateLimited' });
+    expect(await capturedEmailsTo(motoUrl, me)).toHaveLength(TEST_SEND_LIMIT.max);
+    // Admins read the templates but do not send tests.
+    await expect(sendTestMessage({ ...editor, roles: ['member', 'admin'] }, draft, { db: db(), config })).rejects.toThrow(/security/);
   });
 });

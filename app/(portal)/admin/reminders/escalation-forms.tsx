@@ -6,7 +6,7 @@ import { ActionForm } from '@/components/ui/action-form';
 import { Button } from '@/components/ui/button';
 import { Field } from '@/components/ui/field';
 import { fieldErrors, ResultAlert } from '@/components/ui/result-alert';
-import { setAccountContactAction, setEscalateStepsAction, setOwnerContactAction } from './message-actions';
+import { setAccountContactAction, setEscalateStepsAction, setOwnerContactAction } from './messages/actions';
 
 export function EscalateStepsForm({ value }: { value: number }) {
   const [result, act, pending] = useActionState<ActionResult<{ escalateSteps: number }>, FormData>(setEscalateStepsAction, idle);

@@ -9,7 +9,7 @@ import { renderText, templateProblems } from '@/lib/program/messages/render';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { fieldErrors, ResultAlert } from '@/components/ui/result-alert';
-import { resetTemplateAction, saveTemplateAction, sendTestMessageAction } from './message-actions';
+import { resetTemplateAction, saveTemplateAction, sendTestMessageAction } from './messages/actions';
 
 export type EditorTemplate = { kind: EditableKind; channel: MessageChannel; subject: string; body: string; custom: boolean; updatedBy: string | null; updatedAt: string | null };
 
