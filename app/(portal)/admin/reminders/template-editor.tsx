@@ -32,10 +32,12 @@ export function TemplateEditor({ template, sample, canEdit, testTo }: { template
     return result;
   }, idle);
   const [, startTransition] = useTransition();
+  // One result at a time: the last button pressed.
+  const [last, setLast] = useState<'save' | 'test'>('save');
   const id = useId();
   const allowed = PLACEHOLDERS_BY_KIND[template.kind];
   const problems = templateProblems(`${subject}\n${body}`, allowed);
-  const errors = fieldErrors(saved) ?? fieldErrors(tested);
+  const errors = last === 'test' ? fieldErrors(tested) : fieldErrors(saved);
   const name = `${kindLabel[template.kind]}, ${channelLabel[template.channel]}`;
   const subjectLabel = template.channel === 'email' ? 'Subject' : 'Header';
   const bodyLabel = template.channel === 'email' ? 'Message (plain text; the HTML part is made from it)' : 'Message text';
@@ -59,7 +61,9 @@ export function TemplateEditor({ template, sample, canEdit, testTo }: { template
           event.preventDefault();
           const submitter = (event.nativeEvent as SubmitEvent).submitter;
           const data = new FormData(event.currentTarget);
-          startTransition(() => (submitter?.getAttribute('value') === 'test' ? test(data) : save(data)));
+          const intent = submitter?.getAttribute('value') === 'test' ? 'test' : 'save';
+          setLast(intent);
+          startTransition(() => (intent === 'test' ? test(data) : save(data)));
         }}
       >
         <input type="hidden" name="kind" value={template.kind} />
@@ -141,8 +145,7 @@ export function TemplateEditor({ template, sample, canEdit, testTo }: { template
             </Button>
           </div>
         )}
-        <ResultAlert result={saved} />
-        <ResultAlert result={tested} />
+        <ResultAlert result={last === 'test' ? tested : saved} />
       </form>
       {canEdit && template.custom && (
         <form
