@@ -1,5 +1,5 @@
 import 'server-only';
-import { and, asc, eq, gte, isNotNull, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, sql } from 'drizzle-orm';
 import { getDb, type Db } from '@/lib/db/client';
 import { auditLog, programUsers } from '@/lib/db/schema';
 import { recordAudit } from '@/lib/audit/log';
@@ -26,7 +26,7 @@ export type PreviewSample = { label: string; values: MessageValues };
 
 /**
  * What the editor previews and a test send renders: a real IAM user of the inventory that a reminder could go to
- * now (in scope, not compliant, with a deadline), or a made-up one when there is none. Escalation values as the owner would see them.
+ * now (in scope, not compliant, its deadline ahead: the soonest), or a made-up one when there is none. Escalation values as the owner would see them.
  */
 export async function previewSample(actor: Actor, options: ReminderOptions = {}): Promise<PreviewSample> {
   assertRole(actor.roles, 'admin', 'the message preview');
@@ -36,7 +36,7 @@ export async function previewSample(actor: Actor, options: ReminderOptions = {})
   const [row] = await db
     .select()
     .from(programUsers)
-    .where(and(eq(programUsers.inScope, true), eq(programUsers.compliant, false), isNotNull(programUsers.deadline)))
+    .where(and(eq(programUsers.inScope, true), eq(programUsers.compliant, false), gt(programUsers.deadline, now)))
     .orderBy(asc(programUsers.deadline), asc(programUsers.accountId), asc(programUsers.userName))
     .limit(1);
   const contacts = await readContacts(db);
