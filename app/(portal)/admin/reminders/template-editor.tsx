@@ -119,7 +119,7 @@ export function TemplateEditor({ template, sample, canEdit, testTo }: { template
           </dl>
         </details>
         <section aria-label={`Preview: ${name}`} className="rounded-lg bg-slate-50 p-3" data-testid="template-preview">
-          <h4 className="text-sm font-semibold">Preview</h4>
+          <h3 className="text-sm font-semibold">Preview</h3>
           {problems.length > 0 ? (
             <p className="mt-1 text-sm text-red-700" data-testid="template-problems">
               {problems.join(' ')}
