@@ -23,6 +23,7 @@ CREATE TABLE "owner_contacts" (
 );
 --> statement-breakpoint
 DROP INDEX "reminder_sends_once_idx";--> statement-breakpoint
+ALTER TABLE "managed_accounts" ADD COLUMN "email" text;--> statement-breakpoint
 ALTER TABLE "program_settings" ADD COLUMN "escalate_steps" integer DEFAULT 1 NOT NULL;--> statement-breakpoint
 ALTER TABLE "reminder_sends" ADD COLUMN "recipient_role" text DEFAULT 'user' NOT NULL;--> statement-breakpoint
 CREATE UNIQUE INDEX "reminder_sends_once_idx" ON "reminder_sends" USING btree ("account_id","user_name","deadline","step","channel","recipient_role");

@@ -1,8 +1,8 @@
 import 'server-only';
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, eq, isNotNull } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '@/lib/db/client';
-import { accountContacts, ownerContacts, programSettings } from '@/lib/db/schema';
+import { accountContacts, managedAccounts, ownerContacts, programSettings } from '@/lib/db/schema';
 import { recordAudit } from '@/lib/audit/log';
 import { assertRole } from '@/lib/auth/roles';
 import type { Actor } from '@/lib/auth/types';
@@ -19,10 +19,28 @@ import { DEFAULT_ESCALATE_STEPS, escalateStepsSchema } from './escalation';
 
 export type ContactsSnapshot = { owners: Map<string, string>; accounts: Map<string, string>; escalateSteps: number };
 
-/** What a run needs, read once. */
+/** The accounts' emails in AWS Organizations (stored by discovery): each account's contact unless the security team set one. */
+export async function organizationsEmails(db: Db): Promise<Map<string, string>> {
+  const rows = await db
+    .select({ accountId: managedAccounts.accountId, email: managedAccounts.email })
+    .from(managedAccounts)
+    .where(and(eq(managedAccounts.source, 'organizations'), isNotNull(managedAccounts.email)));
+  return new Map(rows.map((r) => [r.accountId, r.email!]));
+}
+
+/** What a run needs, read once. An account's contact: the one set here, else its email in Organizations. */
 export async function readContacts(db: Db): Promise<ContactsSnapshot> {
-  const [owners, accounts, steps] = await Promise.all([db.select().from(ownerContacts), db.select().from(accountContacts), getEscalateSteps(db)]);
-  return { owners: new Map(owners.map((o) => [o.owner, o.email])), accounts: new Map(accounts.map((a) => [a.accountId, a.email])), escalateSteps: steps };
+  const [owners, accounts, organizations, steps] = await Promise.all([
+    db.select().from(ownerContacts),
+    db.select().from(accountContacts),
+    organizationsEmails(db),
+    getEscalateSteps(db),
+  ]);
+  return {
+    owners: new Map(owners.map((o) => [o.owner, o.email])),
+    accounts: new Map([...organizations, ...accounts.map((a): [string, string] => [a.accountId, a.email])]),
+    escalateSteps: steps,
+  };
 }
 
 export async function getEscalateSteps(db: Db): Promise<number> {

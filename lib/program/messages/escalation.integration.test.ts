@@ -13,7 +13,7 @@ import { capturedEmailsTo } from '@/test-support/ses';
 import { DEMO_REMINDER_SENDER } from '@/infra/local/seed';
 import { resetAwsClients } from '@/lib/aws/clients';
 import { resetSesClient } from '@/lib/aws/ses';
-import { accountContacts, auditLog, inventoryUsers, messageTemplates, ownerContacts, programCategories, programDecisions, programSettings, reminderSends } from '@/lib/db/schema';
+import { accountContacts, auditLog, inventoryUsers, managedAccounts, messageTemplates, ownerContacts, programCategories, programDecisions, programSettings, reminderSends } from '@/lib/db/schema';
 import type { Db } from '@/lib/db/client';
 import type { Actor } from '@/lib/auth/types';
 import { runReminders } from '../reminders/run';
@@ -123,6 +123,20 @@ describeOnDatabases('escalated reminders and templates', (database) => {
     );
     expect((await sendsOf(db(), p.users.same!.userName)).map((r) => r.recipientRole).sort()).toEqual(['owner', 'user']);
     expect(await capturedEmailsTo(motoUrl, owner)).toHaveLength(2);
+  });
+
+  it('without a contact set here, the account’s email in AWS Organizations is its contact', async () => {
+    const orgEmail = unique('aws-root');
+    await setAccountContact(db(), dave, { accountId: ACCOUNT, email: '' });
+    await db().insert(managedAccounts).values({ accountId: ACCOUNT, name: 'Development', source: 'organizations', status: 'managed', email: orgEmail });
+    try {
+      const p = await program(db(), { deadlineInDays: 0.5, users: [{ name: 'orgs', tags: { Owner: owner } }] });
+      await runReminders({ actor: 'scheduler', trigger: 'schedule' }, { db: db(), config: { ...config, webhookUrl: null } });
+      expect(await capturedEmailsTo(motoUrl, orgEmail)).toHaveLength(1);
+      expect(await sendsOf(db(), p.users.orgs!.userName)).toContainEqual(expect.objectContaining({ recipientRole: 'account', recipient: orgEmail, status: 'sent' }));
+    } finally {
+      await db().delete(managedAccounts);
+    }
   });
 
   it('sends the edited template, escaped in HTML, refuses an unknown placeholder, and is back to the default after a reset', async () => {

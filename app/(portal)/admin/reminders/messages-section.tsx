@@ -4,7 +4,7 @@ import type { Actor } from '@/lib/auth/types';
 import { getEnv } from '@/lib/env';
 import { formatDateTime } from '@/lib/format';
 import { listManagedAccounts } from '@/lib/accounts/registry';
-import { getEscalateSteps, listAccountContacts, listOwnerContacts } from '@/lib/program/messages/contacts';
+import { getEscalateSteps, listAccountContacts, listOwnerContacts, organizationsEmails } from '@/lib/program/messages/contacts';
 import { listTemplates } from '@/lib/program/messages/store';
 import { previewSample } from '@/lib/program/messages/test-send';
 import { Card } from '@/components/ui/card';
@@ -15,10 +15,11 @@ import { TemplateEditor } from './template-editor';
 export async function MessagesSection({ actor }: { actor: Actor }) {
   const db = await getDb();
   const canEdit = hasRole(actor.roles, 'security');
-  const [steps, owners, contacts, accounts, templates, sample] = await Promise.all([
+  const [steps, owners, contacts, organizations, accounts, templates, sample] = await Promise.all([
     getEscalateSteps(db),
     listOwnerContacts(db, actor),
     listAccountContacts(db, actor),
+    organizationsEmails(db),
     listManagedAccounts(),
     listTemplates(db, actor),
     previewSample(actor),
@@ -68,7 +69,7 @@ export async function MessagesSection({ actor }: { actor: Actor }) {
             <ul className="mt-2 space-y-1 text-sm" data-testid="account-contacts">
               {accounts.map((a) => (
                 <li key={a.id} className="break-all">
-                  <span className="font-medium">{a.label === a.id ? a.id : `${a.label} (${a.id})`}</span>: {contactOf.get(a.id) ?? 'no contact'}
+                  <span className="font-medium">{a.label === a.id ? a.id : `${a.label} (${a.id})`}</span>: {contactOf.get(a.id) ?? (organizations.get(a.id) ? `${organizations.get(a.id)} (its email in AWS Organizations)` : 'no contact')}
                 </li>
               ))}
             </ul>
