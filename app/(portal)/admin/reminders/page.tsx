@@ -190,7 +190,7 @@ export default async function RemindersPage({ searchParams }: { searchParams: Pr
         <h1 className="text-2xl font-bold sm:text-3xl">Reminders</h1>
         <p className="mt-1 text-slate-700">
           Before each deadline, every in-scope IAM user without compliant MFA is reminded once per step, by email to its email tag and/or to a
-          webhook. Times are UTC.
+          webhook; the last steps also go to the user’s owner and its account’s contact (see Escalation). Times are UTC.
         </p>
       </div>
       <Suspense fallback={skeleton('the reminder settings')}>
