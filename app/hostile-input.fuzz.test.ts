@@ -78,7 +78,7 @@ const MODULES = ACTION_FILES.map((f) => () => import(/* @vite-ignore */ path.joi
 const FIELDS = [
   'accountId', 'userName', 'serial', 'code', 'code1', 'code2', 'accessKeyId', 'secretAccessKey', 'principal', 'reason', 'outcome', 'errorSeen',
   'utcOffsetMinutes', 'deviceTime', 'versionId', 'runId', 'id', 'name', 'cohort', 'csv', 'filters', 'expected', 'decision', 'level', 'justification',
-  'approver', 'expiresAt', 'selector', 'days', 'direction', 'q', 'page', 'status', 'type', 'setupId', 'confirm', 'baseline',
+  'verdict', 'note', 'categoryId', 'expiresAt', 'selector', 'days', 'direction', 'q', 'page', 'status', 'type', 'setupId', 'confirm', 'baseline',
 ];
 const hostileString = fc.oneof(
   fc.string(),
@@ -200,6 +200,7 @@ describe('hostile input gets a calm answer', () => {
       (await import('./api/cron/reminders/route')).POST,
       (await import('./api/cron/sweep-leftovers/route')).POST,
       (await import('./api/cron/events/route')).POST,
+      (await import('./api/cron/windows/route')).POST,
     ];
     const before = await snapshot();
     await fc.assert(

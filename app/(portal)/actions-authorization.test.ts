@@ -58,11 +58,18 @@ const rules: Record<string, { role: Role; actions: string[] }> = {
     actions: ['cancelVirtualAction', 'checkFidoAction', 'completeVirtualAction', 'enrollHardwareAction', 'startVirtualAction'],
   },
   '(portal)/devices/actions.ts': { role: 'member', actions: ['recordConsoleTestAction', 'removeAction', 'resyncAction', 'testCliAction'] },
+  '(portal)/devices/recovery/actions.ts': { role: 'member', actions: ['cancelRecoveryAction', 'reportLostDeviceAction'] },
+  '(portal)/admin/recovery/actions.ts': { role: 'admin', actions: ['approveRecoveryAction', 'rejectRecoveryAction'] },
+  '(portal)/admin/program/recovery/actions.ts': { role: 'security', actions: ['setRecoverySettingsAction'] },
+  '(portal)/more-time/actions.ts': { role: 'member', actions: ['requestExtensionAction'] },
   '(portal)/admin/actions.ts': { role: 'admin', actions: ['refreshInventoryAction', 'runProgressAction'] },
+  '(portal)/admin/requests/actions.ts': { role: 'admin', actions: ['decideRequestAction'] },
   '(portal)/admin/users/[accountId]/[userName]/actions.ts': { role: 'admin', actions: ['deactivateLostDeviceAction', 'verifyUserAction'] },
   '(portal)/admin/report/actions.ts': { role: 'admin', actions: ['generateReportAction'] },
   '(portal)/admin/system/actions.ts': { role: 'admin', actions: ['sweepLeftoversAction'] },
   '(portal)/admin/decisions/actions.ts': { role: 'admin', actions: ['bulkDecideAction', 'setDecisionAction'] },
+  '(portal)/admin/exceptions/actions.ts': { role: 'admin', actions: ['decideExceptionAction'] },
+  '(portal)/actions.ts': { role: 'member', actions: ['requestOwnExceptionAction'] },
   '(portal)/admin/tokens/actions.ts': {
     role: 'admin',
     actions: ['addTokenAction', 'importTokensAction', 'removeTokenAction', 'returnTokenAction', 'updateTokenAction'],
@@ -79,7 +86,7 @@ const rules: Record<string, { role: Role; actions: string[] }> = {
   },
   '(portal)/admin/program/actions.ts': {
     role: 'security',
-    actions: ['deleteCategoryAction', 'moveCategoryAction', 'previewCategoryAction', 'saveCategoryAction', 'setReminderDaysAction'],
+    actions: ['deleteCategoryAction', 'moveCategoryAction', 'previewCategoryAction', 'requestCategoryExceptionAction', 'saveCategoryAction', 'setReminderDaysAction'],
   },
 };
 

@@ -34,6 +34,11 @@ export function BurndownChart({ burndown, deadline }: { burndown: CohortBurndown
       </h3>
       <p className={`text-sm ${overdue && last.remaining > 0 ? 'font-semibold text-red-700' : 'text-slate-700'}`} data-testid="burndown-summary">
         {summary} <span className="font-normal text-slate-600">(deadline {formatDateTimeUtc(deadline)}; {last.compliant} of {last.inScope} in scope compliant)</span>
+        {burndown.extended > 0 && (
+          <span className="block font-normal text-slate-600" data-testid="burndown-extended">
+            {burndown.extended} of the remaining {burndown.extended === 1 ? 'has' : 'have'} more time (an extension, a new user’s window or a grace), enforced by IAM until {burndown.extended === 1 ? 'its' : 'their'} own date.
+          </span>
+        )}
       </p>
       <svg viewBox={`0 0 ${w} ${h}`} className="mt-1 h-auto w-full" role="img" aria-label={`Remaining gaps in cohort ${cohort} over time: ${summary}.`}>
         {[0, yMax].map((g) => (

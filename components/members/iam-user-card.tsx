@@ -9,7 +9,15 @@ import type { MemberIamUser } from '@/lib/members/overview';
 import type { ProgramGap } from '@/lib/program/resolve';
 import { TableHead } from '@/components/ui/table-head';
 import { ProgramPanel } from './program-panel';
+import { MemberWindow } from '@/components/windows/member-window';
+import type { ExtensionAction } from '@/components/windows/extension-form';
 import { formatDateTimeUtc } from '@/lib/format';
+import { backupAdvice } from '@/lib/enrollment/backup-advice';
+import { DeviceAllowance, EnrollNextLink } from '@/components/enrollment/device-allowance';
+import type { ActionResult } from '@/lib/actions/result';
+import type { ExceptionRequestRow } from '@/lib/db/schema';
+import { ExceptionRequestForm } from '@/components/program/exception-request-form';
+import { ExceptionRequestHistory } from '@/components/program/exception-request-history';
 
 const statusTone: Record<MfaStatus, BadgeTone> = { protected: 'good', missing: 'bad', 'no-console': 'neutral' };
 
@@ -20,11 +28,29 @@ const nextStep: Record<ProgramGap, string> = {
   'needs-backup': 'Add a backup device',
 };
 
-export function IamUserCard({ user, now }: { user: MemberIamUser; now: Date }) {
+type RequestAction = (state: ActionResult<{ id: number }>, form: FormData) => Promise<ActionResult<{ id: number }>>;
+
+/** `requestExtension`: the home page's server action for "Ask for more time" (lib/windows); `requestAction`: asking for an exception. */
+export function IamUserCard({
+  user,
+  now,
+  requestExtension,
+  requests = [],
+  requestAction,
+}: {
+  user: MemberIamUser;
+  now: Date;
+  requestExtension?: ExtensionAction;
+  requests?: ExceptionRequestRow[];
+  requestAction?: RequestAction;
+}) {
   const headingId = `iam-${user.accountId}-${user.userName}`.replace(/[^\w-]/g, '-');
   const program = user.ok ? user.program : null;
   // Without the program (it could not be read) fall back to the plain rule: console users need a device.
   const gap: ProgramGap | null = program ? program.programGap : user.ok && user.status === 'missing' ? 'no-mfa' : null;
+  const advice = user.ok ? backupAdvice(user.userName, user.devices.length, program) : null;
+  const enrollHref = `/enroll?user=${encodeURIComponent(`${user.accountId}/${user.userName}`)}`;
+  const srSuffix = `for ${user.userName} in ${user.accountId}`;
   return (
     <Card as="article" aria-labelledby={headingId} data-testid="iam-user">
       <div className="flex flex-wrap items-start justify-between gap-2">
@@ -56,12 +82,26 @@ export function IamUserCard({ user, now }: { user: MemberIamUser; now: Date }) {
             )}
           </dl>
           {program ? (
-            <ProgramPanel id={headingId} program={program} devices={user.devices} now={now} />
+            <>
+              <ProgramPanel id={headingId} program={program} devices={user.devices} now={now} />
+              <MemberWindow accountId={user.accountId} userName={user.userName} program={program} info={user.windows} action={requestExtension} />
+            </>
           ) : (
             <p className="mt-3 text-sm text-slate-700" data-testid="program-unavailable">
               Your MFA program (category, deadline, allowed devices) could not be read just now. Reload in a minute.
             </p>
           )}
+          {requestAction && user.consoleAccess && !requests.some((r) => r.status === 'pending') && (
+            <details className="mt-3 rounded-lg border border-slate-200 p-3">
+              <summary className="cursor-pointer font-medium">
+                Ask for an exception<span className="sr-only"> for {user.userName}</span>
+              </summary>
+              <div className="mt-3">
+                <ExceptionRequestForm action={requestAction} hidden={{ accountId: user.accountId, userName: user.userName }} label={`Exception request for ${user.userName}`} />
+              </div>
+            </details>
+          )}
+          <ExceptionRequestHistory requests={requests} />
           {user.devices.length === 0 ? (
             <p className="mt-3 text-sm text-slate-700">
               {user.consoleAccess
@@ -89,13 +129,25 @@ export function IamUserCard({ user, now }: { user: MemberIamUser; now: Date }) {
               </tbody>
             </table>
           )}
-          <div className="mt-4 flex flex-wrap gap-2">
-            {gap && (
-              <Link href={`/enroll?user=${encodeURIComponent(`${user.accountId}/${user.userName}`)}`} className={buttonClass('primary')} data-testid="next-step">
-                {nextStep[gap]}
-                <span className="sr-only"> for {user.userName} in {user.accountId}</span>
-              </Link>
-            )}
+          {/* At the limit the disabled button below says why; the same sentence twice would only be noise. */}
+          {advice && advice.level !== 'first' && advice.level !== 'full' && (
+            <div className="mt-3">
+              <DeviceAllowance advice={advice} id={`${headingId}-allowance`} />
+            </div>
+          )}
+          <div className="mt-4 flex flex-wrap items-start gap-2">
+            {advice && gap ? (
+              <EnrollNextLink advice={advice} href={enrollHref} label={nextStep[gap]} srSuffix={srSuffix} testId="next-step" />
+            ) : advice && user.devices.length > 0 ? (
+              <EnrollNextLink
+                advice={advice}
+                href={enrollHref}
+                label={advice.level === 'enough' || advice.level === 'full' ? 'Add another device' : 'Add a backup device'}
+                variant={advice.level === 'recommended' ? 'primary' : 'secondary'}
+                srSuffix={srSuffix}
+                testId="enroll-next"
+              />
+            ) : null}
             {user.devices.length > 0 && (
               <Link href="/devices" className={buttonClass('secondary')}>
                 Manage devices<span className="sr-only"> of {user.userName}</span>

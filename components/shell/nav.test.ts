@@ -10,6 +10,8 @@ describe('the portal menu', () => {
       '/admin/users admin',
       '/admin/program admin',
       '/admin/exceptions admin',
+      '/admin/requests admin',
+      '/admin/recovery admin',
       '/admin/tokens admin',
       '/admin/reminders admin',
       '/admin/enforcement security',

@@ -50,6 +50,12 @@ export const AUDIT_ACTIONS = [
   'program.decision.clear',
   'program.decision.bulk',
   'program.exception.set',
+  /** Exception requests (lib/program/exception-requests.ts): asked, approved or rejected by another admin, withdrawn, requester told. */
+  'program.exception.request',
+  'program.exception.approve',
+  'program.exception.reject',
+  'program.exception.withdraw',
+  'program.exception.notify',
   'program.token.add',
   'program.token.update',
   'program.token.remove',
@@ -62,10 +68,25 @@ export const AUDIT_ACTIONS = [
   'messages.template.test-send',
   /** Where escalated reminders go: an owner name's address, an account's contact. */
   'messages.contact.update',
+  // Lost or broken device (lib/recovery): report, cancel, decisions, the device's deactivation, notices, settings.
+  'recovery.report',
+  'recovery.cancel',
+  'recovery.approve',
+  'recovery.reject',
+  'recovery.deactivate',
+  'recovery.notify',
+  'recovery.settings',
   // Enforcement
   'enforcement.deploy',
   'enforcement.rollback',
   'enforcement.tags.apply',
+  // Per-user windows (lib/windows): opening and closing one (AWS steps as intent + outcome), repairing drift, a
+  // member's request for more time and an admin's decision on it.
+  'window.open',
+  'window.close',
+  'window.repair',
+  'window.request',
+  'window.decide',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -93,7 +93,7 @@ describe('every member enrollment step is in the audit log, AWS calls between an
   it('virtual: create and enable, each AWS call with intent + outcome, then the step', async () => {
     const actor = await newMember('aud-virtual');
     const since = await lastId();
-    const { serial } = await enrollVirtual(actor);
+    const { serial, secret } = await enrollVirtual(actor);
     const rows = await rowsFor(arnOf(actor), since);
     expect(shape(rows)).toEqual([
       ['enrollment.virtual.start', 'intent', 'iam:CreateVirtualMFADevice'],
@@ -107,9 +107,11 @@ describe('every member enrollment step is in the audit log, AWS calls between an
     expectPairs(rows);
     expect(rows.every((r) => r.actor === actor.id)).toBe(true);
     expect(rows[2]!.detail).toMatchObject({ serial, deviceType: 'virtual' });
-    // Nothing secret: no seed, no code.
+    // Nothing secret: no seed (nor the key URI that carries it), no code.
     const text = JSON.stringify(rows);
-    expect(text).not.toMatch(/"(seed|seedBase32|code1|code2|manualKey)"/);
+    expect(text).not.toMatch(/"(seed|seedBase32|code1|code2|manualKey|otpauthUri)"/);
+    expect(text).not.toContain(secret);
+    expect(text).not.toContain('otpauth:');
   });
 
   it('resync, console test, CLI test (refused keys) and removal', async () => {

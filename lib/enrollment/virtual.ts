@@ -1,7 +1,6 @@
 import 'server-only';
 import { randomUUID } from 'node:crypto';
 import QRCode from 'qrcode';
-import { Secret, TOTP } from 'otpauth';
 import { getEnv } from '@/lib/env';
 import { auditedMutation } from '@/lib/audit/log';
 import { isAwsError } from '@/lib/aws/errors';
@@ -19,6 +18,7 @@ import { notYourUser, ownPrincipal, type PrincipalRef } from './ownership';
 import { seal, unseal } from './seal';
 import { confirmDeviceListed } from './confirm';
 import { withRateLimit } from './limiter';
+import { otpauthUri } from './otpauth';
 import { RATE_LIMITS } from './rate-limits';
 
 export const ENROLLMENT_TTL_MS = 10 * 60_000;
@@ -42,8 +42,12 @@ export type StartedEnrollment = {
   accountId: string;
   userName: string;
   deviceName: string;
-  /** The QR code as an SVG data URL, and the same secret as text for manual entry. Shown once, never stored. */
+  /**
+   * The QR code as an SVG data URL, the same `otpauth://` URI for the "Add to authenticator app" link, and the same
+   * secret as text for manual entry. Shown once, never stored or logged.
+   */
   qrCode: string;
+  otpauthUri: string;
   manualKey: string;
   expiresAt: string;
 };
@@ -60,18 +64,12 @@ const sealOptions = (actor: Actor, enrollmentId: string) => ({
 /** Groups a base32 key in fours so a person can read and type it. */
 export const groupKey = (key: string) => key.replace(/(.{4})/g, '$1 ').trim();
 
-async function qrFor(p: Principal, seedBase32: string): Promise<string> {
+/** The key URI and its QR code, both from the one seed of the pending setup (the link and the code carry the same account). */
+async function keyUriFor(p: Principal, seedBase32: string): Promise<{ otpauthUri: string; qrCode: string }> {
   const where = (await getAccountAlias(p.accountId).catch(() => null)) ?? p.accountId;
-  const uri = new TOTP({
-    issuer: `AWS ${where}`,
-    label: `${p.userName}@${where}`,
-    secret: Secret.fromBase32(seedBase32),
-    algorithm: 'SHA1',
-    digits: 6,
-    period: 30,
-  }).toString();
+  const uri = otpauthUri({ issuer: `AWS ${where}`, account: `${p.userName}@${where}`, secretBase32: seedBase32 });
   const svg = await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
-  return `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`;
+  return { otpauthUri: uri, qrCode: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}` };
 }
 
 /**
@@ -136,7 +134,7 @@ async function startWithinLimit(
       accountId: principal.accountId,
       userName: principal.userName,
       deviceName: input.deviceName,
-      qrCode: await qrFor(principal, created.seedBase32),
+      ...(await keyUriFor(principal, created.seedBase32)),
       manualKey: groupKey(created.seedBase32),
       expiresAt: new Date(createdAt + ENROLLMENT_TTL_MS).toISOString(),
       sealed: seal(state, sealOptions(actor, enrollmentId)),

@@ -14,6 +14,7 @@ import { countApplied, countDropped } from './counters';
 import { claimEvent, EventInProgress, markApplied, releaseClaim } from './claims';
 import { parseEventMessage, type DropReason, type IamChangeEvent } from './parse';
 import { log } from '@/lib/log';
+import { reconcileUserWindowsQuietly } from '@/lib/windows/new-users';
 
 export { EventInProgress };
 
@@ -112,6 +113,8 @@ async function applyEvent(db: Db, e: IamChangeEvent, now: Date): Promise<boolean
     return (await refreshUser(db, e, e.newUserName, now)).known;
   }
   const { known, row } = await refreshUser(db, e, e.userName, now);
+  // A user first seen (created after its category's deadline) gets its new-user window; a user now with MFA leaves theirs.
+  if (known) await reconcileUserWindowsQuietly([{ accountId: e.accountId, userName: e.userName }]);
   if (known && e.effect === 'sign-in') {
     if (corroborated(e, row)) await recordSignIn(db, e);
     else log.warn({ eventId: e.eventId, accountId: e.accountId, userName: e.userName }, `events: ConsoleLogin not recorded as evidence: AWS shows no password${e.mfaUsed ? ' or no MFA device' : ''} for the user`);

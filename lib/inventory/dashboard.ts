@@ -6,7 +6,7 @@
 import 'server-only';
 import { asc, desc, eq, sql, type SQL } from 'drizzle-orm';
 import { getDb } from '@/lib/db/client';
-import { inventoryAccounts, inventoryRuns, inventorySnapshots, programCategories, programUserFacts, programUserVerdicts } from '@/lib/db/schema';
+import { inventoryAccounts, inventoryRuns, inventorySnapshots, programCategories, programUserFacts, programUserVerdicts, userWindows } from '@/lib/db/schema';
 import type { Actor } from '@/lib/auth/types';
 import type { RootStatus } from './credential-report';
 import { NO_CATEGORY } from './coverage-view';
@@ -20,7 +20,8 @@ export type CategoryBreakdown = Breakdown & { categoryId: number | null; name: s
 
 export type CohortPoint = { takenAt: Date; inScope: number; compliant: number; remaining: number };
 /** One cohort's gaps over time: each snapshot, then the current figures. */
-export type CohortBurndown = { cohort: string; deadline: Date | null; points: CohortPoint[] };
+/** `extended`: of the remaining gaps now, those with a window (an extension, a new user's, a grace) whose own date is still ahead. */
+export type CohortBurndown = { cohort: string; deadline: Date | null; points: CohortPoint[]; extended: number };
 
 export type Headline = {
   users: number;
@@ -83,6 +84,7 @@ type DimRow = {
   expired_exceptions: number;
   out_of_scope: number;
   phishing_resistant: number;
+  extended: number;
   deadline: Date | string | null;
 };
 
@@ -113,7 +115,8 @@ function dimensionsQuery(tagKeys: readonly string[]) {
     keys.map((k) => sql`WHEN GROUPING(${k.column}) = 0 THEN ${k.dim}`),
     sql` `,
   );
-  const counts = ['users', 'console_users', 'in_scope', 'compliant', 'leftover_only', 'exceptions', 'expired_exceptions', 'out_of_scope', 'phishing_resistant'];
+  const counts = ['users', 'console_users', 'in_scope', 'compliant', 'leftover_only', 'exceptions', 'expired_exceptions', 'out_of_scope', 'phishing_resistant', 'extended'];
+  const w = userWindows;
   return sql`
     WITH pre AS (
       SELECT ${columns},
@@ -126,6 +129,8 @@ function dimensionsQuery(tagKeys: readonly string[]) {
         count(*) FILTER (WHERE ${f.consoleAccess} AND ${f.exceptionExpired}) AS expired_exceptions,
         count(*) FILTER (WHERE ${f.consoleAccess} AND ${f.decision} = 'out-of-scope') AS out_of_scope,
         count(*) FILTER (WHERE ${f.inScope} AND ${f.phishingResistant}) AS phishing_resistant,
+        count(*) FILTER (WHERE ${f.inScope} AND NOT ${f.compliant} AND EXISTS (
+          SELECT 1 FROM ${w} WHERE ${w.accountId} = ${f.accountId} AND ${w.userName} = ${f.userName} AND ${w.status} = 'active' AND ${w.endsAt} > now())) AS extended,
         min(${c.deadline}) AS deadline
       FROM ${f} LEFT JOIN ${c} ON ${c.id} = ${f.categoryId}
       GROUP BY ${keyColumns}
@@ -239,7 +244,7 @@ export async function getDashboard(actor: Actor, tagKeys: readonly string[]): Pr
         points.push({ takenAt: s.takenAt, inScope, compliant, remaining: inScope - compliant });
       }
       points.push({ takenAt: now, inScope: r.in_scope, compliant: r.compliant, remaining: r.in_scope - r.compliant });
-      return { cohort: r.key, deadline: toDate(r.deadline), points };
+      return { cohort: r.key, deadline: toDate(r.deadline), points, extended: r.extended };
     })
     .sort((a, b) => (a.deadline?.getTime() ?? 0) - (b.deadline?.getTime() ?? 0) || a.cohort.localeCompare(b.cohort));
 

@@ -21,6 +21,7 @@ import { collectionOrder } from './collection-order';
 import { flagRulesFrom } from './flag-rules';
 import { acquireRun, carryOverAccounts, expireAbandonedRuns, finishRun, heartbeat, interruptedRun, programFingerprint, readLatestRuns, readRun, readRunAccounts, recordAccountFailure, releaseRun, type InventoryRun, type RunProgress, type RunStatus, type RunTrigger } from './runs';
 import { computeTotals, writeSnapshot } from './totals';
+import { reconcileUserWindowsQuietly } from '@/lib/windows/new-users';
 import { batchWriter } from './batch-writer';
 import { finishAccount, recentlyVerifiedUsers, storeUsers } from './store';
 import { log, withJobContext } from '@/lib/log';
@@ -252,6 +253,8 @@ async function executeRun(db: Db, run: { actor: string; trigger: RunTrigger; run
     if (storeError) throw storeError;
     progress.phase = 'summarising';
     if (lost) throw new Error('lease lost: another instance took over this run');
+    // New users past their category's deadline get their window, users now with MFA leave theirs (lib/windows).
+    await reconcileUserWindowsQuietly(null, { expire: true });
     await writeSnapshot(db, runId, await computeTotals(db, await managedAccountIds()));
     progress.phase = 'done';
     const status = failures.length === 0 ? 'succeeded' : failures.length === accountIds.length ? 'failed' : 'partial';

@@ -36,7 +36,8 @@ export async function computeTotals(db: Db, accountIds: string[]): Promise<Total
     .select({
       accountId: p.accountId,
       cohort: p.cohort,
-      deadline: sql<Date | string | null>`min(${p.deadline})`,
+      // The category's deadline: a user's window (lib/windows) moves their own date, not the cohort's.
+      deadline: sql<Date | string | null>`min(${p.categoryDeadline})`,
       consoleUsers: sql<number>`count(*) filter (where ${p.consoleAccess})`.mapWith(Number),
       inScope: sql<number>`count(*) filter (where ${p.inScope})`.mapWith(Number),
       compliant: sql<number>`count(*) filter (where ${p.inScope} and ${p.compliant})`.mapWith(Number),

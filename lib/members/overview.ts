@@ -9,6 +9,7 @@ import type { ProgramStatus } from '@/lib/program/resolve';
 import { mfaStatusOf, type MfaStatus } from './status';
 import { getSignInEvidence } from '@/lib/events/evidence';
 import { principalKey } from '@/lib/enrollment/ownership';
+import { getMemberWindowInfo, type MemberWindowInfo } from '@/lib/windows/member';
 
 export type MemberIamUser = Principal & {
   accountLabel: string;
@@ -23,6 +24,8 @@ export type MemberIamUser = Principal & {
         program: ProgramStatus | null;
         /** The latest console sign-in with MFA that AWS CloudTrail reported (IAM change events), if any. */
         consoleMfaSeenAt: Date | null;
+        /** Extensions used of the category's limits, a request waiting for an admin (lib/windows). */
+        windows: MemberWindowInfo | null;
       }
     | { ok: false; problem: string }
   );
@@ -41,7 +44,7 @@ const problemText: Partial<Record<string, string>> = {
  */
 export async function getMemberOverview(actor: Actor, now = new Date()): Promise<MemberIamUser[]> {
   const labels = await accountLabels();
-  const evidence = await getSignInEvidence(actor, actor.principals);
+  const [evidence, windowInfo] = await Promise.all([getSignInEvidence(actor, actor.principals), getMemberWindowInfo(actor)]);
   return Promise.all(
     actor.principals.map(async (p): Promise<MemberIamUser> => {
       const base = { ...p, accountLabel: labels.get(p.accountId) ?? p.accountId };
@@ -59,7 +62,7 @@ export async function getMemberOverview(actor: Actor, now = new Date()): Promise
           },
         );
         const consoleMfaSeenAt = evidence.get(principalKey(p))?.mfaSeenAt ?? null;
-        return { ...base, accountAlias, ok: true, consoleAccess, devices, status: mfaStatusOf(consoleAccess, devices), program, consoleMfaSeenAt };
+        return { ...base, accountAlias, ok: true, consoleAccess, devices, status: mfaStatusOf(consoleAccess, devices), program, consoleMfaSeenAt, windows: windowInfo.get(principalKey(p)) ?? null };
       } catch (error) {
         const { code } = classifyAwsError(error);
         if (code === 'Unknown') throw error;

@@ -18,7 +18,10 @@ export function categoryFormValues(c: CategoryRow | null, now = new Date()) {
     deadline: isoMinute(c?.deadline ?? d),
     cohort: c?.cohort ?? '',
     reason: c?.reason ?? '',
-    approver: c?.approver ?? '',
+    approvedException: c?.defaultDecision === 'exception' ? `${c.approver ? `Approved by ${c.approver}` : 'Approved'}${c.expiresAt ? `, until ${isoDay(c.expiresAt)}` : ''}` : null,
     expiresAt: c?.expiresAt ? isoDay(c.expiresAt) : '',
+    extensionMaxDays: String(c?.extensionMaxDays ?? 0),
+    extensionMaxCount: String(c?.extensionMaxCount ?? 0),
+    newUserWindowDays: String(c?.newUserWindowDays ?? 0),
   } as const;
 }

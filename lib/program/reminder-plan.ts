@@ -9,6 +9,9 @@ import { formatLongDate, formatHourMinute, plural } from '@/lib/format';
 import { IAM_NAME_CHARS, parseUserRef } from '@/lib/iam-identifiers';
 import type { ProgramGap } from './resolve';
 
+/** The webhook's shape lives with the messages; re-exported for the senders that import it from here. */
+export type { SlackBlock, WebhookPayload } from './messages/compose';
+
 export const DAY_MS = 24 * 60 * 60 * 1000;
 
 export type DueStep = { days: number; key: string };
@@ -31,6 +34,8 @@ export function dueStep(deadline: Date, days: readonly number[], now: Date): Due
 export function stepLabel(step: string): string {
   const m = /^(\d+)d$/.exec(step);
   if (m) return `${plural(Number(m[1]), 'day')} before`;
+  const e = /^exception-(\d+)d$/.exec(step);
+  if (e) return `Exception ends in ${plural(Number(e[1]), 'day')}`;
   return step.startsWith('manual-') ? 'Sent now by an admin' : step;
 }
 

@@ -19,6 +19,7 @@ import {
 } from '@/lib/enrollment/virtual';
 import { enrollHardwareToken } from '@/lib/enrollment/hardware';
 import { checkForNewFidoKey, type FidoCheck } from '@/lib/enrollment/fido';
+import { doneUrl } from '@/lib/enrollment/done-url';
 
 const enrollmentId = z.string().uuid('This setup is not valid any more. Start again.');
 
@@ -35,9 +36,6 @@ async function setPendingCookie(id: string, sealed: string) {
 async function destroyPendingCookie(id: string) {
   (await cookies()).set(enrollmentCookieName(id), '', { httpOnly: true, path: '/enroll', maxAge: 0 });
 }
-
-const doneUrl = (type: string, accountId: string, userName: string) =>
-  `/enroll/done?${new URLSearchParams({ type, user: `${accountId}/${userName}` })}`;
 
 export const startVirtualAction = defineAction(
   { name: 'enrollment.virtual.start', role: 'member', schema: z.object({ principal: principalRefSchema, deviceName: deviceNameSchema }) },

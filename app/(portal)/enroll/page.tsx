@@ -10,6 +10,8 @@ import { Card } from '@/components/ui/card';
 import { Alert } from '@/components/ui/alert';
 import { PrincipalPicker } from '@/components/enrollment/principal-picker';
 import { accountLabel } from '@/lib/accounts/registry';
+import { backupAdvice } from '@/lib/enrollment/backup-advice';
+import { DeviceAllowance } from '@/components/enrollment/device-allowance';
 
 export const metadata = { title: 'Add an MFA device' };
 
@@ -19,14 +21,17 @@ const kinds = [
   { type: 'fido', title: 'Security key or passkey', text: 'A FIDO key (e.g. YubiKey) or a passkey. Strongest against phishing; registered in the AWS console.' },
 ] as const;
 
-/** The program with the live devices, or null when AWS could not be read (the server still checks each type). */
-async function programOf(principal: Principal): Promise<ProgramStatus | null> {
+/**
+ * The program and the device count, from the live devices; null parts when AWS could not be read (the server still
+ * checks each type and the limit).
+ */
+async function programOf(principal: Principal): Promise<{ program: ProgramStatus | null; count: number | null }> {
   try {
     const devices = await listMfaDevices(principal.accountId, principal.userName);
-    const [status] = await getProgramFor([{ principal, consoleAccess: true, devices }]);
-    return status ?? null;
+    const [status] = await getProgramFor([{ principal, consoleAccess: true, devices }]).catch(() => [null]);
+    return { program: status ?? null, count: devices.length };
   } catch {
-    return null;
+    return { program: null, count: null };
   }
 }
 
@@ -61,7 +66,8 @@ export default async function EnrollPage({ searchParams }: { searchParams: Promi
   const actor = await requireUser();
   const { user } = await searchParams;
   const principal = pickOwnPrincipal(actor, user);
-  const program = principal ? await programOf(principal) : null;
+  const { program, count } = principal ? await programOf(principal) : { program: null, count: null };
+  const advice = principal && count !== null ? backupAdvice(principal.userName, count, program) : null;
   const offered = kinds.filter((k) => !program || program.allowedDeviceTypes.includes(k.type));
   return (
     <div className="space-y-6">
@@ -76,6 +82,7 @@ export default async function EnrollPage({ searchParams }: { searchParams: Promi
             For IAM user <strong className="font-mono">{principal.userName}</strong> in {await accountLabel(principal.accountId)} ({principal.accountId}).
             {offered.length ? ' Choose the kind of device:' : null}
           </p>
+          {advice && advice.level !== 'first' && <DeviceAllowance advice={advice} id="enroll-allowance" />}
           {program && <ProgramRules program={program} />}
           {offered.length > 0 && (
             <ul className="grid gap-4 md:grid-cols-3" aria-label="Kinds of device you may add">
@@ -83,9 +90,16 @@ export default async function EnrollPage({ searchParams }: { searchParams: Promi
                 <li key={k.type} data-testid="device-kind" data-type={k.type}>
                   <Card as="article" className="h-full">
                     <h2 className="text-lg font-semibold">
-                      <Link className="underline" href={`/enroll/${k.type}?user=${encodeURIComponent(principalKey(principal))}`}>
-                        {k.title}
-                      </Link>
+                      {advice?.canEnroll === false ? (
+                        // At AWS's limit the kinds are listed but not offered; the reason is said above and here.
+                        <span className="text-slate-600" data-testid="kind-unavailable">
+                          {k.title} <span className="text-sm font-normal">(not available: {advice.count} of {advice.max} devices, see above)</span>
+                        </span>
+                      ) : (
+                        <Link className="underline" href={`/enroll/${k.type}?user=${encodeURIComponent(principalKey(principal))}`}>
+                          {k.title}
+                        </Link>
+                      )}
                     </h2>
                     <p className="mt-2 text-sm text-slate-700">{k.text}</p>
                   </Card>

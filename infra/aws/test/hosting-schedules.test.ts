@@ -49,6 +49,7 @@ describe('hosting stack: scheduled cron calls (EventBridge Scheduler)', () => {
       ['inventory', 'rate(6 hours)'],
       ['reminders', 'rate(1 hour)'],
       ['sweep-leftovers', 'rate(1 hour)'],
+      ['windows', 'rate(1 hour)'],
     ]);
     expect(t.one('AWS::Scheduler::ScheduleGroup')).toEqual({ Name: SCHEDULE_GROUP_NAME });
     for (const s of schedules) {
@@ -70,13 +71,14 @@ describe('hosting stack: scheduled cron calls (EventBridge Scheduler)', () => {
   });
 
   it('POSTs each existing cron route when its schedule fires: one rule per job on that bus, to an API destination, without retries', () => {
-    expect(rulesOf(t)).toHaveLength(3);
+    expect(rulesOf(t)).toHaveLength(4);
     for (const r of rulesOf(t)) expect(r.ScheduleExpression).toBeUndefined();
     const calls = callsOf(t);
     expect(calls.sort()).toEqual([
       ['https://mfa.example.org/api/cron/inventory', 'rate(6 hours)'],
       ['https://mfa.example.org/api/cron/reminders', 'rate(1 hour)'],
       ['https://mfa.example.org/api/cron/sweep-leftovers', 'rate(1 hour)'],
+      ['https://mfa.example.org/api/cron/windows', 'rate(1 hour)'],
     ]);
     for (const [endpoint] of calls) {
       const route = new URL(`../../../app${new URL(String(endpoint)).pathname}/route.ts`, import.meta.url);
@@ -127,13 +129,13 @@ describe('hosting stack: scheduled cron calls (EventBridge Scheduler)', () => {
   });
 
   it('leaves a job with a null schedule to the portal’s in-process timer, and creates no bus, group or queue for none', () => {
-    const some = hostingTemplate(hostingConfig({ schedules: { inventory: null } }));
+    const some = hostingTemplate(hostingConfig({ schedules: { inventory: null, windows: null } }));
     expect(schedulesOf(some).map((s) => s.Name).sort()).toEqual(['reminders', 'sweep-leftovers']);
     expect(callsOf(some).map(([endpoint]) => endpoint).sort()).toEqual(['https://mfa.example.org/api/cron/reminders', 'https://mfa.example.org/api/cron/sweep-leftovers']);
     expect(rulesOf(some)).toHaveLength(2);
     const env = Object.fromEntries(portalContainer(some).Environment.map((e) => [e.Name, e.Value]));
     expect(env).toMatchObject({ MFA_INVENTORY_REFRESH_MINUTES: '360', MFA_REMINDER_INTERVAL_MINUTES: '0' });
-    const none = hostingTemplate(hostingConfig({ schedules: { inventory: null, reminders: null, sweepLeftovers: null } }));
+    const none = hostingTemplate(hostingConfig({ schedules: { inventory: null, reminders: null, sweepLeftovers: null, windows: null } }));
     for (const type of ['AWS::Scheduler::Schedule', 'AWS::Scheduler::ScheduleGroup', 'AWS::Events::EventBus', 'AWS::Events::Rule', 'AWS::Events::Connection', 'AWS::SQS::Queue'])
       expect(none.of(type), type).toEqual([]);
     expect(JSON.stringify(none.json)).not.toContain('scheduler.amazonaws.com');

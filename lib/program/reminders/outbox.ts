@@ -7,6 +7,7 @@ import { enrollLink, type ReminderFacts } from '../reminder-plan';
 import { kindFor, messageValues, renderEmail, renderWebhook, type EscalationFacts, type RecipientRole } from '../messages/compose';
 import type { Resolved } from '../messages/escalation';
 import { templateFor } from '../messages/store';
+import { exceptionEndMessage } from '../exception-end';
 import { accountLabelOf, recipientLabel, recipientOf, type ReminderChannel, type ReminderConfig, type ReminderTrigger } from './config';
 import { postWebhook, type Delivery } from './webhook';
 
@@ -51,11 +52,18 @@ export function factsFor(row: ProgramUserRow, config: ReminderConfig, now: Date)
   };
 }
 
-type Message = { facts: ReminderFacts; role: RecipientRole; escalation: EscalationFacts | null };
+type Message = { facts: ReminderFacts; role: RecipientRole; escalation: EscalationFacts | null; exceptionEnd: boolean; expiresAt: Date | null };
 
-/** The stored template of the message's kind (or its default), rendered and delivered. */
+/** The stored template of the message's kind (or its default), rendered and delivered; an exception's end has its own fixed wording. */
 async function deliver(db: Db, channel: ReminderChannel, m: Message, recipient: string | null, config: ReminderConfig): Promise<Delivery> {
   try {
+    if (m.exceptionEnd) {
+      const f = m.facts;
+      const e = exceptionEndMessage({ accountId: f.accountId, accountLabel: f.accountLabel, userName: f.userName, categoryName: f.categoryName, expiresAt: m.expiresAt!, link: f.link, ownerEmail: f.ownerEmail });
+      if (channel === 'webhook') return await postWebhook(config.webhookUrl!, e.webhook);
+      const out = await sendEmail({ from: config.emailFrom!, to: recipient!, subject: e.subject, text: e.text, html: e.html });
+      return out.ok ? { ok: true, messageId: out.messageId } : { ok: false, error: `${out.name}: ${out.message || out.code}` };
+    }
     const kind = kindFor(m.facts, m.role, channel === 'webhook' && m.escalation !== null);
     const values = messageValues(m.facts, { ...m.escalation, recipientRole: m.role });
     const template = await templateFor(db, kind, channel);
@@ -160,13 +168,18 @@ export type SendInput = {
   to?: Resolved;
   /** Set at an escalated step: the owner and contact the messages may name. */
   escalation?: EscalationFacts | null;
+  /** The reminder of the user's exception ending: keyed on the exception's end date instead of the deadline. */
+  exceptionEnd?: boolean;
 };
 
-/** One reminder to one recipient on one channel: claimed, delivered and recorded, or found already claimed. */
+/**
+ * One reminder to one recipient on one channel: claimed, delivered and recorded, or found already claimed. With
+ * `exceptionEnd`, the reminder of the user's exception ending: keyed on the exception's end date instead of the deadline.
+ */
 export async function sendOne(db: Db, config: ReminderConfig, s: SendInput): Promise<SendOutcome> {
   const { row, channel } = s;
   const role = channel === 'webhook' ? 'user' : (s.role ?? 'user');
-  const key: SendKey = { accountId: row.accountId, userName: row.userName, deadline: row.deadline!, step: s.step, channel, role };
+  const key: SendKey = { accountId: row.accountId, userName: row.userName, deadline: s.exceptionEnd ? row.expiresAt! : row.deadline!, step: s.step, channel, role };
   const to: Resolved = role === 'user' || !s.to ? recipientOf(row, config.emailTagKey) : s.to;
   if (channel === 'email' && to.email === null) {
     // Recorded once, so the record says why this person got no email; retried only once the tag is there.
@@ -178,7 +191,7 @@ export async function sendOne(db: Db, config: ReminderConfig, s: SendInput): Pro
   }
   const id = await claim(db, { ...key, row, recipient: recipientLabel(channel, to.email, config), trigger: s.trigger, actor: s.actor });
   if (id === null) return 'alreadySent';
-  const outcome = await deliver(db, channel, { facts: factsFor(row, config, s.now), role, escalation: s.escalation ?? null }, to.email, config);
+  const outcome = await deliver(db, channel, { facts: factsFor(row, config, s.now), role, escalation: s.escalation ?? null, exceptionEnd: s.exceptionEnd === true, expiresAt: row.expiresAt }, to.email, config);
   await finish(db, id, outcome);
   return outcome.ok ? 'sent' : 'failed';
 }

@@ -4,6 +4,7 @@ import pLimit from 'p-limit';
 import { getEnv } from '@/lib/env';
 import { getDb } from '@/lib/db/client';
 import { programUsers } from '@/lib/db/schema';
+import { EXCEPTION_END_DAYS, EXCEPTION_END_STEP, exceptionEndDue } from '../exception-end';
 import { recordAudit } from '@/lib/audit/log';
 import { trackWork } from '@/lib/ops/lifecycle';
 import { DAY_MS, dueStep } from '../reminder-plan';
@@ -76,6 +77,14 @@ export async function runReminders(
       const escalated = isEscalatedStep(step.days, days, contacts.escalateSteps);
       return channels.flatMap((channel) => sendsFor(config, contacts, { row, step: step.key, channel, now, trigger: input.trigger, actor: input.actor }, escalated));
     });
+    // Exceptions ending within EXCEPTION_END_DAYS: their owners hear of it once per end date (the outbox's key).
+    const ending = await db
+      .select()
+      .from(programUsers)
+      .where(and(eq(programUsers.decision, 'exception'), gt(programUsers.expiresAt, now), lte(programUsers.expiresAt, new Date(now.getTime() + EXCEPTION_END_DAYS * DAY_MS))));
+    for (const row of ending) {
+      if (exceptionEndDue(row.expiresAt!, now)) work.push(...channels.map((channel) => ({ row, step: EXCEPTION_END_STEP, channel, now, trigger: input.trigger, actor: input.actor, exceptionEnd: true })));
+    }
     summary.due = work.length;
     await pLimit(SEND_CONCURRENCY).map(work, async (send) => {
       const outcome = await sendOne(db, config, send);

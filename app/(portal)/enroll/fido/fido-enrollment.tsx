@@ -1,18 +1,21 @@
 'use client';
 
 import { useEffect, useRef, useState } from 'react';
+import { useRouter } from 'next/navigation';
 import { browserSupportsWebAuthn, platformAuthenticatorIsAvailable } from '@simplewebauthn/browser';
 import { checkFidoAction } from '../actions';
 import { idle } from '@/lib/actions/result';
 import { Alert } from '@/components/ui/alert';
 import { Button, buttonClass } from '@/components/ui/button';
+import { doneUrl } from '@/lib/enrollment/done-url';
 
 const POLL_INTERVAL_MS = 3000;
 const POLL_LIMIT_MS = 2 * 60_000;
 
 type Support = { webauthn: boolean; platform: boolean } | null;
 
-export function FidoEnrollment(props: { principal: string; userName: string; consoleUrl: string; baseline: string[] }) {
+export function FidoEnrollment(props: { principal: string; accountId: string; userName: string; consoleUrl: string; baseline: string[] }) {
+  const router = useRouter();
   const [support, setSupport] = useState<Support>(null);
   const [state, setState] = useState<
     | { kind: 'idle' }
@@ -47,6 +50,8 @@ export function FidoEnrollment(props: { principal: string; userName: string; con
       const result = await checkFidoAction(idle, fd);
       if (result.status === 'success' && result.data.found) {
         setState({ kind: 'found', name: result.data.found.name, serial: result.data.found.serial });
+        // The same end as the other kinds: the done page, with its next steps and the backup advice.
+        router.push(doneUrl('fido', props.accountId, props.userName));
         return;
       }
       if (result.status === 'error') {
@@ -98,7 +103,10 @@ export function FidoEnrollment(props: { principal: string; userName: string; con
         <h2 id="check-heading" className="text-lg font-semibold">3. Confirm</h2>
         {state.kind === 'found' ? (
           <Alert tone="success" title="Your security key is registered.">
-            AWS lists <span className="font-mono">{state.name}</span> on {props.userName}. <a className="underline" href="/devices">See your devices</a>.
+            AWS lists <span className="font-mono">{state.name}</span> on {props.userName}. Opening the next steps…{' '}
+            <a className="underline" href={doneUrl('fido', props.accountId, props.userName)}>
+              Continue
+            </a>
           </Alert>
         ) : (
           <>

@@ -36,7 +36,7 @@ export default async function FidoEnrollPage({ searchParams }: { searchParams: P
       </div>
       {started.status === 'success' ? (
         <Card>
-          <FidoEnrollment principal={principalKey(principal)} userName={principal.userName} consoleUrl={started.data.consoleUrl} baseline={started.data.baseline} />
+          <FidoEnrollment principal={principalKey(principal)} accountId={principal.accountId} userName={principal.userName} consoleUrl={started.data.consoleUrl} baseline={started.data.baseline} />
         </Card>
       ) : (
         <Alert tone="error" title="Could not start">

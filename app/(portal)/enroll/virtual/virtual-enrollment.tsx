@@ -109,6 +109,27 @@ function CopyButton({ text }: { text: string }) {
   );
 }
 
+/**
+ * The `otpauth://` link: the phone hands it to the authenticator app installed on it. Its only copy is this element
+ * (no storage, no URL of ours, no analytics), and it opens in the app, so no referrer or history entry carries it.
+ */
+function AddToAppLink({ enrollment }: { enrollment: StartedEnrollment }) {
+  return (
+    <div className="space-y-1 md:pointer-fine:col-start-2 md:pointer-fine:row-start-1">
+      <a
+        href={enrollment.otpauthUri}
+        referrerPolicy="no-referrer"
+        data-testid="otpauth-link"
+        className="inline-flex min-h-12 w-full items-center justify-center rounded-lg bg-brand-600 px-4 py-3 text-base font-semibold text-white hover:bg-brand-700 md:pointer-fine:min-h-11 md:pointer-fine:w-auto md:pointer-fine:justify-start md:pointer-fine:bg-transparent md:pointer-fine:px-0 md:pointer-fine:py-2 md:pointer-fine:text-sm md:pointer-fine:font-medium md:pointer-fine:text-brand-700 md:pointer-fine:underline md:pointer-fine:hover:bg-transparent"
+      >
+        Add to authenticator app
+      </a>
+      <p className="text-sm text-slate-700 md:pointer-fine:hidden">On this phone: opens your authenticator app with the account filled in. Come back here for the codes.</p>
+      <p className="hidden text-xs text-slate-600 md:pointer-fine:block">Or, if an authenticator app is installed on this computer, open it there directly.</p>
+    </div>
+  );
+}
+
 function ScanAndConfirm({ enrollment, onCancelled, onEnded }: { enrollment: StartedEnrollment; onCancelled: () => void; onEnded: (message: string) => void }) {
   const [result, confirm, confirming] = useActionState<ActionResult, FormData>(completeVirtualAction, idle);
   useEffect(() => {
@@ -126,18 +147,24 @@ function ScanAndConfirm({ enrollment, onCancelled, onEnded }: { enrollment: Star
         <h2 id="scan-heading" className="text-lg font-semibold">2. Scan the QR code</h2>
         <p className="mt-1 text-sm text-slate-700">
           Open your authenticator app (for example Google Authenticator, Microsoft Authenticator, 1Password or Authy), add an
-          account and scan this code. <Countdown until={enrollment.expiresAt} />
+          account and scan this code, or on the phone that holds the app, choose <em>Add to authenticator app</em>. <Countdown until={enrollment.expiresAt} />
         </p>
-        <div className="mt-4 flex flex-col items-start gap-6 md:flex-row">
+        {/*
+          One layout, switched by CSS alone: a phone (narrow or touch) gets the link first and large, since the app is on
+          the same device and cannot scan its own screen; a desktop (wide with a mouse) keeps the QR code first and the
+          link as a quiet option beside it.
+        */}
+        <div className="mt-4 grid gap-4 md:pointer-fine:grid-cols-[auto_minmax(0,1fr)] md:pointer-fine:gap-x-6">
+          <AddToAppLink enrollment={enrollment} />
           {/* eslint-disable-next-line @next/next/no-img-element -- a generated data URL, not an optimisable asset */}
           <img
             src={enrollment.qrCode}
             alt={`QR code to add ${enrollment.userName} to an authenticator app`}
             width={220}
             height={220}
-            className="rounded-lg border border-slate-200 bg-white"
+            className="rounded-lg border border-slate-200 bg-white md:pointer-fine:col-start-1 md:pointer-fine:row-span-2 md:pointer-fine:row-start-1"
           />
-          <div className="min-w-0 space-y-2">
+          <div className="min-w-0 space-y-2 md:pointer-fine:col-start-2 md:pointer-fine:row-start-2">
             <p className="text-sm font-medium" id="manual-key-label">
               Can&apos;t scan? Type this setup key instead (time-based):
             </p>
@@ -146,7 +173,8 @@ function ScanAndConfirm({ enrollment, onCancelled, onEnded }: { enrollment: Star
             </p>
             <CopyButton text={enrollment.manualKey} />
             <p className="text-xs text-slate-600">
-              Shown only now: the portal does not keep this key. Anyone who sees it can generate your codes, so don&apos;t share it.
+              Shown only now: the portal does not keep this key, the link or the QR code. Anyone who sees them can generate your codes, so don&apos;t
+              share them or take a screenshot.
             </p>
           </div>
         </div>

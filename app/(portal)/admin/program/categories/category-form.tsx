@@ -30,9 +30,14 @@ export type CategoryFormValues = {
   deadline: string;
   cohort: string;
   reason: string;
-  approver: string;
+  /** The approved category-wide exception, read-only here ("Approved by … until …"); null when there is none. */
+  approvedException: string | null;
   /** yyyy-mm-dd */
   expiresAt: string;
+  /** Whole days / times, as the number fields show them. */
+  extensionMaxDays: string;
+  extensionMaxCount: string;
+  newUserWindowDays: string;
 };
 
 const selectorHelp: Record<SelectorKind, { label: string; hint: string }> = {
@@ -94,11 +99,15 @@ export function CategoryForm({ initial, accounts }: { initial: CategoryFormValue
           name="defaultDecision"
           value={decision}
           onChange={(v) => setDecision(v as Decision)}
-          options={[['required', 'MFA required'], ['exception', 'Approved exception'], ['out-of-scope', 'Out of scope']]}
-          hint="What applies to users in this category unless an admin decides otherwise for one of them."
+          options={[['required', 'MFA required'], ...(initial.approvedException ? [['exception', 'Approved exception (keep it)'] as [string, string]] : []), ['out-of-scope', 'Out of scope']]}
+          hint="What applies to users in this category unless an admin decides otherwise for one of them. A category-wide exception is requested below the form and approved by another admin."
           errors={errors?.defaultDecision}
         />
-        <DecisionDetails decision={decision} initial={initial} errors={errors} expiryHint="At most a year from today." reasonExample="Service users: console passwords are being removed." />
+        {decision === 'exception' && initial.approvedException ? (
+          <p className="text-sm text-slate-700" data-testid="category-exception">“{initial.reason}” · {initial.approvedException}</p>
+        ) : (
+          <DecisionDetails decision={decision} initial={initial} errors={errors} expiryHint="At most a year from today." reasonExample="Service users: console passwords are being removed." />
+        )}
         <fieldset aria-describedby={`${groupId}-error`}>
           <legend className="text-sm font-medium">Allowed device types</legend>
           <div className="mt-1 flex flex-wrap gap-x-6 gap-y-2">
@@ -137,6 +146,12 @@ export function CategoryForm({ initial, accounts }: { initial: CategoryFormValue
         <legend className="px-1 text-sm font-semibold">Deadline and enforcement</legend>
         <Field label="Deadline (UTC)" name="deadline" type="datetime-local" defaultValue={initial.deadline} required hint="Date and time in UTC." errors={errors?.deadline} />
         <Field label="Cohort" name="cohort" defaultValue={initial.cohort} required maxLength={64} pattern="[a-z0-9]([a-z0-9\-]{0,62}[a-z0-9])?" hint="The mfa-cohort tag value enforcement uses, e.g. prod-admins." errors={errors?.cohort} />
+      </fieldset>
+      <fieldset className="grid gap-3 rounded-lg border border-slate-200 p-4 sm:grid-cols-3">
+        <legend className="px-1 text-sm font-semibold">More time (enforced by IAM per user)</legend>
+        <Field label="Extension: most days past the deadline" name="extensionMaxDays" type="number" inputMode="numeric" min={0} max={365} defaultValue={initial.extensionMaxDays} hint="Granted at once to a member who asks; 0: every request goes to an admin." errors={errors?.extensionMaxDays} />
+        <Field label="Extensions per IAM user" name="extensionMaxCount" type="number" inputMode="numeric" min={0} max={20} defaultValue={initial.extensionMaxCount} hint="How many times a member gets one at once." errors={errors?.extensionMaxCount} />
+        <Field label="New-user window (days)" name="newUserWindowDays" type="number" inputMode="numeric" min={0} max={365} defaultValue={initial.newUserWindowDays} hint="A user created after the deadline gets this many days from its creation; 0: none." errors={errors?.newUserWindowDays} />
       </fieldset>
       {errors?.enforceFromNow && errors.enforceFromNowFor?.[0] && (
         <EnforceFromNow key={errors.enforceFromNowFor[0]} deadline={errors.enforceFromNowFor[0]} impact={errors.enforceFromNow.join(' ')} />

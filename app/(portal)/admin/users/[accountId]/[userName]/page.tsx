@@ -17,6 +17,8 @@ import { formatDateTimeUtc, isoDay } from '@/lib/format';
 import { isAccountId, isIamUserName } from '@/lib/iam-identifiers';
 import { getDecision, getProgramUser } from '@/lib/program/decisions';
 import { listCategories } from '@/lib/program/categories';
+import { requestsForUser } from '@/lib/program/exception-requests';
+import { ExceptionRequestHistory } from '@/components/program/exception-request-history';
 import { allowedTypesText, decisionLabel } from '@/lib/program/resolve';
 import { DecisionForm } from '@/components/program/decision-form';
 import { getSignInEvidence } from '@/lib/events/evidence';
@@ -37,13 +39,14 @@ export default async function UserDetailPage({
   const { accountId, userName: rawName } = await params;
   const userName = safeDecode(rawName);
   if (!isAccountId(accountId) || userName === null || !isIamUserName(userName)) notFound();
-  const [row, events, program, decision, categories, evidence] = await Promise.all([
+  const [row, events, program, decision, categories, evidence, requests] = await Promise.all([
     getInventoryUser(actor, accountId, userName),
     listUserEvents({ accountId, userName }, 100),
     getProgramUser(actor, { accountId, userName }),
     getDecision(actor, { accountId, userName }),
     listCategories(actor),
     getSignInEvidence(actor, [{ accountId, userName }]),
+    requestsForUser(actor, { accountId, userName }),
   ]);
   const signIns = evidence.get(`${accountId}/${userName}`);
   if (!row || !program) notFound();
@@ -51,6 +54,8 @@ export default async function UserDetailPage({
   // One derivation for the banner, the status line and the flags' notes (the gap list and the report use it too).
   const verdict = userVerdict(program);
   const { deactivated } = await searchParams;
+  // The approval of the user's own exception, from its request record (none for one approved before requests existed).
+  const approvedAt = program.decisionSource === 'user' ? (requests.find((r) => r.status === 'approved' && r.decidedBy === program.approver)?.decidedAt ?? null) : null;
   return (
     <div className="space-y-6">
       <div className="flex flex-wrap items-start justify-between gap-3">
@@ -91,11 +96,26 @@ export default async function UserDetailPage({
             {program.exceptionExpired && <strong className="ml-2 text-red-800">expired: MFA is required again</strong>}
             {program.decisionSource === 'category' && program.decision !== 'required' ? ' (the category’s default)' : ''}
             {program.decisionReason ? <span className="block text-slate-700">“{program.decisionReason}”</span> : null}
-            {program.approver ? <span className="block text-slate-700">Approved by {program.approver}{program.expiresAt ? `, until ${fmt(program.expiresAt)}` : ''}</span> : null}
+            {program.approver ? (
+              <span className="block text-slate-700" data-testid="program-approval">
+                Approved by {program.approver}
+                {approvedAt ? ` on ${fmt(approvedAt)}` : ''}
+                {program.expiresAt ? `, until ${fmt(program.expiresAt)}` : ''}
+              </span>
+            ) : null}
             {program.decidedBy ? <span className="block text-xs text-slate-600">Decided by {program.decidedBy} on {fmt(program.decidedAt)}</span> : null}
           </dd>
           <dt className="text-slate-600">Deadline</dt>
-          <dd>{program.deadline ? fmt(program.deadline) : 'None'}{program.cohort ? ` · cohort ${program.cohort}` : ''}</dd>
+          <dd data-testid="program-deadline">
+            {program.deadline ? fmt(program.deadline) : 'None'}
+            {program.cohort ? ` · cohort ${program.cohort}` : ''}
+            {program.windowKind && program.windowEndsAt ? (
+              <span className="block text-slate-700" data-testid="program-window" data-kind={program.windowKind}>
+                {program.windowKind === 'extension' ? 'Extended' : program.windowKind === 'new-user' ? 'New user' : 'Grace'}: until {fmt(program.windowEndsAt)}, enforced by IAM
+                (category deadline {fmt(program.categoryDeadline)})
+              </span>
+            ) : null}
+          </dd>
           <dt className="text-slate-600">Devices allowed</dt>
           <dd>{allowedTypesText(program.allowedDeviceTypes)}{program.minDevices > 1 ? `; a backup is required (${program.minDevices} devices)` : ''}</dd>
           <dt className="text-slate-600">Status</dt>
@@ -103,6 +123,7 @@ export default async function UserDetailPage({
             {verdict.statusText}
           </dd>
         </dl>
+        <ExceptionRequestHistory requests={requests} />
         <details className="mt-4 rounded-lg border border-slate-200 p-3" open={Boolean(decision)}>
           <summary className="cursor-pointer font-medium">Change the decision</summary>
           <div className="mt-3">
@@ -116,7 +137,6 @@ export default async function UserDetailPage({
                 categoryId: decision?.categoryId ?? null,
                 decision: decision?.decision ?? null,
                 reason: decision?.reason ?? '',
-                approver: decision?.approver ?? actor.name,
                 expiresAt: decision?.expiresAt ? isoDay(decision.expiresAt) : '',
               }}
             />
