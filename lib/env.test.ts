@@ -110,6 +110,8 @@ describe('parseEnv', () => {
     ]);
     expect(env.MFA_MEMBER_ROLE_NAME).toBe('MfaPortalMember');
     expect(env.MFA_EMAIL_TAG_KEY).toBe('email');
+    expect(env.MFA_OWNER_TAG_KEY).toBe('Owner');
+    expect(parseEnv({ ...valid, MFA_OWNER_TAG_KEY: 'team-owner' }).MFA_OWNER_TAG_KEY).toBe('team-owner');
     expect(env.MFA_ADMIN_GROUPS).toEqual(['mfa-portal-admins']);
     expect(env.OIDC_ADMIN_GROUPS).toEqual([]);
     expect(env.DATABASE_URL).toBe('pglite:.data/pglite');

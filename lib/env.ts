@@ -64,6 +64,8 @@ const schema = z
         .optional(),
     ),
     MFA_EMAIL_TAG_KEY: z.string().min(1).max(128).default('email'),
+    /** The tag naming an IAM user's owner (an address, or a name the reminders page maps to one): escalated reminders go there. */
+    MFA_OWNER_TAG_KEY: z.preprocess(emptyIsUnset, z.string().min(1).max(128).default('Owner')),
     MFA_ADMIN_GROUPS: csv('mfa-portal-admins'),
     MFA_SECURITY_GROUPS: csv('mfa-portal-security'),
     /**

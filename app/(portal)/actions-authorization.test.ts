@@ -75,6 +75,10 @@ const rules: Record<string, { role: Role; actions: string[] }> = {
     actions: ['addTokenAction', 'importTokensAction', 'removeTokenAction', 'returnTokenAction', 'updateTokenAction'],
   },
   '(portal)/admin/reminders/actions.ts': { role: 'admin', actions: ['runRemindersAction', 'sendReminderNowAction'] },
+  '(portal)/admin/reminders/messages/actions.ts': {
+    role: 'security',
+    actions: ['resetTemplateAction', 'saveTemplateAction', 'sendTestMessageAction', 'setAccountContactAction', 'setEscalateStepsAction', 'setOwnerContactAction'],
+  },
   '(portal)/admin/sessions/actions.ts': { role: 'admin', actions: ['endSessionAction'] },
   '(portal)/admin/enforcement/actions.ts': {
     role: 'security',

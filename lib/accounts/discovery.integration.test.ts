@@ -74,6 +74,9 @@ describe('accounts from AWS Organizations (local stack)', () => {
     const db = await getDb();
     const [suspended] = await db.select().from(managedAccounts).where(eq(managedAccounts.accountId, SUSPENDED_ACCOUNT.id));
     expect(suspended).toMatchObject({ status: 'inactive', organizationsState: 'SUSPENDED', lastManagedAt: null });
+    // Each account's email in Organizations is kept: the default contact for escalated reminders.
+    const [dev] = await db.select().from(managedAccounts).where(eq(managedAccounts.accountId, DEV_ACCOUNT));
+    expect(dev!.email).toMatch(/^[^@\s]+@[^@\s]+$/);
 
     // The demo accounts' users, all of them; none for the account that could not be read.
     expect(await storedAccounts()).toEqual(DEMO);

@@ -18,7 +18,7 @@ export async function syncManagedAccounts(db: Db, discover = discoverOrganizatio
     await recordListing(db, 'static', env.MFA_ACCOUNTS.map((a): ListedAccount => ({ id: a.id, name: a.label, status: 'managed', organizationsState: null })));
   } else {
     const found = await discover();
-    await recordListing(db, 'organizations', found.map((a): ListedAccount => ({ id: a.id, name: a.name, status: a.selection, organizationsState: a.state })));
+    await recordListing(db, 'organizations', found.map((a): ListedAccount => ({ id: a.id, name: a.name, status: a.selection, organizationsState: a.state, email: a.email ?? null })));
   }
   await dropUnmanagedUsers(db);
   return listManagedAccounts();

@@ -9,7 +9,7 @@ export type AccountSource = AccountRecord['source'];
 export type AccountStatus = AccountRecord['status'];
 
 /** One account as a source lists it. */
-export type ListedAccount = { id: string; name: string; status: Exclude<AccountStatus, 'gone'>; organizationsState: string | null };
+export type ListedAccount = { id: string; name: string; status: Exclude<AccountStatus, 'gone'>; organizationsState: string | null; email?: string | null };
 
 /**
  * Stores what the source listed now: new accounts appear, known ones are updated, and accounts the source no longer
@@ -27,6 +27,7 @@ export async function recordListing(db: Db, source: AccountSource, listed: reado
         source,
         status: a.status,
         organizationsState: a.organizationsState,
+        email: a.email ?? null,
         firstSeenAt: now,
         lastSeenAt: now,
         lastManagedAt: a.status === 'managed' ? now : null,
@@ -41,6 +42,7 @@ export async function recordListing(db: Db, source: AccountSource, listed: reado
             source: excluded('source'),
             status: excluded('status'),
             organizationsState: excluded('organizations_state'),
+            email: excluded('email'),
             lastSeenAt: excluded('last_seen_at'),
             lastManagedAt: sql`coalesce(${excluded('last_managed_at')}, ${m.lastManagedAt})`,
           },

@@ -62,6 +62,12 @@ export const AUDIT_ACTIONS = [
   'program.token.import',
   'reminders.run',
   'reminders.send-now',
+  /** Message templates (lib/program/messages): edited, reset to the default, a test sent to the editor. */
+  'messages.template.update',
+  'messages.template.reset',
+  'messages.template.test-send',
+  /** Where escalated reminders go: an owner name's address, an account's contact. */
+  'messages.contact.update',
   // Lost or broken device (lib/recovery): report, cancel, decisions, the device's deactivation, notices, settings.
   'recovery.report',
   'recovery.cancel',

@@ -13,7 +13,7 @@ import { AwsError, awsCall } from './errors';
 /** ACTIVE, SUSPENDED, PENDING_CLOSURE, CLOSED, PENDING_ACTIVATION (Organizations' own words). */
 export type OrganizationAccountState = string;
 
-export type OrganizationAccount = { id: string; name: string; state: OrganizationAccountState };
+export type OrganizationAccount = { id: string; name: string; state: OrganizationAccountState; email?: string | null };
 
 export type OrganizationsFilter = { includeOus: string[]; excludeOus: string[]; includeAccounts: string[]; excludeAccounts: string[] };
 
@@ -113,7 +113,7 @@ export function organizationsApi(): OrganizationsApi {
     async listAccounts(nextToken) {
       const out = await awsCall('organizations:ListAccounts', () => client.send(new ListAccountsCommand({ NextToken: nextToken })));
       return {
-        items: (out.Accounts ?? []).filter((a) => a.Id).map((a) => ({ id: a.Id!, name: a.Name ?? a.Id!, state: accountState(a) })),
+        items: (out.Accounts ?? []).filter((a) => a.Id).map((a) => ({ id: a.Id!, name: a.Name ?? a.Id!, state: accountState(a), email: a.Email ?? null })),
         nextToken: out.NextToken,
       };
     },

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { allowedTypesText } from './resolve';
 import {
   DAY_MS,
-  buildReminderMessage,
   dueStep,
   enrollLink,
   parseReminderFilters,
@@ -11,8 +9,6 @@ import {
   reminderFiltersToSearch,
   runSummaryText,
   stepLabel,
-  webhookPayload,
-  type ReminderFacts,
 } from './reminder-plan';
 
 const D = new Date('2026-03-20T12:00:00Z');
@@ -77,78 +73,6 @@ describe('labels and links', () => {
     expect(relativeDeadline(D, at(0.5))).toBe('in less than a day');
     expect(relativeDeadline(D, at(0.01))).toBe('in less than an hour');
     expect(relativeDeadline(D, at(-3))).toBe('3 days ago');
-  });
-});
-
-const facts = (over: Partial<ReminderFacts> = {}): ReminderFacts => ({
-  accountId: '222222222222',
-  accountLabel: 'Development',
-  userName: 'bob',
-  ownerEmail: 'bob@example.com',
-  categoryName: 'Developers <dev>',
-  deadline: D,
-  gap: 'no-mfa',
-  allowedDeviceTypes: ['virtual', 'fido'],
-  minDevices: 1,
-  link: 'https://mfa.example.com/enroll?user=222222222222/bob',
-  now: at(5),
-  ...over,
-});
-
-describe('buildReminderMessage', () => {
-  it('says who, where, what is missing, by when, what is allowed and where to go', () => {
-    const m = buildReminderMessage(facts());
-    expect(m.subject).toBe('Set up MFA for IAM user bob in Development in 5 days');
-    for (const part of [
-      'IAM user: bob',
-      'AWS account: Development (222222222222)',
-      'Category: Developers <dev>',
-      'Deadline: Friday 20 March 2026 at 12:00 UTC (in 5 days)',
-      'Missing: No MFA device',
-      `Allowed devices: ${allowedTypesText(['virtual', 'fido'])}`,
-      'https://mfa.example.com/enroll?user=222222222222/bob',
-    ]) {
-      expect(m.text).toContain(part);
-    }
-    expect(m.html).toContain('Developers &#60;dev&#62;');
-    expect(m.html).not.toContain('<dev>');
-    expect(m.html).toContain('href="https://mfa.example.com/enroll?user=222222222222/bob"');
-  });
-
-  it('explains a disallowed device type and a missing backup', () => {
-    expect(buildReminderMessage(facts({ gap: 'disallowed-type' })).text).toContain('Missing: Only device types this category does not allow');
-    expect(buildReminderMessage(facts({ gap: 'needs-backup', minDevices: 2 })).text).toContain('Missing: A backup device is required: 2 MFA devices of an allowed type in total');
-  });
-
-  it('says overdue once the deadline has passed (an admin may still send one)', () => {
-    const m = buildReminderMessage(facts({ now: at(-2) }));
-    expect(m.subject).toBe('MFA is overdue for IAM user bob in Development');
-    expect(m.text).toContain('has passed');
-    expect(m.text).toContain('(2 days ago)');
-  });
-
-  it('names an unlabelled account by its id once', () => {
-    expect(buildReminderMessage(facts({ accountLabel: '222222222222' })).text).toContain('AWS account: 222222222222\n');
-  });
-});
-
-describe('webhookPayload', () => {
-  it('is Slack-compatible JSON: a text fallback and blocks, with mrkdwn escaped and the portal link as a button', () => {
-    const f = facts();
-    const p = webhookPayload(f, buildReminderMessage(f));
-    expect(p.text).toContain('Set up MFA for IAM user bob in Development in 5 days (owner: bob@example.com)');
-    expect(p.text).toContain(f.link);
-    expect(p.blocks.map((b) => b.type)).toEqual(['header', 'section', 'section', 'actions']);
-    const fields = p.blocks[1]!.type === 'section' ? p.blocks[1]!.fields!.map((x) => x.text) : [];
-    expect(fields).toContain('*Category*\nDevelopers &lt;dev&gt;');
-    expect(fields).toContain('*IAM user*\nbob');
-    expect(p.blocks[3]).toEqual({ type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'Set up MFA' }, url: f.link }] });
-    expect(JSON.parse(JSON.stringify(p))).toEqual(p);
-  });
-
-  it('says when there is no email tag', () => {
-    const f = facts({ ownerEmail: null });
-    expect(webhookPayload(f, buildReminderMessage(f)).text).toContain('(no email tag)');
   });
 });
 

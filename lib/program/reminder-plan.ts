@@ -1,12 +1,16 @@
 /**
- * The pure parts of reminders: which step is due, the message and its webhook shape, the record's filters.
+ * The pure parts of reminders: which step is due, the facts a message is made of (lib/program/messages makes it),
+ * the record's filters.
  * No I/O; `now` is always passed in.
  */
 import { z } from 'zod';
 import type { DeviceType } from '@/lib/db/schema';
 import { formatLongDate, formatHourMinute, plural } from '@/lib/format';
 import { IAM_NAME_CHARS, parseUserRef } from '@/lib/iam-identifiers';
-import { allowedTypesText, programGapText, type ProgramGap } from './resolve';
+import type { ProgramGap } from './resolve';
+
+/** The webhook's shape lives with the messages; re-exported for the senders that import it from here. */
+export type { SlackBlock, WebhookPayload } from './messages/compose';
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -71,91 +75,6 @@ export type ReminderFacts = {
   link: string;
   now: Date;
 };
-
-export type ReminderMessage = { subject: string; text: string; html: string; missing: string; when: string };
-
-function missingText(f: Pick<ReminderFacts, 'gap' | 'minDevices'>): string {
-  if (f.gap === 'needs-backup') return `${programGapText['needs-backup']}: ${f.minDevices} MFA devices of an allowed type in total`;
-  return f.gap ? programGapText[f.gap] : 'MFA that meets the program';
-}
-
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-/** What the person is told: which IAM user, what is missing, by when, and where to fix it. Never a secret. */
-export function buildReminderMessage(f: ReminderFacts): ReminderMessage {
-  const account = f.accountLabel === f.accountId ? f.accountId : `${f.accountLabel} (${f.accountId})`;
-  const when = `${formatDeadline(f.deadline)} (${relativeDeadline(f.deadline, f.now)})`;
-  const passed = f.deadline.getTime() <= f.now.getTime();
-  const missing = missingText(f);
-  const allowed = allowedTypesText(f.allowedDeviceTypes);
-  const subject = passed
-    ? `MFA is overdue for IAM user ${f.userName} in ${f.accountLabel}`
-    : `Set up MFA for IAM user ${f.userName} in ${f.accountLabel} ${relativeDeadline(f.deadline, f.now)}`;
-  const facts: [string, string][] = [
-    ['IAM user', f.userName],
-    ['AWS account', account],
-    ['Category', f.categoryName ?? '—'],
-    ['Deadline', when],
-    ['Missing', missing],
-    ['Allowed devices', allowed],
-  ];
-  const lead = passed
-    ? `The deadline for multi-factor authentication (MFA) on your IAM user ${f.userName} has passed. Until MFA is set up, its AWS access may be limited to setting up MFA.`
-    : `Your IAM user ${f.userName} needs multi-factor authentication (MFA) before its deadline. After the deadline, its AWS access may be limited to setting up MFA.`;
-  const text = [
-    lead,
-    '',
-    ...facts.map(([k, v]) => `${k}: ${v}`),
-    '',
-    `Set it up in the MFA portal: ${f.link}`,
-    '',
-    'You receive this because the IAM user is tagged with your email address. Questions: reply to your cloud administrators, not to this message.',
-  ].join('\n');
-  const html = [
-    `<p>${escapeHtml(lead)}</p>`,
-    '<table cellpadding="4" style="border-collapse:collapse">',
-    ...facts.map(([k, v]) => `<tr><th align="left" style="padding-right:12px">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`),
-    '</table>',
-    `<p><a href="${escapeHtml(f.link)}">Set up MFA in the MFA portal</a></p>`,
-    '<p style="color:#555">You receive this because the IAM user is tagged with your email address.</p>',
-  ].join('\n');
-  return { subject, text, html, missing, when };
-}
-
-export type SlackBlock =
-  | { type: 'header'; text: { type: 'plain_text'; text: string } }
-  | { type: 'section'; text?: { type: 'mrkdwn'; text: string }; fields?: { type: 'mrkdwn'; text: string }[] }
-  | { type: 'actions'; elements: { type: 'button'; text: { type: 'plain_text'; text: string }; url: string }[] };
-
-export type WebhookPayload = { text: string; blocks: SlackBlock[] };
-
-/** Slack's mrkdwn treats &, < and > as markup. */
-const mrkdwn = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-
-/** Slack-compatible JSON (incoming webhooks, and the many chat tools that accept the same shape). */
-export function webhookPayload(f: ReminderFacts, m: ReminderMessage): WebhookPayload {
-  const owner = f.ownerEmail ? ` (owner: ${f.ownerEmail})` : ' (no email tag)';
-  const account = f.accountLabel === f.accountId ? f.accountId : `${f.accountLabel} (${f.accountId})`;
-  return {
-    text: `${m.subject}${owner}. Deadline: ${m.when}. Missing: ${m.missing}. ${f.link}`,
-    blocks: [
-      { type: 'header', text: { type: 'plain_text', text: m.subject.slice(0, 150) } },
-      {
-        type: 'section',
-        fields: [
-          { type: 'mrkdwn', text: `*IAM user*\n${mrkdwn(f.userName)}` },
-          { type: 'mrkdwn', text: `*AWS account*\n${mrkdwn(account)}` },
-          { type: 'mrkdwn', text: `*Owner*\n${mrkdwn(f.ownerEmail ?? 'no email tag')}` },
-          { type: 'mrkdwn', text: `*Category*\n${mrkdwn(f.categoryName ?? '—')}` },
-          { type: 'mrkdwn', text: `*Deadline*\n${mrkdwn(m.when)}` },
-          { type: 'mrkdwn', text: `*Missing*\n${mrkdwn(m.missing)}` },
-        ],
-      },
-      { type: 'section', text: { type: 'mrkdwn', text: `*Allowed devices:* ${mrkdwn(allowedTypesText(f.allowedDeviceTypes))}` } },
-      { type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'Set up MFA' }, url: f.link }] },
-    ],
-  };
-}
 
 export const SEND_STATUSES = ['sending', 'sent', 'failed', 'unknown'] as const;
 export type SendStatus = (typeof SEND_STATUSES)[number];

@@ -19,6 +19,8 @@ export const managedAccounts = pgTable(
     status: text('status', { enum: ['managed', 'inactive', 'excluded', 'gone'] }).notNull(),
     /** Organizations' State (or Status before it): ACTIVE, SUSPENDED, PENDING_CLOSURE, CLOSED; null for static. */
     organizationsState: text('organizations_state'),
+    /** The account's email in Organizations (its root user's address): the default contact for escalated reminders. Null for static. */
+    email: text('email'),
     firstSeenAt: timestamp('first_seen_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     /** When the source last listed the account (as managed or not). */
     lastSeenAt: timestamp('last_seen_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),

@@ -9,6 +9,7 @@ export * from './enrollment';
 export * from './events';
 export * from './exception-requests';
 export * from './inventory';
+export * from './messages';
 export * from './program';
 export * from './program-facts';
 export * from './recovery';

@@ -91,6 +91,8 @@ export const programSettings = pgTable('program_settings', {
   reminderDays: jsonb('reminder_days').$type<number[]>().notNull().default([14, 7, 1]),
   /** Users without an mfa-cohort tag (e.g. created since the last tag reconciliation) are enforced with this cohort. */
   defaultCohort: text('default_cohort'),
+  /** The last N reminder steps also go to the IAM user's owner and the account's contact (0: never). */
+  escalateSteps: integer('escalate_steps').notNull().default(1),
   /** What an admin must confirm before approving a lost-device recovery (lib/recovery/checklist.ts). */
   recoveryChecklist: jsonb('recovery_checklist')
     .$type<string[]>()
@@ -137,6 +139,8 @@ export const reminderSends = pgTable(
     /** `14d`, `7d`, `1d`… for scheduled steps; `manual-<id>` for an admin's send-now. */
     step: text('step').notNull(),
     channel: text('channel', { enum: ['email', 'webhook'] }).notNull(),
+    /** Whom this send is for: the IAM user's person, or (escalated steps, email) its owner or its account's contact. */
+    recipientRole: text('recipient_role', { enum: ['user', 'owner', 'account'] }).notNull().default('user'),
     recipient: text('recipient'),
     /** sending (claimed) -> sent | failed (retried later) | unknown (the sender stopped mid-send: never resent) */
     status: text('status', { enum: ['sending', 'sent', 'failed', 'unknown'] }).notNull(),
@@ -149,7 +153,7 @@ export const reminderSends = pgTable(
     actor: text('actor').notNull(),
   },
   (t) => [
-    uniqueIndex('reminder_sends_once_idx').on(t.accountId, t.userName, t.deadline, t.step, t.channel),
+    uniqueIndex('reminder_sends_once_idx').on(t.accountId, t.userName, t.deadline, t.step, t.channel, t.recipientRole),
     index('reminder_sends_claimed_idx').on(t.claimedAt),
   ],
 );

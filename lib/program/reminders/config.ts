@@ -16,6 +16,8 @@ export type ReminderConfig = {
   webhookUrl: string | null;
   portalUrl: string;
   emailTagKey: string;
+  /** The tag naming the IAM user's owner, for escalated steps. */
+  ownerTagKey: string;
   accounts: ManagedAccount[];
 };
 
@@ -29,6 +31,7 @@ export async function reminderConfig(overrides: Partial<ReminderConfig> = {}): P
     webhookUrl: env.MFA_REMINDER_WEBHOOK_URL ?? null,
     portalUrl: env.NEXTAUTH_URL,
     emailTagKey: env.MFA_EMAIL_TAG_KEY,
+    ownerTagKey: env.MFA_OWNER_TAG_KEY,
     ...overrides,
     accounts: overrides.accounts ?? (await listManagedAccounts()),
   };

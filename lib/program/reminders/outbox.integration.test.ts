@@ -28,7 +28,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   const webhookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks/outbox`;
-  config = { emailFrom: null, webhookUrl, portalUrl: 'http://127.0.0.1:3999', emailTagKey: 'email', accounts: [] };
+  config = { emailFrom: null, webhookUrl, portalUrl: 'http://127.0.0.1:3999', emailTagKey: 'email', ownerTagKey: 'Owner', accounts: [] };
 });
 afterAll(() => new Promise<void>((resolve) => receiver.close(() => resolve())));
 

@@ -3,7 +3,10 @@ import { and, eq, lt, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '@/lib/db/client';
 import { reminderSends, type ProgramUserRow } from '@/lib/db/schema';
 import { sendEmail } from '@/lib/aws/ses';
-import { buildReminderMessage, enrollLink, webhookPayload, type WebhookPayload } from '../reminder-plan';
+import { enrollLink, type ReminderFacts } from '../reminder-plan';
+import { kindFor, messageValues, renderEmail, renderWebhook, type EscalationFacts, type RecipientRole } from '../messages/compose';
+import type { Resolved } from '../messages/escalation';
+import { templateFor } from '../messages/store';
 import { exceptionEndMessage } from '../exception-end';
 import { accountLabelOf, recipientLabel, recipientOf, type ReminderChannel, type ReminderConfig, type ReminderTrigger } from './config';
 import { postWebhook, type Delivery } from './webhook';
@@ -22,6 +25,8 @@ import { postWebhook, type Delivery } from './webhook';
  * - A row still `sending` after STALE_SENDING_MS belongs to a worker that stopped mid-send (crash, deploy). It
  *   becomes `unknown` and is never resent: the message may have gone out, and a duplicate is worse than a gap.
  *   The record shows it, so an admin can check and send one now.
+ * An escalated step (messages/escalation.ts) also emails the IAM user's owner and its account's contact: the
+ * recipient's role is part of the key, so each of them, too, gets that step exactly once.
  * Claims and outcomes are separate statements (never one transaction), so that a claim is visible to every
  * other worker before the send starts. Staleness is judged on the database's clock, not each instance's.
  */
@@ -30,17 +35,11 @@ export const MAX_ATTEMPTS = 3;
 export const STALE_SENDING_MS = 15 * 60_000;
 export const RETRY_AFTER_MS = 5 * 60_000;
 
-type Outgoing = { subject: string; text: string; html: string; webhook: WebhookPayload };
-
-/** The message of a deadline step, or (exceptionEnd) of an exception's end. */
-function messageFor(row: ProgramUserRow, config: ReminderConfig, now: Date, exceptionEnd: boolean): Outgoing {
+export function factsFor(row: ProgramUserRow, config: ReminderConfig, now: Date): ReminderFacts {
   const recipient = recipientOf(row, config.emailTagKey);
-  const link = enrollLink(config.portalUrl, row.accountId, row.userName);
-  const accountLabel = accountLabelOf(config, row.accountId);
-  if (exceptionEnd) return exceptionEndMessage({ accountId: row.accountId, accountLabel, userName: row.userName, categoryName: row.categoryName, expiresAt: row.expiresAt!, link, ownerEmail: recipient.email });
-  const facts = {
+  return {
     accountId: row.accountId,
-    accountLabel,
+    accountLabel: accountLabelOf(config, row.accountId),
     userName: row.userName,
     ownerEmail: recipient.email,
     categoryName: row.categoryName,
@@ -48,16 +47,28 @@ function messageFor(row: ProgramUserRow, config: ReminderConfig, now: Date, exce
     gap: row.programGap,
     allowedDeviceTypes: row.allowedDeviceTypes,
     minDevices: row.minDevices,
-    link,
+    link: enrollLink(config.portalUrl, row.accountId, row.userName),
     now,
   };
-  const m = buildReminderMessage(facts);
-  return { subject: m.subject, text: m.text, html: m.html, webhook: webhookPayload(facts, m) };
 }
 
-async function deliver(channel: ReminderChannel, message: Outgoing, recipient: string | null, config: ReminderConfig): Promise<Delivery> {
+type Message = { facts: ReminderFacts; role: RecipientRole; escalation: EscalationFacts | null; exceptionEnd: boolean; expiresAt: Date | null };
+
+/** The stored template of the message's kind (or its default), rendered and delivered; an exception's end has its own fixed wording. */
+async function deliver(db: Db, channel: ReminderChannel, m: Message, recipient: string | null, config: ReminderConfig): Promise<Delivery> {
   try {
-    if (channel === 'webhook') return await postWebhook(config.webhookUrl!, message.webhook);
+    if (m.exceptionEnd) {
+      const f = m.facts;
+      const e = exceptionEndMessage({ accountId: f.accountId, accountLabel: f.accountLabel, userName: f.userName, categoryName: f.categoryName, expiresAt: m.expiresAt!, link: f.link, ownerEmail: f.ownerEmail });
+      if (channel === 'webhook') return await postWebhook(config.webhookUrl!, e.webhook);
+      const out = await sendEmail({ from: config.emailFrom!, to: recipient!, subject: e.subject, text: e.text, html: e.html });
+      return out.ok ? { ok: true, messageId: out.messageId } : { ok: false, error: `${out.name}: ${out.message || out.code}` };
+    }
+    const kind = kindFor(m.facts, m.role, channel === 'webhook' && m.escalation !== null);
+    const values = messageValues(m.facts, { ...m.escalation, recipientRole: m.role });
+    const template = await templateFor(db, kind, channel);
+    if (channel === 'webhook') return await postWebhook(config.webhookUrl!, renderWebhook(template, values));
+    const message = renderEmail(template, values);
     const out = await sendEmail({ from: config.emailFrom!, to: recipient!, subject: message.subject, text: message.text, html: message.html });
     return out.ok ? { ok: true, messageId: out.messageId } : { ok: false, error: `${out.name}: ${out.message || out.code}` };
   } catch (error) {
@@ -66,7 +77,7 @@ async function deliver(channel: ReminderChannel, message: Outgoing, recipient: s
   }
 }
 
-export type SendKey = { accountId: string; userName: string; deadline: Date; step: string; channel: ReminderChannel };
+export type SendKey = { accountId: string; userName: string; deadline: Date; step: string; channel: ReminderChannel; role?: RecipientRole };
 
 export const keyWhere = (k: SendKey): SQL =>
   and(
@@ -75,6 +86,7 @@ export const keyWhere = (k: SendKey): SQL =>
     eq(reminderSends.deadline, k.deadline),
     eq(reminderSends.step, k.step),
     eq(reminderSends.channel, k.channel),
+    eq(reminderSends.recipientRole, k.role ?? 'user'),
   )!;
 
 type ClaimInput = SendKey & { row: ProgramUserRow; recipient: string | null; trigger: ReminderTrigger; actor: string };
@@ -91,6 +103,7 @@ async function claim(db: Db, c: ClaimInput): Promise<number | null> {
       deadline: c.deadline,
       step: c.step,
       channel: c.channel,
+      recipientRole: c.role ?? 'user',
       recipient: c.recipient,
       status: 'sending',
       attempts: 1,
@@ -143,29 +156,42 @@ export async function expireStaleSends(db: Db): Promise<number> {
 
 export type SendOutcome = 'sent' | 'failed' | 'skipped' | 'alreadySent';
 
+export type SendInput = {
+  row: ProgramUserRow;
+  step: string;
+  channel: ReminderChannel;
+  now: Date;
+  trigger: ReminderTrigger;
+  actor: string;
+  /** Whom the email is for (default the IAM user's person, by its email tag); owner and account need `to`. */
+  role?: RecipientRole;
+  to?: Resolved;
+  /** Set at an escalated step: the owner and contact the messages may name. */
+  escalation?: EscalationFacts | null;
+  /** The reminder of the user's exception ending: keyed on the exception's end date instead of the deadline. */
+  exceptionEnd?: boolean;
+};
+
 /**
- * One reminder to one user on one channel: claimed, delivered and recorded, or found already claimed. With
+ * One reminder to one recipient on one channel: claimed, delivered and recorded, or found already claimed. With
  * `exceptionEnd`, the reminder of the user's exception ending: keyed on the exception's end date instead of the deadline.
  */
-export async function sendOne(
-  db: Db,
-  config: ReminderConfig,
-  s: { row: ProgramUserRow; step: string; channel: ReminderChannel; now: Date; trigger: ReminderTrigger; actor: string; exceptionEnd?: boolean },
-): Promise<SendOutcome> {
+export async function sendOne(db: Db, config: ReminderConfig, s: SendInput): Promise<SendOutcome> {
   const { row, channel } = s;
-  const key: SendKey = { accountId: row.accountId, userName: row.userName, deadline: s.exceptionEnd ? row.expiresAt! : row.deadline!, step: s.step, channel };
-  const to = recipientOf(row, config.emailTagKey);
+  const role = channel === 'webhook' ? 'user' : (s.role ?? 'user');
+  const key: SendKey = { accountId: row.accountId, userName: row.userName, deadline: s.exceptionEnd ? row.expiresAt! : row.deadline!, step: s.step, channel, role };
+  const to: Resolved = role === 'user' || !s.to ? recipientOf(row, config.emailTagKey) : s.to;
   if (channel === 'email' && to.email === null) {
     // Recorded once, so the record says why this person got no email; retried only once the tag is there.
     await db
       .insert(reminderSends)
-      .values({ ...key, categoryId: row.categoryId, cohort: row.cohort, recipient: null, status: 'failed', error: to.reason, trigger: s.trigger, actor: s.actor })
+      .values({ accountId: key.accountId, userName: key.userName, deadline: key.deadline, step: key.step, channel, recipientRole: role, categoryId: row.categoryId, cohort: row.cohort, recipient: null, status: 'failed', error: to.reason, trigger: s.trigger, actor: s.actor })
       .onConflictDoNothing();
     return 'skipped';
   }
   const id = await claim(db, { ...key, row, recipient: recipientLabel(channel, to.email, config), trigger: s.trigger, actor: s.actor });
   if (id === null) return 'alreadySent';
-  const outcome = await deliver(channel, messageFor(row, config, s.now, s.exceptionEnd === true), to.email, config);
+  const outcome = await deliver(db, channel, { facts: factsFor(row, config, s.now), role, escalation: s.escalation ?? null, exceptionEnd: s.exceptionEnd === true, expiresAt: row.expiresAt }, to.email, config);
   await finish(db, id, outcome);
   return outcome.ok ? 'sent' : 'failed';
 }

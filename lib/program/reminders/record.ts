@@ -13,7 +13,7 @@ import { webhookHost } from './webhook';
 
 export type ReminderRecord = Pick<
   ReminderSendRow,
-  'id' | 'accountId' | 'userName' | 'deadline' | 'step' | 'channel' | 'recipient' | 'attempts' | 'claimedAt' | 'sentAt' | 'error' | 'trigger' | 'actor'
+  'id' | 'accountId' | 'userName' | 'deadline' | 'step' | 'channel' | 'recipientRole' | 'recipient' | 'attempts' | 'claimedAt' | 'sentAt' | 'error' | 'trigger' | 'actor'
 > & { status: SendStatus; accountLabel: string; stepLabel: string };
 
 /** The record of reminders, newest first (admin). Stale `sending` rows are shown as what they are: `unknown`. */
@@ -47,6 +47,7 @@ export async function listReminderSends(actor: Actor, f: ReminderFilters, option
       step: r.step,
       stepLabel: stepLabel(r.step),
       channel: r.channel,
+      recipientRole: r.recipientRole,
       recipient: r.recipient,
       status: r.status,
       attempts: r.attempts,

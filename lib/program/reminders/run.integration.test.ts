@@ -55,7 +55,8 @@ describe('scheduled reminders by email (moto SES)', () => {
     const far = await program(stack.db, { deadlineInDays: 30, users: [{ name: 'far' }] });
     const past = await program(stack.db, { deadlineInDays: -1, users: [{ name: 'past' }] });
     expect(await runReminders({ actor: 'scheduler', trigger: 'schedule' }, { config: emailOnly })).toMatchObject({ due: 0, sent: 0 });
-    await stack.db.update(programSettings).set({ reminderDays: [40] });
+    // One step is also the last one: not escalated here (messages/escalation.integration.test.ts covers that).
+    await stack.db.update(programSettings).set({ reminderDays: [40], escalateSteps: 0 });
     expect(await runReminders({ actor: 'scheduler', trigger: 'schedule' }, { config: emailOnly })).toMatchObject({ due: 1, sent: 1 });
     expect(await sendsOf(stack.db, far.users.far!.userName)).toMatchObject([{ step: '40d', status: 'sent' }]);
     expect(await sendsOf(stack.db, past.users.past!.userName)).toEqual([]);

@@ -3,19 +3,22 @@ import { and, eq, gt, isNotNull, lte } from 'drizzle-orm';
 import pLimit from 'p-limit';
 import { getEnv } from '@/lib/env';
 import { getDb } from '@/lib/db/client';
-import { programUsers, type ProgramUserRow } from '@/lib/db/schema';
+import { programUsers } from '@/lib/db/schema';
 import { EXCEPTION_END_DAYS, EXCEPTION_END_STEP, exceptionEndDue } from '../exception-end';
 import { recordAudit } from '@/lib/audit/log';
 import { trackWork } from '@/lib/ops/lifecycle';
 import { DAY_MS, dueStep } from '../reminder-plan';
 import { getReminderDays } from '../settings';
-import { channelsOf, reminderConfig, type ReminderChannel, type ReminderOptions, type ReminderTrigger } from './config';
-import { expireStaleSends, sendOne } from './outbox';
+import { readContacts } from '../messages/contacts';
+import { emailRecipients, isEscalatedStep, resolveAccountContact, resolveOwner } from '../messages/escalation';
+import { channelsOf, recipientOf, reminderConfig, type ReminderChannel, type ReminderConfig, type ReminderOptions, type ReminderTrigger } from './config';
+import { expireStaleSends, sendOne, type SendInput } from './outbox';
 import { log, withJobContext } from '@/lib/log';
 
 /**
  * The scheduled run: which step is due is reminder-plan.ts's dueStep; sending starts and stops with the deadline:
- * nothing is sent before its first step or after the deadline, and a missed step is not caught up.
+ * nothing is sent before its first step or after the deadline, and a missed step is not caught up. At the last N
+ * steps (escalate_steps) the email also goes to the user's owner and its account's contact (messages/escalation.ts).
  */
 
 /** Sends at once: enough to overlap SES's latency, few enough for its per-second sending quota. */
@@ -25,11 +28,11 @@ export type ReminderRunSummary = {
   /** Reminders are off: no channel is configured. */
   off: boolean;
   channels: ReminderChannel[];
-  /** (user, channel) sends due now; each ends as exactly one of the four below. */
+  /** (user, channel, recipient) sends due now; each ends as exactly one of the four below. */
   due: number;
   sent: number;
   failed: number;
-  /** Not sendable: email to a user without an email tag. */
+  /** Not sendable: email to a user without an email tag (or, escalated, to an owner or account without an address). */
   skipped: number;
   /** Already recorded (sent, unknown, out of attempts) or in progress in another worker. */
   alreadySent: number;
@@ -67,19 +70,24 @@ export async function runReminders(
           lte(programUsers.deadline, horizon),
         ),
       );
-    const work: { row: ProgramUserRow; step: string; channel: ReminderChannel; exceptionEnd?: boolean }[] = candidates.flatMap((row) => {
+    const contacts = await readContacts(db);
+    const work = candidates.flatMap((row) => {
       const step = dueStep(row.deadline!, days, now);
-      return step ? channels.map((channel) => ({ row, step: step.key, channel })) : [];
+      if (!step) return [];
+      const escalated = isEscalatedStep(step.days, days, contacts.escalateSteps);
+      return channels.flatMap((channel) => sendsFor(config, contacts, { row, step: step.key, channel, now, trigger: input.trigger, actor: input.actor }, escalated));
     });
     // Exceptions ending within EXCEPTION_END_DAYS: their owners hear of it once per end date (the outbox's key).
     const ending = await db
       .select()
       .from(programUsers)
       .where(and(eq(programUsers.decision, 'exception'), gt(programUsers.expiresAt, now), lte(programUsers.expiresAt, new Date(now.getTime() + EXCEPTION_END_DAYS * DAY_MS))));
-    for (const row of ending) if (exceptionEndDue(row.expiresAt!, now)) work.push(...channels.map((channel) => ({ row, step: EXCEPTION_END_STEP, channel, exceptionEnd: true })));
+    for (const row of ending) {
+      if (exceptionEndDue(row.expiresAt!, now)) work.push(...channels.map((channel) => ({ row, step: EXCEPTION_END_STEP, channel, now, trigger: input.trigger, actor: input.actor, exceptionEnd: true })));
+    }
     summary.due = work.length;
-    await pLimit(SEND_CONCURRENCY).map(work, async ({ row, step, channel, exceptionEnd }) => {
-      const outcome = await sendOne(db, config, { row, step, channel, now, trigger: input.trigger, actor: input.actor, exceptionEnd });
+    await pLimit(SEND_CONCURRENCY).map(work, async (send) => {
+      const outcome = await sendOne(db, config, send);
       summary[outcome]++;
     });
   }
@@ -91,6 +99,16 @@ export async function runReminders(
     detail: { trigger: input.trigger, ...summary },
   });
   return summary;
+}
+
+/** One step's sends on one channel: the webhook once; email to the user, and when escalated to the owner and the account contact, each address once. */
+function sendsFor(config: ReminderConfig, contacts: Awaited<ReturnType<typeof readContacts>>, base: SendInput, escalated: boolean): SendInput[] {
+  if (!escalated) return [base];
+  const owner = resolveOwner(base.row.tags, config.ownerTagKey, contacts.owners);
+  const account = resolveAccountContact(base.row.accountId, contacts.accounts);
+  const escalation = { ownerName: owner.name, accountContact: account.email };
+  if (base.channel === 'webhook') return [{ ...base, escalation }];
+  return emailRecipients(recipientOf(base.row, config.emailTagKey), { owner: owner.to, account }).map((r) => ({ ...base, role: r.role, to: r.to, escalation }));
 }
 
 let scheduler: ReturnType<typeof setInterval> | undefined;

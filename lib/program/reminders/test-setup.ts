@@ -39,7 +39,7 @@ export function reminderStack(): ReminderStack {
     await stack.db.delete(programCategories);
     await stack.db.delete(inventoryUsers);
     await stack.db.delete(reminderSends);
-    await stack.db.update(programSettings).set({ reminderDays: [14, 7, 1] });
+    await stack.db.update(programSettings).set({ reminderDays: [14, 7, 1], escalateSteps: 1 });
   });
   return stack;
 }

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { capturedEmailsTo } from '@/test-support/ses';
-import { reminderSends } from '@/lib/db/schema';
+import { programSettings, reminderSends } from '@/lib/db/schema';
 import { runReminders } from './run';
 import { program, sendsOf, reminderStack } from './test-setup';
 
@@ -33,6 +33,8 @@ describe('the webhook', () => {
   });
 
   it('POSTs Slack-compatible JSON per user, also for a user without an email tag, and records only the host', async () => {
+    // The plain reminder's text: the last step's escalated text is messages/escalation.integration.test.ts's.
+    await stack.db.insert(programSettings).values({ id: 1, escalateSteps: 0 }).onConflictDoUpdate({ target: programSettings.id, set: { escalateSteps: 0 } });
     const p = await program(stack.db, { deadlineInDays: 0.5, users: [{ name: 'hooked' }, { name: 'tagless', email: null }] });
     const summary = await runReminders({ actor: 'scheduler', trigger: 'schedule' }, { config: { emailFrom: null, webhookUrl: url } });
     expect(summary).toMatchObject({ channels: ['webhook'], due: 2, sent: 2 });

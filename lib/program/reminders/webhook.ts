@@ -1,6 +1,6 @@
 import 'server-only';
 import { isAllowedWebhookUrl } from '@/lib/env';
-import type { WebhookPayload } from '../reminder-plan';
+import type { WebhookPayload } from '../messages/compose';
 
 export const WEBHOOK_TIMEOUT_MS = 5000;
 

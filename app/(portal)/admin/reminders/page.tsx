@@ -15,12 +15,14 @@ import { DataTable } from '@/components/ui/data-table';
 import { FilterActions } from '@/components/ui/filter-actions';
 import { FilterSelect } from '@/components/ui/filter-select';
 import { RunRemindersForm, SendNowForm } from './reminder-forms';
+import { MessagesSection } from './messages-section';
 
 export const metadata = { title: 'Reminders' };
 
 const statusTone: Record<SendStatus, BadgeTone> = { sent: 'good', failed: 'bad', unknown: 'bad', sending: 'neutral' };
 const statusLabel: Record<SendStatus, string> = { sent: 'Sent', failed: 'Failed', unknown: 'Unknown', sending: 'Sending' };
 const channelLabel: Record<ReminderRecord['channel'], string> = { email: 'Email', webhook: 'Webhook' };
+const roleLabel: Record<ReminderRecord['recipientRole'], string> = { user: 'User', owner: 'Owner', account: 'Account contact' };
 
 const daysText = (days: number[]) =>
   days.length <= 1 ? `${days[0] ?? 0}` : `${days.slice(0, -1).join(', ')} and ${days.at(-1)}`;
@@ -148,7 +150,10 @@ async function Record({ actor, f }: { actor: Actor; f: ReminderFilters }) {
                     <span className="block text-xs text-slate-600">deadline {formatDateTime(r.deadline)}</span>
                   </td>
                   <td className="py-2 pr-3">{channelLabel[r.channel]}</td>
-                  <td className="max-w-56 py-2 pr-3 break-all">{r.recipient ?? '—'}</td>
+                  <td className="max-w-56 py-2 pr-3 break-all" data-testid="reminder-recipient" data-role={r.recipientRole}>
+                    {r.channel === 'email' && <span className="block text-xs font-medium text-slate-700">{roleLabel[r.recipientRole]}</span>}
+                    {r.recipient ?? '—'}
+                  </td>
                   <td className="py-2 pr-3">
                     <Badge tone={statusTone[r.status]}>{statusLabel[r.status]}</Badge>
                   </td>
@@ -185,11 +190,14 @@ export default async function RemindersPage({ searchParams }: { searchParams: Pr
         <h1 className="text-2xl font-bold sm:text-3xl">Reminders</h1>
         <p className="mt-1 text-slate-700">
           Before each deadline, every in-scope IAM user without compliant MFA is reminded once per step, by email to its email tag and/or to a
-          webhook. Times are UTC.
+          webhook; the last steps also go to the user’s owner and its account’s contact (see Escalation). Times are UTC.
         </p>
       </div>
       <Suspense fallback={skeleton('the reminder settings')}>
         <SetupAndActions actor={actor} params={params} />
+      </Suspense>
+      <Suspense fallback={skeleton('the escalation and the message templates')}>
+        <MessagesSection actor={actor} />
       </Suspense>
       <Suspense key={reminderFiltersToSearch(f)} fallback={skeleton('the record', 'h-96')}>
         <Record actor={actor} f={f} />
