@@ -1,8 +1,8 @@
-import { DeletePolicyCommand, DetachUserPolicyCommand, ListAttachedUserPoliciesCommand, ListUserTagsCommand, TagUserCommand, UntagUserCommand } from '@aws-sdk/client-iam';
-import { consoleIam } from '../infra/local/console';
+import { TagUserCommand } from '@aws-sdk/client-iam';
 import { formatDateTimeUtc } from '../lib/format';
 import { expect, test } from './fixtures';
-import { createTestUser, env, type TestUser } from './support/iam';
+import { createTestUser } from './support/iam';
+import { cleanUpWindows as cleanUp, iamFor, midnight, policyName, windowState } from './support/windows';
 import { signInWithKeys } from './support/enroll';
 import { insertInventoryUsers, sql } from './support/db';
 
@@ -10,41 +10,6 @@ import { insertInventoryUsers, sql } from './support/db';
 // the mfa-window tag), a request beyond them waits, and another admin approves it; nobody decides their own request.
 
 const TAG_KEY = 'e2e-windows';
-const DAY = 86_400_000;
-const midnight = (days: number) => new Date(Math.floor(Date.now() / DAY) * DAY + days * DAY);
-const iamFor = (user: TestUser) => consoleIam({ motoUrl: env('E2E_MOTO_URL'), accountId: user.accountId, groundTruth: env('E2E_GROUND_TRUTH') });
-const policyName = (end: Date) => `MfaPortalEnforcement-until-${end.toISOString().slice(0, 16).replace(/[-:]/g, '')}Z`;
-
-async function windowState(user: TestUser) {
-  const iam = await iamFor(user);
-  try {
-    const attached = ((await iam.send(new ListAttachedUserPoliciesCommand({ UserName: user.userName }))).AttachedPolicies ?? []).map((p) => p.PolicyName);
-    const tag = ((await iam.send(new ListUserTagsCommand({ UserName: user.userName }))).Tags ?? []).find((t) => t.Key === 'mfa-window')?.Value ?? null;
-    return { attached, tag };
-  } finally {
-    iam.destroy();
-  }
-}
-
-/** The user's windows out of IAM and the database, the category and the stored rows gone: nothing left for other specs. */
-async function cleanUp(users: TestUser[], categoryId: number | null) {
-  for (const user of users) {
-    const iam = await iamFor(user);
-    try {
-      await iam.send(new UntagUserCommand({ UserName: user.userName, TagKeys: ['mfa-window'] }));
-      for (const p of (await iam.send(new ListAttachedUserPoliciesCommand({ UserName: user.userName }))).AttachedPolicies ?? []) {
-        await iam.send(new DetachUserPolicyCommand({ UserName: user.userName, PolicyArn: p.PolicyArn! }));
-        await iam.send(new DeletePolicyCommand({ PolicyArn: p.PolicyArn! })).catch(() => undefined);
-      }
-    } finally {
-      iam.destroy();
-    }
-    await sql('DELETE FROM user_windows WHERE account_id = $1 AND user_name = $2', [user.accountId, user.userName]);
-    await sql('DELETE FROM inventory_users WHERE account_id = $1 AND user_name = $2', [user.accountId, user.userName]);
-  }
-  if (categoryId !== null) await sql('DELETE FROM program_categories WHERE id = $1', [categoryId]);
-}
-
 test('more time: granted at once within the limits and enforced by IAM; beyond them another admin approves; never one’s own request', async ({ page, signedInElsewhere }) => {
   test.setTimeout(180_000);
   const user = await createTestUser('windows');
