@@ -40,6 +40,8 @@ export const AUDIT_ACTIONS = [
   /** The security team's weekly digest: the scheduled run, and a send-now from the campaign page. */
   'campaign.digest.run',
   'campaign.digest.send-now',
+  /** Denials only (define-action): a preview sends and records nothing. */
+  'campaign.digest.preview',
   'report.generate',
   'report.export',
   'audit.export',

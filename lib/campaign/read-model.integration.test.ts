@@ -55,7 +55,7 @@ async function seed(db: Db) {
       userName,
       arn: userArn(s.account ?? A, userName),
       consoleAccess: s.console ?? true,
-      tags: s.owner ? { email: s.owner } : {},
+      tags: (s.owner ? { email: s.owner } : {}) as Record<string, string>,
       groups: [s.group],
       devices: (s.devices ?? []).map((d, i) => ({ serial: `arn:aws:iam::${s.account ?? A}:mfa/${userName}-${i}`, type: d.type, name: `${userName}-${i}`, enabledAt: d.enabledAt })),
       leftoverDevices: s.leftover ? [`arn:aws:iam::${B}:mfa/${userName}`] : [],

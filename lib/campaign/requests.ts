@@ -85,3 +85,19 @@ export function noRequestConditions(have: Set<string>): { conditions: SQL[]; unc
     unchecked: tables.filter((t) => !have.has(t)),
   };
 }
+
+/** Each figure over the whole portal (every cohort, and requests about users no category selects). */
+export async function requestTotals(db: Db, tables?: Set<string>): Promise<CohortRequests> {
+  const have = tables ?? (await requestTables(db));
+  const out = {} as CohortRequests;
+  for (const kind of REQUEST_KINDS) {
+    const s = REQUEST_SOURCES[kind];
+    if (!have.has(s.table)) {
+      out[kind] = notAvailable(kind);
+      continue;
+    }
+    const [row] = rowsOf<{ n: number }>(await db.execute(sql`SELECT count(*)::int AS n FROM ${sql.identifier(s.table)} r WHERE ${sql.raw(s.where)}`));
+    out[kind] = { available: true, count: Number(row?.n ?? 0) };
+  }
+  return out;
+}
