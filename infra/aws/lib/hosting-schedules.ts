@@ -15,6 +15,7 @@ export const CRON_JOBS = {
   sweepLeftovers: 'sweep-leftovers',
   inventory: 'inventory',
   reminders: 'reminders',
+  campaignDigest: 'campaign-digest',
 } as const satisfies Record<keyof HostingConfig['schedules'], string>;
 
 /** Fixed names, so that an operator finds them: `aws scheduler list-schedules --group-name mfa-portal`. */

@@ -107,6 +107,7 @@ describe('hosting stack: alarms', () => {
         'AWS/Events/FailedInvocations',
         'AWS/Events/FailedInvocations',
         'AWS/Events/FailedInvocations',
+        'AWS/Events/FailedInvocations',
         'AWS/Scheduler/TargetErrorCount',
         'AWS/SQS/ApproximateNumberOfMessagesVisible',
       ].sort(),
@@ -154,8 +155,8 @@ describe('hosting stack: alarms', () => {
       Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId, 'QueueName'] } }],
       Threshold: 1,
     });
-    const unscheduled = hostingTemplate(hostingConfig({ schedules: { inventory: null, reminders: null, sweepLeftovers: null } })).of('AWS::CloudWatch::Alarm').map(([, r]) => r.Properties);
+    const unscheduled = hostingTemplate(hostingConfig({ schedules: { inventory: null, reminders: null, sweepLeftovers: null, campaignDigest: null } })).of('AWS::CloudWatch::Alarm').map(([, r]) => r.Properties);
     expect(unscheduled.filter((a) => a.Namespace === 'AWS/Scheduler' || a.Namespace === 'AWS/Events' || /Schedules/.test(JSON.stringify(a.Dimensions)))).toEqual([]);
-    expect(unscheduled.length).toBe(alarms.length - 5);
+    expect(unscheduled.length).toBe(alarms.length - 6);
   });
 });
