@@ -14,10 +14,11 @@ export type RequestKind = 'extensions' | 'recoveries' | 'exceptions' | 'graces';
 export type CohortRequests = Record<RequestKind, Figure>;
 
 /** Which table each figure reads, what it counts, and the part of issue 15 that adds the table. */
-export const REQUEST_SOURCES: Record<RequestKind, { table: string; where: string; label: string; part: string }> = {
+export const REQUEST_SOURCES: Record<RequestKind, { table: string; where: string; label: string; part: string; byCategory?: true }> = {
   extensions: { table: 'user_windows', where: `r.status = 'pending'`, label: 'Extension requests waiting', part: 'more time (§1)' },
   recoveries: { table: 'recovery_requests', where: `r.status = 'reported'`, label: 'Lost-device reports waiting', part: 'lost device (§3)' },
-  exceptions: { table: 'exception_requests', where: `r.status = 'pending'`, label: 'Exception requests waiting', part: 'exceptions approved by a person (§4)' },
+  // A request may be for a whole category (category_id instead of a user): it counts in that category's cohort.
+  exceptions: { table: 'exception_requests', where: `r.status = 'pending'`, label: 'Exception requests waiting', part: 'exceptions approved by a person (§4)', byCategory: true },
   graces: { table: 'user_windows', where: `r.kind = 'grace' AND r.status = 'active'`, label: 'Graces running', part: 'lost device (§3)' },
 };
 
@@ -53,10 +54,11 @@ export async function requestsByCohort(db: Db, cohorts: readonly string[], table
     if (!have.has(s.table)) continue;
     // Table names and conditions are this module's constants, never input.
     const rows = rowsOf<{ cohort: string; n: number }>(
-      await db.execute(sql`SELECT coalesce(c.cohort, ${NO_CATEGORY}::text) AS cohort, count(*)::int AS n
+      await db.execute(sql`SELECT coalesce(c.cohort, ${s.byCategory ? sql`rc.cohort, ` : sql``}${NO_CATEGORY}::text) AS cohort, count(*)::int AS n
         FROM ${sql.identifier(s.table)} r
         LEFT JOIN program_user_facts f ON f.account_id = r.account_id AND f.user_name = r.user_name
         LEFT JOIN program_categories c ON c.id = f.category_id
+        ${s.byCategory ? sql`LEFT JOIN program_categories rc ON rc.id = r.category_id` : sql``}
         WHERE ${sql.raw(s.where)} GROUP BY 1`),
     );
     counts.set(kind, new Map(rows.map((r) => [r.cohort, Number(r.n)])));
