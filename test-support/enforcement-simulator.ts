@@ -7,7 +7,7 @@
  */
 import { runSimulation, type EvaluationResult } from '@cloud-copilot/iam-simulate';
 import { roleArn, userArn, virtualMfaArn } from '../lib/iam-identifiers';
-import { COHORT_TAG, EXEMPT_TAG, type EnforcementInput, type PolicyDocument } from '../lib/enforcement/policy';
+import { COHORT_TAG, EXEMPT_TAG, WINDOW_TAG, type EnforcementInput, type PolicyDocument } from '../lib/enforcement/policy';
 import { buildPolicySet } from '../lib/enforcement/policy-set';
 
 export const ACCOUNT = '111111111111';
@@ -74,10 +74,21 @@ export function request(action: string, tagKeys?: string[]): Request {
 // ---------------------------------------------------------------------------------------------------------------
 // The oracle: the rules in plain words, independent of how the policy expresses them.
 
-export function expected(program: EnforcementInput, who: Principal, mfa: Mfa, now: Date, req: Request): EvaluationResult {
+/**
+ * `windowPolicyEnd`: the end of the per-user window policy attached to the principal (lib/windows), if any.
+ */
+export function expected(program: EnforcementInput, who: Principal, mfa: Mfa, now: Date, req: Request, windowPolicyEnd: Date | null = null): EvaluationResult {
   // Only the portal's role may add or remove an mfa-* tag, whatever the letter case of the key.
   const touchesAnMfaTag = (req.tagKeys ?? []).some((k) => k.toLowerCase().startsWith('mfa-'));
   if (touchesAnMfaTag && !who.isPortalRole) return 'ExplicitlyDenied';
+  const exemptUser = who.tags[EXEMPT_TAG] === 'true';
+  // A user with a window policy attached is denied without MFA after the window's end (whether or not tagged).
+  const pastWindow = windowPolicyEnd !== null && !exemptUser && mfa !== 'true' && now.getTime() > windowPolicyEnd.getTime();
+  if (pastWindow && !WITHOUT_MFA_STILL_ALLOWED.has(req.action)) return 'ExplicitlyDenied';
+  // A user with the mfa-window tag (any value) is judged by their window only: their cohort's deadline no longer
+  // applies to them. A tag without the window policy is drift: nothing denies that user, which is why the portal
+  // reports and repairs it.
+  const windowTagged = Object.keys(who.tags).some((k) => k.toLowerCase() === WINDOW_TAG);
   // A principal's cohort is its mfa-cohort tag when that names one of the program's cohorts; otherwise (no tag, or a
   // tag naming no cohort, e.g. of a deleted category) it is the default cohort, and with no default it is enforced by
   // nothing.
@@ -86,7 +97,7 @@ export function expected(program: EnforcementInput, who: Principal, mfa: Mfa, no
   const cohort = tagged !== undefined && programCohorts.includes(tagged) ? tagged : program.defaultCohort;
   const deadline = program.cohorts.find((c) => c.cohort === cohort)?.deadline;
   const exempt = who.tags[EXEMPT_TAG] === 'true';
-  const enforced = deadline !== undefined && !exempt && mfa !== 'true' && now.getTime() > deadline.getTime();
+  const enforced = deadline !== undefined && !windowTagged && !exempt && mfa !== 'true' && now.getTime() > deadline.getTime();
   if (enforced && !WITHOUT_MFA_STILL_ALLOWED.has(req.action)) return 'ExplicitlyDenied';
   // A cohort that counts only certified keys may not activate a key with no certification, whenever and however
   // signed in (the key would never count); creating the registration, and certified keys, are fine.
@@ -113,7 +124,16 @@ export function policiesOf(program: EnforcementInput) {
   return policies;
 }
 
-export async function simulate(program: EnforcementInput, who: Principal, mfa: Mfa, now: Date, req: Request, extraTags: Record<string, string> = {}): Promise<EvaluationResult> {
+/** `extraPolicies`: managed policies attached to the principal besides the set (a window policy, lib/windows). */
+export async function simulate(
+  program: EnforcementInput,
+  who: Principal,
+  mfa: Mfa,
+  now: Date,
+  req: Request,
+  extraTags: Record<string, string> = {},
+  extraPolicies: { name: string; policy: PolicyDocument }[] = [],
+): Promise<EvaluationResult> {
   const policies = policiesOf(program);
   const context: Record<string, string | string[]> = { 'aws:CurrentTime': now.toISOString().replace(/\.\d{3}Z$/, 'Z'), 'aws:PrincipalArn': who.principalArn };
   if (mfa !== 'absent') context['aws:MultiFactorAuthPresent'] = mfa;
@@ -126,6 +146,7 @@ export async function simulate(program: EnforcementInput, who: Principal, mfa: M
       identityPolicies: [
         { name: 'AllowEverything', policy: ALLOW_EVERYTHING },
         ...policies,
+        ...extraPolicies,
       ],
       serviceControlPolicies: [],
       resourceControlPolicies: [],

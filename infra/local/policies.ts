@@ -43,6 +43,12 @@ export const PORTAL_DEPLOY_ACTIONS = [
   'iam:DeletePolicyVersion',
   'iam:SetDefaultPolicyVersion',
   'iam:AttachGroupPolicy',
+  // Per-user windows (lib/aws/window-writes.ts)
+  'iam:DeletePolicy',
+  'iam:GetPolicy',
+  'iam:AttachUserPolicy',
+  'iam:DetachUserPolicy',
+  'iam:ListAttachedUserPolicies',
 ] as const;
 
 export type PolicyDocument = {

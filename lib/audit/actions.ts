@@ -67,6 +67,13 @@ export const AUDIT_ACTIONS = [
   'enforcement.deploy',
   'enforcement.rollback',
   'enforcement.tags.apply',
+  // Per-user windows (lib/windows): opening and closing one (AWS steps as intent + outcome), repairing drift, a
+  // member's request for more time and an admin's decision on it.
+  'window.open',
+  'window.close',
+  'window.repair',
+  'window.request',
+  'window.decide',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { roleArn, userArn } from '@/lib/iam-identifiers';
-import { buildPolicy, COHORT_TAG, EXEMPT_TAG, policyJson, SELF_SERVICE_ACTIONS } from './policy';
+import { buildPolicy, COHORT_TAG, EXEMPT_TAG, policyJson, SELF_SERVICE_ACTIONS, WINDOW_TAG } from './policy';
 import { denialForKeyUser } from './lockout';
 
 const ACCOUNT = '333333333333';
@@ -44,7 +44,10 @@ const DOCUMENTS: [string, string][] = [
   ['old style, default dev', OLD_STYLE],
 ];
 const TAG_SETS: Record<string, string>[] = [undefined, 'prod-admins', 'dev', 'contractors'].flatMap((cohort) =>
-  [undefined, 'true', 'false'].map((exempt) => ({ ...(cohort ? { [COHORT_TAG]: cohort } : {}), ...(exempt ? { [EXEMPT_TAG]: exempt } : {}) })),
+  [undefined, 'true', 'false'].flatMap((exempt) =>
+    // With a per-user window (lib/windows) the cohort statements do not apply (Null on the mfa-window tag).
+    [undefined, '2027-02-14T00:00Z'].map((window) => ({ ...(cohort ? { [COHORT_TAG]: cohort } : {}), ...(exempt ? { [EXEMPT_TAG]: exempt } : {}), ...(window ? { [WINDOW_TAG]: window } : {}) })),
+  ),
 );
 const TIMES = [new Date('2026-01-01T00:00:00Z'), ...[PROD, DEV].flatMap((c) => [-1, 0, 1].map((s) => new Date(c.deadline.getTime() + s * 1000))), new Date('2030-01-01T00:00:00Z')];
 
@@ -95,6 +98,8 @@ describe('denialForKeyUser', () => {
     expect(denialForKeyUser(generated([PROD, DEV], 'dev'), { [COHORT_TAG]: 'prod-admins' })).toEqual({ denied: true, from: PROD.deadline });
     expect(denialForKeyUser(generated([PROD, DEV], null), {})).toEqual({ denied: false });
     expect(denialForKeyUser(generated([PROD, DEV], 'dev'), { 'MFA-Exempt': 'true' })).toEqual({ denied: false });
+    // A user with a window is judged by the window policy (attached to the user, not in this document).
+    expect(denialForKeyUser(generated([PROD, DEV], 'dev'), { [WINDOW_TAG]: '2027-02-14T00:00Z' })).toEqual({ denied: false });
   });
 
   it('says unknown, not a guess, for what the generator never wrote', () => {

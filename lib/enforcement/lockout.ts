@@ -47,6 +47,9 @@ function evaluateConditions(condition: unknown, tags: Record<string, string>): O
         const d = new Date(values[0]!);
         if (Number.isNaN(d.getTime())) return { unknown: `${operator} ${values[0]}` };
         if (from === null || d > from) from = d;
+      } else if (key.startsWith('aws:principaltag/') && op === 'Null' && !ifExists && values.length === 1 && (values[0] === 'true' || values[0] === 'false')) {
+        // Null "true": the tag must be absent (the cohort statements skip users with a window, lib/windows).
+        if ((tagOf(key.slice('aws:principaltag/'.length)) === undefined) !== (values[0] === 'true')) return { applies: false };
       } else if (key.startsWith('aws:principaltag/') && (op === 'StringEquals' || op === 'StringNotEquals')) {
         const actual = tagOf(key.slice('aws:principaltag/'.length));
         if (actual === undefined) {

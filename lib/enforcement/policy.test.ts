@@ -23,12 +23,16 @@ describe('buildPolicy', () => {
       DateGreaterThan: { 'aws:CurrentTime': '2027-01-31T17:00:00Z' },
       StringEquals: { 'aws:PrincipalTag/mfa-cohort': 'prod-admins' },
       StringNotEqualsIfExists: { 'aws:PrincipalTag/mfa-exempt': 'true' },
+      // A user with a window (mfa-window tag) is judged by the window policy only.
+      Null: { 'aws:PrincipalTag/mfa-window': 'true' },
     });
     // The default cohort: no tag, its own tag, or a tag naming no other cohort of the program.
     expect(doc.Statement[0]!.Condition).toEqual({
       BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' },
       DateGreaterThan: { 'aws:CurrentTime': '2027-03-01T17:00:00Z' },
       StringNotEqualsIfExists: { 'aws:PrincipalTag/mfa-cohort': ['prod-admins'], 'aws:PrincipalTag/mfa-exempt': 'true' },
+      // A user with a window (mfa-window tag) is judged by the window policy only.
+      Null: { 'aws:PrincipalTag/mfa-window': 'true' },
     });
     expect(doc.Statement[2]!.Condition.ArnNotLike).toEqual({ 'aws:PrincipalArn': 'arn:aws:iam::*:role/MfaPortalMember' });
   });
@@ -60,6 +64,8 @@ describe('buildPolicy', () => {
       BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' },
       DateGreaterThan: { 'aws:CurrentTime': '2027-03-01T17:00:00Z' },
       StringNotEqualsIfExists: { 'aws:PrincipalTag/mfa-exempt': 'true' },
+      // A user with a window (mfa-window tag) is judged by the window policy only.
+      Null: { 'aws:PrincipalTag/mfa-window': 'true' },
     });
   });
 
@@ -103,9 +109,9 @@ describe('golden: the exact document', () => {
     '"NotAction":["iam:ChangePassword","iam:CreateVirtualMFADevice","iam:DeleteVirtualMFADevice","iam:EnableMFADevice","iam:GetAccountPasswordPolicy","iam:GetMFADevice","iam:GetUser","iam:ListMFADevices","iam:ListVirtualMFADevices","iam:ResyncMFADevice","sts:GetSessionToken"]';
   const EXPECTED =
     '{"Version":"2012-10-17","Statement":[' +
-    `{"Sid":"DenyWithoutMfaDev","Effect":"Deny",${selfService},"Resource":"*","Condition":{"BoolIfExists":{"aws:MultiFactorAuthPresent":"false"},"DateGreaterThan":{"aws:CurrentTime":"2027-03-01T09:30:00Z"},"StringEquals":{"aws:PrincipalTag/mfa-cohort":"dev"},"StringNotEqualsIfExists":{"aws:PrincipalTag/mfa-exempt":"true"}}},` +
-    `{"Sid":"DenyWithoutMfaProdAdmins","Effect":"Deny",${selfService},"Resource":"*","Condition":{"BoolIfExists":{"aws:MultiFactorAuthPresent":"false"},"DateGreaterThan":{"aws:CurrentTime":"2027-01-31T17:00:00Z"},"StringEquals":{"aws:PrincipalTag/mfa-cohort":"prod-admins"},"StringNotEqualsIfExists":{"aws:PrincipalTag/mfa-exempt":"true"}}},` +
-    `{"Sid":"DenyWithoutMfaStaff","Effect":"Deny",${selfService},"Resource":"*","Condition":{"BoolIfExists":{"aws:MultiFactorAuthPresent":"false"},"DateGreaterThan":{"aws:CurrentTime":"2027-06-30T17:00:00Z"},"StringNotEqualsIfExists":{"aws:PrincipalTag/mfa-cohort":["dev","prod-admins"],"aws:PrincipalTag/mfa-exempt":"true"}}},` +
+    `{"Sid":"DenyWithoutMfaDev","Effect":"Deny",${selfService},"Resource":"*","Condition":{"BoolIfExists":{"aws:MultiFactorAuthPresent":"false"},"DateGreaterThan":{"aws:CurrentTime":"2027-03-01T09:30:00Z"},"StringEquals":{"aws:PrincipalTag/mfa-cohort":"dev"},"StringNotEqualsIfExists":{"aws:PrincipalTag/mfa-exempt":"true"},"Null":{"aws:PrincipalTag/mfa-window":"true"}}},` +
+    `{"Sid":"DenyWithoutMfaProdAdmins","Effect":"Deny",${selfService},"Resource":"*","Condition":{"BoolIfExists":{"aws:MultiFactorAuthPresent":"false"},"DateGreaterThan":{"aws:CurrentTime":"2027-01-31T17:00:00Z"},"StringEquals":{"aws:PrincipalTag/mfa-cohort":"prod-admins"},"StringNotEqualsIfExists":{"aws:PrincipalTag/mfa-exempt":"true"},"Null":{"aws:PrincipalTag/mfa-window":"true"}}},` +
+    `{"Sid":"DenyWithoutMfaStaff","Effect":"Deny",${selfService},"Resource":"*","Condition":{"BoolIfExists":{"aws:MultiFactorAuthPresent":"false"},"DateGreaterThan":{"aws:CurrentTime":"2027-06-30T17:00:00Z"},"StringNotEqualsIfExists":{"aws:PrincipalTag/mfa-cohort":["dev","prod-admins"],"aws:PrincipalTag/mfa-exempt":"true"},"Null":{"aws:PrincipalTag/mfa-window":"true"}}},` +
     '{"Sid":"OnlyThePortalChangesMfaTags","Effect":"Deny","Action":["iam:CreateUser","iam:TagUser","iam:UntagUser"],"Resource":"*","Condition":{"ForAnyValue:StringLike":{"aws:TagKeys":["mfa-*","mfA-*","mFa-*","mFA-*","Mfa-*","MfA-*","MFa-*","MFA-*"]},"ArnNotLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/MfaPortalMember"}}}' +
     ']}';
 

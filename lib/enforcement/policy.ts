@@ -8,6 +8,11 @@
 export const POLICY_MAX_CHARS = 6144;
 export const COHORT_TAG = 'mfa-cohort';
 export const EXEMPT_TAG = 'mfa-exempt';
+/**
+ * A user with a per-user window (lib/windows: an extension, a new user's window, a grace) carries this tag = the
+ * window's end and has a window policy attached; the cohort statements skip such users, the window policy judges them.
+ */
+export const WINDOW_TAG = 'mfa-window';
 
 /**
  * What a user without MFA may still do: sign in, change a password that must be changed (the first-sign-in
@@ -139,6 +144,8 @@ export function cohortStatements(input: EnforcementInput): CohortStatements[] {
       BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' },
       DateGreaterThan: { 'aws:CurrentTime': policyDate(c.deadline) },
       ...scope,
+      // A user with a window is judged by its window policy only (lib/windows/policy.ts).
+      Null: { [`aws:PrincipalTag/${WINDOW_TAG}`]: 'true' },
     };
     const deny: Statement = { Sid: sids[i]!, Effect: 'Deny', NotAction: [...SELF_SERVICE_ACTIONS], Resource: '*', Condition: condition };
     // Not tied to the deadline: a key that would never count is refused from the start, instead of being registered

@@ -1,10 +1,10 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { expect, it } from 'vitest';
 import fc from 'fast-check';
-import { inventoryUsers, programCategories, programDecisions, programUsers } from '@/lib/db/schema';
+import { inventoryUsers, programCategories, programDecisions, programUsers, userWindows } from '@/lib/db/schema';
 import { describeOnDatabases } from '@/test-support/databases';
 import { setTestEnv } from '@/test-support/env';
-import { resolveProgram, type ProgramCategory } from './resolve';
+import { resolveProgram, type ActiveWindow, type ProgramCategory } from './resolve';
 import { A, B, deviceFacts, insertUsers, resetDatabase, userRow, type UserSpec } from './program-test-setup';
 
 // Stored rows carry the email index (lib/inventory/email-index.ts), which reads the configured tag key.
@@ -43,6 +43,12 @@ describeOnDatabases('the program_users view equals resolveProgram', (current) =>
     requireCertifiedKey: fc.boolean(),
     expiredException: fc.boolean(),
   });
+  // A user's windows (lib/windows): an active one sets the effective deadline; ended, rejected and pending ones do not.
+  const arbWindows = fc.array(
+    fc.record({ kind: fc.constantFrom('extension' as const, 'new-user' as const, 'grace' as const), status: fc.constantFrom('pending' as const, 'ended' as const, 'rejected' as const), days: fc.integer({ min: 1, max: 90 }) }),
+    { maxLength: 2 },
+  );
+  const arbActive = fc.option(fc.record({ kind: fc.constantFrom('extension' as const, 'new-user' as const, 'grace' as const), days: fc.integer({ min: 1, max: 90 }) }));
   const arbDecision = fc.option(
     fc.record({
       override: fc.option(fc.nat(5)),
@@ -72,10 +78,18 @@ describeOnDatabases('the program_users view equals resolveProgram', (current) =>
     const now = Date.now();
     const { db } = current();
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.tuple(arbUser, arbDecision), { minLength: 1, maxLength: 25 }), fc.array(arbCategory, { maxLength: 5 }), fc.array(arbChange, { maxLength: 6 }), async (users, cats, changes) => {
+      fc.asyncProperty(fc.array(fc.tuple(arbUser, arbDecision, arbWindows, arbActive), { minLength: 1, maxLength: 25 }), fc.array(arbCategory, { maxLength: 5 }), fc.array(arbChange, { maxLength: 6 }), async (users, cats, changes) => {
         await resetDatabase(db);
         const specs = users.map(([u], i) => ({ ...u, userName: `u${i}` }));
         await insertUsers(specs, db);
+        const windows = new Map<string, ActiveWindow>();
+        for (const [i, [, , others, active]] of users.entries()) {
+          const who = { accountId: specs[i]!.accountId, userName: specs[i]!.userName, reason: 'a reason', requestedBy: 'test' };
+          for (const o of others) await db.insert(userWindows).values({ ...who, kind: o.kind, status: o.status, endsAt: new Date(now + o.days * 86_400_000) });
+          if (!active) continue;
+          const [row] = await db.insert(userWindows).values({ ...who, kind: active.kind, status: 'active', endsAt: new Date(now + (30 + active.days) * 86_400_000) }).returning();
+          windows.set(`${who.accountId}/${who.userName}`, { id: row!.id, kind: row!.kind, endsAt: row!.endsAt });
+        }
         const inserted: ProgramCategory[] = [];
         const categoryValues = (i: number, c: (typeof cats)[number]) => ({
               name: `c${i}`,
@@ -120,7 +134,8 @@ describeOnDatabases('the program_users view equals resolveProgram', (current) =>
         expect(view).toHaveLength(specs.length);
         for (const v of view) {
           const spec = specs.find((s) => s.accountId === v.accountId && s.userName === v.userName)!;
-          const expected = resolveProgram({ ...spec, devices: deviceFacts(spec) }, inserted, decisions.get(`${v.accountId}/${v.userName}`) ?? null, new Date());
+          const window = windows.get(`${v.accountId}/${v.userName}`) ?? null;
+          const expected = resolveProgram({ ...spec, devices: deviceFacts(spec) }, inserted, decisions.get(`${v.accountId}/${v.userName}`) ?? null, new Date(), window);
           expect({
             categoryId: v.categoryId,
             categorySource: v.categorySource,
@@ -135,6 +150,9 @@ describeOnDatabases('the program_users view equals resolveProgram', (current) =>
             programGap: v.programGap,
             cohort: v.cohort,
             allowed: [...v.allowedDeviceTypes].sort(),
+            deadline: v.deadline?.toISOString() ?? null,
+            categoryDeadline: v.categoryDeadline?.toISOString() ?? null,
+            window: v.windowId === null ? null : { id: v.windowId, kind: v.windowKind, endsAt: v.windowEndsAt?.toISOString() },
           }).toEqual({
             categoryId: expected.category?.id ?? null,
             categorySource: expected.categorySource,
@@ -149,6 +167,9 @@ describeOnDatabases('the program_users view equals resolveProgram', (current) =>
             programGap: expected.programGap,
             cohort: expected.cohort,
             allowed: [...expected.allowedDeviceTypes].sort(),
+            deadline: expected.deadline?.toISOString() ?? null,
+            categoryDeadline: expected.categoryDeadline?.toISOString() ?? null,
+            window: expected.window && { id: expected.window.id, kind: expected.window.kind, endsAt: expected.window.endsAt.toISOString() },
           });
         }
         };
@@ -172,6 +193,8 @@ describeOnDatabases('the program_users view equals resolveProgram', (current) =>
             await db.update(inventoryUsers).set(userRow(specs[i]!)).where(key);
           } else if (change.kind === 'delete-user') {
             specs.splice(i, 1);
+            await db.delete(userWindows).where(and(eq(userWindows.accountId, spec.accountId), eq(userWindows.userName, spec.userName)));
+            windows.delete(`${spec.accountId}/${spec.userName}`);
             await db.delete(programDecisions).where(decisionKey);
             decisions.delete(`${spec.accountId}/${spec.userName}`);
             await db.delete(inventoryUsers).where(key);

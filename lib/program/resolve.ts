@@ -1,5 +1,5 @@
 /**
- * The program's rule for one IAM user, in TypeScript. The `program_users` view (last defined in migration 0011) is the same rule
+ * The program's rule for one IAM user, in TypeScript. The `program_users` view (last defined in migration 0021) is the same rule
  * in SQL, for counting and filtering thousands of users; program.integration.test.ts checks they agree.
  * Pure: no I/O, `now` passed in.
  */
@@ -48,13 +48,20 @@ export type ProgramFacts = {
   devices: readonly { type: DeviceType; certifications?: Certifications | null }[];
 };
 
+/** The user's active window (lib/windows): its end is the user's effective deadline. */
+export type ActiveWindow = { id?: number; kind: 'extension' | 'new-user' | 'grace'; endsAt: Date };
+
 export type ProgramGap = 'no-mfa' | 'disallowed-type' | 'not-certified' | 'needs-backup';
 
 export type ProgramStatus = {
   category: ProgramCategory | null;
   categorySource: 'selector' | 'override' | 'none';
   cohort: string | null;
+  /** The effective deadline: the active window's end when there is one, else the category's (one rule, 0021). */
   deadline: Date | null;
+  /** The category's own deadline. */
+  categoryDeadline: Date | null;
+  window: ActiveWindow | null;
   allowedDeviceTypes: DeviceType[];
   minDevices: number;
   requireCertifiedKey: boolean;
@@ -90,7 +97,7 @@ export function matchCategory<C extends ProgramCategory>(u: Pick<ProgramFacts, '
   return [...categories].sort(byPosition).find((c) => selectorMatches(c, u)) ?? null;
 }
 
-export function resolveProgram(u: ProgramFacts, categories: readonly ProgramCategory[], decision: UserDecision | null, now: Date): ProgramStatus {
+export function resolveProgram(u: ProgramFacts, categories: readonly ProgramCategory[], decision: UserDecision | null, now: Date, window: ActiveWindow | null = null): ProgramStatus {
   const override = decision?.categoryId != null ? (categories.find((c) => c.id === decision.categoryId) ?? null) : null;
   const matched = override ? null : matchCategory(u, categories);
   const category = override ?? matched;
@@ -120,7 +127,9 @@ export function resolveProgram(u: ProgramFacts, categories: readonly ProgramCate
     category,
     categorySource: override ? 'override' : matched ? 'selector' : 'none',
     cohort: category?.cohort ?? null,
-    deadline: category?.deadline ?? null,
+    deadline: window?.endsAt ?? category?.deadline ?? null,
+    categoryDeadline: category?.deadline ?? null,
+    window,
     allowedDeviceTypes,
     minDevices,
     requireCertifiedKey,

@@ -50,6 +50,14 @@ export const DEPLOY_ACTIONS = {
   enforcementPolicy: ['iam:CreatePolicy', 'iam:CreatePolicyVersion', 'iam:DeletePolicyVersion', 'iam:SetDefaultPolicyVersion'],
   /** Attaching the enforcement policy, and only it, to the enforced groups. */
   attach: ['iam:AttachGroupPolicy'],
+  /**
+   * Per-user windows (lib/aws/window-writes.ts): the window policies `<name>-until-<end>` are created, read (their
+   * attachment count) and deleted, and only they are attached to and detached from users.
+   */
+  windowPolicies: ['iam:CreatePolicy', 'iam:DeletePolicy', 'iam:GetPolicy'],
+  windowAttach: ['iam:AttachUserPolicy', 'iam:DetachUserPolicy'],
+  /** The window drift check: which policies a user has attached. */
+  windowReads: ['iam:ListAttachedUserPolicies'],
 } as const;
 
 /**
@@ -88,6 +96,8 @@ export class MemberAccountStack extends Stack {
     // Every name the policy set may use (lib/enforcement/policy-set.ts), named one by one rather than by a wildcard.
     const enforcementPolicyArns = Array.from({ length: MAX_POLICIES_PER_GROUP }, (_, i) => iamArn(`policy${config.enforcementPolicyPath}${memberName(config.enforcementPolicyName, i)}`));
     const enforcedGroupArns = config.enforcedGroups.map((n) => iamArn(`group/${n}`));
+    // The per-user window policies (lib/windows/policy.ts): `<name>-until-YYYYMMDDTHHMMZ`, beside the enforcement set.
+    const windowPolicyArns = iamArn(`policy${config.enforcementPolicyPath}${config.enforcementPolicyName}-until-*`);
 
     // The admin and security groups grant no AWS permissions: the portal reads their membership to give people
     // its admin and security roles (MFA_ADMIN_GROUPS, MFA_SECURITY_GROUPS). Anyone who can add users to them in
@@ -158,6 +168,14 @@ export class MemberAccountStack extends Stack {
               resources: enforcedGroupArns,
               conditions: { ArnEquals: { 'iam:PolicyARN': enforcementPolicyArns } },
             }),
+            new iam.PolicyStatement({ sid: 'WriteWindowPolicies', actions: [...DEPLOY_ACTIONS.windowPolicies], resources: [windowPolicyArns] }),
+            new iam.PolicyStatement({
+              sid: 'AttachWindowPoliciesToUsers',
+              actions: [...DEPLOY_ACTIONS.windowAttach],
+              resources: [iamArn('user/*')],
+              conditions: { ArnLike: { 'iam:PolicyARN': windowPolicyArns } },
+            }),
+            new iam.PolicyStatement({ sid: 'ReadUsersWindowPolicies', actions: [...DEPLOY_ACTIONS.windowReads], resources: [iamArn('user/*')] }),
           ],
         }),
       },
@@ -193,8 +211,14 @@ export class MemberAccountStack extends Stack {
       {
         id: 'AwsSolutions-IAM5',
         reason:
-          'The program tags any IAM user of the account with its cohort and exemption: TagUser and UntagUser are scoped to the user resource type and limited to mfa-* keys (in any letter casing) by condition.',
+          'The program tags any IAM user of the account with its cohort, exemption and window: TagUser and UntagUser are scoped to the user resource type and limited to mfa-* keys (in any letter casing) by condition; a per-user window attaches (and detaches) only the window policies, by an iam:PolicyARN condition, to any user of the account, and reads which policies a user has attached.',
         appliesTo: ['Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:user/*'],
+      },
+      {
+        id: 'AwsSolutions-IAM5',
+        reason:
+          'Per-user windows need one policy per end date (<name>-until-YYYYMMDDTHHMMZ), created and deleted as windows open and close: their names are not known in advance, so the grant is on that name prefix only.',
+        appliesTo: [`Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:policy${config.enforcementPolicyPath}${config.enforcementPolicyName}-until-*`],
       },
     ]);
 

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { organizationsReadPolicy } from '../../local/aws-organization';
 import { PORTAL_DEPLOY_ACTIONS, PORTAL_IAM_ACTIONS } from '../../local/policies';
 import { ORGANIZATIONS_READ_ACTIONS } from '../lib/organizations-read-stack';
-import { deployStatements, POLICY_WRITES, statements, TAG_WRITES } from './member-template';
+import { deployStatements, POLICY_WRITES, statements, TAG_WRITES, WINDOW_WRITES } from './member-template';
 import { sdkCallsIn, sdkCallsUnder } from './sdk-calls';
 import { actionsOf, buildApp, exampleConfig, type Statement } from './support';
 
@@ -24,12 +24,14 @@ const mismatch = (called: Iterable<string>, granted: Iterable<string>) => {
 const none = { calledButNotGranted: [], grantedButNotCalled: [] };
 
 describe('least privilege against the code', () => {
-  /** The one file whose calls go through the deploy role. */
+  /** The files whose calls go through the deploy role: the enforcement writes and the per-user window writes. */
   const POLICY_WRITES_FILE = join(LIB, 'aws', 'policy-writes.ts');
-  const called = sdkCallsUnder(LIB, [POLICY_WRITES_FILE]);
+  const WINDOW_WRITES_FILE = join(LIB, 'aws', 'window-writes.ts');
+  const called = sdkCallsUnder(LIB, [POLICY_WRITES_FILE, WINDOW_WRITES_FILE]);
   const calledIam = [...called.iam].map((c) => `iam:${c}`);
   const writes = sdkCallsIn(readFileSync(POLICY_WRITES_FILE, 'utf8'), POLICY_WRITES_FILE);
-  const calledThroughDeploy = [...writes.iam].map((c) => `iam:${c}`);
+  const windowWrites = sdkCallsIn(readFileSync(WINDOW_WRITES_FILE, 'utf8'), WINDOW_WRITES_FILE);
+  const calledThroughDeploy = [...new Set([...writes.iam, ...windowWrites.iam])].map((c) => `iam:${c}`);
   const sources = readdirSync(LIB, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile() && /\.tsx?$/.test(e.name) && !/\.(test|spec)\.tsx?$/.test(e.name))
     .map((e) => join(e.parentPath, e.name));
@@ -46,11 +48,14 @@ describe('least privilege against the code', () => {
     expect(called.iam).toContain('EnableMFADevice'); // a command
     expect(writes.iam).toContain('CreatePolicyVersion');
     expect(writes.iam).toContain('UntagUser'); // from enforcement's tag reconciliation
+    expect(windowWrites.iam).toContain('AttachUserPolicy'); // a per-user window
+    expect(windowWrites.iam).toContain('ListAttachedUserPolicies'); // a paginator
   });
 
   it('uses no AWS SDK client but IAM, STS, SES v2, Organizations and SQS (the IAM change event queue)', () => {
     expect([...called.others]).toEqual([]);
     expect([...writes.others]).toEqual([]);
+    expect([...windowWrites.others]).toEqual([]);
   });
 
   it('the Organizations read role (and the local stack’s) grants exactly the Organizations calls lib/ makes', () => {
@@ -68,13 +73,28 @@ describe('least privilege against the code', () => {
     expect(mismatch(calledIam, statements.flatMap(actionsOf))).toEqual(none);
   });
 
-  it('the deploy role grants exactly the IAM actions lib/aws/policy-writes.ts calls', () => {
+  it('the deploy role grants exactly the IAM actions lib/aws/policy-writes.ts and window-writes.ts call', () => {
     expect(mismatch(calledThroughDeploy, deployStatements.flatMap(actionsOf))).toEqual(none);
-    expect([...calledThroughDeploy].sort()).toEqual([...POLICY_WRITES, ...TAG_WRITES].sort());
+    expect([...calledThroughDeploy].sort()).toEqual([...new Set([...POLICY_WRITES, ...TAG_WRITES, ...WINDOW_WRITES])].sort());
   });
 
-  it('only lib/aws/policy-writes.ts uses the deploy-role client, and only the security team’s deploy, rollback and tag reconciliation call it', () => {
-    expect(filesMatching(sources, /\biamForDeploy\b/, LIB)).toEqual(['aws/clients.ts', 'aws/policy-writes.ts']);
+  it('the deploy role creates, deletes, attaches and detaches only window policies for users, by name and by iam:PolicyARN', () => {
+    const windowArn = 'arn:${Partition}:iam::${AccountId}:policy/MfaPortalEnforcement-until-*';
+    const bySid = (sid: string) => deployStatements.find((st) => st.Sid === sid)!;
+    expect(bySid('WriteWindowPolicies')).toMatchObject({ Effect: 'Allow', Action: ['iam:CreatePolicy', 'iam:DeletePolicy', 'iam:GetPolicy'], Resource: windowArn });
+    expect(bySid('AttachWindowPoliciesToUsers')).toMatchObject({ Action: ['iam:AttachUserPolicy', 'iam:DetachUserPolicy'], Condition: { ArnLike: { 'iam:PolicyARN': windowArn } } });
+    // No other statement grants a user attachment or a policy deletion.
+    const others = deployStatements.filter((st) => !['WriteWindowPolicies', 'AttachWindowPoliciesToUsers'].includes(st.Sid ?? ''));
+    for (const a of ['iam:AttachUserPolicy', 'iam:DetachUserPolicy', 'iam:DeletePolicy']) expect(others.flatMap(actionsOf)).not.toContain(a);
+  });
+
+  it('only lib/aws/window-writes.ts is imported by lib/windows, and nothing else imports it', () => {
+    const importers = filesMatching([...sources, ...appSources], /from ['"](@\/lib\/aws|\.)\/window-writes['"]/, '');
+    expect(importers).toEqual([join(LIB, 'windows', 'repair.ts'), join(LIB, 'windows', 'steps.ts')]);
+  });
+
+  it('only lib/aws/policy-writes.ts and window-writes.ts use the deploy-role client, and only the security team’s deploy, rollback and tag reconciliation call policy-writes', () => {
+    expect(filesMatching(sources, /\biamForDeploy\b/, LIB)).toEqual(['aws/clients.ts', 'aws/policy-writes.ts', 'aws/window-writes.ts']);
     const importers = filesMatching([...sources, ...appSources], /from ['"](@\/lib\/aws|\.)\/policy-writes['"]/, '');
     expect(importers).toEqual([join(LIB, 'enforcement', 'deploy.ts'), join(LIB, 'enforcement', 'rollback.ts'), join(LIB, 'enforcement', 'tags.ts')]);
     // Every exported function of those files that calls a writer checks the security role first.

@@ -82,8 +82,15 @@ describe('member role', () => {
     expect(tagging[0]!.Condition).toEqual(tagCondition);
   });
 
-  it('scopes every policy-version action to the enforcement policy, and attaches only it (both roles)', () => {
-    const policyActions = [...statements, ...deployStatements].flatMap((s) => actionsOf(s).filter((a) => /Polic(y|ies)/.test(a)).map((a) => ({ a, s })));
+  it('scopes every policy-version action to the enforcement policy, and attaches only it (both roles); window policies only by their name', () => {
+    const windowArn = 'arn:${Partition}:iam::${AccountId}:policy/MfaPortalEnforcement-until-*';
+    const windowSids = ['WriteWindowPolicies', 'AttachWindowPoliciesToUsers', 'ReadUsersWindowPolicies'];
+    for (const s of deployStatements.filter((x) => windowSids.includes(x.Sid ?? ''))) {
+      if (s.Sid === 'WriteWindowPolicies') expect(s.Resource).toBe(windowArn);
+      else expect(s.Resource).toBe(user);
+      if (s.Sid === 'AttachWindowPoliciesToUsers') expect(s.Condition).toEqual({ ArnLike: { 'iam:PolicyARN': windowArn } });
+    }
+    const policyActions = [...statements, ...deployStatements.filter((x) => !windowSids.includes(x.Sid ?? ''))].flatMap((s) => actionsOf(s).filter((a) => /Polic(y|ies)/.test(a)).map((a) => ({ a, s })));
     for (const { a, s } of policyActions) {
       if (a === 'iam:ListAttachedGroupPolicies') expect(s.Resource).toBe('arn:${Partition}:iam::${AccountId}:group/mfa-enforced');
       else if (a === 'iam:AttachGroupPolicy') expect((s.Condition as { ArnEquals: Record<string, string> }).ArnEquals['iam:PolicyARN']).toEqual(enforcementArn);
@@ -147,8 +154,19 @@ describe('deploy role', () => {
         Resource: 'arn:${Partition}:iam::${AccountId}:group/mfa-enforced',
         Condition: { ArnEquals: { 'iam:PolicyARN': enforcementArn } },
       },
+      { Sid: 'WriteWindowPolicies', Effect: 'Allow', Action: ['iam:CreatePolicy', 'iam:DeletePolicy', 'iam:GetPolicy'], Resource: 'arn:${Partition}:iam::${AccountId}:policy/MfaPortalEnforcement-until-*' },
+      {
+        Sid: 'AttachWindowPoliciesToUsers',
+        Effect: 'Allow',
+        Action: ['iam:AttachUserPolicy', 'iam:DetachUserPolicy'],
+        Resource: user,
+        Condition: { ArnLike: { 'iam:PolicyARN': 'arn:${Partition}:iam::${AccountId}:policy/MfaPortalEnforcement-until-*' } },
+      },
+      { Sid: 'ReadUsersWindowPolicies', Effect: 'Allow', Action: 'iam:ListAttachedUserPolicies', Resource: user },
     ]);
-    expect([...deployStatements.flatMap(actionsOf)].sort()).toEqual([...DEPLOY_ACTIONS.enforcementPolicy, ...DEPLOY_ACTIONS.userTags, ...DEPLOY_ACTIONS.attach].sort());
+    expect([...deployStatements.flatMap(actionsOf)].sort()).toEqual(
+      [...DEPLOY_ACTIONS.enforcementPolicy, ...DEPLOY_ACTIONS.userTags, ...DEPLOY_ACTIONS.attach, ...DEPLOY_ACTIONS.windowPolicies, ...DEPLOY_ACTIONS.windowAttach, ...DEPLOY_ACTIONS.windowReads].sort(),
+    );
   });
 
   // Both roles' own policies under an IAM simulator: the split is real, not only a matter of statement names.

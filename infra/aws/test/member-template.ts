@@ -39,6 +39,8 @@ export const deployStatements = statementsOf(deployRole);
 export const POLICY_WRITES = ['iam:AttachGroupPolicy', 'iam:CreatePolicy', 'iam:CreatePolicyVersion', 'iam:DeletePolicyVersion', 'iam:SetDefaultPolicyVersion'];
 /** The mfa-* tag writes: whoever holds them decides whom the enforcement policy exempts. */
 export const TAG_WRITES = ['iam:TagUser', 'iam:UntagUser'];
+/** The per-user window writes (lib/aws/window-writes.ts): window policies, their attachment to users, the mfa-window tag. */
+export const WINDOW_WRITES = ['iam:CreatePolicy', 'iam:DeletePolicy', 'iam:GetPolicy', 'iam:AttachUserPolicy', 'iam:DetachUserPolicy', 'iam:ListAttachedUserPolicies', 'iam:TagUser', 'iam:UntagUser'];
 export const MFA_PREFIX_CASINGS = ['mfa-*', 'mfA-*', 'mFa-*', 'mFA-*', 'Mfa-*', 'MfA-*', 'MFa-*', 'MFA-*'];
 export const tagCondition = { Null: { 'aws:TagKeys': 'false' }, 'ForAllValues:StringLike': { 'aws:TagKeys': MFA_PREFIX_CASINGS } };
 /** Every name of the enforcement policy set (lib/enforcement/policy-set.ts), one by one: MfaPortalEnforcement, -2 … -10. */

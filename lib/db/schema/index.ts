@@ -11,3 +11,4 @@ export * from './events';
 export * from './inventory';
 export * from './program';
 export * from './program-facts';
+export * from './windows';

@@ -50,6 +50,12 @@ export const programCategories = pgTable(
     reason: text('reason'),
     approver: text('approver'),
     expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }),
+    /** Extensions (issue 15 §1): the most days past the category deadline a member may get at once; 0 = none. */
+    extensionMaxDays: integer('extension_max_days').notNull().default(0),
+    /** Extensions: how many times per IAM user a member may get one at once. */
+    extensionMaxCount: integer('extension_max_count').notNull().default(0),
+    /** A user created after the deadline gets this many days from its creation (issue 15 §2); 0 = none. */
+    newUserWindowDays: integer('new_user_window_days').notNull().default(0),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     updatedBy: text('updated_by').notNull(),
   },
@@ -167,6 +173,7 @@ export const programUsers = pgView('program_users', {
   /** selector | override | none */
   categorySource: text('category_source', { enum: ['selector', 'override', 'none'] }).notNull(),
   cohort: text('cohort'),
+  /** The effective deadline: the user's active window's end (lib/windows) when there is one, else the category's (0021). */
   deadline: timestamp('deadline', { withTimezone: true, mode: 'date' }),
   allowedDeviceTypes: jsonb('allowed_device_types').$type<DeviceType[]>().notNull(),
   minDevices: integer('min_devices').notNull(),
@@ -187,6 +194,12 @@ export const programUsers = pgView('program_users', {
   programGap: text('program_gap', { enum: ['no-mfa', 'disallowed-type', 'not-certified', 'needs-backup'] }),
   /** inventory_users.flag_evidence (migration 0011 appends it to the view). */
   flagEvidence: jsonb('flag_evidence').$type<FlagEvidence[]>().notNull(),
+  /** The category's own deadline; `deadline` is the effective one (an active window's end, else this). Migration 0021. */
+  categoryDeadline: timestamp('category_deadline', { withTimezone: true, mode: 'date' }),
+  /** The user's active window (lib/windows), if any. */
+  windowId: bigint('window_id', { mode: 'number' }),
+  windowKind: text('window_kind', { enum: ['extension', 'new-user', 'grace'] }),
+  windowEndsAt: timestamp('window_ends_at', { withTimezone: true, mode: 'date' }),
 }).existing();
 
 export type ProgramUserRow = typeof programUsers.$inferSelect;
