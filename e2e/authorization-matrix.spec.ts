@@ -16,7 +16,15 @@ type Need = 'member' | 'admin' | 'security';
 const tag = randomBytes(3).toString('hex');
 const someone = { accountId: '111111111111', userName: `e2e-matrix-${tag}` };
 let categoryId: number;
+let recoveryId: number;
 test.beforeAll(async () => {
+  // A decided request, so that a visit shows no form to act on.
+  const [recovery] = await sql<{ id: number }>(
+    `INSERT INTO recovery_requests (account_id, user_name, device_serial, device_type, device_name, what, reported_by, status, reject_reason)
+     VALUES ($1, $2, $3, 'virtual', $2, 'lost', 'e2e-matrix@example.com', 'rejected', 'e2e matrix') RETURNING id`,
+    [someone.accountId, someone.userName, `arn:aws:iam::${someone.accountId}:mfa/${someone.userName}`],
+  );
+  recoveryId = Number(recovery!.id);
   const [row] = await sql<{ id: number }>(
     `INSERT INTO program_categories (name, position, selector_kind, selector_value, default_decision, allowed_device_types, deadline, cohort, updated_by)
      VALUES ($1, (SELECT coalesce(max(position), 0) + 1 FROM program_categories), 'group', $2, 'required', '["virtual"]', now() + interval '90 days', $2, 'e2e')
@@ -29,6 +37,7 @@ test.beforeEach(() => insertInventoryUsers([someone]));
 test.afterAll(async () => {
   await deleteInventoryUsers(someone.accountId, [someone.userName]);
   await sql('DELETE FROM program_categories WHERE id = $1', [categoryId]);
+  await sql('DELETE FROM recovery_requests WHERE id = $1', [recoveryId]);
 });
 
 /**
@@ -51,6 +60,8 @@ const pageRules: Record<string, { need: Need | 'public'; query?: string }> = {
   '/admin/users/[accountId]/[userName]': { need: 'admin' },
   '/admin/program': { need: 'admin' },
   '/admin/exceptions': { need: 'admin' },
+  '/admin/recovery': { need: 'admin' },
+  '/admin/recovery/[id]': { need: 'admin' },
   '/admin/decisions/bulk': { need: 'admin', query: '?account=111111111111' },
   '/admin/tokens': { need: 'admin' },
   '/admin/reminders': { need: 'admin' },
@@ -100,6 +111,7 @@ const samples = (): Record<string, string> => ({
   'users/[accountId]': someone.accountId,
   '[accountId]/[userName]': encodeURIComponent(someone.userName),
   'categories/[id]': String(categoryId),
+  'recovery/[id]': String(recoveryId),
   'report/[id]': '999999999',
 });
 

@@ -119,3 +119,14 @@ export const digestFields = (allowedWebhook: (url: string) => boolean) => ({
       .optional(),
   ),
 });
+
+/**
+ * MFA_RECOVERY_MAX_GRACE_HOURS: the longest grace the security team may give after an approved lost-device recovery
+ * (lib/recovery). A week at most: a grace is for enrolling a replacement, not another exception.
+ */
+export const recoveryMaxGraceHoursField = z.coerce
+  .number({ error: 'must be a whole number of hours' })
+  .int('must be a whole number of hours')
+  .min(1, 'must be at least 1 hour')
+  .max(168, 'must be at most 168 hours (one week)')
+  .default(24);

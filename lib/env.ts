@@ -1,7 +1,7 @@
 import 'server-only';
 import { z } from 'zod';
 import { ACCOUNT_ID, IAM_GROUP_NAME, IAM_POLICY_NAME, IAM_ROLE_NAME } from '@/lib/iam-identifiers';
-import { ACCOUNTS_REQUIRED, accountSourceFields, checkAccountSource, csv, emptyIsUnset, EXTERNAL_ID, digestFields, inventoryPageSizeField, logLevelField, operationsFields, type LogLevel, type ManagedAccount } from './env-fields';
+import { ACCOUNTS_REQUIRED, accountSourceFields, checkAccountSource, csv, emptyIsUnset, EXTERNAL_ID, digestFields, inventoryPageSizeField, logLevelField, operationsFields, recoveryMaxGraceHoursField, type LogLevel, type ManagedAccount } from './env-fields';
 
 export type { ManagedAccount };
 
@@ -178,6 +178,8 @@ const schema = z
         .refine(isAllowedWebhookUrl, 'must be https:// (http:// only on 127.0.0.1, ::1 or localhost)')
         .optional(),
     ),
+    // Lost-device recovery (lib/recovery): the cap on the grace hours the security team sets in the portal.
+    MFA_RECOVERY_MAX_GRACE_HOURS: recoveryMaxGraceHoursField,
     MFA_REMINDER_INTERVAL_MINUTES: z.coerce
       .number({ error: 'must be a whole number of minutes (0 turns the scheduled reminders off)' })
       .int('must be a whole number of minutes (0 turns the scheduled reminders off)')

@@ -11,6 +11,7 @@ describe('the portal menu', () => {
       '/admin/users admin',
       '/admin/program admin',
       '/admin/exceptions admin',
+      '/admin/recovery admin',
       '/admin/tokens admin',
       '/admin/reminders admin',
       '/admin/enforcement security',

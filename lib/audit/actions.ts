@@ -63,6 +63,14 @@ export const AUDIT_ACTIONS = [
   'program.token.import',
   'reminders.run',
   'reminders.send-now',
+  // Lost or broken device (lib/recovery): report, cancel, decisions, the device's deactivation, notices, settings.
+  'recovery.report',
+  'recovery.cancel',
+  'recovery.approve',
+  'recovery.reject',
+  'recovery.deactivate',
+  'recovery.notify',
+  'recovery.settings',
   // Enforcement
   'enforcement.deploy',
   'enforcement.rollback',

@@ -13,6 +13,10 @@ import { DeviceActions } from './device-actions';
 import { CopyLine } from '@/components/enrollment/copy-line';
 import { RemovedNotice } from '@/components/enrollment/removed-notice';
 import { formatDateTimeUtc } from '@/lib/format';
+import { listOwnRecoveries } from '@/lib/recovery/queries';
+import { isOpen } from '@/lib/recovery/state';
+import { RecoveryNotice } from './recovery-notice';
+import { ReportLostDevice } from './report-lost-device';
 
 export const metadata = { title: 'My devices' };
 
@@ -41,13 +45,16 @@ function FidoCliNote() {
 }
 
 async function Devices({ actor }: { actor: Actor }) {
-  const users = await getMemberOverview(actor);
+  const [users, recoveries] = await Promise.all([getMemberOverview(actor), listOwnRecoveries(actor)]);
   return (
     <RemovedNotice>
       <div className="space-y-6">
         {users.map((u) => {
           const key = principalKey(u);
           const headingId = `dev-${u.accountId}-${u.userName}`.replace(/[^\w-]/g, '-');
+          // Newest first: the request that says where this user's recovery stands now.
+          const recovery = recoveries.find((r) => r.accountId === u.accountId && r.userName === u.userName);
+          const enrollHref = `/enroll?user=${encodeURIComponent(key)}`;
           return (
             <Card key={key} aria-labelledby={headingId} data-testid="device-group">
               <div className="flex flex-wrap items-start justify-between gap-3">
@@ -62,6 +69,7 @@ async function Devices({ actor }: { actor: Actor }) {
                   <span className="sr-only"> for {u.userName} in {u.accountId}</span>
                 </Link>
               </div>
+              <RecoveryNotice recovery={recovery} enrollHref={enrollHref} />
               {u.ok && u.devices.length > 0 && u.devices.every((d) => d.type === 'fido') && <FidoCliNote />}
               {!u.ok ? (
                 <div className="mt-3"><Alert tone="warning">{u.problem}</Alert></div>
@@ -88,6 +96,7 @@ async function Devices({ actor }: { actor: Actor }) {
                         </details>
                       )}
                       <DeviceActions principal={key} userName={u.userName} device={d} signInMethod={actor.method} />
+                      {!(recovery && isOpen(recovery)) && <ReportLostDevice principal={key} userName={u.userName} device={{ serial: d.serial, name: d.name }} />}
                     </li>
                   ))}
                 </ul>
@@ -106,7 +115,7 @@ export default async function DevicesPage() {
     <div className="space-y-6">
       <div>
         <h1 className="text-2xl font-bold sm:text-3xl">My devices</h1>
-        <p className="mt-1 text-slate-700">Every MFA device on your IAM users. Add a backup, resync a device whose codes stopped working, test it, or remove one you no longer have.</p>
+        <p className="mt-1 text-slate-700">Every MFA device on your IAM users. Add a backup, resync a device whose codes stopped working, test it, remove one, or report one lost or broken to get time to enroll a new one.</p>
       </div>
       {actor.principals.length === 0 ? (
         <Alert tone="info">No IAM users are linked to you.</Alert>

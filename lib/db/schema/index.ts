@@ -11,4 +11,5 @@ export * from './events';
 export * from './inventory';
 export * from './program';
 export * from './program-facts';
+export * from './recovery';
 export * from './windows';

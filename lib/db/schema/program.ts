@@ -91,6 +91,16 @@ export const programSettings = pgTable('program_settings', {
   reminderDays: jsonb('reminder_days').$type<number[]>().notNull().default([14, 7, 1]),
   /** Users without an mfa-cohort tag (e.g. created since the last tag reconciliation) are enforced with this cohort. */
   defaultCohort: text('default_cohort'),
+  /** What an admin must confirm before approving a lost-device recovery (lib/recovery/checklist.ts). */
+  recoveryChecklist: jsonb('recovery_checklist')
+    .$type<string[]>()
+    .notNull()
+    .default([
+      'Verified the person on a video or in-person call against their photo in the staff directory',
+      'Confirmed the request with their manager through a channel other than the one the request came from',
+    ]),
+  /** Hours of grace after an approved recovery; never more than MFA_RECOVERY_MAX_GRACE_HOURS. */
+  recoveryGraceHours: integer('recovery_grace_hours').notNull().default(24),
   updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   updatedBy: text('updated_by').notNull().default('system'),
 });

@@ -15,6 +15,8 @@ import { Card } from '@/components/ui/card';
 import { Skeleton } from '@/components/ui/skeleton';
 import { DeleteCategory, MoveCategory } from './category-row-actions';
 import { ReminderDaysForm } from './reminder-days-form';
+import { RecoverySettingsForm } from './recovery-settings-form';
+import { getRecoverySettings } from '@/lib/recovery/settings';
 
 export const metadata = { title: 'Enrollment program' };
 export const dynamic = 'force-dynamic';
@@ -111,6 +113,28 @@ async function Reminders({ actor }: { actor: Actor }) {
   );
 }
 
+async function Recovery({ actor }: { actor: Actor }) {
+  const settings = await getRecoverySettings();
+  return (
+    <Card aria-labelledby="recovery-settings-heading">
+      <h2 id="recovery-settings-heading" className="text-lg font-semibold">Lost or broken devices</h2>
+      <p className="mt-1 text-sm text-slate-700">
+        What an admin confirms before approving a member’s report, and how long the member may then work without MFA to enroll a new device. <Link className="underline" href="/admin/recovery">Reports</Link>
+      </p>
+      <div className="mt-3">
+        {hasRole(actor.roles, 'security') ? (
+          <RecoverySettingsForm {...settings} />
+        ) : (
+          <>
+            <ul className="list-disc pl-5 text-sm">{settings.checklist.map((c) => <li key={c}>{c}</li>)}</ul>
+            <p className="mt-2 text-sm">Grace after approval: {settings.graceHours} hours.</p>
+          </>
+        )}
+      </div>
+    </Card>
+  );
+}
+
 export default async function ProgramPage() {
   const actor = await requireRole('admin');
   return (
@@ -127,6 +151,9 @@ export default async function ProgramPage() {
       </Suspense>
       <Suspense fallback={<Skeleton className="h-24" />}>
         <Reminders actor={actor} />
+      </Suspense>
+      <Suspense fallback={<Skeleton className="h-24" />}>
+        <Recovery actor={actor} />
       </Suspense>
     </div>
   );
