@@ -78,7 +78,7 @@ const MODULES = ACTION_FILES.map((f) => () => import(/* @vite-ignore */ path.joi
 const FIELDS = [
   'accountId', 'userName', 'serial', 'code', 'code1', 'code2', 'accessKeyId', 'secretAccessKey', 'principal', 'reason', 'outcome', 'errorSeen',
   'utcOffsetMinutes', 'deviceTime', 'versionId', 'runId', 'id', 'name', 'cohort', 'csv', 'filters', 'expected', 'decision', 'level', 'justification',
-  'approver', 'expiresAt', 'selector', 'days', 'direction', 'q', 'page', 'status', 'type', 'setupId', 'confirm', 'baseline',
+  'verdict', 'note', 'categoryId', 'expiresAt', 'selector', 'days', 'direction', 'q', 'page', 'status', 'type', 'setupId', 'confirm', 'baseline',
 ];
 const hostileString = fc.oneof(
   fc.string(),

@@ -148,7 +148,7 @@ test('the impact lists the test user from the cohort’s deadline', async ({ pag
 test('an approved exception whose tags do not exempt it yet blocks the deploy, with the reason', async ({ page, signInAs }) => {
   await sql(
     `INSERT INTO program_decisions (account_id, user_name, decision, reason, approver, expires_at, decided_by)
-     VALUES ($1, $2, 'exception', 'E2E break-glass account', 'CISO', now() + interval '30 days', 'e2e/enforcement.spec.ts')`,
+     VALUES ($1, $2, 'exception', 'E2E break-glass account', 'frank@example.com', now() + interval '30 days', 'frank@example.com')`,
     [B, user.userName],
   );
   try {

@@ -3,7 +3,8 @@ import { test, expect } from './fixtures';
 import { deleteInventoryUsers, insertInventoryUsers, sql } from './support/db';
 
 // The program end to end: the security team defines a category and previews it; an admin sees its rule applied
-// to a user, records an exception (then finds it in the register), and decides for a filtered set in bulk.
+// to a user, requests an exception that another admin approves (then finds it in the register), and decides for a
+// filtered set in bulk.
 // Its users exist only in the stored inventory and carry a group of their own, so no other spec sees the category.
 test.describe.configure({ mode: 'serial' });
 
@@ -80,7 +81,7 @@ test('a bad category keeps what was typed and says what is wrong on each field',
   await expect(form.getByLabel('Name', { exact: true })).toHaveValue(name);
 });
 
-test('an admin sees the rule on a user, records an exception, and finds it in the register', async ({ page, signInAs }) => {
+test('an admin sees the rule on a user, requests an exception, another admin approves it, and it is in the register', async ({ page, signInAs, signedInElsewhere }) => {
   await signInAs('carol@example.com');
   await page.goto('/admin/program');
   await expect(page.getByRole('link', { name: 'New category' })).toHaveCount(0);
@@ -93,22 +94,30 @@ test('an admin sees the rule on a user, records an exception, and finds it in th
   // The browser holds back an exception without its justification (the server checks it again: program-input.test.ts).
   await expect(form.getByLabel('Justification')).toHaveAttribute('required', '');
   await form.getByLabel('Justification').fill('Break-glass account kept in the safe');
-  await form.getByLabel('Approved by').fill('Dave Kowalski (CISO)');
   const ends = new Date(Date.now() + 20 * 86_400_000).toISOString().slice(0, 10);
   await form.getByLabel('Exception ends (UTC date)').fill(ends);
   await form.getByRole('button', { name: 'Save decision' }).click();
-  await expect(form.getByRole('status').filter({ hasText: `Decision for ${withVirtual} saved.` })).toBeVisible();
+  await expect(form.getByRole('status')).toContainText('Exception requested until');
+
+  // Another admin approves it in the queue (e2e/exceptions.spec.ts covers the refusal of the requester's own).
+  const frank = await signedInElsewhere('frank@example.com');
+  await frank.goto('/admin/exceptions');
+  const request = frank.locator(`[data-testid="pending-request"][data-user="${withVirtual}"]`);
+  await request.getByRole('button', { name: 'Record the decision' }).click();
+  await expect(request.getByRole('status')).toContainText('Approved');
+
   await page.reload();
   await expect(page.getByTestId('program-decision')).toHaveAttribute('data-decision', 'exception');
   await expect(page.getByTestId('program-status')).toHaveText('Exception in force: not in scope');
 
   await page.goto('/admin/exceptions?status=expiring');
   const entry = page.getByTestId('exception-row').filter({ hasText: withVirtual });
-  await expect(entry).toContainText('Dave Kowalski (CISO)');
+  await expect(entry).toContainText('Approved by frank@example.com on');
   await expect(entry.getByTestId('exception-status')).toContainText(/Ends in (19|20) days/);
 
   await page.goto(`/admin/audit?action=program.*&target=${withVirtual}`);
-  await expect(page.getByRole('row').filter({ hasText: 'program.exception.set' })).toContainText('carol@example.com');
+  await expect(page.getByRole('row').filter({ hasText: 'program.exception.request' })).toContainText('carol@example.com');
+  await expect(page.getByRole('row').filter({ hasText: 'program.exception.set' })).toContainText('frank@example.com');
 });
 
 test('an admin decides for a filtered set of users at once', async ({ page, signInAs }) => {

@@ -66,6 +66,8 @@ const rules: Record<string, { role: Role; actions: string[] }> = {
   '(portal)/admin/report/actions.ts': { role: 'admin', actions: ['generateReportAction'] },
   '(portal)/admin/system/actions.ts': { role: 'admin', actions: ['sweepLeftoversAction'] },
   '(portal)/admin/decisions/actions.ts': { role: 'admin', actions: ['bulkDecideAction', 'setDecisionAction'] },
+  '(portal)/admin/exceptions/actions.ts': { role: 'admin', actions: ['decideExceptionAction'] },
+  '(portal)/actions.ts': { role: 'member', actions: ['requestOwnExceptionAction'] },
   '(portal)/admin/tokens/actions.ts': {
     role: 'admin',
     actions: ['addTokenAction', 'importTokensAction', 'removeTokenAction', 'returnTokenAction', 'updateTokenAction'],
@@ -79,7 +81,7 @@ const rules: Record<string, { role: Role; actions: string[] }> = {
   '(portal)/admin/campaign/actions.ts': { role: 'security', actions: ['previewDigestAction', 'sendDigestNowAction'] },
   '(portal)/admin/program/actions.ts': {
     role: 'security',
-    actions: ['deleteCategoryAction', 'moveCategoryAction', 'previewCategoryAction', 'saveCategoryAction', 'setReminderDaysAction'],
+    actions: ['deleteCategoryAction', 'moveCategoryAction', 'previewCategoryAction', 'requestCategoryExceptionAction', 'saveCategoryAction', 'setReminderDaysAction'],
   },
 };
 

@@ -6,17 +6,20 @@ import { IamUserCard } from '@/components/members/iam-user-card';
 import { Alert } from '@/components/ui/alert';
 import { Skeleton } from '@/components/ui/skeleton';
 import type { Actor } from '@/lib/auth/types';
+import { requestsForUser } from '@/lib/program/exception-requests';
+import { requestOwnExceptionAction } from './actions';
 
 export const metadata = { title: 'My IAM users' };
 
 async function IamUsers({ actor }: { actor: Actor }) {
   const now = new Date();
   const users = await getMemberOverview(actor, now);
+  const requests = await Promise.all(users.map((u) => requestsForUser(actor, u, 3)));
   return (
     <ul className="grid gap-4 lg:grid-cols-2" aria-label="Your IAM users">
-      {users.map((u) => (
+      {users.map((u, i) => (
         <li key={`${u.accountId}/${u.userName}`}>
-          <IamUserCard user={u} now={now} />
+          <IamUserCard user={u} now={now} requests={requests[i]} requestAction={requestOwnExceptionAction} />
         </li>
       ))}
     </ul>

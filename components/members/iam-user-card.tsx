@@ -10,6 +10,10 @@ import type { ProgramGap } from '@/lib/program/resolve';
 import { TableHead } from '@/components/ui/table-head';
 import { ProgramPanel } from './program-panel';
 import { formatDateTimeUtc } from '@/lib/format';
+import type { ActionResult } from '@/lib/actions/result';
+import type { ExceptionRequestRow } from '@/lib/db/schema';
+import { ExceptionRequestForm } from '@/components/program/exception-request-form';
+import { ExceptionRequestHistory } from '@/components/program/exception-request-history';
 
 const statusTone: Record<MfaStatus, BadgeTone> = { protected: 'good', missing: 'bad', 'no-console': 'neutral' };
 
@@ -20,7 +24,9 @@ const nextStep: Record<ProgramGap, string> = {
   'needs-backup': 'Add a backup device',
 };
 
-export function IamUserCard({ user, now }: { user: MemberIamUser; now: Date }) {
+type RequestAction = (state: ActionResult<{ id: number }>, form: FormData) => Promise<ActionResult<{ id: number }>>;
+
+export function IamUserCard({ user, now, requests = [], requestAction }: { user: MemberIamUser; now: Date; requests?: ExceptionRequestRow[]; requestAction?: RequestAction }) {
   const headingId = `iam-${user.accountId}-${user.userName}`.replace(/[^\w-]/g, '-');
   const program = user.ok ? user.program : null;
   // Without the program (it could not be read) fall back to the plain rule: console users need a device.
@@ -62,6 +68,17 @@ export function IamUserCard({ user, now }: { user: MemberIamUser; now: Date }) {
               Your MFA program (category, deadline, allowed devices) could not be read just now. Reload in a minute.
             </p>
           )}
+          {requestAction && user.consoleAccess && !requests.some((r) => r.status === 'pending') && (
+            <details className="mt-3 rounded-lg border border-slate-200 p-3">
+              <summary className="cursor-pointer font-medium">
+                Ask for an exception<span className="sr-only"> for {user.userName}</span>
+              </summary>
+              <div className="mt-3">
+                <ExceptionRequestForm action={requestAction} hidden={{ accountId: user.accountId, userName: user.userName }} label={`Exception request for ${user.userName}`} />
+              </div>
+            </details>
+          )}
+          <ExceptionRequestHistory requests={requests} />
           {user.devices.length === 0 ? (
             <p className="mt-3 text-sm text-slate-700">
               {user.consoleAccess

@@ -1,8 +1,8 @@
 import { Field } from '@/components/ui/field';
 
 /**
- * The fields a decision needs beyond its kind: an exception's justification, approver and end date; an out-of-scope
- * reason. The same for a category's default decision and one user's.
+ * The fields a decision needs beyond its kind: an exception's justification and end date (its approver is the admin
+ * who approves the request, never typed); an out-of-scope reason. The same for a category's default decision and one user's.
  */
 export function DecisionDetails({
   decision,
@@ -12,7 +12,7 @@ export function DecisionDetails({
   reasonExample,
 }: {
   decision: string;
-  initial: { reason: string; approver: string; expiresAt: string };
+  initial: { reason: string; expiresAt: string };
   errors?: Partial<Record<string, string[]>>;
   expiryHint: string;
   reasonExample: string;
@@ -21,7 +21,6 @@ export function DecisionDetails({
     return (
       <div className="grid gap-3 sm:grid-cols-2">
         <Field className="sm:col-span-2" label="Justification" name="reason" defaultValue={initial.reason} required minLength={10} maxLength={1000} errors={errors?.reason} />
-        <Field label="Approved by" name="approver" defaultValue={initial.approver} required maxLength={120} errors={errors?.approver} />
         <Field label="Exception ends (UTC date)" name="expiresAt" type="date" defaultValue={initial.expiresAt} required hint={expiryHint} errors={errors?.expiresAt} />
       </div>
     );

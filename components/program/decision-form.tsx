@@ -14,7 +14,6 @@ export type DecisionFormValues = {
   categoryId: number | null;
   decision: Decision | null;
   reason: string;
-  approver: string;
   /** yyyy-mm-dd */
   expiresAt: string;
 };
@@ -60,7 +59,7 @@ export function DecisionForm<T>(props: Props<T>) {
           name="decision"
           value={decision}
           onChange={setDecision}
-          options={[['', 'The category’s default'], ['required', 'MFA required'], ['exception', 'Approved exception'], ['out-of-scope', 'Out of scope']]}
+          options={[['', 'The category’s default'], ['required', 'MFA required'], ['exception', 'Exception (another admin approves it)'], ['out-of-scope', 'Out of scope']]}
           errors={errors?.decision}
         />
       </div>
@@ -68,7 +67,7 @@ export function DecisionForm<T>(props: Props<T>) {
         decision={decision}
         initial={initial}
         errors={errors}
-        expiryHint="At most a year from today. After it, the user is a gap again by themselves."
+        expiryHint="At most a year from today. After it, the user is a gap again by themselves. Saving sends a request to the exceptions queue: another admin approves or rejects it."
         reasonExample="To be removed: left the company."
       />
       <ResultAlert result={result} />

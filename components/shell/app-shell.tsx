@@ -5,7 +5,8 @@ import { SignOutButton } from './sign-out-button';
 
 const roleLabel = { member: 'Member', admin: 'Admin', security: 'Security' } as const;
 
-export function AppShell({ actor, children }: { actor: Actor; children: React.ReactNode }) {
+/** `pendingRequests`: exception requests waiting for an admin (the Exceptions entry's badge). */
+export function AppShell({ actor, pendingRequests = 0, children }: { actor: Actor; pendingRequests?: number; children: React.ReactNode }) {
   const topRole = actor.roles.includes('security') ? 'security' : actor.roles.includes('admin') ? 'admin' : 'member';
   return (
     <div className="flex min-h-screen flex-col">
@@ -24,7 +25,11 @@ export function AppShell({ actor, children }: { actor: Actor; children: React.Re
           </div>
         </div>
         <nav aria-label="Main" className="mx-auto max-w-6xl px-4 pb-3">
-          <NavLinks items={visibleNav(actor.roles).map(({ href, label }) => ({ href, label }))} />
+          <NavLinks
+            items={visibleNav(actor.roles).map(({ href, label }) =>
+              href === '/admin/exceptions' ? { href, label, count: pendingRequests, countLabel: pendingRequests === 1 ? 'pending request' : 'pending requests' } : { href, label },
+            )}
+          />
         </nav>
       </header>
       <main id="main" className="mx-auto w-full max-w-6xl flex-1 px-4 py-6 sm:py-8">

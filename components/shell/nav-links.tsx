@@ -4,7 +4,8 @@ import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import type { NavItem } from './nav';
 
-export function NavLinks({ items }: { items: Pick<NavItem, 'href' | 'label'>[] }) {
+/** `count`: what waits there (e.g. pending exception requests), shown as a badge when above zero. */
+export function NavLinks({ items }: { items: (Pick<NavItem, 'href' | 'label'> & { count?: number; countLabel?: string })[] }) {
   const pathname = usePathname();
   return (
     <ul className="flex flex-wrap gap-1">
@@ -22,6 +23,12 @@ export function NavLinks({ items }: { items: Pick<NavItem, 'href' | 'label'>[] }
               }`}
             >
               {item.label}
+              {item.count ? (
+                <span className="ml-1.5 rounded-full bg-amber-300 px-1.5 text-xs font-bold text-slate-900" data-testid="nav-count">
+                  {item.count}
+                  <span className="sr-only"> {item.countLabel}</span>
+                </span>
+              ) : null}
             </Link>
           </li>
         );

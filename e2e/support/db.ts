@@ -53,6 +53,7 @@ export async function insertInventoryUsers(
 }
 
 export async function deleteInventoryUsers(accountId: string, userNames: string[]): Promise<void> {
+  await sql('DELETE FROM exception_requests WHERE account_id = $1 AND user_name = ANY($2)', [accountId, userNames]);
   await sql('DELETE FROM program_decisions WHERE account_id = $1 AND user_name = ANY($2)', [accountId, userNames]);
   await sql('DELETE FROM inventory_users WHERE account_id = $1 AND user_name = ANY($2)', [accountId, userNames]);
 }

@@ -57,6 +57,12 @@ export const AUDIT_ACTIONS = [
   'program.decision.clear',
   'program.decision.bulk',
   'program.exception.set',
+  /** Exception requests (lib/program/exception-requests.ts): asked, approved or rejected by another admin, withdrawn, requester told. */
+  'program.exception.request',
+  'program.exception.approve',
+  'program.exception.reject',
+  'program.exception.withdraw',
+  'program.exception.notify',
   'program.token.add',
   'program.token.update',
   'program.token.remove',

@@ -25,8 +25,8 @@ export function reportTables(r: ValidationReport): ReportTable[] {
     },
     {
       name: 'exceptions',
-      columns: ['account_id', 'user_name', 'level', 'category', 'justification', 'approver', 'expires_at', 'expired'],
-      rows: r.exceptions.map((e) => [e.accountId, e.userName, e.level, e.category, e.justification, e.approver, e.expiresAt, e.expired]),
+      columns: ['account_id', 'user_name', 'level', 'category', 'justification', 'approver', 'approved_at', 'expires_at', 'expired'],
+      rows: r.exceptions.map((e) => [e.accountId, e.userName, e.level, e.category, e.justification, e.approver, e.approvedAt ?? null, e.expiresAt, e.expired]),
     },
     {
       name: 'out_of_scope',

@@ -73,7 +73,8 @@ describe('validation report', () => {
     u('safe', { groups: ['admins'], devices: [{ serial: 'GAHT00000003', type: 'hardware' }, { serial: 'fido-1', type: 'fido' }] }),
     // exceptions: the category's, a user's own still in force, a user's own that expired
     u('contractor', { groups: ['contractors'] }),
-    u('waived', {}, decided({ decision: 'exception', reason: 'leaving in June', approver: 'ciso@example.com', expiresAt: new Date('2026-07-01T00:00:00Z') })),
+    // Approved through a request: the record's date travels with the approver.
+    { ...u('waived', {}, decided({ decision: 'exception', reason: 'leaving in June', approver: 'ciso@example.com', expiresAt: new Date('2026-07-01T00:00:00Z') })), approvedAt: new Date('2026-03-02T10:00:00Z') },
     u('lapsed', {}, decided({ decision: 'exception', reason: 'migration', approver: 'ciso@example.com', expiresAt: new Date('2026-05-01T00:00:00Z') })),
     u('gone-soon', {}, decided({ decision: 'out-of-scope', reason: 'to be removed' })),
     u('api-exception', { consoleAccess: false }, decided({ decision: 'exception', reason: 'x', approver: 'y', expiresAt: new Date('2027-01-01T00:00:00Z') })),
@@ -105,11 +106,11 @@ describe('validation report', () => {
     expect(rootish.remediationText).toMatch(/^Enroll a device of an allowed type: hardware TOTP token, or security key or passkey; the current device type is not allowed in this category\.$/i);
     expect(r.gaps.find((g) => g.userName === 'lapsed')!.remediationText).toMatch(/exception expired on 1 May 2026/);
   });
-  it('keeps the exception register of console users: user- and category-level, approver, expiry, expired flagged', () => {
+  it('keeps the exception register of console users: user- and category-level, approver and when they approved, expiry, expired flagged', () => {
     expect(r.exceptions).toEqual([
-      { accountId: A, userName: 'contractor', level: 'category', category: 'contractors', justification: 'short engagement', approver: 'ciso@example.com', expiresAt: '2026-12-31T00:00:00.000Z', expired: false },
-      { accountId: A, userName: 'lapsed', level: 'user', category: null, justification: 'migration', approver: 'ciso@example.com', expiresAt: '2026-05-01T00:00:00.000Z', expired: true },
-      { accountId: A, userName: 'waived', level: 'user', category: null, justification: 'leaving in June', approver: 'ciso@example.com', expiresAt: '2026-07-01T00:00:00.000Z', expired: false },
+      { accountId: A, userName: 'contractor', level: 'category', category: 'contractors', justification: 'short engagement', approver: 'ciso@example.com', approvedAt: null, expiresAt: '2026-12-31T00:00:00.000Z', expired: false },
+      { accountId: A, userName: 'lapsed', level: 'user', category: null, justification: 'migration', approver: 'ciso@example.com', approvedAt: null, expiresAt: '2026-05-01T00:00:00.000Z', expired: true },
+      { accountId: A, userName: 'waived', level: 'user', category: null, justification: 'leaving in June', approver: 'ciso@example.com', approvedAt: '2026-03-02T10:00:00.000Z', expiresAt: '2026-07-01T00:00:00.000Z', expired: false },
     ]);
   });
   it('lists out-of-scope console users with the reason and who decided', () => {

@@ -17,6 +17,8 @@ export type ReportUser = InventoryRowLike & {
   decisionSource: 'user' | 'category' | 'default';
   decisionReason: string | null;
   approver: string | null;
+  /** When the approver approved the exception (its request record); null or absent when approved before requests. */
+  approvedAt?: Date | null;
   decidedBy: string | null;
   inScope: boolean;
   compliant: boolean;
@@ -69,6 +71,8 @@ export type ReportException = {
   category: string | null;
   justification: string | null;
   approver: string | null;
+  /** When the approver approved it (from the request record); null for an exception approved before requests existed. Absent in older reports. */
+  approvedAt?: string | null;
   expiresAt: string | null;
   /** Past its expiry: the user is in scope again (and a gap unless compliant). */
   expired: boolean;
@@ -165,6 +169,7 @@ export function buildValidationReport(
       category: u.categoryName,
       justification: u.decisionReason,
       approver: u.approver,
+      approvedAt: iso(u.approvedAt ?? null),
       expiresAt: iso(u.expiresAt),
       expired: u.exceptionExpired,
     }))

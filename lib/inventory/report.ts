@@ -9,6 +9,7 @@ import type { Actor } from '@/lib/auth/types';
 import { csvDocument, csvLine } from '@/lib/csv';
 import { getAccountsState } from '@/lib/accounts/status';
 import { flagEvidenceText } from './export';
+import { approvalOf, approvalsByTarget } from '@/lib/program/exception-notify';
 import { buildValidationReport, toValidationReport, type ReportEvent, type ReportUser, type ValidationReport } from './report-model';
 
 const REPORT_EVENT_KINDS = ['virtual.enabled', 'hardware.enable', 'fido.detected', 'device.test-console', 'device.test-cli'];
@@ -74,8 +75,14 @@ export async function generateValidationReport(actor: Actor): Promise<{ id: numb
     ? await db.select({ accountId: inventoryAccounts.accountId, status: inventoryAccounts.rootStatus }).from(inventoryAccounts).where(eq(inventoryAccounts.runId, lastRun.id))
     : [];
   const { unreachable } = await getAccountsState(actor);
+  // Who approved each exception and when, from its request record (lib/program/exception-notify.ts).
+  const approvals = await approvalsByTarget(db);
+  const withApprovals = users.map((u) => {
+    const a = u.decision === 'exception' ? approvalOf(approvals, u) : undefined;
+    return { ...u, approvedAt: a && a.approvedBy === u.approver ? a.approvedAt : null };
+  });
   const report = buildValidationReport(
-    users,
+    withApprovals,
     events as ReportEvent[],
     new Date(),
     lastRun?.finishedAt ?? null,
@@ -112,8 +119,8 @@ export function reportToCsv(r: ValidationReport): string {
     csvLine(['meta', 'inventory_as_of', r.inventoryAsOf ?? '']),
     ...Object.entries(r.totals).map(([k, v]) => csvLine(['totals', k, v])),
     '',
-    csvLine(['section', 'account_id', 'user_name', 'level', 'category', 'justification', 'approver', 'expires_at', 'expired']),
-    ...r.exceptions.map((e) => csvLine(['exception', e.accountId, e.userName, e.level, e.category ?? '', e.justification ?? '', e.approver ?? '', e.expiresAt ?? '', String(e.expired)])),
+    csvLine(['section', 'account_id', 'user_name', 'level', 'category', 'justification', 'approver', 'approved_at', 'expires_at', 'expired']),
+    ...r.exceptions.map((e) => csvLine(['exception', e.accountId, e.userName, e.level, e.category ?? '', e.justification ?? '', e.approver ?? '', e.approvedAt ?? '', e.expiresAt ?? '', String(e.expired)])),
     '',
     csvLine(['section', 'account_id', 'user_name', 'level', 'category', 'reason', 'decided_by']),
     ...r.outOfScope.map((o) => csvLine(['out-of-scope', o.accountId, o.userName, o.level, o.category ?? '', o.reason ?? '', o.decidedBy ?? ''])),

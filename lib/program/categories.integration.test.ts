@@ -78,7 +78,7 @@ describe('categories', () => {
     await insertUsers([{ accountId: B, userName: 'bo', path: '/', tags: {}, groups: [], consoleAccess: true, types: [] }]);
     const r = await saveCategory(security, null, input({ name: 'Account A', cohort: 'acct-a' }));
     const id = r.status === 'success' ? r.data.id : 0;
-    expect((await setDecision(admin, { accountId: B, userName: 'bo' }, { categoryId: id, decision: null, reason: null, approver: null, expiresAt: null })).status).toBe('success');
+    expect((await setDecision(admin, { accountId: B, userName: 'bo' }, { categoryId: id, decision: null, reason: null, expiresAt: null })).status).toBe('success');
     expect(await deleteCategory(security, id)).toMatchObject({ status: 'error', code: 'InUse' });
   });
 });

@@ -10,7 +10,7 @@ import type { Actor } from '@/lib/auth/types';
 import { fail, invalid, ok, type ActionResult } from '@/lib/actions/result';
 import { loadCategories } from './member';
 import { byPosition, matchCategory, selectorMatches, type ProgramCategory } from './resolve';
-import type { CategoryInput } from './program-input';
+import { keptException, type CategoryInput } from './program-input';
 import { deadlineImpact, needsEnforceFromNow, pastDeadlineErrors } from './deadline-impact';
 
 /** What the audit log keeps of a category: every field a person set. */
@@ -26,7 +26,7 @@ function auditView(c: CategoryRow | (CategoryInput & { position?: number })) {
     deadline: c.deadline.toISOString(),
     cohort: c.cohort,
     reason: c.reason,
-    approver: c.approver,
+    approver: 'approver' in c ? c.approver : null,
     expiresAt: c.expiresAt?.toISOString() ?? null,
   };
 }
@@ -53,6 +53,9 @@ async function conflicts(db: Db, input: CategoryInput, id: number | null): Promi
   return errors;
 }
 
+export const CATEGORY_EXCEPTION_NEEDS_APPROVAL =
+  'A category-wide exception is requested on the category’s page and approved by another admin in the exceptions queue: save the category first, then request it.';
+
 /** Creates (id null) or updates a category. Security only; audited with before and after. */
 export async function saveCategory(
   actor: Actor,
@@ -65,13 +68,19 @@ export async function saveCategory(
   const errors = await conflicts(db, input, id);
   if (Object.keys(errors).length) return invalid(errors, 'Check the highlighted fields.');
   const now = opts.now ?? new Date();
-  const previous = id === null ? null : ((await loadCategories(db)).find((c) => c.id === id)?.deadline ?? null);
+  const stored = id === null ? null : ((await loadCategories(db)).find((c) => c.id === id) ?? null);
+  const previous = stored?.deadline ?? null;
+  // A category-wide exception comes only from an approved request (exception-requests.ts): the form keeps it, never sets it.
+  if (input.defaultDecision === 'exception' && stored?.defaultDecision !== 'exception') {
+    return invalid({ defaultDecision: [CATEGORY_EXCEPTION_NEEDS_APPROVAL] }, 'Check the highlighted fields.');
+  }
+  const kept = keptException(input, stored ?? undefined);
   // A past deadline saved on purpose: the confirmation is part of the record.
   const enforcedFromNow = needsEnforceFromNow(input, previous, now);
   if (enforcedFromNow && opts.enforceFromNow !== input.deadline.toISOString()) {
     return invalid(pastDeadlineErrors(input.deadline, await deadlineImpact(actor, input, id, now)), 'The deadline is in the past: confirm “Enforce from now” to save it.');
   }
-  const values = { ...input, updatedAt: new Date(), updatedBy: actor.id };
+  const values = { ...input, ...kept, updatedAt: new Date(), updatedBy: actor.id };
   try {
     return await db.transaction(async (tx) => {
       if (id === null) {
@@ -193,7 +202,7 @@ export async function previewDraft(actor: Actor, input: CategoryInput, id: numbe
   const existing = id === null ? undefined : categories.find((c) => c.id === id);
   const position = existing?.position ?? (categories.at(-1)?.position ?? 0) + 1;
   const earlier = categories.filter((c) => c.id !== id && byPosition(c, { position, id: id ?? Number.MAX_SAFE_INTEGER }) < 0);
-  const draft = { ...input, id: id ?? -1, position } satisfies ProgramCategory;
+  const draft = { ...input, ...keptException(input, existing), id: id ?? -1, position } satisfies ProgramCategory;
   const users = await db
     .select({ accountId: inventoryUsers.accountId, path: inventoryUsers.path, tags: inventoryUsers.tags, groups: inventoryUsers.groups, consoleAccess: inventoryUsers.consoleAccess })
     .from(inventoryUsers)

@@ -18,7 +18,7 @@ export function categoryFormValues(c: CategoryRow | null, now = new Date()) {
     deadline: isoMinute(c?.deadline ?? d),
     cohort: c?.cohort ?? '',
     reason: c?.reason ?? '',
-    approver: c?.approver ?? '',
+    approvedException: c?.defaultDecision === 'exception' ? `${c.approver ? `Approved by ${c.approver}` : 'Approved'}${c.expiresAt ? `, until ${isoDay(c.expiresAt)}` : ''}` : null,
     expiresAt: c?.expiresAt ? isoDay(c.expiresAt) : '',
   } as const;
 }

@@ -6,7 +6,7 @@ import { assertRole } from '@/lib/auth/roles';
 import type { Actor } from '@/lib/auth/types';
 import { loadCategories } from './member';
 import { resolveProgram, type ProgramCategory, type ProgramGap } from './resolve';
-import type { CategoryInput } from './program-input';
+import { keptException, type CategoryInput } from './program-input';
 
 export type DeadlineImpact = {
   /** Users the category would hold who are in scope without compliant MFA: enforcement would apply to them at once. */
@@ -30,7 +30,7 @@ export async function deadlineImpact(actor: Actor, input: CategoryInput, id: num
   const [categories, users, decisions] = await Promise.all([loadCategories(db), db.select().from(inventoryUsers), db.select().from(programDecisions)]);
   const existing = id === null ? undefined : categories.find((c) => c.id === id);
   const draftId = id ?? -1;
-  const draft: ProgramCategory = { ...input, id: draftId, position: existing?.position ?? (categories.at(-1)?.position ?? 0) + 1 };
+  const draft: ProgramCategory = { ...input, ...keptException(input, existing), id: draftId, position: existing?.position ?? (categories.at(-1)?.position ?? 0) + 1 };
   const all: ProgramCategory[] = [...categories.filter((c) => c.id !== id), draft];
   const byUser = new Map(decisions.map((d) => [`${d.accountId}/${d.userName}`, d]));
   const hit: DeadlineImpact['sample'] = [];

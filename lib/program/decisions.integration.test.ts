@@ -1,7 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { and, eq, like, sql } from 'drizzle-orm';
-import { auditLog, programDecisions, programUsers } from '@/lib/db/schema';
+import { auditLog, exceptionRequests, programDecisions, programUsers } from '@/lib/db/schema';
+import { bulkRequestException, decideExceptionRequest, requestException } from './exception-requests';
 import { ForbiddenError } from '@/lib/auth/roles';
 import { saveCategory } from './categories';
 import { bulkDecide, listExceptions, setDecision } from './decisions';
@@ -18,18 +19,27 @@ describe('decisions and exceptions', () => {
   const parse = (p: Record<string, string>) => decisionInputSchema(new Date()).parse(p);
   const inAYear = () => new Date(Date.now() + 200 * 86_400_000).toISOString().slice(0, 10);
 
-  it('an exception leaves scope, is in the register, and is audited as an exception with before and after', async () => {
+  it('an exception is not set directly: it is requested, and only another admin’s approval writes it, with their identity as approver', async () => {
     await insertUsers([{ accountId: A, userName: 'ann', path: '/', tags: {}, groups: [], consoleAccess: true, types: [] }]);
-    const r = await setDecision(admin, { accountId: A, userName: 'ann' }, parse({ decision: 'exception', reason: 'Break-glass account in the safe', approver: 'Dave', expiresAt: inAYear() }));
-    expect(r.status).toBe('success');
-    const [row] = await db.select().from(programUsers).where(eq(programUsers.userName, 'ann'));
-    expect(row).toMatchObject({ decision: 'exception', inScope: false, programGap: null, approver: 'Dave' });
-    expect((await listExceptions(admin, 'active')).map((e) => e.userName)).toEqual(['ann']);
-    const a = await lastAudit('program.exception.set');
-    expect(a).toMatchObject({ actor: admin.id, target: `${A}/ann` });
-    expect(a!.detail).toMatchObject({ before: null, after: { decision: 'exception', approver: 'Dave', reason: 'Break-glass account in the safe' } });
+    const key = { accountId: A, userName: 'ann' };
+    const exception = parse({ decision: 'exception', reason: 'Break-glass account in the safe', approver: 'Dave', expiresAt: inAYear() });
+    expect(await setDecision(admin, key, exception)).toMatchObject({ status: 'error', code: 'ApprovalNeeded' });
+    expect(await db.select().from(programDecisions)).toHaveLength(0);
 
-    expect((await setDecision(admin, { accountId: A, userName: 'ann' }, parse({}))).status).toBe('success');
+    const requested = await requestException(admin, key, { justification: exception.reason!, expiresAt: exception.expiresAt! });
+    expect(requested.status).toBe('success');
+    const id = requested.status === 'success' ? requested.data.id : 0;
+    expect(await decideExceptionRequest(security, id, { verdict: 'approve', note: null }, { notify: { emailFrom: null, webhookUrl: null, accounts: [] } })).toMatchObject({ status: 'success' });
+    const [row] = await db.select().from(programUsers).where(eq(programUsers.userName, 'ann'));
+    expect(row).toMatchObject({ decision: 'exception', inScope: false, programGap: null, approver: security.id });
+    expect((await listExceptions(admin, 'active')).map((e) => [e.userName, e.approver, e.approvedAt instanceof Date])).toEqual([['ann', security.id, true]]);
+    const a = await lastAudit('program.exception.set');
+    expect(a).toMatchObject({ actor: security.id, target: `${A}/ann` });
+    expect(a!.detail).toMatchObject({ before: null, after: { decision: 'exception', approver: security.id, reason: 'Break-glass account in the safe' }, requestId: id });
+
+    // The approved exception stays while only the category override changes; the approver is kept, not retyped.
+    expect(await setDecision(admin, key, exception)).toMatchObject({ status: 'success', data: { changed: false } });
+    expect((await setDecision(admin, key, parse({}))).status).toBe('success');
     expect((await lastAudit('program.decision.clear'))!.detail).toMatchObject({ before: { decision: 'exception' }, after: null });
     expect(await db.select().from(programDecisions)).toHaveLength(0);
   });
@@ -90,7 +100,7 @@ describe('decisions and exceptions', () => {
     ]);
   });
 
-  it('bulk: every per-user entry carries its own before and after and the run’s id, an exception its justification, approver and end date', async () => {
+  it('bulk: every per-user entry carries its own before and after and the run’s id; an exception is refused (it is requested)', async () => {
     await insertUsers([
       { accountId: A, userName: 'svc-a', path: '/', tags: {}, groups: [], consoleAccess: true, types: [] },
       { accountId: A, userName: 'svc-b', path: '/', tags: {}, groups: [], consoleAccess: true, types: [] },
@@ -118,22 +128,26 @@ describe('decisions and exceptions', () => {
 
     const ends = new Date(Date.now() + 90 * 86_400_000).toISOString().slice(0, 10);
     mark = await auditMark();
-    const exception = parse({ decision: 'exception', reason: 'Shared test rig until it is retired', approver: 'Dave (CISO)', expiresAt: ends });
-    expect(await bulkDecide(admin, { account: A }, exception, 2)).toMatchObject({ status: 'success', data: { changed: 2 } });
+    const exception = parse({ decision: 'exception', reason: 'Shared test rig until it is retired', expiresAt: ends });
+    expect(await bulkDecide(admin, { account: A }, exception, 2)).toMatchObject({ status: 'error', code: 'ApprovalNeeded' });
+    expect(await auditSince(mark)).toEqual([]);
+    // The bulk page sends an exception as one request per user, for another admin to approve each.
+    const request = { justification: exception.reason!, expiresAt: exception.expiresAt! };
+    expect(await bulkRequestException(admin, { account: A }, request, 2)).toMatchObject({ status: 'success', data: { requested: 2, skipped: 0 } });
     entries = await auditSince(mark);
-    const exceptionId = (entries.at(-1)!.detail as { bulkId: string }).bulkId;
-    const after = { ...bySelector, decision: 'exception', reason: 'Shared test rig until it is retired', approver: 'Dave (CISO)', expiresAt: `${ends}T00:00:00.000Z` };
-    expect(entries).toEqual([
-      { actor: admin.id, action: 'program.exception.set', target: `${A}/svc-a`, outcome: 'success', detail: { before: outOfScope, after, bulkId: exceptionId } },
-      { actor: admin.id, action: 'program.exception.set', target: `${A}/svc-b`, outcome: 'success', detail: { before: outOfScope, after, bulkId: exceptionId } },
-      { actor: admin.id, action: 'program.decision.bulk', target: null, outcome: 'success', detail: { bulkId: exceptionId, filters: { account: A }, users: 2, changed: 2, after } },
+    expect(entries.map((e) => [e.action, e.target])).toEqual([
+      ['program.exception.request', `${A}/svc-a`],
+      ['program.exception.request', `${A}/svc-b`],
     ]);
+    expect(await bulkRequestException(admin, { account: A }, request, 2)).toMatchObject({ status: 'success', data: { requested: 0, skipped: 2 } });
+    expect((await db.select().from(programDecisions)).map((d) => d.decision)).toEqual(['out-of-scope', 'out-of-scope']);
   });
 
   it('a per-user exception ending more than a year away is refused on its field, by the form and by the domain; at the limit it is accepted', async () => {
     await insertUsers([{ accountId: A, userName: 'ann', path: '/', tags: {}, groups: [], consoleAccess: true, types: [] }]);
     const key = { accountId: A, userName: 'ann' };
-    const exception = (expiresAt: Date): DecisionInput => ({ categoryId: null, decision: 'exception', reason: 'Break-glass account in the safe', approver: 'Dave', expiresAt });
+    const exception = (expiresAt: Date): DecisionInput => ({ categoryId: null, decision: 'exception', reason: 'Break-glass account in the safe', expiresAt });
+    const request = (expiresAt: Date) => requestException(admin, key, { justification: 'Break-glass account in the safe', expiresAt });
     const tooLong = { status: 'invalid', fieldErrors: { expiresAt: [expect.stringMatching(/at most a year/)] }, message: 'Check the highlighted fields.' };
 
     const oneYearAndADay = new Date(oneYearFrom(new Date()).getTime() + 86_400_000);
@@ -147,10 +161,13 @@ describe('decisions and exceptions', () => {
     expect(await db.select().from(programDecisions)).toEqual([]);
     expect(await auditSince(mark)).toEqual([]);
 
+    expect(await request(oneYearAndADay)).toEqual(tooLong);
+    expect(await db.select().from(exceptionRequests)).toEqual([]);
+
     const limit = oneYearFrom(new Date());
-    expect(await setDecision(admin, key, exception(limit))).toMatchObject({ status: 'success', data: { changed: true } });
-    const [row] = await db.select().from(programDecisions);
-    expect(row!.expiresAt?.toISOString()).toBe(limit.toISOString());
+    expect(await request(limit)).toMatchObject({ status: 'success' });
+    const [row] = await db.select().from(exceptionRequests);
+    expect(row!.expiresAt.toISOString()).toBe(limit.toISOString());
   });
 
   it('reminder days are audited with before and after', async () => {

@@ -10,6 +10,7 @@ import { fail, invalid, ok, type ActionResult } from '@/lib/actions/result';
 import { allInventoryUsers } from '@/lib/inventory/queries';
 import type { UserFilters } from '@/lib/inventory/user-filters';
 import { decisionProblems, type DecisionInput } from './program-input';
+import { approvalOf, approvalsByTarget } from './exception-notify';
 
 export type UserKey = { accountId: string; userName: string };
 
@@ -30,6 +31,9 @@ function auditView(d: Pick<DecisionRow, 'categoryId' | 'decision' | 'reason' | '
 }
 
 const isClear = (input: DecisionInput) => input.categoryId === null && input.decision === null;
+
+/** What writeDecision stores: the form's input, and for an exception the approver (only an approval sets it). */
+export type DecisionWrite = DecisionInput & { approver?: string | null };
 
 const actionFor = (input: DecisionInput): AuditAction => (isClear(input) ? 'program.decision.clear' : input.decision === 'exception' ? 'program.exception.set' : 'program.decision.set');
 
@@ -52,19 +56,19 @@ export async function getProgramUser(actor: Actor, key: UserKey): Promise<Progra
  * Writes (or, when both the category and the decision are left to the program, removes) one user's decision,
  * inside `db` (a transaction for bulk), and audits it with before and after. Null when nothing changed.
  */
-async function writeDecision(db: Db, actor: Actor, key: UserKey, input: DecisionInput, names: Map<number, string>, extra: Record<string, unknown> = {}) {
+export async function writeDecision(db: Db, actor: Actor, key: UserKey, input: DecisionWrite, names: Map<number, string>, extra: Record<string, unknown> = {}) {
   const [before] = await db
     .select()
     .from(programDecisions)
     .where(and(eq(programDecisions.accountId, key.accountId), eq(programDecisions.userName, key.userName)))
     .for('update');
   const beforeView = auditView(before ?? null, before?.categoryId != null ? names.get(before.categoryId) : null);
-  const afterView = isClear(input) ? null : auditView(input, input.categoryId != null ? names.get(input.categoryId) : null);
+  const afterView = isClear(input) ? null : auditView({ ...input, approver: input.approver ?? null }, input.categoryId != null ? names.get(input.categoryId) : null);
   if (JSON.stringify(beforeView) === JSON.stringify(afterView)) return null;
   if (isClear(input)) {
     await db.delete(programDecisions).where(and(eq(programDecisions.accountId, key.accountId), eq(programDecisions.userName, key.userName)));
   } else {
-    const values = { ...input, decidedBy: actor.id, decidedAt: new Date() };
+    const values = { ...input, approver: input.decision === 'exception' ? (input.approver ?? null) : null, decidedBy: actor.id, decidedAt: new Date() };
     await db
       .insert(programDecisions)
       .values({ ...key, ...values })
@@ -81,27 +85,43 @@ async function writeDecision(db: Db, actor: Actor, key: UserKey, input: Decision
 
 const categoryGone = fail('NotFound', 'That category no longer exists. Reload the page and choose again.');
 
-async function categoryNames(db: Db): Promise<Map<number, string>> {
+export async function categoryNames(db: Db): Promise<Map<number, string>> {
   return new Map((await db.select({ id: programCategories.id, name: programCategories.name }).from(programCategories)).map((c) => [c.id, c.name]));
 }
 
-/** An admin's decision about one inventoried IAM user; audited with before and after. */
+export const EXCEPTION_NEEDS_APPROVAL = 'An exception is requested, then approved by another admin (Exceptions, pending requests): it is not set directly.';
+
+/**
+ * An admin's decision about one inventoried IAM user; audited with before and after. "Required" and "out of scope" are
+ * direct; an exception only stays as its approval wrote it (e.g. while the category override changes): a new or
+ * changed one is a request (exception-requests.ts).
+ */
 export async function setDecision(actor: Actor, key: UserKey, input: DecisionInput): Promise<ActionResult<{ changed: boolean }>> {
   assertRole(actor.roles, 'admin', 'decisions');
   const problems = decisionProblems(input, new Date());
   if (problems) return invalid(problems, 'Check the highlighted fields.');
   const db = await getDb();
+  let write: DecisionWrite = input;
+  if (input.decision === 'exception') {
+    const [current] = await db.select().from(programDecisions).where(and(eq(programDecisions.accountId, key.accountId), eq(programDecisions.userName, key.userName)));
+    if (!current || !sameException(current, input)) return fail('ApprovalNeeded', EXCEPTION_NEEDS_APPROVAL);
+    write = { ...input, approver: current.approver };
+  }
   const [user] = await db.select({ n: inventoryUsers.userName }).from(inventoryUsers).where(and(eq(inventoryUsers.accountId, key.accountId), eq(inventoryUsers.userName, key.userName)));
   if (!user) return fail('NotFound', `${key.userName} is not in the inventory of account ${key.accountId}. Refresh the inventory, then try again.`);
   return db.transaction(async (tx) => {
     const names = await categoryNames(tx as unknown as Db);
     if (input.categoryId !== null && !names.has(input.categoryId)) return categoryGone;
-    const entry = await writeDecision(tx as unknown as Db, actor, key, input, names);
+    const entry = await writeDecision(tx as unknown as Db, actor, key, write, names);
     if (!entry) return ok({ changed: false }, 'Nothing changed.');
     await recordAudit(tx as unknown as Db, entry);
     return ok({ changed: true }, isClear(input) ? `${key.userName} now follows the program (no override).` : `Decision for ${key.userName} saved.`);
   });
 }
+
+/** The same exception (justification and end date) as the stored decision: only its approval may have set it. */
+export const sameException = (d: Pick<DecisionRow, 'decision' | 'reason' | 'expiresAt'> | null, input: Pick<DecisionInput, 'decision' | 'reason' | 'expiresAt'>) =>
+  d?.decision === 'exception' && input.decision === 'exception' && d.reason === input.reason && d.expiresAt?.getTime() === input.expiresAt?.getTime();
 
 /** Every user the filters select (the users table's filters), for a bulk decision's confirmation. */
 export async function selectUsers(actor: Actor, filters: Partial<UserFilters>): Promise<UserKey[]> {
@@ -122,6 +142,7 @@ export async function bulkDecide(actor: Actor, filters: Partial<UserFilters>, in
   assertRole(actor.roles, 'admin', 'decisions');
   const problems = decisionProblems(input, new Date());
   if (problems) return invalid(problems, 'Check the highlighted fields.');
+  if (input.decision === 'exception') return fail('ApprovalNeeded', EXCEPTION_NEEDS_APPROVAL);
   const keys = await selectUsers(actor, filters);
   if (keys.length > BULK_LIMIT) return fail('TooMany', `These filters select more than ${BULK_LIMIT.toLocaleString('en')} users. Narrow them (e.g. by account or tag) and decide in parts.`);
   if (keys.length === 0) return fail('Empty', 'These filters select no users.');
@@ -140,7 +161,7 @@ export async function bulkDecide(actor: Actor, filters: Partial<UserFilters>, in
     for (let i = 0; i < entries.length; i += 500) {
       await t.insert(auditLog).values(entries.slice(i, i + 500));
     }
-    await recordAudit(t, { actor: actor.id, action: 'program.decision.bulk', outcome: 'success', detail: { bulkId, filters, users: keys.length, changed: entries.length, after: auditView(isClear(input) ? null : input) } });
+    await recordAudit(t, { actor: actor.id, action: 'program.decision.bulk', outcome: 'success', detail: { bulkId, filters, users: keys.length, changed: entries.length, after: auditView(isClear(input) ? null : { ...input, approver: null }) } });
     const changed = entries.length;
     return ok({ changed, unchanged: keys.length - changed }, `Decision applied: ${plural(changed, 'user')} changed${keys.length - changed ? `, ${keys.length - changed} already had it` : ''}.`);
   });
@@ -148,8 +169,11 @@ export async function bulkDecide(actor: Actor, filters: Partial<UserFilters>, in
 
 export type ExceptionStatus = 'active' | 'expiring' | 'expired' | 'all';
 
-/** The exception register: every user whose decision is an exception (their own or their category's). */
-export async function listExceptions(actor: Actor, status: ExceptionStatus = 'all'): Promise<ProgramUserRow[]> {
+/**
+ * The exception register: every user whose decision is an exception (their own or their category's), with the
+ * approval from its request record (approvedAt null: approved before requests existed, the approver typed).
+ */
+export async function listExceptions(actor: Actor, status: ExceptionStatus = 'all'): Promise<(ProgramUserRow & { approvedAt: Date | null })[]> {
   assertRole(actor.roles, 'admin', 'the exception register');
   const db = await getDb();
   const v = programUsers;
@@ -158,5 +182,9 @@ export async function listExceptions(actor: Actor, status: ExceptionStatus = 'al
   if (status === 'active') where.push(eq(v.exceptionExpired, false));
   if (status === 'expiring') where.push(eq(v.exceptionExpired, false), lte(v.expiresAt, soon));
   if (status === 'expired') where.push(eq(v.exceptionExpired, true));
-  return db.select().from(v).where(and(...where)).orderBy(asc(v.expiresAt), asc(v.accountId), asc(v.userName)).limit(5000);
+  const [rows, approvals] = await Promise.all([db.select().from(v).where(and(...where)).orderBy(asc(v.expiresAt), asc(v.accountId), asc(v.userName)).limit(5000), approvalsByTarget(db)]);
+  return rows.map((r) => {
+    const a = approvalOf(approvals, r);
+    return { ...r, approvedAt: a && a.approvedBy === r.approver ? a.approvedAt : null };
+  });
 }

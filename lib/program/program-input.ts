@@ -63,19 +63,28 @@ function expirySchema(now: Date) {
 }
 
 const justification = freeText().trim().min(10, 'Say why, in at least 10 characters (auditors read this).').max(1000, 'Keep it to 1,000 characters.');
-const approver = freeText().trim().min(2, 'Name who approved it.').max(120, 'Keep it to 120 characters.');
+const decisionNote = freeText().trim().max(1000, 'Keep it to 1,000 characters.');
 const outOfScopeReason = freeText().trim().min(5, 'Give the reason, e.g. "to be removed on 31 Jan".').max(1000, 'Keep it to 1,000 characters.');
 
-export type CategoryInput = Omit<ProgramCategory, 'id' | 'position'>;
+/**
+ * A category as the form sets it. A default of "exception" is never typed: its justification, end date and approver
+ * come from an approved category-wide request (exception-requests.ts); saveCategory keeps them, or refuses a new one.
+ */
+export type CategoryInput = Omit<ProgramCategory, 'id' | 'position' | 'approver'>;
+
+/** A category-wide exception as its approval wrote it (the form cannot change it); any other default has no approver. */
+export const keptException = (input: CategoryInput, stored: Pick<ProgramCategory, 'defaultDecision' | 'reason' | 'approver' | 'expiresAt'> | undefined) =>
+  input.defaultDecision === 'exception' && stored?.defaultDecision === 'exception' ? { reason: stored.reason, approver: stored.approver, expiresAt: stored.expiresAt } : { approver: null };
 
 type Issue = (path: string, message: string) => void;
 
 /**
- * What a decision of exception or out of scope must carry: an exception its justification, approver and an end date
- * within a year; out of scope its reason. The same rules for a category's default and for one user's decision.
+ * What a decision of exception or out of scope must carry: an exception its justification and an end date within a
+ * year (its approver is the identity of the admin who approves the request, never typed); out of scope its reason.
+ * The same rules for a category's default and for one user's decision.
  */
-function decisionDetails(decision: Decision | undefined, v: { reason?: string; approver?: string; expiresAt?: string }, now: Date, issue: Issue) {
-  const out = { reason: null as string | null, approver: null as string | null, expiresAt: null as Date | null };
+function decisionDetails(decision: Decision | undefined, v: { reason?: string; expiresAt?: string }, now: Date, issue: Issue) {
+  const out = { reason: null as string | null, expiresAt: null as Date | null };
   const take = <T>(field: string, r: z.ZodSafeParseResult<T>): T | null => {
     if (r.success) return r.data;
     issue(field, r.error.issues[0]!.message);
@@ -83,7 +92,6 @@ function decisionDetails(decision: Decision | undefined, v: { reason?: string; a
   };
   if (decision === 'exception') {
     out.reason = take('reason', justification.safeParse(v.reason ?? ''));
-    out.approver = take('approver', approver.safeParse(v.approver ?? ''));
     out.expiresAt = take('expiresAt', expirySchema(now).safeParse(v.expiresAt ?? ''));
   } else if (decision === 'out-of-scope') {
     out.reason = take('reason', outOfScopeReason.safeParse(v.reason ?? ''));
@@ -107,8 +115,6 @@ export function categoryInputSchema(now: Date) {
       deadline: z.string({ error: 'Give the deadline (UTC).' }).trim().min(1, 'Give the deadline (UTC).'),
       cohort: z.string({ error: 'Give the cohort name enforcement will use, e.g. prod-admins.' }).trim().toLowerCase(),
       reason: z.preprocess(blank, freeText().trim().optional()),
-      approver: z.preprocess(blank, freeText().trim().optional()),
-      expiresAt: z.preprocess(blank, z.string().trim().optional()),
     })
     .transform((v, ctx): CategoryInput => {
       const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
@@ -137,7 +143,8 @@ export function categoryInputSchema(now: Date) {
       const deadline = parseUtc(v.deadline);
       if (!deadline) issue('deadline', 'Enter the deadline as a date and time (UTC).');
       else if (deadline.getTime() > now.getTime() + 5 * 366 * DAY_MS) issue('deadline', 'That deadline is more than five years away: check the year.');
-      const details = decisionDetails(v.defaultDecision, v, now, issue);
+      // A category-wide exception keeps what its approved request set (saveCategory): nothing of it is typed here.
+      const details = v.defaultDecision === 'exception' ? { reason: null, expiresAt: null } : decisionDetails(v.defaultDecision, v, now, issue);
       return {
         name: v.name,
         selectorKind: v.selectorKind,
@@ -160,7 +167,6 @@ export type DecisionInput = {
   /** null: the category's default decision. */
   decision: Decision | null;
   reason: string | null;
-  approver: string | null;
   expiresAt: Date | null;
 };
 
@@ -170,7 +176,6 @@ export function decisionInputSchema(now: Date) {
       categoryId: z.preprocess(blank, z.coerce.number({ error: 'Choose a category.' }).int().positive().optional()),
       decision: z.preprocess(blank, z.enum(DECISIONS, { error: 'Choose a decision.' }).optional()),
       reason: z.preprocess(blank, freeText().trim().optional()),
-      approver: z.preprocess(blank, freeText().trim().optional()),
       expiresAt: z.preprocess(blank, z.string().trim().optional()),
     })
     .transform((v, ctx): DecisionInput => {
@@ -185,19 +190,51 @@ export function decisionInputSchema(now: Date) {
  * The rules of decisionInputSchema, checked again on an input already parsed: the domain does not trust that its
  * caller used the form (an exception must not outlive a year whoever writes it). Null when the input keeps them.
  */
-export function decisionProblems(input: DecisionInput, now: Date): Partial<Record<'reason' | 'approver' | 'expiresAt', string[]>> | null {
-  const errors: Partial<Record<'reason' | 'approver' | 'expiresAt', string[]>> = {};
-  const check = (field: 'reason' | 'approver', schema: z.ZodString, value: string | null) => {
+export function decisionProblems(input: Pick<DecisionInput, 'decision' | 'reason' | 'expiresAt'>, now: Date): Partial<Record<'reason' | 'expiresAt', string[]>> | null {
+  const errors: Partial<Record<'reason' | 'expiresAt', string[]>> = {};
+  const check = (field: 'reason', schema: z.ZodString, value: string | null) => {
     const r = schema.safeParse(value ?? '');
     if (!r.success) errors[field] = [r.error.issues[0]!.message];
   };
   if (input.decision === 'exception') {
     check('reason', justification, input.reason);
-    check('approver', approver, input.approver);
     const problem = input.expiresAt ? expiryProblem(input.expiresAt, now) : EXPIRY_MISSING;
     if (problem) errors.expiresAt = [problem];
   } else if (input.decision === 'out-of-scope') {
     check('reason', outOfScopeReason, input.reason);
   }
   return Object.keys(errors).length ? errors : null;
+}
+
+/** An exception request as the form sends it: the justification and the end date, under the rules of a decision. */
+export type ExceptionRequestInput = { justification: string; expiresAt: Date };
+
+export function exceptionRequestSchema(now: Date) {
+  return z.object({ reason: freeText({ error: 'Say why, in at least 10 characters (auditors read this).' }).trim(), expiresAt: z.string({ error: EXPIRY_MISSING }) }).transform((v, ctx): ExceptionRequestInput => {
+    const details = decisionDetails('exception', v, now, (path, message) => ctx.addIssue({ code: 'custom', path: [path], message }));
+    return { justification: details.reason ?? '', expiresAt: details.expiresAt ?? new Date(0) };
+  });
+}
+
+/** The domain's re-check of a request (whoever calls it): null when it keeps the rules. */
+export const requestProblems = (r: ExceptionRequestInput, now: Date) => decisionProblems({ decision: 'exception', reason: r.justification, expiresAt: r.expiresAt }, now);
+
+/** An admin's answer to a request: approve or reject, with a note (required to reject: the requester reads why). */
+export const exceptionVerdictSchema = z
+  .object({ verdict: z.enum(['approve', 'reject'], { error: 'Choose approve or reject.' }), note: z.preprocess(blank, decisionNote.optional()) })
+  .superRefine((v, ctx) => {
+    if (v.verdict === 'reject' && (v.note ?? '').length < 5) ctx.addIssue({ code: 'custom', path: ['note'], message: 'Say why it is rejected (at least 5 characters): the requester reads it.' });
+  })
+  .transform((v) => ({ verdict: v.verdict, note: v.note ?? null }));
+export type ExceptionVerdict = z.output<typeof exceptionVerdictSchema>;
+
+/**
+ * Who may decide a request (the domain's rule, not the page's): an admin, on a request still pending, who did not ask
+ * for it. Null when `actorId` may; otherwise the reason shown. Identities compare case-insensitively (emails).
+ */
+export function approvalRefusal(actor: { id: string; roles: readonly string[] }, request: { requestedBy: string; status: string }): string | null {
+  if (!actor.roles.includes('admin')) return 'Only an admin decides exception requests.';
+  if (request.status !== 'pending') return `This request is already ${request.status}.`;
+  if (actor.id.trim().toLowerCase() === request.requestedBy.trim().toLowerCase()) return 'You asked for this exception: another admin must approve or reject it.';
+  return null;
 }

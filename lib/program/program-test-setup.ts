@@ -6,7 +6,7 @@ import { beforeAll } from 'vitest';
 import { asc, desc, eq, gt, max } from 'drizzle-orm';
 import { useLocalStack } from '@/test-support/stack';
 import { getDb, type Db } from '@/lib/db/client';
-import { auditLog, inventoryUsers, programCategories, programDecisions, userWindows } from '@/lib/db/schema';
+import { auditLog, exceptionRequests, inventoryUsers, programCategories, programDecisions, userWindows } from '@/lib/db/schema';
 import type { Actor, Role } from '@/lib/auth/types';
 import { userArn } from '@/lib/iam-identifiers';
 import { classify } from '@/lib/inventory/classify';
@@ -34,6 +34,7 @@ export const member = actor(['member'], 'alice@example.com');
 /** Empties the program and the inventory of `target`. */
 export async function resetDatabase(target: Db) {
   await target.delete(userWindows);
+  await target.delete(exceptionRequests);
   await target.delete(programDecisions);
   await target.delete(programCategories);
   await target.delete(inventoryUsers);

@@ -30,6 +30,8 @@ export function dueStep(deadline: Date, days: readonly number[], now: Date): Due
 export function stepLabel(step: string): string {
   const m = /^(\d+)d$/.exec(step);
   if (m) return `${plural(Number(m[1]), 'day')} before`;
+  const e = /^exception-(\d+)d$/.exec(step);
+  if (e) return `Exception ends in ${plural(Number(e[1]), 'day')}`;
   return step.startsWith('manual-') ? 'Sent now by an admin' : step;
 }
 

@@ -8,6 +8,7 @@ export * from './auth';
 export * from './campaign';
 export * from './enrollment';
 export * from './events';
+export * from './exception-requests';
 export * from './inventory';
 export * from './program';
 export * from './program-facts';

@@ -3,7 +3,8 @@ import { and, eq, lt, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '@/lib/db/client';
 import { reminderSends, type ProgramUserRow } from '@/lib/db/schema';
 import { sendEmail } from '@/lib/aws/ses';
-import { buildReminderMessage, enrollLink, webhookPayload, type ReminderFacts } from '../reminder-plan';
+import { buildReminderMessage, enrollLink, webhookPayload, type WebhookPayload } from '../reminder-plan';
+import { exceptionEndMessage } from '../exception-end';
 import { accountLabelOf, recipientLabel, recipientOf, type ReminderChannel, type ReminderConfig, type ReminderTrigger } from './config';
 import { postWebhook, type Delivery } from './webhook';
 
@@ -29,11 +30,17 @@ export const MAX_ATTEMPTS = 3;
 export const STALE_SENDING_MS = 15 * 60_000;
 export const RETRY_AFTER_MS = 5 * 60_000;
 
-function factsFor(row: ProgramUserRow, config: ReminderConfig, now: Date): ReminderFacts {
+type Outgoing = { subject: string; text: string; html: string; webhook: WebhookPayload };
+
+/** The message of a deadline step, or (exceptionEnd) of an exception's end. */
+function messageFor(row: ProgramUserRow, config: ReminderConfig, now: Date, exceptionEnd: boolean): Outgoing {
   const recipient = recipientOf(row, config.emailTagKey);
-  return {
+  const link = enrollLink(config.portalUrl, row.accountId, row.userName);
+  const accountLabel = accountLabelOf(config, row.accountId);
+  if (exceptionEnd) return exceptionEndMessage({ accountId: row.accountId, accountLabel, userName: row.userName, categoryName: row.categoryName, expiresAt: row.expiresAt!, link, ownerEmail: recipient.email });
+  const facts = {
     accountId: row.accountId,
-    accountLabel: accountLabelOf(config, row.accountId),
+    accountLabel,
     userName: row.userName,
     ownerEmail: recipient.email,
     categoryName: row.categoryName,
@@ -41,15 +48,16 @@ function factsFor(row: ProgramUserRow, config: ReminderConfig, now: Date): Remin
     gap: row.programGap,
     allowedDeviceTypes: row.allowedDeviceTypes,
     minDevices: row.minDevices,
-    link: enrollLink(config.portalUrl, row.accountId, row.userName),
+    link,
     now,
   };
+  const m = buildReminderMessage(facts);
+  return { subject: m.subject, text: m.text, html: m.html, webhook: webhookPayload(facts, m) };
 }
 
-async function deliver(channel: ReminderChannel, facts: ReminderFacts, recipient: string | null, config: ReminderConfig): Promise<Delivery> {
-  const message = buildReminderMessage(facts);
+async function deliver(channel: ReminderChannel, message: Outgoing, recipient: string | null, config: ReminderConfig): Promise<Delivery> {
   try {
-    if (channel === 'webhook') return await postWebhook(config.webhookUrl!, webhookPayload(facts, message));
+    if (channel === 'webhook') return await postWebhook(config.webhookUrl!, message.webhook);
     const out = await sendEmail({ from: config.emailFrom!, to: recipient!, subject: message.subject, text: message.text, html: message.html });
     return out.ok ? { ok: true, messageId: out.messageId } : { ok: false, error: `${out.name}: ${out.message || out.code}` };
   } catch (error) {
@@ -135,14 +143,17 @@ export async function expireStaleSends(db: Db): Promise<number> {
 
 export type SendOutcome = 'sent' | 'failed' | 'skipped' | 'alreadySent';
 
-/** One reminder to one user on one channel: claimed, delivered and recorded, or found already claimed. */
+/**
+ * One reminder to one user on one channel: claimed, delivered and recorded, or found already claimed. With
+ * `exceptionEnd`, the reminder of the user's exception ending: keyed on the exception's end date instead of the deadline.
+ */
 export async function sendOne(
   db: Db,
   config: ReminderConfig,
-  s: { row: ProgramUserRow; step: string; channel: ReminderChannel; now: Date; trigger: ReminderTrigger; actor: string },
+  s: { row: ProgramUserRow; step: string; channel: ReminderChannel; now: Date; trigger: ReminderTrigger; actor: string; exceptionEnd?: boolean },
 ): Promise<SendOutcome> {
   const { row, channel } = s;
-  const key: SendKey = { accountId: row.accountId, userName: row.userName, deadline: row.deadline!, step: s.step, channel };
+  const key: SendKey = { accountId: row.accountId, userName: row.userName, deadline: s.exceptionEnd ? row.expiresAt! : row.deadline!, step: s.step, channel };
   const to = recipientOf(row, config.emailTagKey);
   if (channel === 'email' && to.email === null) {
     // Recorded once, so the record says why this person got no email; retried only once the tag is there.
@@ -154,7 +165,7 @@ export async function sendOne(
   }
   const id = await claim(db, { ...key, row, recipient: recipientLabel(channel, to.email, config), trigger: s.trigger, actor: s.actor });
   if (id === null) return 'alreadySent';
-  const outcome = await deliver(channel, factsFor(row, config, s.now), to.email, config);
+  const outcome = await deliver(channel, messageFor(row, config, s.now, s.exceptionEnd === true), to.email, config);
   await finish(db, id, outcome);
   return outcome.ok ? 'sent' : 'failed';
 }

@@ -3,7 +3,8 @@ import { and, eq, gt, isNotNull, lte } from 'drizzle-orm';
 import pLimit from 'p-limit';
 import { getEnv } from '@/lib/env';
 import { getDb } from '@/lib/db/client';
-import { programUsers } from '@/lib/db/schema';
+import { programUsers, type ProgramUserRow } from '@/lib/db/schema';
+import { EXCEPTION_END_DAYS, EXCEPTION_END_STEP, exceptionEndDue } from '../exception-end';
 import { recordAudit } from '@/lib/audit/log';
 import { trackWork } from '@/lib/ops/lifecycle';
 import { DAY_MS, dueStep } from '../reminder-plan';
@@ -66,13 +67,19 @@ export async function runReminders(
           lte(programUsers.deadline, horizon),
         ),
       );
-    const work = candidates.flatMap((row) => {
+    const work: { row: ProgramUserRow; step: string; channel: ReminderChannel; exceptionEnd?: boolean }[] = candidates.flatMap((row) => {
       const step = dueStep(row.deadline!, days, now);
       return step ? channels.map((channel) => ({ row, step: step.key, channel })) : [];
     });
+    // Exceptions ending within EXCEPTION_END_DAYS: their owners hear of it once per end date (the outbox's key).
+    const ending = await db
+      .select()
+      .from(programUsers)
+      .where(and(eq(programUsers.decision, 'exception'), gt(programUsers.expiresAt, now), lte(programUsers.expiresAt, new Date(now.getTime() + EXCEPTION_END_DAYS * DAY_MS))));
+    for (const row of ending) if (exceptionEndDue(row.expiresAt!, now)) work.push(...channels.map((channel) => ({ row, step: EXCEPTION_END_STEP, channel, exceptionEnd: true })));
     summary.due = work.length;
-    await pLimit(SEND_CONCURRENCY).map(work, async ({ row, step, channel }) => {
-      const outcome = await sendOne(db, config, { row, step, channel, now, trigger: input.trigger, actor: input.actor });
+    await pLimit(SEND_CONCURRENCY).map(work, async ({ row, step, channel, exceptionEnd }) => {
+      const outcome = await sendOne(db, config, { row, step, channel, now, trigger: input.trigger, actor: input.actor, exceptionEnd });
       summary[outcome]++;
     });
   }

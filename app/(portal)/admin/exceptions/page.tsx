@@ -3,6 +3,7 @@ import Link from 'next/link';
 import { requireRole } from '@/lib/auth/session';
 import { EXPIRING_DAYS, listExceptions, type ExceptionStatus } from '@/lib/program/decisions';
 import { Badge } from '@/components/ui/badge';
+import { PendingRequests } from './pending-requests';
 import { CardSection } from '@/components/ui/card';
 import { DataTable } from '@/components/ui/data-table';
 import { formatDate, plural } from '@/lib/format';
@@ -32,9 +33,11 @@ export default async function ExceptionsPage({ searchParams }: { searchParams: P
         <h1 className="text-2xl font-bold sm:text-3xl">Exception register</h1>
         <p className="text-slate-700">
           Every IAM user excepted from MFA, by their own decision or their category’s, with who approved it and until when. An expired exception is a gap
-          again without anyone touching it.
+          again without anyone touching it. Exceptions are requested (on a user’s page, the bulk decision page, a category’s page, or by a member for
+          their own IAM user) and approved here by an admin who did not ask for them.
         </p>
       </div>
+      <PendingRequests actor={actor} labels={labels} />
       <nav aria-label="Exception status" className="flex flex-wrap gap-2">
         {STATUSES.map(([s, label]) => (
           <Link
@@ -69,7 +72,7 @@ export default async function ExceptionsPage({ searchParams }: { searchParams: P
                   <td className="py-2 pr-3">{labels.get(r.accountId) ?? r.accountId}</td>
                   <td className="py-2 pr-3">{r.categoryName ?? '—'}</td>
                   <td className="max-w-xs py-2 pr-3">{r.decisionReason}</td>
-                  <td className="py-2 pr-3">{r.approver}</td>
+                  <td className="py-2 pr-3" data-testid="exception-approval">{r.approver ? (r.approvedAt ? `Approved by ${r.approver} on ${formatDate(r.approvedAt)}` : `Approved by ${r.approver}`) : '—'}</td>
                   <td className="py-2 pr-3 whitespace-nowrap">{r.expiresAt ? formatDate(r.expiresAt) : '—'}</td>
                   <td className="py-2 pr-3" data-testid="exception-status">
                     {r.exceptionExpired ? (

@@ -5,7 +5,8 @@ import { defineAction } from '@/lib/actions/define-action';
 import { ok } from '@/lib/actions/result';
 import { getDb } from '@/lib/db/client';
 import { deleteCategory, moveCategory, previewDraft, saveCategory, type DraftPreview } from '@/lib/program/categories';
-import { categoryInputSchema } from '@/lib/program/program-input';
+import { categoryInputSchema, exceptionRequestSchema } from '@/lib/program/program-input';
+import { requestException } from '@/lib/program/exception-requests';
 import { setReminderDays } from '@/lib/program/settings';
 import { dbIdField } from '@/lib/actions/params';
 
@@ -42,4 +43,10 @@ export const moveCategoryAction = defineAction(
 export const setReminderDaysAction = defineAction(
   { name: 'program.settings.update', role: 'security', schema: z.object({ reminderDays: z.string().max(200) }), revalidate: PROGRAM },
   async (actor, { reminderDays }) => setReminderDays(await getDb(), actor, reminderDays),
+);
+
+/** A category-wide exception: requested here, approved by another admin in the exceptions queue. */
+export const requestCategoryExceptionAction = defineAction(
+  { name: 'program.exception.request', role: 'security', schema: () => z.object({ categoryId: dbIdField() }).and(exceptionRequestSchema(new Date())), revalidate: '/admin/exceptions' },
+  async (actor, { categoryId, ...request }) => requestException(actor, { categoryId }, request),
 );

@@ -116,7 +116,7 @@ export default async function ReportPage({ searchParams }: { searchParams: Promi
                     <td className="py-1.5 pr-3">{labels.get(e.accountId) ?? e.accountId}</td>
                     <td className="py-1.5 pr-3">{e.level === 'user' ? 'For this user' : `Category ${e.category ?? ''}`}</td>
                     <td className="py-1.5 pr-3">{e.justification ?? '—'}</td>
-                    <td className="py-1.5 pr-3">{e.approver ?? '—'}</td>
+                    <td className="py-1.5 pr-3">{e.approver ? `${e.approver}${e.approvedAt ? ` on ${fmtDay(e.approvedAt)}` : ''}` : '—'}</td>
                     <td className="py-1.5 whitespace-nowrap">
                       {fmtDay(e.expiresAt)} {e.expired && <Badge tone="bad">Expired: in scope</Badge>}
                     </td>

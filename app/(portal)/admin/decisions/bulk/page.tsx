@@ -49,7 +49,7 @@ export default async function BulkDecisionPage({ searchParams }: { searchParams:
           </Card>
           <Card aria-labelledby="decide-heading">
             <h2 id="decide-heading" className="text-lg font-semibold">Decision</h2>
-            <p className="mt-1 text-sm text-slate-700">Applied to every selected user and recorded in the audit log for each, with what it replaced.</p>
+            <p className="mt-1 text-sm text-slate-700">Applied to every selected user and recorded in the audit log for each, with what it replaced. An exception is not applied: it becomes one request per user in the exceptions queue, for another admin to approve.</p>
             <div className="mt-3">
               <DecisionForm
                 mode="bulk"
@@ -57,7 +57,7 @@ export default async function BulkDecisionPage({ searchParams }: { searchParams:
                 filters={filters}
                 expected={users.length}
                 categories={categories.map((c) => ({ id: c.id, name: c.name }))}
-                initial={{ categoryId: null, decision: null, reason: '', approver: actor.name, expiresAt: '' }}
+                initial={{ categoryId: null, decision: null, reason: '', expiresAt: '' }}
               />
             </div>
           </Card>

@@ -30,7 +30,8 @@ export type CategoryFormValues = {
   deadline: string;
   cohort: string;
   reason: string;
-  approver: string;
+  /** The approved category-wide exception, read-only here ("Approved by … until …"); null when there is none. */
+  approvedException: string | null;
   /** yyyy-mm-dd */
   expiresAt: string;
 };
@@ -94,11 +95,15 @@ export function CategoryForm({ initial, accounts }: { initial: CategoryFormValue
           name="defaultDecision"
           value={decision}
           onChange={(v) => setDecision(v as Decision)}
-          options={[['required', 'MFA required'], ['exception', 'Approved exception'], ['out-of-scope', 'Out of scope']]}
-          hint="What applies to users in this category unless an admin decides otherwise for one of them."
+          options={[['required', 'MFA required'], ...(initial.approvedException ? [['exception', 'Approved exception (keep it)'] as [string, string]] : []), ['out-of-scope', 'Out of scope']]}
+          hint="What applies to users in this category unless an admin decides otherwise for one of them. A category-wide exception is requested below the form and approved by another admin."
           errors={errors?.defaultDecision}
         />
-        <DecisionDetails decision={decision} initial={initial} errors={errors} expiryHint="At most a year from today." reasonExample="Service users: console passwords are being removed." />
+        {decision === 'exception' && initial.approvedException ? (
+          <p className="text-sm text-slate-700" data-testid="category-exception">“{initial.reason}” · {initial.approvedException}</p>
+        ) : (
+          <DecisionDetails decision={decision} initial={initial} errors={errors} expiryHint="At most a year from today." reasonExample="Service users: console passwords are being removed." />
+        )}
         <fieldset aria-describedby={`${groupId}-error`}>
           <legend className="text-sm font-medium">Allowed device types</legend>
           <div className="mt-1 flex flex-wrap gap-x-6 gap-y-2">

@@ -6,6 +6,8 @@ import { listCategories } from '@/lib/program/categories';
 import { categoryFormValues } from '@/lib/program/category-form-values';
 import { Card } from '@/components/ui/card';
 import { CategoryForm } from '../category-form';
+import { ExceptionRequestForm } from '@/components/program/exception-request-form';
+import { requestCategoryExceptionAction } from '../../actions';
 
 export const metadata = { title: 'Edit category' };
 
@@ -25,6 +27,16 @@ export default async function EditCategoryPage({ params }: { params: Promise<{ i
       </div>
       <Card>
         <CategoryForm initial={{ ...values, allowedDeviceTypes: [...values.allowedDeviceTypes] }} accounts={await listManagedAccounts()} />
+      </Card>
+      <Card aria-labelledby="category-exception-heading">
+        <h2 id="category-exception-heading" className="text-lg font-semibold">Request a category-wide exception</h2>
+        <p className="mt-1 text-sm text-slate-700">
+          Every user of {category.name} would be excepted from MFA until the end date. Another admin (not you) approves or rejects it under Exceptions,
+          pending requests; the approval sets this category’s default decision to “exception”, with the approver recorded.
+        </p>
+        <div className="mt-3">
+          <ExceptionRequestForm action={requestCategoryExceptionAction} hidden={{ categoryId: String(category.id) }} label={`Category-wide exception request for ${category.name}`} />
+        </div>
       </Card>
     </div>
   );

@@ -17,6 +17,8 @@ import { formatDateTimeUtc, isoDay } from '@/lib/format';
 import { isAccountId, isIamUserName } from '@/lib/iam-identifiers';
 import { getDecision, getProgramUser } from '@/lib/program/decisions';
 import { listCategories } from '@/lib/program/categories';
+import { requestsForUser } from '@/lib/program/exception-requests';
+import { ExceptionRequestHistory } from '@/components/program/exception-request-history';
 import { allowedTypesText, decisionLabel } from '@/lib/program/resolve';
 import { DecisionForm } from '@/components/program/decision-form';
 import { getSignInEvidence } from '@/lib/events/evidence';
@@ -37,13 +39,14 @@ export default async function UserDetailPage({
   const { accountId, userName: rawName } = await params;
   const userName = safeDecode(rawName);
   if (!isAccountId(accountId) || userName === null || !isIamUserName(userName)) notFound();
-  const [row, events, program, decision, categories, evidence] = await Promise.all([
+  const [row, events, program, decision, categories, evidence, requests] = await Promise.all([
     getInventoryUser(actor, accountId, userName),
     listUserEvents({ accountId, userName }, 100),
     getProgramUser(actor, { accountId, userName }),
     getDecision(actor, { accountId, userName }),
     listCategories(actor),
     getSignInEvidence(actor, [{ accountId, userName }]),
+    requestsForUser(actor, { accountId, userName }),
   ]);
   const signIns = evidence.get(`${accountId}/${userName}`);
   if (!row || !program) notFound();
@@ -103,6 +106,7 @@ export default async function UserDetailPage({
             {verdict.statusText}
           </dd>
         </dl>
+        <ExceptionRequestHistory requests={requests} />
         <details className="mt-4 rounded-lg border border-slate-200 p-3" open={Boolean(decision)}>
           <summary className="cursor-pointer font-medium">Change the decision</summary>
           <div className="mt-3">
@@ -116,7 +120,6 @@ export default async function UserDetailPage({
                 categoryId: decision?.categoryId ?? null,
                 decision: decision?.decision ?? null,
                 reason: decision?.reason ?? '',
-                approver: decision?.approver ?? actor.name,
                 expiresAt: decision?.expiresAt ? isoDay(decision.expiresAt) : '',
               }}
             />
