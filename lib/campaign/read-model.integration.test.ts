@@ -1,4 +1,5 @@
 import { beforeAll, expect, it } from 'vitest';
+import { eq, sql } from 'drizzle-orm';
 import { describeOnDatabases } from '@/test-support/databases';
 import type { Db } from '@/lib/db/client';
 import { enrollmentEvents, inventoryUsers, programCategories, type DeviceType } from '@/lib/db/schema';
@@ -118,5 +119,28 @@ describeOnDatabases('the campaign read model', (database) => {
   it('caps the listed idle users, not their count', async () => {
     const c = await readCampaign(db, { now, emailTagKey: 'email', accounts, requestTables: new Set(), idleLimit: 0 });
     expect(c.cohorts[0]!).toMatchObject({ idle: [], idleCount: 1 });
+  });
+
+  it('counts pending requests and running graces per cohort from their tables, and a request takes a user off "done nothing yet"', async () => {
+    const [finance] = await db.select({ id: programCategories.id }).from(programCategories).where(eq(programCategories.name, 'Finance'));
+    const later = new Date('2027-01-15T00:00:00Z');
+    await db.execute(sql`INSERT INTO user_windows (account_id, user_name, kind, status, ends_at, reason, requested_by) VALUES
+      (${A}, 'e4', 'extension', 'pending', ${later.toISOString()}::timestamptz, 'Travelling', 'erin@example.com'),
+      (${A}, 'a2', 'grace', 'active', ${later.toISOString()}::timestamptz, 'Lost phone', 'carol@example.com'),
+      (${A}, 'e1', 'extension', 'rejected', ${later.toISOString()}::timestamptz, 'No', 'x@example.com')`);
+    await db.execute(sql`INSERT INTO recovery_requests (account_id, user_name, device_serial, device_type, device_name, what, reported_by)
+      VALUES (${A}, 'e2', 'arn:aws:iam::111111111111:mfa/e2-0', 'fido', 'e2-0', 'lost', 'e2@example.com')`);
+    await db.execute(sql`INSERT INTO exception_requests (account_id, user_name, category_id, justification, expires_at, requested_by) VALUES
+      (${B}, 'e5', NULL, 'Shared kiosk', ${later.toISOString()}::timestamptz, 'carol@example.com'),
+      (NULL, NULL, ${finance!.id}, 'Whole team on leave', ${later.toISOString()}::timestamptz, 'dave@example.com')`);
+
+    const c = await readCampaign(db, { now, emailTagKey: 'email', accounts });
+    const [w1, w2] = c.cohorts;
+    const count = (n: number) => ({ available: true, count: n });
+    expect(w1!.requests).toEqual({ extensions: count(1), recoveries: count(1), exceptions: count(1), graces: count(1) });
+    expect(w2!.requests).toEqual({ extensions: count(0), recoveries: count(0), exceptions: count(1), graces: count(0) });
+    // e4 asked for more time: no longer "done nothing".
+    expect(w1!).toMatchObject({ idle: [], idleCount: 0 });
+    expect(c.idleUnchecked).toEqual([]);
   });
 });
