@@ -106,3 +106,24 @@ test('on a phone the campaign page reads without scrolling the page sideways', a
   const box = await card.boundingBox();
   expect(box!.x + box!.width).toBeLessThanOrEqual(375);
 });
+
+test('the security team previews the weekly digest; without a channel, send now is off and the page says why', async ({ page, signInAs }) => {
+  await signInAs('dave@example.com');
+  await page.goto('/admin/campaign');
+  const digest = page.getByRole('region', { name: 'Weekly digest for the security team' });
+  await digest.getByRole('button', { name: 'Preview digest' }).click();
+  const preview = digest.getByTestId('digest-preview');
+  await expect(preview).toContainText(/MFA campaign digest, week \d{4}-W\d{2}/);
+  await expect(preview).toContainText(new RegExp(`- ${cohort} \\(deadline [^)]+\\): 2 of 4 enrolled, 2 remaining; on track`));
+  await expect(preview).toContainText('Exceptions ending in the next 14 days:');
+  // The local stack configures no digest channel: nothing can be sent, and the page names the settings.
+  await expect(digest.getByText('The digest has no channel')).toBeVisible();
+  await expect(digest.getByRole('button', { name: 'Send now' })).toBeDisabled();
+});
+
+test('an admin who is not on the security team sees the campaign but not the digest controls', async ({ page, signInAs }) => {
+  await signInAs('carol@example.com');
+  await page.goto('/admin/campaign');
+  await expect(page.locator(`[data-testid="cohort-card"][data-cohort="${cohort}"]`)).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Preview digest' })).toHaveCount(0);
+});
