@@ -34,13 +34,7 @@ export async function approvalsByTarget(db: Db, categoryIds?: readonly number[])
 
 /** The approval behind a user's exception: their own decision's, or their category's default's. */
 export const approvalOf = (approvals: Map<string, Approval>, row: { accountId: string; userName: string; decisionSource: string; categoryId: number | null }) =>
-  approvals.get(row.decisionSource === 'user' ? approvalKey(row) : approvalKey({ categoryId: row.categoryId }));
-
-/** "Approved by frank@example.com on 5 Dec 2026", or the legacy typed approver alone. */
-export function approvedByText(approver: string | null, approval: Approval | undefined): string | null {
-  if (approval && (!approver || approval.approvedBy === approver)) return `Approved by ${approval.approvedBy} on ${formatDate(approval.approvedAt)}`;
-  return approver ? `Approved by ${approver}` : null;
-}
+  approvals.get(row.decisionSource === 'user' ? approvalKey({ accountId: row.accountId, userName: row.userName }) : approvalKey({ categoryId: row.categoryId }));
 
 const emailAddress = z.email();
 

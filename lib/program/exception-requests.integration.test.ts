@@ -104,6 +104,9 @@ describeOnDatabases('exception requests', (database) => {
     expect(view).toMatchObject({ decision: 'exception', approver: frank.id, inScope: false });
     const [register] = await listExceptions(frank);
     expect(register).toMatchObject({ userName: 'bob-ops', approver: frank.id, approvedAt: expect.any(Date) });
+    // A user in a category, with an exception of their own: the date is still their request's, not the category's.
+    await saveCategory(dave, null, input({ name: 'Account A', cohort: 'acct-a' }));
+    expect((await listExceptions(frank))[0]).toMatchObject({ userName: 'bob-ops', categoryName: 'Account A', decisionSource: 'user', approvedAt: expect.any(Date) });
     expect((await db().select().from(exceptionRequests))[0]).toMatchObject({ status: 'approved', decidedBy: frank.id, decisionNote: 'Reviewed with the owner' });
 
     expect(await audits('program.exception.request')).toMatchObject([{ actor: carol.id, target: `${A}/bob-ops`, outcome: 'success' }]);

@@ -137,12 +137,15 @@ describe('exception requests', () => {
     expect(exceptionVerdictSchema.parse({ verdict: 'reject', note: 'Use a hardware key instead' })).toEqual({ verdict: 'reject', note: 'Use a hardware key instead' });
     expect(errorsOf(exceptionVerdictSchema.safeParse({ verdict: 'maybe' }))).toHaveProperty('verdict');
   });
-  it('who may decide: an admin who did not ask, on a pending request', () => {
+  it('who may decide: an admin who did not ask and does not own the IAM user, on a pending request', () => {
     const pending = { requestedBy: 'carol@example.com', status: 'pending' };
     expect(approvalRefusal({ id: 'frank@example.com', roles: ['member', 'admin'] }, pending)).toBeNull();
     expect(approvalRefusal({ id: 'carol@example.com', roles: ['member', 'admin'] }, pending)).toMatch(/another admin/);
     expect(approvalRefusal({ id: 'Carol@Example.com', roles: ['admin'] }, pending)).toMatch(/another admin/);
     expect(approvalRefusal({ id: 'dave@example.com', roles: ['member', 'security'] }, pending)).toMatch(/Only an admin/);
     expect(approvalRefusal({ id: 'frank@example.com', roles: ['admin'] }, { ...pending, status: 'approved' })).toMatch(/already approved/);
+    const forBob = { ...pending, accountId: '111111111111', userName: 'bob' };
+    expect(approvalRefusal({ id: 'frank@example.com', roles: ['admin'], principals: [{ accountId: '111111111111', userName: 'bob' }] }, forBob)).toMatch(/IAM user is yours/);
+    expect(approvalRefusal({ id: 'frank@example.com', roles: ['admin'], principals: [{ accountId: '222222222222', userName: 'bob' }] }, forBob)).toBeNull();
   });
 });

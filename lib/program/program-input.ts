@@ -230,11 +230,16 @@ export type ExceptionVerdict = z.output<typeof exceptionVerdictSchema>;
 
 /**
  * Who may decide a request (the domain's rule, not the page's): an admin, on a request still pending, who did not ask
- * for it. Null when `actorId` may; otherwise the reason shown. Identities compare case-insensitively (emails).
+ * for it and does not own the IAM user it is for. Null when `actorId` may; otherwise the reason shown. Identities compare case-insensitively (emails).
  */
-export function approvalRefusal(actor: { id: string; roles: readonly string[] }, request: { requestedBy: string; status: string }): string | null {
+export function approvalRefusal(
+  actor: { id: string; roles: readonly string[]; principals?: readonly { accountId: string; userName: string }[] },
+  request: { requestedBy: string; status: string; accountId?: string | null; userName?: string | null },
+): string | null {
   if (!actor.roles.includes('admin')) return 'Only an admin decides exception requests.';
   if (request.status !== 'pending') return `This request is already ${request.status}.`;
   if (actor.id.trim().toLowerCase() === request.requestedBy.trim().toLowerCase()) return 'You asked for this exception: another admin must approve or reject it.';
+  // Nor for an IAM user of one's own (whoever asked): the exception would be theirs.
+  if (actor.principals?.some((p) => p.accountId === request.accountId && p.userName === request.userName)) return 'This IAM user is yours: another admin must approve or reject it.';
   return null;
 }

@@ -1,5 +1,6 @@
 'use client';
 
+import Link from 'next/link';
 import { useActionState } from 'react';
 import { idle, type ActionResult } from '@/lib/actions/result';
 import type { ExceptionRequestStatus } from '@/lib/db/schema';
@@ -14,6 +15,13 @@ import { decideExceptionAction } from './actions';
 export function RequestDecisionForm({ id, label, own }: { id: number; label: string; own: boolean }) {
   const [result, decide, pending] = useActionState<ActionResult<{ status: ExceptionRequestStatus }>, FormData>(decideExceptionAction, idle);
   const errors = fieldErrors(result);
+  if (result.status === 'success')
+    return (
+      <div className="space-y-2">
+        <ResultAlert result={result} />
+        <Link className="text-sm underline" href="/admin/exceptions">Reload the register</Link>
+      </div>
+    );
   return (
     <ActionForm action={decide} className="space-y-2" aria-label={`Decide the request for ${label}`}>
       <input type="hidden" name="id" value={id} />

@@ -54,6 +54,8 @@ export default async function UserDetailPage({
   // One derivation for the banner, the status line and the flags' notes (the gap list and the report use it too).
   const verdict = userVerdict(program);
   const { deactivated } = await searchParams;
+  // The approval of the user's own exception, from its request record (none for one approved before requests existed).
+  const approvedAt = program.decisionSource === 'user' ? (requests.find((r) => r.status === 'approved' && r.decidedBy === program.approver)?.decidedAt ?? null) : null;
   return (
     <div className="space-y-6">
       <div className="flex flex-wrap items-start justify-between gap-3">
@@ -94,7 +96,13 @@ export default async function UserDetailPage({
             {program.exceptionExpired && <strong className="ml-2 text-red-800">expired: MFA is required again</strong>}
             {program.decisionSource === 'category' && program.decision !== 'required' ? ' (the category’s default)' : ''}
             {program.decisionReason ? <span className="block text-slate-700">“{program.decisionReason}”</span> : null}
-            {program.approver ? <span className="block text-slate-700">Approved by {program.approver}{program.expiresAt ? `, until ${fmt(program.expiresAt)}` : ''}</span> : null}
+            {program.approver ? (
+              <span className="block text-slate-700" data-testid="program-approval">
+                Approved by {program.approver}
+                {approvedAt ? ` on ${fmt(approvedAt)}` : ''}
+                {program.expiresAt ? `, until ${fmt(program.expiresAt)}` : ''}
+              </span>
+            ) : null}
             {program.decidedBy ? <span className="block text-xs text-slate-600">Decided by {program.decidedBy} on {fmt(program.decidedAt)}</span> : null}
           </dd>
           <dt className="text-slate-600">Deadline</dt>
