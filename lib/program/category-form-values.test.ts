@@ -4,7 +4,8 @@ import { categoryFormValues } from './category-form-values';
 
 const row = (over: Partial<CategoryRow>): CategoryRow => ({
   id: 3, name: 'Ops', position: 1, selectorKind: 'group', selectorKey: null, selectorValue: 'ops', defaultDecision: 'required', allowedDeviceTypes: ['virtual'], minDevices: 1,
-  requireCertifiedKey: false, deadline: new Date('2027-03-01T17:00:00Z'), cohort: 'ops', reason: null, approver: null, expiresAt: null, updatedAt: new Date(0), updatedBy: 'test', ...over,
+  requireCertifiedKey: false, deadline: new Date('2027-03-01T17:00:00Z'), cohort: 'ops', reason: null, approver: null, expiresAt: null, updatedAt: new Date(0), updatedBy: 'test',
+  extensionMaxDays: 0, extensionMaxCount: 0, newUserWindowDays: 0, ...over,
 });
 
 describe('the category form’s values', () => {
