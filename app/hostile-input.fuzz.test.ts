@@ -201,6 +201,7 @@ describe('hostile input gets a calm answer', () => {
       (await import('./api/cron/sweep-leftovers/route')).POST,
       (await import('./api/cron/events/route')).POST,
       (await import('./api/cron/windows/route')).POST,
+      (await import('./api/cron/campaign-digest/route')).POST,
     ];
     const before = await snapshot();
     await fc.assert(

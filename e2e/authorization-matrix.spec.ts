@@ -55,6 +55,7 @@ const pageRules: Record<string, { need: Need | 'public'; query?: string }> = {
   '/enroll/fido': { need: 'member' },
   '/enroll/done': { need: 'member' },
   '/admin': { need: 'admin' },
+  '/admin/campaign': { need: 'admin' },
   '/admin/users': { need: 'admin' },
   '/admin/users/[accountId]/[userName]': { need: 'admin' },
   '/admin/program': { need: 'admin' },
@@ -85,6 +86,7 @@ type RouteCall = { method: 'GET' | 'POST'; query?: string; allowed: number | nul
 const routeRules: Record<string, { need: Need | 'scheduler' | 'bearer' | 'public'; calls?: RouteCall[] }> = {
   '/api/admin/inventory/export': { need: 'admin', calls: [{ method: 'GET', query: '?format=csv', allowed: 200 }] },
   '/api/admin/audit/export': { need: 'admin', calls: [{ method: 'GET', allowed: 200 }] },
+  '/api/admin/campaign/export': { need: 'admin', calls: [{ method: 'GET', query: '?format=csv', allowed: 200 }, { method: 'GET', query: '?format=json', allowed: 200 }] },
   // No such report: the visitor got past authorization to the lookup.
   '/api/admin/report/[id]': {
     need: 'admin',
@@ -96,6 +98,7 @@ const routeRules: Record<string, { need: Need | 'scheduler' | 'bearer' | 'public
   '/api/cron/reminders': { need: 'scheduler', calls: [{ method: 'POST', allowed: null }] },
   '/api/cron/events': { need: 'scheduler', calls: [{ method: 'POST', allowed: null }] },
   '/api/cron/windows': { need: 'scheduler', calls: [{ method: 'POST', allowed: null }] },
+  '/api/cron/campaign-digest': { need: 'scheduler', calls: [{ method: 'POST', allowed: null }] },
   // Prometheus metrics take only their own bearer token (MFA_METRICS_TOKEN): a session, even an admin's, gets 401.
   '/api/metrics': { need: 'bearer', calls: [{ method: 'GET', allowed: null }] },
   '/api/auth/[...nextauth]': { need: 'public' },

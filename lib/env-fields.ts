@@ -106,6 +106,21 @@ export const operationsFields = {
 };
 
 /**
+ * The security team's weekly campaign digest (lib/campaign/digest.ts): email goes from MFA_REMINDER_EMAIL_FROM to
+ * MFA_DIGEST_EMAIL, JSON to MFA_DIGEST_WEBHOOK_URL; unset, that channel is off. `allowedWebhook` is env.ts's rule.
+ */
+export const digestFields = (allowedWebhook: (url: string) => boolean) => ({
+  MFA_DIGEST_EMAIL: csv().pipe(z.array(z.email({ error: 'must be email addresses separated by commas: where the weekly campaign digest goes' })).max(50, 'must be at most 50 addresses')),
+  MFA_DIGEST_WEBHOOK_URL: z.preprocess(
+    emptyIsUnset,
+    z
+      .url({ error: 'must be a URL: where the Slack-compatible weekly campaign digest is POSTed' })
+      .refine(allowedWebhook, 'must be https:// (http:// only on 127.0.0.1, ::1 or localhost)')
+      .optional(),
+  ),
+});
+
+/**
  * MFA_RECOVERY_MAX_GRACE_HOURS: the longest grace the security team may give after an approved lost-device recovery
  * (lib/recovery). A week at most: a grace is for enrolling a replacement, not another exception.
  */

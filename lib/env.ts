@@ -1,7 +1,7 @@
 import 'server-only';
 import { z } from 'zod';
 import { ACCOUNT_ID, IAM_GROUP_NAME, IAM_POLICY_NAME, IAM_ROLE_NAME } from '@/lib/iam-identifiers';
-import { ACCOUNTS_REQUIRED, accountSourceFields, checkAccountSource, csv, emptyIsUnset, EXTERNAL_ID, inventoryPageSizeField, logLevelField, operationsFields, recoveryMaxGraceHoursField, type LogLevel, type ManagedAccount } from './env-fields';
+import { ACCOUNTS_REQUIRED, accountSourceFields, checkAccountSource, csv, emptyIsUnset, EXTERNAL_ID, digestFields, inventoryPageSizeField, logLevelField, operationsFields, recoveryMaxGraceHoursField, type LogLevel, type ManagedAccount } from './env-fields';
 
 export type { ManagedAccount };
 
@@ -188,6 +188,7 @@ const schema = z
       .min(0, 'must be 0 (off) or more minutes')
       .max(1440, 'must be at most 1440 minutes (one day): reminders are due on a given day')
       .default(0),
+    ...digestFields(isAllowedWebhookUrl),
 
     MFA_ENFORCEMENT_POLICY_NAME: z
       .string()

@@ -84,6 +84,7 @@ const rules: Record<string, { role: Role; actions: string[] }> = {
     role: 'security',
     actions: ['applyTagsAction', 'deployEnforcementAction', 'rollbackEnforcementAction', 'setDefaultCohortAction'],
   },
+  '(portal)/admin/campaign/actions.ts': { role: 'security', actions: ['previewDigestAction', 'sendDigestNowAction'] },
   '(portal)/admin/program/actions.ts': {
     role: 'security',
     actions: ['deleteCategoryAction', 'moveCategoryAction', 'previewCategoryAction', 'requestCategoryExceptionAction', 'saveCategoryAction', 'setReminderDaysAction'],

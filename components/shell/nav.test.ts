@@ -7,6 +7,7 @@ describe('the portal menu', () => {
       '/ member',
       '/devices member',
       '/admin admin',
+      '/admin/campaign admin',
       '/admin/users admin',
       '/admin/program admin',
       '/admin/exceptions admin',

@@ -35,6 +35,13 @@ export const AUDIT_ACTIONS = [
   'inventory.progress',
   'inventory.verify-user',
   'inventory.export',
+  /** The campaign's figures downloaded as CSV or JSON (lib/campaign). */
+  'campaign.export',
+  /** The security team's weekly digest: the scheduled run, and a send-now from the campaign page. */
+  'campaign.digest.run',
+  'campaign.digest.send-now',
+  /** Denials only (define-action): a preview sends and records nothing. */
+  'campaign.digest.preview',
   'report.generate',
   'report.export',
   'audit.export',

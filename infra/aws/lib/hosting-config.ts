@@ -105,8 +105,10 @@ export const hostingSchema = z
         reminders: schedule.default('rate(1 hour)'),
         /** Per-user windows (lib/windows): expiry tidy-up, drift repair, new-user windows. IAM enforces the dates itself. */
         windows: schedule.default('rate(1 hour)'),
+        /** The security team's weekly digest: sent once per ISO week whenever it is called, so weekly is enough. */
+        campaignDigest: schedule.default('cron(0 7 ? * MON *)'),
       })
-      .default({ sweepLeftovers: 'rate(1 hour)', inventory: 'rate(6 hours)', reminders: 'rate(1 hour)', windows: 'rate(1 hour)' }),
+      .default({ sweepLeftovers: 'rate(1 hour)', inventory: 'rate(6 hours)', reminders: 'rate(1 hour)', windows: 'rate(1 hour)', campaignDigest: 'cron(0 7 ? * MON *)' }),
     /** Addresses subscribed to the alarm topic (each confirms by email). */
     alarmEmails: z.array(z.email('must be an email address')).default([]),
     /** Further plain settings of the portal (.env.example), e.g. MFA_ACCOUNTS with labels, MFA_EMAIL_TAG_KEY. */

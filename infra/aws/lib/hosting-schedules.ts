@@ -16,6 +16,7 @@ export const CRON_JOBS = {
   inventory: 'inventory',
   reminders: 'reminders',
   windows: 'windows',
+  campaignDigest: 'campaign-digest',
 } as const satisfies Record<keyof HostingConfig['schedules'], string>;
 
 /** Fixed names, so that an operator finds them: `aws scheduler list-schedules --group-name mfa-portal`. */

@@ -26,7 +26,7 @@ describe('hosting config', () => {
       cpu: 512,
       memoryMiB: 1024,
       database: { engineVersion: '17', multiAz: true, backupRetentionDays: 14, tls: 'no-verify' },
-      schedules: { sweepLeftovers: 'rate(1 hour)', inventory: 'rate(6 hours)', reminders: 'rate(1 hour)', windows: 'rate(1 hour)' },
+      schedules: { sweepLeftovers: 'rate(1 hour)', inventory: 'rate(6 hours)', reminders: 'rate(1 hour)', windows: 'rate(1 hour)', campaignDigest: 'cron(0 7 ? * MON *)' },
       alarmEmails: [],
       environment: {},
     });

@@ -25,7 +25,7 @@ const configs = {
           privateSubnetIds: ['subnet-1111111111111111a', 'subnet-1111111111111111b'],
         },
         database: { multiAz: false },
-        schedules: { inventory: null, reminders: null, sweepLeftovers: null, windows: null },
+        schedules: { inventory: null, reminders: null, sweepLeftovers: null, windows: null, campaignDigest: null },
       },
       { events: false },
     ),

@@ -155,7 +155,7 @@ describe('hosting stack: alarms', () => {
       Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId, 'QueueName'] } }],
       Threshold: 1,
     });
-    const unscheduled = hostingTemplate(hostingConfig({ schedules: { inventory: null, reminders: null, sweepLeftovers: null, windows: null } })).of('AWS::CloudWatch::Alarm').map(([, r]) => r.Properties);
+    const unscheduled = hostingTemplate(hostingConfig({ schedules: { inventory: null, reminders: null, sweepLeftovers: null, windows: null, campaignDigest: null } })).of('AWS::CloudWatch::Alarm').map(([, r]) => r.Properties);
     expect(unscheduled.filter((a) => a.Namespace === 'AWS/Scheduler' || a.Namespace === 'AWS/Events' || /Schedules/.test(JSON.stringify(a.Dimensions)))).toEqual([]);
     expect(unscheduled.length).toBe(alarms.length - 6);
   });

@@ -46,6 +46,7 @@ describe('hosting stack: scheduled cron calls (EventBridge Scheduler)', () => {
   it('schedules each job in the portal’s group, in UTC, without a flexible window or retries, dead-lettering failures', () => {
     const schedules = schedulesOf(t);
     expect(schedules.map((s) => [s.Name, s.ScheduleExpression]).sort()).toEqual([
+      ['campaign-digest', 'cron(0 7 ? * MON *)'],
       ['inventory', 'rate(6 hours)'],
       ['reminders', 'rate(1 hour)'],
       ['sweep-leftovers', 'rate(1 hour)'],
@@ -75,6 +76,7 @@ describe('hosting stack: scheduled cron calls (EventBridge Scheduler)', () => {
     for (const r of rulesOf(t)) expect(r.ScheduleExpression).toBeUndefined();
     const calls = callsOf(t);
     expect(calls.sort()).toEqual([
+      ['https://mfa.example.org/api/cron/campaign-digest', 'cron(0 7 ? * MON *)'],
       ['https://mfa.example.org/api/cron/inventory', 'rate(6 hours)'],
       ['https://mfa.example.org/api/cron/reminders', 'rate(1 hour)'],
       ['https://mfa.example.org/api/cron/sweep-leftovers', 'rate(1 hour)'],
@@ -130,12 +132,16 @@ describe('hosting stack: scheduled cron calls (EventBridge Scheduler)', () => {
 
   it('leaves a job with a null schedule to the portal’s in-process timer, and creates no bus, group or queue for none', () => {
     const some = hostingTemplate(hostingConfig({ schedules: { inventory: null, windows: null } }));
-    expect(schedulesOf(some).map((s) => s.Name).sort()).toEqual(['reminders', 'sweep-leftovers']);
-    expect(callsOf(some).map(([endpoint]) => endpoint).sort()).toEqual(['https://mfa.example.org/api/cron/reminders', 'https://mfa.example.org/api/cron/sweep-leftovers']);
-    expect(rulesOf(some)).toHaveLength(2);
+    expect(schedulesOf(some).map((s) => s.Name).sort()).toEqual(['campaign-digest', 'reminders', 'sweep-leftovers']);
+    expect(callsOf(some).map(([endpoint]) => endpoint).sort()).toEqual([
+      'https://mfa.example.org/api/cron/campaign-digest',
+      'https://mfa.example.org/api/cron/reminders',
+      'https://mfa.example.org/api/cron/sweep-leftovers',
+    ]);
+    expect(rulesOf(some)).toHaveLength(3);
     const env = Object.fromEntries(portalContainer(some).Environment.map((e) => [e.Name, e.Value]));
     expect(env).toMatchObject({ MFA_INVENTORY_REFRESH_MINUTES: '360', MFA_REMINDER_INTERVAL_MINUTES: '0' });
-    const none = hostingTemplate(hostingConfig({ schedules: { inventory: null, reminders: null, sweepLeftovers: null, windows: null } }));
+    const none = hostingTemplate(hostingConfig({ schedules: { inventory: null, reminders: null, sweepLeftovers: null, windows: null, campaignDigest: null } }));
     for (const type of ['AWS::Scheduler::Schedule', 'AWS::Scheduler::ScheduleGroup', 'AWS::Events::EventBus', 'AWS::Events::Rule', 'AWS::Events::Connection', 'AWS::SQS::Queue'])
       expect(none.of(type), type).toEqual([]);
     expect(JSON.stringify(none.json)).not.toContain('scheduler.amazonaws.com');

@@ -5,6 +5,7 @@
 export * from './accounts';
 export * from './audit';
 export * from './auth';
+export * from './campaign';
 export * from './enrollment';
 export * from './events';
 export * from './exception-requests';
