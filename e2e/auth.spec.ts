@@ -78,7 +78,7 @@ test.describe('company sign-in through the IdP', () => {
     await signInAs('alice@example.com');
     const nav = page.getByRole('navigation', { name: 'Main' });
     await expect(nav.getByRole('link', { name: 'My IAM users' })).toBeVisible();
-    for (const name of ['Coverage', 'IAM users', 'Program', 'Exceptions', 'Lost devices', 'Hardware tokens', 'Reminders', 'Validation report', 'Audit log', 'Accounts and audit']) await expect(nav.getByRole('link', { name, exact: true })).toHaveCount(0);
+    for (const name of ['Coverage', 'Campaign', 'IAM users', 'Program', 'Exceptions', 'Requests', 'Lost devices', 'Hardware tokens', 'Reminders', 'Validation report', 'Audit log', 'Accounts and audit']) await expect(nav.getByRole('link', { name, exact: true })).toHaveCount(0);
     for (const path of ['/admin', '/admin/users', '/admin/system', '/admin/users/111111111111/alice']) {
       const response = await page.goto(path);
       expect(response!.status(), path).toBe(403);
