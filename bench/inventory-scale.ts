@@ -29,7 +29,10 @@ import { benchUser } from '../infra/local/seed-bulk';
 
 type Mode = 'ours' | 'per-user';
 type Shape = { accounts: number; users: number };
-type ChildResult = { users: number; calls: Record<string, number>; total: number; wallMs: number; cpuMs: number; baseRssMb: number; peakRssMb: number; peakHeapMb: number; status?: string; failed?: number };
+type ChildResult = {
+  users: number; calls: Record<string, number>; total: number; wallMs: number; cpuMs: number; baseRssMb: number; peakRssMb: number; peakHeapMb: number;
+  heapTotalAtPeakMb: number; externalAtPeakMb: number; mallocedAtPeakMb: number; peakMallocedMb: number; markCompacts: number; maxLiveMb: number; status?: string; failed?: number;
+};
 /** A run with the AWS traffic the proxy answered during it (STS included). */
 type Measured = ChildResult & { aws: Traffic };
 
@@ -59,8 +62,18 @@ export function parseShapes(value: string): Shape[] {
   });
 }
 
-const runChild = (mode: Mode, accounts: string[], pool: number, env: Record<string, string>) =>
-  runBenchChild<ChildResult>(fileURLToPath(import.meta.url), ['--scale-child', mode, accounts.join(','), String(pool)], env);
+const runChild = (mode: Mode, accounts: string[], pool: number, env: Record<string, string>, nodeFlags: string[] = []) =>
+  runBenchChild<ChildResult>(fileURLToPath(import.meta.url), ['--scale-child', mode, accounts.join(','), String(pool)], env, nodeFlags);
+
+/**
+ * BENCH_SCALE_VARIANTS: node flag sets (`;` between sets, spaces within one) for the warm floor run, e.g.
+ * `--trace-gc;--trace-gc --max-semi-space-size=8`, each run in turn, BENCH_SCALE_ROUNDS times (interleaved, so that
+ * the machine's load falls on each alike). Unset: one run with no extra flag.
+ */
+export function parseVariants(value: string | undefined): string[][] {
+  if (value === undefined) return [[]];
+  return value.split(';').map((set) => set.trim().split(/\s+/).filter(Boolean));
+}
 
 /** In the child: one collection of `accounts`, with process.memoryUsage().rss sampled every 50 ms. */
 async function child(mode: Mode, accounts: string[], pool: number): Promise<void> {
@@ -103,8 +116,8 @@ async function child(mode: Mode, accounts: string[], pool: number): Promise<void
   }
   const wallMs = performance.now() - t;
   const used = process.cpuUsage(cpu);
-  const { peakRssMb, peakHeapMb } = memory.stop();
-  printResult({ users, calls, total: totalCalls(calls), wallMs, cpuMs: (used.user + used.system) / 1000, baseRssMb, peakRssMb, peakHeapMb, status, failed } satisfies ChildResult);
+  const peaks = memory.stop();
+  printResult({ users, calls, total: totalCalls(calls), wallMs, cpuMs: (used.user + used.system) / 1000, baseRssMb, ...peaks, status, failed } satisfies ChildResult);
 }
 
 export async function benchInventoryScale({
@@ -125,9 +138,11 @@ export async function benchInventoryScale({
   const clients = new Map<string, IAMClient>();
   const seeded = new Map<string, number>();
   const results: { shape: Shape; ours: Measured | null; floored: Measured | null; perUser: ChildResult | null }[] = [];
-  const measured = async (mode: Mode, accounts: string[], env: Record<string, string>): Promise<Measured> => {
+  const variants = parseVariants(process.env.BENCH_SCALE_VARIANTS);
+  const rounds = Number(process.env.BENCH_SCALE_ROUNDS ?? 1);
+  const measured = async (mode: Mode, accounts: string[], env: Record<string, string>, nodeFlags: string[] = []): Promise<Measured> => {
     const before = stack.proxy.traffic();
-    const r = await runChild(mode, accounts, pool, env);
+    const r = await runChild(mode, accounts, pool, env, nodeFlags);
     const after = stack.proxy.traffic();
     return { ...r, aws: { requests: after.requests - before.requests, totalMs: after.totalMs - before.totalMs, upstreamMs: after.upstreamMs - before.upstreamMs } };
   };
@@ -165,12 +180,21 @@ export async function benchInventoryScale({
       // Cold: no credential report yet, so each account generates one (and waits for it). Warm: the next run, as a
       // scheduled refresh within 4 hours finds them: the reports are reused.
       stack.proxy.setLatency(latencyMs);
-      const cold = await measured('ours', accounts, env);
+      const cold = await measured('ours', accounts, env, variants[0]);
       const ours = runs.has('warm') ? await measured('ours', accounts, env) : null;
       // The latency as a floor: each request answered no sooner than latencyMs after it arrived, moto's own time
       // included, as AWS answers in ~latencyMs in all; the model (calls x latency / pool) is then what AWS would give.
       stack.proxy.setLatency(latencyMs, 'floor');
-      const floored = runs.has('floor') ? await measured('ours', accounts, env) : null;
+      const floorRuns: { flags: string[]; r: Measured; load: number }[] = [];
+      if (runs.has('floor'))
+        for (let round = 0; round < rounds; round++)
+          for (const flags of variants) {
+            // A variant that fails (a heap limit too low ends the child) is reported, not the end of the bench.
+            const r = await measured('ours', accounts, env, flags).catch((error: unknown) => console.log(`    node flags ${flags.join(' ')}: ${String(error).slice(0, 300)}`));
+            if (r) floorRuns.push({ flags, r, load: loadavg()[0]! });
+            if (r) console.log(`    (floor run, node flags ${flags.join(' ') || '(none)'}: wall ${(r.wallMs / 1000).toFixed(1)} s, CPU ${(r.cpuMs / 1000).toFixed(1)} s, peak RSS ${r.peakRssMb} MB, heap used at most ${r.peakHeapMb} MB, after a full GC ${r.maxLiveMb} MB, ${r.markCompacts} full GCs; load ${loadavg()[0]!.toFixed(1)})`);
+          }
+      const floored = floorRuns[0]?.r ?? null;
       stack.proxy.setLatency(0);
       // The same warm run without the latency: what the local stand-in (moto, one Python process) and the database
       // cost by themselves, which the latency model leaves out.
@@ -188,13 +212,13 @@ export async function benchInventoryScale({
       const busyModel = (r: Measured) => r.aws.totalMs / inFlight;
       const ratio = (r: ChildResult) => r.wallMs / modelled(r);
       const line = (name: string, r: Measured) =>
-        `    ${name.padEnd(11)} ${String(r.total).padStart(7)} calls  wall ${(r.wallMs / 1000).toFixed(1).padStart(6)} s, model ${(modelled(r) / 1000).toFixed(1)} s, ratio ${ratio(r).toFixed(2)}; portal CPU ${(r.cpuMs / 1000).toFixed(1)} s  peak RSS ${String(r.peakRssMb).padStart(6)} MB (${String(r.baseRssMb).padStart(6)} MB before, heap used at most ${r.peakHeapMb} MB)  ${r.status ?? ''}${r.failed ? ` ${r.failed} accounts failed` : ''}  ${JSON.stringify(r.calls)}\n` +
+        `    ${name.padEnd(11)} ${String(r.total).padStart(7)} calls  wall ${(r.wallMs / 1000).toFixed(1).padStart(6)} s, model ${(modelled(r) / 1000).toFixed(1)} s, ratio ${ratio(r).toFixed(2)}; portal CPU ${(r.cpuMs / 1000).toFixed(1)} s  peak RSS ${String(r.peakRssMb).padStart(6)} MB (${String(r.baseRssMb).padStart(6)} MB before, heap used at most ${r.peakHeapMb} MB; at the peak V8 heap ${r.heapTotalAtPeakMb} MB, external ${r.externalAtPeakMb} MB, V8 malloc ${r.mallocedAtPeakMb} MB (at most ${r.peakMallocedMb}); ${r.markCompacts} mark-compacts, at most ${r.maxLiveMb} MB used after one)  ${r.status ?? ''}${r.failed ? ` ${r.failed} accounts failed` : ''}  ${JSON.stringify(r.calls)}\n` +
         `                AWS requests ${r.aws.requests} (STS included), ${(r.aws.upstreamMs / Math.max(1, r.aws.requests)).toFixed(0)} ms each in moto; ${(r.aws.totalMs / r.wallMs).toFixed(1)} of ${inFlight} in flight on average; measured-time model ${(busyModel(r) / 1000).toFixed(1)} s`;
       // The machine may be shared: the load says how much of it the figures had.
       console.log(`    (load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores after the runs)`);
       console.log(line(firstRun, cold));
       if (ours) console.log(line('warm', ours));
-      if (floored) console.log(line('warm, floor', floored));
+      for (const { flags, r, load } of floorRuns) console.log(line('warm, floor', r) + `\n                node flags: ${flags.join(' ') || '(none)'}; load average ${load.toFixed(1)} after it`);
       if (bare) console.log(line('warm, 0 ms', bare));
       // The per-user scan's calls follow from its algorithm: ListUsers pages, then three calls per user.
       const scanCalls = perUser?.total ?? shape.accounts * (Math.ceil(shape.users / 1000) + 3 * shape.users);
@@ -207,7 +231,7 @@ export async function benchInventoryScale({
       const judged = floored ?? ours ?? cold;
       const judgedName = floored ? 'warm, floor' : ours ? 'warm' : firstRun;
       const deviation = (ratio(judged) - 1) * 100;
-      const measuredRuns = [cold, ours, floored, bare].filter((r): r is Measured => r !== null);
+      const measuredRuns = [cold, ours, ...floorRuns.map((f) => f.r), bare].filter((r): r is Measured => r !== null);
       const peak = Math.max(...measuredRuns.map((r) => r.peakRssMb));
       // The child's RSS before collecting (Node, the SDK, drizzle, the database pool) is not the collection's own.
       const aboveBase = Math.max(...measuredRuns.map((r) => r.peakRssMb - r.baseRssMb));

@@ -143,7 +143,7 @@ export async function collectAccount(
   recheckRead?.catch(() => undefined);
   onPhase?.('users');
   // One call at a time per account (see userConcurrency).
-  const iamUsers = await readAccountUsers(accountId, { pageSize });
+  let iamUsers = await readAccountUsers(accountId, { pageSize });
   const alias = await getAccountAlias(accountId);
   onPhase?.('virtual-devices');
   const { devices, leftovers, unattributed } = attributeVirtualDevices(await listVirtualDevices(accountId, { pageSize }), iamUsers);
@@ -161,10 +161,18 @@ export async function collectAccount(
   const kept: ClassifiedUser[] = [];
   let userCount = 0;
   // Batch by batch, each handed on (onUsers: stored) before the next one's calls: an account never holds all its
-  // classified users, and the writes overlap the account's remaining IAM calls.
-  for (let i = 0; i < iamUsers.length; i += USER_BATCH) {
-    const batch = iamUsers.slice(i, i + USER_BATCH);
+  // classified users, and the writes overlap the account's remaining IAM calls. Each batch's users and their report
+  // rows and virtual devices are let go once it is classified: the account holds less of its bulk reads as it goes.
+  // (The remaining users are a new array each time, not the list spliced: the list is the source's, not ours.)
+  while (iamUsers.length > 0) {
+    const batch = iamUsers.slice(0, USER_BATCH);
+    iamUsers = iamUsers.slice(USER_BATCH);
     const classified = await collectBatch(accountId, batch, { report, devices, leftovers, needsLiveCheck, program, now, userConcurrency, flagRules: options.flagRules, onPhase });
+    for (const u of batch) {
+      report.users.delete(u.userName);
+      devices.delete(u.userName);
+      leftovers.delete(u.userName);
+    }
     userCount += classified.length;
     if (options.onUsers) await options.onUsers(classified);
     else kept.push(...classified);
