@@ -108,6 +108,7 @@ describe('hosting stack: alarms', () => {
         'AWS/Events/FailedInvocations',
         'AWS/Events/FailedInvocations',
         'AWS/Events/FailedInvocations',
+        'AWS/Events/FailedInvocations',
         'AWS/Scheduler/TargetErrorCount',
         'AWS/SQS/ApproximateNumberOfMessagesVisible',
       ].sort(),
@@ -157,6 +158,6 @@ describe('hosting stack: alarms', () => {
     });
     const unscheduled = hostingTemplate(hostingConfig({ schedules: { inventory: null, reminders: null, sweepLeftovers: null, windows: null, campaignDigest: null } })).of('AWS::CloudWatch::Alarm').map(([, r]) => r.Properties);
     expect(unscheduled.filter((a) => a.Namespace === 'AWS/Scheduler' || a.Namespace === 'AWS/Events' || /Schedules/.test(JSON.stringify(a.Dimensions)))).toEqual([]);
-    expect(unscheduled.length).toBe(alarms.length - 6);
+    expect(unscheduled.length).toBe(alarms.length - 7);
   });
 });

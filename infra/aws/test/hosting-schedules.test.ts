@@ -72,7 +72,7 @@ describe('hosting stack: scheduled cron calls (EventBridge Scheduler)', () => {
   });
 
   it('POSTs each existing cron route when its schedule fires: one rule per job on that bus, to an API destination, without retries', () => {
-    expect(rulesOf(t)).toHaveLength(4);
+    expect(rulesOf(t)).toHaveLength(5);
     for (const r of rulesOf(t)) expect(r.ScheduleExpression).toBeUndefined();
     const calls = callsOf(t);
     expect(calls.sort()).toEqual([

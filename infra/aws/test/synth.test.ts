@@ -133,8 +133,8 @@ describe('npm run infra:synth', () => {
     const hosting = readTemplate(ok, STACK_NAMES.hosting);
     expect(resourcesOf(hosting, 'AWS::ECS::Service')).toHaveLength(1);
     expect(resourcesOf(hosting, 'AWS::RDS::DBInstance')).toHaveLength(1);
-    expect(resourcesOf(hosting, 'AWS::Events::Rule')).toHaveLength(4);
-    expect(resourcesOf(hosting, 'AWS::Scheduler::Schedule')).toHaveLength(4);
+    expect(resourcesOf(hosting, 'AWS::Events::Rule')).toHaveLength(5);
+    expect(resourcesOf(hosting, 'AWS::Scheduler::Schedule')).toHaveLength(5);
   });
 
   it('fails (exit 1) on an unsuppressed cdk-nag finding, naming each one', () => {
