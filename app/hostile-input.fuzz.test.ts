@@ -108,7 +108,7 @@ function storable(value: unknown): boolean {
   return true;
 }
 
-const EXPORT_AUDITS = ['inventory.export', 'audit.export', 'report.export'];
+const EXPORT_AUDITS = ['inventory.export', 'audit.export', 'report.export', 'campaign.export'];
 /** The database's content, but for audit entries that record a refusal or an export (both meant to be written). */
 async function snapshot(): Promise<Record<string, number>> {
   const db = state.database!.db;
@@ -171,6 +171,7 @@ describe('hostile input gets a calm answer', () => {
   const ROUTES = {
     inventoryExport: async (search: string) => (await import('./api/admin/inventory/export/route')).GET(new NextRequest(`http://127.0.0.1:3000/api/admin/inventory/export?${search}`)),
     auditExport: async (search: string) => (await import('./api/admin/audit/export/route')).GET(new NextRequest(`http://127.0.0.1:3000/api/admin/audit/export?${search}`)),
+    campaignExport: async (search: string) => (await import('./api/admin/campaign/export/route')).GET(new NextRequest(`http://127.0.0.1:3000/api/admin/campaign/export?${search}`)),
     report: async (search: string, segment: string) =>
       (await import('./api/admin/report/[id]/route')).GET(new NextRequest(`http://127.0.0.1:3000/api/admin/report/x?${search}`), { params: Promise.resolve({ id: segment }) }),
   };
