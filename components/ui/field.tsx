@@ -10,8 +10,22 @@ type FieldProps = React.InputHTMLAttributes<HTMLInputElement> & {
 /** For identifiers copied from a label or a screen (serials, IAM names): no autofill, no spell check. */
 export const identifierInput = { autoComplete: 'off', spellCheck: false } as const;
 
-/** A labelled input with its hint and its own error region (aria-describedby, aria-live). */
-export function Field({ label, name, hint, errors, className = '', ...input }: FieldProps) {
+const controlClass = 'mt-1 block w-full rounded-lg border border-slate-300 px-3 py-2 text-base aria-invalid:border-red-600';
+
+/** The label, hint and error region every field has; `control` gets the id and ARIA attributes that tie them together. */
+function FieldFrame({
+  label,
+  hint,
+  errors,
+  className,
+  control,
+}: {
+  label: string;
+  hint?: React.ReactNode;
+  errors?: string[];
+  className: string;
+  control: (aria: { id: string; 'aria-invalid': true | undefined; 'aria-describedby': string }) => React.ReactNode;
+}) {
   const id = useId();
   const hintId = hint ? `${id}-hint` : undefined;
   const errorId = `${id}-error`;
@@ -20,14 +34,7 @@ export function Field({ label, name, hint, errors, className = '', ...input }: F
       <label htmlFor={id} className="block text-sm font-medium">
         {label}
       </label>
-      <input
-        id={id}
-        name={name}
-        aria-invalid={errors?.length ? true : undefined}
-        aria-describedby={[hintId, errorId].filter(Boolean).join(' ')}
-        className="mt-1 block w-full rounded-lg border border-slate-300 px-3 py-2 text-base aria-invalid:border-red-600"
-        {...input}
-      />
+      {control({ id, 'aria-invalid': errors?.length ? true : undefined, 'aria-describedby': [hintId, errorId].filter(Boolean).join(' ') })}
       {hint && (
         <p id={hintId} className="mt-1 text-xs text-slate-600">
           {hint}
@@ -38,6 +45,18 @@ export function Field({ label, name, hint, errors, className = '', ...input }: F
       </p>
     </div>
   );
+}
+
+/** A labelled input with its hint and its own error region (aria-describedby, aria-live). */
+export function Field({ label, name, hint, errors, className = '', ...input }: FieldProps) {
+  return <FieldFrame label={label} hint={hint} errors={errors} className={className} control={(aria) => <input {...aria} name={name} className={controlClass} {...input} />} />;
+}
+
+type TextAreaFieldProps = React.TextareaHTMLAttributes<HTMLTextAreaElement> & { label: string; name: string; hint?: React.ReactNode; errors?: string[] };
+
+/** A labelled textarea with its hint and its own error region, like Field. */
+export function TextAreaField({ label, name, hint, errors, className = '', rows = 3, ...rest }: TextAreaFieldProps) {
+  return <FieldFrame label={label} hint={hint} errors={errors} className={className} control={(aria) => <textarea {...aria} name={name} rows={rows} className={controlClass} {...rest} />} />;
 }
 
 /** Two 6-digit code inputs, numeric keyboard and one-time-code autofill. */

@@ -4,7 +4,7 @@ import { useActionState, useId, useState } from 'react';
 import { ActionForm } from '@/components/ui/action-form';
 import { Button } from '@/components/ui/button';
 import { fieldErrors, ResultAlert } from '@/components/ui/result-alert';
-import { TextAreaField } from '@/components/recovery/textarea-field';
+import { TextAreaField } from '@/components/ui/field';
 import { idle, type ActionResult } from '@/lib/actions/result';
 import { cancelRecoveryAction, reportLostDeviceAction } from './recovery/actions';
 

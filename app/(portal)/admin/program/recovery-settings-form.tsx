@@ -3,9 +3,8 @@
 import { useActionState } from 'react';
 import { ActionForm } from '@/components/ui/action-form';
 import { Button } from '@/components/ui/button';
-import { Field } from '@/components/ui/field';
+import { Field, TextAreaField } from '@/components/ui/field';
 import { fieldErrors, ResultAlert } from '@/components/ui/result-alert';
-import { TextAreaField } from '@/components/recovery/textarea-field';
 import { idle, type ActionResult } from '@/lib/actions/result';
 import { setRecoverySettingsAction } from './recovery/actions';
 
