@@ -2,7 +2,7 @@ import 'server-only';
 import { eq } from 'drizzle-orm';
 import type { Db } from '@/lib/db/client';
 import { programSettings } from '@/lib/db/schema';
-import { recordAudit } from '@/lib/audit/log';
+import { saveProgramSettings } from '@/lib/program/settings';
 import { assertRole } from '@/lib/auth/roles';
 import type { Actor } from '@/lib/auth/types';
 import { getEnv } from '@/lib/env';
@@ -52,18 +52,6 @@ export async function setDefaultCohort(db: Db, actor: Actor, cohort: string | nu
   const program = await loadEnforcementProgram(db);
   if (cohort !== null && !program.cohorts.some((c) => c.cohort === cohort)) return fail('NotFound', `No category uses the cohort “${cohort}”. Choose one of the program’s cohorts.`);
   const [before] = await db.select({ defaultCohort: programSettings.defaultCohort }).from(programSettings).where(eq(programSettings.id, 1));
-  await db.transaction(async (tx) => {
-    await tx
-      .insert(programSettings)
-      .values({ id: 1, defaultCohort: cohort, updatedAt: new Date(), updatedBy: actor.id })
-      .onConflictDoUpdate({ target: programSettings.id, set: { defaultCohort: cohort, updatedAt: new Date(), updatedBy: actor.id } });
-    await recordAudit(tx as unknown as Db, {
-      actor: actor.id,
-      action: 'program.settings.update',
-      target: 'default-cohort',
-      outcome: 'success',
-      detail: { before: { defaultCohort: before?.defaultCohort ?? null }, after: { defaultCohort: cohort } },
-    });
-  });
+  await saveProgramSettings(db, actor, { defaultCohort: cohort }, { target: 'default-cohort', before: { defaultCohort: before?.defaultCohort ?? null }, after: { defaultCohort: cohort } });
   return ok({ defaultCohort: cohort }, cohort ? `Users without an mfa-cohort tag, or with one naming no cohort of the program, are enforced with cohort “${cohort}”.` : 'Users without an mfa-cohort tag are not enforced.');
 }

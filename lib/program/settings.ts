@@ -10,6 +10,24 @@ import { invalid, ok, type ActionResult } from '@/lib/actions/result';
 
 export const DEFAULT_REMINDER_DAYS = [14, 7, 1];
 
+type SettingValues = Partial<Omit<typeof programSettings.$inferInsert, 'id' | 'updatedAt' | 'updatedBy'>>;
+type SettingsAudit = { action?: 'program.settings.update' | 'recovery.settings'; target: string; before: Record<string, unknown>; after: Record<string, unknown> };
+
+/** Writes program settings (the one row) and audits the change with its before and after, in one transaction. */
+export async function saveProgramSettings(db: Db, actor: Actor, values: SettingValues, audit: SettingsAudit): Promise<void> {
+  const set = { ...values, updatedAt: new Date(), updatedBy: actor.id };
+  await db.transaction(async (tx) => {
+    await tx.insert(programSettings).values({ id: 1, ...set }).onConflictDoUpdate({ target: programSettings.id, set });
+    await recordAudit(tx as unknown as Db, {
+      actor: actor.id,
+      action: audit.action ?? 'program.settings.update',
+      target: audit.target,
+      outcome: 'success',
+      detail: { before: audit.before, after: audit.after },
+    });
+  });
+}
+
 /** "14, 7, 1" -> [14, 7, 1]: whole days from 1 to 365, at most 6 steps, no repeats; sorted descending. */
 export const reminderDaysSchema = z
   .string()
@@ -39,18 +57,6 @@ export async function setReminderDays(db: Db, actor: Actor, raw: string): Promis
   const parsed = reminderDaysSchema.safeParse(raw);
   if (!parsed.success) return invalid({ reminderDays: parsed.error.issues.map((i) => i.message) }, 'Check the reminder days.');
   const before = await getReminderDays(db);
-  await db.transaction(async (tx) => {
-    await tx
-      .insert(programSettings)
-      .values({ id: 1, reminderDays: parsed.data, updatedAt: new Date(), updatedBy: actor.id })
-      .onConflictDoUpdate({ target: programSettings.id, set: { reminderDays: parsed.data, updatedAt: new Date(), updatedBy: actor.id } });
-    await recordAudit(tx as unknown as Db, {
-      actor: actor.id,
-      action: 'program.settings.update',
-      target: 'reminder-days',
-      outcome: 'success',
-      detail: { before: { reminderDays: before }, after: { reminderDays: parsed.data } },
-    });
-  });
+  await saveProgramSettings(db, actor, { reminderDays: parsed.data }, { target: 'reminder-days', before: { reminderDays: before }, after: { reminderDays: parsed.data } });
   return ok({ days: parsed.data }, `Reminders go out ${parsed.data.join(', ')} days before each deadline.`);
 }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { getDb, type Db } from '@/lib/db/client';
 import { programSettings } from '@/lib/db/schema';
 import { recordAudit } from '@/lib/audit/log';
+import { saveProgramSettings } from '@/lib/program/settings';
 import { hasRole } from '@/lib/auth/roles';
 import type { Actor } from '@/lib/auth/types';
 import { getEnv } from '@/lib/env';
@@ -45,16 +46,11 @@ export async function setRecoverySettings(actor: Actor, raw: { checklist: string
   if (!parsed.success) return invalid(z.flattenError(parsed.error).fieldErrors as Partial<Record<string, string[]>>, 'Check the highlighted fields.');
   const before = await getRecoverySettings(db);
   const { checklist, graceHours } = parsed.data;
-  await db.transaction(async (tx) => {
-    const set = { recoveryChecklist: checklist, recoveryGraceHours: graceHours, updatedAt: new Date(), updatedBy: actor.id };
-    await tx.insert(programSettings).values({ id: 1, ...set }).onConflictDoUpdate({ target: programSettings.id, set });
-    await recordAudit(tx as unknown as Db, {
-      actor: actor.id,
-      action: 'recovery.settings',
-      target: 'recovery',
-      outcome: 'success',
-      detail: { before: { checklist: before.checklist, graceHours: before.graceHours }, after: { checklist, graceHours } },
-    });
+  await saveProgramSettings(db, actor, { recoveryChecklist: checklist, recoveryGraceHours: graceHours }, {
+    action: 'recovery.settings',
+    target: 'recovery',
+    before: { checklist: before.checklist, graceHours: before.graceHours },
+    after: { checklist, graceHours },
   });
   return ok({ checklist, graceHours }, `Saved: ${checklist.length} check${checklist.length === 1 ? '' : 's'}, a grace of ${graceHours} hour${graceHours === 1 ? '' : 's'}.`);
 }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Db } from '@/lib/db/client';
 import { accountContacts, managedAccounts, ownerContacts, programSettings } from '@/lib/db/schema';
 import { recordAudit } from '@/lib/audit/log';
+import { saveProgramSettings } from '@/lib/program/settings';
 import { assertRole } from '@/lib/auth/roles';
 import type { Actor } from '@/lib/auth/types';
 import { hasControlCharacter } from '@/lib/actions/free-text';
@@ -135,18 +136,6 @@ export async function setEscalateSteps(db: Db, actor: Actor, raw: string): Promi
   if (!parsed.success) return invalid({ escalateSteps: parsed.error.issues.map((i) => i.message) }, 'Check the escalation setting.');
   const n = parsed.data;
   const before = await getEscalateSteps(db);
-  await db.transaction(async (tx) => {
-    await tx
-      .insert(programSettings)
-      .values({ id: 1, escalateSteps: n, updatedAt: new Date(), updatedBy: actor.id })
-      .onConflictDoUpdate({ target: programSettings.id, set: { escalateSteps: n, updatedAt: new Date(), updatedBy: actor.id } });
-    await recordAudit(tx as unknown as Db, {
-      actor: actor.id,
-      action: 'program.settings.update',
-      target: 'escalate-steps',
-      outcome: 'success',
-      detail: { before: { escalateSteps: before }, after: { escalateSteps: n } },
-    });
-  });
+  await saveProgramSettings(db, actor, { escalateSteps: n }, { target: 'escalate-steps', before: { escalateSteps: before }, after: { escalateSteps: n } });
   return ok({ escalateSteps: n }, n === 0 ? 'Reminders no longer escalate.' : `The last ${n === 1 ? 'step' : `${n} steps`} also go to the owner and the account contact.`);
 }
