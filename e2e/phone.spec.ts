@@ -1,5 +1,4 @@
 import AxeBuilder from '@axe-core/playwright';
-import pg from 'pg';
 import { TagUserCommand } from '@aws-sdk/client-iam';
 import { devices, type Page } from '@playwright/test';
 import { TOTP, URI } from 'otpauth';
@@ -8,6 +7,7 @@ import { expect, test } from './fixtures';
 import { addFidoKey, createTestUser, env, listDevices, type TestUser } from './support/iam';
 import { codePair, enterCodes, signInWithKeys } from './support/enroll';
 import { recordCookies, recordSecret } from './support/seen-secrets';
+import { insertTagCategory } from './support/db';
 
 // A phone in Chromium: Pixel 7's viewport, touch and user agent (the project's browser stays Debian's Chromium).
 const { viewport, userAgent, deviceScaleFactor, isMobile, hasTouch } = devices['Pixel 7'];
@@ -134,30 +134,16 @@ async function requireTwoDevices(user: TestUser): Promise<() => Promise<void>> {
   } finally {
     iam.destroy();
   }
-  const db = new pg.Client({ connectionString: env('E2E_DATABASE_URL') });
-  await db.connect();
-  try {
-    const { rows } = await db.query<{ id: number }>(
-      `INSERT INTO program_categories
-         (name, position, selector_kind, selector_key, selector_value, default_decision, allowed_device_types, min_devices, deadline, cohort, updated_by)
-       VALUES ($1, 0, 'tag', $2, $3, 'required', $4::jsonb, 2, $5, 'e2e-phone', 'e2e/phone.spec.ts')
-       RETURNING id`,
-      [`E2E two devices ${user.userName}`, TAG_KEY, user.userName, JSON.stringify(['virtual', 'hardware', 'fido']), new Date(Date.now() + 30 * 86_400_000)],
-    );
-    const id = rows[0]!.id;
-    return async () => {
-      const del = new pg.Client({ connectionString: env('E2E_DATABASE_URL') });
-      await del.connect();
-      try {
-        await del.query('DELETE FROM program_decisions WHERE category_id = $1', [id]);
-        await del.query('DELETE FROM program_categories WHERE id = $1', [id]);
-      } finally {
-        await del.end();
-      }
-    };
-  } finally {
-    await db.end();
-  }
+  return insertTagCategory({
+    name: `E2E two devices ${user.userName}`,
+    tagKey: TAG_KEY,
+    tagValue: user.userName,
+    allowed: ['virtual', 'hardware', 'fido'],
+    minDevices: 2,
+    deadline: new Date(Date.now() + 30 * 86_400_000),
+    cohort: 'e2e-phone',
+    by: 'e2e/phone.spec.ts',
+  });
 }
 
 test('when the category requires two devices, one device gets the stronger advice', async ({ page }) => {

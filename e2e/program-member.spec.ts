@@ -1,10 +1,10 @@
 import AxeBuilder from '@axe-core/playwright';
-import pg from 'pg';
 import { TagUserCommand } from '@aws-sdk/client-iam';
 import { consoleIam } from '../infra/local/console';
 import { expect, test } from './fixtures';
 import { createTestUser, env, unassignedDevicesOf, type TestUser } from './support/iam';
 import { signInWithKeys } from './support/enroll';
+import { insertTagCategory } from './support/db';
 
 const TAG_KEY = 'e2e-program';
 const DAY = 86_400_000;
@@ -21,30 +21,16 @@ async function tagUniquely(user: TestUser) {
 
 /** A hardware-or-FIDO category with a backup rule for exactly this user; returns a function that deletes it. */
 async function insertCategory(user: TestUser, name: string): Promise<() => Promise<void>> {
-  const db = new pg.Client({ connectionString: env('E2E_DATABASE_URL') });
-  await db.connect();
-  try {
-    const { rows } = await db.query<{ id: number }>(
-      `INSERT INTO program_categories
-         (name, position, selector_kind, selector_key, selector_value, default_decision, allowed_device_types, min_devices, deadline, cohort, updated_by)
-       VALUES ($1, 0, 'tag', $2, $3, 'required', $4::jsonb, 2, $5, 'e2e-program', 'e2e/program-member.spec.ts')
-       RETURNING id`,
-      [name, TAG_KEY, user.userName, JSON.stringify(['hardware', 'fido']), new Date(Date.now() + 12 * DAY + 3_600_000)],
-    );
-    const id = rows[0]!.id;
-    return async () => {
-      const del = new pg.Client({ connectionString: env('E2E_DATABASE_URL') });
-      await del.connect();
-      try {
-        await del.query('DELETE FROM program_decisions WHERE category_id = $1', [id]);
-        await del.query('DELETE FROM program_categories WHERE id = $1', [id]);
-      } finally {
-        await del.end();
-      }
-    };
-  } finally {
-    await db.end();
-  }
+  return insertTagCategory({
+    name,
+    tagKey: TAG_KEY,
+    tagValue: user.userName,
+    allowed: ['hardware', 'fido'],
+    minDevices: 2,
+    deadline: new Date(Date.now() + 12 * DAY + 3_600_000),
+    cohort: 'e2e-program',
+    by: 'e2e/program-member.spec.ts',
+  });
 }
 
 test('a member sees their category, deadline and rules, is offered only allowed types, and a disallowed type is refused', async ({ page }) => {

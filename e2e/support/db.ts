@@ -13,6 +13,25 @@ export async function sql<T extends pg.QueryResultRow = pg.QueryResultRow>(text:
 }
 
 /**
+ * A required category selecting exactly the IAM users tagged `tagKey` = `tagValue` (a tag only a spec's own users carry,
+ * since other specs run alongside), at position 0; returns a function that deletes it and the decisions naming it.
+ */
+export async function insertTagCategory(c: { name: string; tagKey: string; tagValue: string; allowed: string[]; minDevices: number; deadline: Date; cohort: string; by: string }): Promise<() => Promise<void>> {
+  const [row] = await sql<{ id: number }>(
+    `INSERT INTO program_categories
+       (name, position, selector_kind, selector_key, selector_value, default_decision, allowed_device_types, min_devices, deadline, cohort, updated_by)
+     VALUES ($1, 0, 'tag', $2, $3, 'required', $4::jsonb, $5, $6, $7, $8)
+     RETURNING id`,
+    [c.name, c.tagKey, c.tagValue, JSON.stringify(c.allowed), c.minDevices, c.deadline, c.cohort, c.by],
+  );
+  const id = row!.id;
+  return async () => {
+    await sql('DELETE FROM program_decisions WHERE category_id = $1', [id]);
+    await sql('DELETE FROM program_categories WHERE id = $1', [id]);
+  };
+}
+
+/**
  * Puts IAM users straight into the stored inventory (as an inventory run would), for pages that read it. They name
  * no real IAM user, so any inventory run removes them again: the specs that run one (tokens, coverage) go after all
  * others (playwright.config.ts projects). Tests delete them at the end.
