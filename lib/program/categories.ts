@@ -12,6 +12,7 @@ import { loadCategories } from './member';
 import { byPosition, matchCategory, selectorMatches, type ProgramCategory } from './resolve';
 import { keptException, type CategoryInput } from './program-input';
 import { deadlineImpact, needsEnforceFromNow, pastDeadlineErrors } from './deadline-impact';
+import { isUniqueViolation } from '@/lib/db/errors';
 
 /** What the audit log keeps of a category: every field a person set. */
 function auditView(c: CategoryRow | (CategoryInput & { position?: number })) {
@@ -107,7 +108,7 @@ export async function saveCategory(
     });
   } catch (error) {
     // Two people saving the same name at once: the unique index decides.
-    if ((error as { code?: string; cause?: { code?: string } }).code === '23505' || (error as { cause?: { code?: string } }).cause?.code === '23505') {
+    if (isUniqueViolation(error)) {
       return invalid({ name: [`A category named “${input.name}” already exists.`] }, 'Check the highlighted fields.');
     }
     throw error;

@@ -12,6 +12,7 @@ import { BULK_LIMIT, categoryNames, selectUsers, writeDecision, type UserKey } f
 import { approvalRefusal, requestProblems, type ExceptionRequestInput, type ExceptionVerdict } from './program-input';
 import { notifyRequester } from './exception-notify';
 import type { ReminderConfig } from './reminders/config';
+import { isUniqueViolation } from '@/lib/db/errors';
 
 /**
  * Exceptions are requested, then approved or rejected by an admin who is not the requester. Only an approval writes
@@ -32,7 +33,6 @@ function assertMayRequest(actor: Actor, target: RequestTarget) {
   throw new ForbiddenError(isUser(target) ? 'admin' : 'security', isUser(target) ? 'An exception request for an IAM user you do not own' : 'A category-wide exception request');
 }
 
-const isUniqueViolation = (e: unknown) => (e as { code?: string }).code === '23505' || (e as { cause?: { code?: string } }).cause?.code === '23505';
 
 const PENDING = 'An exception request for it is already waiting for an admin: it is decided first.';
 

@@ -9,6 +9,7 @@ import type { Actor, Principal } from '@/lib/auth/types';
 import { fail, invalid, ok, type ActionResult } from '@/lib/actions/result';
 import { isoDay } from '@/lib/format';
 import { csvErrorText, PAGE_SIZE, parseTokenCsv, type TokenFilter, type TokenFilters, type TokenInput } from './token-input';
+import { isUniqueViolation } from '@/lib/db/errors';
 
 export type TokenRow = typeof hardwareTokens.$inferSelect;
 /** Where the stored inventory says a serial is enabled. */
@@ -60,9 +61,6 @@ const toValues = (input: TokenInput, actor: Actor) => ({
   updatedAt: new Date(),
   updatedBy: actor.id,
 });
-
-const isUniqueViolation = (error: unknown) =>
-  (error as { code?: string }).code === '23505' || (error as { cause?: { code?: string } }).cause?.code === '23505';
 
 const duplicate = (serial: string) => invalid({ serial: [`Token ${serial} is already in the register: find it in the table below and edit it instead.`] }, 'Check the highlighted fields.');
 

@@ -12,13 +12,9 @@ import { awsFailure } from '@/lib/enrollment/messages';
 import { userArn } from '@/lib/iam-identifiers';
 import { notifyRecovery } from './notify';
 import { openRecoveryOf } from './queries';
+import { isUniqueViolation } from '@/lib/db/errors';
 
 export type ReportInput = { serial: string; what: RecoveryWhat; note?: string };
-
-const isUniqueViolation = (error: unknown) => {
-  const e = error as { code?: string; cause?: { code?: string } } | null;
-  return e?.code === '23505' || e?.cause?.code === '23505';
-};
 
 /**
  * A member reports a device of one of their own IAM users lost, broken or stolen. Nothing changes in AWS: the

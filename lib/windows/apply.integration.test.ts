@@ -5,7 +5,7 @@ import { A, admin, category, inventory, stack, setUpEnforcementStack } from '@/t
 import { createTestActor } from '@/test-support/iam-cleanup';
 import { auditLog, programUsers, userWindows } from '@/lib/db/schema';
 import { policyArn } from '@/lib/iam-identifiers';
-import { closeWindow, closeWindowsOnEnrollment, expireWindows, openWindow } from './apply';
+import { closeWindow, closeWindowsOnEnrollment, expireWindows, openWindow, openWindowFor } from './apply';
 import { windowDocument, windowPolicyName, windowTagValue } from './policy';
 
 // Per-user windows against the local stack: the window policy is created, attached and tagged, then closed and deleted,
@@ -102,6 +102,26 @@ describe('openWindow and closeWindow against IAM', () => {
     expect((await closeWindowsOnEnrollment(A, u2!)).status).toBe('success');
     expect(await policyExists(end)).toBeNull();
   }, 60_000);
+
+  it('a decision on a request that is no longer pending (another admin decided first) is a clear conflict, and the window stands', async () => {
+    const user = await newUser();
+    const end = midnight(9);
+    const [pending] = await stack.db
+      .insert(userWindows)
+      .values({ accountId: A, userName: user, kind: 'extension', status: 'pending', endsAt: end, days: 8, reason: 'token in the post', requestedBy: 'member@example.com' })
+      .returning({ id: userWindows.id });
+    const input = { accountId: A, userName: user, kind: 'extension' as const, endsAt: end, reason: 'token in the post' };
+    expect(await openWindowFor(admin, input, pending!.id)).toMatchObject({ status: 'success', data: { id: pending!.id } });
+    const again = await openWindowFor(admin, input, pending!.id);
+    expect(again).toMatchObject({ status: 'error', code: 'Conflict' });
+    // The first decision's window is untouched: still the one active row, still in IAM.
+    const rows = await stack.db.select({ id: userWindows.id, status: userWindows.status }).from(userWindows).where(eq(userWindows.userName, user));
+    expect(rows).toEqual([{ id: pending!.id, status: 'active' }]);
+    expect(await attached(user)).toEqual([windowPolicyName('MfaPortalEnforcement', end)]);
+    const [audit] = await stack.db.select().from(auditLog).where(and(eq(auditLog.target, `${A}/${user}`), eq(auditLog.action, 'window.open'), eq(auditLog.outcome, 'failure')));
+    expect(audit?.detail).toMatchObject({ reason: 'concurrent' });
+    expect(await closeWindow(admin, { accountId: A, userName: user, endReason: 'revoked' })).toMatchObject({ status: 'success', data: { closed: true } });
+  });
 
   it('refuses people who may not act on the user, and audits the refusal', async () => {
     const user = await newUser();

@@ -10,6 +10,7 @@ import { formatDateTimeUtc } from '@/lib/format';
 import { isWholeMinute } from './policy';
 import { putWindowInIam, releasePolicy, takeWindowOutOfIam, windowPolicyOf, type StepContext } from './steps';
 import { repairWindowDrift, type RepairResult } from './repair';
+import { isUniqueViolation } from '@/lib/db/errors';
 
 /**
  * The per-user window API (issue 15 §1-§3): open, close, close on enrollment, expire. Every AWS write is audited
@@ -34,6 +35,8 @@ const awsMessage = (error: unknown) => {
   if (code === 'Unknown') throw error;
   return code === 'AccessDenied' ? 'The deploy role may not change this user’s window (is the member stack up to date?).' : code === 'NoSuchEntity' ? 'The IAM user no longer exists.' : `AWS error ${name}.`;
 };
+
+class NoLongerPending extends Error {}
 
 export async function openWindow(actor: Actor, input: OpenWindowInput): Promise<ActionResult<{ id: number; endsAt: Date }>> {
   return openWindowFor(actor, input, null);
@@ -80,22 +83,31 @@ export async function openWindowFor(actor: Actor, input: OpenWindowInput, pendin
     }
   }
   const now = new Date();
-  const id = await db.transaction(async (tx) => {
-    await tx
-      .update(userWindows)
-      .set({ status: 'ended', endReason: 'replaced', endedAt: now })
-      .where(and(eq(userWindows.accountId, accountId), eq(userWindows.userName, userName), eq(userWindows.status, 'active')));
-    const values = { status: 'active' as const, endsAt, decidedBy: actor.id, decidedAt: now };
-    const [row] = pendingId
-      ? await tx.update(userWindows).set(values).where(and(eq(userWindows.id, pendingId), eq(userWindows.status, 'pending'))).returning({ id: userWindows.id })
-      : await tx
-          .insert(userWindows)
-          .values({ ...values, accountId, userName, kind, reason, requestedBy: input.requestedBy ?? actor.id, recoveryId: input.recoveryId ?? null })
-          .returning({ id: userWindows.id });
-    if (!row) throw new Error(`window request ${pendingId} is no longer pending`);
-    await recordAudit(tx as unknown as Db, { actor: actor.id, action: 'window.open', target, outcome: 'success', detail: { id: row.id, kind, endsAt: endsAt.toISOString(), policy: policy.name, replaced: user.windowEndsAt?.toISOString() ?? null } });
-    return row.id;
-  });
+  let id: number;
+  try {
+    id = await db.transaction(async (tx) => {
+      await tx
+        .update(userWindows)
+        .set({ status: 'ended', endReason: 'replaced', endedAt: now })
+        .where(and(eq(userWindows.accountId, accountId), eq(userWindows.userName, userName), eq(userWindows.status, 'active')));
+      const values = { status: 'active' as const, endsAt, decidedBy: actor.id, decidedAt: now };
+      const [row] = pendingId
+        ? await tx.update(userWindows).set(values).where(and(eq(userWindows.id, pendingId), eq(userWindows.status, 'pending'))).returning({ id: userWindows.id })
+        : await tx
+            .insert(userWindows)
+            .values({ ...values, accountId, userName, kind, reason, requestedBy: input.requestedBy ?? actor.id, recoveryId: input.recoveryId ?? null })
+            .returning({ id: userWindows.id });
+      if (!row) throw new NoLongerPending();
+      await recordAudit(tx as unknown as Db, { actor: actor.id, action: 'window.open', target, outcome: 'success', detail: { id: row.id, kind, endsAt: endsAt.toISOString(), policy: policy.name, replaced: user.windowEndsAt?.toISOString() ?? null } });
+      return row.id;
+    });
+  } catch (error) {
+    // Another open (or decision) for this user committed first: the one-active-window index, or the request it decides
+    // is no longer pending. IAM may now carry this call's window too: the windows job's drift repair tidies it.
+    if (!isUniqueViolation(error) && !(error instanceof NoLongerPending)) throw error;
+    await recordAudit(db, { actor: actor.id, action: 'window.open', target, outcome: 'failure', detail: { kind, endsAt: endsAt.toISOString(), reason: 'concurrent' } });
+    return fail('Conflict', 'Another change to this user’s window was saved at the same moment: reload to see which one holds.');
+  }
   if (leftover) return fail('Partial', `The window until ${formatDateTimeUtc(endsAt)} is open, but the previous window’s policy could not be detached (${leftover}); the next expiry run retries.`);
   return ok({ id, endsAt }, `Window open until ${formatDateTimeUtc(endsAt)}.`);
 }
