@@ -1,15 +1,18 @@
 import { test, expect } from './fixtures';
 import { deleteInventoryUsers, insertInventoryUsers, sql } from './support/db';
 import { createTestUser, TEST_ACCOUNT } from './support/iam';
+import { signInWithKeys } from './support/enroll';
 
 // An exception is requested by one admin and approved by another, never typed: carol asks for an IAM user of the
 // test's own, cannot approve her own request, frank approves it, and the register says who approved it and when.
 const dateMedium = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: 'UTC' });
 
 let userName = '';
+let memberUser = '';
 
 test.afterAll(async () => {
   if (userName) await deleteInventoryUsers(TEST_ACCOUNT, [userName]);
+  if (memberUser) await deleteInventoryUsers(TEST_ACCOUNT, [memberUser]);
 });
 
 test('carol requests an exception, cannot approve it herself, frank approves it, and the register shows "Approved by frank"', async ({ page, signInAs, signedInElsewhere }) => {
@@ -68,4 +71,28 @@ test('carol requests an exception, cannot approve it herself, frank approves it,
   for (const [action, actor] of acts) {
     await expect(frank.locator(`[data-testid="audit-row"][data-action="${action}"][data-outcome="success"]`).first()).toContainText(actor);
   }
+});
+
+test('a member asks for an exception for their own IAM user on their page, sees it waiting, and withdraws it', async ({ page }) => {
+  const user = await createTestUser('excm');
+  memberUser = user.userName;
+  await insertInventoryUsers([{ accountId: TEST_ACCOUNT, userName: user.userName }]);
+
+  await signInWithKeys(page, user);
+  const card = page.getByTestId('iam-user');
+  await card.getByText('Ask for an exception').click();
+  const form = card.getByRole('form', { name: `Exception request for ${user.userName}` });
+  await form.getByLabel('Justification').fill('Kiosk login used only from the locked lab terminal');
+  await form.getByLabel('Exception ends (UTC date)').fill(new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10));
+  await form.getByRole('button', { name: 'Request the exception' }).click();
+  const pending = card.getByTestId('exception-requests').locator('li[data-status="pending"]');
+  await expect(pending).toContainText('Waiting for an admin');
+  // One pending request at a time: the form is gone until it is decided or withdrawn.
+  await expect(card.getByText('Ask for an exception')).toHaveCount(0);
+
+  await pending.getByRole('button', { name: 'Withdraw request' }).click();
+  await expect(card.getByTestId('exception-requests').locator('li[data-status="withdrawn"]')).toContainText('Withdrawn');
+  await expect(card.getByText('Ask for an exception')).toBeVisible();
+  const rows = await sql<{ status: string; decided_by: string }>('SELECT status, decided_by FROM exception_requests WHERE account_id = $1 AND user_name = $2', [TEST_ACCOUNT, user.userName]);
+  expect(rows).toEqual([{ status: 'withdrawn', decided_by: expect.any(String) }]);
 });

@@ -69,7 +69,7 @@ const rules: Record<string, { role: Role; actions: string[] }> = {
   '(portal)/admin/system/actions.ts': { role: 'admin', actions: ['sweepLeftoversAction'] },
   '(portal)/admin/decisions/actions.ts': { role: 'admin', actions: ['bulkDecideAction', 'setDecisionAction'] },
   '(portal)/admin/exceptions/actions.ts': { role: 'admin', actions: ['decideExceptionAction'] },
-  '(portal)/actions.ts': { role: 'member', actions: ['requestOwnExceptionAction'] },
+  '(portal)/actions.ts': { role: 'member', actions: ['requestOwnExceptionAction', 'withdrawOwnExceptionAction'] },
   '(portal)/admin/tokens/actions.ts': {
     role: 'admin',
     actions: ['addTokenAction', 'importTokensAction', 'removeTokenAction', 'returnTokenAction', 'updateTokenAction'],

@@ -8,7 +8,7 @@ import { Skeleton } from '@/components/ui/skeleton';
 import type { Actor } from '@/lib/auth/types';
 import { requestExtensionAction } from './more-time/actions';
 import { requestsForUser } from '@/lib/program/exception-requests';
-import { requestOwnExceptionAction } from './actions';
+import { requestOwnExceptionAction, withdrawOwnExceptionAction } from './actions';
 
 export const metadata = { title: 'My IAM users' };
 
@@ -20,7 +20,14 @@ async function IamUsers({ actor }: { actor: Actor }) {
     <ul className="grid gap-4 lg:grid-cols-2" aria-label="Your IAM users">
       {users.map((u, i) => (
         <li key={`${u.accountId}/${u.userName}`}>
-          <IamUserCard user={u} now={now} requestExtension={requestExtensionAction} requests={requests[i]} requestAction={requestOwnExceptionAction} />
+          <IamUserCard
+            user={u}
+            now={now}
+            requestExtension={requestExtensionAction}
+            requests={requests[i]}
+            requestAction={requestOwnExceptionAction}
+            withdraw={{ viewerId: actor.id, action: withdrawOwnExceptionAction }}
+          />
         </li>
       ))}
     </ul>

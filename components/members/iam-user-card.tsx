@@ -18,6 +18,7 @@ import type { ActionResult } from '@/lib/actions/result';
 import type { ExceptionRequestRow } from '@/lib/db/schema';
 import { ExceptionRequestForm } from '@/components/program/exception-request-form';
 import { ExceptionRequestHistory } from '@/components/program/exception-request-history';
+import type { WithdrawAction } from '@/components/program/withdraw-request';
 
 const statusTone: Record<MfaStatus, BadgeTone> = { protected: 'good', missing: 'bad', 'no-console': 'neutral' };
 
@@ -37,12 +38,15 @@ export function IamUserCard({
   requestExtension,
   requests = [],
   requestAction,
+  withdraw,
 }: {
   user: MemberIamUser;
   now: Date;
   requestExtension?: ExtensionAction;
   requests?: ExceptionRequestRow[];
   requestAction?: RequestAction;
+  /** The viewer's identity and the action that takes back their own pending exception request. */
+  withdraw?: { viewerId: string; action: WithdrawAction };
 }) {
   const headingId = `iam-${user.accountId}-${user.userName}`.replace(/[^\w-]/g, '-');
   const program = user.ok ? user.program : null;
@@ -101,7 +105,7 @@ export function IamUserCard({
               </div>
             </details>
           )}
-          <ExceptionRequestHistory requests={requests} />
+          <ExceptionRequestHistory requests={requests} withdraw={withdraw} />
           {user.devices.length === 0 ? (
             <p className="mt-3 text-sm text-slate-700">
               {user.consoleAccess
