@@ -57,17 +57,21 @@ export type PageOptions = {
   pageSize?: number;
 };
 
-/** Users with path, create date, tags and groups: one call per page (Filter User). */
-export async function readAccountUsers(accountId: string, { pageSize }: PageOptions = {}): Promise<IamUser[]> {
-  return awsCall('iam:GetAccountAuthorizationDetails', async () => {
-    const users: IamUser[] = [];
-    const pages = paginateGetAccountAuthorizationDetails(
-      { client: countedIam(accountId), ...(pageSize ? { pageSize } : {}) },
-      { Filter: ['User'] },
-    );
-    for await (const page of pages) for (const u of page.UserDetailList ?? []) users.push(toIamUser(accountId, u));
-    return users;
-  });
+/**
+ * Users with path, create date, tags and groups (GetAccountAuthorizationDetails, Filter User), a page at a time: the
+ * next page is asked for only when the caller is done with this one, so an account never holds all its users (a
+ * page of 1,000 is ~0.4 MB; 10,000 users held at once were ~4 MB per account, times the accounts collected at once).
+ */
+export async function* accountUserPages(accountId: string, { pageSize }: PageOptions = {}): AsyncGenerator<IamUser[], void, undefined> {
+  const pages = paginateGetAccountAuthorizationDetails(
+    { client: countedIam(accountId), ...(pageSize ? { pageSize } : {}) },
+    { Filter: ['User'] },
+  )[Symbol.asyncIterator]();
+  for (;;) {
+    const next = await awsCall('iam:GetAccountAuthorizationDetails', () => pages.next());
+    if (next.done) return;
+    yield (next.value.UserDetailList ?? []).map((u) => toIamUser(accountId, u));
+  }
 }
 
 /** User names only (ListUsers): the starting point of a per-user scan, kept for comparison in the benchmark. */

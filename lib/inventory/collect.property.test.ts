@@ -20,7 +20,7 @@ const world = {
 };
 
 vi.mock('@/lib/aws/inventory-sources', () => ({
-  readAccountUsers: async () => world.users,
+  accountUserPages: async function* () { for (let i = 0; i < world.users.length; i += 3) yield world.users.slice(i, i + 3); },
   readCredentialReport: async () => ({ csv: world.csv, generatedAt: new Date('2026-01-01T00:00:00Z') }),
   listVirtualDevices: async () => world.virtual,
 }));

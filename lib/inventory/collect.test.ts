@@ -14,13 +14,17 @@ const state = {
   virtual: [] as VirtualDeviceEntry[],
   devices: new Map<string, MfaDevice[]>(),
   passwords: new Set<string>(),
+  /** GetAccountAuthorizationDetails' page size. */
+  pageSize: 4,
 };
 const calls = { listMfaDevices: [] as string[], hasConsoleAccess: [] as string[], getMfaDevice: [] as string[] };
 /** Users whose ListMFADevices fails with this error: deleted ones (NoSuchEntity) or an outage. */
 const failing = new Map<string, AwsError>();
 
 vi.mock('@/lib/aws/inventory-sources', () => ({
-  readAccountUsers: async () => state.users,
+  accountUserPages: async function* () {
+    for (let i = 0; i < state.users.length; i += state.pageSize) yield state.users.slice(i, i + state.pageSize);
+  },
   readCredentialReport: async () => ({ csv: state.csv, generatedAt: new Date('2026-01-01T00:00:00Z') }),
   listVirtualDevices: async () => state.virtual,
 }));
@@ -74,6 +78,7 @@ beforeEach(() => {
     ['late', [toMfaDevice('GAHT0001', '2026-01-02T00:00:00Z')]],
   ]);
   state.passwords = new Set(['late']);
+  state.pageSize = 4;
 });
 
 const byName = (inv: Awaited<ReturnType<typeof collectAccount>>) => new Map(inv.users.map((u) => [u.userName, u]));
@@ -188,7 +193,8 @@ describe('collectAccount', () => {
   });
 
   it('hands the users on batch by batch (onUsers), each batch with its own calls done, the same rows as in one pass', async () => {
-    // 1,203 users: three batches; every fourth has MFA that no virtual device explains (a ListMFADevices each).
+    // 1,203 users in pages of 1,000: every fourth has MFA that no virtual device explains (a ListMFADevices each).
+    state.pageSize = 1000;
     const names = Array.from({ length: 1203 }, (_, i) => `u${String(i).padStart(4, '0')}`);
     state.users = names.map((n) => user(n));
     state.csv = [header, ...names.map((n, i) => line(n, true, i % 4 === 0))].join('\n');
@@ -207,15 +213,37 @@ describe('collectAccount', () => {
         received.push(...batch);
       },
     });
-    expect(batches.map((b) => b.size)).toEqual([USER_BATCH, USER_BATCH, 1203 - 2 * USER_BATCH]);
+    // The first page in two batches, the second page but u1202 (an unassigned device may be theirs), then u1202 once
+    // every user name is known.
+    expect(batches.map((b) => b.size)).toEqual([USER_BATCH, USER_BATCH, 1203 - 2 * USER_BATCH - 1, 1]);
     // A batch is handed on once its own users' calls are made, before the next batch's.
-    expect(batches.map((b) => b.listedBefore)).toEqual([USER_BATCH / 4, (2 * USER_BATCH) / 4, callsInOnePass.length]);
+    expect(batches.map((b) => b.listedBefore)).toEqual([USER_BATCH / 4, (2 * USER_BATCH) / 4, callsInOnePass.length, callsInOnePass.length]);
     expect(calls.listMfaDevices).toEqual(callsInOnePass);
     expect(inv.users).toEqual([]);
     expect(inv.userCount).toBe(1203);
     expect(received).toEqual(whole.users);
     // A leftover is attributed across batches: the owner is in the last one.
     expect(received.at(-1)).toMatchObject({ userName: 'u1202', leftoverDevices: [v('u1202')] });
+  });
+
+  it('gives an unassigned device to the longest user name it fits, whichever page each user is on', async () => {
+    // bob on the first page, bob-smith on the last: bob-smith's device must not go to bob, who was read first.
+    state.pageSize = 2;
+    state.users = ['bob', 'amy', 'carl', 'bob-smith'].map((n) => user(n));
+    state.csv = [header, ...state.users.map((u) => line(u.userName, true, false))].join('\n');
+    state.virtual = [
+      { serial: v('bob-smith-phone'), userName: null, enabledAt: null },
+      { serial: v('amy-old'), userName: null, enabledAt: null },
+    ];
+    const batches: string[][] = [];
+    const inv = await collectAccount(A, { now, onUsers: async (batch) => void batches.push(batch.map((u) => u.userName)) });
+    expect(inv.userCount).toBe(4);
+    // Users no unassigned device can belong to are handed on with their page; the others once all names are known.
+    expect(batches).toEqual([['carl'], ['bob', 'amy', 'bob-smith']]);
+    const rows = new Map((await collectAccount(A, { now })).users.map((u) => [u.userName, u]));
+    expect(rows.get('bob-smith')?.leftoverDevices).toEqual([v('bob-smith-phone')]);
+    expect(rows.get('bob')?.leftoverDevices).toEqual([]);
+    expect(rows.get('amy')?.leftoverDevices).toEqual([v('amy-old')]);
   });
 
   it('a failing batch write fails the collection before the next batch is collected', async () => {

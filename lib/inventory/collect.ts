@@ -1,6 +1,6 @@
 import 'server-only';
 import { getAccountAlias, type IamUser } from '@/lib/aws/iam';
-import { listVirtualDevices, readAccountUsers, readCredentialReport, type ReportPolling, type VirtualDeviceEntry } from '@/lib/aws/inventory-sources';
+import { accountUserPages, listVirtualDevices, readCredentialReport, type ReportPolling, type VirtualDeviceEntry } from '@/lib/aws/inventory-sources';
 import { toMfaDevice, type MfaDevice } from '@/lib/aws/mfa-devices';
 import { VIRTUAL_MFA_SERIAL } from '@/lib/iam-identifiers';
 import type { ClassifiedUser, FlagRules } from './classify';
@@ -67,26 +67,28 @@ const PORTAL_PATH = 'mfa-portal/';
 export const BULK_PAGE_SIZE = 1000;
 
 /**
- * The user an unassigned virtual device was meant for: the console names a user's first device `mfa/<userName>`
- * (people add a suffix for a second one, `mfa/<userName>-backup`), and the portal creates its devices under
- * `mfa/mfa-portal/<userName>/`. When several user names fit a suffixed name, the longest wins
- * (`mfa/bob-smith-phone` is bob-smith's, not bob's). Anything else is not attributed.
+ * The user names an unassigned virtual device may have been meant for, most likely first: the console names a
+ * user's first device `mfa/<userName>` (people add a suffix for a second one, `mfa/<userName>-backup`), and the
+ * portal creates its devices under `mfa/mfa-portal/<userName>/`. A suffixed name fits each name before one of its
+ * dashes, the longest first (`mfa/bob-smith-phone`: bob-smith-phone, bob-smith, bob). Anything else fits no one.
  */
-export function leftoverOwner(serial: string, userNames: ReadonlySet<string>): string | null {
+export function possibleOwners(serial: string): string[] {
   const m = VIRTUAL_MFA_SERIAL.exec(serial);
-  if (!m) return null;
+  if (!m) return [];
   const rest = m[1]!;
   if (rest.startsWith(PORTAL_PATH)) {
     const [owner = '', ...device] = rest.slice(PORTAL_PATH.length).split('/');
-    return device.length > 0 && userNames.has(owner) ? owner : null;
+    return device.length > 0 && owner ? [owner] : [];
   }
-  if (rest.includes('/')) return null;
-  if (userNames.has(rest)) return rest;
-  for (let i = rest.lastIndexOf('-'); i > 0; i = rest.lastIndexOf('-', i - 1)) {
-    const candidate = rest.slice(0, i);
-    if (userNames.has(candidate)) return candidate;
-  }
-  return null;
+  if (rest.includes('/')) return [];
+  const names = [rest];
+  for (let i = rest.lastIndexOf('-'); i > 0; i = rest.lastIndexOf('-', i - 1)) names.push(rest.slice(0, i));
+  return names;
+}
+
+/** The user an unassigned virtual device was meant for: the most likely of its possibleOwners that is a user. */
+export function leftoverOwner(serial: string, userNames: ReadonlySet<string>): string | null {
+  return possibleOwners(serial).find((name) => userNames.has(name)) ?? null;
 }
 
 async function readReport(accountId: string, polling: ReportPolling | undefined) {
@@ -94,25 +96,35 @@ async function readReport(accountId: string, polling: ReportPolling | undefined)
   return { report: parseCredentialReport(raw.csv), reportAt: raw.generatedAt };
 }
 
-/** Assigned virtual devices by user; unassigned ones attributed to a user (leftoverOwner) or not. */
-function attributeVirtualDevices(virtual: readonly VirtualDeviceEntry[], users: readonly IamUser[]) {
-  const names = new Set(users.map((u) => u.userName));
+/** Assigned virtual devices by user, and the serials of the unassigned ones. */
+function splitVirtualDevices(virtual: readonly VirtualDeviceEntry[]) {
   const devices = new Map<string, MfaDevice[]>();
-  const leftovers = new Map<string, string[]>();
-  const unattributed: string[] = [];
+  const unassigned: string[] = [];
   for (const d of virtual) {
-    if (d.userName) {
-      const list = devices.get(d.userName) ?? [];
-      list.push(toMfaDevice(d.serial, d.enabledAt));
-      devices.set(d.userName, list);
+    if (!d.userName) {
+      unassigned.push(d.serial);
       continue;
     }
-    const owner = leftoverOwner(d.serial, names);
-    if (owner) leftovers.set(owner, [...(leftovers.get(owner) ?? []), d.serial]);
-    else unattributed.push(d.serial);
+    const list = devices.get(d.userName);
+    if (list) list.push(toMfaDevice(d.serial, d.enabledAt));
+    else devices.set(d.userName, [toMfaDevice(d.serial, d.enabledAt)]);
   }
-  return { devices, leftovers, unattributed };
+  return { devices, unassigned };
 }
+
+/** Unassigned virtual devices attributed to a user (leftoverOwner) or to no one, once every user name is known. */
+function attributeLeftovers(unassigned: readonly string[], names: ReadonlySet<string>) {
+  const leftovers = new Map<string, string[]>();
+  const unattributed: string[] = [];
+  for (const serial of unassigned) {
+    const owner = leftoverOwner(serial, names);
+    if (owner) leftovers.set(owner, [...(leftovers.get(owner) ?? []), serial]);
+    else unattributed.push(serial);
+  }
+  return { leftovers, unattributed };
+}
+
+const NO_LEFTOVERS: ReadonlyMap<string, string[]> = new Map();
 
 /**
  * One account's inventory in bulk: GetAccountAuthorizationDetails (users, tags, groups), the credential
@@ -141,12 +153,12 @@ export async function collectAccount(
   // A database read: made while the account's next IAM calls are in flight, not between them.
   const recheckRead = options.recheck?.(reportAt);
   recheckRead?.catch(() => undefined);
-  onPhase?.('users');
   // One call at a time per account (see userConcurrency).
-  let iamUsers = await readAccountUsers(accountId, { pageSize });
   const alias = await getAccountAlias(accountId);
   onPhase?.('virtual-devices');
-  const { devices, leftovers, unattributed } = attributeVirtualDevices(await listVirtualDevices(accountId, { pageSize }), iamUsers);
+  const { devices, unassigned } = splitVirtualDevices(await listVirtualDevices(accountId, { pageSize }));
+  // A user an unassigned device may belong to waits until every user name is known (the longest name wins).
+  const waiting = new Set(unassigned.flatMap(possibleOwners));
 
   const recheck = (await recheckRead) ?? new Set<string>();
   const program = options.program ?? EMPTY_PROGRAM;
@@ -161,22 +173,37 @@ export async function collectAccount(
   const kept: ClassifiedUser[] = [];
   let userCount = 0;
   // Batch by batch, each handed on (onUsers: stored) before the next one's calls: an account never holds all its
-  // classified users, and the writes overlap the account's remaining IAM calls. Each batch's users and their report
-  // rows and virtual devices are let go once it is classified: the account holds less of its bulk reads as it goes.
-  // (The remaining users are a new array each time, not the list spliced: the list is the source's, not ours.)
-  while (iamUsers.length > 0) {
-    const batch = iamUsers.slice(0, USER_BATCH);
-    iamUsers = iamUsers.slice(USER_BATCH);
-    const classified = await collectBatch(accountId, batch, { report, devices, leftovers, needsLiveCheck, program, now, userConcurrency, flagRules: options.flagRules, onPhase });
-    for (const u of batch) {
-      report.users.delete(u.userName);
-      devices.delete(u.userName);
-      leftovers.delete(u.userName);
+  // classified users, and the writes overlap the account's remaining IAM calls. Each batch's report rows and virtual
+  // devices are let go once it is classified: the account holds less of its bulk reads as it goes.
+  const handOn = async (users: readonly IamUser[], leftovers: ReadonlyMap<string, string[]>) => {
+    for (let i = 0; i < users.length; i += USER_BATCH) {
+      const batch = users.slice(i, i + USER_BATCH);
+      const classified = await collectBatch(accountId, batch, { report, devices, leftovers, needsLiveCheck, program, now, userConcurrency, flagRules: options.flagRules, onPhase });
+      for (const u of batch) {
+        report.users.delete(u.userName);
+        devices.delete(u.userName);
+      }
+      userCount += classified.length;
+      if (options.onUsers) await options.onUsers(classified);
+      else kept.push(...classified);
     }
-    userCount += classified.length;
-    if (options.onUsers) await options.onUsers(classified);
-    else kept.push(...classified);
+  };
+  // The users a page at a time, each page's users collected before the next page is read: the account holds one page
+  // of users, not all of them, and its large pages are spread over the run instead of all coming first.
+  const names = new Set<string>();
+  const deferred: IamUser[] = [];
+  onPhase?.('users');
+  for await (const page of accountUserPages(accountId, { pageSize })) {
+    const ready: IamUser[] = [];
+    for (const u of page) {
+      names.add(u.userName);
+      (waiting.has(u.userName) ? deferred : ready).push(u);
+    }
+    await handOn(ready, NO_LEFTOVERS);
+    onPhase?.('users');
   }
+  const { leftovers, unattributed } = attributeLeftovers(unassigned, names);
+  await handOn(deferred, leftovers);
 
   return {
     accountId,
