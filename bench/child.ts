@@ -3,6 +3,8 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { getHeapStatistics, writeHeapSnapshot } from 'node:v8';
+import { Session } from 'node:inspector/promises';
+import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
 /**
@@ -56,6 +58,14 @@ export function sampleMemory() {
     }
   };
   const sampler = setInterval(sample, 50);
+  // BENCH_ALLOC_PROFILE=file: V8's sampling heap profiler over the whole collection, garbage included (every
+  // allocation site, not only what survives), written as a .heapprofile: where the short-lived memory comes from.
+  const allocFile = process.env.BENCH_ALLOC_PROFILE;
+  const profiler = allocFile ? new Session() : null;
+  if (profiler) {
+    profiler.connect();
+    void profiler.post('HeapProfiler.startSampling', { samplingInterval: 65_536, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  }
   // After each full (mark-compact) collection, heap used is about the live data: its largest value is what the
   // collection really holds, whatever V8 let the heap grow to between collections.
   let markCompacts = 0;
@@ -71,8 +81,13 @@ export function sampleMemory() {
   return {
     sample,
     rssMb: () => mb(process.memoryUsage().rss),
-    stop() {
+    async stop() {
       sample();
+      if (profiler && allocFile) {
+        const { profile } = await profiler.post('HeapProfiler.stopSampling');
+        writeFileSync(allocFile, JSON.stringify(profile));
+        profiler.disconnect();
+      }
       clearInterval(sampler);
       gc.disconnect();
       // At the RSS peak: the V8 heap's size, buffers outside it, and V8's own malloc (compiler zones and the like);

@@ -116,7 +116,7 @@ async function child(mode: Mode, accounts: string[], pool: number): Promise<void
   }
   const wallMs = performance.now() - t;
   const used = process.cpuUsage(cpu);
-  const peaks = memory.stop();
+  const peaks = await memory.stop();
   printResult({ users, calls, total: totalCalls(calls), wallMs, cpuMs: (used.user + used.system) / 1000, baseRssMb, ...peaks, status, failed } satisfies ChildResult);
 }
 

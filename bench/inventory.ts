@@ -86,7 +86,7 @@ async function child(mode: Mode): Promise<void> {
     });
   }
   const wallMs = performance.now() - t;
-  const { peakRssMb, peakHeapMb } = memory.stop();
+  const { peakRssMb, peakHeapMb } = await memory.stop();
   printResult({ users, calls, total: totalCalls(calls), wallMs, baseRssMb, peakRssMb, peakHeapMb, status } satisfies ChildResult);
 }
 
