@@ -2,7 +2,7 @@
 with Filter=[User] and ListVirtualMFADevices. AWS answers a 1000-item page in its own round trip; moto's generic
 serializer (moto/core/serialize.py) spent ~200 ms of CPU on one, in a single-process server (GIL), so every other
 call queued behind it. The document is the one moto's serializer writes for the same data, byte for byte
-(`python moto_fidelity.py --check-fast-xml` proves it: check_fast_xml below); anything this writer does not cover
+(`python moto_fidelity.py --check-fast-xml` proves it, fidelity_fast_xml_check.py); anything this writer does not cover
 falls back to moto's serializer.
 """
 

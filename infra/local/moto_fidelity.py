@@ -5,7 +5,8 @@ Run exactly like moto_server (same flags):  .venv/bin/python infra/local/moto_fi
 Each behaviour is one function that patches moto at the depth where it keeps the state, with a doc comment naming
 the AWS fact it models; install() registers them all (BEHAVIOURS). They live beside this file: fidelity_devices.py
 (MFA device calls), fidelity_sts.py (GetSessionToken), fidelity_reports.py (listings, credential report),
-fidelity_moto_api.py (moto's own API), and what they share in fidelity_common.py:
+fidelity_fast_xml.py (the two big listings' XML), fidelity_moto_api.py (moto's own API), and what they share in
+fidelity_common.py:
 - EnableMFADevice checks two consecutive TOTP codes (virtual: the seed moto holds; hardware: the local token inventory
   named by MFA_LOCAL_HARDWARE_TOKENS), refuses FIDO keys unless the request carries `X-Local-Console: register`,
   at most 8 devices per user, a device in use elsewhere, and unknown devices.
