@@ -70,7 +70,8 @@ def _tags(tags: Any) -> str:
         return ""
     if not isinstance(tags, list):
         raise Unsupported("Tags")
-    return _list("Tags", [f"<member>{_struct([('Key', t.get('Key')), ('Value', t.get('Value'))])}</member>" for t in tags])
+    members = [f"<member>{_struct([('Key', t.get('Key')), ('Value', t.get('Value'))])}</member>" for t in tags]
+    return _list("Tags", members)
 
 
 def _permissions_boundary(user: Any) -> str:
@@ -185,7 +186,8 @@ def fast_listings_xml() -> None:
             return paged_details(self)
         result = _list("UserDetailList", members) + "<GroupDetailList/><RoleDetailList/><Policies/>"
         Switch.rendered += 1
-        return 200, {"Content-Type": CONTENT_TYPE}, _document("GetAccountAuthorizationDetails", result, more)
+        body = _document("GetAccountAuthorizationDetails", result, more)
+        return 200, {"Content-Type": CONTENT_TYPE}, body
 
     def list_virtual_mfa_devices(self: Any) -> Any:
         if not Switch.enabled or not _writes_plain_xml(self):
@@ -202,7 +204,8 @@ def fast_listings_xml() -> None:
         except Unsupported:
             return paged_devices(self)
         Switch.rendered += 1
-        return 200, {"Content-Type": CONTENT_TYPE}, _document("ListVirtualMFADevices", _list("VirtualMFADevices", members), more)
+        body = _document("ListVirtualMFADevices", _list("VirtualMFADevices", members), more)
+        return 200, {"Content-Type": CONTENT_TYPE}, body
 
     IamResponse.get_account_authorization_details = get_account_authorization_details  # type: ignore[method-assign]
     IamResponse.list_virtual_mfa_devices = list_virtual_mfa_devices  # type: ignore[method-assign]
