@@ -2,19 +2,24 @@ import 'server-only';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import {
   GenerateCredentialReportCommand,
+  GetAccountAuthorizationDetailsCommand,
   GetCredentialReportCommand,
-  paginateGetAccountAuthorizationDetails,
+  ListVirtualMFADevicesCommand,
   paginateListUsers,
-  paginateListVirtualMFADevices,
   type IAMClient,
+  type VirtualMFADevice,
 } from '@aws-sdk/client-iam';
 import { iamForAccount } from './clients';
 import { AwsError, awsCall } from './errors';
 import { toIamUser, type IamUser } from './iam';
+import { readBody, readUserDetail, readVirtualDevice, takeListMembers } from './lean-listings';
 
 /**
  * The bulk sources of the inventory. Callers get our types; the SDK's stay here.
- * Paging always goes through the SDK's paginate* helpers so that later pages keep every parameter.
+ * Paging goes through the SDK's paginate* helpers so that later pages keep every parameter, except for the two big
+ * listings (accountUserPages, listVirtualDevices): their members are read from the raw response by a middleware on
+ * each command (lean-listings.ts), so they page with their own loop, a new command per page with the same input
+ * and the Marker of the SDK's output.
  */
 
 export type CallCounts = Record<string, number>;
@@ -63,15 +68,15 @@ export type PageOptions = {
  * page of 1,000 is ~0.4 MB; 10,000 users held at once were ~4 MB per account, times the accounts collected at once).
  */
 export async function* accountUserPages(accountId: string, { pageSize }: PageOptions = {}): AsyncGenerator<IamUser[], void, undefined> {
-  const pages = paginateGetAccountAuthorizationDetails(
-    { client: countedIam(accountId), ...(pageSize ? { pageSize } : {}) },
-    { Filter: ['User'] },
-  )[Symbol.asyncIterator]();
-  for (;;) {
-    const next = await awsCall('iam:GetAccountAuthorizationDetails', () => pages.next());
-    if (next.done) return;
-    yield (next.value.UserDetailList ?? []).map((u) => toIamUser(accountId, u));
-  }
+  const client = countedIam(accountId);
+  let Marker: string | undefined;
+  do {
+    const command = new GetAccountAuthorizationDetailsCommand({ Filter: ['User'], ...(pageSize ? { MaxItems: pageSize } : {}), ...(Marker ? { Marker } : {}) });
+    const taken = takeListMembers(command, 'GetAccountAuthorizationDetails', 'UserDetailList', readUserDetail);
+    const out = await awsCall('iam:GetAccountAuthorizationDetails', () => client.send(command));
+    yield (taken.members ?? out.UserDetailList ?? []).map((u) => toIamUser(accountId, u));
+    Marker = out.IsTruncated ? out.Marker : undefined;
+  } while (Marker);
 }
 
 /** User names only (ListUsers): the starting point of a per-user scan, kept for comparison in the benchmark. */
@@ -94,17 +99,26 @@ export type VirtualDeviceEntry = {
 /** Every virtual device of the account, assigned and unassigned. Seeds are never read from a list call. */
 export async function listVirtualDevices(accountId: string, { pageSize }: PageOptions = {}): Promise<VirtualDeviceEntry[]> {
   return awsCall('iam:ListVirtualMFADevices', async () => {
+    const client = countedIam(accountId);
     const out: VirtualDeviceEntry[] = [];
-    const pages = paginateListVirtualMFADevices(
-      { client: countedIam(accountId), ...(pageSize ? { pageSize } : {}) },
-      { AssignmentStatus: 'Any' },
-    );
-    for await (const page of pages)
-      for (const d of page.VirtualMFADevices ?? [])
-        if (d.SerialNumber)
-          out.push({ serial: d.SerialNumber, userName: d.User?.UserName ?? null, enabledAt: d.EnableDate ? new Date(d.EnableDate) : null });
+    let Marker: string | undefined;
+    do {
+      const command = new ListVirtualMFADevicesCommand({ AssignmentStatus: 'Any', ...(pageSize ? { MaxItems: pageSize } : {}), ...(Marker ? { Marker } : {}) });
+      const taken = takeListMembers(command, 'ListVirtualMFADevices', 'VirtualMFADevices', readVirtualDevice);
+      const page = await client.send(command);
+      for (const d of taken.members ?? page.VirtualMFADevices ?? []) {
+        const entry = toVirtualDeviceEntry(d);
+        if (entry) out.push(entry);
+      }
+      Marker = page.IsTruncated ? page.Marker : undefined;
+    } while (Marker);
     return out;
   });
+}
+
+export function toVirtualDeviceEntry(d: VirtualMFADevice): VirtualDeviceEntry | null {
+  if (!d.SerialNumber) return null;
+  return { serial: d.SerialNumber, userName: d.User?.UserName ?? null, enabledAt: d.EnableDate ? new Date(d.EnableDate) : null };
 }
 
 export type RawCredentialReport = { csv: string; generatedAt: Date | null };
@@ -172,13 +186,6 @@ async function getReport(client: IAMClient): Promise<RawCredentialReport> {
 }
 
 type RawResponse = { statusCode?: number; body?: unknown };
-
-async function readBody(body: unknown): Promise<Buffer> {
-  if (body instanceof Uint8Array) return Buffer.from(body);
-  const chunks: Buffer[] = [];
-  for await (const chunk of body as AsyncIterable<Uint8Array | string>) chunks.push(Buffer.from(chunk));
-  return Buffer.concat(chunks);
-}
 
 /**
  * Takes the report's base64 Content out of the raw XML before the SDK parses it, and hands the SDK the rest.
