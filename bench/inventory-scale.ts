@@ -26,6 +26,7 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import type { Traffic } from '../infra/local/proxy';
 import { printResult, runBenchChild, sampleMemory, totalCalls } from './child';
 import { benchUser } from '../infra/local/seed-bulk';
+import { imageRuntime } from './runtime';
 
 type Mode = 'ours' | 'per-user';
 type Shape = { accounts: number; users: number };
@@ -151,10 +152,14 @@ export async function benchInventoryScale({
     const maxAccounts = Math.max(...shapes.map((s) => s.accounts));
     const ids = Array.from({ length: maxAccounts }, (_, k) => accountId(k + 1));
     // The stack's own accounts stay managed (its role-group settings name them); the bench reads only its own.
-    const env = { ...stack.env, DATABASE_URL: postgres.url, MFA_ACCOUNTS: `${stack.env.MFA_ACCOUNTS},${ids.join(',')}` } as Record<string, string>;
+    // The children run as the container image runs the portal (bench/runtime.ts); BENCH_RUNTIME=node-defaults: as
+    // Node runs on this machine without them (its heap sized from all of the machine's memory).
+    const runtime = process.env.BENCH_RUNTIME === 'node-defaults' ? { env: {}, description: "Node's defaults on this machine" } : imageRuntime();
+    const env = { ...stack.env, DATABASE_URL: postgres.url, MFA_ACCOUNTS: `${stack.env.MFA_ACCOUNTS},${ids.join(',')}`, ...runtime.env } as Record<string, string>;
     console.log(
       `\nInventory at scale (latency ${latencyMs} ms per AWS request, pool ${pool} accounts, one call at a time per account; ` +
-        `bulk pages of ${process.env.MFA_INVENTORY_PAGE_SIZE ?? 'the default size'}; drizzle-orm loaded as ${process.env.BENCH_DRIZZLE === 'esm' ? 'ES modules' : 'CommonJS, as in the server bundle'}; storage: PostgreSQL)`,
+        `bulk pages of ${process.env.MFA_INVENTORY_PAGE_SIZE ?? 'the default size'}; drizzle-orm loaded as ${process.env.BENCH_DRIZZLE === 'esm' ? 'ES modules' : 'CommonJS, as in the server bundle'}; storage: PostgreSQL)\n` +
+        `  process settings: ${runtime.description}`,
     );
     for (const shape of shapes) {
       const t = performance.now();

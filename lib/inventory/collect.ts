@@ -190,14 +190,18 @@ export async function collectAccount(
   };
   // The users a page at a time, each page's users collected before the next page is read: the account holds one page
   // of users, not all of them, and its large pages are spread over the run instead of all coming first.
+  // Only the names a leftover may belong to are kept (leftoverOwner looks for no other), not every user's.
   const names = new Set<string>();
   const deferred: IamUser[] = [];
   onPhase?.('users');
   for await (const page of accountUserPages(accountId, { pageSize })) {
     const ready: IamUser[] = [];
     for (const u of page) {
-      names.add(u.userName);
-      (waiting.has(u.userName) ? deferred : ready).push(u);
+      if (!waiting.has(u.userName)) ready.push(u);
+      else {
+        names.add(u.userName);
+        deferred.push(u);
+      }
     }
     await handOn(ready, NO_LEFTOVERS);
     onPhase?.('users');

@@ -54,7 +54,7 @@ describe('parseCredentialReport', () => {
   it('finds columns by name, handles CRLF, a BOM and quoted fields', () => {
     const csv = '\uFEFFmfa_active,"user",arn,password_enabled\r\ntrue,"we""ird, name",arn:x,"true"\r\n';
     const u = parseCredentialReport(csv).users.get('we"ird, name');
-    expect(u).toMatchObject({ arn: 'arn:x', mfaActive: true, passwordEnabled: true });
+    expect(u).toMatchObject({ userName: 'we"ird, name', mfaActive: true, passwordEnabled: true });
   });
 
   it('rejects a report without the columns it needs', () => {

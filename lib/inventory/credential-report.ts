@@ -1,9 +1,9 @@
 /** Parsing of the IAM credential report (CSV). Pure: no I/O, safe to unit-test. */
 import { isUnclosedQuote, readCsv } from '@/lib/csv';
+import { ReportUsers } from './report-users';
 
 export type CredentialReportUser = {
   userName: string;
-  arn: string;
   createdAt: Date | null;
   passwordEnabled: boolean;
   /** null: never used (or not recorded) — see passwordNeverUsed. */
@@ -16,7 +16,8 @@ export type CredentialReportUser = {
 };
 
 export type CredentialReport = {
-  users: Map<string, CredentialReportUser>;
+  /** By user name (ReportUsers: a compact Map). The ARN is not kept: GetAccountAuthorizationDetails gives it. */
+  users: ReportUsers;
   /** From the `<root_account>` row; null when the report has none. */
   rootMfaActive: boolean | null;
   /** The `<root_account>` row's credential facts; null when the report has none. */
@@ -97,7 +98,7 @@ export function parseCredentialReport(csv: string): CredentialReport {
     return i === undefined ? undefined : r[i];
   };
 
-  const users = new Map<string, CredentialReportUser>();
+  const users = new ReportUsers(rows.length);
   let root: RootRow | null = null;
   for (const r of rows) {
     const userName = get(r, 'user') ?? '';
@@ -115,9 +116,8 @@ export function parseCredentialReport(csv: string): CredentialReport {
     const passwordEnabled = get(r, 'password_enabled') === 'true';
     const lastUsedRaw = get(r, 'password_last_used')?.trim();
     const passwordLastUsed = parseReportDate(lastUsedRaw);
-    users.set(userName, {
+    users.set({
       userName,
-      arn: get(r, 'arn') ?? '',
       createdAt: parseReportDate(get(r, 'user_creation_time')),
       passwordEnabled,
       passwordLastUsed,

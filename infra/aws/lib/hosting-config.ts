@@ -5,6 +5,9 @@ import { z } from 'zod';
  * PostgreSQL, Secrets Manager, scheduled cron calls, alarms). Absent: no hosting stack (run the portal elsewhere).
  */
 
+/** The portal task's memory unless `memoryMiB` says otherwise (what the benchmarks model the process on). */
+export const DEFAULT_TASK_MEMORY_MIB = 1024;
+
 /** Settings the hosting stack injects as ECS secrets: `environment` may not set them in plain text. */
 export const SECRET_SETTINGS = [
   'NEXTAUTH_SECRET',
@@ -81,7 +84,7 @@ export const hostingSchema = z
     /** Unset: build the repository root's Dockerfile at deploy time. */
     image: imageSchema.default({ directory: '../..', file: 'Dockerfile' }),
     cpu: z.union([z.literal(256), z.literal(512), z.literal(1024), z.literal(2048), z.literal(4096)]).default(512),
-    memoryMiB: z.number().int().min(512).max(30720).default(1024),
+    memoryMiB: z.number().int().min(512).max(30720).default(DEFAULT_TASK_MEMORY_MIB),
     desiredCount: z.number().int().min(2, 'must be at least 2 (one task per zone survives a zone or a deployment)').max(20).default(2),
     logRetentionDays: z
       .number()
