@@ -29,7 +29,7 @@ ENV NODE_ENV=production PORT=3000 HOSTNAME=0.0.0.0 NEXT_TELEMETRY_DISABLED=1
 # eagerly under a limit than on a large machine), the rest for the young generation, code and buffers; glibc's malloc
 # in two arenas, and buffers of 128 KB and more mapped and unmapped on their own, so that what the AWS responses and
 # database writes free goes back to the system instead of staying in the process.
-ENV NODE_OPTIONS=--max-old-space-size-percentage=50 MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072 MALLOC_TRIM_THRESHOLD_=131072
+ENV NODE_OPTIONS="--max-old-space-size-percentage=50 --max-semi-space-size=8" MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072 MALLOC_TRIM_THRESHOLD_=131072
 COPY --from=build /app/.next/standalone ./
 COPY --from=build /app/.next/static ./.next/static
 # pino's worker transport ships its own tests, which the build's file tracing follows (to a test-only package): gone.

@@ -11,7 +11,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['{lib,infra,components,app,scripts}/**/*.test.{ts,tsx}', '*.test.ts'],
+          include: ['{lib,infra,components,app,scripts,bench}/**/*.test.{ts,tsx}', '*.test.ts'],
           exclude: ['**/*.integration.test.ts', 'node_modules/**'],
           environment: 'node',
         },

@@ -12,6 +12,7 @@ describe('the benchmarks run their children as the container image runs the port
   it("reads the repository's Dockerfile: a heap limit for the default 1 GiB task and glibc's arenas", () => {
     const { env } = imageRuntime();
     expect(env.NODE_OPTIONS).toMatch(/--max-old-space-size=512\b/);
+    expect(env.NODE_OPTIONS).toMatch(/--max-semi-space-size=8\b/);
     expect(env.MALLOC_ARENA_MAX).toBe('2');
   });
 });
