@@ -248,3 +248,14 @@ def paged(response: Any, items: list[Any]) -> tuple[list[Any], dict[str, Any]]:
     if end < len(items):
         return items[start:end], {"IsTruncated": True, "Marker": _encode_marker(end)}
     return items[start:end], {"IsTruncated": False}
+
+
+def virtual_devices_page(response: Any) -> tuple[list[Any], dict[str, Any]]:
+    """ListVirtualMFADevices' page: the account's devices filtered by AssignmentStatus (Any by default), then paged."""
+    status = response._get_param("AssignmentStatus") or "Any"
+    devices = list(response.backend.virtual_mfa_devices.values())
+    if status == "Assigned":
+        devices = [d for d in devices if d.user is not None]
+    elif status == "Unassigned":
+        devices = [d for d in devices if d.user is None]
+    return paged(response, devices)

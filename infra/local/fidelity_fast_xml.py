@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 from xml.sax.saxutils import escape
 
-from fidelity_common import paged
+from fidelity_common import paged, virtual_devices_page
 
 NAMESPACE = "https://iam.amazonaws.com/doc/2010-05-08/"
 CONTENT_TYPE = "text/xml"
@@ -192,13 +192,7 @@ def fast_listings_xml() -> None:
     def list_virtual_mfa_devices(self: Any) -> Any:
         if not Switch.enabled or not _writes_plain_xml(self):
             return paged_devices(self)
-        status = self._get_param("AssignmentStatus") or "Any"
-        devices = list(self.backend.virtual_mfa_devices.values())
-        if status == "Assigned":
-            devices = [d for d in devices if d.user is not None]
-        elif status == "Unassigned":
-            devices = [d for d in devices if d.user is None]
-        page, more = paged(self, devices)
+        page, more = virtual_devices_page(self)
         try:
             members = [device_member(d) for d in page]
         except Unsupported:

@@ -9,6 +9,7 @@ import os
 from typing import Any
 
 from fidelity_common import (
+    virtual_devices_page,
     HARDWARE_TOKENS_ENV,
     caller_user_name,
     paged,
@@ -70,13 +71,7 @@ def virtual_devices_listed_without_seeds() -> None:
     from moto.iam.responses import IamResponse
 
     def list_virtual_mfa_devices(self: Any) -> Any:
-        status = self._get_param("AssignmentStatus") or "Any"
-        devices = list(self.backend.virtual_mfa_devices.values())
-        if status == "Assigned":
-            devices = [d for d in devices if d.user is not None]
-        elif status == "Unassigned":
-            devices = [d for d in devices if d.user is None]
-        page, more = paged(self, devices)
+        page, more = virtual_devices_page(self)
         listed = [
             {
                 "SerialNumber": d.serial_number,
