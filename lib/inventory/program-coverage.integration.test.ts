@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { useLocalStack } from '@/test-support/stack';
 import { getDb, type Db } from '@/lib/db/client';
-import { inventoryUsers, programCategories, programDecisions, type DeviceType } from '@/lib/db/schema';
+import { inventoryUsers, programCategories, programDecisions, userWindows, type DeviceType } from '@/lib/db/schema';
 import type { Actor } from '@/lib/auth/types';
 import { classify, type UserFacts } from './classify';
 import { acquireRun, finishRun } from './runs';
@@ -178,6 +178,27 @@ describe('coverage with the program', () => {
     expect(prod.points.map((p) => p.remaining)).toEqual([3, 2]);
     expect(d.burndown.map((b) => b.cohort)).not.toContain('(no category)');
     expect(d.history.at(-1)).toMatchObject({ inScope: 8, withMfa: 3 });
+    expect(prod.extended).toBe(0);
+
+    // "More time": of the remaining gaps, those whose active window still runs. A window that has run out, an ended
+    // one, or one of a user without a gap does not count.
+    const gaps = (await db.execute(sql`SELECT account_id, user_name FROM program_users WHERE cohort = 'prod-admins' AND program_gap IS NOT NULL ORDER BY user_name`)) as unknown as { rows?: { account_id: string; user_name: string }[] };
+    const [ahead, ranOut] = (gaps.rows ?? (gaps as unknown as { account_id: string; user_name: string }[])).map((r) => ({ accountId: r.account_id, userName: r.user_name }));
+    const window = { kind: 'extension' as const, reason: 'test', requestedBy: 'dave@example.com' };
+    await db.insert(userWindows).values([
+      { ...ahead!, ...window, status: 'active', endsAt: new Date(Date.now() + 10 * DAY) },
+      { ...ranOut!, ...window, status: 'active', endsAt: new Date(Date.now() - DAY) },
+      { ...ranOut!, ...window, status: 'ended', endsAt: new Date(Date.now() + 10 * DAY) },
+      { accountId: A, userName: 'prod-two', ...window, status: 'active', endsAt: new Date(Date.now() + 10 * DAY) },
+    ]);
+    try {
+      const withWindows = await getDashboard(admin, []);
+      expect(withWindows.burndown.find((b) => b.cohort === 'prod-admins')?.extended).toBe(1);
+      // The join adds no row: every figure is as before.
+      expect(withWindows.headline).toEqual(d.headline);
+    } finally {
+      await db.delete(userWindows);
+    }
   });
 
   it('filters the users table by category, decision, scope and program gap', async () => {
