@@ -2,6 +2,7 @@ import { useId } from 'react';
 import type { DaySeries } from '@/lib/campaign/projection';
 import { formatDayMonth, plural } from '@/lib/format';
 import { DataTable } from '@/components/ui/data-table';
+import { XRangeLabels, YGridlines } from '@/components/ui/chart-axes';
 
 const day = (key: string) => new Date(`${key}T00:00:00Z`);
 
@@ -32,23 +33,11 @@ export function EnrolledChart({ cohort, series }: { cohort: string; series: DayS
       <svg viewBox={`0 0 ${w} ${h}`} className="h-auto w-full" role="img" aria-labelledby={`${id}-title ${id}-desc`}>
         <title id={`${id}-title`}>{`Enrolled per day in cohort ${cohort}`}</title>
         <desc id={`${id}-desc`}>{description}</desc>
-        {[0, yMax].map((g) => (
-          <g key={g}>
-            <line x1={left} x2={w - right} y1={y(g)} y2={y(g)} stroke="#e2e8f0" />
-            <text x={left - 4} y={y(g) + 4} fontSize="11" fill="#475569" textAnchor="end">
-              {g}
-            </text>
-          </g>
-        ))}
+        <YGridlines values={[0, yMax]} x1={left} x2={w - right} y={y} />
         {days.map((d, i) =>
           d.enrolled > 0 ? <rect key={d.day} x={left + i * slot + (slot - barW) / 2} y={y(d.enrolled)} width={barW} height={y(0) - y(d.enrolled)} fill="#1d5fd1" /> : null,
         )}
-        <text x={left} y={h - 5} fontSize="11" fill="#475569">
-          {formatDayMonth(day(days[0]!.day))}
-        </text>
-        <text x={w - right} y={h - 5} fontSize="11" fill="#475569" textAnchor="end">
-          {formatDayMonth(day(days.at(-1)!.day))}
-        </text>
+        <XRangeLabels first={formatDayMonth(day(days[0]!.day))} last={formatDayMonth(day(days.at(-1)!.day))} x1={left} x2={w - right} y={h - 5} />
       </svg>
       <figcaption className="text-sm text-slate-700">{description}</figcaption>
       <details className="mt-1 text-sm">

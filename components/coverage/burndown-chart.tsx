@@ -1,6 +1,7 @@
 import type { CohortBurndown } from '@/lib/inventory/queries';
 import { burndownSummary } from '@/lib/inventory/coverage-view';
 import { formatDateTime, formatDateTimeUtc, formatDayMonth } from '@/lib/format';
+import { XRangeLabels, YGridlines } from '@/components/ui/chart-axes';
 
 /**
  * Remaining gaps of one cohort over time (each inventory snapshot, then now) toward its deadline: an SVG with
@@ -41,14 +42,7 @@ export function BurndownChart({ burndown, deadline }: { burndown: CohortBurndown
         )}
       </p>
       <svg viewBox={`0 0 ${w} ${h}`} className="mt-1 h-auto w-full" role="img" aria-label={`Remaining gaps in cohort ${cohort} over time: ${summary}.`}>
-        {[0, yMax].map((g) => (
-          <g key={g}>
-            <line x1={left} x2={w - right} y1={y(g)} y2={y(g)} stroke="#e2e8f0" />
-            <text x={left - 4} y={y(g) + 4} fontSize="11" fill="#475569" textAnchor="end">
-              {g}
-            </text>
-          </g>
-        ))}
+        <YGridlines values={[0, yMax]} x1={left} x2={w - right} y={y} />
         {!overdue && last.remaining > 0 && (
           // The pace that would reach zero on the deadline.
           <line x1={x(now.getTime())} y1={y(last.remaining)} x2={xd} y2={y(0)} stroke="#94a3b8" strokeDasharray="4 3" />
@@ -61,12 +55,7 @@ export function BurndownChart({ burndown, deadline }: { burndown: CohortBurndown
         {points.map((p, i) => (
           <circle key={i} cx={x(p.takenAt.getTime())} cy={y(p.remaining)} r="3.5" fill="#1d5fd1" />
         ))}
-        <text x={left} y={h - 6} fontSize="11" fill="#475569">
-          {formatDayMonth(new Date(t0))}
-        </text>
-        <text x={w - right} y={h - 6} fontSize="11" fill="#475569" textAnchor="end">
-          {formatDayMonth(new Date(t1))}
-        </text>
+        <XRangeLabels first={formatDayMonth(new Date(t0))} last={formatDayMonth(new Date(t1))} x1={left} x2={w - right} y={h - 6} />
       </svg>
       <details className="mt-1 text-sm">
         <summary className="cursor-pointer">Show the figures</summary>
