@@ -1,5 +1,6 @@
 /** The security team's weekly campaign digest (lib/campaign/digest). */
-import { bigserial, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigserial, index, jsonb, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { sendColumns } from './send-columns';
 
 /**
  * One digest on one channel. `slot` is the ISO week (`2026-W49`) of a scheduled digest, `manual-…` for a
@@ -11,18 +12,9 @@ export const campaignDigestSends = pgTable(
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     slot: text('slot').notNull(),
-    channel: text('channel', { enum: ['email', 'webhook'] }).notNull(),
     /** The addresses, or only the webhook's host (the rest of its URL is a secret). */
     recipient: text('recipient'),
-    /** sending (claimed) -> sent | failed (retried later) | unknown (the sender stopped mid-send: never resent) */
-    status: text('status', { enum: ['sending', 'sent', 'failed', 'unknown'] }).notNull(),
-    attempts: integer('attempts').notNull().default(1),
-    claimedAt: timestamp('claimed_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
-    sentAt: timestamp('sent_at', { withTimezone: true, mode: 'date' }),
-    messageId: text('message_id'),
-    error: text('error'),
-    trigger: text('trigger', { enum: ['schedule', 'manual'] }).notNull(),
-    actor: text('actor').notNull(),
+    ...sendColumns(),
     /** The IAM users that were gaps when this digest was built (`account/user`): next week's "new gaps" compare with them. */
     gaps: jsonb('gaps').$type<string[]>().notNull().default([]),
   },

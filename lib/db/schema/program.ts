@@ -4,6 +4,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { bigint, bigserial, boolean, index, integer, jsonb, pgTable, pgView, primaryKey, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { sendColumns } from './send-columns';
 import type { FlagEvidence } from '@/lib/inventory/classify';
 
 export const DEVICE_TYPES = ['virtual', 'hardware', 'fido'] as const;
@@ -138,19 +139,10 @@ export const reminderSends = pgTable(
     deadline: timestamp('deadline', { withTimezone: true, mode: 'date' }).notNull(),
     /** `14d`, `7d`, `1d`… for scheduled steps; `manual-<id>` for an admin's send-now. */
     step: text('step').notNull(),
-    channel: text('channel', { enum: ['email', 'webhook'] }).notNull(),
     /** Whom this send is for: the IAM user's person, or (escalated steps, email) its owner or its account's contact. */
     recipientRole: text('recipient_role', { enum: ['user', 'owner', 'account'] }).notNull().default('user'),
     recipient: text('recipient'),
-    /** sending (claimed) -> sent | failed (retried later) | unknown (the sender stopped mid-send: never resent) */
-    status: text('status', { enum: ['sending', 'sent', 'failed', 'unknown'] }).notNull(),
-    attempts: integer('attempts').notNull().default(1),
-    claimedAt: timestamp('claimed_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
-    sentAt: timestamp('sent_at', { withTimezone: true, mode: 'date' }),
-    messageId: text('message_id'),
-    error: text('error'),
-    trigger: text('trigger', { enum: ['schedule', 'manual'] }).notNull(),
-    actor: text('actor').notNull(),
+    ...sendColumns(),
   },
   (t) => [
     uniqueIndex('reminder_sends_once_idx').on(t.accountId, t.userName, t.deadline, t.step, t.channel, t.recipientRole),
